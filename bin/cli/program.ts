@@ -1,0 +1,52 @@
+// Builds the operator CLI. Each command lives in ./commands and registers itself here.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../../lambdas/core/config.ts';
+import { registerConfigCommands } from './commands/config.ts';
+import { createContext, type CliContext } from './context.ts';
+import { CommandFailed, UsageError } from './errors.ts';
+
+export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
+  const program = new Command('hcguard')
+    .description('Health checks, alerts, failover and drills for a health-code platform.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .addOption(new Option('-c, --config <path>', 'config file (.ts or .json)').env('HCGUARD_CONFIG'))
+    .addOption(new Option('--endpoint-url <url>', 'AWS API endpoint of an emulator such as moto').env('AWS_ENDPOINT_URL'))
+    .option('--region <region>', 'AWS region of the deployed stack (default: AWS_REGION)')
+    .option('--stack-name <name>', "the deployed stack's name (default: the config's name)");
+  const context = createContext(program, io);
+  registerConfigCommands(program, context);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  return program;
+};
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 a command found a problem, 2 bad usage or config. */
+export const runCli = async (argv: readonly string[], io: Pick<CliContext, 'out' | 'err'>): Promise<number> => {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    return exitCodeFor(error, io);
+  }
+};
+
+const exitCodeFor = (error: unknown, io: Pick<CliContext, 'err'>): number => {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" to commander; usage mistakes exit 2 like other tools.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    io.err(`${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof CommandFailed) {
+    io.err(`${error.message}\n`);
+    return error.exitCode;
+  }
+  io.err(`hcguard: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (process.env.HCGUARD_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+  return 1;
+};

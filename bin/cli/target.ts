@@ -1,0 +1,98 @@
+// Where the CLI's commands act: the local runtime (found through .hcguard/runtime.json), an
+// AWS emulator named by --endpoint-url / AWS_ENDPOINT_URL, or the deployed stack in AWS.
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { deployedResourcesSchema, RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/runtime-env.ts';
+import { UsageError } from './errors.ts';
+
+export const RUNTIME_FILE = '.hcguard/runtime.json';
+
+/** What `hcguard up` writes so that commands in another terminal find the running stack. */
+export const localRuntimeSchema = z.object({
+  pid: z.number().int(),
+  startedAt: z.string(),
+  endpoint: z.string().url(),
+  region: z.string(),
+  configPath: z.string(),
+  resources: deployedResourcesSchema,
+  sandboxUrl: z.string().url().optional(),
+  dashboardUrl: z.string().url().optional(),
+});
+export type LocalRuntime = z.infer<typeof localRuntimeSchema>;
+
+export interface AwsClientConfig {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface Target {
+  readonly mode: 'local' | 'emulator' | 'aws';
+  readonly clientConfig: AwsClientConfig;
+  readonly resources: DeployedResources;
+  readonly runtime?: LocalRuntime;
+}
+
+export interface TargetOptions {
+  readonly endpointUrl?: string;
+  readonly region?: string;
+  readonly stackName: string;
+  readonly cwd?: string;
+}
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+export const readLocalRuntime = (cwd = process.cwd()): LocalRuntime | undefined => {
+  const path = resolve(cwd, RUNTIME_FILE);
+  if (!existsSync(path)) return undefined;
+  const runtime = localRuntimeSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!runtime.success || !isRunning(runtime.data.pid)) return undefined;
+  return runtime.data;
+};
+
+/** Emulators accept any credentials; dummy ones keep the SDK from searching for real ones. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export const resolveTarget = async (options: TargetOptions): Promise<Target> => {
+  const runtime = readLocalRuntime(options.cwd);
+  const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+  if (runtime && (!endpoint || endpoint === runtime.endpoint)) {
+    return {
+      mode: 'local',
+      clientConfig: { region: runtime.region, endpoint: runtime.endpoint, credentials: EMULATOR_CREDENTIALS },
+      resources: runtime.resources,
+      runtime,
+    };
+  }
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION (or start the local runtime with `npm start`)');
+  const clientConfig: AwsClientConfig = endpoint ? { region, endpoint, credentials: EMULATOR_CREDENTIALS } : { region };
+  return { mode: endpoint ? 'emulator' : 'aws', clientConfig, resources: await stackResources(options.stackName, clientConfig) };
+};
+
+const stackResources = async (stackName: string, clientConfig: AwsClientConfig): Promise<DeployedResources> => {
+  const cloudformation = new CloudFormationClient(clientConfig);
+  let outputs;
+  try {
+    const response = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    outputs = response.Stacks?.[0]?.Outputs ?? [];
+  } catch (error) {
+    throw new UsageError(
+      `cannot read stack ${stackName}: ${(error as Error).message}. Deploy it with \`npx cdk deploy\`, pass --stack-name, or start the local runtime with \`npm start\``,
+    );
+  } finally {
+    cloudformation.destroy();
+  }
+  const output = outputs.find((entry) => entry.OutputKey === RESOURCES_OUTPUT)?.OutputValue;
+  if (!output) throw new UsageError(`stack ${stackName} has no ${RESOURCES_OUTPUT} output: is it an hcguard stack?`);
+  return deployedResourcesSchema.parse(JSON.parse(output));
+};

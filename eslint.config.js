@@ -1,0 +1,48 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'reports/', '.hcguard/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // The core decides; it must not reach for I/O, the environment, the clock or the SDK.
+    files: ['lambdas/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', '@aws-lambda-powertools/*', '@middy/*'], message: 'lambdas/core does no I/O: use a port.' },
+            { group: ['../adapters/*', '../handlers/*', '../local/*', '../app/*', '../../*'], message: 'lambdas/core imports nothing outside itself.' },
+            { group: ['node:fs', 'node:http', 'node:https', 'node:net', 'node:child_process', 'fs', 'http', 'https', 'net'], message: 'lambdas/core does no I/O.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'lambdas/core reads no environment.' },
+        { object: 'Date', property: 'now', message: 'lambdas/core calls no clock: take `now` as input.' },
+        { object: 'Math', property: 'random', message: 'lambdas/core is deterministic.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'lambdas/core calls no clock: take `now` as input.' },
+        { selector: "CallExpression[callee.object.name='console']", message: 'lambdas/core does no logging.' },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../lambdas/handlers/*', '**/handlers/*'], message: 'lib/ never imports handlers: reference them by entry path.' }] }],
+    },
+  },
+);

@@ -1,0 +1,25 @@
+// hcguard's single DynamoDB table. The stack and the local provisioner both create the table
+// from this description, and every adapter builds its keys here, so the design is in one place.
+//
+// | entity            | pk                         | sk                                | gsi1pk / gsi1sk                 |
+// |-------------------|----------------------------|-----------------------------------|---------------------------------|
+// | probe result      | RESULT#<site>#<stage>      | <startedAt>#<probeId>#<nonce>     | (none)                          |
+// | target state      | TARGET                     | <site>#<stage>                    | (none)                          |
+// | incident          | INCIDENT#<id>              | META                              | INCIDENTS#<status> / <openedAt> |
+// | incident event    | INCIDENT#<id>              | EVENT#<at>#<n>                    | (none)                          |
+// | open-incident key | DEDUP#<dedupKey>           | OPEN                              | (none)                          |
+// | routing state     | ROUTING                    | RECORD#<record name>              | (none)                          |
+// | routing lock      | ROUTING                    | LOCK                              | (none)                          |
+// | audit entry       | AUDIT#<yyyy-mm-dd>         | <at>#<nonce>                      | AUDIT#DRILL#<drillId> / <at>    |
+// | drill             | DRILL#<id>                 | META, PHASE#<n>                   | DRILLS / <startedAt>            |
+// | running drill     | DRILL                      | ACTIVE                            | (none)                          |
+//
+// Owners may add entities; add the row here. Nothing is ever read with a Scan.
+
+export const TABLE_DESIGN = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes the item some time after it passes. */
+  ttlAttribute: 'expiresAt',
+  indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+} as const;

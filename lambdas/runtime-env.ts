@@ -1,0 +1,27 @@
+// The contract between the stack (or the local runtime) and the code that runs against it:
+// which table, topics and zones to use. The stack passes it to the Lambdas as one environment
+// variable and as a stack output; the local runtime writes it to .hcguard/runtime.json.
+import { z } from 'zod';
+import { SEVERITIES } from './core/model.ts';
+
+export const RESOURCES_ENV = 'HCGUARD_RESOURCES';
+/** Baked into each Lambda bundle at synth time (esbuild `define`), so it is not limited to 4 KB. */
+export const CONFIG_ENV = 'HCGUARD_CONFIG';
+export const RESOURCES_OUTPUT = 'HcguardResources';
+export const METRICS_NAMESPACE = 'hcguard';
+export const HEARTBEAT_METRIC = 'ProberHeartbeat';
+
+export const deployedResourcesSchema = z.object({
+  tableName: z.string().min(1),
+  topicArns: z.object(Object.fromEntries(SEVERITIES.map((severity) => [severity, z.string().min(1)])) as Record<(typeof SEVERITIES)[number], z.ZodString>),
+  /** Hosted zone id of each managed record, by record name (lower case, no trailing dot). */
+  hostedZoneIds: z.record(z.string(), z.string().min(1)),
+  /** The drill Lambda; absent locally, where the CLI runs drills in-process. */
+  drillFunctionName: z.string().min(1).optional(),
+});
+export type DeployedResources = z.infer<typeof deployedResourcesSchema>;
+
+export const parseResources = (text: string | undefined, source: string): DeployedResources => {
+  if (!text) throw new Error(`${source} is not set: it must hold hcguard's resources as JSON`);
+  return deployedResourcesSchema.parse(JSON.parse(text));
+};

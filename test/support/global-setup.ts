@@ -1,0 +1,27 @@
+// Starts one moto server on a free loopback port for the whole run and stops it afterwards.
+// Tests get its URL with `inject('motoEndpoint')` and create uniquely named resources, so test
+// files can share it. MOTO_ENDPOINT points the run at an already-running server instead.
+import type { TestProject } from 'vitest/node';
+import { startMotoServer, type MotoServer } from '../../lambdas/local/moto.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    motoEndpoint: string;
+  }
+}
+
+let moto: MotoServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const existing = process.env.MOTO_ENDPOINT;
+  if (existing) {
+    project.provide('motoEndpoint', existing);
+    return;
+  }
+  moto = await startMotoServer();
+  project.provide('motoEndpoint', moto.endpoint);
+}
+
+export async function teardown(): Promise<void> {
+  await moto?.stop();
+}
