@@ -130,6 +130,11 @@ export interface SwitchEvent {
   readonly reason: string;
   readonly changeId?: string;
   readonly drillId?: string;
+  readonly incidentId?: string;
+  /** True when an operator overrode pre-flight and dwell (`--force`). */
+  readonly forced?: boolean;
+  /** True when this run finished a switch an earlier, interrupted run had started. */
+  readonly repaired?: boolean;
 }
 
 export interface FailoverOutcome {
@@ -140,13 +145,86 @@ export interface FailoverOutcome {
   readonly switches: readonly SwitchEvent[];
 }
 
-/** Decides and carries out switches after each round (issue 5 implements it). */
-export interface FailoverController {
-  reconcile(input: { readonly targets: readonly TargetState[]; readonly now: Date; readonly signal?: AbortSignal; readonly drillId?: string }): Promise<FailoverOutcome>;
+export interface ReconcileInput {
+  /** Target states after this round's evaluation (both sites, every stage). */
+  readonly targets: readonly TargetState[];
+  readonly now: Date;
+  /**
+   * When the round began: only results at or after it count as fresh for pre-flight. Without
+   * it, results from the last two intervals (plus 30 s) count.
+   */
+  readonly roundStartedAt?: Date;
+  /** Open incidents; the one about the serving site's stage is named in the change comment. */
+  readonly openIncidents?: readonly Pick<Incident, 'id' | 'kind' | 'site' | 'stage' | 'status'>[];
+  readonly signal?: AbortSignal;
+  readonly drillId?: string;
 }
 
+/** Decides and carries out switches after each round (issue 5 implements it). */
+export interface FailoverController {
+  reconcile(input: ReconcileInput): Promise<FailoverOutcome>;
+}
+
+/**
+ * Routing state per record (pk ROUTING, sk RECORD#<name>) and the routing lock (sk LOCK).
+ * Writes are conditional: `put` succeeds only while the stored version is still
+ * `expectedVersion` (0: the item must not exist yet) and throws VersionConflictError otherwise.
+ */
 export interface RoutingStore {
   list(signal?: AbortSignal): Promise<RoutingState[]>;
+  get(record: string, signal?: AbortSignal): Promise<RoutingState | undefined>;
+  /** Stores `state` (whose version must be expectedVersion + 1) if nobody wrote since. */
+  put(state: RoutingState, expectedVersion: number, signal?: AbortSignal): Promise<void>;
   getLock(signal?: AbortSignal): Promise<RoutingLock | undefined>;
+  /** Sets the lock; AlreadyExistsError when routing is already locked (by anyone). */
+  setLock(lock: RoutingLock, signal?: AbortSignal): Promise<void>;
+  /** Removes the lock and returns it; NotFoundError when routing was not locked. */
+  clearLock(signal?: AbortSignal): Promise<RoutingLock>;
+}
+
+/** What a managed record answers right now, according to the DNS authority. */
+export interface RecordReading {
+  /** The site whose configured value the record holds; undefined when it holds neither. */
+  readonly site?: Site;
+  /** False when the record does not exist in the zone. */
+  readonly exists: boolean;
+  /** The value as read, for messages (`A 127.0.0.1`, `alias d111.cloudfront.net.`). */
+  readonly description: string;
+}
+
+export interface RouteOptions {
+  /** Why, and on whose behalf: the incident or drill id goes into the change comment. */
+  readonly comment: string;
+  /** Aborts retries and the INSYNC wait; a change already accepted still applies. */
+  readonly signal?: AbortSignal;
+  /** Stop waiting for INSYNC after this long (the switch is reported as PENDING). */
+  readonly insyncTimeoutMs: number;
+}
+
+export interface RouteResult {
+  /** False when the record already served the site: nothing was sent. */
+  readonly changed: boolean;
+  readonly changeId?: string;
+  /** INSYNC: every authoritative server answers the new value; PENDING: not confirmed yet. */
+  readonly status: 'PENDING' | 'INSYNC';
+  /** The record as read back after the change. */
+  readonly reading: RecordReading;
+}
+
+/**
+ * Moves a managed record between sites. The control-plane mode (Route53Router) UPSERTs the
+ * record to the site's value, waits for INSYNC and reads the record back.
+ *
+ * A data-plane mode fits the same two methods: the record becomes a Route 53 failover pair
+ * (PRIMARY/SECONDARY) whose PRIMARY health check reads a signal hcguard controls (a CloudWatch
+ * alarm on a metric hcguard publishes, or an ARC routing control). `read` derives the serving
+ * site from the signal's state; `route` flips the signal (PutMetricData / UpdateRoutingControlState,
+ * both data-plane APIs), waits until the health check reports the new status (its `changeId` is
+ * then the health check id and the status INSYNC once observed), and reads it back. The
+ * controller's exactly-once protocol (intent, change, confirmation) does not change.
+ */
+export interface Router {
+  read(record: ManagedRecord, signal?: AbortSignal): Promise<RecordReading>;
+  route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult>;
 }
 

@@ -176,7 +176,22 @@ export interface RoutingState {
     readonly reason: string;
     readonly actor: Actor;
     readonly changeId?: string;
+    /**
+     * The run that wrote the intent may submit the Route 53 change only until this instant;
+     * other runs repair the intent only after it (plus a grace), so they never race the owner.
+     */
+    readonly leaseUntil?: string;
+    readonly incidentId?: string;
+    readonly drillId?: string;
+    /** An operator overrode pre-flight and dwell (`hcguard failover --force`). */
+    readonly forced?: boolean;
   };
+  /** When traffic last moved (absent for a record never switched); dwell counts from here. */
+  readonly lastSwitchedAt?: string;
+  /** The Route 53 change of the last switch. */
+  readonly lastChange?: { readonly id: string; readonly status: 'PENDING' | 'INSYNC'; readonly at: string };
+  /** Why the controller currently refuses a switch it wants to make; absent when it does not. */
+  readonly refusal?: { readonly toSite: Site; readonly codes: readonly string[]; readonly message: string; readonly since: string };
   readonly version: number;
 }
 
