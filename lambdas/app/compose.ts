@@ -26,24 +26,27 @@ export interface Services {
   readonly routing: RoutingStore;
 }
 
-/** Marks a service whose owner has not wired it in yet; it fails loudly instead of pretending. */
-const notWired = (what: string, issue: number): never => {
-  throw new Error(`hcguard: ${what} is not wired into composeServices yet (issue ${issue})`);
-};
+/** Stands in for a service whose owner has not wired it in yet: every call fails loudly. */
+const notWired = <T extends object>(what: string, issue: number): T =>
+  new Proxy({} as T, {
+    get: (_, method) =>
+      typeof method === 'string' && method !== 'then'
+        ? async () => {
+            throw new Error(`hcguard: ${what} is not wired into composeServices yet (issue ${issue})`);
+          }
+        : undefined,
+  });
 
 export const composeServices = (input: ComposeInput): Services => {
   const { config, resources, clients } = input;
   const clock = input.clock ?? systemClock;
 
   // ---- probing (issue 3): replace with createProbeRunner(...) from ./probe-runner.ts
-  const probeRunner: ProbeRunner = { runRound: async () => notWired('the probe runner', 3) };
+  const probeRunner = notWired<ProbeRunner>('the probe runner', 3);
 
   // ---- routing and failover (issue 5): replace with the controller and the DynamoDB routing store
-  const failover: FailoverController = { reconcile: async () => notWired('the failover controller', 5) };
-  const routing: RoutingStore = {
-    list: async () => notWired('the routing store', 5),
-    getLock: async () => notWired('the routing store', 5),
-  };
+  const failover = notWired<FailoverController>('the failover controller', 5);
+  const routing = notWired<RoutingStore>('the routing store', 5);
 
   return { config, resources, clients, clock, probeRunner, failover, routing };
 };
