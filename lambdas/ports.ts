@@ -43,6 +43,18 @@ export interface SecretSource {
   get(name: string, signal?: AbortSignal): Promise<string>;
 }
 
+/**
+ * Transmission sequence numbers that survive rounds and invocations. A probe peeks the next
+ * number, sends it, and commits it only once the platform acknowledged the record: a probe
+ * aborted before sending leaves no false gap, and a retry re-sends the same number.
+ */
+export interface SequenceSource {
+  /** The number the next record on `stream` carries: one past the last committed (1 at first). */
+  peek(stream: string, signal?: AbortSignal): Promise<number>;
+  /** The platform acknowledged `sequence`. Idempotent; the counter never moves backwards. */
+  commit(stream: string, sequence: number, signal?: AbortSignal): Promise<void>;
+}
+
 export interface FaultSpec {
   readonly site: Site;
   readonly stage: Stage;
