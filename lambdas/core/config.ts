@@ -207,12 +207,26 @@ export const BUILTIN_SCENARIOS = [
   'full-site-outage',
 ] as const;
 
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export const configSchema = z
   .strictObject({
     /** Names the stack and prefixes local resources. */
     name: slug('name').default('hcguard'),
+    /** IANA time zone alerts and reports show local times in (next to UTC), e.g. Asia/Shanghai. */
+    timeZone: z
+      .string()
+      .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai or UTC' })
+      .default('UTC'),
     sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
     probes: z.array(probeSchema).default(() => builtinProbes()),
     /** Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only. */

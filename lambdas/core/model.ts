@@ -103,6 +103,12 @@ export interface TargetState {
   readonly since: string;
   readonly consecutiveFailures: number;
   readonly consecutiveSuccesses: number;
+  /** Consecutive rounds that were degraded or failed (healthy → degraded); 0 when absent. */
+  readonly consecutiveNotOk?: number;
+  /** Consecutive rounds that were ok or degraded (failing → degraded); 0 when absent. */
+  readonly consecutiveAnswering?: number;
+  /** What hysteresis alone says; differs from `health` while flap detection holds it at failing. */
+  readonly observedHealth?: TargetHealth;
   readonly lastOutcome?: Outcome;
   readonly lastFailureClass?: FailureClass;
   readonly lastMessage?: string;
@@ -143,6 +149,12 @@ export interface Incident {
   readonly reminders: number;
   readonly resolvedAt?: string;
   readonly drillId?: string;
+  /** The severity rule's reason (or the fixed level's) at the time the level was set. */
+  readonly severityReason?: string;
+  /** What was observed when it opened: the probe's message or the routing condition's detail. */
+  readonly detail?: string;
+  /** The managed record a routing incident is about. */
+  readonly record?: string;
   readonly version: number;
 }
 
