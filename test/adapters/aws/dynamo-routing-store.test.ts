@@ -1,0 +1,138 @@
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoRoutingStore } from '../../../lambdas/adapters/aws/dynamo-routing-store.ts';
+import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../../lambdas/core/errors.ts';
+import type { RoutingState } from '../../../lambdas/core/model.ts';
+import { motoClients } from '../../support/aws.ts';
+import { createHcguardTable } from '../../support/hcguard-table.ts';
+
+const initial = (record: string): RoutingState => ({
+  record,
+  activeSite: 'primary',
+  since: '2026-11-20T08:00:00.000Z',
+  reason: 'initialized from Route 53',
+  actor: 'controller',
+  version: 1,
+});
+
+const withIntent = (state: RoutingState): RoutingState => ({
+  ...state,
+  pending: {
+    toSite: 'backup',
+    requestedAt: '2026-11-20T08:05:00.000Z',
+    reason: 'primary verification failing (timeout)',
+    actor: 'controller',
+    leaseUntil: '2026-11-20T08:07:00.000Z',
+    incidentId: 'INC-7QX',
+  },
+  version: state.version + 1,
+});
+
+describe('DynamoRoutingStore against DynamoDB on moto', () => {
+  let store: DynamoRoutingStore;
+
+  beforeAll(async () => {
+    const { dynamodb } = motoClients();
+    store = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing'), dynamodb);
+  });
+
+  it('creates a routing item once, then replaces it only from the version read', async () => {
+    const first = initial('verify.hc.example.com');
+    expect(await store.get(first.record)).toBeUndefined();
+    await store.put(first, 0);
+    await expect(store.put({ ...first, reason: 'second creator' }, 0)).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await store.get(first.record)).toEqual(first);
+
+    const intent = withIntent(first);
+    await store.put(intent, 1);
+    expect(await store.get(first.record)).toEqual(intent);
+
+    // A second controller that also read version 1 loses: exactly one intent is recorded.
+    const rival = { ...withIntent(first), pending: { ...withIntent(first).pending!, actor: 'drill:d-1' as const } };
+    await expect(store.put(rival, 1)).rejects.toMatchObject({ name: 'VersionConflictError', expectedVersion: 1 });
+    expect((await store.get(first.record))?.pending?.actor).toBe('controller');
+  });
+
+  it('rejects a state whose version is not the expected one plus one, before writing', async () => {
+    await expect(store.put({ ...initial('bad-version.hc.example.com'), version: 3 }, 0)).rejects.toThrow(/version 3 must be 1/);
+    expect(await store.get('bad-version.hc.example.com')).toBeUndefined();
+  });
+
+  it('lists every record and nothing else under ROUTING (not the lock)', async () => {
+    const { dynamodb } = motoClients();
+    const isolated = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing-list'), dynamodb);
+    await isolated.put(initial('a.hc.example.com'), 0);
+    await isolated.put(initial('b.hc.example.com'), 0);
+    await isolated.setLock({ reason: 'maintenance', actor: 'operator:li@ops-1', at: '2026-11-20T09:00:00.000Z' });
+    expect((await isolated.list()).map((state) => state.record).sort()).toEqual(['a.hc.example.com', 'b.hc.example.com']);
+  });
+
+  it('locks once, refuses a second lock, and unlocks once', async () => {
+    const { dynamodb } = motoClients();
+    const isolated = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing-lock'), dynamodb);
+    const lock = { reason: 'primary DB failover rehearsal', actor: 'operator:li@ops-1', at: '2026-11-20T09:00:00.000Z' } as const;
+    expect(await isolated.getLock()).toBeUndefined();
+    await isolated.setLock(lock);
+    await expect(isolated.setLock({ ...lock, actor: 'operator:wang@ops-2' })).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await isolated.getLock()).toEqual(lock);
+    expect(await isolated.clearLock()).toEqual(lock);
+    await expect(isolated.clearLock()).rejects.toBeInstanceOf(NotFoundError);
+    expect(await isolated.getLock()).toBeUndefined();
+  });
+});
+
+describe('DynamoRoutingStore requests and error paths (aws-sdk-client-mock)', () => {
+  // Mocked per test and restored after, so the moto tests above talk to the real emulator.
+  let documents: ReturnType<typeof mockClient<DynamoDBDocumentClient>>;
+  const store = new DynamoRoutingStore('hcguard-table', new DynamoDBClient({ region: 'us-east-1' }));
+  beforeEach(() => {
+    documents = mockClient(DynamoDBDocumentClient);
+  });
+  afterEach(() => documents.restore());
+
+  it('writes an intent with a PutItem conditional on the version it read, passing the abort signal', async () => {
+    documents.on(PutCommand).resolves({});
+    const signal = new AbortController().signal;
+    const intent = withIntent(initial('verify.hc.example.com'));
+    await store.put(intent, 1, signal);
+    expect(documents).toHaveReceivedCommandTimes(PutCommand, 1);
+    expect(documents.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+      TableName: 'hcguard-table',
+      Item: { pk: 'ROUTING', sk: 'RECORD#verify.hc.example.com', ...intent },
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': 1 },
+    });
+    expect(documents.commandCalls(PutCommand)[0]!.args[1]).toEqual({ abortSignal: signal });
+  });
+
+  it('creates the first item only if absent', async () => {
+    documents.on(PutCommand).resolves({});
+    await store.put(initial('verify.hc.example.com'), 0);
+    expect(documents).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' });
+  });
+
+  it('turns ConditionalCheckFailedException into VersionConflictError and passes other errors through', async () => {
+    const throttled = new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
+    documents
+      .on(PutCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }))
+      .rejectsOnce(throttled);
+    await expect(store.put(withIntent(initial('r.hc.example.com')), 1)).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(store.put(withIntent(initial('r.hc.example.com')), 1)).rejects.toBe(throttled);
+  });
+
+  it('unlocks with a conditional delete and reports a missing lock as NotFoundError', async () => {
+    documents.on(DeleteCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    await expect(store.clearLock()).rejects.toBeInstanceOf(NotFoundError);
+    expect(documents).toHaveReceivedCommandWith(DeleteCommand, {
+      TableName: 'hcguard-table',
+      Key: { pk: 'ROUTING', sk: 'LOCK' },
+      ConditionExpression: 'attribute_exists(pk)',
+      ReturnValues: 'ALL_OLD',
+    });
+  });
+});
