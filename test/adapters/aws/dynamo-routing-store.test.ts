@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRoutingStore } from '../../../lambdas/adapters/aws/dynamo-routing-store.ts';
@@ -86,7 +86,7 @@ describe('DynamoRoutingStore against DynamoDB on moto', () => {
 
 describe('DynamoRoutingStore requests and error paths (aws-sdk-client-mock)', () => {
   // Mocked per test and restored after, so the moto tests above talk to the real emulator.
-  let documents: ReturnType<typeof mockClient<DynamoDBDocumentClient>>;
+  let documents: AwsClientStub<DynamoDBDocumentClient>;
   const store = new DynamoRoutingStore('hcguard-table', new DynamoDBClient({ region: 'us-east-1' }));
   beforeEach(() => {
     documents = mockClient(DynamoDBDocumentClient);
