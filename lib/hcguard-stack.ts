@@ -1,0 +1,131 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { scheduleRateMinutes, type HcguardConfig } from '../lambdas/core/config.ts';
+import { SEVERITIES } from '../lambdas/core/model.ts';
+import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/runtime-env.ts';
+import { AlertTopics } from './constructs/alert-topics.ts';
+import { GuardKeys } from './constructs/encryption.ts';
+import { grantAuditQueueRead, grantGuardAccess, grantTableAccess, GuardFunction } from './constructs/guard-functions.ts';
+import { GuardMonitoring } from './constructs/guard-monitoring.ts';
+import { ManagedRecords } from './constructs/managed-records.ts';
+import { StateTable } from './constructs/state-table.ts';
+
+export interface HcguardStackProps extends StackProps {
+  /** The parsed config; the same object `hcguard config check` prints. */
+  readonly config: HcguardConfig;
+}
+
+/** Probe Lambda timeout: long enough to run a minute of rounds and wait for one Route 53 switch. */
+export const probeTimeout = (config: HcguardConfig): Duration =>
+  Duration.seconds(Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)));
+
+export const logRetentionFor = (days: number): logs.RetentionDays => days as logs.RetentionDays;
+
+/**
+ * Everything hcguard runs on in one account: the state table, one alert topic per severity,
+ * the scheduled probe Lambda, the operator-invoked drill Lambda, the managed records, and the
+ * alarms that watch hcguard itself.
+ */
+export class HcguardStack extends Stack {
+  constructor(scope: Construct, id: string, props: HcguardStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const keys = new GuardKeys(this, 'Keys', { retainOnDelete: config.deployment.deletionProtection });
+    const state = new StateTable(this, 'State', {
+      encryptionKey: keys.dataKey,
+      deletionProtection: config.deployment.deletionProtection,
+    });
+    const alerts = new AlertTopics(this, 'Alerts', {
+      encryptionKey: keys.alertsKey,
+      namePrefix: config.name,
+      subscriptions: Object.fromEntries(SEVERITIES.map((severity) => [severity, config.alerts[severity].subscriptions])) as Record<
+        (typeof SEVERITIES)[number],
+        HcguardConfig['alerts']['SEV1']['subscriptions']
+      >,
+    });
+    const records = new ManagedRecords(this, 'Records', { records: config.records });
+
+    const resources = (drillFunctionName?: string): DeployedResources => ({
+      tableName: state.table.tableName,
+      topicArns: Object.fromEntries(SEVERITIES.map((severity) => [severity, alerts.topics[severity].topicArn])) as DeployedResources['topicArns'],
+      hostedZoneIds: Object.fromEntries(records.records.map((record) => [record.name, record.zone.hostedZoneId])),
+      auditQueueUrl: alerts.auditQueue.queueUrl,
+      ...(drillFunctionName ? { drillFunctionName } : {}),
+    });
+    const common = {
+      logRetention: logRetentionFor(config.deployment.logRetentionDays),
+      resolvedConfig: config,
+      serviceName: config.name,
+    };
+    const probe = new GuardFunction(this, 'Probe', {
+      ...common,
+      handlerFile: 'probe.ts',
+      description: 'hcguard prober: probes every stage on both sites, evaluates, alerts, fails over',
+      memorySize: 512,
+      timeout: probeTimeout(config),
+      resourcesJson: this.toJsonString(resources()),
+    });
+    const drill = new GuardFunction(this, 'Drill', {
+      ...common,
+      handlerFile: 'drill.ts',
+      description: 'hcguard drills and operator routing commands (invoked by the operator role only)',
+      memorySize: 256,
+      timeout: Duration.minutes(15),
+      resourcesJson: this.toJsonString(resources()),
+    });
+    const access = {
+      table: state.table,
+      dataKey: keys.dataKey,
+      topics: alerts.topics,
+      alertsKey: keys.alertsKey,
+      records: records.records,
+      secrets: Object.values(config.secrets),
+    };
+    grantGuardAccess(probe.role, access);
+    grantGuardAccess(drill.role, access);
+    grantAuditQueueRead(drill.role, alerts.auditQueue);
+
+    const rate = Duration.minutes(scheduleRateMinutes(config));
+    new events.Rule(this, 'ProbeSchedule', {
+      description: `hcguard probe rounds every ${config.schedule.intervalSeconds}s`,
+      schedule: events.Schedule.rate(rate),
+      targets: [new targets.LambdaFunction(probe.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    const operatorRole = new iam.Role(this, 'OperatorRole', {
+      description: 'hcguard operators: run drills and routing commands, read status, acknowledge incidents',
+      assumedBy: config.deployment.operatorPrincipals.length
+        ? new iam.CompositePrincipal(...config.deployment.operatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)))
+        : new iam.AccountRootPrincipal(),
+      maxSessionDuration: Duration.hours(4),
+    });
+    // The unqualified function only: no versions or aliases exist to invoke.
+    operatorRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [drill.function.functionArn] }));
+    grantTableAccess(operatorRole, state.table, keys.dataKey);
+    operatorRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [this.stackId] }));
+
+    new GuardMonitoring(this, 'Monitoring', {
+      serviceName: config.name,
+      functions: { Probe: probe.function, Drill: drill.function },
+      heartbeatTopic: alerts.topics[config.severity.fixed.heartbeatMissing],
+      errorsTopic: alerts.topics.SEV2,
+      throttlesTopic: alerts.topics.SEV3,
+      scheduleRate: rate,
+    });
+
+    new CfnOutput(this, RESOURCES_OUTPUT, {
+      description: 'What the hcguard CLI needs to find this stack (JSON)',
+      value: this.toJsonString(resources(drill.function.functionName)),
+    });
+    new CfnOutput(this, 'OperatorRoleArn', { description: 'Assume this role to run hcguard commands', value: operatorRole.roleArn });
+    new CfnOutput(this, 'DrillFunctionName', { value: drill.function.functionName });
+    new CfnOutput(this, 'TableName', { value: state.table.tableName });
+    for (const severity of SEVERITIES) {
+      new CfnOutput(this, `${severity}TopicArn`, { description: `Subscribe here for ${severity} alerts`, value: alerts.topics[severity].topicArn });
+    }
+  }
+}

@@ -1,0 +1,339 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type HcguardConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
+import { HcguardStack } from '../../lib/hcguard-stack.ts';
+
+/** The feature flags `cdk synth` uses, from cdk.json, without bundling the code assets. */
+const appContext = (): Record<string, unknown> => ({
+  ...(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context,
+  'aws:cdk:bundling-stacks': [],
+});
+
+const fixture = (): HcguardConfigInput => JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));
+
+const synth = (change: (input: HcguardConfigInput) => void = () => undefined) => {
+  const input = fixture();
+  change(input);
+  const config = parseConfig(input);
+  const app = new App({ context: appContext() });
+  const stack = new HcguardStack(app, 'Guard', { config, env: { account: '123456789012', region: 'cn-north-1' } });
+  return { template: Template.fromStack(stack), config, stack, app };
+};
+
+const { template, config } = synth();
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+const statementsOf = (policyLogicalIdPrefix: string): Statement[] =>
+  Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith(policyLogicalIdPrefix))
+    .flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+describe('state table', () => {
+  it('is on-demand, keyed pk/sk with gsi1, with point-in-time recovery, TTL and a customer-managed key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }] }),
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      DeletionProtectionEnabled: true,
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('drops deletion protection when the config turns it off', () => {
+    const unprotected = synth((input) => {
+      input.deployment = { ...input.deployment, deletionProtection: false };
+    }).template;
+    unprotected.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    unprotected.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+
+  it('is encrypted with a rotating customer-managed key', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
+
+describe('alert topics', () => {
+  it('has one KMS-encrypted topic per severity', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 4);
+    for (const severity of ['sev1', 'sev2', 'sev3', 'sev4']) {
+      template.hasResourceProperties('AWS::SNS::Topic', { TopicName: `hcguard-test-${severity}`, KmsMasterKeyId: Match.anyValue() });
+    }
+  });
+
+  it('refuses publishing without TLS', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::SNS::TopicPolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      },
+      4,
+    );
+  });
+
+  it("lets CloudWatch alarms use the topics' key", () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the configured e-mail, SMS and HTTPS endpoints at their severity', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: Match.stringLikeRegexp('SEV1') } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', Endpoint: '+8613800000000', TopicArn: { Ref: Match.stringLikeRegexp('SEV1') } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/hcguard', TopicArn: { Ref: Match.stringLikeRegexp('SEV2') } });
+  });
+
+  it('copies every topic to an encrypted audit queue that drills read back', () => {
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'sqs' }, 4);
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 86_400 });
+  });
+});
+
+describe('functions', () => {
+  it('runs both on the newest Node.js runtime, arm64, traced, with reserved concurrency 1', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: Match.objectLike({ HCGUARD_RESOURCES: Match.anyValue(), POWERTOOLS_SERVICE_NAME: 'hcguard-test' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', MemorySize: 512, Timeout: 150 });
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 256, Timeout: 900 });
+  });
+
+  it('keeps logs for the configured retention', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 2);
+  });
+
+  it('probes on a schedule: sub-minute intervals run every minute, longer ones at their rate', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
+    });
+    const fiveMinutes = synth((input) => {
+      input.schedule = { intervalSeconds: 300 };
+    }).template;
+    fiveMinutes.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+});
+
+describe('least privilege', () => {
+  const allStatements = statementsOf('');
+
+  it('lets the functions UPSERT only the managed names and types in the managed zone', () => {
+    for (const role of ['ProbeRole', 'DrillRole']) {
+      const route53Changes = statementsOf(role).filter((statement) => actionsOf(statement).includes('route53:ChangeResourceRecordSets'));
+      expect(route53Changes).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'route53:ChangeResourceRecordSets',
+          Resource: 'arn:aws-cn:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
+          Condition: {
+            'ForAllValues:StringEquals': {
+              'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['verify.hc.example.com'],
+              'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+              'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+            },
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'route53:ChangeResourceRecordSets',
+          Resource: 'arn:aws-cn:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
+          Condition: {
+            'ForAllValues:StringEquals': {
+              'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['api.hc.example.com'],
+              'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+              'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+            },
+          },
+        },
+      ]);
+      const reads = statementsOf(role).filter((statement) => actionsOf(statement).includes('route53:ListResourceRecordSets'));
+      expect(reads).toEqual([{ Effect: 'Allow', Action: 'route53:ListResourceRecordSets', Resource: 'arn:aws-cn:route53:::hostedzone/Z0123456789ABCDEFGHIJ' }]);
+    }
+  });
+
+  it('never grants Scan, table administration or wildcard actions', () => {
+    const actions = allStatements.flatMap(actionsOf);
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
+      expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    );
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('uses the "*" resource only for X-Ray, which supports nothing narrower', () => {
+    const wildcard = allStatements.filter((statement) => statement.Resource === '*');
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+  });
+
+  it('grants DynamoDB on this table and its one index only, and SNS on these topics only', () => {
+    const dynamo = allStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    for (const statement of dynamo) {
+      expect(statement.Resource).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] }, '/index/gsi1']] },
+      ]);
+    }
+    const publish = allStatements.filter((statement) => actionsOf(statement).includes('sns:Publish'));
+    expect(publish).toHaveLength(2);
+    for (const statement of publish) expect(statement.Resource).toHaveLength(4);
+  });
+
+  it('reads only the SSM parameters the config names as secrets', () => {
+    const ssm = allStatements.filter((statement) => actionsOf(statement).includes('ssm:GetParameter'));
+    expect(ssm.map((statement) => statement.Resource)).toEqual([
+      'arn:aws-cn:ssm:cn-north-1:123456789012:parameter/hcguard/transmission-hmac',
+      'arn:aws-cn:ssm:cn-north-1:123456789012:parameter/hcguard/transmission-hmac',
+    ]);
+  });
+
+  it('lets only the operator role invoke the drill function, and nothing else', () => {
+    const invoke = allStatements.filter((statement) => actionsOf(statement).includes('lambda:InvokeFunction'));
+    expect(invoke).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DrillFunction/), 'Arn'] } }]);
+    expect(statementsOf('OperatorRole').flatMap(actionsOf)).toContain('lambda:InvokeFunction');
+    template.resourceCountIs('AWS::Lambda::Permission', 1); // EventBridge → probe function
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProbeFunction'), 'Arn'] } });
+  });
+
+  it('lets the account (or the configured principals) assume the operator role', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('hcguard operators'),
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: Match.anyValue() } })] },
+    });
+    const named = synth((input) => {
+      input.deployment = { ...input.deployment, operatorPrincipals: ['arn:aws-cn:iam::123456789012:role/oncall'] };
+    }).template;
+    named.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('hcguard operators'),
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws-cn:iam::123456789012:role/oncall' } })] },
+    });
+  });
+});
+
+describe('managed records', () => {
+  it("creates each record with the primary's value and keeps it when the stack is deleted", () => {
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      Name: 'verify.hc.example.com.',
+      Type: 'A',
+      TTL: '60',
+      ResourceRecords: ['203.0.113.10'],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.hc.example.com.', Type: 'CNAME', ResourceRecords: ['primary.hc.example.com'] });
+    template.hasResource('AWS::Route53::RecordSet', { DeletionPolicy: 'Retain' });
+  });
+
+  it('writes alias records without a TTL', () => {
+    const alias = synth((input) => {
+      input.records = [
+        {
+          zone: { id: 'Z0123456789ABCDEFGHIJ', name: 'hc.example.com' },
+          name: 'verify.hc.example.com',
+          type: 'A',
+          values: {
+            primary: { alias: { dnsName: 'primary-lb.cn-north-1.elb.amazonaws.com.cn', hostedZoneId: 'Z1GDH35T77C1KE' } },
+            backup: { alias: { dnsName: 'backup-lb.cn-northwest-1.elb.amazonaws.com.cn', hostedZoneId: 'Z3BX2TMKNYI13Y' } },
+          },
+        },
+      ];
+    }).template;
+    alias.hasResourceProperties('AWS::Route53::RecordSet', {
+      AliasTarget: { DNSName: 'primary-lb.cn-north-1.elb.amazonaws.com.cn', HostedZoneId: 'Z1GDH35T77C1KE', EvaluateTargetHealth: false },
+      TTL: Match.absent(),
+    });
+  });
+});
+
+describe('monitoring', () => {
+  it("alarms when the prober's heartbeat is missing, treating missing data as breaching", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'hcguard',
+      MetricName: 'ProberHeartbeat',
+      Dimensions: [{ Name: 'service', Value: 'hcguard-test' }],
+      Statistic: 'Sum',
+      Period: 60,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp(`Alerts${config.severity.fixed.heartbeatMissing}`) }],
+    });
+  });
+
+  it("alarms on each function's errors (SEV2) and throttles (SEV3)", () => {
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV2') }] }, 2);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV3') }] }, 2);
+  });
+
+  it('has a dashboard of per-stage success rate and latency on each site', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]);
+    for (const stage of ['collection', 'transmission', 'verification']) {
+      expect(body).toContain(`${stage}: success rate (%)`);
+      expect(body).toContain(`${stage}: latency p95 (ms)`);
+    }
+    expect(body).toContain('ProbeSuccess');
+    expect(body).toContain('ProbeLatency');
+  });
+});
+
+describe('outputs', () => {
+  it('publishes what the CLI needs and the operator role', () => {
+    template.hasOutput('HcguardResources', { Value: Match.anyValue() });
+    template.hasOutput('OperatorRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperatorRole'), 'Arn'] } });
+    template.hasOutput('DrillFunctionName', {});
+    template.hasOutput('SEV1TopicArn', {});
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  const nag = (mutate: (stack: HcguardStack) => void = () => undefined, config?: HcguardConfig) => {
+    const app = new App({ context: appContext() });
+    const stack = new HcguardStack(app, 'Nagged', { config: config ?? parseConfig(fixture()), env: { account: '123456789012', region: 'cn-north-1' } });
+    mutate(stack);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return () => app.synth();
+  };
+
+  it('finds nothing unacknowledged in the stack', () => {
+    expect(nag()).not.toThrow();
+  });
+
+  it('does fail synth on an unacknowledged finding (the check really runs)', () => {
+    const withWildcard = nag((stack) => {
+      const role = new iam.Role(stack, 'Careless', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+    });
+    expect(withWildcard).toThrow();
+  });
+});
