@@ -10,6 +10,10 @@ export const CONFIG_ENV = 'HCGUARD_CONFIG';
 export const RESOURCES_OUTPUT = 'HcguardResources';
 export const METRICS_NAMESPACE = 'hcguard';
 export const HEARTBEAT_METRIC = 'ProberHeartbeat';
+/** Per result, dimensions service/site/stage: 1 when ok or degraded, 0 when failed. */
+export const PROBE_SUCCESS_METRIC = 'ProbeSuccess';
+/** Per result, dimensions service/site/stage: the probe's duration in milliseconds. */
+export const PROBE_LATENCY_METRIC = 'ProbeLatency';
 
 export const deployedResourcesSchema = z.object({
   tableName: z.string().min(1),
@@ -18,6 +22,8 @@ export const deployedResourcesSchema = z.object({
   hostedZoneIds: z.record(z.string(), z.string().min(1)),
   /** The drill Lambda; absent locally, where the CLI runs drills in-process. */
   drillFunctionName: z.string().min(1).optional(),
+  /** SQS queue subscribed to every alert topic: drills read alerts back from it. */
+  auditQueueUrl: z.string().min(1).optional(),
 });
 export type DeployedResources = z.infer<typeof deployedResourcesSchema>;
 

@@ -9,7 +9,6 @@ import {
   SEVERITIES,
   SITES,
   STAGES,
-  type Severity,
   type Site,
   type Stage,
 } from './model.ts';
@@ -36,6 +35,8 @@ const domainName = (what: string) =>
       error: `${what} must be a lower-case DNS name such as verify.hc.example.com`,
     });
 
+const withoutTrailingDot = (name: string): string => name.replace(/\.$/, '');
+
 const aliasTargetSchema = z.strictObject({
   dnsName: domainName('alias.dnsName'),
   hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id such as Z2FDTNDATAQYW2' }),
@@ -61,9 +62,9 @@ const recordSchema = z
     zone: z
       .strictObject({
         id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
-        name: domainName('zone.name'),
+        name: domainName('zone.name').transform(withoutTrailingDot),
       }),
-    name: domainName('name'),
+    name: domainName('name').transform(withoutTrailingDot),
     type: oneOf(RECORD_TYPES),
     ttl: intBetween(1, 86_400).default(60),
     /** The stage whose health decides where this record points. */
@@ -71,10 +72,9 @@ const recordSchema = z
     values: z.strictObject({ primary: recordValueSchema, backup: recordValueSchema }),
   })
   .superRefine((record, ctx) => {
-    const zone = record.zone.name.replace(/\.$/, '');
-    const name = record.name.replace(/\.$/, '');
-    if (name !== zone && !name.endsWith(`.${zone}`)) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `must be inside the zone ${zone}` });
+    const { name, zone } = record;
+    if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `must be inside the zone ${zone.name}` });
     }
     for (const site of SITES) {
       const value = record.values[site];
@@ -228,7 +228,7 @@ export const configSchema = z
       .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai or UTC' })
       .default('UTC'),
     sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
-    probes: z.array(probeSchema).default(() => builtinProbes()),
+    probes: z.array(probeSchema).prefault(() => builtinProbes()),
     /** Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only. */
     secrets: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), secretRefSchema).default({}),
     records: z.array(recordSchema).min(1, { error: 'must manage at least one record' }),
@@ -334,7 +334,7 @@ export const configSchema = z
     }
     const names = new Map<string, number>();
     config.records.forEach((record, index) => {
-      const key = `${record.name.replace(/\.$/, '')} ${record.type}`;
+      const key = `${record.name} ${record.type}`;
       if (names.has(key)) {
         ctx.addIssue({ code: 'custom', path: ['records', index, 'name'], message: `duplicate record ${key} (also records[${names.get(key)}])` });
       }
@@ -409,7 +409,7 @@ export const describeIssues = (issues: readonly z.core.$ZodIssue[], input: unkno
     if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
       return [{ path: formatPath(issue.path), rule: 'is required' }];
     }
-    if (issue.code === 'invalid_type') {
+    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
       return [{ path: formatPath(issue.path), rule: `must be ${article(issue.expected)}` }];
     }
     return [{ path: formatPath(issue.path), rule: issue.message }];

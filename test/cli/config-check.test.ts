@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runHcguard } from '../support/cli.ts';
+
+const fixture = new URL('../fixtures/stack.config.json', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'hcguard-config-'));
+const write = (name: string, content: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+describe('hcguard config check', () => {
+  it('prints a summary of the resolved config and exits 0', async () => {
+    const run = await runHcguard('config', 'check', '--config', fixture);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`config ${fixture} is valid`);
+    expect(run.stdout).toMatch(/primary\s+Shanghai DC-1/);
+    expect(run.stdout).toContain('verify.hc.example.com A ttl 60s in hc.example.com (Z0123456789ABCDEFGHIJ), follows verification');
+    expect(run.stdout).toContain('every 30s (2 rounds per once-a-minute invocation)');
+    expect(run.stdout).toContain('failing after 3 failed rounds, healthy after 2 good ones');
+    expect(run.stdout).toMatch(/SEV1 {2}email:on\*\*\*@example\.com, sms:\+861\*\*\*\*00/);
+    expect(run.stdout).not.toContain('oncall@example.com');
+    expect(run.stdout).not.toContain('+8613800000000');
+  });
+
+  it('lists every problem with its path and rule and exits 2, without a stack trace', async () => {
+    const bad = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(fixture, 'utf8')));
+    bad.records[0].ttl = 0;
+    bad.records[0].tll = 60;
+    bad.schedule.intervalSeconds = 'often';
+    const run = await runHcguard('config', 'check', '--config', write('bad.json', JSON.stringify(bad)));
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `Invalid hcguard config in ${join(dir, 'bad.json')} (3 problems):\n` +
+        '  records[0].ttl: must be an integer between 1 and 86400\n' +
+        '  records[0].tll: unknown key (did you mean "ttl"?)\n' +
+        '  schedule.intervalSeconds: must be an integer between 5 and 3600\n',
+    );
+  });
+
+  it.each([
+    ['a file that is not JSON', () => write('broken.json', '{ "name": '), /is not valid JSON/],
+    ['a missing file', () => join(dir, 'absent.json'), /file not found/],
+    ['a module without a default export', () => write('nodefault.mjs', 'export const config = {};\n'), /has no default export/],
+  ])('refuses %s with exit 2', async (_, path, message) => {
+    const run = await runHcguard('config', 'check', '--config', path());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints the resolved config as JSON with --json', async () => {
+    const run = await runHcguard('config', 'check', '--config', fixture, '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ name: 'hcguard-test', detection: { failureThreshold: 3 } });
+  });
+});
+
+describe('hcguard usage', () => {
+  it('rejects an unknown flag with exit 2 and says so', async () => {
+    const run = await runHcguard('config', 'check', '--colour');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option '--colour'");
+  });
+
+  it('rejects an unknown command with exit 2', async () => {
+    const run = await runHcguard('frobnicate');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('shows help for the program and for every command, exit 0', async () => {
+    const top = await runHcguard('--help');
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('Usage: hcguard');
+    const commandList = top.stdout.slice(top.stdout.indexOf('Commands:'));
+    const commands = [...commandList.matchAll(/^ {2}([a-z-]+)(?: |\[|<)/gm)].map((match) => match[1] as string).filter((name) => name !== 'help');
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      const help = await runHcguard(command, '--help');
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain(`Usage: hcguard ${command}`);
+    }
+  });
+});
