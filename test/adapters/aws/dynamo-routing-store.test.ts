@@ -106,7 +106,7 @@ describe('DynamoRoutingStore requests and error paths (aws-sdk-client-mock)', ()
       ExpressionAttributeNames: { '#version': 'version' },
       ExpressionAttributeValues: { ':expected': 1 },
     });
-    expect(documents.commandCalls(PutCommand)[0]!.args[1]).toEqual({ abortSignal: signal });
+    expect((documents.commandCalls(PutCommand)[0]!.args as unknown[])[1]).toEqual({ abortSignal: signal });
   });
 
   it('creates the first item only if absent', async () => {
