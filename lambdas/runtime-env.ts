@@ -15,6 +15,10 @@ export const PROBE_SUCCESS_METRIC = 'ProbeSuccess';
 /** Per result, dimensions service/site/stage: the probe's duration in milliseconds. */
 export const PROBE_LATENCY_METRIC = 'ProbeLatency';
 
+/** The alert topic of one severity: the stack and the local provisioner both name it so. */
+export const topicNameFor = (serviceName: string, severity: (typeof SEVERITIES)[number]): string =>
+  `${serviceName}-${severity.toLowerCase()}`;
+
 export const deployedResourcesSchema = z.object({
   tableName: z.string().min(1),
   topicArns: z.object(Object.fromEntries(SEVERITIES.map((severity) => [severity, z.string().min(1)])) as Record<(typeof SEVERITIES)[number], z.ZodString>),

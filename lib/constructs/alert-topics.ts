@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Subscription } from '../../lambdas/core/config.ts';
 import { SEVERITIES, type Severity } from '../../lambdas/core/model.ts';
+import { topicNameFor } from '../../lambdas/runtime-env.ts';
 
 export interface AlertTopicsProps {
   readonly encryptionKey: kms.IKey;
@@ -38,7 +39,7 @@ export class AlertTopics extends Construct {
     const topics = {} as Record<Severity, sns.Topic>;
     for (const severity of SEVERITIES) {
       const topic = new sns.Topic(this, severity, {
-        topicName: `${props.namePrefix}-${severity.toLowerCase()}`,
+        topicName: topicNameFor(props.namePrefix, severity),
         displayName: `hcguard ${severity}`,
         masterKey: props.encryptionKey,
         enforceSSL: true,
