@@ -12,7 +12,7 @@ import {
   type Site,
   type Stage,
 } from './model.ts';
-import { builtinProbes } from './probe/builtin.ts';
+import { builtinProbes, builtinSecrets } from './probe/builtin.ts';
 import { probeSchema, secretRefSchema } from './probe/schema.ts';
 
 const stageUrlsSchema = z.strictObject({
@@ -229,8 +229,8 @@ export const configSchema = z
       .default('UTC'),
     sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
     probes: z.array(probeSchema).prefault(() => builtinProbes()),
-    /** Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only. */
-    secrets: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), secretRefSchema).default({}),
+    /** Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only; the built-in probes' by default. */
+    secrets: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), secretRefSchema).default(() => builtinSecrets()),
     records: z.array(recordSchema).min(1, { error: 'must manage at least one record' }),
     detection: z
       .strictObject({

@@ -1,0 +1,33 @@
+// Identity values and secrets never leave the prober in clear: results, messages and logs carry
+// a short hash instead, enough to tell two values apart or match one a human already knows.
+import { createHash } from 'node:crypto';
+
+/** `h:` and the first 8 hex digits of the value's SHA-256. */
+export const shortHash = (value: string): string => `h:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
+
+/** Values shorter than this are not redacted inside text: hashing "a" would garble every message. */
+const MIN_REDACTED_LENGTH = 4;
+
+export interface Redactor {
+  /** Replaces every sensitive value inside the text by its short hash. */
+  text(value: string): string;
+  /** The short hash of a whole value shown as JSON text (for assertions marked sensitive). */
+  whole(value: unknown): string;
+}
+
+const jsonText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
+
+export const createRedactor = (sensitive: Iterable<unknown>): Redactor => {
+  const values = [
+    ...new Set(
+      [...sensitive]
+        .filter((value): value is string | number => typeof value === 'string' || typeof value === 'number')
+        .map(String)
+        .filter((value) => value.length >= MIN_REDACTED_LENGTH),
+    ),
+  ].sort((a, b) => b.length - a.length);
+  return {
+    text: (value) => values.reduce((result, secret) => result.split(secret).join(shortHash(secret)), value),
+    whole: (value) => shortHash(jsonText(value)),
+  };
+};
