@@ -216,6 +216,26 @@ const isTimeZone = (zone: string): boolean => {
   }
 };
 
+const localSchema = z.strictObject({
+  /** The operator dashboard's port on 127.0.0.1; 0 lets the OS pick a free one. */
+  dashboardPort: intBetween(0, 65_535).default(8600),
+  /** The port of the moto server `hcguard up` starts (not used with AWS_ENDPOINT_URL); 0 picks a free one. */
+  motoPort: intBetween(0, 65_535).default(0),
+  citizens: z
+    .strictObject({
+      /** Verification requests per second across all simulated citizens; 0 turns them off. */
+      requestsPerSecond: intBetween(0, 200).default(5),
+      /** The managed record citizens resolve; the first record following verification by default. */
+      record: z.string().optional(),
+      /** A citizen gives up on a verification after this long: a user-visible failure. */
+      timeoutMs: intBetween(100, 60_000).default(3_000),
+      /** Width of one bucket of the success-rate series. */
+      bucketSeconds: intBetween(1, 300).default(5),
+    })
+    .prefault({}),
+});
+export type LocalConfig = z.infer<typeof localSchema>;
+
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export const configSchema = z
@@ -308,6 +328,8 @@ export const configSchema = z
         operatorPrincipals: z.array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, { error: 'must be an IAM role, user or root ARN' })).default([]),
       })
       .prefault({}),
+    /** `npm start` (`hcguard up`): the local runtime's ports and its simulated citizens. */
+    local: localSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const ids = new Map<string, number>();
@@ -340,6 +362,14 @@ export const configSchema = z
       }
       names.set(key, index);
     });
+    const citizensRecord = config.local.citizens.record;
+    if (citizensRecord !== undefined && !config.records.some((record) => record.name === withoutTrailingDot(citizensRecord.toLowerCase()))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['local', 'citizens', 'record'],
+        message: `must be one of the managed records: ${config.records.map((record) => record.name).join(', ')}`,
+      });
+    }
     const scenarioNames = new Set<string>(BUILTIN_SCENARIOS);
     config.drills.scenarios.forEach((scenario, index) => {
       if (scenarioNames.has(scenario.name)) {
