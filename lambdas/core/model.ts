@@ -68,6 +68,8 @@ export interface ProbeResult {
   readonly failure?: AssertionFailure;
   /** Set when the result was produced or injected during a drill. */
   readonly drillId?: string;
+  /** Problems of the prober itself that did not change the verdict (e.g. a sequence number not saved). */
+  readonly warnings?: readonly string[];
 }
 
 export const TARGET_HEALTH = ['unknown', 'healthy', 'degraded', 'failing'] as const;
