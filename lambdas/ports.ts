@@ -149,12 +149,28 @@ export interface SwitchEvent {
   readonly repaired?: boolean;
 }
 
+/** Something the controller could not do for a record; the caller logs it and counts an error metric. */
+export interface ReconcileFailure {
+  readonly record: string;
+  /**
+   * `read`: the routing state, the lock or the record could not be read, so nothing was decided
+   * and the record's conditions are unknown this round (keep its routing incidents as they are).
+   * `switch`: a switch failed (a condition says so). `audit`: an audit entry could not be written.
+   */
+  readonly step: 'read' | 'switch' | 'audit';
+  readonly message: string;
+}
+
 export interface FailoverOutcome {
   /** Routing after this reconcile. */
   readonly routing: readonly RoutingState[];
-  /** Every condition that holds now; an open condition incident not listed here resolves. */
+  /**
+   * Every condition that holds now; an open condition incident not listed here resolves,
+   * except for records with a `read` failure.
+   */
   readonly conditions: readonly RoutingCondition[];
   readonly switches: readonly SwitchEvent[];
+  readonly failures: readonly ReconcileFailure[];
 }
 
 export interface ReconcileInput {
