@@ -13,6 +13,7 @@
 // | audit entry       | AUDIT#<yyyy-mm-dd>         | <at>#<nonce>                      | AUDIT#DRILL#<drillId> / <at>    |
 // | drill             | DRILL#<id>                 | META, PHASE#<n>                   | DRILLS / <startedAt>            |
 // | running drill     | DRILL                      | ACTIVE                            | (none)                          |
+// | probe sequence    | SEQ#<stream>               | COUNTER (attr lastSequence)       | (none)                          |
 //
 // Owners may add entities; add the row here. Nothing is ever read with a Scan.
 
