@@ -1,0 +1,368 @@
+// Simulated citizens: traffic that measures what a failover means for people at checkpoints.
+// Each request resolves the managed record the way a client with a TTL-respecting DNS cache
+// does (the zone's current answer, read from Route 53, kept for the record's TTL), sends a
+// verification to the address it resolved, and counts successes and user-visible failures in
+// time buckets. The outage window runs from the first failure to the recovery, so a failover
+// is judged by what citizens saw, not by the moment the record changed.
+import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
+import type { HcguardConfig, RecordValue } from '../core/config.ts';
+import { SITES, type Site } from '../core/model.ts';
+import { systemClock, type Clock, type ManagedRecord } from '../ports.ts';
+
+/** Where one verification goes: the site the answer maps to and the URL built from the answer. */
+export interface CitizenTarget {
+  readonly site?: Site;
+  /** The site's verification base URL with its host replaced by the resolved address. */
+  readonly baseUrl: string;
+}
+
+export type ScanOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** How a citizen's device talks to the verification API. */
+export interface CitizenClient {
+  scan(target: CitizenTarget, signal: AbortSignal): Promise<ScanOutcome>;
+}
+
+export interface DnsAnswer {
+  readonly values: readonly string[];
+  readonly ttlSeconds: number;
+  readonly site?: Site;
+  readonly fetchedAt: string;
+  readonly expiresAt: string;
+}
+
+/** Alias records carry no TTL of their own; resolvers use the target's, commonly 60 s. */
+const ALIAS_TTL_SECONDS = 60;
+
+/**
+ * A stub resolver's cache: one authoritative read per TTL. Concurrent lookups while a read is in
+ * flight share it, as a real resolver coalesces queries.
+ */
+export class TtlDnsCache {
+  private cached?: { answer: DnsAnswer; expiresAtMs: number };
+  private inFlight?: Promise<DnsAnswer>;
+  /** Authoritative reads so far: one per TTL while citizens keep asking. */
+  lookups = 0;
+
+  constructor(
+    private readonly route53: Route53Client,
+    private readonly record: ManagedRecord,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  current(): DnsAnswer | undefined {
+    return this.cached?.answer;
+  }
+
+  async resolve(signal?: AbortSignal): Promise<DnsAnswer> {
+    const now = this.clock.now().getTime();
+    if (this.cached && now < this.cached.expiresAtMs) return this.cached.answer;
+    this.inFlight ??= this.read(signal).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async read(signal?: AbortSignal): Promise<DnsAnswer> {
+    this.lookups++;
+    const response = await this.route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: this.record.hostedZoneId,
+        StartRecordName: this.record.name,
+        StartRecordType: this.record.type,
+        MaxItems: 10,
+      }),
+      { abortSignal: signal },
+    );
+    const set = (response.ResourceRecordSets ?? []).find(
+      (candidate) => normalizeName(candidate.Name) === this.record.name && candidate.Type === this.record.type && candidate.SetIdentifier === undefined,
+    );
+    if (!set) throw new Error(`NXDOMAIN: ${this.record.name} ${this.record.type} is not in the zone`);
+    const values = answerValues(set);
+    const ttlSeconds = set.AliasTarget ? ALIAS_TTL_SECONDS : (set.TTL ?? ALIAS_TTL_SECONDS);
+    const fetchedAtMs = this.clock.now().getTime();
+    const site = siteOfAnswer(this.record, values, set.AliasTarget !== undefined);
+    const answer: DnsAnswer = {
+      values,
+      ttlSeconds,
+      ...(site ? { site } : {}),
+      fetchedAt: new Date(fetchedAtMs).toISOString(),
+      expiresAt: new Date(fetchedAtMs + ttlSeconds * 1000).toISOString(),
+    };
+    this.cached = { answer, expiresAtMs: fetchedAtMs + ttlSeconds * 1000 };
+    return answer;
+  }
+}
+
+const normalizeName = (name: string | undefined): string => (name ?? '').toLowerCase().replace(/\.$/, '');
+
+const answerValues = (set: ResourceRecordSet): string[] =>
+  set.AliasTarget ? [normalizeName(set.AliasTarget.DNSName)] : (set.ResourceRecords ?? []).map((entry) => entry.Value ?? '');
+
+const configuredValues = (value: RecordValue): string[] => ('alias' in value ? [normalizeName(value.alias.dnsName)] : value.values);
+
+/** The site whose configured value is exactly the answer; undefined when it is neither's. */
+export const siteOfAnswer = (record: Pick<ManagedRecord, 'type' | 'values'>, values: readonly string[], alias = false): Site | undefined => {
+  const normalize = (value: string) => (record.type === 'CNAME' || alias ? normalizeName(value) : value.trim().toLowerCase());
+  const answer = [...values].map(normalize).sort().join(',');
+  return SITES.find((site) => {
+    const value = record.values[site];
+    if (('alias' in value) !== alias) return false;
+    return configuredValues(value).map(normalize).sort().join(',') === answer;
+  });
+};
+
+/**
+ * The URL a client that resolved `answer` would call. For A and AAAA records the resolved
+ * address replaces the host of the site's verification URL (as a browser would connect to it);
+ * for CNAME and alias records the site's URL is used as it is.
+ */
+export const targetFor = (config: Pick<HcguardConfig, 'sites'>, record: Pick<ManagedRecord, 'type'>, answer: Pick<DnsAnswer, 'values' | 'site'>): CitizenTarget | undefined => {
+  if (!answer.site) return undefined;
+  const base = new URL(config.sites[answer.site].stages.verification);
+  const address = answer.values[0];
+  if (address && (record.type === 'A' || record.type === 'AAAA')) base.hostname = record.type === 'AAAA' ? `[${address}]` : address;
+  return { site: answer.site, baseUrl: base.toString().replace(/\/$/, '') };
+};
+
+/**
+ * A citizen's device on the sandbox's verification API (the one the built-in verification probe
+ * uses): a code is issued once per site to a synthetic subject, then every scan is
+ * `POST /verify { code }`, which must answer 200 with `valid: true`.
+ */
+export const sandboxCitizenClient = (subjectId = 'synthetic-citizen-0001'): CitizenClient => {
+  const codes = new Map<string, string>();
+  const post = async (url: string, body: unknown, signal: AbortSignal) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json: json as Record<string, unknown> | undefined };
+  };
+  return {
+    async scan(target, signal) {
+      let code = codes.get(target.baseUrl);
+      if (!code) {
+        const issued = await post(`${target.baseUrl}/codes`, { subjectId, testData: true }, signal);
+        if (issued.status >= 300 || typeof issued.json?.code !== 'string') return { ok: false, reason: `no code issued (HTTP ${issued.status})` };
+        code = issued.json.code;
+        codes.set(target.baseUrl, code);
+      }
+      const verified = await post(`${target.baseUrl}/verify`, { code }, signal);
+      if (verified.status !== 200) return { ok: false, reason: `HTTP ${verified.status}` };
+      if (verified.json === undefined) return { ok: false, reason: 'unreadable answer' };
+      if (verified.json.valid !== true) {
+        // A refused code may be an expired one: ask for a new code next time.
+        codes.delete(target.baseUrl);
+        return { ok: false, reason: 'code refused' };
+      }
+      return { ok: true };
+    },
+  };
+};
+
+export interface CitizenBucket {
+  /** ISO instant the bucket starts. */
+  readonly start: string;
+  readonly ok: number;
+  readonly failed: number;
+  /** Requests sent to each site (from the DNS answer). */
+  readonly primary: number;
+  readonly backup: number;
+}
+
+export interface OutageWindow {
+  readonly start: string;
+  /** The first success of the run of successes that ended it; absent while it lasts. */
+  readonly end?: string;
+  readonly durationMs?: number;
+  readonly failed: number;
+}
+
+export interface CitizenSnapshot {
+  readonly record: string;
+  readonly requestsPerSecond: number;
+  readonly bucketSeconds: number;
+  readonly answer?: DnsAnswer;
+  readonly totals: { readonly ok: number; readonly failed: number };
+  /** Success rate over the last `recentSeconds`; undefined without requests. */
+  readonly recent: { readonly seconds: number; readonly ok: number; readonly failed: number; readonly successRate?: number };
+  readonly buckets: readonly CitizenBucket[];
+  readonly outages: readonly OutageWindow[];
+  /** The most common failure reasons so far, most frequent first. */
+  readonly failureReasons: readonly { readonly reason: string; readonly count: number }[];
+}
+
+export interface CitizenSimulatorOptions {
+  readonly config: Pick<HcguardConfig, 'sites' | 'local'>;
+  readonly record: ManagedRecord;
+  readonly route53: Route53Client;
+  readonly client?: CitizenClient;
+  readonly clock?: Clock;
+  /** Consecutive successes that end an outage (default 3), so one lucky request does not. */
+  readonly recoverAfterSuccesses?: number;
+  /** Buckets kept (default 720: an hour of 5 s buckets). */
+  readonly maxBuckets?: number;
+}
+
+const RECENT_SECONDS = 30;
+
+/** Sends verifications at the configured rate until stopped, and keeps the score. */
+export class CitizenSimulator {
+  readonly dns: TtlDnsCache;
+  private readonly client: CitizenClient;
+  private readonly clock: Clock;
+  private readonly bucketMs: number;
+  private readonly buckets = new Map<number, { ok: number; failed: number; primary: number; backup: number }>();
+  private readonly outages: { start: number; end?: number; failed: number }[] = [];
+  private readonly reasons = new Map<string, number>();
+  private readonly stopping = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private successStreak = 0;
+  private firstSuccessOfStreak?: number;
+  private totals = { ok: 0, failed: 0 };
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly options: CitizenSimulatorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.dns = new TtlDnsCache(options.route53, options.record, this.clock);
+    this.client = options.client ?? sandboxCitizenClient();
+    this.bucketMs = options.config.local.citizens.bucketSeconds * 1000;
+  }
+
+  start(): void {
+    const rate = this.options.config.local.citizens.requestsPerSecond;
+    if (rate === 0 || this.timer) return;
+    // A bounded number of requests in flight: a hanging site costs requests, not memory.
+    const maxInFlight = Math.max(4, Math.ceil((rate * this.options.config.local.citizens.timeoutMs) / 1000) + 1);
+    this.timer = setInterval(() => {
+      if (this.inFlight.size >= maxInFlight) {
+        this.record(this.clock.now().getTime(), undefined, { ok: false, reason: 'too many requests waiting' });
+        return;
+      }
+      const request = this.once().finally(() => this.inFlight.delete(request));
+      this.inFlight.add(request);
+    }, 1000 / rate);
+  }
+
+  /** Stops sending and waits (bounded by the request timeout) for requests in flight. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.stopping.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** One citizen's verification: resolve (through the cache), then scan. */
+  async once(): Promise<void> {
+    const startedAt = this.clock.now().getTime();
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.config.local.citizens.timeoutMs)]);
+    let site: Site | undefined;
+    let outcome: ScanOutcome;
+    try {
+      const answer = await this.dns.resolve(signal);
+      const target = targetFor(this.options.config, this.options.record, answer);
+      site = target?.site;
+      outcome = target ? await this.client.scan(target, signal) : { ok: false, reason: `answer ${answer.values.join(' ')} is neither site` };
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      outcome = { ok: false, reason: describeError(error) };
+    }
+    if (this.stopping.signal.aborted) return;
+    this.record(startedAt, site, outcome);
+  }
+
+  private record(at: number, site: Site | undefined, outcome: ScanOutcome): void {
+    const key = Math.floor(at / this.bucketMs) * this.bucketMs;
+    const bucket = this.buckets.get(key) ?? { ok: 0, failed: 0, primary: 0, backup: 0 };
+    if (site) bucket[site]++;
+    if (outcome.ok) {
+      bucket.ok++;
+      this.totals.ok++;
+      this.noteSuccess(at);
+    } else {
+      bucket.failed++;
+      this.totals.failed++;
+      this.reasons.set(outcome.reason, (this.reasons.get(outcome.reason) ?? 0) + 1);
+      this.noteFailure(at);
+    }
+    this.buckets.set(key, bucket);
+    const maxBuckets = this.options.maxBuckets ?? 720;
+    while (this.buckets.size > maxBuckets) this.buckets.delete(this.buckets.keys().next().value as number);
+  }
+
+  private noteFailure(at: number): void {
+    this.successStreak = 0;
+    this.firstSuccessOfStreak = undefined;
+    const last = this.outages.at(-1);
+    if (last && last.end === undefined) last.failed++;
+    else this.outages.push({ start: at, failed: 1 });
+  }
+
+  private noteSuccess(at: number): void {
+    this.successStreak++;
+    this.firstSuccessOfStreak ??= at;
+    const last = this.outages.at(-1);
+    if (last && last.end === undefined && this.successStreak >= (this.options.recoverAfterSuccesses ?? 3)) {
+      last.end = Math.max(last.start, this.firstSuccessOfStreak);
+    }
+  }
+
+  snapshot(): CitizenSnapshot {
+    const now = this.clock.now().getTime();
+    const recentFrom = now - RECENT_SECONDS * 1000;
+    let recentOk = 0;
+    let recentFailed = 0;
+    const buckets: CitizenBucket[] = [];
+    for (const [start, bucket] of [...this.buckets.entries()].sort(([a], [b]) => a - b)) {
+      buckets.push({ start: new Date(start).toISOString(), ...bucket });
+      if (start + this.bucketMs > recentFrom) {
+        recentOk += bucket.ok;
+        recentFailed += bucket.failed;
+      }
+    }
+    const recentTotal = recentOk + recentFailed;
+    const answer = this.dns.current();
+    return {
+      record: this.options.record.name,
+      requestsPerSecond: this.options.config.local.citizens.requestsPerSecond,
+      bucketSeconds: this.bucketMs / 1000,
+      ...(answer ? { answer } : {}),
+      totals: { ...this.totals },
+      recent: { seconds: RECENT_SECONDS, ok: recentOk, failed: recentFailed, ...(recentTotal ? { successRate: recentOk / recentTotal } : {}) },
+      buckets,
+      outages: this.outages.map((outage) => ({
+        start: new Date(outage.start).toISOString(),
+        failed: outage.failed,
+        ...(outage.end !== undefined ? { end: new Date(outage.end).toISOString(), durationMs: outage.end - outage.start } : {}),
+      })),
+      failureReasons: [...this.reasons.entries()]
+        .sort(([, a], [, b]) => b - a)
+        .slice(0, 5)
+        .map(([reason, count]) => ({ reason, count })),
+    };
+  }
+}
+
+const describeError = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+  const cause = (error as Error & { cause?: { code?: string } }).cause;
+  if (cause?.code) return cause.code;
+  return error.message.slice(0, 120);
+};
+
+/** The record citizens resolve: the one the config names, else the first following verification. */
+export const citizensRecord = (config: Pick<HcguardConfig, 'local' | 'records'>, records: readonly ManagedRecord[]): ManagedRecord | undefined => {
+  const wanted = config.local.citizens.record?.toLowerCase().replace(/\.$/, '');
+  return wanted ? records.find((record) => record.name === wanted) : (records.find((record) => record.stage === 'verification') ?? records[0]);
+};
