@@ -1,7 +1,9 @@
 // The interfaces the core's decisions are carried out through. Adapters (aws/, http/, local/)
 // implement them; tests use the fakes in test/fakes/. Every method that does I/O takes an
 // AbortSignal so the Lambda deadline reaches every SDK call and every probe.
+import type { AlertMessage } from './core/alert-message.ts';
 import type { RecordValue } from './core/config.ts';
+import type { AlertKind, IncidentChange } from './core/incidents.ts';
 import type {
   Actor,
   AuditEntry,
@@ -11,6 +13,7 @@ import type {
   ProbeResult,
   RoutingLock,
   RoutingState,
+  Severity,
   Site,
   Stage,
   TargetState,
@@ -87,16 +90,90 @@ export interface HistoryQuery {
   readonly limit?: number;
 }
 
+export interface IncidentQuery {
+  /** ISO instant; incidents opened at or after it. */
+  readonly since?: string;
+  readonly limit?: number;
+}
+
+/** An alert waiting in the outbox until it is published; its id makes it unique. */
+export interface OutboxAlert {
+  /** Deterministic (`INC-…/open`, `INC-…/remind/2`), so the same alert is never queued twice. */
+  readonly id: string;
+  readonly incidentId?: string;
+  readonly kind: AlertKind;
+  /** The severity whose topic carries it. */
+  readonly topic: Severity;
+  readonly message: AlertMessage;
+  readonly createdAt: string;
+  readonly drillId?: string;
+  /** Publish attempts so far (claims), and the last failure. */
+  readonly attempts: number;
+  readonly lastError?: string;
+  /** Another run holds it until then. */
+  readonly claimedUntil?: string;
+}
+
+export interface TargetWrite {
+  readonly target: TargetState;
+  /** 0: the target must not be stored yet. */
+  readonly expectedVersion: number;
+}
+
+/** One incident change and its alert, written together or not at all. */
+export interface IncidentWrite {
+  readonly change: IncidentChange;
+  readonly alert?: OutboxAlert;
+}
+
+export type AcknowledgeOutcome =
+  | { readonly acknowledged: true; readonly incident: Incident }
+  /** Already acknowledged or resolved: nothing changed, `reason` says why. */
+  | { readonly acknowledged: false; readonly incident: Incident; readonly reason: string };
+
 /**
- * Targets, results and incidents. Writes are conditional on the version read, so two
- * overlapping rounds never both apply (they get VersionConflictError and re-read).
+ * Targets, results, incidents and the alert outbox. Writes are conditional on the version read,
+ * so two overlapping rounds never both apply (they get VersionConflictError or
+ * AlreadyExistsError and decide again next round).
  */
 export interface StateStore {
   loadTargets(signal?: AbortSignal): Promise<TargetState[]>;
-  listOpenIncidents(signal?: AbortSignal): Promise<Incident[]>;
-  getIncident(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined>;
+  /** All or nothing; VersionConflictError when any target changed since it was read. */
+  saveTargets(writes: readonly TargetWrite[], signal?: AbortSignal): Promise<void>;
+  /** Batched; each result expires `retention.resultDays` after it started. */
+  recordResults(results: readonly ProbeResult[], signal?: AbortSignal): Promise<void>;
   history(query: HistoryQuery, signal?: AbortSignal): Promise<ProbeResult[]>;
-  acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<Incident>;
+
+  /** Incidents not resolved yet (open or acknowledged). */
+  listOpenIncidents(signal?: AbortSignal): Promise<Incident[]>;
+  /** Incidents opened since `query.since`, any status, newest first. */
+  listIncidents(query: IncidentQuery, signal?: AbortSignal): Promise<Incident[]>;
+  getIncident(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined>;
+  /**
+   * Opening claims the dedup key (AlreadyExistsError when another incident holds it); an update
+   * applies only at `expectedVersion` (VersionConflictError). The alert is queued in the same write.
+   */
+  applyIncidentChange(write: IncidentWrite, signal?: AbortSignal): Promise<void>;
+  /** NotFoundError for an unknown id. */
+  acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<AcknowledgeOutcome>;
+
+  /** Queues an alert that belongs to no incident; AlreadyExistsError when it is queued already. */
+  queueAlert(alert: OutboxAlert, signal?: AbortSignal): Promise<void>;
+  pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]>;
+  /** True when this owner now holds the alert until `leaseUntil`; false when someone else does or it is gone. */
+  claimAlert(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean>;
+  /** Removes it from the outbox and notes the publish in the incident's timeline. */
+  markAlertSent(alert: OutboxAlert, owner: string, sent: { readonly messageId: string; readonly at: Date }, signal?: AbortSignal): Promise<void>;
+  /** Gives the claim back after a failed publish, keeping the error for the next attempt. */
+  releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void>;
+
+  /** The drill running now (item DRILL / ACTIVE, written by the drill runner), if any. */
+  activeDrillId(signal?: AbortSignal): Promise<string | undefined>;
+}
+
+/** Publishes alerts to the topic of their severity. */
+export interface Notifier {
+  publish(alert: OutboxAlert, signal?: AbortSignal): Promise<{ readonly messageId: string }>;
 }
 
 export interface AuditQuery {

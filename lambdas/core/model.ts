@@ -163,7 +163,7 @@ export interface Incident {
 export interface IncidentEvent {
   readonly incidentId: string;
   readonly at: string;
-  readonly type: 'opened' | 'escalated' | 'reminded' | 'acknowledged' | 'resolved' | 'switched' | 'switch-refused' | 'note';
+  readonly type: 'opened' | 'escalated' | 'reminded' | 'acknowledged' | 'resolved' | 'switched' | 'switch-refused' | 'alerted' | 'note';
   readonly detail: string;
 }
 
