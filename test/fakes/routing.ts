@@ -1,0 +1,126 @@
+// In-memory stand-ins for the routing ports, with the same contracts as the AWS adapters:
+// conditional writes by version, one lock at a time, an append-only audit log, and a router
+// whose record values live in a map (and that can be told to fail or hang).
+import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
+import type { AuditEntry, RoutingLock, RoutingState, Site } from '../../lambdas/core/model.ts';
+import type { AuditLog, AuditQuery, ManagedRecord, RecordReading, RouteOptions, RouteResult, Router, RoutingStore } from '../../lambdas/ports.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryRoutingStore implements RoutingStore {
+  readonly states = new Map<string, RoutingState>();
+  lock: RoutingLock | undefined;
+  /** Every successful put, in order (for assertions on the protocol's steps). */
+  readonly writes: RoutingState[] = [];
+
+  async list(): Promise<RoutingState[]> {
+    return [...this.states.values()].map(copy);
+  }
+
+  async get(record: string): Promise<RoutingState | undefined> {
+    const state = this.states.get(record);
+    return state ? copy(state) : undefined;
+  }
+
+  async put(state: RoutingState, expectedVersion: number): Promise<void> {
+    if (state.version !== expectedVersion + 1) throw new Error(`version ${state.version} must be ${expectedVersion + 1}`);
+    const current = this.states.get(state.record);
+    if ((current?.version ?? 0) !== expectedVersion) throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
+    this.states.set(state.record, copy(state));
+    this.writes.push(copy(state));
+  }
+
+  async getLock(): Promise<RoutingLock | undefined> {
+    return this.lock ? copy(this.lock) : undefined;
+  }
+
+  async setLock(lock: RoutingLock): Promise<void> {
+    if (this.lock) throw new AlreadyExistsError('routing lock');
+    this.lock = copy(lock);
+  }
+
+  async clearLock(): Promise<RoutingLock> {
+    if (!this.lock) throw new NotFoundError('routing lock');
+    const lock = this.lock;
+    this.lock = undefined;
+    return lock;
+  }
+}
+
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+  failWith: Error | undefined;
+
+  async append(entry: AuditEntry): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.entries.push(copy(entry));
+  }
+
+  async list(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.entries
+      .filter((entry) => (!query.since || entry.at >= query.since) && (!query.drillId || entry.drillId === query.drillId))
+      .slice(0, query.limit ?? Number.POSITIVE_INFINITY);
+  }
+
+  actions(): string[] {
+    return this.entries.map((entry) => entry.action);
+  }
+}
+
+/** A Route 53 stand-in: which site each record answers, or a foreign value. */
+export class FakeRouter implements Router {
+  readonly answers = new Map<string, Site | 'neither' | 'missing'>();
+  readonly changes: { record: string; site: Site; comment: string }[] = [];
+  /** Thrown by the next `route` call before (`before`) or after (`after`) the change applies. */
+  failNext: { error: Error; when: 'before' | 'after' } | undefined;
+  /** Makes `route` wait until the caller's signal aborts, after applying the change or not. */
+  hangNext: { applied: boolean } | undefined;
+
+  async read(record: ManagedRecord): Promise<RecordReading> {
+    const answer = this.answers.get(record.name) ?? 'missing';
+    if (answer === 'missing') return { exists: false, description: `no ${record.type} record ${record.name}` };
+    if (answer === 'neither') return { exists: true, description: `${record.type} 203.0.113.99` };
+    return { exists: true, site: answer, description: describeValue(record, answer) };
+  }
+
+  async route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult> {
+    if (this.answers.get(record.name) === site) return { changed: false, status: 'INSYNC', reading: await this.read(record) };
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure?.when === 'before') throw failure.error;
+    const hang = this.hangNext;
+    this.hangNext = undefined;
+    if (hang && !hang.applied) await untilAborted(options.signal);
+    this.answers.set(record.name, site);
+    this.changes.push({ record: record.name, site, comment: options.comment });
+    if (hang?.applied) await untilAborted(options.signal);
+    if (failure?.when === 'after') throw failure.error;
+    return { changed: true, changeId: `C${this.changes.length}`, status: 'INSYNC', reading: await this.read(record) };
+  }
+}
+
+const describeValue = (record: ManagedRecord, site: Site): string => {
+  const value = record.values[site];
+  return 'alias' in value ? `${record.type} alias ${value.alias.dnsName}` : `${record.type} ${value.values.join(', ')}`;
+};
+
+const untilAborted = (signal: AbortSignal | undefined): Promise<never> =>
+  new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+
+/** A clock the test moves by hand. */
+export const manualClock = (start: string) => {
+  let now = Date.parse(start);
+  return {
+    now: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+    set: (iso: string) => {
+      now = Date.parse(iso);
+    },
+  };
+};
