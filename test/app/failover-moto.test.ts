@@ -1,0 +1,174 @@
+// The exactly-once protocol against real APIs: DynamoDB and Route 53 on the run's moto server.
+// Each "run" has its own SDK clients and adapters, as separate Lambda invocations would.
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { describe, expect, it } from 'vitest';
+import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
+import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
+import { createFailoverController } from '../../lambdas/app/failover.ts';
+import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import { STAGES, type Site, type Stage, type TargetHealth, type TargetState } from '../../lambdas/core/model.ts';
+import type { Clock, ManagedRecord, Router } from '../../lambdas/ports.ts';
+import { motoClients, uniqueName } from '../support/aws.ts';
+import { createHcguardTable } from '../support/hcguard-table.ts';
+import { MemoryAuditLog } from '../fakes/routing.ts';
+
+const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
+  failover: { mode: 'automatic', dwellMinutes: 5, failback: 'manual', failbackAfterHealthyMinutes: 10, insyncTimeoutSeconds: 30 },
+  schedule: { intervalSeconds: 60, concurrency: 4 },
+};
+
+const targets = (at: Date, overrides: Partial<Record<`${Site}.${Stage}`, TargetHealth>> = {}): TargetState[] =>
+  (['primary', 'backup'] as const).flatMap((site) =>
+    STAGES.map((stage) => {
+      const health = overrides[`${site}.${stage}`] ?? 'healthy';
+      return {
+        site,
+        stage,
+        health,
+        since: new Date(at.getTime() - 3_600_000).toISOString(),
+        consecutiveFailures: health === 'failing' ? 3 : 0,
+        consecutiveSuccesses: health === 'healthy' ? 3 : 0,
+        lastResultAt: at.toISOString(),
+        recentChanges: [],
+        flapping: false,
+        version: 3,
+      };
+    }),
+  );
+
+/** Counts ChangeResourceRecordSets requests really sent, across every client it is added to. */
+const changeCounter = () => {
+  const sent: string[] = [];
+  const watch = (client: Route53Client) => {
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'ChangeResourceRecordSetsCommand') sent.push(JSON.stringify(args.input));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countChanges' },
+    );
+    return client;
+  };
+  return { sent, watch };
+};
+
+const environment = async () => {
+  const { dynamodb, route53 } = motoClients();
+  const tableName = await createHcguardTable(dynamodb, 'failover');
+  const zoneName = `${uniqueName('zone')}.example.com`;
+  const zone = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }));
+  const record: ManagedRecord = {
+    name: `verify.${zoneName}`,
+    type: 'A',
+    ttl: 60,
+    hostedZoneId: zone.HostedZone!.Id!.replace('/hostedzone/', ''),
+    stage: 'verification',
+    values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
+  };
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: record.hostedZoneId,
+      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.10' }] } }] },
+    }),
+  );
+  const counter = changeCounter();
+  const audit = new MemoryAuditLog();
+  /** One controller with its own clients: one "Lambda invocation". */
+  const run = (clock: Clock, wrapRouter: (router: Router) => Router = (router) => router) => {
+    const clients = motoClients();
+    return createFailoverController({
+      config: CONFIG,
+      records: [record],
+      routingStore: new DynamoRoutingStore(tableName, clients.dynamodb),
+      router: wrapRouter(new Route53Router(counter.watch(clients.route53), { pollMs: 10 })),
+      auditLog: audit,
+      clock,
+    });
+  };
+  const value = async () => {
+    const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: record.hostedZoneId }));
+    return listed.ResourceRecordSets?.find((set) => set.Name === `${record.name}.` && set.Type === 'A')?.ResourceRecords?.map((entry) => entry.Value);
+  };
+  const store = new DynamoRoutingStore(tableName, dynamodb);
+  return { record, run, counter, audit, value, store };
+};
+
+const clockAt = (iso: string): Clock => ({ now: () => new Date(iso) });
+
+describe('failover controller on moto DynamoDB and Route 53', () => {
+  it('many parallel runs after the same failing round send exactly one ChangeResourceRecordSets', async () => {
+    const env = await environment();
+    const now = new Date('2026-11-20T08:00:00.000Z');
+    const runs = Array.from({ length: 12 }, () => env.run(clockAt(now.toISOString())));
+    const outcomes = await Promise.all(runs.map((controller) => controller.reconcile({ targets: targets(now, { 'primary.verification': 'failing' }), now })));
+
+    expect(env.counter.sent).toHaveLength(1);
+    expect(JSON.parse(env.counter.sent[0]!)).toEqual({
+      HostedZoneId: env.record.hostedZoneId,
+      ChangeBatch: {
+        Comment: expect.stringMatching(/^hcguard failover verify\..+ primary->backup by controller; primary verification failing since /),
+        Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: env.record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '198.51.100.10' }] } }],
+      },
+    });
+    expect(outcomes.flatMap((outcome) => outcome.switches)).toHaveLength(1);
+    expect(outcomes.flatMap((outcome) => outcome.failures)).toEqual([]);
+    expect(await env.value()).toEqual(['198.51.100.10']);
+    const stored = await env.store.get(env.record.name);
+    expect(stored).toMatchObject({ activeSite: 'backup', lastChange: { status: 'INSYNC' } });
+    expect(stored).not.toHaveProperty('pending');
+    expect(env.audit.actions().filter((action) => action === 'routing.switched')).toHaveLength(1);
+    expect(env.audit.actions().filter((action) => action === 'routing.initialized')).toHaveLength(1);
+
+    // A second wave (retries of the same invocations) changes nothing more.
+    await Promise.all(runs.map((controller) => controller.reconcile({ targets: targets(now, { 'primary.verification': 'failing' }), now })));
+    expect(env.counter.sent).toHaveLength(1);
+  });
+
+  it.each([
+    {
+      name: 'after the intent, before the change',
+      crash: (router: Router): Router => ({
+        read: (record, signal) => router.read(record, signal),
+        route: async () => {
+          throw new Error('Runtime.ExitError: the process was killed');
+        },
+      }),
+      changesBeforeRepair: 0,
+      repair: 'rolled-back',
+    },
+    {
+      name: 'after the change, before the confirmation',
+      crash: (router: Router): Router => ({
+        read: (record, signal) => router.read(record, signal),
+        route: async (record, site, options) => {
+          await router.route(record, site, options);
+          throw new Error('Runtime.ExitError: the process was killed');
+        },
+      }),
+      changesBeforeRepair: 1,
+      repair: 'finished',
+    },
+  ])('a crash $name is repaired by the next run after the lease: one change, consistent state', async ({ crash, changesBeforeRepair, repair }) => {
+    const env = await environment();
+    const failing = (at: string) => targets(new Date(at), { 'primary.verification': 'failing' });
+
+    const crashed = await env.run(clockAt('2026-11-20T08:00:00.000Z'), crash).reconcile({ targets: failing('2026-11-20T08:00:00.000Z'), now: new Date('2026-11-20T08:00:00.000Z') });
+    expect(crashed.failures).toMatchObject([{ step: 'switch' }]);
+    expect((await env.store.get(env.record.name))?.pending).toMatchObject({ toSite: 'backup', leaseUntil: '2026-11-20T08:00:30.000Z' });
+    expect(env.counter.sent).toHaveLength(changesBeforeRepair);
+
+    // Within lease + grace the intent belongs to the crashed run: hands off.
+    const during = await env.run(clockAt('2026-11-20T08:00:45.000Z')).reconcile({ targets: failing('2026-11-20T08:00:45.000Z'), now: new Date('2026-11-20T08:00:45.000Z') });
+    expect(during.switches).toEqual([]);
+    expect(env.counter.sent).toHaveLength(changesBeforeRepair);
+
+    const next = await env.run(clockAt('2026-11-20T08:01:01.000Z')).reconcile({ targets: failing('2026-11-20T08:01:01.000Z'), now: new Date('2026-11-20T08:01:01.000Z') });
+    expect(next.failures).toEqual([]);
+    expect(env.audit.entries.find((entry) => entry.action === 'routing.repaired')?.detail).toMatchObject({ outcome: repair, from: 'primary', to: 'backup' });
+    expect(env.counter.sent).toHaveLength(1);
+    expect(await env.value()).toEqual(['198.51.100.10']);
+    const stored = await env.store.get(env.record.name);
+    expect(stored).toMatchObject({ activeSite: 'backup' });
+    expect(stored).not.toHaveProperty('pending');
+  });
+});
