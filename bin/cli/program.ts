@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../lambdas/core/config.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerCostCommand } from './commands/cost.ts';
 import { createContext, type CliContext } from './context.ts';
 import { CommandFailed, UsageError } from './errors.ts';
 
@@ -17,6 +18,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
     .option('--stack-name <name>', "the deployed stack's name (default: the config's name)");
   const context = createContext(program, io);
   registerConfigCommands(program, context);
+  registerCostCommand(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 };

@@ -2,6 +2,7 @@
 // it with (Route 53 health checks with failover records, CloudWatch Synthetics canaries, ARC).
 // Pure arithmetic over ./prices.ts and a stated footprint; `hcguard cost` prints it.
 import { roundsPerInvocation, scheduleRateMinutes } from './config.ts';
+import { SITES, STAGES } from './model.ts';
 import { HOURS_PER_MONTH, PRICES, PRICES_AS_OF, PRICES_REGION, type PriceKey } from './prices.ts';
 
 export const ENDPOINT_TYPES = ['aws', 'non-aws'] as const;
@@ -46,8 +47,11 @@ export interface HcguardFootprint {
   readonly dashboards: number;
   /** Customer-managed KMS keys: the table's and the alert topics'. */
   readonly kmsKeys: number;
-  /** ProbeSuccess and ProbeLatency per probe target. */
-  readonly metricsPerEndpoint: number;
+  /**
+   * ProbeSuccess and ProbeLatency per (site, stage): their dimensions are service/site/stage
+   * (lambdas/runtime-env.ts), so many probes of one stage share them.
+   */
+  readonly metricsPerTarget: number;
   /** The prober heartbeat. */
   readonly fixedMetrics: number;
 }
@@ -68,7 +72,7 @@ export const DEFAULT_FOOTPRINT: HcguardFootprint = {
   alarms: 5,
   dashboards: 1,
   kmsKeys: 2,
-  metricsPerEndpoint: 2,
+  metricsPerTarget: 2,
   fixedMetrics: 1,
 };
 
@@ -173,6 +177,9 @@ export const probeSchedule = (scenario: CostScenario, footprint: HcguardFootprin
   };
 };
 
+/** Distinct (site, stage) pairs N probe targets can cover: the metrics' dimensions. */
+export const metricTargets = (endpoints: number): number => Math.min(endpoints, SITES.length * STAGES.length);
+
 const hcguardOption = (scenario: CostScenario, footprint: HcguardFootprint): CostOption => {
   const { endpoints, regions } = scenario;
   const run = probeSchedule(scenario, footprint);
@@ -195,7 +202,7 @@ const hcguardOption = (scenario: CostScenario, footprint: HcguardFootprint): Cos
       line('DynamoDB', 'reads (Query, GetItem)', readUnits / 1e6, 'dynamodbReadUnit'),
       line('SNS', 'alert publishes', publishes / 1e6, 'snsPublish'),
       line('SNS', 'e-mail deliveries', (publishes * footprint.emailSubscribersPerTopic) / 1e5, 'snsEmailDelivery'),
-      line('CloudWatch', 'custom metrics', (endpoints * footprint.metricsPerEndpoint + footprint.fixedMetrics) * regions, 'cloudwatchMetric'),
+      line('CloudWatch', 'custom metrics', (metricTargets(endpoints) * footprint.metricsPerTarget + footprint.fixedMetrics) * regions, 'cloudwatchMetric'),
       line('CloudWatch', 'alarms', footprint.alarms * regions, 'cloudwatchAlarm'),
       line('CloudWatch', 'dashboard', footprint.dashboards * regions, 'cloudwatchDashboard'),
       line('CloudWatch', 'log ingestion', logBytes / BYTES_PER_GB, 'cloudwatchLogIngestion'),
@@ -283,10 +290,11 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
       : `one invocation every ${scheduleRateMinutes({ schedule: { intervalSeconds: scenario.intervalSeconds, concurrency: footprint.concurrency } })} min running one round (${run.invocationSeconds.toFixed(2)} s)`;
   return [
     `prices: ${PRICES_REGION} list prices checked ${PRICES_AS_OF}, no free tier; a month is ${HOURS_PER_MONTH} hours`,
-    `an endpoint is one probe on one site; ${scenario.regions} region(s) means one hcguard stack and one canary per endpoint in each`,
+    `an endpoint is one probe on one site; ${scenario.regions} region${scenario.regions === 1 ? '' : 's'} means one hcguard stack and one canary per endpoint in each`,
     `probe Lambda: ${footprint.probeMemoryMb} MB arm64, ${invocation}`,
     `a round: ${scenario.endpoints} probe(s), ${footprint.concurrency} at once, ${footprint.probeSeconds} s each, plus ${footprint.roundOverheadSeconds} s to load state and store results`,
     `DynamoDB per round: ${footprint.writeUnitsPerProbe} write unit(s) per probe + ${footprint.writeUnitsPerRound}, ${footprint.readUnitsPerRound} read unit(s); items under 1 KB, on-demand`,
+    `metrics: ${footprint.metricsPerTarget} per (site, stage) probed, at most ${SITES.length * STAGES.length} pairs, plus ${footprint.fixedMetrics} heartbeat`,
     `logs: ${footprint.logBytesPerProbe} B per probe result and ${footprint.logBytesPerInvocation} B per invocation`,
     `alerts: ${footprint.incidentsPerMonth} incidents a month, ${footprint.publishesPerIncident} publishes each, ${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,
     `fixed per stack: ${footprint.alarms} alarms, ${footprint.dashboards} dashboard, ${footprint.kmsKeys} KMS keys (${usd(

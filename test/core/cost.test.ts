@@ -89,6 +89,16 @@ describe('estimateCosts: hcguard', () => {
     expect(lineOf('hcguard', large, 'alarms').monthlyUsd).toBe(lineOf('hcguard', small, 'alarms').monthlyUsd);
   });
 
+  it.each([
+    // endpoints, custom metrics: 2 per (site, stage) probed, at most 6 pairs, plus the heartbeat
+    [1, 3],
+    [6, 13],
+    [7, 13],
+    [1_000, 13],
+  ])('with %i endpoints publishes %i custom metrics (dimensions site/stage, not probe)', (endpoints, metrics) => {
+    expect(lineOf('hcguard', scenario({ endpoints }), 'custom metrics').quantity).toBe(metrics);
+  });
+
   it('takes another footprint (e.g. measured write units) when given one', () => {
     const measured = estimateCosts(scenario(), { ...DEFAULT_FOOTPRINT, writeUnitsPerProbe: 1, writeUnitsPerRound: 2 });
     const writes = measured.options[0]?.lines.find((entry) => entry.item.startsWith('writes'));
