@@ -1,0 +1,105 @@
+// What the operator dashboard shows and what it may ask for. The local runtime implements
+// DashboardBackend with the same services the CLI uses; the server only serves and validates.
+import type { IncidentStatus, Outcome, Severity, Site, Stage, TargetHealth } from '../../core/model.ts';
+import type { ActiveFault, FaultSpec } from '../../ports.ts';
+import type { CitizenSnapshot } from '../citizens.ts';
+
+export interface LatencyPoint {
+  readonly at: string;
+  readonly ms: number;
+  readonly outcome: Outcome;
+}
+
+export interface TargetView {
+  readonly site: Site;
+  readonly stage: Stage;
+  readonly health: TargetHealth;
+  readonly since?: string;
+  readonly flapping: boolean;
+  readonly lastOutcome?: Outcome;
+  readonly lastMessage?: string;
+  /** Oldest first: the sparkline's points. */
+  readonly latency: readonly LatencyPoint[];
+}
+
+export interface RoutingView {
+  readonly record: string;
+  readonly activeSite: Site;
+  readonly since: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly pendingTo?: Site;
+  readonly refusal?: string;
+}
+
+export interface IncidentView {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly status: IncidentStatus;
+  readonly title: string;
+  readonly site?: Site;
+  readonly stage?: Stage;
+  readonly openedAt: string;
+  readonly acknowledgedAt?: string;
+  readonly acknowledgedBy?: string;
+  readonly drillId?: string;
+}
+
+export interface DrillView {
+  readonly id: string;
+  readonly scenario: string;
+  /** running, passed, failed, aborted, refused. */
+  readonly outcome: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  /** A path on the dashboard server that serves the HTML report, once written. */
+  readonly reportUrl?: string;
+}
+
+export interface RoundsView {
+  readonly count: number;
+  readonly lastStartedAt?: string;
+  readonly lastDurationMs?: number;
+  /** The last round's error, if it failed as a whole. */
+  readonly lastError?: string;
+  readonly intervalSeconds: number;
+}
+
+export interface DashboardState {
+  readonly name: string;
+  readonly generatedAt: string;
+  readonly sites: readonly { readonly site: Site; readonly label: string; readonly endpoint: string }[];
+  readonly targets: readonly TargetView[];
+  readonly routing: readonly RoutingView[];
+  readonly incidents: readonly IncidentView[];
+  readonly faults: readonly ActiveFault[];
+  readonly citizens?: CitizenSnapshot;
+  readonly drills: readonly DrillView[];
+  readonly scenarios: readonly string[];
+  readonly rounds: RoundsView;
+  readonly awsEndpoint: string;
+  /** Problems reading part of the state: shown, never hiding the rest. */
+  readonly warnings: readonly string[];
+}
+
+export interface DashboardBackend {
+  state(signal?: AbortSignal): Promise<DashboardState>;
+  acknowledge(incidentId: string, signal?: AbortSignal): Promise<void>;
+  injectFault(fault: FaultSpec, signal?: AbortSignal): Promise<void>;
+  clearFaults(where: { site?: Site; stage?: Stage }, signal?: AbortSignal): Promise<void>;
+  /** Starts a drill in the background and returns its id once it is recorded. */
+  startDrill(scenario: string, signal?: AbortSignal): Promise<{ id: string }>;
+  /** The HTML report of a drill, or undefined when there is none (yet). */
+  drillReport(drillId: string, signal?: AbortSignal): Promise<string | undefined>;
+}
+
+/** Thrown by a backend for a request that cannot be done as asked: the API answers 400 / 404 / 409. */
+export class DashboardRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 = 400,
+  ) {
+    super(message);
+    this.name = 'DashboardRequestError';
+  }
+}

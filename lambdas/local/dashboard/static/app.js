@@ -1,0 +1,309 @@
+// The dashboard page: renders the state the server pushes (Server-Sent Events) and sends the
+// operator's actions to the JSON API. Every value is put into the page as text (textContent,
+// setAttribute), never as markup, so a probe message cannot inject HTML.
+/* global document, Node, FormData, EventSource, fetch, setTimeout, clearTimeout */
+'use strict';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const STAGES = ['verification', 'collection', 'transmission'];
+
+const el = (tag, attributes = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, String(value));
+  }
+  for (const child of children) if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
+  return node;
+};
+const svg = (tag, attributes = {}) => {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  return node;
+};
+
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '');
+const ago = (iso, now) => {
+  if (!iso) return '';
+  const seconds = Math.max(0, Math.round((Date.parse(now) - Date.parse(iso)) / 1000));
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+  return `${Math.round(seconds / 3600)} h ago`;
+};
+const percent = (rate) => (rate === undefined ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)} %`);
+
+/** Probe latency over time: a line, with failed rounds marked in red. */
+const sparkline = (points) => {
+  const width = 160;
+  const height = 32;
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'sparkline', role: 'img' });
+  const title = svg('title');
+  if (points.length === 0) {
+    title.textContent = 'no results yet';
+    chart.append(title);
+    return chart;
+  }
+  const max = Math.max(50, ...points.map((point) => point.ms));
+  const x = (index) => (points.length === 1 ? width / 2 : 2 + (index * (width - 4)) / (points.length - 1));
+  const y = (ms) => height - 3 - (ms / max) * (height - 6);
+  const path = points.map((point, index) => `${index === 0 ? 'M' : 'L'}${x(index).toFixed(1)},${y(point.ms).toFixed(1)}`).join(' ');
+  chart.append(svg('path', { d: path, class: 'line' }));
+  points.forEach((point, index) => {
+    if (point.outcome !== 'ok') chart.append(svg('circle', { cx: x(index).toFixed(1), cy: y(point.ms).toFixed(1), r: 2.5, class: point.outcome }));
+  });
+  const last = points[points.length - 1];
+  title.textContent = `latest ${last.ms} ms (${last.outcome}); peak ${Math.max(...points.map((point) => point.ms))} ms over ${points.length} rounds`;
+  chart.append(title);
+  return chart;
+};
+
+const renderTargets = (state) => {
+  const table = document.getElementById('targets');
+  const headRow = table.tHead.rows[0];
+  while (headRow.cells.length > 1) headRow.deleteCell(1);
+  for (const site of state.sites) headRow.append(el('th', { scope: 'col' }, site.label, el('br'), el('small', {}, site.endpoint)));
+  const body = el('tbody');
+  for (const stage of STAGES) {
+    const row = el('tr', {}, el('th', { scope: 'row' }, stage));
+    for (const site of state.sites) {
+      const target = state.targets.find((entry) => entry.site === site.site && entry.stage === stage);
+      const health = target ? target.health : 'unknown';
+      const serving = state.routing.some((route) => route.activeSite === site.site);
+      row.append(
+        el(
+          'td',
+          { 'data-target': `${site.site}/${stage}`, 'data-health': health, class: `target ${health}` },
+          el('span', { class: `badge ${health}` }, health, target && target.flapping ? ' (flapping)' : ''),
+          serving && stage === 'verification' ? el('span', { class: 'serving' }, 'serving') : null,
+          el('span', { class: 'since' }, target && target.since ? `since ${time(target.since)}` : ''),
+          sparkline(target ? target.latency : []),
+          target && target.lastMessage ? el('span', { class: 'message' }, target.lastMessage) : null,
+        ),
+      );
+    }
+    body.append(row);
+  }
+  table.tBodies[0].replaceWith(body);
+};
+
+const renderRouting = (state) => {
+  const box = document.getElementById('routing');
+  if (state.routing.length === 0) {
+    box.replaceChildren(el('p', { class: 'empty' }, 'no managed record read yet'));
+    return;
+  }
+  box.replaceChildren(
+    ...state.routing.map((route) =>
+      el(
+        'div',
+        { class: `route ${route.activeSite}`, 'data-record': route.record, 'data-active-site': route.activeSite },
+        el('p', { class: 'record' }, route.record),
+        el('p', { class: 'active' }, '→ ', el('strong', {}, route.activeSite), ` since ${time(route.since)} (${ago(route.since, state.generatedAt)})`),
+        el('p', { class: 'why' }, route.reason, ' — ', route.actor),
+        route.pendingTo ? el('p', { class: 'pending' }, `switch to ${route.pendingTo} in progress`) : null,
+        route.refusal ? el('p', { class: 'refusal' }, `refusing to switch: ${route.refusal}`) : null,
+      ),
+    ),
+  );
+};
+
+/** Successes and failures per bucket as stacked bars: the citizens' view of an outage. */
+const citizensChart = (buckets) => {
+  const width = 320;
+  const height = 70;
+  const shown = buckets.slice(-60);
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'citizens-chart', role: 'img' });
+  const title = svg('title');
+  title.textContent = 'verifications per bucket: green succeeded, red failed';
+  chart.append(title);
+  const max = Math.max(1, ...shown.map((bucket) => bucket.ok + bucket.failed));
+  const barWidth = width / 60;
+  shown.forEach((bucket, index) => {
+    const x = (index + 60 - shown.length) * barWidth;
+    const okHeight = (bucket.ok / max) * (height - 2);
+    const failedHeight = (bucket.failed / max) * (height - 2);
+    chart.append(svg('rect', { x: x.toFixed(1), y: (height - okHeight).toFixed(1), width: (barWidth - 1).toFixed(1), height: okHeight.toFixed(1), class: 'ok' }));
+    chart.append(svg('rect', { x: x.toFixed(1), y: (height - okHeight - failedHeight).toFixed(1), width: (barWidth - 1).toFixed(1), height: failedHeight.toFixed(1), class: 'failed' }));
+  });
+  return chart;
+};
+
+const renderCitizens = (state) => {
+  const box = document.getElementById('citizens');
+  const citizens = state.citizens;
+  if (!citizens) {
+    box.replaceChildren(el('p', { class: 'empty' }, 'simulated citizens are off'));
+    return;
+  }
+  const rate = citizens.recent.successRate;
+  const open = citizens.outages.find((outage) => !outage.end);
+  const lastClosed = [...citizens.outages].reverse().find((outage) => outage.end);
+  const parts = [
+    el(
+      'p',
+      { class: `rate ${rate === undefined ? '' : rate >= 0.99 ? 'good' : rate >= 0.9 ? 'fair' : 'bad'}`, 'data-success-rate': rate === undefined ? '' : rate.toFixed(3) },
+      percent(rate),
+      el('small', {}, ` of verifications succeeded in the last ${citizens.recent.seconds} s`),
+    ),
+    el(
+      'p',
+      { class: 'resolved', 'data-citizens-site': citizens.answer && citizens.answer.site ? citizens.answer.site : '' },
+      `${citizens.record} resolves to ${citizens.answer ? citizens.answer.values.join(', ') : '…'}`,
+      citizens.answer && citizens.answer.site ? ` (${citizens.answer.site}, cached until ${time(citizens.answer.expiresAt)})` : '',
+    ),
+    citizensChart(citizens.buckets),
+    el('p', { class: 'totals' }, `${citizens.totals.ok} succeeded, ${citizens.totals.failed} failed at ${citizens.requestsPerSecond}/s`),
+    open
+      ? el('p', { class: 'outage open' }, `outage since ${time(open.start)}: ${open.failed} failed verifications so far`)
+      : lastClosed
+        ? el('p', { class: 'outage' }, `last outage ${time(lastClosed.start)}–${time(lastClosed.end)}: ${(lastClosed.durationMs / 1000).toFixed(1)} s, ${lastClosed.failed} failed verifications`)
+        : null,
+    citizens.failureReasons.length > 0
+      ? el('p', { class: 'reasons' }, 'failures: ', citizens.failureReasons.map((entry) => `${entry.reason} ×${entry.count}`).join(', '))
+      : null,
+  ];
+  box.replaceChildren(...parts.filter(Boolean));
+};
+
+const renderIncidents = (state) => {
+  const body = el('tbody');
+  for (const incident of state.incidents) {
+    const button = incident.status === 'open' ? el('button', { type: 'button', class: 'ack', 'data-ack': incident.id }, 'Acknowledge') : null;
+    body.append(
+      el(
+        'tr',
+        { 'data-incident-id': incident.id, 'data-severity': incident.severity, 'data-status': incident.status },
+        el('td', {}, el('span', { class: `severity ${incident.severity}` }, incident.severity)),
+        el('td', {}, el('strong', {}, incident.title), el('br'), el('small', {}, incident.id, incident.drillId ? ` · drill ${incident.drillId}` : '')),
+        el('td', {}, [incident.site, incident.stage].filter(Boolean).join(' / ')),
+        el('td', {}, time(incident.openedAt), el('br'), el('small', {}, ago(incident.openedAt, state.generatedAt))),
+        el('td', {}, incident.status, incident.acknowledgedBy ? el('small', {}, ` by ${incident.acknowledgedBy}`) : null),
+        el('td', {}, button),
+      ),
+    );
+  }
+  document.getElementById('incidents').tBodies[0].replaceWith(body);
+  document.getElementById('no-incidents').hidden = state.incidents.length > 0;
+};
+
+const renderFaults = (state) => {
+  const list = document.getElementById('faults');
+  list.replaceChildren(
+    ...(state.faults.length === 0
+      ? [el('li', { class: 'empty' }, 'no fault injected')]
+      : state.faults.map((fault) =>
+          el(
+            'li',
+            { 'data-fault': `${fault.site}/${fault.stage}/${fault.mode}` },
+            el('strong', {}, fault.mode),
+            ` on ${fault.site} ${fault.stage} since ${time(fault.since)}`,
+            fault.until ? ` until ${time(fault.until)}` : '',
+          ),
+        )),
+  );
+};
+
+let knownScenarios = '';
+const renderDrills = (state) => {
+  const scenarios = state.scenarios.join('\n');
+  if (scenarios !== knownScenarios) {
+    knownScenarios = scenarios;
+    document.getElementById('scenario').replaceChildren(...state.scenarios.map((name) => el('option', { value: name }, name)));
+  }
+  const body = el('tbody');
+  for (const drill of state.drills) {
+    body.append(
+      el(
+        'tr',
+        { 'data-drill-id': drill.id, 'data-outcome': drill.outcome },
+        el('td', {}, drill.id),
+        el('td', {}, drill.scenario),
+        el('td', {}, time(drill.startedAt)),
+        el('td', {}, el('span', { class: `outcome ${drill.outcome}` }, drill.outcome)),
+        el('td', {}, drill.reportUrl ? el('a', { href: drill.reportUrl, target: '_blank', rel: 'noopener' }, 'report') : ''),
+      ),
+    );
+  }
+  document.getElementById('drills').tBodies[0].replaceWith(body);
+};
+
+const render = (state) => {
+  document.getElementById('name').textContent = state.name;
+  document.title = `hcguard — ${state.name}`;
+  const rounds = state.rounds;
+  document.getElementById('meta').textContent =
+    `${rounds.count} probe rounds every ${rounds.intervalSeconds} s` +
+    (rounds.lastStartedAt ? `, last at ${time(rounds.lastStartedAt)} (${rounds.lastDurationMs} ms)` : '') +
+    (rounds.lastError ? ` — last round failed: ${rounds.lastError}` : '') +
+    ` · AWS API ${state.awsEndpoint} · updated ${time(state.generatedAt)}`;
+  const warnings = document.getElementById('warnings');
+  warnings.hidden = state.warnings.length === 0;
+  warnings.replaceChildren(...state.warnings.map((warning) => el('li', {}, warning)));
+  renderTargets(state);
+  renderRouting(state);
+  renderCitizens(state);
+  renderIncidents(state);
+  renderFaults(state);
+  renderDrills(state);
+  document.body.dataset.updated = state.generatedAt;
+};
+
+const toast = (text, isError) => {
+  const box = document.getElementById('toast');
+  box.textContent = text;
+  box.className = isError ? 'error' : '';
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (box.hidden = true), 6000);
+};
+
+const post = async (path, body) => {
+  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
+  return answer;
+};
+
+const act = async (what, path, body) => {
+  try {
+    const answer = await post(path, body);
+    toast(what);
+    return answer;
+  } catch (error) {
+    toast(`${what} failed: ${error.message}`, true);
+    return undefined;
+  }
+};
+
+document.addEventListener('click', (event) => {
+  const ack = event.target.closest('button[data-ack]');
+  if (ack) {
+    ack.disabled = true;
+    void act(`acknowledged ${ack.dataset.ack}`, `/api/incidents/${encodeURIComponent(ack.dataset.ack)}/ack`, {});
+  }
+});
+document.getElementById('fault-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const body = { site: form.get('site'), stage: form.get('stage'), mode: form.get('mode') };
+  const forSeconds = Number(form.get('forSeconds'));
+  if (forSeconds > 0) body.forSeconds = forSeconds;
+  void act(`injected ${body.mode} on ${body.site} ${body.stage}`, '/api/faults', body);
+});
+document.getElementById('clear-faults').addEventListener('click', () => void act('cleared every fault', '/api/faults/clear', {}));
+document.getElementById('drill-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const scenario = new FormData(event.target).get('scenario');
+  void act(`started drill ${scenario}`, '/api/drills', { scenario });
+});
+
+const connect = () => {
+  const events = new EventSource('/api/events');
+  events.addEventListener('state', (event) => {
+    document.getElementById('connection').hidden = true;
+    render(JSON.parse(event.data));
+  });
+  events.addEventListener('error', () => {
+    document.getElementById('connection').hidden = false;
+  });
+};
+connect();

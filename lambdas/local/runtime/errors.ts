@@ -1,0 +1,16 @@
+// Errors the local runtime reports as one line and exit code 2: the user can fix them.
+
+/** A loopback port the runtime needs is taken by another process. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly what: string,
+    readonly host: string,
+    readonly port: number,
+    readonly hint: string,
+  ) {
+    super(`${what} cannot listen on ${host}:${port}: the port is taken by another process. ${hint}`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export const isAddressInUse = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
