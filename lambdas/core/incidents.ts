@@ -70,6 +70,8 @@ export interface IncidentInput {
   readonly routing: readonly RoutingView[];
   /** Conditions the controller reports now; undefined when reconcile failed (condition incidents stay as they are). */
   readonly conditions?: readonly RoutingFinding[];
+  /** Records the controller could not read this round: their condition incidents stay as they are. */
+  readonly conditionsUnknownFor?: readonly string[];
   readonly switches: readonly SwitchNotice[];
   readonly now: Date;
   /** Incidents opened now carry it, and so do their alerts. */
@@ -344,8 +346,9 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
         `${condition.title}: ${condition.detail}`,
       );
     }
+    const unknown = new Set((input.conditionsUnknownFor ?? []).map(normalizeRecordName));
     for (const incident of input.open) {
-      if (isConditionKind(incident.kind) && !reported.has(incident.dedupKey)) {
+      if (isConditionKind(incident.kind) && !reported.has(incident.dedupKey) && !(incident.record && unknown.has(incident.record))) {
         resolve(incident, `the controller no longer reports it, after ${minutesBetween(incident.openedAt, now)} min`);
       }
     }

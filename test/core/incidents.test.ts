@@ -281,6 +281,13 @@ describe('routing conditions', () => {
     expect(resolved.changes.map((change) => [change.incident.kind, change.incident.status])).toEqual([['cannot-fail-over', 'resolved']]);
   });
 
+  it('keeps the condition incident of a record the controller could not read this round', () => {
+    const incidents = new Incidents();
+    incidents.round(0, [], { conditions: [refusal] });
+    expect(incidents.round(1, [], { conditions: [], conditionsUnknownFor: [`${RECORD}.`] }).changes).toEqual([]);
+    expect(incidents.round(2, [], { conditions: [], conditionsUnknownFor: ['other.hc.example.com'] }).changes).toHaveLength(1);
+  });
+
   it('uses severity.fixed.noHealthySite for no-healthy-site', () => {
     const custom = testConfig({ severity: { fixed: { noHealthySite: 'SEV2' } } });
     const decisions = decideIncidents({

@@ -1,0 +1,164 @@
+// An in-memory StateStore with the same conditional semantics as the DynamoDB one (the
+// storage contract suite runs against both). Each method copies values in and out, so tests
+// cannot change stored state by accident. `failNext` makes the next call of a method throw,
+// to play an outage.
+import { acknowledgeIncident } from '../../lambdas/core/incidents.ts';
+import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
+import { targetKey, type Actor, type Incident, type IncidentEvent, type ProbeResult, type TargetState } from '../../lambdas/core/model.ts';
+import type { AcknowledgeOutcome, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../lambdas/ports.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+type Method = keyof StateStore;
+
+export class MemoryStateStore implements StateStore {
+  readonly targets = new Map<string, TargetState>();
+  readonly results: ProbeResult[] = [];
+  readonly incidents = new Map<string, Incident>();
+  readonly events = new Map<string, IncidentEvent[]>();
+  readonly dedup = new Map<string, string>();
+  readonly outbox = new Map<string, OutboxAlert & { claimedBy?: string }>();
+  drillId: string | undefined;
+  private readonly failures = new Map<Method, Error[]>();
+
+  /** The next `count` calls of `method` throw `error`. */
+  failNext(method: Method, error: Error, count = 1): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => error)]);
+  }
+
+  private check(method: Method, signal?: AbortSignal): void {
+    signal?.throwIfAborted();
+    const queued = this.failures.get(method);
+    const error = queued?.shift();
+    if (error) throw error;
+  }
+
+  async loadTargets(signal?: AbortSignal): Promise<TargetState[]> {
+    this.check('loadTargets', signal);
+    return copy([...this.targets.values()]);
+  }
+
+  async saveTargets(writes: readonly TargetWrite[], signal?: AbortSignal): Promise<void> {
+    this.check('saveTargets', signal);
+    for (const { target, expectedVersion } of writes) {
+      const stored = this.targets.get(targetKey(target.site, target.stage));
+      if ((stored?.version ?? 0) !== expectedVersion) throw new VersionConflictError(`target ${target.site}#${target.stage}`, expectedVersion);
+    }
+    for (const { target } of writes) this.targets.set(targetKey(target.site, target.stage), copy(target));
+  }
+
+  async recordResults(results: readonly ProbeResult[], signal?: AbortSignal): Promise<void> {
+    this.check('recordResults', signal);
+    this.results.push(...copy(results));
+  }
+
+  async history(query: HistoryQuery, signal?: AbortSignal): Promise<ProbeResult[]> {
+    this.check('history', signal);
+    return copy(
+      this.results
+        .filter((result) => (!query.site || result.site === query.site) && (!query.stage || result.stage === query.stage) && (!query.since || result.startedAt >= query.since))
+        .toSorted((a, b) => b.startedAt.localeCompare(a.startedAt) || a.probeId.localeCompare(b.probeId))
+        .slice(0, query.limit ?? 100),
+    );
+  }
+
+  async listOpenIncidents(signal?: AbortSignal): Promise<Incident[]> {
+    this.check('listOpenIncidents', signal);
+    return copy([...this.incidents.values()].filter((incident) => incident.status !== 'resolved').toSorted((a, b) => a.openedAt.localeCompare(b.openedAt)));
+  }
+
+  async listIncidents(query: IncidentQuery, signal?: AbortSignal): Promise<Incident[]> {
+    this.check('listIncidents', signal);
+    return copy(
+      [...this.incidents.values()]
+        .filter((incident) => !query.since || incident.openedAt >= query.since)
+        .toSorted((a, b) => b.openedAt.localeCompare(a.openedAt))
+        .slice(0, query.limit ?? 100),
+    );
+  }
+
+  async getIncident(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined> {
+    this.check('getIncident', signal);
+    const incident = this.incidents.get(id);
+    if (!incident) return undefined;
+    return copy({ incident, timeline: (this.events.get(id) ?? []).toSorted((a, b) => a.at.localeCompare(b.at)) });
+  }
+
+  async applyIncidentChange(write: IncidentWrite, signal?: AbortSignal): Promise<void> {
+    this.check('applyIncidentChange', signal);
+    const { change, alert } = write;
+    const stored = this.incidents.get(change.incident.id);
+    if (change.type === 'open') {
+      if (this.dedup.has(change.incident.dedupKey)) throw new AlreadyExistsError(`open incident for ${change.incident.dedupKey}`);
+      if (stored) throw new AlreadyExistsError(`incident ${change.incident.id}`);
+    } else if ((stored?.version ?? 0) !== change.expectedVersion) {
+      throw new VersionConflictError(`incident ${change.incident.id}`, change.expectedVersion);
+    }
+    if (alert && this.outbox.has(alert.id)) throw new AlreadyExistsError(`alert ${alert.id}`);
+    if (change.type === 'open') this.dedup.set(change.incident.dedupKey, change.incident.id);
+    if (change.type === 'update' && change.releaseDedupKey && this.dedup.get(change.incident.dedupKey) === change.incident.id) {
+      this.dedup.delete(change.incident.dedupKey);
+    }
+    this.incidents.set(change.incident.id, copy(change.incident));
+    this.events.set(change.incident.id, [...(this.events.get(change.incident.id) ?? []), ...copy(change.events)]);
+    if (alert) this.outbox.set(alert.id, copy(alert));
+  }
+
+  async acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<AcknowledgeOutcome> {
+    this.check('acknowledge', signal);
+    const incident = this.incidents.get(id);
+    if (!incident) throw new NotFoundError(`incident ${id}`);
+    const decision = acknowledgeIncident(copy(incident), actor, at);
+    if (!decision.ok) return { acknowledged: false, incident: copy(incident), reason: decision.reason };
+    await this.applyIncidentChange({ change: decision.change });
+    return { acknowledged: true, incident: copy(decision.change.incident) };
+  }
+
+  async queueAlert(alert: OutboxAlert, signal?: AbortSignal): Promise<void> {
+    this.check('queueAlert', signal);
+    if (this.outbox.has(alert.id)) throw new AlreadyExistsError(`alert ${alert.id}`);
+    this.outbox.set(alert.id, copy(alert));
+  }
+
+  async pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]> {
+    this.check('pendingAlerts', signal);
+    return [...this.outbox.values()].map(({ claimedBy: _, ...alert }) => copy(alert));
+  }
+
+  async claimAlert(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean> {
+    this.check('claimAlert', signal);
+    const alert = this.outbox.get(id);
+    if (!alert || (alert.claimedUntil && alert.claimedUntil >= now.toISOString())) return false;
+    this.outbox.set(id, { ...alert, claimedBy: owner, claimedUntil: leaseUntil.toISOString(), attempts: alert.attempts + 1 });
+    return true;
+  }
+
+  async markAlertSent(alert: OutboxAlert, owner: string, sent: { readonly messageId: string; readonly at: Date }, signal?: AbortSignal): Promise<void> {
+    this.check('markAlertSent', signal);
+    const stored = this.outbox.get(alert.id);
+    if (stored?.claimedBy !== owner) throw new VersionConflictError(`alert ${alert.id} claim`, alert.attempts);
+    this.outbox.delete(alert.id);
+    if (alert.incidentId) {
+      const event: IncidentEvent = {
+        incidentId: alert.incidentId,
+        at: sent.at.toISOString(),
+        type: 'alerted',
+        detail: `alert ${alert.id} published to ${alert.topic} (message ${sent.messageId})`,
+      };
+      this.events.set(alert.incidentId, [...(this.events.get(alert.incidentId) ?? []), event]);
+    }
+  }
+
+  async releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void> {
+    this.check('releaseAlert', signal);
+    const stored = this.outbox.get(id);
+    if (stored?.claimedBy !== owner) return;
+    const { claimedBy: _, claimedUntil: __, ...rest } = stored;
+    this.outbox.set(id, { ...rest, lastError: error.slice(0, 500) });
+  }
+
+  async activeDrillId(signal?: AbortSignal): Promise<string | undefined> {
+    this.check('activeDrillId', signal);
+    return this.drillId;
+  }
+}
