@@ -7,7 +7,9 @@
 // | target state      | TARGET                     | <site>#<stage>                    | (none)                          |
 // | incident          | INCIDENT#<id>              | META                              | INCIDENTS#<status> / <openedAt> |
 // | incident event    | INCIDENT#<id>              | EVENT#<at>#<n>                    | (none)                          |
+// | incident alerted  | INCIDENT#<id>              | EVENT#<at>#alert#<alertId>        | (none)                          |
 // | open-incident key | DEDUP#<dedupKey>           | OPEN                              | (none)                          |
+// | queued alert      | OUTBOX                     | <alertId>                         | (none)                          |
 // | routing state     | ROUTING                    | RECORD#<record name>              | (none)                          |
 // | routing lock      | ROUTING                    | LOCK                              | (none)                          |
 // | audit entry       | AUDIT#<yyyy-mm-dd>         | <at>#<nonce>                      | AUDIT#DRILL#<drillId> / <at>    |
