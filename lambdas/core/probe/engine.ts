@@ -75,7 +75,7 @@ export interface StepEvaluation {
   readonly failure?: AssertionFailure;
   /** Values captured for later steps (only when the step did not fail). */
   readonly captures: Readonly<Record<string, unknown>>;
-  /** The platform answered with an expected status: it took the request (sequence commit). */
+  /** The platform answered with an expected status and a readable body: it took the request (sequence commit). */
   readonly acknowledged: boolean;
 }
 
@@ -154,7 +154,9 @@ export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: J
     }
   }
   const worst = worstFinding(findings);
-  if (worst) return failedStep(step, durationMs, worst.failureClass, worst.message, { status, finding: worst, acknowledged: true, more: findings.length - 1 });
+  // An unreadable answer is no acknowledgement: the sequence number is sent again next round.
+  const acknowledged = !findings.some((finding) => finding.failureClass === 'malformed');
+  if (worst) return failedStep(step, durationMs, worst.failureClass, worst.message, { status, finding: worst, acknowledged, more: findings.length - 1 });
 
   const captures: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(step.capture)) {

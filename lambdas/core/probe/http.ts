@@ -32,3 +32,17 @@ export type HttpExchange =
       /** Known when the failure came after the status line (e.g. a body over the cap). */
       readonly status?: number;
     };
+
+export interface SendOptions {
+  /** The step's own deadline: when it passes the step fails as `timeout`. */
+  readonly timeoutMs: number;
+  /** Bodies longer than this (decoded) fail as `too-large`; reading stops there. */
+  readonly maxBodyBytes: number;
+  /** The caller's deadline (the Lambda's): when it fires the step ends as `aborted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Sends one request; never throws for anything the network or the platform does. */
+export interface HttpTransport {
+  send(request: HttpRequestSpec, options: SendOptions): Promise<HttpExchange>;
+}

@@ -1,0 +1,169 @@
+// The probe engine's HTTP I/O, on Node's global fetch (undici). It must survive whatever the
+// platform sends back: the body is read with a byte cap (counted after decompression, so a gzip
+// bomb stops at the cap too) under one deadline that covers connect, headers and body (so a slow
+// drip cannot hold the prober), and every failure is classified from undici's error cause.
+import type { HttpExchange, HttpRequestSpec, HttpTransport, SendOptions, TransportFailureClass } from '../../core/probe/http.ts';
+
+export type { HttpTransport, SendOptions };
+
+export interface HttpTransportDeps {
+  /** Defaults to the global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Monotonic milliseconds for durations; defaults to performance.now. */
+  readonly monotonicMs?: () => number;
+}
+
+// undici reports connection problems through error.cause.code (Node's errno names or its own).
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TLS_CODES = new Set([
+  'EPROTO',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'HOSTNAME_MISMATCH',
+]);
+
+interface ErrorLike {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly cause?: unknown;
+}
+
+/** The innermost error with a code (undici nests: TypeError('fetch failed') → cause → cause). */
+const rootCause = (error: unknown): ErrorLike => {
+  let current = error as ErrorLike;
+  for (let depth = 0; depth < 5 && current?.cause && typeof current.cause === 'object'; depth++) {
+    current = current.cause as ErrorLike;
+  }
+  return current ?? {};
+};
+
+export const classifyFetchError = (error: unknown): { failureClass: TransportFailureClass; detail: string } => {
+  const cause = rootCause(error);
+  const code = cause.code ?? '';
+  const message = cause.message ?? String(error);
+  if (/redirect count exceeded|redirect loop/i.test(message)) return { failureClass: 'redirect', detail: 'too many redirects (a redirect loop?)' };
+  if (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate|SSL routines|TLS/i.test(message)) {
+    return { failureClass: 'tls', detail: `TLS handshake failed (${code || message.split('\n')[0]})` };
+  }
+  if (TIMEOUT_CODES.has(code)) return { failureClass: 'timeout', detail: `timed out (${code})` };
+  if (CONNECT_CODES.has(code)) return { failureClass: 'connect', detail: code === 'UND_ERR_SOCKET' ? 'the connection was closed by the other side' : `connection failed (${code})` };
+  return { failureClass: 'connect', detail: `network error (${code || message.split('\n')[0]})` };
+};
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an invalid URL';
+  }
+};
+
+export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport => {
+  const fetchFn = deps.fetch ?? globalThis.fetch;
+  const monotonicMs = deps.monotonicMs ?? (() => performance.now());
+
+  const send = async (request: HttpRequestSpec, options: SendOptions): Promise<HttpExchange> => {
+    const started = monotonicMs();
+    const elapsed = () => monotonicMs() - started;
+    const host = hostOf(request.url);
+    const failure = (failureClass: TransportFailureClass, message: string, status?: number): HttpExchange => ({
+      ok: false,
+      failureClass,
+      message,
+      durationMs: elapsed(),
+      ...(status === undefined ? {} : { status }),
+    });
+    if (options.signal?.aborted) return failure('aborted', `not sent to ${host}: the prober's deadline had passed`);
+
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    // Which deadline ended the step decides the class: ours is the platform's fault, the caller's is not.
+    const ended = (): HttpExchange | undefined => {
+      if (options.signal?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host}`);
+      if (deadline.signal.aborted) return failure('timeout', `no complete answer from ${host} within ${options.timeoutMs} ms`);
+      return undefined;
+    };
+    let status: number | undefined;
+    try {
+      const response = await fetchFn(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        redirect: 'follow',
+        signal,
+      });
+      status = response.status;
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        headers[name.toLowerCase()] = value;
+      });
+      // A declared length over the cap fails without reading; with compression only the decoded count matters.
+      const declared = Number(headers['content-length']);
+      if (!headers['content-encoding'] && Number.isFinite(declared) && declared > options.maxBodyBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        return failure('too-large', `body of ${declared} bytes from ${host} is over the ${options.maxBodyBytes}-byte cap`, status);
+      }
+      const body = await readCapped(response, options.maxBodyBytes);
+      if (body === 'too-large') return failure('too-large', `body from ${host} is over the ${options.maxBodyBytes}-byte cap`, status);
+      return { ok: true, status, headers, body, durationMs: elapsed() };
+    } catch (error) {
+      const byDeadline = ended();
+      if (byDeadline) return byDeadline;
+      const { failureClass, detail } = classifyFetchError(error);
+      return failure(failureClass, `${host}: ${detail}`, failureClass === 'connect' ? status : undefined);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { send };
+};
+
+/** Reads the (decoded) body up to `maxBytes`; beyond that it cancels the stream and says so. */
+const readCapped = async (response: Response, maxBytes: number): Promise<Uint8Array | 'too-large'> => {
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+};

@@ -1,0 +1,120 @@
+// Runs one probe against one site: the loop around the core's decisions. The core builds each
+// request and judges each response; this file does the I/O in between (HTTP, the sequence
+// store) and measures time. It never throws for anything the platform does: every outcome,
+// including the prober's own trouble, comes back as a ProbeResult.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Site, ProbeResult } from '../core/model.ts';
+import {
+  buildRequest,
+  createProbeScope,
+  createRunRedactor,
+  decideProbe,
+  evaluateStep,
+  proberFailure,
+  sequenceStream,
+  unbuildableStep,
+  type ProbeRun,
+  type StepEvaluation,
+} from '../core/probe/engine.ts';
+import type { HttpTransport } from '../core/probe/http.ts';
+import type { ProbeDefinition } from '../core/probe/schema.ts';
+import { syntheticIdentity } from '../core/probe/synthetic.ts';
+import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
+import type { Clock, SequenceSource } from '../ports.ts';
+
+export interface ProbeEngineDeps {
+  readonly transport: HttpTransport;
+  readonly sequences: SequenceSource;
+  readonly clock: Clock;
+  /** uuid(), nonce() and now() for templates; real randomness and the clock by default. */
+  readonly runtime?: TemplateRuntime;
+  /** Monotonic milliseconds for durations; performance.now by default. */
+  readonly monotonicMs?: () => number;
+}
+
+export interface ProbeTask {
+  readonly probe: ProbeDefinition;
+  readonly site: Site;
+  /** The site's base URL for the probe's stage. */
+  readonly baseUrl: string;
+  /** Values of the secrets the probe uses. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  readonly drillId?: string;
+}
+
+export const systemTemplateRuntime = (clock: Clock): TemplateRuntime => ({
+  now: () => clock.now(),
+  uuid: () => randomUUID(),
+  nonce: () => randomBytes(8).toString('hex'),
+});
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<ProbeResult> => {
+  const { probe, site, signal } = task;
+  const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
+  const monotonicMs = deps.monotonicMs ?? (() => performance.now());
+  const startedAt = deps.clock.now().toISOString();
+  const started = monotonicMs();
+  const common = { probe, site, startedAt, ...(task.drillId ? { drillId: task.drillId } : {}) };
+  const elapsed = () => monotonicMs() - started;
+  const firstStep = probe.steps[0]?.name ?? 'the first step';
+  if (signal?.aborted) return decideProbe({ ...common, durationMs: 0, steps: [], abortedBefore: firstStep });
+
+  let sequence: ProbeRun['sequence'];
+  const stream = sequenceStream(probe, site, runtime);
+  if (stream !== undefined) {
+    try {
+      sequence = { stream, seq: await deps.sequences.peek(stream, signal) };
+    } catch (error) {
+      if (signal?.aborted) return decideProbe({ ...common, durationMs: elapsed(), steps: [], abortedBefore: firstStep });
+      return proberFailure({ ...common, durationMs: elapsed(), message: `the sequence number of stream ${stream} could not be read: ${messageOf(error)}` });
+    }
+  }
+  const run: ProbeRun = { probe, site, identity: syntheticIdentity(runtime.nonce()), secrets: task.secrets, ...(sequence ? { sequence } : {}) };
+  let scope: TemplateScope;
+  try {
+    scope = createProbeScope(run, runtime);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return proberFailure({ ...common, durationMs: elapsed(), message: createRunRedactor(run, {}).text(`vars could not be computed: ${error.message}`) });
+  }
+  let captures: Record<string, unknown> = {};
+  let redactor = createRunRedactor(run, scope);
+  const evaluations: StepEvaluation[] = [];
+  const warnings: string[] = [];
+  let abortedBefore: string | undefined;
+
+  for (const step of probe.steps) {
+    if (signal?.aborted) {
+      abortedBefore = step.name;
+      break;
+    }
+    let request;
+    try {
+      request = buildRequest(step, task.baseUrl, scope, runtime);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      evaluations.push(unbuildableStep(step, error, redactor));
+      break;
+    }
+    const exchange = await deps.transport.send(request, { timeoutMs: step.timeoutMs, maxBodyBytes: step.maxBodyBytes, ...(signal ? { signal } : {}) });
+    const evaluation = evaluateStep(step, exchange, { scope, runtime, redactor });
+    evaluations.push(evaluation);
+    if (sequence && probe.sequence?.commitAfter === step.name && evaluation.acknowledged) {
+      try {
+        await deps.sequences.commit(sequence.stream, sequence.seq, signal);
+      } catch (error) {
+        // The platform holds the record; the next round re-sends this number, which it treats as a duplicate.
+        warnings.push(`sequence ${sequence.seq} of stream ${sequence.stream} was sent but could not be saved: ${messageOf(error)}`);
+      }
+    }
+    if (evaluation.result.outcome === 'failed') break;
+    captures = { ...captures, ...evaluation.captures };
+    scope = { ...scope, ...evaluation.captures };
+    redactor = createRunRedactor(run, scope, captures);
+  }
+  const result = decideProbe({ ...common, durationMs: elapsed(), steps: evaluations, ...(abortedBefore ? { abortedBefore } : {}) });
+  return warnings.length ? { ...result, warnings: warnings.map((warning) => redactor.text(warning)) } : result;
+};

@@ -1,0 +1,111 @@
+// The ProbeRunner: one round = every configured probe against every requested site, at most
+// `config.schedule.concurrency` at once, all under the caller's AbortSignal. Results come back
+// in config order (probe, then site), whatever order they finished in.
+import { referencedSecrets, stageBaseUrl, type HcguardConfig } from '../core/config.ts';
+import { SITES, type ProbeResult, type Site } from '../core/model.ts';
+import { proberFailure } from '../core/probe/engine.ts';
+import type { HttpTransport } from '../core/probe/http.ts';
+import { createRedactor } from '../core/probe/redact.ts';
+import type { ProbeDefinition } from '../core/probe/schema.ts';
+import type { TemplateRuntime } from '../core/probe/template.ts';
+import { createHttpTransport } from '../adapters/http/http-transport.ts';
+import { systemClock, type Clock, type ProbeRunner, type RoundRequest, type SecretSource, type SequenceSource } from '../ports.ts';
+import { runProbe } from './probe-engine.ts';
+
+export interface ProbeRunnerDeps {
+  readonly config: HcguardConfig;
+  readonly secrets: SecretSource;
+  readonly sequences: SequenceSource;
+  readonly clock?: Clock;
+  /** The fetch the HTTP transport uses; the global one by default. */
+  readonly fetch?: typeof fetch;
+  /** Replaces the HTTP transport altogether (tests, benchmarks). */
+  readonly transport?: HttpTransport;
+  /** uuid(), nonce() and now() for templates; real randomness and the clock by default. */
+  readonly runtime?: TemplateRuntime;
+}
+
+/** Secret names a probe's steps use (`secret.NAME`). */
+export const probeSecrets = (probe: ProbeDefinition): string[] => referencedSecrets(JSON.stringify(probe.steps));
+
+/** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
+export const mapConcurrent = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
+  const results = new Array<R>(items.length);
+  const queue = items.entries();
+  const worker = async (): Promise<void> => {
+    for (const [index, item] of queue) results[index] = await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+};
+
+type SecretLookup = { readonly value: string } | { readonly error: string };
+
+export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const transport = deps.transport ?? createHttpTransport(deps.fetch ? { fetch: deps.fetch } : {});
+  const engine = { transport, sequences: deps.sequences, clock, ...(deps.runtime ? { runtime: deps.runtime } : {}) };
+
+  const lookUpSecrets = async (names: readonly string[], signal?: AbortSignal): Promise<Map<string, SecretLookup>> => {
+    const entries = await Promise.all(
+      names.map(async (name): Promise<[string, SecretLookup]> => {
+        try {
+          return [name, { value: await deps.secrets.get(name, signal) }];
+        } catch (error) {
+          return [name, { error: error instanceof Error ? error.message : String(error) }];
+        }
+      }),
+    );
+    return new Map(entries);
+  };
+
+  const runRound = async (request: RoundRequest): Promise<ProbeResult[]> => {
+    const sites: readonly Site[] = request.sites ?? SITES;
+    const tasks = config.probes.flatMap((probe) => SITES.filter((site) => sites.includes(site) && probe.sites.includes(site)).map((site) => ({ probe, site })));
+    const secrets = await lookUpSecrets([...new Set(tasks.flatMap(({ probe }) => probeSecrets(probe)))], request.signal);
+
+    return mapConcurrent(tasks, config.schedule.concurrency, async ({ probe, site }) => {
+      const values: Record<string, string> = {};
+      for (const name of probeSecrets(probe)) {
+        const lookup = secrets.get(name);
+        if (!lookup || 'error' in lookup) {
+          return proberFailure({
+            probe,
+            site,
+            startedAt: clock.now().toISOString(),
+            durationMs: 0,
+            message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
+            ...(request.drillId ? { drillId: request.drillId } : {}),
+          });
+        }
+        values[name] = lookup.value;
+      }
+      try {
+        return await runProbe(
+          {
+            probe,
+            site,
+            baseUrl: stageBaseUrl(config, site, probe.stage),
+            secrets: values,
+            ...(request.signal ? { signal: request.signal } : {}),
+            ...(request.drillId ? { drillId: request.drillId } : {}),
+          },
+          engine,
+        );
+      } catch (error) {
+        // A bug in the prober must not cost the other probes their round; the result says what broke.
+        return proberFailure({
+          probe,
+          site,
+          startedAt: clock.now().toISOString(),
+          durationMs: 0,
+          message: createRedactor(Object.values(values)).text(`unexpected error: ${error instanceof Error ? error.message : String(error)}`),
+          ...(request.drillId ? { drillId: request.drillId } : {}),
+        });
+      }
+    });
+  };
+
+  return { runRound };
+};

@@ -1,0 +1,404 @@
+// The sandbox platform's data and rules, for both sites: declarations, transmission streams,
+// issued codes and revocations. Each site replicates its writes to the other after a lag, so
+// data written on the backup during a failover reaches the primary after repair. Data faults
+// act here: `drop-writes` acknowledges without storing, `stale-replica` serves reads as of the
+// fault's start, `tamper` alters what is stored or handed out, the verifier faults lie.
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { otherSite, SITES, type Site, type Stage } from '../../core/model.ts';
+import { shortHash } from '../../core/probe/redact.ts';
+import type { Clock } from '../../ports.ts';
+import { verdictFor, wrongVerdict, type CodeSigner, type Verdict } from './codes.ts';
+import type { SandboxFaults } from './faults.ts';
+
+export interface Declaration {
+  readonly id: string;
+  readonly requestId?: string;
+  readonly subjectId: string;
+  readonly name: string;
+  readonly phone?: string;
+  readonly temperature: number;
+  readonly symptoms: readonly string[];
+  readonly travel: readonly string[];
+  readonly declaredAt: string;
+  readonly testData: boolean;
+  readonly receivedAt: string;
+  /** The site that took the submission (the other one holds a replica). */
+  readonly origin: Site;
+}
+
+export interface TransmissionRecord {
+  readonly stream: string;
+  readonly sequence: number;
+  readonly payload: string;
+  readonly hmac: string;
+  readonly sha256: string;
+  readonly recordId?: string;
+  readonly testData: boolean;
+  readonly receivedAt: string;
+  readonly origin: Site;
+}
+
+export interface CodeRecord {
+  readonly codeId: string;
+  readonly subjectId: string;
+  readonly verdict: Verdict;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly testData: boolean;
+  readonly origin: Site;
+}
+
+/** An item as one site holds it: when it landed there decides what a stale replica shows. */
+interface Held<T> {
+  readonly item: T;
+  readonly storedAtMs: number;
+}
+
+interface SiteData {
+  readonly declarations: Map<string, Held<Declaration>>;
+  /** requestId → declaration id, for submissions this site took itself (idempotent retries). */
+  readonly requests: Map<string, string>;
+  /** subjectId → declaration ids, for the verdict of a newly issued code. */
+  readonly subjects: Map<string, Set<string>>;
+  readonly streams: Map<string, Map<number, Held<TransmissionRecord>>>;
+  readonly codes: Map<string, Held<CodeRecord>>;
+  /** codeId → when the revocation landed on this site. */
+  readonly revocations: Map<string, number>;
+}
+
+export interface PlatformOptions {
+  readonly clock: Clock;
+  readonly faults: SandboxFaults;
+  readonly signer: CodeSigner;
+  /** HMAC key transmission records are signed with. */
+  readonly transmissionKey: string;
+  readonly replicationLagMs: number;
+  readonly codeTtlSeconds: number;
+}
+
+export type SubmitResult = { readonly declaration: Pick<Declaration, 'id' | 'receivedAt'>; readonly replayed: boolean };
+
+export interface Receipt {
+  readonly stream: string;
+  readonly sequence: number;
+  /** SHA-256 of the payload as the platform received (and stored) it. */
+  readonly sha256: string;
+  readonly receivedAt: string;
+  /** The stream already held this sequence number; the first copy is kept. */
+  readonly duplicate: boolean;
+}
+
+export interface StreamState {
+  readonly stream: string;
+  readonly lastContiguousSequence: number;
+  readonly highestSequence: number;
+  readonly records: number;
+  /** Sequence numbers absent within the asked window (or 1…highest), at most MAX_MISSING_LISTED. */
+  readonly missing: readonly number[];
+  readonly missingTruncated: boolean;
+}
+
+export type VerifyAnswer =
+  | { readonly valid: true; readonly verdict: Verdict; readonly codeId: string; readonly subjectRef: string; readonly expiresAt: string }
+  | { readonly valid: false; readonly reason: 'malformed-code' | 'bad-signature' | 'unknown-code' | 'revoked' | 'expired' };
+
+export const MAX_MISSING_LISTED = 1_000;
+
+const hmacOf = (key: string, stream: string, sequence: number, payload: string) =>
+  createHmac('sha256', key).update(`${stream}:${sequence}:${payload}`, 'utf8').digest('hex');
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+const sameHex = (a: string, b: string): boolean => {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+};
+
+/** What a `tamper` fault does to a payload in flight: the kind of edit an attacker would make. */
+export const tamperPayload = (payload: string): string => `${payload.slice(0, -1)}${payload.endsWith('0') ? '1' : '0'}`;
+
+export class SandboxPlatform {
+  private readonly data: Record<Site, SiteData>;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly options: PlatformOptions) {
+    const empty = (): SiteData => ({ declarations: new Map(), requests: new Map(), subjects: new Map(), streams: new Map(), codes: new Map(), revocations: new Map() });
+    this.data = { primary: empty(), backup: empty() };
+  }
+
+  private nowMs(): number {
+    return this.options.clock.now().getTime();
+  }
+
+  private has(site: Site, stage: Stage, mode: 'drop-writes' | 'stale-replica' | 'tamper' | 'wrong-verdict' | 'accept-all'): boolean {
+    return this.options.faults.find(site, stage, mode) !== undefined;
+  }
+
+  /** Reads on a stale replica see only what had landed when the fault began. */
+  private visible(site: Site, stage: Stage): (storedAtMs: number) => boolean {
+    const stale = this.options.faults.find(site, stage, 'stale-replica');
+    if (!stale) return () => true;
+    const since = Date.parse(stale.since);
+    return (storedAtMs) => storedAtMs <= since;
+  }
+
+  /** Applies a write to the other site after the replication lag. */
+  private replicate(from: Site, apply: (target: SiteData, storedAtMs: number) => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) apply(this.data[otherSite(from)], this.nowMs());
+    }, this.options.replicationLagMs);
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  // ------------------------------------------------------------ collection
+
+  submitDeclaration(site: Site, input: Omit<Declaration, 'id' | 'receivedAt' | 'origin'>): SubmitResult {
+    const data = this.data[site];
+    if (input.requestId !== undefined) {
+      // Idempotent per site: a client retry with the same requestId gets the first answer.
+      const existing = data.declarations.get(data.requests.get(input.requestId) ?? '');
+      if (existing) return { declaration: { id: existing.item.id, receivedAt: existing.item.receivedAt }, replayed: true };
+    }
+    const receivedAt = this.options.clock.now().toISOString();
+    const stored: Declaration = {
+      ...input,
+      // A tampering fault changes what is stored, not what the client is told.
+      ...(this.has(site, 'collection', 'tamper') ? { temperature: Math.round((input.temperature + 1.5) * 10) / 10 } : {}),
+      id: randomUUID(),
+      receivedAt,
+      origin: site,
+    };
+    if (!this.has(site, 'collection', 'drop-writes')) {
+      storeDeclaration(data, { item: stored, storedAtMs: this.nowMs() });
+      if (stored.requestId !== undefined) data.requests.set(stored.requestId, stored.id);
+      this.replicate(site, (target, storedAtMs) => storeDeclaration(target, { item: stored, storedAtMs }));
+    }
+    return { declaration: { id: stored.id, receivedAt }, replayed: false };
+  }
+
+  readDeclaration(site: Site, id: string): Declaration | undefined {
+    const held = this.data[site].declarations.get(id);
+    return held && this.visible(site, 'collection')(held.storedAtMs) ? held.item : undefined;
+  }
+
+  private latestDeclaration(site: Site, subjectId: string): Declaration | undefined {
+    const visible = this.visible(site, 'collection');
+    const data = this.data[site];
+    let latest: Declaration | undefined;
+    for (const id of data.subjects.get(subjectId) ?? []) {
+      const held = data.declarations.get(id);
+      if (held && visible(held.storedAtMs) && (!latest || held.item.declaredAt > latest.declaredAt)) latest = held.item;
+    }
+    return latest;
+  }
+
+  // ------------------------------------------------------------ transmission
+
+  receiveRecord(
+    site: Site,
+    input: { stream: string; sequence: number; payload: string; hmac: string; recordId?: string; testData: boolean },
+  ): { receipt: Receipt } | { rejected: 'bad-hmac' } {
+    if (!sameHex(input.hmac, hmacOf(this.options.transmissionKey, input.stream, input.sequence, input.payload))) return { rejected: 'bad-hmac' };
+    const payload = this.has(site, 'transmission', 'tamper') ? tamperPayload(input.payload) : input.payload;
+    const receivedAt = this.options.clock.now().toISOString();
+    const data = this.data[site];
+    const stream = data.streams.get(input.stream) ?? new Map<number, Held<TransmissionRecord>>();
+    const duplicate = stream.has(input.sequence);
+    if (!duplicate && !this.has(site, 'transmission', 'drop-writes')) {
+      const record: TransmissionRecord = {
+        stream: input.stream,
+        sequence: input.sequence,
+        payload,
+        hmac: input.hmac,
+        sha256: sha256(payload),
+        ...(input.recordId === undefined ? {} : { recordId: input.recordId }),
+        testData: input.testData,
+        receivedAt,
+        origin: site,
+      };
+      stream.set(input.sequence, { item: record, storedAtMs: this.nowMs() });
+      data.streams.set(input.stream, stream);
+      this.replicate(site, (target, storedAtMs) => {
+        const replica = target.streams.get(record.stream) ?? new Map<number, Held<TransmissionRecord>>();
+        if (!replica.has(record.sequence)) replica.set(record.sequence, { item: record, storedAtMs });
+        target.streams.set(record.stream, replica);
+      });
+    }
+    return { receipt: { stream: input.stream, sequence: input.sequence, sha256: sha256(payload), receivedAt, duplicate } };
+  }
+
+  streamState(site: Site, streamName: string, window?: { from?: number; to?: number }): StreamState {
+    const visible = this.visible(site, 'transmission');
+    const held = [...(this.data[site].streams.get(streamName)?.values() ?? [])].filter((entry) => visible(entry.storedAtMs));
+    const sequences = new Set(held.map((entry) => entry.item.sequence));
+    const highestSequence = held.reduce((highest, entry) => Math.max(highest, entry.item.sequence), 0);
+    let lastContiguousSequence = 0;
+    while (sequences.has(lastContiguousSequence + 1)) lastContiguousSequence++;
+    const from = Math.max(1, window?.from ?? 1);
+    const to = window?.to ?? highestSequence;
+    const missing: number[] = [];
+    let missingTruncated = false;
+    for (let sequence = from; sequence <= to; sequence++) {
+      if (sequences.has(sequence)) continue;
+      if (missing.length === MAX_MISSING_LISTED) {
+        missingTruncated = true;
+        break;
+      }
+      missing.push(sequence);
+    }
+    return { stream: streamName, lastContiguousSequence, highestSequence, records: held.length, missing, missingTruncated };
+  }
+
+  readRecord(site: Site, streamName: string, sequence: number): TransmissionRecord | undefined {
+    const held = this.data[site].streams.get(streamName)?.get(sequence);
+    return held && this.visible(site, 'transmission')(held.storedAtMs) ? held.item : undefined;
+  }
+
+  // ------------------------------------------------------------ verification
+
+  issueCode(site: Site, input: { subjectId: string; testData: boolean }): { code: string; record: CodeRecord } {
+    const now = this.options.clock.now();
+    const iat = Math.floor(now.getTime() / 1000);
+    const record: CodeRecord = {
+      codeId: randomUUID(),
+      subjectId: input.subjectId,
+      verdict: verdictFor(this.latestDeclaration(site, input.subjectId)),
+      issuedAt: new Date(iat * 1000).toISOString(),
+      expiresAt: new Date((iat + this.options.codeTtlSeconds) * 1000).toISOString(),
+      testData: input.testData,
+      origin: site,
+    };
+    const signed = this.options.signer.issue({
+      v: 1,
+      cid: record.codeId,
+      sub: record.subjectId,
+      col: record.verdict,
+      iat,
+      exp: iat + this.options.codeTtlSeconds,
+      ...(input.testData ? { test: true } : {}),
+    });
+    if (!this.has(site, 'verification', 'drop-writes')) {
+      this.data[site].codes.set(record.codeId, { item: record, storedAtMs: this.nowMs() });
+      this.replicate(site, (target, storedAtMs) => {
+        if (!target.codes.has(record.codeId)) target.codes.set(record.codeId, { item: record, storedAtMs });
+      });
+    }
+    // A tampered issuer hands out a code altered after signing: no verifier can accept it.
+    const code = this.has(site, 'verification', 'tamper') ? tamperCode(signed) : signed;
+    return { code, record };
+  }
+
+  verifyCode(site: Site, code: string): VerifyAnswer {
+    const answer = this.honestVerify(site, code);
+    if (this.has(site, 'verification', 'accept-all') && !answer.valid) {
+      return { valid: true, verdict: 'green', codeId: randomUUID(), subjectRef: shortHash(code), expiresAt: new Date(this.nowMs() + 86_400_000).toISOString() };
+    }
+    if (this.has(site, 'verification', 'wrong-verdict') && answer.valid) return { ...answer, verdict: wrongVerdict(answer.verdict) };
+    return answer;
+  }
+
+  private honestVerify(site: Site, code: string): VerifyAnswer {
+    const checked = this.options.signer.check(code);
+    if ('problem' in checked) return { valid: false, reason: checked.problem };
+    const { claims } = checked;
+    const visible = this.visible(site, 'verification');
+    const held = this.data[site].codes.get(claims.cid);
+    if (!held || !visible(held.storedAtMs)) return { valid: false, reason: 'unknown-code' };
+    const revokedAt = this.data[site].revocations.get(claims.cid);
+    if (revokedAt !== undefined && visible(revokedAt)) return { valid: false, reason: 'revoked' };
+    if (claims.exp * 1000 <= this.nowMs()) return { valid: false, reason: 'expired' };
+    return { valid: true, verdict: claims.col, codeId: claims.cid, subjectRef: shortHash(claims.sub), expiresAt: new Date(claims.exp * 1000).toISOString() };
+  }
+
+  revoke(site: Site, input: { code?: string; codeId?: string }): { codeId: string } | { problem: 'unknown-code' | 'malformed-code' | 'bad-signature' } {
+    let codeId = input.codeId;
+    if (input.code !== undefined) {
+      const checked = this.options.signer.check(input.code);
+      if ('problem' in checked) return { problem: checked.problem };
+      codeId = checked.claims.cid;
+    }
+    if (codeId === undefined || !this.data[site].codes.has(codeId)) return { problem: 'unknown-code' };
+    const revokedCode = codeId;
+    if (!this.has(site, 'verification', 'drop-writes')) {
+      this.data[site].revocations.set(revokedCode, this.nowMs());
+      this.replicate(site, (target, storedAtMs) => {
+        if (!target.revocations.has(revokedCode)) target.revocations.set(revokedCode, storedAtMs);
+      });
+    }
+    return { codeId: revokedCode };
+  }
+
+  /** The keys a checkpoint verifier needs to check codes offline. */
+  keys(): { kid: string; alg: 'Ed25519'; publicKeyPem: string }[] {
+    return [{ kid: this.options.signer.keyId, alg: 'Ed25519', publicKeyPem: this.options.signer.publicKeyPem() }];
+  }
+
+  // ------------------------------------------------------------ admin (data checks for drills)
+
+  /**
+   * How many times each id is held on a site (what is stored, whatever faults say): a
+   * declaration's id or requestId, a transmission record's recordId or `<stream>#<sequence>`,
+   * a code's id. 0 = lost, 2+ = duplicated.
+   */
+  countRecords(site: Site, ids: readonly string[]): Record<string, number> {
+    const data = this.data[site];
+    const counts: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
+    const bump = (id: string | undefined) => {
+      if (id !== undefined && Object.hasOwn(counts, id)) counts[id] = (counts[id] ?? 0) + 1;
+    };
+    for (const { item } of data.declarations.values()) {
+      bump(item.id);
+      if (item.requestId !== item.id) bump(item.requestId);
+    }
+    for (const stream of data.streams.values()) {
+      for (const { item } of stream.values()) {
+        bump(`${item.stream}#${item.sequence}`);
+        bump(item.recordId);
+      }
+    }
+    for (const { item } of data.codes.values()) bump(item.codeId);
+    return counts;
+  }
+
+  /** Sizes of each site's stores, for the health endpoint. */
+  stats(): Record<Site, { declarations: number; records: number; codes: number; revocations: number }> {
+    const of = (site: Site) => {
+      const data = this.data[site];
+      return {
+        declarations: data.declarations.size,
+        records: [...data.streams.values()].reduce((sum, stream) => sum + stream.size, 0),
+        codes: data.codes.size,
+        revocations: data.revocations.size,
+      };
+    };
+    return Object.fromEntries(SITES.map((site) => [site, of(site)])) as Record<Site, ReturnType<typeof of>>;
+  }
+}
+
+/** Stores a declaration unless the site holds it already (replication is idempotent by id). */
+const storeDeclaration = (data: SiteData, held: Held<Declaration>): void => {
+  if (data.declarations.has(held.item.id)) return;
+  data.declarations.set(held.item.id, held);
+  const ids = data.subjects.get(held.item.subjectId) ?? new Set<string>();
+  ids.add(held.item.id);
+  data.subjects.set(held.item.subjectId, ids);
+};
+
+/** Changes one character of a code's claims part, so its signature no longer matches. */
+const tamperCode = (code: string): string => {
+  const [prefix, claims, signature] = code.split('.');
+  if (!prefix || !claims || signature === undefined) return code;
+  const index = Math.floor(claims.length / 2);
+  const char = claims.charAt(index);
+  return `${prefix}.${claims.slice(0, index)}${char === 'A' ? 'B' : 'A'}${claims.slice(index + 1)}.${signature}`;
+};
