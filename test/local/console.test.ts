@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { DashboardState } from '../../lambdas/local/dashboard/state.ts';
+import { changeLines, createStatusConsole, statusTable } from '../../lambdas/local/runtime/console.ts';
+
+const healthy = (): DashboardState => ({
+  name: 'hcguard',
+  generatedAt: '2026-11-02T08:00:00.000Z',
+  sites: [],
+  targets: (['primary', 'backup'] as const).flatMap((site) =>
+    (['collection', 'transmission', 'verification'] as const).map((stage) => ({
+      site,
+      stage,
+      health: 'healthy' as const,
+      flapping: false,
+      latency: [{ at: '2026-11-02T07:59:55.000Z', ms: 12, outcome: 'ok' as const }],
+    })),
+  ),
+  routing: [{ record: 'verify.hc.internal', activeSite: 'primary', since: '2026-11-02T07:00:00.000Z', reason: 'created by hcguard up', actor: 'controller' }],
+  incidents: [],
+  faults: [],
+  citizens: {
+    record: 'verify.hc.internal',
+    requestsPerSecond: 5,
+    bucketSeconds: 5,
+    answer: { values: ['127.0.0.1'], ttlSeconds: 5, site: 'primary', fetchedAt: '2026-11-02T07:59:58.000Z', expiresAt: '2026-11-02T08:00:03.000Z' },
+    totals: { ok: 10, failed: 0 },
+    recent: { seconds: 30, ok: 10, failed: 0, successRate: 1 },
+    buckets: [],
+    outages: [],
+    failureReasons: [],
+  },
+  drills: [],
+  scenarios: [],
+  rounds: { count: 3, intervalSeconds: 5, lastDurationMs: 40 },
+  awsEndpoint: 'http://127.0.0.1:5000',
+  warnings: [],
+});
+
+const broken = (): DashboardState => {
+  const state = healthy();
+  return {
+    ...state,
+    generatedAt: '2026-11-02T08:00:20.000Z',
+    targets: state.targets.map((target) =>
+      target.site === 'primary' && target.stage === 'verification' ? { ...target, health: 'failing' as const, lastMessage: 'verify: HTTP 503' } : target,
+    ),
+    routing: [{ record: 'verify.hc.internal', activeSite: 'backup', since: '2026-11-02T08:00:18.000Z', reason: 'verification failing on primary', actor: 'controller' }],
+    incidents: [{ id: 'inc-1', severity: 'SEV1', status: 'open', title: 'verification failing on primary', site: 'primary', stage: 'verification', openedAt: '2026-11-02T08:00:15.000Z' }],
+    faults: [{ site: 'primary', stage: 'verification', mode: 'error', since: '2026-11-02T08:00:01.000Z' }],
+    citizens: { ...state.citizens!, outages: [{ start: '2026-11-02T08:00:02.000Z', end: '2026-11-02T08:00:19.000Z', durationMs: 17_000, failed: 85 }] },
+  };
+};
+
+describe('the status console', () => {
+  it('prints one line per change, and nothing when nothing changed', () => {
+    expect(changeLines(healthy(), healthy())).toEqual([]);
+    expect(changeLines(healthy(), broken())).toEqual([
+      '08:00:20 primary/verification: healthy → failing (verify: HTTP 503)',
+      '08:00:20 routing verify.hc.internal → backup: verification failing on primary (controller)',
+      '08:00:20 SEV1 incident inc-1 opened: verification failing on primary',
+      '08:00:20 fault injected: error on primary verification',
+      '08:00:20 citizens: verifications failing since 08:00:02',
+      '08:00:20 citizens: recovered; outage 08:00:02–08:00:19 lasted 17.0 s with 85 failed verifications',
+    ]);
+    expect(changeLines(broken(), { ...healthy(), generatedAt: '2026-11-02T08:05:00.000Z', routing: broken().routing })).toEqual([
+      '08:05:00 primary/verification: failing → healthy',
+      '08:05:00 incident inc-1 resolved: verification failing on primary',
+      '08:05:00 fault cleared: error on primary verification',
+    ]);
+  });
+
+  it('draws the site × stage table with routing, incidents and the citizens', () => {
+    expect(statusTable(broken())).toEqual([
+      '08:00:20  round 3 every 5s (last 40 ms)',
+      '  stage         primary                 backup                  ',
+      '  collection    healthy 12ms            healthy 12ms            ',
+      '  transmission  healthy 12ms            healthy 12ms            ',
+      '  verification  failing 12ms            healthy 12ms            ',
+      '  routing verify.hc.internal → backup since 08:00:18 (verification failing on primary)',
+      '  SEV1 inc-1 open since 08:00:15: verification failing on primary',
+      '  faults: error on primary verification',
+      '  citizens 100.0% ok over 30s → primary',
+    ]);
+  });
+
+  it('redraws in place on a terminal', () => {
+    let output = '';
+    const console = createStatusConsole((text) => (output += text), true);
+    console.show(healthy());
+    const firstDraw = output;
+    output = '';
+    console.show(broken());
+    expect(firstDraw.split('\n')).toHaveLength(statusTable(healthy()).length + 1);
+    expect(output.startsWith(`\x1b[${statusTable(healthy()).length}F\x1b[J`)).toBe(true);
+    expect(output).toContain('verification  failing');
+  });
+});
