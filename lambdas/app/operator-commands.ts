@@ -1,0 +1,113 @@
+// The routing commands an operator gives (`hcguard failover|failback|lock|unlock`), as data:
+// the CLI runs them in-process against the local runtime or an emulator, and against AWS it
+// invokes the drill Lambda with the same JSON, whose handler delegates here.
+import { z } from 'zod';
+import { describeIssues } from '../core/config.ts';
+import { nonEmptyText } from '../core/config-rules.ts';
+import { SITES, type Actor, type RoutingLock, type TargetState } from '../core/model.ts';
+import type { FailoverService, OperatorRecordResult } from './failover.ts';
+
+/** Who gives the command: `operator:<os user>@<host>`, or a drill acting for one. */
+const actorSchema = z
+  .string()
+  .regex(/^(operator|drill):[^\s]{1,200}$/, { error: 'must be operator:<user>@<host> or drill:<id>' })
+  .transform((actor) => actor as Actor);
+
+const recordName = z.string().min(1).max(253).optional();
+
+export const operatorCommandSchema = z.discriminatedUnion(
+  'command',
+  [
+    z.strictObject({
+      command: z.literal('failover'),
+      to: z.enum(SITES, { error: `must be one of: ${SITES.join(', ')}` }),
+      /** Recorded in the audit log, the routing item and the Route 53 change comment. */
+      reason: nonEmptyText(500),
+      /** Override pre-flight and dwell; the overridden checks are recorded with the reason. */
+      force: z.boolean().default(false),
+      record: recordName,
+      actor: actorSchema,
+    }),
+    z.strictObject({ command: z.literal('failback'), record: recordName, actor: actorSchema }),
+    z.strictObject({ command: z.literal('lock'), reason: nonEmptyText(500), actor: actorSchema }),
+    z.strictObject({ command: z.literal('unlock'), actor: actorSchema }),
+  ],
+  { error: 'command must be one of: failover, failback, lock, unlock' },
+);
+export type OperatorCommand = z.infer<typeof operatorCommandSchema>;
+export type OperatorCommandInput = z.input<typeof operatorCommandSchema>;
+
+export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock'] as const;
+
+/** True for payloads meant for executeOperatorCommand (the drill handler routes on it). */
+export const isOperatorCommand = (payload: unknown): boolean =>
+  typeof payload === 'object' && payload !== null && (OPERATOR_COMMANDS as readonly unknown[]).includes((payload as { command?: unknown }).command);
+
+export interface OperatorServices {
+  readonly failover: FailoverService;
+  /** Target states as last evaluated (StateStore.loadTargets): manual pre-flight reads them. */
+  readonly loadTargets: (signal?: AbortSignal) => Promise<TargetState[]>;
+}
+
+export interface OperatorCommandResult {
+  readonly command: OperatorCommand['command'];
+  /** False when the command was refused or failed: the CLI prints `message` and exits 1. */
+  readonly ok: boolean;
+  /** Lines for the operator. */
+  readonly message: string;
+  readonly records?: readonly OperatorRecordResult[];
+  readonly lock?: RoutingLock;
+}
+
+export class InvalidOperatorCommand extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid operator command:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'InvalidOperatorCommand';
+  }
+}
+
+export const parseOperatorCommand = (payload: unknown): OperatorCommand => {
+  const parsed = operatorCommandSchema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  throw new InvalidOperatorCommand(describeIssues(parsed.error.issues, payload).map((problem) => `${problem.path || '(command)'}: ${problem.rule}`));
+};
+
+/** Validates and runs one command; refusals come back as `ok: false`, never as exceptions. */
+export const executeOperatorCommand = async (payload: unknown, services: OperatorServices, signal?: AbortSignal): Promise<OperatorCommandResult> => {
+  const command = parseOperatorCommand(payload);
+  const common = { actor: command.actor, ...(signal ? { signal } : {}) };
+  switch (command.command) {
+    case 'failover': {
+      const targets = await services.loadTargets(signal);
+      const records = await services.failover.failover({
+        ...common,
+        to: command.to,
+        reason: command.reason,
+        force: command.force,
+        targets,
+        ...(command.record ? { record: command.record } : {}),
+      });
+      return recordsResult('failover', records);
+    }
+    case 'failback': {
+      const targets = await services.loadTargets(signal);
+      const records = await services.failover.failback({ ...common, targets, ...(command.record ? { record: command.record } : {}) });
+      return recordsResult('failback', records);
+    }
+    case 'lock': {
+      const result = await services.failover.lock({ ...common, reason: command.reason });
+      return { command: 'lock', ok: result.ok, message: result.message, ...(result.lock ? { lock: result.lock } : {}) };
+    }
+    case 'unlock': {
+      const result = await services.failover.unlock(common);
+      return { command: 'unlock', ok: result.ok, message: result.message, ...(result.lock ? { lock: result.lock } : {}) };
+    }
+  }
+};
+
+const recordsResult = (command: 'failover' | 'failback', records: readonly OperatorRecordResult[]): OperatorCommandResult => ({
+  command,
+  ok: records.length > 0 && records.every((record) => record.result === 'switched'),
+  message: records.map((record) => `${record.result === 'switched' ? 'switched' : record.result === 'refused' ? 'refused ' : 'FAILED  '} ${record.message}`).join('\n'),
+  records,
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { createFailoverController } from '../../lambdas/app/failover.ts';
+import { executeOperatorCommand, InvalidOperatorCommand, isOperatorCommand, parseOperatorCommand } from '../../lambdas/app/operator-commands.ts';
+import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import { STAGES, type TargetState } from '../../lambdas/core/model.ts';
+import type { ManagedRecord } from '../../lambdas/ports.ts';
+import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore } from '../fakes/routing.ts';
+
+const NOW = '2026-11-20T08:00:00.000Z';
+const RECORD: ManagedRecord = {
+  name: 'verify.hc.example.com',
+  type: 'A',
+  ttl: 60,
+  hostedZoneId: 'Z0HCGUARD',
+  stage: 'verification',
+  values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
+};
+const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
+  failover: { mode: 'automatic', dwellMinutes: 5, failback: 'manual', failbackAfterHealthyMinutes: 10, insyncTimeoutSeconds: 120 },
+  schedule: { intervalSeconds: 60, concurrency: 4 },
+};
+const ACTOR = 'operator:li@ops-1';
+
+const healthy = (): TargetState[] =>
+  (['primary', 'backup'] as const).flatMap((site) =>
+    STAGES.map((stage) => ({
+      site,
+      stage,
+      health: 'healthy' as const,
+      since: '2026-11-20T07:00:00.000Z',
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 3,
+      lastResultAt: NOW,
+      recentChanges: [],
+      flapping: false,
+      version: 2,
+    })),
+  );
+
+const services = (targets: () => TargetState[] = healthy) => {
+  const router = new FakeRouter();
+  router.answers.set(RECORD.name, 'primary');
+  const audit = new MemoryAuditLog();
+  const failover = createFailoverController({ config: CONFIG, records: [RECORD], routingStore: new MemoryRoutingStore(), router, auditLog: audit, clock: manualClock(NOW) });
+  return { router, audit, services: { failover, loadTargets: async () => targets() } };
+};
+
+describe('parseOperatorCommand', () => {
+  it.each([
+    [{ command: 'failover', to: 'backup', reason: 'maintenance', actor: ACTOR }, { command: 'failover', to: 'backup', reason: 'maintenance', force: false, actor: ACTOR }],
+    [{ command: 'failback', actor: ACTOR, record: 'verify.hc.example.com' }, { command: 'failback', actor: ACTOR, record: 'verify.hc.example.com' }],
+    [{ command: 'lock', reason: 'DB migration', actor: 'drill:d-20261120' }, { command: 'lock', reason: 'DB migration', actor: 'drill:d-20261120' }],
+    [{ command: 'unlock', actor: ACTOR }, { command: 'unlock', actor: ACTOR }],
+  ])('accepts %j', (payload, parsed) => {
+    expect(parseOperatorCommand(payload)).toEqual(parsed);
+    expect(isOperatorCommand(payload)).toBe(true);
+  });
+
+  it.each([
+    [{ command: 'reboot', actor: ACTOR }, 'command: command must be one of: failover, failback, lock, unlock'],
+    [{ command: 'failover', to: 'tertiary', reason: 'x', actor: ACTOR }, 'to: must be one of: primary, backup'],
+    [{ command: 'failover', to: 'backup', reason: '', actor: ACTOR }, 'reason: must not be empty'],
+    [{ command: 'failover', to: 'backup', actor: ACTOR }, 'reason: is required'],
+    [{ command: 'lock', reason: 'x', actor: 'controller' }, 'actor: must be operator:<user>@<host> or drill:<id>'],
+    [{ command: 'unlock', actor: ACTOR, force: true }, 'force: unknown key'],
+  ])('rejects %j naming the path and the rule', (payload, problem) => {
+    expect(() => parseOperatorCommand(payload)).toThrow(InvalidOperatorCommand);
+    expect(() => parseOperatorCommand(payload)).toThrow(problem);
+  });
+
+  it('does not claim payloads meant for drills', () => {
+    expect(isOperatorCommand({ action: 'start', scenario: 'verification-outage' })).toBe(false);
+    expect(isOperatorCommand(null)).toBe(false);
+  });
+});
+
+describe('executeOperatorCommand', () => {
+  it('failover: switches with the stored target states and reports per record', async () => {
+    const { router, services: deps } = services();
+    const result = await executeOperatorCommand({ command: 'failover', to: 'backup', reason: 'primary maintenance', actor: ACTOR }, deps);
+    expect(result).toMatchObject({ command: 'failover', ok: true, message: `switched ${RECORD.name} switched from primary to backup (Route 53 change C1, INSYNC)` });
+    expect(router.answers.get(RECORD.name)).toBe('backup');
+  });
+
+  it('failover: a refusal is ok: false with the reason, and nothing changes', async () => {
+    const { router, services: deps } = services(() => healthy().map((state) => (state.site === 'backup' && state.stage === 'transmission' ? { ...state, health: 'failing' as const } : state)));
+    const result = await executeOperatorCommand({ command: 'failover', to: 'backup', reason: 'x', actor: ACTOR }, deps);
+    expect(result.ok).toBe(false);
+    expect(result.message).toBe(`refused  cannot switch ${RECORD.name} from primary to backup: backup unhealthy: transmission failing`);
+    expect(router.changes).toEqual([]);
+  });
+
+  it('failback: refused while the primary already serves', async () => {
+    const { services: deps } = services();
+    expect(await executeOperatorCommand({ command: 'failback', actor: ACTOR }, deps)).toMatchObject({ ok: false, message: expect.stringContaining('already points at primary') });
+  });
+
+  it('lock and unlock report the lock and are audited with the actor', async () => {
+    const { audit, services: deps } = services();
+    expect(await executeOperatorCommand({ command: 'lock', reason: 'backup DB migration', actor: ACTOR }, deps)).toEqual({
+      command: 'lock',
+      ok: true,
+      message: `routing locked by ${ACTOR}: automatic switching is frozen until \`hcguard unlock\``,
+      lock: { reason: 'backup DB migration', actor: ACTOR, at: NOW },
+    });
+    expect((await executeOperatorCommand({ command: 'lock', reason: 'again', actor: ACTOR }, deps)).ok).toBe(false);
+    expect((await executeOperatorCommand({ command: 'unlock', actor: ACTOR }, deps)).ok).toBe(true);
+    expect(await executeOperatorCommand({ command: 'unlock', actor: ACTOR }, deps)).toEqual({ command: 'unlock', ok: false, message: 'routing is not locked' });
+    expect(audit.entries.map((entry) => [entry.action, entry.actor])).toEqual([
+      ['routing.locked', ACTOR],
+      ['routing.unlocked', ACTOR],
+    ]);
+  });
+
+  it('rejects an invalid payload before touching anything', async () => {
+    const { router, audit, services: deps } = services();
+    await expect(executeOperatorCommand({ command: 'failover', to: 'backup', actor: ACTOR }, deps)).rejects.toBeInstanceOf(InvalidOperatorCommand);
+    expect(router.changes).toEqual([]);
+    expect(audit.entries).toEqual([]);
+  });
+});
