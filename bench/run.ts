@@ -1,0 +1,74 @@
+// `npm run bench`: measures hcguard and writes bench/results.md. Figures are printed, never
+// judged: nothing here fails on time. `--quick` runs every section small (under 2 minutes);
+// `--only a,b` runs some sections; `--out FILE` writes the report elsewhere (a quick or partial
+// run writes no report unless asked, so bench/results.md always holds a full run).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeMachine, type BenchMode, type BenchSection } from './lib/report.ts';
+import { costSection } from './sections/cost.ts';
+import { packagesSection } from './sections/packages.ts';
+
+const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
+
+const sections = (): BenchSection[] => [packagesSection, costSection()];
+
+const main = async (): Promise<number> => {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const all = sections();
+  if (values.help) {
+    process.stdout.write(`usage: npm run bench -- [--quick] [--only ${all.map((section) => section.id).join(',')}] [--out FILE]\n`);
+    return 0;
+  }
+  const mode: BenchMode = values.quick ? 'quick' : 'full';
+  const wanted = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
+  const unknown = wanted?.filter((id) => !all.some((section) => section.id === id)) ?? [];
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown section(s) ${unknown.join(', ')}; known: ${all.map((section) => section.id).join(', ')}\n`);
+    return 2;
+  }
+  const chosen = wanted ? all.filter((section) => wanted.includes(section.id)) : all;
+  const started = new Date();
+  const machine = describeMachine();
+  const parts: string[] = [
+    '# hcguard benchmarks',
+    '',
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench${mode === 'quick' ? ' -- --quick' : ''}\` on:`,
+    '',
+    ...machine.map((line) => `- ${line}`),
+    '',
+  ];
+  process.stdout.write(`${parts.join('\n')}\n`);
+  let failed = 0;
+  for (const section of chosen) {
+    const sectionStarted = performance.now();
+    process.stderr.write(`bench: ${section.title}…\n`);
+    let body: string;
+    try {
+      const result = await section.run(mode);
+      body = result.blocks.join('\n\n');
+    } catch (error) {
+      failed += 1;
+      body = `Not measured: ${error instanceof Error ? error.message : String(error)}`;
+      if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    }
+    const seconds = ((performance.now() - sectionStarted) / 1000).toFixed(0);
+    const text = `## ${section.title}\n\n${body}\n\n_(section took ${seconds} s)_\n`;
+    parts.push(text);
+    process.stdout.write(`${text}\n`);
+  }
+  const total = ((Date.now() - started.getTime()) / 1000).toFixed(0);
+  parts.push(`Whole run: ${total} s.\n`);
+  process.stdout.write(`Whole run: ${total} s.\n`);
+  const out = values.out ?? (mode === 'full' && !wanted ? RESULTS : undefined);
+  if (out) {
+    writeFileSync(out, parts.join('\n'));
+    process.stderr.write(`bench: wrote ${out}\n`);
+  }
+  return failed ? 1 : 0;
+};
+
+process.exitCode = await main();
