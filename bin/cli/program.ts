@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../lambdas/core/config.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerCostCommand } from './commands/cost.ts';
+import { registerUpCommand } from './commands/up.ts';
 import { createContext, type CliContext } from './context.ts';
 import { CommandFailed, UsageError } from './errors.ts';
 
@@ -19,6 +20,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   const context = createContext(program, io);
   registerConfigCommands(program, context);
   registerCostCommand(program, context);
+  registerUpCommand(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 };

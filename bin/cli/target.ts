@@ -19,6 +19,8 @@ export const localRuntimeSchema = z.object({
   resources: deployedResourcesSchema,
   sandboxUrl: z.string().url().optional(),
   dashboardUrl: z.string().url().optional(),
+  /** The moto server `hcguard up` started: a crashed run's is stopped before the file is replaced. */
+  motoPid: z.number().int().optional(),
 });
 export type LocalRuntime = z.infer<typeof localRuntimeSchema>;
 

@@ -1,7 +1,15 @@
 // Errors the local runtime reports as one line and exit code 2: the user can fix them.
 
+/** Something on this machine or in the config keeps the local runtime from starting. */
+export class LocalSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalSetupError';
+  }
+}
+
 /** A loopback port the runtime needs is taken by another process. */
-export class PortInUseError extends Error {
+export class PortInUseError extends LocalSetupError {
   constructor(
     readonly what: string,
     readonly host: string,

@@ -1,0 +1,85 @@
+// `hcguard up` (`npm start`): runs the whole guard on this machine until Ctrl-C. The work is in
+// lambdas/local/runtime; this command parses flags, owns the runtime file and waits for a signal.
+import { Option, type Command } from 'commander';
+import { relative } from 'node:path';
+import { LocalSetupError } from '../../../lambdas/local/runtime/errors.ts';
+import { MotoMissingError } from '../../../lambdas/local/moto.ts';
+import { LOCAL_REGION, startLocalRuntime, type RunningRuntime } from '../../../lambdas/local/runtime/runtime.ts';
+import type { CliContext, GlobalOptions } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
+
+const port = (flag: string) => (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new UsageError(`${flag} must be a port number between 0 and 65535 (0 picks a free one), got "${value}"`);
+  return parsed;
+};
+
+/** Resolves on the first SIGINT or SIGTERM and says which. */
+const nextStopSignal = (): Promise<NodeJS.Signals> =>
+  new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+export const registerUpCommand = (program: Command, context: CliContext): void => {
+  program
+    .command('up')
+    .description(
+      'Run the whole guard locally until Ctrl-C: moto as AWS (or AWS_ENDPOINT_URL), the stack\'s resources, the sandbox platform, ' +
+        'probe rounds through the real Lambda handler, simulated citizens and the operator dashboard. Other commands in another terminal find it.',
+    )
+    .addOption(new Option('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (default: config local.dashboardPort; 0 picks a free one)').argParser(port('--dashboard-port')))
+    .addOption(new Option('--moto-port <port>', "moto_server's port (default: config local.motoPort; 0 picks a free one)").argParser(port('--moto-port')))
+    .action(async (flags: { dashboardPort?: number; motoPort?: number }) => {
+      const config = await context.config();
+      // Read now: the runtime gives the probe Lambda its config in HCGUARD_CONFIG, as the stack does.
+      const configPath = context.configPath();
+      const global = program.opts<GlobalOptions>();
+      const claim = claimRuntimeFile();
+      for (const note of claim.notes) context.out(`${note}\n`);
+      const stopSignal = nextStopSignal();
+      let runtime: RunningRuntime;
+      try {
+        runtime = await startLocalRuntime({
+          config,
+          ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
+          region: global.region ?? process.env.AWS_REGION ?? LOCAL_REGION,
+          ...(flags.dashboardPort !== undefined ? { dashboardPort: flags.dashboardPort } : {}),
+          ...(flags.motoPort !== undefined ? { motoPort: flags.motoPort } : {}),
+          runtimeFile: relative(process.cwd(), claim.path),
+          write: context.out,
+          isTTY: Boolean(process.stdout.isTTY),
+          onReady: (info) =>
+            writeRuntimeFile(claim.path, {
+              pid: process.pid,
+              startedAt: new Date().toISOString(),
+              endpoint: info.endpoint,
+              region: info.region,
+              configPath,
+              resources: info.resources,
+              sandboxUrl: info.sandboxUrl,
+              dashboardUrl: info.dashboardUrl,
+              ...(info.motoPid ? { motoPid: info.motoPid } : {}),
+            }),
+        });
+      } catch (error) {
+        removeRuntimeFile(claim.path);
+        if (error instanceof MotoMissingError || error instanceof LocalSetupError) throw new UsageError(error.message);
+        throw error;
+      }
+      const signal = await stopSignal;
+      context.out(`\n${signal}: stopping…\n`);
+      try {
+        await runtime.stop();
+      } finally {
+        removeRuntimeFile(claim.path);
+      }
+      context.out('stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.\n');
+    });
+};

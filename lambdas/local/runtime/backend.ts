@@ -1,0 +1,169 @@
+// The dashboard's and the console's view of the running guard, read through the same ports the
+// CLI uses (state store, routing store, the sandbox's fault injector, drills). A part that
+// cannot be read becomes a warning; the rest of the state is still shown.
+import { NotFoundError } from '../../core/errors.ts';
+import { SITES, STAGES, type Site, type Stage, type TargetState } from '../../core/model.ts';
+import type { HcguardConfig } from '../../core/config.ts';
+import type { Clock, FaultInjector, FaultSpec, RoutingStore, StateStore } from '../../ports.ts';
+import type { CitizenSimulator } from '../citizens.ts';
+import {
+  DashboardRequestError,
+  type DashboardBackend,
+  type DashboardState,
+  type DrillView,
+  type LatencyPoint,
+  type RoundsView,
+  type TargetView,
+} from '../dashboard/state.ts';
+
+/** Drills as the local runtime runs them (in-process); issue 6's drill service behind it. */
+export interface DrillControl {
+  scenarios(): readonly string[];
+  /** Starts a drill in the background; resolves with its id once the drill is recorded. */
+  start(scenario: string, signal?: AbortSignal): Promise<{ id: string }>;
+  list(signal?: AbortSignal): Promise<DrillView[]>;
+  /** The drill's HTML report, when written. */
+  report(id: string, signal?: AbortSignal): Promise<string | undefined>;
+}
+
+export interface RuntimeBackendOptions {
+  readonly config: HcguardConfig;
+  readonly stateStore: StateStore;
+  readonly routing: RoutingStore;
+  readonly faults: FaultInjector;
+  readonly sandboxOrigins: Readonly<Record<Site, string>>;
+  readonly awsEndpoint: string;
+  readonly rounds: () => Omit<RoundsView, 'intervalSeconds'>;
+  readonly citizens?: CitizenSimulator;
+  readonly drills?: DrillControl;
+  readonly clock: Clock;
+  /** Who the dashboard acts as in the audit log and on acknowledgements. */
+  readonly operator?: string;
+  /** Points per sparkline (default 30 rounds). */
+  readonly latencyPoints?: number;
+}
+
+export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardBackend => {
+  const operator = options.operator ?? 'dashboard';
+  const latencyPoints = options.latencyPoints ?? 30;
+
+  const state = async (signal?: AbortSignal): Promise<DashboardState> => {
+    const warnings: string[] = [];
+    const attempt = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await read();
+      } catch (error) {
+        warnings.push(`cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`);
+        return fallback;
+      }
+    };
+    const [targets, routing, incidents, faults, drills, latency] = await Promise.all([
+      attempt('target states', () => options.stateStore.loadTargets(signal), [] as TargetState[]),
+      attempt('routing', () => options.routing.list(signal), []),
+      attempt('incidents', () => options.stateStore.listOpenIncidents(signal), []),
+      attempt('sandbox faults', () => options.faults.list(signal), []),
+      options.drills ? attempt('drills', () => options.drills!.list(signal), [] as DrillView[]) : Promise.resolve([] as DrillView[]),
+      attempt('probe history', () => latencyByTarget(options.stateStore, latencyPoints, signal), new Map<string, LatencyPoint[]>()),
+    ]);
+    const targetViews: TargetView[] = SITES.flatMap((site) =>
+      STAGES.map((stage): TargetView => {
+        const target = targets.find((entry) => entry.site === site && entry.stage === stage);
+        return {
+          site,
+          stage,
+          health: target?.health ?? 'unknown',
+          flapping: target?.flapping ?? false,
+          latency: latency.get(`${site}#${stage}`) ?? [],
+          ...(target?.since ? { since: target.since } : {}),
+          ...(target?.lastOutcome ? { lastOutcome: target.lastOutcome } : {}),
+          ...(target?.lastMessage ? { lastMessage: target.lastMessage } : {}),
+        };
+      }),
+    );
+    return {
+      name: options.config.name,
+      generatedAt: options.clock.now().toISOString(),
+      sites: SITES.map((site) => ({ site, label: options.config.sites[site].label ?? site, endpoint: options.sandboxOrigins[site] })),
+      targets: targetViews,
+      routing: routing.map((route) => ({
+        record: route.record,
+        activeSite: route.activeSite,
+        since: route.since,
+        reason: route.reason,
+        actor: route.actor,
+        ...(route.pending ? { pendingTo: route.pending.toSite } : {}),
+        ...(route.refusal ? { refusal: route.refusal.message } : {}),
+      })),
+      incidents: [...incidents]
+        .sort((a, b) => a.severity.localeCompare(b.severity) || b.openedAt.localeCompare(a.openedAt))
+        .map((incident) => ({
+          id: incident.id,
+          severity: incident.severity,
+          status: incident.status,
+          title: incident.title,
+          openedAt: incident.openedAt,
+          ...(incident.site ? { site: incident.site } : {}),
+          ...(incident.stage ? { stage: incident.stage } : {}),
+          ...(incident.acknowledgedAt ? { acknowledgedAt: incident.acknowledgedAt } : {}),
+          ...(incident.acknowledgedBy ? { acknowledgedBy: incident.acknowledgedBy } : {}),
+          ...(incident.drillId ? { drillId: incident.drillId } : {}),
+        })),
+      faults,
+      ...(options.citizens ? { citizens: options.citizens.snapshot() } : {}),
+      drills,
+      scenarios: options.drills?.scenarios() ?? [],
+      rounds: { ...options.rounds(), intervalSeconds: options.config.schedule.intervalSeconds },
+      awsEndpoint: options.awsEndpoint,
+      warnings,
+    };
+  };
+
+  return {
+    state,
+    async acknowledge(incidentId, signal) {
+      try {
+        const outcome = await options.stateStore.acknowledge(incidentId, `operator:${operator}`, options.clock.now(), signal);
+        if (!outcome.acknowledged) throw new DashboardRequestError(`incident ${incidentId} was not acknowledged: ${outcome.reason}`, 409);
+      } catch (error) {
+        if (error instanceof NotFoundError) throw new DashboardRequestError(`no incident ${incidentId}`, 404);
+        throw error;
+      }
+    },
+    injectFault: (fault: FaultSpec, signal) => asRequestError(() => options.faults.inject(fault, signal)),
+    clearFaults: (where: { site?: Site; stage?: Stage }, signal) => options.faults.clear(where, signal),
+    async startDrill(scenario, signal) {
+      if (!options.drills) throw new DashboardRequestError('drills are not available in this runtime', 409);
+      if (!options.drills.scenarios().includes(scenario)) {
+        throw new DashboardRequestError(`unknown scenario "${scenario}": one of ${options.drills.scenarios().join(', ')}`);
+      }
+      return options.drills.start(scenario, signal);
+    },
+    drillReport: async (drillId, signal) => options.drills?.report(drillId, signal),
+  };
+};
+
+/** The sandbox refuses a fault it cannot apply (e.g. latency without latencyMs): a 400, not a 500. */
+const asRequestError = async (inject: () => Promise<void>): Promise<void> => {
+  try {
+    await inject();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'FaultSpecError') throw new DashboardRequestError(error.message);
+    throw error;
+  }
+};
+
+const latencyByTarget = async (stateStore: StateStore, points: number, signal?: AbortSignal): Promise<Map<string, LatencyPoint[]>> => {
+  const entries = await Promise.all(
+    SITES.flatMap((site) =>
+      STAGES.map(async (stage) => {
+        const results = await stateStore.history({ site, stage, limit: points }, signal);
+        const series = results
+          .map((result) => ({ at: result.startedAt, ms: result.durationMs, outcome: result.outcome }))
+          .sort((a, b) => a.at.localeCompare(b.at))
+          .slice(-points);
+        return [`${site}#${stage}`, series] as const;
+      }),
+    ),
+  );
+  return new Map(entries);
+};

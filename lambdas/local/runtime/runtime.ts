@@ -1,0 +1,254 @@
+// The whole guard on one machine (`npm start`): moto as the local AWS (or the emulator named by
+// AWS_ENDPOINT_URL), the stack's resources provisioned from the config, the sandbox platform,
+// the real probe Lambda handler invoked on a schedule, simulated citizens and the operator
+// dashboard. stop() ends everything start() began, in reverse order, whatever failed.
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoRoutingStore } from '../../adapters/aws/dynamo-routing-store.ts';
+import { DynamoStateStore } from '../../adapters/aws/dynamo-state-store.ts';
+import { createAwsClients } from '../../app/aws-clients.ts';
+import type { HcguardConfig } from '../../core/config.ts';
+import { SITES, type Site } from '../../core/model.ts';
+import { systemClock, type Clock } from '../../ports.ts';
+import type { DeployedResources } from '../../runtime-env.ts';
+import { CitizenSimulator, citizensRecord } from '../citizens.ts';
+import { startDashboardServer, type DashboardServer } from '../dashboard/server.ts';
+import type { DashboardState } from '../dashboard/state.ts';
+import { startMotoServer, type MotoServer } from '../moto.ts';
+import { managedRecordsOf, provisionLocalResources, type ProvisionReport } from '../provision.ts';
+import { sandboxAddressesFromConfig, SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { createRuntimeBackend, type DrillControl } from './backend.ts';
+import { createStatusConsole, describeEndpoints } from './console.ts';
+import { isAddressInUse, LocalSetupError, PortInUseError } from './errors.ts';
+import { exportLambdaEnvironment, lambdaContext, scheduledEvent, type LambdaHandler } from './lambda-invoke.ts';
+import { RoundScheduler } from './scheduler.ts';
+
+export const LOCAL_REGION = 'us-east-1';
+const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export interface LocalRuntimeOptions {
+  readonly config: HcguardConfig;
+  /** An emulator that already runs (AWS_ENDPOINT_URL): used instead of starting moto. */
+  readonly endpointUrl?: string;
+  readonly region?: string;
+  /** Overrides config.local.dashboardPort / motoPort (flags of `hcguard up`). */
+  readonly dashboardPort?: number;
+  readonly motoPort?: number;
+  readonly runtimeFile: string;
+  readonly write: (text: string) => void;
+  readonly isTTY: boolean;
+  readonly clock?: Clock;
+  /** Loads the probe Lambda's handler after its environment is set (its module reads it at import). */
+  readonly loadProbeHandler?: () => Promise<LambdaHandler>;
+  /** Builds drill control once services run; absent: the dashboard says drills are unavailable. */
+  readonly drills?: (context: RuntimeContext) => DrillControl | undefined;
+  /** Called once everything runs, before the first round: writes the runtime file. */
+  readonly onReady?: (info: RuntimeInfo) => void;
+}
+
+export interface RuntimeInfo {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly resources: DeployedResources;
+  readonly motoPid?: number;
+  readonly sandboxUrl: string;
+  readonly sandboxSites: Readonly<Record<Site, string>>;
+  readonly dashboardUrl: string;
+  readonly provision: ProvisionReport;
+}
+
+/** What drill control and other in-process services get to work with. */
+export interface RuntimeContext {
+  readonly config: HcguardConfig;
+  readonly info: Omit<RuntimeInfo, 'dashboardUrl'>;
+  readonly sandbox: Sandbox;
+  readonly clients: ReturnType<typeof createAwsClients>;
+  readonly sqs: SQSClient;
+  readonly citizens?: CitizenSimulator;
+  readonly clock: Clock;
+}
+
+export interface RunningRuntime {
+  readonly info: RuntimeInfo;
+  /** The state the dashboard shows, as of now. */
+  state(): Promise<DashboardState>;
+  stop(): Promise<void>;
+}
+
+/** The probe Lambda's real handler; imported only after exportLambdaEnvironment. */
+const defaultProbeHandler = async (): Promise<LambdaHandler> => {
+  const module = (await import('../../handlers/probe.ts')) as { handler: LambdaHandler };
+  return module.handler;
+};
+
+export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<RunningRuntime> => {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const region = options.region ?? LOCAL_REGION;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  // The SDK's Node 22 notice says nothing about running locally; it would only clutter the console.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Keep stopping the rest: one stuck part must not leave the others running.
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    let moto: MotoServer | undefined;
+    let endpoint = options.endpointUrl;
+    if (!endpoint) {
+      const motoPort = options.motoPort ?? config.local.motoPort;
+      if (motoPort !== 0) await assertPortFree('moto_server (the local AWS)', '127.0.0.1', motoPort, 'Set local.motoPort in the config or pass --moto-port (0 picks a free port).');
+      moto = await startMotoServer(motoPort !== 0 ? { port: motoPort } : {});
+      cleanups.push(() => moto?.stop());
+      endpoint = moto.endpoint;
+    }
+
+    const clients = createAwsClients({ region, endpoint, credentials: EMULATOR_CREDENTIALS });
+    const sqs = new SQSClient({ region, endpoint, credentials: EMULATOR_CREDENTIALS, maxAttempts: 3 });
+    cleanups.push(() => {
+      for (const client of [clients.dynamodb, clients.sns, clients.route53, sqs]) client.destroy();
+    });
+    const provision = await provisionLocalResources({ config, clients: { ...clients, sqs }, signal: AbortSignal.timeout(60_000) });
+    const { resources } = provision;
+
+    let sandbox: Sandbox;
+    try {
+      sandbox = await startSandbox({ sites: sandboxAddressesFromConfig(config), clock });
+    } catch (error) {
+      if (error instanceof SandboxConfigError) {
+        throw new LocalSetupError(`the sandbox platform cannot start: ${error.message}. The sites' URLs in the config choose its addresses.`);
+      }
+      throw error;
+    }
+    cleanups.push(() => sandbox.stop());
+    const sandboxSites = Object.fromEntries(SITES.map((site) => [site, sandbox.sites[site].url])) as Record<Site, string>;
+
+    exportLambdaEnvironment({ config, resources, endpoint, region });
+    // The probe's transmission HMAC key is the platform's: the sandbox's own unless one is set.
+    process.env.HCGUARD_TRANSMISSION_KEY ??= sandbox.transmissionKey;
+
+    const records = managedRecordsOf(config, resources);
+    const citizenRecord = citizensRecord(config, records);
+    const citizens =
+      citizenRecord && config.local.citizens.requestsPerSecond > 0
+        ? new CitizenSimulator({ config, record: citizenRecord, route53: clients.route53, clock })
+        : undefined;
+
+    const partialInfo = { endpoint, region, resources, sandboxUrl: sandboxSites.primary, sandboxSites, provision, ...(moto ? { motoPid: moto.pid } : {}) };
+    const drills = options.drills?.({ config, info: partialInfo, sandbox, clients, sqs, clock, ...(citizens ? { citizens } : {}) });
+
+    const scheduler = new RoundScheduler({
+      intervalMs: config.schedule.intervalSeconds * 1000,
+      runRound: await probeRound(options.loadProbeHandler ?? defaultProbeHandler, config, clock),
+      onRound: () => void update(),
+    });
+
+    const backend = createRuntimeBackend({
+      config,
+      stateStore: new DynamoStateStore({ client: clients.dynamodb, tableName: resources.tableName, resultRetentionDays: config.retention.resultDays }),
+      routing: new DynamoRoutingStore(resources.tableName, clients.dynamodb),
+      faults: sandbox.faults,
+      sandboxOrigins: sandboxSites,
+      awsEndpoint: endpoint,
+      clock,
+      rounds: () => ({
+        count: scheduler.count,
+        ...(scheduler.last
+          ? {
+              lastStartedAt: scheduler.last.startedAt.toISOString(),
+              lastDurationMs: scheduler.last.durationMs,
+              ...(scheduler.last.error ? { lastError: scheduler.last.error.message } : {}),
+            }
+          : {}),
+      }),
+      ...(citizens ? { citizens } : {}),
+      ...(drills ? { drills } : {}),
+    });
+    const dashboard: DashboardServer = await startDashboardServer({ backend, port: options.dashboardPort ?? config.local.dashboardPort });
+    cleanups.push(() => dashboard.close());
+
+    const info: RuntimeInfo = { ...partialInfo, dashboardUrl: dashboard.url };
+    const console = createStatusConsole(options.write, options.isTTY);
+    options.write(
+      describeEndpoints({
+        dashboardUrl: dashboard.url,
+        awsEndpoint: endpoint,
+        awsOrigin: moto ? `moto_server pid ${moto.pid}, started by hcguard up` : 'from AWS_ENDPOINT_URL',
+        sandbox: sandboxSites,
+        runtimeFile: options.runtimeFile,
+        tableName: resources.tableName,
+      }),
+    );
+    for (const line of provision.skipped) options.write(`  note: ${line}\n`);
+    options.onReady?.(info);
+
+    let updating: Promise<void> | undefined;
+    const update = (): Promise<void> =>
+      (updating ??= (async () => {
+        try {
+          console.show(await backend.state(AbortSignal.timeout(10_000)));
+          await dashboard.refresh();
+        } catch (error) {
+          console.note(`status unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          updating = undefined;
+        }
+      })());
+
+    citizens?.start();
+    cleanups.push(() => citizens?.stop());
+    scheduler.start();
+    cleanups.push(() => scheduler.stop());
+    // Citizens and faults change between rounds; the table follows them at this pace.
+    const ticker = setInterval(() => void update(), 2_000);
+    cleanups.push(() => clearInterval(ticker));
+    cleanups.push(() => updating);
+
+    let stopping: Promise<void> | undefined;
+    return { info, state: () => backend.state(), stop: () => (stopping ??= stopAll()) };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};
+
+/**
+ * One scheduled round: the probe Lambda's handler, invoked with the event EventBridge sends and a
+ * deadline of one interval (plus slack for its writes), as its Lambda would run it.
+ */
+const probeRound = async (load: () => Promise<LambdaHandler>, config: HcguardConfig, clock: Clock) => {
+  const handler = await load();
+  const functionName = `${config.name}-probe`;
+  return async (signal: AbortSignal): Promise<void> => {
+    const deadline = Date.now() + config.schedule.intervalSeconds * 1000 + 5_000;
+    const invocation = handler(scheduledEvent(clock.now()), lambdaContext(functionName, deadline));
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    await Promise.race([invocation, aborted]);
+  };
+};
+
+/** moto reports a taken port only in its log; check first so the user is told which port. */
+const assertPortFree = async (what: string, host: string, port: number, hint: string): Promise<void> => {
+  const probe = createServer();
+  probe.listen(port, host);
+  try {
+    await Promise.race([once(probe, 'listening'), once(probe, 'error').then(([error]) => Promise.reject(error))]);
+  } catch (error) {
+    if (isAddressInUse(error)) throw new PortInUseError(what, host, port, hint);
+    throw error;
+  }
+  probe.close();
+  await once(probe, 'close');
+};
