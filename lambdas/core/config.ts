@@ -303,6 +303,11 @@ export const configSchema = z
         awaitAck: z.boolean().default(false),
         /** For a real platform: POST { site, stage, mode, action } here to inject or clear a fault. */
         faultHookUrl: httpUrl().optional(),
+        /**
+         * platform: break the platform for real (the sandbox's fault API locally, `faultHookUrl`
+         * otherwise); simulated: feed synthetic failures into evaluation and touch nothing.
+         */
+        injection: oneOf(['platform', 'simulated']).default('platform'),
         scenarios: z.array(customScenarioSchema).default([]),
       })
       .prefault({}),
