@@ -249,7 +249,9 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       ...(result.changeId ? { lastChange: { id: result.changeId, status: result.status, at: doneAt } } : {}),
       version: intent.version + 1,
     };
-    const stored = await confirm(confirmed, intent, ctx);
+    const { state: stored, byThisRun } = await confirm(confirmed, intent, ctx);
+    // A repairer that finished this switch already reported it (routing.repaired): once is enough.
+    if (!byThisRun) return { ...settled, routing: stored, decision };
     await audit(
       auditEntry(ctx, 'routing.switched', record.name, {
         from: decision.from,
@@ -281,18 +283,18 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
   };
 
   /** Confirms the switch; tolerates a repairer that already finished it or an item rewritten meanwhile. */
-  const confirm = async (confirmed: RoutingState, intent: RoutingState, ctx: RunContext): Promise<RoutingState> => {
+  const confirm = async (confirmed: RoutingState, intent: RoutingState, ctx: RunContext): Promise<{ state: RoutingState; byThisRun: boolean }> => {
     try {
       await routingStore.put(confirmed, intent.version, ctx.signal);
-      return confirmed;
+      return { state: confirmed, byThisRun: true };
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       const current = await routingStore.get(intent.record, ctx.signal);
-      if (current && !current.pending && current.activeSite === confirmed.activeSite) return current;
+      if (current && !current.pending && current.activeSite === confirmed.activeSite) return { state: current, byThisRun: false };
       if (current?.pending && current.pending.requestedAt === intent.pending?.requestedAt && current.pending.actor === intent.pending.actor) {
         const again = { ...confirmed, version: current.version + 1 };
         await routingStore.put(again, current.version, ctx.signal);
-        return again;
+        return { state: again, byThisRun: true };
       }
       throw error;
     }

@@ -298,6 +298,39 @@ describe('createFailoverController: exactly once under races, retries and crashe
     expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup' });
   });
 
+  it('an owner that confirms after a repairer already finished its switch does not report it a second time', async () => {
+    const store = new MemoryRoutingStore();
+    const fake = new FakeRouter();
+    fake.answers.set(RECORD.name, 'primary');
+    const audit = new MemoryAuditLog();
+    const late = manualClock('2026-11-20T08:10:00.000Z');
+    const repairer = createFailoverController({ config: CONFIG, records: [RECORD], routingStore: store, router: fake, auditLog: audit, clock: late });
+    let repairedOutcome: Awaited<ReturnType<typeof repairer.reconcile>> | undefined;
+    const slowOwner = createFailoverController({
+      config: CONFIG,
+      records: [RECORD],
+      routingStore: store,
+      auditLog: audit,
+      clock: manualClock(START),
+      router: {
+        read: (record, signal) => fake.read(record, signal),
+        // The change applies, then the owner stalls past its lease and a repairer finishes first.
+        route: async (record, site, options) => {
+          const result = await fake.route(record, site, options);
+          repairedOutcome = await repairer.reconcile({ targets: primaryDown(late.now()), now: late.now() });
+          return result;
+        },
+      },
+    });
+    const owner = await slowOwner.reconcile({ targets: primaryDown(new Date(START)), now: new Date(START) });
+    expect(repairedOutcome?.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
+    expect(owner.switches).toEqual([]);
+    expect(owner.failures).toEqual([]);
+    expect(owner.routing).toMatchObject([{ activeSite: 'backup' }]);
+    expect(fake.changes).toHaveLength(1);
+    expect(audit.actions()).toEqual(['routing.initialized', 'routing.repaired']);
+  });
+
   it('rolls the intent back at once when Route 53 refuses the change (a 4xx), and says so', async () => {
     const { clock, store, router, audit, controller } = setup();
     await controller.reconcile({ targets: targets(clock.now()), now: clock.now() });

@@ -76,7 +76,7 @@ export class FakeRouter implements Router {
   /** Makes `route` wait until the caller's signal aborts, after applying the change or not. */
   hangNext: { applied: boolean } | undefined;
 
-  async read(record: ManagedRecord): Promise<RecordReading> {
+  async read(record: ManagedRecord, _signal?: AbortSignal): Promise<RecordReading> {
     const answer = this.answers.get(record.name) ?? 'missing';
     if (answer === 'missing') return { exists: false, description: `no ${record.type} record ${record.name}` };
     if (answer === 'neither') return { exists: true, description: `${record.type} 203.0.113.99` };
