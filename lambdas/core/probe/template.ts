@@ -118,7 +118,7 @@ class ExpressionParser {
   parse(): Expression {
     const expression = this.expression();
     this.skipSpace();
-    if (this.position < this.source.length) this.fail(`unexpected "${this.source.slice(this.position, this.position + 10)}"`);
+    if (this.position < this.source.length) this.fail(`unexpected "${this.source.slice(this.position, this.position + 10).trim()}"`);
     return expression;
   }
 
