@@ -54,18 +54,21 @@ export const startMotoServer = async (options: StartMotoOptions = {}): Promise<M
   });
   spawnError.catch(() => undefined);
   const endpoint = `http://${host}:${port}`;
+  // Stops the readiness polling when the server fails to start, so nothing keeps the process alive.
+  const giveUp = new AbortController();
   try {
-    await Promise.race([waitUntilAnswering(endpoint, options.readyTimeoutMs ?? 30_000), spawnError]);
+    await Promise.race([waitUntilAnswering(endpoint, options.readyTimeoutMs ?? 30_000, giveUp.signal), spawnError]);
   } catch (error) {
+    giveUp.abort();
     await stopChild(child);
     throw error;
   }
   return { endpoint, pid: child.pid ?? -1, stop: () => stopChild(child) };
 };
 
-const waitUntilAnswering = async (endpoint: string, timeoutMs: number): Promise<void> => {
+const waitUntilAnswering = async (endpoint: string, timeoutMs: number, signal: AbortSignal): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  while (!signal.aborted) {
     try {
       const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
       await response.body?.cancel();

@@ -15,17 +15,22 @@ const port = (flag: string) => (value: string): number => {
   return parsed;
 };
 
-/** Resolves on the first SIGINT or SIGTERM and says which. */
-const nextStopSignal = (): Promise<NodeJS.Signals> =>
-  new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+/**
+ * Catches SIGINT and SIGTERM from now on (also during startup, so Ctrl-C then still stops what
+ * started); `release` gives the signals back to Node when the command ends.
+ */
+const catchStopSignals = () => {
+  let resolveSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  const stop = (signal: NodeJS.Signals) => resolveSignal(signal);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const release = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  return { received, release };
+};
 
 export const registerUpCommand = (program: Command, context: CliContext): void => {
   program
@@ -43,7 +48,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
       const global = program.opts<GlobalOptions>();
       const claim = claimRuntimeFile();
       for (const note of claim.notes) context.out(`${note}\n`);
-      const stopSignal = nextStopSignal();
+      const signals = catchStopSignals();
       let runtime: RunningRuntime;
       try {
         runtime = await startLocalRuntime({
@@ -69,15 +74,17 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
             }),
         });
       } catch (error) {
+        signals.release();
         removeRuntimeFile(claim.path);
         if (error instanceof MotoMissingError || error instanceof LocalSetupError) throw new UsageError(error.message);
         throw error;
       }
-      const signal = await stopSignal;
-      context.out(`\n${signal}: stopping…\n`);
       try {
+        const signal = await signals.received;
+        context.out(`\n${signal}: stopping…\n`);
         await runtime.stop();
       } finally {
+        signals.release();
         removeRuntimeFile(claim.path);
       }
       context.out('stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.\n');
