@@ -3,6 +3,7 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import { CitizenSimulator, citizensRecord, siteOfAnswer, targetFor, TtlDnsCache, type CitizenClient, type ScanOutcome } from '../../lambdas/local/citizens.ts';
 import { managedRecordsOf, provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { startSandbox } from '../../lambdas/local/sandbox/index.ts';
 import { upsertInput } from '../../lambdas/adapters/aws/route53-router.ts';
 import type { ManagedRecord } from '../../lambdas/ports.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
@@ -193,5 +194,54 @@ describe('CitizenSimulator', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(calls.length).toBe(after);
     expect(citizens.snapshot().totals.failed).toBe(0);
+  });
+});
+
+describe('citizens against the sandbox platform and moto', () => {
+  it('follow the record to the backup after its TTL, and the outage window spans fault to recovery', async () => {
+    const clients = motoClients();
+    const name = uniqueName('cit');
+    const zone = `${name}.internal`;
+    const sandbox = await startSandbox({ sites: { primary: { host: '127.0.0.1', port: 0 }, backup: { host: '127.0.0.2', port: 0 } }, replicationLagMs: 10 });
+    try {
+      const site = (which: 'primary' | 'backup') => ({ stages: sandbox.sites[which].stages });
+      const config = parseConfig(
+        testConfigInput({
+          name,
+          sites: { primary: site('primary'), backup: site('backup') },
+          records: [{ zone: { name: zone }, name: `verify.${zone}`, type: 'A', ttl: 1, values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } }],
+          local: { citizens: { requestsPerSecond: 20, bucketSeconds: 1, timeoutMs: 1_000 } },
+        }),
+      );
+      const { resources } = await provisionLocalResources({ config, clients });
+      const [record] = managedRecordsOf(config, resources);
+      const citizens = new CitizenSimulator({ config, record: record!, route53: clients.route53 });
+      citizens.start();
+      try {
+        const sent = (target: 'primary' | 'backup') => citizens.snapshot().buckets.reduce((sum, bucket) => sum + bucket[target], 0);
+        await expect.poll(() => citizens.snapshot().totals.ok, { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(10);
+        expect(citizens.snapshot().totals.failed).toBe(0);
+
+        sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
+        await expect.poll(() => citizens.snapshot().totals.failed, { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(5);
+        expect(citizens.snapshot().outages).toEqual([expect.objectContaining({ failed: expect.any(Number) })]);
+        expect(citizens.snapshot().outages[0]?.end).toBeUndefined();
+        const backupBefore = sent('backup');
+
+        await clients.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record!, 'backup', 'test failover')));
+        await expect.poll(() => citizens.snapshot().outages[0]?.end, { timeout: 15_000, interval: 100 }).toBeDefined();
+        const snapshot = citizens.snapshot();
+        expect(snapshot.answer?.site).toBe('backup');
+        expect(sent('backup')).toBeGreaterThan(backupBefore);
+        expect(snapshot.failureReasons[0]?.reason).toMatch(/^HTTP 5\d\d$/);
+        const outage = snapshot.outages[0]!;
+        expect(outage.durationMs).toBe(Date.parse(outage.end!) - Date.parse(outage.start));
+        expect(outage.durationMs).toBeGreaterThan(0);
+      } finally {
+        await citizens.stop();
+      }
+    } finally {
+      await sandbox.stop();
+    }
   });
 });
