@@ -1,0 +1,88 @@
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoSequenceSource } from '../../../lambdas/adapters/aws/dynamo-sequence-source.ts';
+import { motoClients, uniqueName } from '../../support/aws.ts';
+import { createHcguardTable } from '../../support/hcguard-table.ts';
+
+describe('DynamoDB sequence source on moto', () => {
+  let source: ReturnType<typeof createDynamoSequenceSource>;
+  beforeAll(async () => {
+    const { dynamodb } = motoClients();
+    source = createDynamoSequenceSource({ dynamodb, tableName: await createHcguardTable(dynamodb, 'seq') });
+  });
+
+  it('starts a stream at 1 and moves on only when a number is committed', async () => {
+    const stream = uniqueName('stream');
+    expect(await source.peek(stream)).toBe(1);
+    expect(await source.peek(stream)).toBe(1);
+    await source.commit(stream, 1);
+    expect(await source.peek(stream)).toBe(2);
+  });
+
+  it('never moves backwards: a late or repeated commit is a no-op', async () => {
+    const stream = uniqueName('stream');
+    await source.commit(stream, 5);
+    await source.commit(stream, 3);
+    await source.commit(stream, 5);
+    expect(await source.peek(stream)).toBe(6);
+  });
+
+  it('keeps streams apart', async () => {
+    const [a, b] = [uniqueName('a'), uniqueName('b')];
+    await source.commit(a, 9);
+    expect([await source.peek(a), await source.peek(b)]).toEqual([10, 1]);
+  });
+
+  it('survives the process: a new source on the same table continues the count', async () => {
+    const { dynamodb } = motoClients();
+    const tableName = await createHcguardTable(dynamodb, 'seq');
+    await createDynamoSequenceSource({ dynamodb, tableName }).commit('hcguard-probe-primary', 41);
+    expect(await createDynamoSequenceSource({ dynamodb: motoClients().dynamodb, tableName }).peek('hcguard-probe-primary')).toBe(42);
+  });
+});
+
+describe('DynamoDB sequence source requests', () => {
+  const dynamodb = new DynamoDBClient({ region: 'us-east-1' });
+  const mock = mockClient(dynamodb);
+  const source = createDynamoSequenceSource({ dynamodb, tableName: 'hcguard-table' });
+
+  it('reads the counter strongly consistently and passes the abort signal', async () => {
+    mock.reset();
+    mock.on(GetItemCommand).resolves({ Item: { lastSequence: { N: '7' } } });
+    const signal = new AbortController().signal;
+    expect(await source.peek('s', signal)).toBe(8);
+    expect(mock).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'hcguard-table',
+      Key: { pk: { S: 'SEQ#s' }, sk: { S: 'COUNTER' } },
+      ConsistentRead: true,
+      ProjectionExpression: '#last',
+      ExpressionAttributeNames: { '#last': 'lastSequence' },
+    });
+    expect(mock.commandCalls(GetItemCommand)[0]?.args[1]).toEqual({ abortSignal: signal });
+  });
+
+  it('commits with a forward-only conditional update', async () => {
+    mock.reset();
+    mock.on(UpdateItemCommand).resolves({});
+    await source.commit('s', 8);
+    expect(mock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: 'hcguard-table',
+      Key: { pk: { S: 'SEQ#s' }, sk: { S: 'COUNTER' } },
+      UpdateExpression: 'SET #last = :sequence',
+      ConditionExpression: 'attribute_not_exists(#last) OR #last < :sequence',
+      ExpressionAttributeNames: { '#last': 'lastSequence' },
+      ExpressionAttributeValues: { ':sequence': { N: '8' } },
+    });
+  });
+
+  it('treats a failed condition as already committed, and lets other errors through', async () => {
+    mock.reset();
+    mock.on(UpdateItemCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    await expect(source.commit('s', 3)).resolves.toBeUndefined();
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    mock.on(UpdateItemCommand).rejects(throttled);
+    await expect(source.commit('s', 4)).rejects.toThrow('Rate exceeded');
+  });
+});
