@@ -1,0 +1,78 @@
+// Stand-ins for the ports a round uses besides the store: a scripted prober, a failover
+// controller that reports what the test tells it, and a notifier that records (or refuses).
+import { SITES, STAGES, targetKey, type FailureClass, type Outcome, type ProbeResult, type Site, type Stage } from '../../lambdas/core/model.ts';
+import type { Clock, FailoverController, FailoverOutcome, Notifier, OutboxAlert, ProbeRunner, ReconcileInput, RoundRequest } from '../../lambdas/ports.ts';
+
+export interface ScriptedOutcome {
+  readonly outcome: Outcome;
+  readonly failureClass?: FailureClass;
+  readonly message?: string;
+}
+
+/** Answers every (site, stage) ok unless told otherwise with `set`. */
+export class ScriptedProbes implements ProbeRunner {
+  private readonly script = new Map<string, ScriptedOutcome>();
+  readonly requests: RoundRequest[] = [];
+  failWith: Error | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  set(site: Site, stage: Stage, outcome: ScriptedOutcome | 'ok'): this {
+    this.script.set(targetKey(site, stage), outcome === 'ok' ? { outcome: 'ok' } : outcome);
+    return this;
+  }
+
+  async runRound(request: RoundRequest): Promise<ProbeResult[]> {
+    this.requests.push(request);
+    request.signal?.throwIfAborted();
+    if (this.failWith) throw this.failWith;
+    const startedAt = this.clock.now().toISOString();
+    return SITES.filter((site) => !request.sites || request.sites.includes(site)).flatMap((site) =>
+      STAGES.map((stage): ProbeResult => {
+        const scripted = this.script.get(targetKey(site, stage)) ?? { outcome: 'ok' };
+        return {
+          probeId: `${stage}-check`,
+          site,
+          stage,
+          startedAt,
+          durationMs: 25,
+          outcome: scripted.outcome,
+          ...(scripted.failureClass ? { failureClass: scripted.failureClass } : {}),
+          ...(scripted.message ? { message: scripted.message } : {}),
+          steps: [],
+          ...(request.drillId ? { drillId: request.drillId } : {}),
+        };
+      }),
+    );
+  }
+}
+
+/** Reports whatever `next` returns (routing on primary, nothing else, by default). */
+export class FakeFailover implements FailoverController {
+  readonly inputs: ReconcileInput[] = [];
+  next: (input: ReconcileInput) => FailoverOutcome = () => ({
+    routing: [{ record: 'verify.hc.example.com', activeSite: 'primary', since: '2026-11-20T00:00:00.000Z', reason: 'initial', actor: 'controller', version: 1 }],
+    conditions: [],
+    switches: [],
+    failures: [],
+  });
+
+  async reconcile(input: ReconcileInput): Promise<FailoverOutcome> {
+    this.inputs.push(input);
+    return this.next(input);
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly published: OutboxAlert[] = [];
+  /** The next publishes throw these, in order. */
+  readonly failures: Error[] = [];
+
+  async publish(alert: OutboxAlert, signal?: AbortSignal): Promise<{ readonly messageId: string }> {
+    signal?.throwIfAborted();
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.published.push(alert);
+    return { messageId: `msg-${this.published.length}` };
+  }
+}
