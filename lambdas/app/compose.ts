@@ -3,9 +3,13 @@
 // composeServices, so they act through the same code whatever the target (AWS or moto).
 // Each issue owns its section below; add to your own section with small edits.
 import type { HcguardConfig } from '../core/config.ts';
-import { systemClock, type Clock, type FailoverController, type ProbeRunner, type RoutingStore } from '../ports.ts';
+import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log.ts';
+import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
+import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
+import { systemClock, type AuditLog, type Clock, type FailoverController, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
 import type { DeployedResources } from '../runtime-env.ts';
 import type { AwsClients } from './aws-clients.ts';
+import { runRound, type RoundMemory, type RoundOptions, type RoundSummary } from './round.ts';
 
 export interface ComposeInput {
   readonly config: HcguardConfig;
@@ -19,6 +23,12 @@ export interface Services {
   readonly resources: DeployedResources;
   readonly clients: AwsClients;
   readonly clock: Clock;
+  // ---- state, incidents, alerts (issue 4)
+  readonly store: StateStore;
+  readonly auditLog: AuditLog;
+  readonly notifier: Notifier;
+  /** One probe round end to end (lambdas/app/round.ts); remembers targets between rounds of this process. */
+  readonly runRound: (options?: RoundOptions) => Promise<RoundSummary>;
   // ---- probing (issue 3)
   readonly probeRunner: ProbeRunner;
   // ---- routing and failover (issue 5)
@@ -41,6 +51,11 @@ export const composeServices = (input: ComposeInput): Services => {
   const { config, resources, clients } = input;
   const clock = input.clock ?? systemClock;
 
+  // ---- state, incidents, alerts (issue 4)
+  const store = new DynamoStateStore({ client: clients.dynamodb, tableName: resources.tableName, resultRetentionDays: config.retention.resultDays });
+  const auditLog = new DynamoAuditLog({ client: clients.dynamodb, tableName: resources.tableName, clock });
+  const notifier = new SnsNotifier({ client: clients.sns, topicArns: resources.topicArns });
+
   // ---- probing (issue 3): replace with createProbeRunner(...) from ./probe-runner.ts
   const probeRunner = notWired<ProbeRunner>('the probe runner', 3);
 
@@ -48,5 +63,10 @@ export const composeServices = (input: ComposeInput): Services => {
   const failover = notWired<FailoverController>('the failover controller', 5);
   const routing = notWired<RoutingStore>('the routing store', 5);
 
-  return { config, resources, clients, clock, probeRunner, failover, routing };
+  // ---- the round (issue 4), over the services above
+  const roundMemory: RoundMemory = {};
+  const round = (options: RoundOptions = {}) =>
+    runRound({ config, clock, probes: probeRunner, store, notifier, failover, memory: roundMemory }, options);
+
+  return { config, resources, clients, clock, store, auditLog, notifier, runRound: round, probeRunner, failover, routing };
 };
