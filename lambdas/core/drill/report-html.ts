@@ -1,0 +1,123 @@
+// The drill report as one self-contained HTML page: inline CSS, the timeline as inline SVG, no
+// script and no external asset, so it opens anywhere, prints, and can be mailed as one file. Pure.
+import { formatDuration } from './machine.ts';
+import { buildReportModel, dataSummary, formatClock, formatLocal, offset, type ReportInput } from './report-model.ts';
+import { escapeXml as escape, renderTimelineSvg } from './timeline-svg.ts';
+
+const STYLE = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; color: #1a202c; background: #f7fafc; }
+main { max-width: 1010px; margin: 0 auto; padding: 24px; }
+header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }
+h1 { font-size: 22px; margin: 0; }
+h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid #e2e8f0; padding-bottom: 4px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 700; font-size: 13px; text-transform: uppercase; letter-spacing: .03em; }
+.passed, .pass { background: #c6f6d5; color: #22543d; }
+.failed, .fail, .refused { background: #fed7d7; color: #822727; }
+.aborted { background: #feebc8; color: #7b341e; }
+.running, .skipped, .not-measured, .not-reached { background: #edf2f7; color: #2d3748; }
+.description { color: #4a5568; margin: 8px 0 16px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
+dl.facts dt { font-weight: 600; color: #4a5568; }
+dl.facts dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
+th { background: #edf2f7; font-weight: 600; }
+td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.card { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 12px 16px; }
+.chart { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; overflow-x: auto; }
+ul.findings { list-style: none; padding: 0; margin: 0; }
+ul.findings li { background: #fff; border: 1px solid #e2e8f0; border-left: 5px solid #a0aec0; border-radius: 4px; padding: 8px 12px; margin-bottom: 8px; }
+ul.findings li.critical { border-left-color: #c53030; }
+ul.findings li.warning { border-left-color: #dd6b20; }
+ul.findings li.info { border-left-color: #3182ce; }
+.revision { margin-top: 4px; color: #22543d; }
+.revision::before { content: "Revise: "; font-weight: 700; }
+footer { color: #718096; font-size: 12px; margin-top: 28px; }
+@media print { body { background: #fff; } .chart, .card, table { break-inside: avoid; } }
+`;
+
+const className = (text: string): string => text.replace(/[^a-z]+/gi, '-').toLowerCase();
+
+export const renderDrillHtml = (input: ReportInput): string => {
+  const model = buildReportModel(input);
+  const { drill, config } = input;
+  const outcome = drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown');
+  const rows = (cells: readonly string[][]) => cells.map((row) => `<tr>${row.join('')}</tr>`).join('\n');
+  const td = (text: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escape(text)}</td>`;
+  const badge = (text: string) => (text ? `<span class="badge ${className(text)}">${escape(text)}</span>` : '');
+  const html: string[] = [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escape(model.title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    `<header><h1>${escape(model.title)}</h1>${badge(outcome)}${drill.dryRun ? badge('dry run') : ''}</header>`,
+    `<p class="description">${escape(drill.description)}</p>`,
+    `<div class="card"><dl class="facts">${model.facts.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl></div>`,
+    '<h2>Measurements against objectives</h2>',
+    '<table class="metrics"><thead><tr><th>Metric</th><th>Measured</th><th>Objective</th><th>Result</th></tr></thead><tbody>',
+    rows(model.metricRows.map((row) => [td(row.label), td(row.value, 'num'), td(row.objective, 'num'), `<td>${badge(row.status)}</td>`])),
+    '</tbody></table>',
+  ];
+  if (model.impact) {
+    html.push(
+      `<p class="card">Citizens (traffic simulator): <strong>${model.impact.failed}</strong> of ${model.impact.requests} verification requests failed; outage window <strong>${escape(formatDuration(model.impact.outageMs))}</strong>.</p>`,
+    );
+  }
+  html.push('<h2>Timeline</h2>', `<div class="chart">${renderTimelineSvg(model)}</div>`);
+  html.push(
+    `<table class="events"><thead><tr><th>#</th><th>When (${escape(config.timeZone)})</th><th>Since start</th><th>Event</th></tr></thead><tbody>`,
+    rows(model.events.map((event, index) => [td(String(index + 1), 'num'), td(formatClock(new Date(event.at), config.timeZone, false), 'num'), td(offset(model, event.at), 'num'), td(event.label)])),
+    '</tbody></table>',
+    '<h2>Phases</h2>',
+    '<table class="phases"><thead><tr><th>Phase</th><th>Outcome</th><th>Started</th><th>Took</th><th>Detail</th></tr></thead><tbody>',
+    rows(
+      model.phases.map((phase) => [
+        td(phase.name),
+        `<td>${badge(phase.outcome)}</td>`,
+        td(phase.startedAt ? offset(model, phase.startedAt) : '', 'num'),
+        td(phase.durationMs !== undefined ? formatDuration(phase.durationMs) : '', 'num'),
+        td(phase.detail),
+      ]),
+    ),
+    '</tbody></table>',
+  );
+  const checks = drill.phases.flatMap((phase) => phase.checks.map((check) => ({ phase: phase.name, check })));
+  if (checks.length) {
+    html.push(
+      '<h2>Checks</h2>',
+      '<table class="checks"><thead><tr><th>Phase</th><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>',
+      rows(checks.map(({ phase, check }) => [td(phase), td(check.name), `<td>${badge(check.ok ? 'pass' : check.required ? 'fail' : 'warning')}</td>`, td(check.detail)])),
+      '</tbody></table>',
+    );
+  }
+  html.push('<h2>Data written during the drill (RPO)</h2>', `<p class="card">${escape(dataSummary(drill))}</p>`, '<h2>Findings and plan revisions</h2>');
+  if (model.findings.length === 0) html.push('<p>No findings: every step met its objective.</p>');
+  else {
+    html.push(
+      '<ul class="findings">',
+      ...model.findings.map(
+        (finding) =>
+          `<li class="${finding.level}"><strong>${escape(`[${finding.level}] ${finding.title}`)}</strong><div>${escape(finding.detail)}</div>${finding.revision ? `<div class="revision">${escape(finding.revision)}</div>` : ''}</li>`,
+      ),
+      '</ul>',
+    );
+  }
+  if (drill.alerts.length) {
+    html.push(
+      '<h2>Alerts read back from the audit queue</h2>',
+      '<table class="alerts"><thead><tr><th>Delivered</th><th>Alert</th><th>Kind</th><th>Severity</th><th>Incident</th></tr></thead><tbody>',
+      rows(drill.alerts.map((alert) => [td(offset(model, alert.deliveredAt), 'num'), td(alert.alertId), td(alert.kind), td(alert.severity), td(alert.incidentId ?? '')])),
+      '</tbody></table>',
+    );
+  }
+  html.push(`<footer>Report generated ${escape(formatLocal(input.generatedAt.toISOString(), config.timeZone))} by hcguard (stack ${escape(config.name)}).</footer>`, '</main>', '</body>', '</html>', '');
+  return html.join('\n');
+};

@@ -1,0 +1,226 @@
+// What a drill report shows, computed once for both renderings (Markdown and HTML): the
+// headline, metrics against objectives, the timeline of events, findings, data loss, alerts and
+// the probe series the chart draws. Pure.
+import type { HcguardConfig } from '../config.ts';
+import { siteLabel } from '../config.ts';
+import type { ProbeResult, Site } from '../model.ts';
+import { drillFindings, type Finding, type FindingsPolicy } from './findings.ts';
+import { formatDuration } from './machine.ts';
+import { drillMetrics, evaluateObjectives, METRIC_NAMES, type DrillMetrics, type ObjectiveResult } from './metrics.ts';
+import { DRILL_PHASES, writtenSeqs, type DrillPhaseName, type DrillRecord } from './model.ts';
+import { describeFault } from './scenarios.ts';
+
+/** Citizens' view over time, where the local traffic simulator measured it. */
+export interface ImpactSample {
+  readonly at: string;
+  readonly ok: number;
+  readonly failed: number;
+}
+
+export type ReportConfig = FindingsPolicy & Pick<HcguardConfig, 'name' | 'timeZone' | 'sites'>;
+
+export interface ReportInput {
+  readonly drill: DrillRecord;
+  readonly config: ReportConfig;
+  /** Probe results stored between the drill's start and end. */
+  readonly results: readonly ProbeResult[];
+  readonly impact?: readonly ImpactSample[];
+  /** When the report was made: the end of the chart for a drill still running. */
+  readonly generatedAt: Date;
+}
+
+export interface TimelineEvent {
+  readonly at: string;
+  readonly label: string;
+  /** Which chart marker draws it. */
+  readonly kind: 'fault' | 'detect' | 'alert' | 'ack' | 'switch' | 'serving' | 'clear' | 'failback' | 'restored' | 'abort';
+}
+
+export interface ReportModel {
+  readonly title: string;
+  readonly input: ReportInput;
+  readonly window: { readonly from: number; readonly to: number };
+  readonly metrics: DrillMetrics;
+  readonly metricRows: readonly MetricRow[];
+  readonly objectives: readonly ObjectiveResult[];
+  readonly events: readonly TimelineEvent[];
+  readonly findings: readonly Finding[];
+  readonly facts: readonly (readonly [string, string])[];
+  readonly phases: readonly { readonly name: DrillPhaseName; readonly outcome: string; readonly startedAt?: string; readonly endedAt?: string; readonly durationMs?: number; readonly detail: string }[];
+  readonly impact?: { readonly requests: number; readonly failed: number; readonly outageMs: number };
+}
+
+export interface MetricRow {
+  readonly key: keyof DrillMetrics;
+  readonly label: string;
+  readonly value: string;
+  readonly objective: string;
+  readonly status: 'pass' | 'fail' | 'not measured' | '';
+}
+
+const METRIC_LABELS: Readonly<Record<keyof DrillMetrics, string>> = {
+  detectMs: 'Time to detect (fault → incident)',
+  notifyMs: 'Time to notify (incident → alert delivered)',
+  ackMs: 'Time to acknowledge (alert → ack)',
+  switchMs: 'Time to switch (incident → Route 53 INSYNC)',
+  rtoMs: 'Recovery time, RTO (fault → backup serving)',
+  recordsWritten: 'Records written during the drill',
+  recordsLost: 'Records lost (RPO)',
+  recordsDuplicated: 'Records duplicated',
+};
+
+const LEVEL_ORDER: Readonly<Record<Finding['level'], number>> = { critical: 0, warning: 1, info: 2 };
+
+export const buildReportModel = (input: ReportInput): ReportModel => {
+  const { drill, config } = input;
+  const metrics = drillMetrics(drill);
+  const objectives = evaluateObjectives(drill);
+  const from = Date.parse(drill.startedAt);
+  const to = Math.max(from + 1000, Date.parse(drill.endedAt ?? input.generatedAt.toISOString()));
+  const metricRows = METRIC_NAMES.map((key): MetricRow => {
+    const value = metrics[key];
+    const objective = objectives.find((result) => result.metric === key);
+    const isTime = key.endsWith('Ms');
+    return {
+      key,
+      label: METRIC_LABELS[key],
+      value: value === null ? '—' : isTime ? formatDuration(value) : String(value),
+      objective: objective ? (isTime ? `≤ ${formatDuration(objective.limit)}` : `≤ ${objective.limit}`) : '',
+      status: objective?.status ?? '',
+    };
+  });
+  const plannedPhases = drill.plan.length ? drill.plan : DRILL_PHASES;
+  const phases = plannedPhases.map((name) => {
+    const phase = drill.phases.find((entry) => entry.name === name);
+    if (!phase) return { name, outcome: 'not reached', detail: '' };
+    return {
+      name,
+      outcome: phase.outcome,
+      startedAt: phase.startedAt,
+      ...(phase.endedAt ? { endedAt: phase.endedAt, durationMs: Date.parse(phase.endedAt) - Date.parse(phase.startedAt) } : {}),
+      detail: phase.detail,
+    };
+  });
+  const facts: [string, string][] = [
+    ['Drill', drill.id],
+    ['Scenario', `${drill.scenario}${drill.dryRun ? ' (dry run)' : ''}`],
+    ['Outcome', outcomeText(drill)],
+    ['Started by', drill.startedBy],
+    ['Started', formatLocal(drill.startedAt, config.timeZone)],
+    ['Ended', drill.endedAt ? formatLocal(drill.endedAt, config.timeZone) : 'still running'],
+    ['Duration', formatDuration(to - from)],
+    ['Faults', drill.faults.length ? drill.faults.map((fault) => `${describeFault(fault)} (${siteLabel(config, fault.site)})`).join(', ') : 'none (process test)'],
+    ['Injection', drill.injection === 'simulated' ? 'simulated: synthetic failures fed into evaluation, platform untouched' : 'on the platform'],
+    ['Detection', `threshold ${config.detection.failureThreshold} rounds at ${config.schedule.intervalSeconds} s; failover ${config.failover.mode}, failback ${config.failover.failback}`],
+  ];
+  return {
+    title: `Drill ${drill.id}: ${drill.scenario}`,
+    input,
+    window: { from, to },
+    metrics,
+    metricRows,
+    objectives,
+    events: timelineEvents(drill),
+    findings: [...drillFindings(drill, config)].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]),
+    facts,
+    phases,
+    ...(input.impact && input.impact.length ? { impact: summarizeImpact(input.impact) } : {}),
+  };
+};
+
+export const outcomeText = (drill: DrillRecord): string => {
+  if (drill.status === 'running') return 'running';
+  const outcome = drill.outcome ?? 'unknown';
+  return drill.abort ? `${outcome} (${drill.abort.code})` : outcome;
+};
+
+const timelineEvents = (drill: DrillRecord): TimelineEvent[] => {
+  const { marks } = drill;
+  const events: (TimelineEvent | undefined)[] = [
+    marks.faultInjectedAt ? { at: marks.faultInjectedAt, label: 'fault injected', kind: 'fault' } : undefined,
+    marks.incidentOpenedAt ? { at: marks.incidentOpenedAt, label: `incident ${marks.incidentId ?? ''} opened`.trim(), kind: 'detect' } : undefined,
+    marks.alertDeliveredAt ? { at: marks.alertDeliveredAt, label: 'alert delivered', kind: 'alert' } : undefined,
+    marks.acknowledgedAt ? { at: marks.acknowledgedAt, label: `acknowledged${marks.acknowledgedBy ? ` by ${marks.acknowledgedBy}` : ''}`, kind: 'ack' } : undefined,
+    marks.switchRequestedAt && marks.switchRequestedAt !== marks.switchedAt ? { at: marks.switchRequestedAt, label: 'switch requested', kind: 'switch' } : undefined,
+    marks.switchedAt ? { at: marks.switchedAt, label: 'switched to backup', kind: 'switch' } : undefined,
+    marks.insyncAt && marks.insyncAt !== marks.switchedAt ? { at: marks.insyncAt, label: 'Route 53 INSYNC', kind: 'switch' } : undefined,
+    marks.backupServingAt ? { at: marks.backupServingAt, label: 'backup serving', kind: 'serving' } : undefined,
+    drill.abort ? { at: drill.abort.at, label: `aborted: ${drill.abort.code}`, kind: 'abort' } : undefined,
+    marks.faultClearedAt ? { at: marks.faultClearedAt, label: 'fault cleared', kind: 'clear' } : undefined,
+    marks.primaryHealthyAt ? { at: marks.primaryHealthyAt, label: 'primary healthy', kind: 'clear' } : undefined,
+    marks.failbackAt ? { at: marks.failbackAt, label: 'back on primary', kind: 'failback' } : undefined,
+    marks.restoredAt ? { at: marks.restoredAt, label: 'restored', kind: 'restored' } : undefined,
+  ];
+  return events.filter((event): event is TimelineEvent => event !== undefined).sort((a, b) => a.at.localeCompare(b.at));
+};
+
+const summarizeImpact = (samples: readonly ImpactSample[]): { requests: number; failed: number; outageMs: number } => {
+  const sorted = [...samples].sort((a, b) => a.at.localeCompare(b.at));
+  let outageMs = 0;
+  for (let index = 0; index < sorted.length - 1; index++) {
+    const sample = sorted[index] as ImpactSample;
+    const next = sorted[index + 1] as ImpactSample;
+    if (sample.failed > 0 && sample.failed >= sample.ok) outageMs += Date.parse(next.at) - Date.parse(sample.at);
+  }
+  return {
+    requests: sorted.reduce((sum, sample) => sum + sample.ok + sample.failed, 0),
+    failed: sorted.reduce((sum, sample) => sum + sample.failed, 0),
+    outageMs,
+  };
+};
+
+/** "2026-11-20 10:00:05 Asia/Shanghai (02:00:05 UTC)" */
+export const formatLocal = (instant: string, timeZone: string): string => {
+  const date = new Date(instant);
+  const local = formatClock(date, timeZone, true);
+  return timeZone === 'UTC' ? `${local} UTC` : `${local} ${timeZone} (${formatClock(date, 'UTC', false)} UTC)`;
+};
+
+export const formatClock = (date: Date, timeZone: string, withDate: boolean): string => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  const clock = `${parts.hour}:${parts.minute}:${parts.second}`;
+  return withDate ? `${parts.year}-${parts.month}-${parts.day} ${clock}` : clock;
+};
+
+/** Offset of `at` from the drill's start, for tables: "+1 min 5 s". */
+export const offset = (model: ReportModel, at: string): string => `+${formatDuration(Math.max(0, Date.parse(at) - model.window.from))}`;
+
+/** The data-loss paragraph both renderings print. */
+export const dataSummary = (drill: DrillRecord): string => {
+  const { data } = drill;
+  if (data.unmeasured) return `Not measured: ${data.unmeasured}.`;
+  const written = writtenSeqs(drill).length;
+  if (!data.check) return `${written} record(s) written so far (ids ${drill.id}-1 … ${drill.id}-${data.attempts}); not read back yet.`;
+  const parts = [
+    `${written} record(s) accepted during the drill (ids ${drill.id}-1 … ${drill.id}-${data.attempts}; ${data.onBackup.length} of them on the backup), read back on the primary at ${data.check.at}.`,
+    `Lost: ${data.check.lost.length}${data.check.lost.length ? ` (${data.check.lost.slice(0, 20).map((seq) => `${drill.id}-${seq}`).join(', ')}${data.check.lost.length > 20 ? ', …' : ''})` : ''}.`,
+    `Duplicated: ${data.check.duplicated.length}.`,
+    data.refused.length ? `Refused with an error (a citizen would retry; not lost): ${data.refused.length}.` : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+};
+
+export interface DrillJson {
+  readonly id: string;
+  readonly scenario: string;
+  readonly outcome: string;
+  readonly phases: readonly { readonly name: string; readonly startedAt: string; readonly endedAt: string | null; readonly outcome: string }[];
+  readonly metrics: DrillMetrics;
+  readonly reportPath: string | null;
+}
+
+/** The `hcguard drill --json` document (the shape issue 6 fixes). */
+export const drillJson = (drill: DrillRecord, reportPath?: string): DrillJson => ({
+  id: drill.id,
+  scenario: drill.scenario,
+  outcome: drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown'),
+  phases: drill.phases.map((phase) => ({ name: phase.name, startedAt: phase.startedAt, endedAt: phase.endedAt ?? null, outcome: phase.outcome })),
+  metrics: drillMetrics(drill),
+  reportPath: reportPath ?? null,
+});
+
+export const siteName = (config: Pick<HcguardConfig, 'sites'>, site: Site): string => siteLabel(config, site);
