@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident, ProbeResult, TargetState } from '../../lambdas/core/model.ts';
+import { DashboardRequestError } from '../../lambdas/local/dashboard/state.ts';
+import { createRuntimeBackend, type DrillControl } from '../../lambdas/local/runtime/backend.ts';
+import { createFaultRegistry } from '../../lambdas/local/sandbox/faults.ts';
+import { testConfig } from '../fakes/config.ts';
+import { MemoryStateStore } from '../fakes/memory-state-store.ts';
+import { MemoryRoutingStore } from '../fakes/routing.ts';
+
+const clock = { now: () => new Date('2026-11-02T08:00:00.000Z') };
+
+const target = (site: 'primary' | 'backup', stage: 'collection' | 'transmission' | 'verification', extra: Partial<TargetState> = {}): TargetState => ({
+  site,
+  stage,
+  health: 'healthy',
+  since: '2026-11-02T07:00:00.000Z',
+  consecutiveFailures: 0,
+  consecutiveSuccesses: 5,
+  recentChanges: [],
+  flapping: false,
+  version: 3,
+  ...extra,
+});
+
+const result = (startedAt: string, durationMs: number, outcome: ProbeResult['outcome'] = 'ok'): ProbeResult => ({
+  probeId: 'verification',
+  site: 'primary',
+  stage: 'verification',
+  startedAt,
+  durationMs,
+  outcome,
+  steps: [],
+});
+
+const incident = (id: string, severity: Incident['severity'], openedAt: string): Incident => ({
+  id,
+  dedupKey: `probe#primary#verification#${id}`,
+  kind: 'probe',
+  site: 'primary',
+  stage: 'verification',
+  severity,
+  status: 'open',
+  title: `incident ${id}`,
+  openedAt,
+  reminders: 0,
+  version: 1,
+});
+
+const setUp = (drills?: DrillControl) => {
+  const config = testConfig();
+  const stateStore = new MemoryStateStore();
+  const routing = new MemoryRoutingStore();
+  const faults = createFaultRegistry(clock);
+  const backend = createRuntimeBackend({
+    config,
+    stateStore,
+    routing,
+    faults,
+    sandboxOrigins: { primary: 'http://127.0.0.1:18080', backup: 'http://127.0.0.2:18080' },
+    awsEndpoint: 'http://127.0.0.1:5000',
+    rounds: () => ({ count: 7, lastStartedAt: '2026-11-02T07:59:55.000Z', lastDurationMs: 120 }),
+    clock,
+    latencyPoints: 3,
+    ...(drills ? { drills } : {}),
+  });
+  return { backend, stateStore, routing, faults };
+};
+
+describe('the runtime backend (what the dashboard and the console show)', () => {
+  it('reads targets, latency series, routing, incidents and faults through the ports', async () => {
+    const { backend, stateStore, routing, faults } = setUp();
+    stateStore.targets.set('primary#verification', target('primary', 'verification', { health: 'failing', lastOutcome: 'failed', lastMessage: 'verify: HTTP 503' }));
+    stateStore.results.push(
+      result('2026-11-02T07:59:40.000Z', 10),
+      result('2026-11-02T07:59:45.000Z', 11),
+      result('2026-11-02T07:59:50.000Z', 900, 'failed'),
+      result('2026-11-02T07:59:55.000Z', 950, 'failed'),
+    );
+    stateStore.incidents.set('a', incident('a', 'SEV2', '2026-11-02T07:59:00.000Z'));
+    stateStore.incidents.set('b', incident('b', 'SEV1', '2026-11-02T07:58:00.000Z'));
+    stateStore.incidents.set('c', incident('c', 'SEV1', '2026-11-02T07:59:30.000Z'));
+    await routing.put(
+      {
+        record: 'verify.hc.example.com',
+        activeSite: 'primary',
+        since: '2026-11-02T07:00:00.000Z',
+        reason: 'initial',
+        actor: 'controller',
+        refusal: { toSite: 'backup', codes: ['backup-unhealthy'], message: 'backup verification is failing', since: '2026-11-02T07:59:55.000Z' },
+        version: 1,
+      },
+      0,
+    );
+    faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
+
+    const state = await backend.state();
+    expect(state.targets).toHaveLength(6);
+    expect(state.targets.find((entry) => entry.site === 'primary' && entry.stage === 'verification')).toEqual({
+      site: 'primary',
+      stage: 'verification',
+      health: 'failing',
+      since: '2026-11-02T07:00:00.000Z',
+      flapping: false,
+      lastOutcome: 'failed',
+      lastMessage: 'verify: HTTP 503',
+      latency: [
+        { at: '2026-11-02T07:59:45.000Z', ms: 11, outcome: 'ok' },
+        { at: '2026-11-02T07:59:50.000Z', ms: 900, outcome: 'failed' },
+        { at: '2026-11-02T07:59:55.000Z', ms: 950, outcome: 'failed' },
+      ],
+    });
+    expect(state.targets.find((entry) => entry.site === 'backup' && entry.stage === 'collection')).toEqual({
+      site: 'backup',
+      stage: 'collection',
+      health: 'unknown',
+      flapping: false,
+      latency: [],
+    });
+    expect(state.incidents.map((entry) => entry.id)).toEqual(['c', 'b', 'a']);
+    expect(state.routing).toEqual([
+      { record: 'verify.hc.example.com', activeSite: 'primary', since: '2026-11-02T07:00:00.000Z', reason: 'initial', actor: 'controller', refusal: 'backup verification is failing' },
+    ]);
+    expect(state.faults).toEqual([{ site: 'primary', stage: 'verification', mode: 'error', since: '2026-11-02T08:00:00.000Z' }]);
+    expect(state.rounds).toEqual({ count: 7, lastStartedAt: '2026-11-02T07:59:55.000Z', lastDurationMs: 120, intervalSeconds: 30 });
+    expect(state.sites).toEqual([
+      { site: 'primary', label: 'Shanghai DC-1', endpoint: 'http://127.0.0.1:18080' },
+      { site: 'backup', label: 'Hangzhou DC-2', endpoint: 'http://127.0.0.2:18080' },
+    ]);
+    expect(state.warnings).toEqual([]);
+    expect(state.scenarios).toEqual([]);
+  });
+
+  it('shows what it can when a part cannot be read, and says what is missing', async () => {
+    const { backend, stateStore } = setUp();
+    stateStore.incidents.set('a', incident('a', 'SEV2', '2026-11-02T07:59:00.000Z'));
+    stateStore.failNext('loadTargets', new Error('ProvisionedThroughputExceededException'));
+    const state = await backend.state();
+    expect(state.warnings).toEqual(['cannot read target states: ProvisionedThroughputExceededException']);
+    expect(state.targets.every((entry) => entry.health === 'unknown')).toBe(true);
+    expect(state.incidents.map((entry) => entry.id)).toEqual(['a']);
+  });
+
+  it('acknowledges as the dashboard operator, and answers 404 and 409 for the wrong incident', async () => {
+    const { backend, stateStore } = setUp();
+    stateStore.incidents.set('a', incident('a', 'SEV1', '2026-11-02T07:59:00.000Z'));
+    await backend.acknowledge('a');
+    expect(stateStore.incidents.get('a')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'operator:dashboard', acknowledgedAt: '2026-11-02T08:00:00.000Z' });
+    await expect(backend.acknowledge('a')).rejects.toMatchObject({ name: 'DashboardRequestError', status: 409 });
+    await expect(backend.acknowledge('zzz')).rejects.toEqual(new DashboardRequestError('no incident zzz', 404));
+  });
+
+  it('injects and clears sandbox faults, refusing a fault the sandbox cannot apply as a bad request', async () => {
+    const { backend, faults } = setUp();
+    await backend.injectFault({ site: 'backup', stage: 'collection', mode: 'latency', latencyMs: 800 });
+    expect(faults.listNow()).toEqual([{ site: 'backup', stage: 'collection', mode: 'latency', latencyMs: 800, since: '2026-11-02T08:00:00.000Z' }]);
+    await expect(backend.injectFault({ site: 'backup', stage: 'collection', mode: 'error', latencyMs: 800 })).rejects.toMatchObject({
+      name: 'DashboardRequestError',
+      status: 400,
+      message: expect.stringContaining('latencyMs'),
+    });
+    await backend.clearFaults({ site: 'backup' });
+    expect(faults.listNow()).toEqual([]);
+  });
+
+  it('starts drills by known scenario only, and says when drills are not available', async () => {
+    const started: string[] = [];
+    const drills: DrillControl = {
+      scenarios: () => ['verification-outage'],
+      start: async (scenario) => {
+        started.push(scenario);
+        return { id: 'drill-1' };
+      },
+      list: async () => [{ id: 'drill-1', scenario: 'verification-outage', outcome: 'running', startedAt: '2026-11-02T08:00:00.000Z' }],
+      report: async (id) => (id === 'drill-1' ? '<h1>report</h1>' : undefined),
+    };
+    const { backend } = setUp(drills);
+    expect(await backend.startDrill('verification-outage')).toEqual({ id: 'drill-1' });
+    await expect(backend.startDrill('flood')).rejects.toEqual(new DashboardRequestError('unknown scenario "flood": one of verification-outage'));
+    expect(started).toEqual(['verification-outage']);
+    expect((await backend.state()).drills).toHaveLength(1);
+    expect(await backend.drillReport('drill-1')).toBe('<h1>report</h1>');
+    await expect(setUp().backend.startDrill('verification-outage')).rejects.toMatchObject({ status: 409 });
+  });
+});
