@@ -115,6 +115,8 @@ export interface RoundSummary {
 }
 
 const DEFAULT_ALERT_LEASE_MS = 120_000;
+/** Overlapping rounds race for the target items; each lost race re-reads and counts its results on top. */
+const TARGET_SAVE_ATTEMPTS = 3;
 
 const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
@@ -166,12 +168,13 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
   const writesOf = (candidate: Evaluation): TargetWrite[] =>
     candidate.actions.flatMap((action) => (action.type === 'save-target' ? [{ target: action.target, expectedVersion: action.expectedVersion }] : []));
   const saveTargets = async (): Promise<void> => {
-    try {
-      await store.saveTargets(writesOf(evaluation), signal);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      evaluation = evaluateFrom(await store.loadTargets(signal));
-      await store.saveTargets(writesOf(evaluation), signal);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.saveTargets(writesOf(evaluation), signal);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= TARGET_SAVE_ATTEMPTS) throw error;
+        evaluation = evaluateFrom(await store.loadTargets(signal));
+      }
     }
   };
   await Promise.all([
