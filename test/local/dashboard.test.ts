@@ -89,6 +89,7 @@ const scriptedBackend = () => {
       return { id: 'drill-1' };
     },
     drillReport: async (id) => (id === 'drill-1' ? '<html><body><h1>Drill drill-1</h1></body></html>' : undefined),
+    citizens: () => state.citizens,
   };
   return { backend, calls };
 };
@@ -167,6 +168,11 @@ describe('dashboard JSON API', () => {
     expect(calls).toEqual(['inject backup collection latency 30000']);
     expect((await fetch(`${url}drills/drill-1/report`)).status).toBe(200);
     expect((await fetch(`${url}drills/drill-2/report`)).status).toBe(404);
+  });
+
+  it('serves the citizens\' score for drills run from another terminal', async () => {
+    const { url } = await start();
+    expect(await (await fetch(`${url}api/citizens`)).json()).toEqual(baseState().citizens);
   });
 
   it('says which port is taken', async () => {

@@ -1,5 +1,5 @@
 // The operator dashboard's HTTP server, on loopback only: a static page, a JSON API (GET the
-// state; POST acknowledge, inject or clear a fault, start a drill) and a Server-Sent Events
+// state or the citizens' score; POST acknowledge, inject or clear a fault, start a drill) and a Server-Sent Events
 // stream that pushes the state when it changes. It validates what it is sent and leaves the
 // doing to the DashboardBackend, which uses the same services as the CLI.
 //
@@ -89,6 +89,10 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     if (route === 'GET /api/state') {
       await refresh();
       return send(response, 200, latest);
+    }
+    if (route === 'GET /api/citizens') {
+      const citizens = options.backend.citizens?.();
+      return citizens ? send(response, 200, citizens) : send(response, 404, { error: 'simulated citizens are off' });
     }
     if (route === 'GET /api/events') {
       response.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', ...SECURITY_HEADERS });

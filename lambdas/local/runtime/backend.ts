@@ -139,6 +139,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
       return options.drills.start(scenario, signal);
     },
     drillReport: async (drillId, signal) => options.drills?.report(drillId, signal),
+    citizens: () => options.citizens?.snapshot(),
   };
 };
 

@@ -5,9 +5,8 @@
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoRoutingStore } from '../../adapters/aws/dynamo-routing-store.ts';
-import { DynamoStateStore } from '../../adapters/aws/dynamo-state-store.ts';
 import { createAwsClients } from '../../app/aws-clients.ts';
+import { composeServices } from '../../app/compose.ts';
 import type { HcguardConfig } from '../../core/config.ts';
 import { SITES, type Site } from '../../core/model.ts';
 import { systemClock, type Clock } from '../../ports.ts';
@@ -151,10 +150,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       onRound: () => void update(),
     });
 
+    // The dashboard reads and acts through the same services as the CLI.
+    const services = composeServices({ config, resources, clients, clock });
     const backend = createRuntimeBackend({
       config,
-      stateStore: new DynamoStateStore({ client: clients.dynamodb, tableName: resources.tableName, resultRetentionDays: config.retention.resultDays }),
-      routing: new DynamoRoutingStore(resources.tableName, clients.dynamodb),
+      stateStore: services.store,
+      routing: services.routing,
       faults: sandbox.faults,
       sandboxOrigins: sandboxSites,
       awsEndpoint: endpoint,
