@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../../bin/cli/runtime-file.ts';
 import { readLocalRuntime, type LocalRuntime } from '../../bin/cli/target.ts';
 import { UsageError } from '../../bin/cli/errors.ts';
 import { freePort } from '../../lambdas/local/moto.ts';
-import { isAlive, localTestConfig, startUp } from '../support/local-runtime.ts';
+import { descendantsOf, isAlive, localTestConfig, startUp } from '../support/local-runtime.ts';
+import { uniqueName } from '../support/aws.ts';
 
 const runtime = (pid: number, extra: Partial<LocalRuntime> = {}): LocalRuntime => ({
   pid,
@@ -140,3 +141,40 @@ describe('an unreadable runtime file', () => {
     expect(existsSync(join(folder, '.hcguard/runtime.json'))).toBe(false);
   });
 });
+
+describe('hcguard up with AWS_ENDPOINT_URL', () => {
+  it('uses the emulator that already runs instead of starting moto, and stops cleanly on SIGTERM', async () => {
+    const endpoint = inject('motoEndpoint');
+    const name = uniqueName('up');
+    const config = await localTestConfig({
+      name,
+      records: [{ zone: { name: `${name}.internal` }, name: `verify.${name}.internal`, type: 'A', ttl: 2, values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } }],
+      local: { dashboardPort: 0, citizens: { requestsPerSecond: 0 } },
+    });
+    const up = startUp(config, [], { AWS_ENDPOINT_URL: endpoint });
+    try {
+      const runtime = await up.ready();
+      expect(runtime.endpoint).toBe(endpoint);
+      expect(runtime.motoPid).toBeUndefined();
+      expect(runtime.resources.tableName).toBe(`${name}-state`);
+      expect(up.output()).toContain(`local AWS       ${endpoint} (from AWS_ENDPOINT_URL)`);
+      const descendants = descendantsOf(up.child.pid as number);
+      expect(descendants.filter((pid) => /moto_server/.test(commandLine(pid)))).toEqual([]);
+      up.child.kill('SIGTERM');
+      expect((await up.exited).code).toBe(0);
+      expect(up.output()).toContain('SIGTERM: stopping…');
+      expect(up.runtimeFile()).toBeUndefined();
+      expect(descendants.filter(isAlive)).toEqual([]);
+    } finally {
+      if (up.child.exitCode === null) up.child.kill('SIGKILL');
+    }
+  });
+});
+
+const commandLine = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+};
