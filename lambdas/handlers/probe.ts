@@ -1,5 +1,203 @@
-// The scheduled probe Lambda. Its body lands with issue 4; until then it fails loudly so a
-// deployed stack cannot look healthy while probing nothing.
-export const handler = async (): Promise<never> => {
-  throw new Error('hcguard probe handler: the probe pipeline is not built yet (issue 4)');
+// The scheduled probe Lambda: EventBridge invokes it once a minute; it runs the rounds the
+// config asks for (several, spaced by the interval, when the interval is under a minute) and
+// stops before the deadline. Thin on purpose: the round (lambdas/app/round.ts) does the work.
+//
+// Environment is parsed once per container: the config baked into the bundle
+// (HCGUARD_CONFIG, see runtime-env.ts) and the stack's resources (HCGUARD_RESOURCES). Clients
+// and adapters are built at module scope and reused by every invocation.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createAwsClients } from '../app/aws-clients.ts';
+import { composeServices } from '../app/compose.ts';
+import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
+import { parseConfig, roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
+import { CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, RESOURCES_ENV } from '../runtime-env.ts';
+
+/** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
+export const ERROR_METRICS: Record<RoundStep, string> = {
+  'active-drill': 'StateStoreErrors',
+  'load-targets': 'StateStoreErrors',
+  'save-targets': 'StateStoreErrors',
+  'record-results': 'StateStoreErrors',
+  'load-incidents': 'StateStoreErrors',
+  incident: 'StateStoreErrors',
+  'queue-alert': 'StateStoreErrors',
+  'pending-alerts': 'StateStoreErrors',
+  'mark-sent': 'StateStoreErrors',
+  publish: 'AlertPublishErrors',
+  reconcile: 'FailoverErrors',
+  probe: 'ProbeRunErrors',
+};
+
+/** Time a round needs besides its probes: DynamoDB, the controller, SNS. */
+const ROUND_OVERHEAD_MS = 5_000;
+/** Middy aborts the handler's signal this long before the Lambda deadline. */
+export const TIMEOUT_EARLY_MS = 3_000;
+
+/** The longest a round can take: the slowest probe's step timeouts, plus the round's own I/O. */
+export const roundBudgetMs = (config: Pick<HcguardConfig, 'probes'>): number =>
+  Math.max(0, ...config.probes.map((probe) => probe.steps.reduce((sum, step) => sum + step.timeoutMs, 0))) + ROUND_OVERHEAD_MS;
+
+export interface ProbeHandlerDeps {
+  readonly config: Pick<HcguardConfig, 'name' | 'schedule' | 'probes'>;
+  readonly runRound: (options: RoundOptions) => Promise<RoundSummary>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Milliseconds since the epoch; the spacing of rounds is measured with it. */
+  readonly now?: () => number;
+  /** Waits between rounds; rejects when the signal aborts. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly timeoutEarlyMs?: number;
+}
+
+export interface ProbeInvocationResult {
+  readonly rounds: readonly {
+    readonly startedAt: string;
+    readonly results: number;
+    readonly failing: readonly string[];
+    readonly incidents: readonly string[];
+    readonly alertsSent: number;
+    readonly problems: number;
+  }[];
+  /** Why the invocation ran fewer rounds than planned, if it did. */
+  readonly stopped?: string;
+}
+
+const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+const reportRound = (deps: ProbeHandlerDeps, round: number, summary: RoundSummary): void => {
+  const { logger, metrics } = deps;
+  // The heartbeat says "the prober ran a round": the stack's alarm pages when it goes missing.
+  if (summary.probed) metrics.addMetric(HEARTBEAT_METRIC, MetricUnit.Count, 1);
+  const errors = new Map<string, number>();
+  for (const problem of summary.problems) {
+    const metric = ERROR_METRICS[problem.step];
+    errors.set(metric, (errors.get(metric) ?? 0) + 1);
+    logger.error(`round ${round}: ${problem.step} failed`, problemFields(problem));
+  }
+  for (const [metric, count] of errors) metrics.addMetric(metric, MetricUnit.Count, count);
+  metrics.addMetric('AlertsSent', MetricUnit.Count, summary.alerts.sent.length);
+  metrics.publishStoredMetrics();
+  logger.info(`round ${round} done`, {
+    round,
+    startedAt: summary.startedAt,
+    finishedAt: summary.finishedAt,
+    ...(summary.drillId ? { drillId: summary.drillId } : {}),
+    results: summary.results.length,
+    targets: summary.targets.map((target) => `${target.site}/${target.stage}=${target.health}${target.flapping ? ' (flapping)' : ''}`),
+    transitions: summary.transitions.map((transition) => `${transition.site}/${transition.stage} ${transition.from}→${transition.to}: ${transition.reason}`),
+    switches: summary.switches.map((change) => `${change.record} ${change.from}→${change.to}`),
+    incidents: summary.incidents.map((incident) => `${incident.id} ${incident.change} ${incident.severity} ${incident.outcome}`),
+    alertsSent: summary.alerts.sent.map((alert) => alert.id),
+    alertsPending: summary.alerts.pending,
+    problems: summary.problems.length,
+  });
+};
+
+const problemFields = (problem: RoundProblem) => ({
+  step: problem.step,
+  error: problem.message,
+  ...(problem.incidentId ? { incidentId: problem.incidentId } : {}),
+  ...(problem.alertId ? { alertId: problem.alertId } : {}),
+  ...(problem.record ? { record: problem.record } : {}),
+});
+
+export const createHandler = (deps: ProbeHandlerDeps) => {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? abortableSleep;
+  const timeoutEarlyMs = deps.timeoutEarlyMs ?? TIMEOUT_EARLY_MS;
+  const rounds = roundsPerInvocation(deps.config);
+  const intervalMs = deps.config.schedule.intervalSeconds * 1000;
+  const budgetMs = roundBudgetMs(deps.config);
+
+  const probe = async (_event: unknown, context: Context, { signal }: { signal: AbortSignal }): Promise<ProbeInvocationResult> => {
+    const start = now();
+    const done: ProbeInvocationResult['rounds'][number][] = [];
+    let stopped: string | undefined;
+    for (let round = 1; round <= rounds; round++) {
+      const slot = start + (round - 1) * intervalMs;
+      try {
+        if (slot > now()) await sleep(slot - now(), signal);
+      } catch {
+        stopped = 'the deadline came while waiting for the next round';
+        break;
+      }
+      const usable = context.getRemainingTimeInMillis() - timeoutEarlyMs;
+      if (usable < budgetMs) {
+        stopped = `round ${round} of ${rounds} skipped: ${usable} ms left, a round may take ${budgetMs} ms`;
+        break;
+      }
+      const summary = await deps.runRound({ signal });
+      reportRound(deps, round, summary);
+      done.push({
+        startedAt: summary.startedAt,
+        results: summary.results.length,
+        failing: summary.targets.filter((target) => target.health === 'failing').map((target) => `${target.site}/${target.stage}`),
+        incidents: summary.incidents.map((incident) => `${incident.id} ${incident.change}`),
+        alertsSent: summary.alerts.sent.length,
+        problems: summary.problems.length,
+      });
+      if (signal.aborted) {
+        stopped = 'the deadline came during a round';
+        break;
+      }
+    }
+    if (stopped) deps.logger.warn(stopped, { roundsRun: done.length, roundsPlanned: rounds });
+    return { rounds: done, ...(stopped ? { stopped } : {}) };
+  };
+
+  return middy(probe, {
+    timeoutEarlyInMillis: timeoutEarlyMs,
+    // Answer instead of failing: a failed scheduled invocation would only be retried late.
+    timeoutEarlyResponse: () => {
+      deps.logger.warn('the Lambda deadline is near: the running round was aborted');
+      return { rounds: [], stopped: 'aborted at the deadline' } satisfies ProbeInvocationResult;
+    },
+  });
+};
+
+// ---------------------------------------------------------------- the deployed function
+
+const logger = new Logger({ serviceName: 'hcguard-probe' });
+
+const fromEnvironment = (): ReturnType<typeof createHandler> => {
+  const configText = process.env[CONFIG_ENV];
+  if (!configText) throw new Error(`${CONFIG_ENV} is not set: the probe bundle must be built by the hcguard stack`);
+  const config = parseConfig(JSON.parse(configText), `from ${CONFIG_ENV}`);
+  const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
+  const services = composeServices({ config, resources, clients: createAwsClients({ region: process.env.AWS_REGION }) });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name });
+  return createHandler({ config, runRound: services.runRound, logger, metrics });
+};
+
+// Built once per container, at init; a broken environment fails every invocation with its reason.
+const deployed = (() => {
+  try {
+    return { handler: fromEnvironment() };
+  } catch (error) {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+})();
+
+export const handler = async (event: unknown, context: Context): Promise<ProbeInvocationResult> => {
+  if (deployed.error || !deployed.handler) {
+    const error = deployed.error ?? new Error('hcguard probe: no handler');
+    logger.error('hcguard probe: cannot start', { error: error.message });
+    throw error;
+  }
+  return deployed.handler(event, context);
 };
