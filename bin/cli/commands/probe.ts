@@ -1,0 +1,93 @@
+// `hcguard probe --once`: one round of every configured probe against the config's sites, from
+// this machine, printed as a table (or one JSON array). Exit 0 when every probe is ok or
+// degraded, 1 when any failed, 2 for bad config or usage (a secret that cannot be read counts).
+// Transmission sequence numbers persist in .hcguard/probe-sequences.json, so a record lost
+// between two runs is found by the second one.
+import Table from 'cli-table3';
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { createFileSequenceSource } from '../../../lambdas/adapters/local/file-sequence-source.ts';
+import { createSecretSource } from '../../../lambdas/adapters/secrets.ts';
+import { createProbeRunner, probeSecrets } from '../../../lambdas/app/probe-runner.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config.ts';
+import { SITES, type ProbeResult, type Site } from '../../../lambdas/core/model.ts';
+import { TRANSMISSION_KEY_ENV } from '../../../lambdas/core/probe/builtin.ts';
+import { shortHash } from '../../../lambdas/core/probe/redact.ts';
+import type { SecretSource } from '../../../lambdas/ports.ts';
+import type { CliContext } from '../context.ts';
+import { CommandFailed, UsageError } from '../errors.ts';
+
+const MESSAGE_WIDTH = 100;
+export const SEQUENCES_FILE = '.hcguard/probe-sequences.json';
+
+/** Which platform the counters belong to: the sites' transmission URLs. */
+const platformNamespace = (config: HcguardConfig): string => shortHash(`${config.sites.primary.stages.transmission} ${config.sites.backup.stages.transmission}`);
+
+const shorten = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+/** The results as a table a human reads at a glance. */
+export const formatResultsTable = (results: readonly ProbeResult[]): string => {
+  const table = new Table({ head: ['probe', 'site', 'stage', 'outcome', 'failure', 'duration', 'message'], style: { head: [], border: [], compact: true } });
+  for (const result of results) {
+    table.push([
+      result.probeId,
+      result.site,
+      result.stage,
+      result.outcome,
+      result.failureClass ?? '-',
+      `${result.durationMs} ms`,
+      shorten(result.message ?? (result.warnings?.length ? `warning: ${result.warnings[0]}` : ''), MESSAGE_WIDTH),
+    ]);
+  }
+  return `${table.toString()}\n`;
+};
+
+/** Reads every secret the probes need before sending anything, so a missing one is a clear usage error. */
+const preloadSecrets = async (config: HcguardConfig, sites: readonly Site[]): Promise<SecretSource> => {
+  const source = createSecretSource({ refs: config.secrets });
+  const names = [...new Set(config.probes.filter((probe) => probe.sites.some((site) => sites.includes(site))).flatMap(probeSecrets))];
+  const values = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of names) {
+    try {
+      values.set(name, await source.get(name));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length) {
+    const builtinKeyMissing = names.some((name) => {
+      const ref = config.secrets[name];
+      return ref && 'env' in ref && ref.env === TRANSMISSION_KEY_ENV && !process.env[TRANSMISSION_KEY_ENV];
+    });
+    throw new UsageError(
+      `cannot probe: ${problems.join('; ')}` +
+        (builtinKeyMissing
+          ? `\nThe transmission probe signs records with the key the platform shares with it. For the sandbox, use the key \`hcguard sandbox\` printed when it started (set ${TRANSMISSION_KEY_ENV} in both terminals to choose it).`
+          : ''),
+    );
+  }
+  return { get: async (name) => values.get(name) ?? (await source.get(name)) };
+};
+
+export const registerProbeCommand = (program: Command, context: CliContext): void => {
+  program
+    .command('probe')
+    .description("run one round of the config's probes against its sites from this machine and print the results (exit 1 when any probe failed)")
+    .option('--once', 'run one round and exit (continuous probing is the scheduler\'s job: `npm start` or the deployed Lambda)')
+    .addOption(new Option('--site <site>', 'probe only this site').choices(SITES))
+    .option('--json', 'print one JSON array of results instead of a table')
+    .action(async (options: { once?: boolean; site?: Site; json?: boolean }) => {
+      if (!options.once) throw new UsageError('hcguard probe runs a single round: pass --once');
+      const config = await context.config();
+      const sites: readonly Site[] = options.site ? [options.site] : SITES;
+      const secrets = await preloadSecrets(config, sites);
+      const sequences = createFileSequenceSource(resolve(process.cwd(), SEQUENCES_FILE), platformNamespace(config));
+      const results = await createProbeRunner({ config, secrets, sequences }).runRound({ sites });
+      context.out(options.json ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
+      const failed = results.filter((result) => result.outcome === 'failed');
+      if (failed.length) {
+        throw new CommandFailed(`${failed.length} of ${results.length} probes failed: ${failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`).join(', ')}`);
+      }
+    });
+};
