@@ -3,6 +3,7 @@
 // AbortSignal so the Lambda deadline reaches every SDK call and every probe.
 import type { AlertMessage } from './core/alert-message.ts';
 import type { RecordValue } from './core/config.ts';
+import type { DeliveredAlert, DrillFault, DrillRecord } from './core/drill/model.ts';
 import type { AlertKind, IncidentChange } from './core/incidents.ts';
 import type {
   Actor,
@@ -333,3 +334,70 @@ export interface Router {
   route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult>;
 }
 
+// ---------------------------------------------------------------- drills (issue 6)
+
+/** The running-drill item (pk DRILL, sk ACTIVE): rounds tag incidents and alerts with its id. */
+export interface ActiveDrill {
+  readonly drillId: string;
+  readonly startedAt: string;
+  readonly scenario: string;
+  /** `site#stage` of every fault the drill injects: what its incidents are about. */
+  readonly targets: readonly string[];
+  /** With simulated injection: the faults rounds feed into evaluation (empty when none is in). */
+  readonly simulatedFaults: readonly DrillFault[];
+}
+
+/** A drill as `hcguard drills` lists it. */
+export interface DrillListing {
+  readonly id: string;
+  readonly scenario: string;
+  readonly dryRun: boolean;
+  readonly status: DrillRecord['status'];
+  readonly outcome?: DrillRecord['outcome'];
+  readonly startedBy: Actor;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+}
+
+/**
+ * Drills on the table: the drill (pk DRILL#<id>, sk META), each phase as it happens
+ * (sk PHASE#<n>), listed newest first through gsi1 (DRILLS / <startedAt>), and the
+ * running-drill item that makes a second drill wait its turn.
+ */
+export interface DrillStore {
+  /**
+   * Stores a new drill. With `claimActive`, also creates the running-drill item in the same
+   * write: AlreadyExistsError (nothing written) when another drill holds it.
+   */
+  create(drill: DrillRecord, options: { readonly claimActive: boolean }, signal?: AbortSignal): Promise<void>;
+  get(id: string, signal?: AbortSignal): Promise<DrillRecord | undefined>;
+  /**
+   * Stores `drill` (its version must be expectedVersion + 1) and the phases that differ from
+   * `previous`; VersionConflictError when someone else saved since.
+   */
+  save(drill: DrillRecord, previous: DrillRecord, signal?: AbortSignal): Promise<void>;
+  list(query: { readonly limit?: number }, signal?: AbortSignal): Promise<DrillListing[]>;
+  active(signal?: AbortSignal): Promise<ActiveDrill | undefined>;
+  /** Deletes the running-drill item if this drill holds it; does nothing otherwise. */
+  release(id: string, signal?: AbortSignal): Promise<void>;
+  /** Sets the simulated faults on the running-drill item; NotFoundError when this drill does not hold it. */
+  setSimulatedFaults(id: string, faults: readonly DrillFault[], signal?: AbortSignal): Promise<void>;
+}
+
+/** Reads alerts back from the audit subscription (an SQS queue subscribed to every topic). */
+export interface AlertAudit {
+  /** Alerts delivered since the last read; each message is consumed, so it is returned once. */
+  receive(signal?: AbortSignal): Promise<DeliveredAlert[]>;
+  /** Reads the queue's attributes (no message consumed): one line saying it is there. */
+  check(signal?: AbortSignal): Promise<string>;
+}
+
+/** Writes synthetic records during a drill and counts them afterwards (the measured RPO). */
+export interface DrillRecordWriter {
+  /** Where the counts come from, for the report. */
+  readonly description: string;
+  /** Stores one synthetic, test-flagged record on `site`; rejects when the platform refuses it. */
+  write(site: Site, recordId: string, signal?: AbortSignal): Promise<{ readonly platformId?: string }>;
+  /** How many times each record is held on `site` (0 = lost, 2+ = duplicated). */
+  count(site: Site, records: readonly { readonly recordId: string; readonly platformId?: string }[], signal?: AbortSignal): Promise<Record<string, number>>;
+}

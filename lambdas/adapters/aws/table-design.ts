@@ -13,8 +13,8 @@
 // | routing state     | ROUTING                    | RECORD#<record name>              | (none)                          |
 // | routing lock      | ROUTING                    | LOCK                              | (none)                          |
 // | audit entry       | AUDIT#<yyyy-mm-dd>         | <at>#<nonce>                      | AUDIT#DRILL#<drillId> / <at>    |
-// | drill             | DRILL#<id>                 | META, PHASE#<n>                   | DRILLS / <startedAt>            |
-// | running drill     | DRILL                      | ACTIVE                            | (none)                          |
+// | drill             | DRILL#<id>                 | META, PHASE#<nn> (00, 01, …)      | DRILLS / <startedAt>#<id>       |
+// | running drill     | DRILL                      | ACTIVE (drillId, faults)          | (none)                          |
 // | probe sequence    | SEQ#<stream>               | COUNTER (attr lastSequence)       | (none)                          |
 //
 // Owners may add entities; add the row here. Nothing is ever read with a Scan.

@@ -130,7 +130,8 @@ export const newDrill = (input: NewDrillInput): DrillRecord => {
     restore: { faultsCleared: false, failbackRequests: 0 },
     ...(step === 'notify' ? { testAlerts: { published: {}, delivered: {}, errors: {} } } : {}),
     refusals: [],
-    version: 0,
+    // The version it is first stored at; every save adds one.
+    version: 1,
   };
 };
 
@@ -826,6 +827,7 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
         lastWriteAt: result.at,
         refused: result.ok ? drill.data.refused : [...drill.data.refused, action.seq],
         onBackup: result.ok && action.site === 'backup' ? [...drill.data.onBackup, action.seq] : drill.data.onBackup,
+        ...(result.ok && result.platformId ? { platformIds: { ...drill.data.platformIds, [String(action.seq)]: result.platformId } } : {}),
       };
       return { ...drill, data };
     }

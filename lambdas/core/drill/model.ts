@@ -111,6 +111,8 @@ export interface DrillData {
   readonly refused: readonly number[];
   /** Sequence numbers of writes that went to the backup. */
   readonly onBackup: readonly number[];
+  /** The platform's own id for a record, by sequence number, where it assigns one (read-back by id). */
+  readonly platformIds?: Readonly<Record<string, string>>;
   readonly lastWriteAt?: string;
   /** The read-back on the primary after restore. */
   readonly check?: {
@@ -201,7 +203,7 @@ export type DrillAction =
   | { readonly kind: 'release' };
 
 export type ActionResult =
-  | { readonly ok: true; readonly at: string; readonly detail?: string }
+  | { readonly ok: true; readonly at: string; readonly detail?: string; readonly platformId?: string }
   | { readonly ok: false; readonly at: string; readonly error: string; readonly refusal?: boolean };
 
 export const recordIdFor = (drillId: string, seq: number): string => `${drillId}-${seq}`;
