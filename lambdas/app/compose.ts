@@ -4,11 +4,15 @@
 // Each issue owns its section below; add to your own section with small edits.
 import type { HcguardConfig } from '../core/config.ts';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log.ts';
+import { DynamoRoutingStore } from '../adapters/aws/dynamo-routing-store.ts';
+import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
-import { systemClock, type AuditLog, type Clock, type FailoverController, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
+import { systemClock, type AuditLog, type Clock, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
 import type { DeployedResources } from '../runtime-env.ts';
 import type { AwsClients } from './aws-clients.ts';
+import { createFailoverController, type FailoverService } from './failover.ts';
+import { resolveManagedRecords } from './records.ts';
 import { runRound, type RoundMemory, type RoundOptions, type RoundSummary } from './round.ts';
 
 export interface ComposeInput {
@@ -32,7 +36,8 @@ export interface Services {
   // ---- probing (issue 3)
   readonly probeRunner: ProbeRunner;
   // ---- routing and failover (issue 5)
-  readonly failover: FailoverController;
+  /** The controller after each round, plus the operator commands (failover, failback, lock, unlock). */
+  readonly failover: FailoverService;
   readonly routing: RoutingStore;
 }
 
@@ -59,9 +64,16 @@ export const composeServices = (input: ComposeInput): Services => {
   // ---- probing (issue 3): replace with createProbeRunner(...) from ./probe-runner.ts
   const probeRunner = notWired<ProbeRunner>('the probe runner', 3);
 
-  // ---- routing and failover (issue 5): replace with the controller and the DynamoDB routing store
-  const failover = notWired<FailoverController>('the failover controller', 5);
-  const routing = notWired<RoutingStore>('the routing store', 5);
+  // ---- routing and failover (issue 5)
+  const routing = new DynamoRoutingStore(resources.tableName, clients.dynamodb);
+  const failover = createFailoverController({
+    config,
+    records: resolveManagedRecords(config, resources),
+    routingStore: routing,
+    router: new Route53Router(clients.route53),
+    auditLog,
+    clock,
+  });
 
   // ---- the round (issue 4), over the services above
   const roundMemory: RoundMemory = {};
