@@ -1,0 +1,100 @@
+// `hcguard probe --once` run in-process against a test sandbox, from a scratch folder (the CLI
+// keeps transmission sequence numbers in ./.hcguard/probe-sequences.json).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import configInput from '../../hcguard.config.ts';
+import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
+import type { ProbeResult } from '../../lambdas/core/model.ts';
+import { runHcguard } from '../support/cli.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
+
+let testbed: TestSandbox;
+let configPath: string;
+const originalCwd = process.cwd();
+let folder: string;
+
+beforeAll(async () => {
+  testbed = await startTestSandbox();
+  folder = mkdtempSync(join(tmpdir(), 'hcguard-probe-cli-'));
+  configPath = join(folder, 'hcguard.config.json');
+  writeFileSync(configPath, JSON.stringify({ ...configInput, sites: { primary: { stages: testbed.sandbox.sites.primary.stages }, backup: { stages: testbed.sandbox.sites.backup.stages } } }));
+  process.chdir(folder);
+});
+afterAll(async () => {
+  process.chdir(originalCwd);
+  await testbed?.stop();
+});
+afterEach(() => void testbed.sandbox.faults.clearNow());
+
+describe('hcguard probe --once', () => {
+  it('prints one table row per probe and site, and exits 0 when all pass', async () => {
+    const run = await runHcguard('-c', configPath, 'probe', '--once');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const rows = run.stdout.split('\n').filter((line) => /│ (collection|transmission|verification) /.test(line));
+    expect(rows).toHaveLength(6);
+    expect(rows.every((row) => row.includes('│ ok '))).toBe(true);
+    expect(run.stdout).toMatch(/probe\s+│ site\s+│ stage\s+│ outcome\s+│ failure\s+│ duration\s+│ message/);
+  });
+
+  it('prints one JSON array of results with --json', async () => {
+    const run = await runHcguard('-c', configPath, 'probe', '--once', '--json', '--site', 'backup');
+    expect(run.code).toBe(0);
+    const results = JSON.parse(run.stdout) as ProbeResult[];
+    expect(results.map((result) => [result.probeId, result.site, result.outcome])).toEqual([
+      ['collection', 'backup', 'ok'],
+      ['transmission', 'backup', 'ok'],
+      ['verification', 'backup', 'ok'],
+    ]);
+    expect(results[2]?.steps.map((step) => step.name)).toEqual(['issue', 'verify', 'verify-forged']);
+  });
+
+  it('exits 1 and names the failed probes when one fails', async () => {
+    testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'accept-all' });
+    const run = await runHcguard('-c', configPath, 'probe', '--once');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/verification │ primary │ verification │ failed\s+│ wrong-verdict │ .* │ verify-forged: forged code refused: must not be true, but it is/);
+    expect(run.stderr).toBe('1 of 6 probes failed: verification@primary (wrong-verdict)\n');
+  });
+
+  it('finds a record lost between two runs: sequence numbers persist across runs', async () => {
+    await runHcguard('-c', configPath, 'probe', '--once', '--site', 'primary');
+    testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'transmission', mode: 'drop-writes' });
+    expect((await runHcguard('-c', configPath, 'probe', '--once', '--site', 'primary')).code).toBe(1);
+    testbed.sandbox.faults.clearNow();
+    const afterRepair = await runHcguard('-c', configPath, 'probe', '--once', '--site', 'primary', '--json');
+    const transmission = (JSON.parse(afterRepair.stdout) as ProbeResult[]).find((result) => result.stage === 'transmission');
+    expect(transmission).toMatchObject({ outcome: 'failed', failureClass: 'integrity', message: expect.stringMatching(/records missing from the stream \(loss\): expected \[\], got \[\d+\]/) });
+    // Runs so far in this file: primary sent 1, 2, 3, 4 (dropped, but acknowledged) and 5.
+    const counters = JSON.parse(readFileSync(join(folder, '.hcguard/probe-sequences.json'), 'utf8')) as Record<string, number>;
+    expect(Object.fromEntries(Object.entries(counters).map(([key, value]) => [key.replace(/^h:[0-9a-f]{8}\|/, ''), value]))).toEqual({
+      'hcguard-probe-primary': 5,
+      'hcguard-probe-backup': 3,
+    });
+  });
+
+  it.each([
+    [['probe'], 'hcguard probe runs a single round: pass --once'],
+    [['probe', '--once', '--site', 'mars'], "argument 'mars' is invalid. Allowed choices are primary, backup."],
+    [['probe', '--once', '--bogus'], "unknown option '--bogus'"],
+  ])('exits 2 on bad usage: %j', async (args, message) => {
+    const run = await runHcguard('-c', configPath, ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('exits 2 without sending anything when a secret cannot be read', async () => {
+    const key = process.env[TRANSMISSION_KEY_ENV];
+    delete process.env[TRANSMISSION_KEY_ENV];
+    try {
+      const before = testbed.sandbox.platform.stats();
+      const run = await runHcguard('-c', configPath, 'probe', '--once');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('cannot probe: secret "transmissionKey": environment variable HCGUARD_TRANSMISSION_KEY is not set');
+      expect(testbed.sandbox.platform.stats()).toEqual(before);
+    } finally {
+      process.env[TRANSMISSION_KEY_ENV] = key;
+    }
+  });
+});
