@@ -32,6 +32,8 @@ export interface HcguardFootprint {
   readonly writeUnitsPerProbe: number;
   /** DynamoDB write units per round that do not depend on the probe count. */
   readonly writeUnitsPerRound: number;
+  /** DynamoDB read units per probe result per round (e.g. a transmission probe's sequence number). */
+  readonly readUnitsPerProbe: number;
   /** DynamoDB read units per round (targets, open incidents, routing: Queries, never a Scan). */
   readonly readUnitsPerRound: number;
   /** Log bytes per probe result (the EMF metrics line and the result line). */
@@ -63,6 +65,7 @@ export const DEFAULT_FOOTPRINT: HcguardFootprint = {
   roundOverheadSeconds: 0.25,
   writeUnitsPerProbe: 2,
   writeUnitsPerRound: 0,
+  readUnitsPerProbe: 0,
   readUnitsPerRound: 3,
   logBytesPerProbe: 700,
   logBytesPerInvocation: 1_500,
@@ -187,7 +190,7 @@ const hcguardOption = (scenario: CostScenario, footprint: HcguardFootprint): Cos
   const rounds = run.roundsPerMonth * regions;
   const gbSeconds = invocations * run.invocationSeconds * (footprint.probeMemoryMb / 1024);
   const writeUnits = rounds * (endpoints * footprint.writeUnitsPerProbe + footprint.writeUnitsPerRound);
-  const readUnits = rounds * footprint.readUnitsPerRound;
+  const readUnits = rounds * (endpoints * footprint.readUnitsPerProbe + footprint.readUnitsPerRound);
   const logBytes = rounds * endpoints * footprint.logBytesPerProbe + invocations * footprint.logBytesPerInvocation;
   const publishes = footprint.incidentsPerMonth * footprint.publishesPerIncident * regions;
   return option({
@@ -293,7 +296,7 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
     `an endpoint is one probe on one site; ${scenario.regions} region${scenario.regions === 1 ? '' : 's'} means one hcguard stack and one canary per endpoint in each`,
     `probe Lambda: ${footprint.probeMemoryMb} MB arm64, ${invocation}`,
     `a round: ${scenario.endpoints} probe(s), ${footprint.concurrency} at once, ${footprint.probeSeconds} s each, plus ${footprint.roundOverheadSeconds} s to load state and store results`,
-    `DynamoDB per round: ${footprint.writeUnitsPerProbe} write unit(s) per probe + ${footprint.writeUnitsPerRound}, ${footprint.readUnitsPerRound} read unit(s); items under 1 KB, on-demand`,
+    `DynamoDB per round: ${footprint.writeUnitsPerProbe} write unit(s) per probe + ${footprint.writeUnitsPerRound}, ${footprint.readUnitsPerProbe} read unit(s) per probe + ${footprint.readUnitsPerRound}; on-demand`,
     `metrics: ${footprint.metricsPerTarget} per (site, stage) probed, at most ${SITES.length * STAGES.length} pairs, plus ${footprint.fixedMetrics} heartbeat`,
     `logs: ${footprint.logBytesPerProbe} B per probe result and ${footprint.logBytesPerInvocation} B per invocation`,
     `alerts: ${footprint.incidentsPerMonth} incidents a month, ${footprint.publishesPerIncident} publishes each, ${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,

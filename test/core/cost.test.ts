@@ -100,9 +100,11 @@ describe('estimateCosts: hcguard', () => {
   });
 
   it('takes another footprint (e.g. measured write units) when given one', () => {
-    const measured = estimateCosts(scenario(), { ...DEFAULT_FOOTPRINT, writeUnitsPerProbe: 1, writeUnitsPerRound: 2 });
+    const measured = estimateCosts(scenario(), { ...DEFAULT_FOOTPRINT, writeUnitsPerProbe: 1, writeUnitsPerRound: 2, readUnitsPerProbe: 0.5, readUnitsPerRound: 4 });
     const writes = measured.options[0]?.lines.find((entry) => entry.item.startsWith('writes'));
+    const reads = measured.options[0]?.lines.find((entry) => entry.item.startsWith('reads'));
     expect(writes?.quantity).toBeCloseTo((43_800 * 12 * (6 + 2)) / 1e6, 9);
+    expect(reads?.quantity).toBeCloseTo((43_800 * 12 * (6 * 0.5 + 4)) / 1e6, 9);
     expect(measured.assumptions.join('\n')).toContain('1 write unit(s) per probe + 2');
   });
 });
