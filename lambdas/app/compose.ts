@@ -4,14 +4,17 @@
 // Each issue owns its section below; add to your own section with small edits.
 import type { HcguardConfig } from '../core/config.ts';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log.ts';
+import { createDynamoSequenceSource } from '../adapters/aws/dynamo-sequence-source.ts';
 import { DynamoRoutingStore } from '../adapters/aws/dynamo-routing-store.ts';
 import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
+import { createSecretSource } from '../adapters/secrets.ts';
 import { systemClock, type AuditLog, type Clock, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
 import type { DeployedResources } from '../runtime-env.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';
+import { createProbeRunner } from './probe-runner.ts';
 import { resolveManagedRecords } from './records.ts';
 import { runRound, type RoundMemory, type RoundOptions, type RoundSummary } from './round.ts';
 
@@ -41,17 +44,6 @@ export interface Services {
   readonly routing: RoutingStore;
 }
 
-/** Stands in for a service whose owner has not wired it in yet: every call fails loudly. */
-const notWired = <T extends object>(what: string, issue: number): T =>
-  new Proxy({} as T, {
-    get: (_, method) =>
-      typeof method === 'string' && method !== 'then'
-        ? async () => {
-            throw new Error(`hcguard: ${what} is not wired into composeServices yet (issue ${issue})`);
-          }
-        : undefined,
-  });
-
 export const composeServices = (input: ComposeInput): Services => {
   const { config, resources, clients } = input;
   const clock = input.clock ?? systemClock;
@@ -61,8 +53,13 @@ export const composeServices = (input: ComposeInput): Services => {
   const auditLog = new DynamoAuditLog({ client: clients.dynamodb, tableName: resources.tableName, clock });
   const notifier = new SnsNotifier({ client: clients.sns, topicArns: resources.topicArns });
 
-  // ---- probing (issue 3): replace with createProbeRunner(...) from ./probe-runner.ts
-  const probeRunner = notWired<ProbeRunner>('the probe runner', 3);
+  // ---- probing (issue 3): secrets from the environment or SSM, sequence numbers in the table
+  const probeRunner = createProbeRunner({
+    config,
+    clock,
+    secrets: createSecretSource({ refs: config.secrets }),
+    sequences: createDynamoSequenceSource({ dynamodb: clients.dynamodb, tableName: resources.tableName }),
+  });
 
   // ---- routing and failover (issue 5)
   const routing = new DynamoRoutingStore(resources.tableName, clients.dynamodb);
