@@ -6,6 +6,7 @@ import { registerCostCommand } from './commands/cost.ts';
 import { registerFaultCommand } from './commands/fault.ts';
 import { registerProbeCommand } from './commands/probe.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
+import { registerStatusCommands } from './commands/status.ts';
 import { registerRoutingCommands } from './commands/routing.ts';
 import { registerUpCommand } from './commands/up.ts';
 import { createContext, type CliContext } from './context.ts';
@@ -29,6 +30,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   registerFaultCommand(program, context);
   registerUpCommand(program, context);
   registerRoutingCommands(program, context);
+  registerStatusCommands(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 };
