@@ -86,6 +86,7 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
     expect((await up.exited).code).toBe(2);
     expect(up.errors().trim()).toBe(`moto_server was not found (tried "/nonexistent/moto_server"). Install it with: pip install 'moto[server]'`);
     expect(up.runtimeFile()).toBeUndefined();
+    up.removeFolder();
   });
 
   it('names the dashboard port that is taken, and stops the moto server it had started', async () => {
@@ -104,6 +105,7 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
       await once(probe, 'listening');
       probe.close();
       expect(up.runtimeFile()).toBeUndefined();
+      up.removeFolder();
     } finally {
       blocker.close();
     }
@@ -120,6 +122,7 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
       expect(up.errors().trim()).toBe(
         `the sandbox platform cannot start: primary: 127.0.0.1:${primary.port} is already in use (is another sandbox or \`npm start\` running?). The sites' URLs in the config choose its addresses.`,
       );
+      up.removeFolder();
     } finally {
       blocker.close();
     }
@@ -129,6 +132,7 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
     const up = startUp(await localTestConfig(), ['--dashboard-port', 'eighty']);
     expect((await up.exited).code).toBe(2);
     expect(up.errors()).toContain('--dashboard-port must be a port number between 0 and 65535 (0 picks a free one), got "eighty"');
+    up.removeFolder();
   });
 });
 
@@ -167,6 +171,7 @@ describe('hcguard up with AWS_ENDPOINT_URL', () => {
       expect(descendants.filter(isAlive)).toEqual([]);
     } finally {
       if (up.child.exitCode === null) up.child.kill('SIGKILL');
+      up.removeFolder();
     }
   });
 });

@@ -3,7 +3,7 @@
 // runtime file and its dashboard.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
@@ -56,6 +56,8 @@ export interface UpProcess {
   runtimeFile(): LocalRuntime | undefined;
   /** Waits (bounded) until the runtime file names a dashboard. */
   ready(timeoutMs?: number): Promise<LocalRuntime>;
+  /** Removes the run's folder (config, runtime file, probe log). */
+  removeFolder(): void;
 }
 
 export const startUp = (config: HcguardConfigInput, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): UpProcess => {
@@ -83,6 +85,7 @@ export const startUp = (config: HcguardConfigInput, args: readonly string[] = []
     errors: () => stderr,
     exited,
     runtimeFile,
+    removeFolder: () => rmSync(folder, { recursive: true, force: true }),
     async ready(timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

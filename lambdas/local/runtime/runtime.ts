@@ -4,6 +4,7 @@
 // dashboard. stop() ends everything start() began, in reverse order, whatever failed.
 import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { dirname, join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../../app/aws-clients.ts';
 import { composeServices } from '../../app/compose.ts';
@@ -20,7 +21,8 @@ import { sandboxAddressesFromConfig, SandboxConfigError, startSandbox, type Sand
 import { createRuntimeBackend, type DrillControl } from './backend.ts';
 import { createStatusConsole, describeEndpoints } from './console.ts';
 import { isAddressInUse, LocalSetupError, PortInUseError } from './errors.ts';
-import { exportLambdaEnvironment, lambdaContext, scheduledEvent, type LambdaHandler } from './lambda-invoke.ts';
+import { exportLambdaEnvironment } from './lambda-invoke.ts';
+import { createProbeInvocations } from './probe-invocations.ts';
 import { RoundScheduler } from './scheduler.ts';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -38,8 +40,6 @@ export interface LocalRuntimeOptions {
   readonly write: (text: string) => void;
   readonly isTTY: boolean;
   readonly clock?: Clock;
-  /** Loads the probe Lambda's handler after its environment is set (its module reads it at import). */
-  readonly loadProbeHandler?: () => Promise<LambdaHandler>;
   /** Builds drill control once services run; absent: the dashboard says drills are unavailable. */
   readonly drills?: (context: RuntimeContext) => DrillControl | undefined;
   /** Called once everything runs, before the first round: writes the runtime file. */
@@ -74,12 +74,6 @@ export interface RunningRuntime {
   state(): Promise<DashboardState>;
   stop(): Promise<void>;
 }
-
-/** The probe Lambda's real handler; imported only after exportLambdaEnvironment. */
-const defaultProbeHandler = async (): Promise<LambdaHandler> => {
-  const module = (await import('../../handlers/probe.ts')) as { handler: LambdaHandler };
-  return module.handler;
-};
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<RunningRuntime> => {
   const { config } = options;
@@ -144,14 +138,27 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     const partialInfo = { endpoint, region, resources, sandboxUrl: sandboxSites.primary, sandboxSites, provision, ...(moto ? { motoPid: moto.pid } : {}) };
     const drills = options.drills?.({ config, info: partialInfo, sandbox, clients, sqs, clock, ...(citizens ? { citizens } : {}) });
 
-    const scheduler = new RoundScheduler({
-      intervalMs: config.schedule.intervalSeconds * 1000,
-      runRound: await probeRound(options.loadProbeHandler ?? defaultProbeHandler, config, clock),
-      onRound: () => void update(),
-    });
-
-    // The dashboard reads and acts through the same services as the CLI.
+    const console = createStatusConsole(options.write, options.isTTY);
+    // The probe Lambda, the dashboard and the CLI act through the same services.
     const services = composeServices({ config, resources, clients, clock });
+    const stopping = new AbortController();
+    const probes = createProbeInvocations({
+      config,
+      runRound: services.runRound,
+      clock,
+      stopping: stopping.signal,
+      logFile: join(dirname(options.runtimeFile), 'probe.log'),
+      onRound: () => void update(),
+      onWarning: (message) => console.note(`probe Lambda: ${message}`),
+    });
+    const scheduler = new RoundScheduler({
+      intervalMs: probes.periodMs,
+      roundBudgetMs: probes.timeoutMs,
+      runRound: () => probes.invoke(),
+      onRound: (report) => {
+        if (report.error) console.note(`probe Lambda invocation failed: ${report.error.message}`);
+      },
+    });
     const backend = createRuntimeBackend({
       config,
       stateStore: services.store,
@@ -160,16 +167,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       sandboxOrigins: sandboxSites,
       awsEndpoint: endpoint,
       clock,
-      rounds: () => ({
-        count: scheduler.count,
-        ...(scheduler.last
-          ? {
-              lastStartedAt: scheduler.last.startedAt.toISOString(),
-              lastDurationMs: scheduler.last.durationMs,
-              ...(scheduler.last.error ? { lastError: scheduler.last.error.message } : {}),
-            }
-          : {}),
-      }),
+      rounds: () => ({ ...probes.stats }),
       ...(citizens ? { citizens } : {}),
       ...(drills ? { drills } : {}),
     });
@@ -177,7 +175,6 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     cleanups.push(() => dashboard.close());
 
     const info: RuntimeInfo = { ...partialInfo, dashboardUrl: dashboard.url };
-    const console = createStatusConsole(options.write, options.isTTY);
     options.write(
       describeEndpoints({
         dashboardUrl: dashboard.url,
@@ -208,36 +205,19 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     cleanups.push(() => citizens?.stop());
     scheduler.start();
     cleanups.push(() => scheduler.stop());
+    // Runs before the scheduler's stop: ends the invocation's wait and round at once.
+    cleanups.push(() => stopping.abort());
     // Citizens and faults change between rounds; the table follows them at this pace.
     const ticker = setInterval(() => void update(), 2_000);
     cleanups.push(() => clearInterval(ticker));
     cleanups.push(() => updating);
 
-    let stopping: Promise<void> | undefined;
-    return { info, state: () => backend.state(), stop: () => (stopping ??= stopAll()) };
+    let stopped: Promise<void> | undefined;
+    return { info, state: () => backend.state(), stop: () => (stopped ??= stopAll()) };
   } catch (error) {
     await stopAll();
     throw error;
   }
-};
-
-/**
- * One scheduled round: the probe Lambda's handler, invoked with the event EventBridge sends and a
- * deadline of one interval (plus slack for its writes), as its Lambda would run it.
- */
-const probeRound = async (load: () => Promise<LambdaHandler>, config: HcguardConfig, clock: Clock) => {
-  const handler = await load();
-  const functionName = `${config.name}-probe`;
-  return async (signal: AbortSignal): Promise<void> => {
-    const deadline = Date.now() + config.schedule.intervalSeconds * 1000 + 5_000;
-    const invocation = handler(scheduledEvent(clock.now()), lambdaContext(functionName, deadline));
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => undefined);
-    await Promise.race([invocation, aborted]);
-  };
 };
 
 /** moto reports a taken port only in its log; check first so the user is told which port. */

@@ -1,0 +1,119 @@
+// The probe Lambda as the local runtime runs it: the real handler (createHandler from
+// lambdas/handlers/probe.ts, with middy, rounds per invocation and the deadline logic) invoked
+// the way EventBridge invokes it, once per schedule period with the stack's timeout. For a
+// sub-minute interval the handler itself runs the rounds, spaced by the interval, one at a time.
+// Its logs go to a file next to the runtime file, so they do not scribble over the status table.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { RoundOptions, RoundSummary } from '../../app/round.ts';
+import { scheduleRateMinutes, type HcguardConfig } from '../../core/config.ts';
+import { createHandler } from '../../handlers/probe.ts';
+import type { Clock } from '../../ports.ts';
+import { METRICS_NAMESPACE } from '../../runtime-env.ts';
+import { lambdaContext, scheduledEvent } from './lambda-invoke.ts';
+
+/** What the console and the dashboard show about rounds. */
+export interface RoundStats {
+  count: number;
+  lastStartedAt?: string;
+  lastDurationMs?: number;
+  /** The last round's problems in one line, or its error; cleared by a clean round. */
+  lastError?: string;
+}
+
+/** Powertools' Logger, printing JSON lines to a file instead of stdout. */
+class FileLogger extends Logger {
+  constructor(
+    private readonly path: string,
+    private readonly onWarning: (message: string) => void,
+  ) {
+    super({ serviceName: 'hcguard-probe', logLevel: 'INFO' });
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  protected override printLog(logLevel: number, log: LogItem): void {
+    log.prepareForPrint();
+    const attributes = log.getAttributes();
+    appendFileSync(this.path, `${JSON.stringify(attributes)}\n`);
+    // WARN and above (Powertools' thresholds: WARN 16, ERROR 20): worth a line on the console.
+    if (logLevel >= 16) this.onWarning(String(attributes.message ?? ''));
+  }
+}
+
+/** The stack's probe Lambda timeout (lib/hcguard-stack.ts probeTimeout), in milliseconds. */
+export const probeTimeoutMs = (config: Pick<HcguardConfig, 'schedule' | 'failover'>): number =>
+  Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)) * 1000;
+
+/** EventBridge's period: once a minute, or every N minutes for longer intervals. */
+export const invocationPeriodMs = (config: Pick<HcguardConfig, 'schedule'>): number => scheduleRateMinutes(config) * 60_000;
+
+export interface ProbeInvocationsOptions {
+  readonly config: HcguardConfig;
+  readonly runRound: (options?: RoundOptions) => Promise<RoundSummary>;
+  readonly clock: Clock;
+  /** Aborts the invocation in flight (its waits and its round) when the runtime stops. */
+  readonly stopping: AbortSignal;
+  readonly logFile: string;
+  readonly onRound: (stats: RoundStats) => void;
+  readonly onWarning: (message: string) => void;
+}
+
+export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
+  const stats: RoundStats = { count: 0 };
+  const { stopping } = options;
+
+  const runRound = async (roundOptions: RoundOptions = {}): Promise<RoundSummary> => {
+    const signal = roundOptions.signal ? AbortSignal.any([roundOptions.signal, stopping]) : stopping;
+    const startedAt = options.clock.now();
+    try {
+      const summary = await options.runRound({ ...roundOptions, signal });
+      stats.count++;
+      stats.lastStartedAt = summary.startedAt;
+      stats.lastDurationMs = Date.parse(summary.finishedAt) - Date.parse(summary.startedAt);
+      const [first] = summary.problems;
+      if (first) stats.lastError = `${summary.problems.length} problem(s), first: ${first.step}: ${first.message}`;
+      else delete stats.lastError;
+      return summary;
+    } catch (error) {
+      stats.count++;
+      stats.lastStartedAt = startedAt.toISOString();
+      stats.lastDurationMs = options.clock.now().getTime() - startedAt.getTime();
+      stats.lastError = error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      if (!stopping.aborted) options.onRound({ ...stats });
+    }
+  };
+
+  const handler = createHandler({
+    config: options.config,
+    runRound,
+    logger: new FileLogger(options.logFile, options.onWarning),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.config.name }),
+    // The wait between rounds ends at once when the runtime stops, as at a Lambda deadline.
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        const both = AbortSignal.any([signal, stopping]);
+        if (both.aborted) return reject(both.reason);
+        const timer = setTimeout(() => {
+          both.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(both.reason);
+        };
+        both.addEventListener('abort', onAbort, { once: true });
+      }),
+  });
+
+  const functionName = `${options.config.name}-probe`;
+  /** One scheduled invocation, with the deployed function's timeout as its deadline. */
+  const invoke = async (): Promise<void> => {
+    await handler(scheduledEvent(options.clock.now()), lambdaContext(functionName, Date.now() + probeTimeoutMs(options.config)));
+  };
+
+  return { invoke, stats, periodMs: invocationPeriodMs(options.config), timeoutMs: probeTimeoutMs(options.config) };
+};
