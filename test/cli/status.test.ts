@@ -1,0 +1,170 @@
+// hcguard status | history | ack against a stack on moto (found through its CloudFormation
+// outputs, as against AWS), with state written by the same adapters the Lambdas use.
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSince } from '../../bin/cli/commands/status.ts';
+import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
+import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
+import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
+import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round.ts';
+import { decideIncidents } from '../../lambdas/core/incidents.ts';
+import type { Incident, ProbeResult, TargetState } from '../../lambdas/core/model.ts';
+import { RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/runtime-env.ts';
+import { motoClientConfig, motoClients, uniqueName } from '../support/aws.ts';
+import { runHcguard } from '../support/cli.ts';
+import { createHcguardTable } from '../support/hcguard-table.ts';
+import { testConfig, testConfigInput } from '../fakes/config.ts';
+
+const OPENED = new Date(Date.now() - 10 * 60_000);
+const config = testConfig({ timeZone: 'Asia/Shanghai' });
+
+const failing = (site: 'primary' | 'backup'): TargetState => ({
+  site,
+  stage: 'verification',
+  health: 'failing',
+  since: OPENED.toISOString(),
+  consecutiveFailures: 3,
+  consecutiveSuccesses: 0,
+  lastOutcome: 'failed',
+  lastFailureClass: 'status',
+  lastMessage: 'HTTP 503 from /verify',
+  lastResultAt: OPENED.toISOString(),
+  recentChanges: [],
+  flapping: false,
+  version: 1,
+});
+
+describe('hcguard status, history and ack against a stack on moto', () => {
+  let args: string[];
+  let store: DynamoStateStore;
+  let audit: DynamoAuditLog;
+  let incident: Incident;
+  let result: ProbeResult;
+
+  beforeAll(async () => {
+    const { dynamodb } = motoClients();
+    const tableName = await createHcguardTable(dynamodb, 'cli');
+    const resources: DeployedResources = { tableName, topicArns: { SEV1: 'arn:1', SEV2: 'arn:2', SEV3: 'arn:3', SEV4: 'arn:4' }, hostedZoneIds: { 'verify.hc.example.com': 'Z0HCGUARDTEST' } };
+    const stackName = uniqueName('hcguard-cli');
+    await new CloudFormationClient(motoClientConfig()).send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: JSON.stringify({
+          Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
+          Outputs: { [RESOURCES_OUTPUT]: { Value: JSON.stringify(resources) } },
+        }),
+      }),
+    );
+    const directory = mkdtempSync(join(tmpdir(), 'hcguard-cli-'));
+    const configPath = join(directory, 'hcguard.config.json');
+    writeFileSync(configPath, JSON.stringify(testConfigInput({ timeZone: 'Asia/Shanghai' })));
+    args = ['--config', configPath, '--endpoint-url', motoClientConfig().endpoint, '--region', 'us-east-1', '--stack-name', stackName];
+
+    store = new DynamoStateStore({ client: dynamodb, tableName, resultRetentionDays: 30 });
+    audit = new DynamoAuditLog({ client: dynamodb, tableName });
+    await store.saveTargets([{ target: failing('primary'), expectedVersion: 0 }]);
+    const change = decideIncidents({ policy: config, targets: [failing('primary')], open: [], routing: [], conditions: [], switches: [], now: OPENED }).changes[0];
+    if (change?.type !== 'open') throw new Error('expected an opening');
+    await store.applyIncidentChange({ change, alert: toOutboxAlert(change.alert, alertPresentation(config)) });
+    incident = change.incident;
+    result = { probeId: 'verification-check', site: 'primary', stage: 'verification', startedAt: OPENED.toISOString(), durationMs: 812, outcome: 'failed', failureClass: 'status', message: 'HTTP 503 from /verify', steps: [] };
+    await store.recordResults([result, { ...result, site: 'backup', outcome: 'ok', message: undefined, failureClass: undefined } as ProbeResult]);
+    await new DynamoRoutingStore(tableName, dynamodb).put(
+      { record: 'verify.hc.example.com', activeSite: 'backup', since: OPENED.toISOString(), reason: 'verification failing on primary', actor: 'controller', version: 1 },
+      0,
+    );
+  });
+
+  it('status --json gives routing, every target and the open incidents', async () => {
+    const run = await runHcguard(...args, 'status', '--json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const document = JSON.parse(run.stdout);
+    expect(document).toEqual({
+      routing: [{ record: 'verify.hc.example.com', activeSite: 'backup', since: OPENED.toISOString(), reason: 'verification failing on primary', actor: 'controller' }],
+      targets: [
+        { site: 'primary', stage: 'collection', state: 'unknown', since: null },
+        { site: 'primary', stage: 'transmission', state: 'unknown', since: null },
+        { site: 'primary', stage: 'verification', state: 'failing', since: OPENED.toISOString() },
+        { site: 'backup', stage: 'collection', state: 'unknown', since: null },
+        { site: 'backup', stage: 'transmission', state: 'unknown', since: null },
+        { site: 'backup', stage: 'verification', state: 'unknown', since: null },
+      ],
+      incidents: [
+        { id: incident.id, severity: 'SEV1', site: 'primary', stage: 'verification', failureClass: 'status', state: 'open', openedAt: OPENED.toISOString(), acknowledgedAt: null },
+      ],
+    });
+  });
+
+  it('status prints the same for a person', async () => {
+    const run = await runHcguard(...args, 'status');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('verify.hc.example.com -> backup since ');
+    expect(run.stdout).toMatch(/primary[\s│]+verification[\s│]+failing[\s│]+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT\+8 \(.* UTC\)[\s│]+failed \(status\)/);
+    expect(run.stdout).toContain(`${incident.id}`);
+    expect(run.stdout).toContain('verification failing on primary (status)');
+    expect(run.stdout).toContain('acknowledge with: hcguard ack <id>');
+  });
+
+  it('history lists results newest first and the incidents of the window, filtered by site', async () => {
+    const all = JSON.parse((await runHcguard(...args, 'history', '--since', '1h', '--json')).stdout);
+    expect(all.results.map((entry: ProbeResult) => entry.site).toSorted()).toEqual(['backup', 'primary']);
+    expect(all.incidents.map((entry: Incident) => entry.id)).toEqual([incident.id]);
+    const backup = JSON.parse((await runHcguard(...args, 'history', '--site', 'backup', '--json')).stdout);
+    expect(backup.results.map((entry: ProbeResult) => entry.site)).toEqual(['backup']);
+    expect(backup.incidents).toEqual([]);
+    const text = await runHcguard(...args, 'history', '--stage', 'verification');
+    expect(text.stdout).toContain('HTTP 503 from /verify');
+    expect(text.stdout).toContain(`${incident.id} SEV1 verification failing on primary (status): opened`);
+    const later = JSON.parse((await runHcguard(...args, 'history', '--since', new Date(Date.now() + 60_000).toISOString(), '--json')).stdout);
+    expect(later).toMatchObject({ results: [], incidents: [] });
+  });
+
+  it('ack acknowledges once, records who in the audit log, and says so when repeated', async () => {
+    const run = await runHcguard(...args, 'ack', incident.id.toLowerCase());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^acknowledged ${incident.id} \\(SEV1 verification failing on primary \\(status\\)\\) as operator:\\S+@\\S+: reminders and escalation stop\\n$`));
+    const stored = await store.getIncident(incident.id);
+    expect(stored?.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: expect.stringMatching(/^operator:/) });
+    expect(stored?.timeline.map((event) => event.type)).toEqual(['opened', 'acknowledged']);
+    const entries = await audit.list({});
+    expect(entries).toEqual([
+      expect.objectContaining({ action: 'incident.acknowledge', subject: incident.id, actor: stored?.incident.acknowledgedBy, detail: { severity: 'SEV1', dedupKey: incident.dedupKey } }),
+    ]);
+
+    const again = await runHcguard(...args, 'ack', incident.id);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^${incident.id} was already acknowledged by operator:`));
+    const status = JSON.parse((await runHcguard(...args, 'status', '--json')).stdout);
+    expect(status.incidents[0]).toMatchObject({ state: 'acknowledged', acknowledgedAt: stored?.incident.acknowledgedAt });
+  });
+
+  it.each([
+    [['ack', 'INC-ZZZZZZZ'], 1, /no incident INC-ZZZZZZZ \(see `hcguard status` for open incidents\)/],
+    [['ack', 'not-an-id'], 2, /"not-an-id" is not an incident id: they look like INC-7K3QZ2M/],
+    [['ack'], 2, /missing required argument 'incident-id'/],
+    [['history', '--since', 'last tuesday'], 2, /--since must be an ISO instant/],
+    [['history', '--site', 'moon'], 2, /argument 'moon' is invalid/],
+    [['history', '--limit', '0'], 2, /--limit must be a whole number from 1 to 10000/],
+    [['status', '--verbose'], 2, /unknown option '--verbose'/],
+  ])('hcguard %j exits %i and says why', async (argv, code, message) => {
+    const run = await runHcguard(...args, ...argv);
+    expect(run.code).toBe(code);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('parseSince', () => {
+  const now = new Date('2026-11-26T18:00:00.000Z');
+  it.each([
+    ['30m', '2026-11-26T17:30:00.000Z'],
+    ['2h', '2026-11-26T16:00:00.000Z'],
+    ['7d', '2026-11-19T18:00:00.000Z'],
+    ['2026-11-26T10:00:00+08:00', '2026-11-26T02:00:00.000Z'],
+  ])('%s → %s', (text, iso) => {
+    expect(parseSince(text, now)).toBe(iso);
+  });
+});
