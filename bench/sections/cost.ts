@@ -28,11 +28,11 @@ export const costTable = (footprint: HcguardFootprint): string => {
 };
 
 /** The footprint the AWS-calls section measured, if it ran first; the model's defaults otherwise. */
-export const costSection = (footprint: () => HcguardFootprint = () => DEFAULT_FOOTPRINT): BenchSection => ({
+export const costSection = (measured: () => HcguardFootprint | undefined = () => undefined): BenchSection => ({
   id: 'cost',
   title: 'Monthly cost (hcguard cost)',
   async run() {
-    const used = footprint();
+    const used = measured() ?? DEFAULT_FOOTPRINT;
     const unverified = Object.entries(PRICES)
       .filter(([, figure]) => figure.verification === 'unverified')
       .map(([key]) => key);
@@ -40,7 +40,7 @@ export const costSection = (footprint: () => HcguardFootprint = () => DEFAULT_FO
       blocks: [
         `USD per month at ${PRICES_REGION} list prices checked ${PRICES_AS_OF} (\`lambdas/core/prices.ts\`; not verified on an AWS page: ${unverified.join(', ')}). ` +
           `hcguard's DynamoDB figures use ${used.writeUnitsPerProbe} write unit(s) per probe result + ${used.writeUnitsPerRound} per round and ` +
-          `${used.readUnitsPerRound} read unit(s) per round${used === DEFAULT_FOOTPRINT ? ' (the model defaults)' : ' (measured below, under AWS calls)'}. ` +
+          `${used.readUnitsPerProbe} read unit(s) per result + ${used.readUnitsPerRound} per round${used === DEFAULT_FOOTPRINT ? ' (the model defaults)' : ' (measured above, under AWS calls)'}. ` +
           'Run `npx hcguard cost --endpoints N --interval S --regions R` for the line-by-line breakdown and every assumption.',
         costTable(used),
         'Below a minute, the probe Lambda runs the rounds of one minute in one invocation and is billed while it waits between them: ' +
