@@ -13,7 +13,8 @@ import { createAwsClients } from '../app/aws-clients.ts';
 import { composeServices } from '../app/compose.ts';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
 import { parseConfig, roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
-import { CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, RESOURCES_ENV } from '../runtime-env.ts';
+import { SITES, STAGES } from '../core/model.ts';
+import { CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV } from '../runtime-env.ts';
 
 /** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
 export const ERROR_METRICS: Record<RoundStep, string> = {
@@ -92,6 +93,7 @@ const reportRound = (deps: ProbeHandlerDeps, round: number, summary: RoundSummar
   for (const [metric, count] of errors) metrics.addMetric(metric, MetricUnit.Count, count);
   metrics.addMetric('AlertsSent', MetricUnit.Count, summary.alerts.sent.length);
   metrics.publishStoredMetrics();
+  publishProbeMetrics(deps.config.name, summary);
   logger.info(`round ${round} done`, {
     round,
     startedAt: summary.startedAt,
@@ -106,6 +108,26 @@ const reportRound = (deps: ProbeHandlerDeps, round: number, summary: RoundSummar
     alertsPending: summary.alerts.pending,
     problems: summary.problems.length,
   });
+};
+
+/**
+ * The dashboard's per-stage graphs: success (1 ok or degraded, 0 failed) and latency of every
+ * result, with dimensions service/site/stage; one EMF blob per target. Aborted results say
+ * nothing about the platform and are left out.
+ */
+const publishProbeMetrics = (serviceName: string, summary: RoundSummary): void => {
+  for (const site of SITES) {
+    for (const stage of STAGES) {
+      const results = summary.results.filter((result) => result.site === site && result.stage === stage && result.failureClass !== 'aborted');
+      if (results.length === 0) continue;
+      const target = new Metrics({ namespace: METRICS_NAMESPACE, serviceName, defaultDimensions: { site, stage } });
+      for (const result of results) {
+        target.addMetric(PROBE_SUCCESS_METRIC, MetricUnit.Count, result.outcome === 'failed' ? 0 : 1);
+        target.addMetric(PROBE_LATENCY_METRIC, MetricUnit.Milliseconds, result.durationMs);
+      }
+      target.publishStoredMetrics();
+    }
+  }
 };
 
 const problemFields = (problem: RoundProblem) => ({
@@ -172,7 +194,8 @@ export const createHandler = (deps: ProbeHandlerDeps) => {
 
 // ---------------------------------------------------------------- the deployed function
 
-const logger = new Logger({ serviceName: 'hcguard-probe' });
+// The stack sets POWERTOOLS_SERVICE_NAME to the config's name, as the metrics' service dimension.
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-probe' });
 
 const fromEnvironment = (): ReturnType<typeof createHandler> => {
   const configText = process.env[CONFIG_ENV];

@@ -97,6 +97,46 @@ describe('the probe handler', () => {
     expect(stdout.logs().some((line) => line.message === result.stopped)).toBe(true);
   });
 
+  it('publishes success and latency per result with site and stage dimensions, leaving aborted results out', async () => {
+    const result = (site: 'primary' | 'backup', outcome: 'ok' | 'failed', durationMs: number, failureClass?: 'aborted' | 'status') => ({
+      probeId: 'verification-check',
+      site,
+      stage: 'verification' as const,
+      startedAt: '2026-11-26T18:00:00.000Z',
+      durationMs,
+      outcome,
+      ...(failureClass ? { failureClass } : {}),
+      steps: [],
+    });
+    const { handle, config } = build(60, async (_, now) =>
+      summary(now.toISOString(), { results: [result('primary', 'ok', 120), result('primary', 'failed', 2_000, 'status'), result('backup', 'failed', 5_000, 'aborted')] }),
+    );
+    await handle({}, lambdaContext(() => 120_000));
+    const perTarget = stdout.emf().filter((blob) => 'ProbeSuccess' in blob);
+    expect(perTarget).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'hcguard',
+              Dimensions: [['service', 'site', 'stage']],
+              Metrics: [
+                { Name: 'ProbeSuccess', Unit: 'Count' },
+                { Name: 'ProbeLatency', Unit: 'Milliseconds' },
+              ],
+            },
+          ],
+        },
+        service: config.name,
+        site: 'primary',
+        stage: 'verification',
+        ProbeSuccess: [1, 0],
+        ProbeLatency: [120, 2_000],
+      },
+    ]);
+  });
+
   it('runs one round per invocation at a one-minute interval', async () => {
     const { clock, starts, handle } = build(60, async (_, now) => summary(now.toISOString()));
     await handle({}, lambdaContext(() => 120_000));
