@@ -72,7 +72,7 @@ describe('npm start, end to end', () => {
     await expect.poll(async () => (await state()).citizens?.totals.ok ?? 0, { timeout: 20_000, interval: 500 }).toBeGreaterThan(10);
 
     // A second terminal finds the running stack with no flags.
-    const status = spawnSync(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [join(PROJECT_ROOT, 'bin/hcguard.ts'), 'status', '--json'], {
+    const status = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/hcguard.js'), 'status', '--json'], {
       cwd: up.folder,
       encoding: 'utf8',
       timeout: 60_000,

@@ -1,4 +1,4 @@
-// Starts `hcguard up` as `npm start` does (tsx bin/hcguard.ts up), in its own folder with its
+// Starts `hcguard up` as `npm start` does (the command in package.json), in its own folder with its
 // own config on free loopback ports, and stops it with a signal. Tests read its output, its
 // runtime file and its dashboard.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -6,13 +6,30 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
 import { freePort } from '../../lambdas/local/moto.ts';
 import type { LocalRuntime } from '../../bin/cli/target.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
-const CLI = join(PROJECT_ROOT, 'bin/hcguard.ts');
+
+/**
+ * The command `npm start` runs (package.json scripts.start), made runnable from another folder:
+ * the project's files and the tsx loader by absolute path.
+ */
+export const npmStartCommand = (): { command: string; args: string[] } => {
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const tokens = scripts.start.trim().split(/\s+/);
+  const resolved = tokens.map((token, index) => {
+    if (index === 0 && token === 'node') return process.execPath;
+    if (tokens[index - 1] === '--import' && token === 'tsx') return pathToFileURL(join(PROJECT_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+    if (existsSync(join(PROJECT_ROOT, 'node_modules/.bin', token)) && index === 0) return join(PROJECT_ROOT, 'node_modules/.bin', token);
+    if (existsSync(join(PROJECT_ROOT, token))) return join(PROJECT_ROOT, token);
+    return token;
+  });
+  const [command, ...args] = resolved;
+  return { command: command as string, args };
+};
 
 /** A config like the default one (sandbox on 127.0.0.1 and 127.0.0.2), on ports free right now. */
 export const localTestConfig = async (overrides: Partial<HcguardConfigInput> = {}): Promise<HcguardConfigInput> => {
@@ -68,7 +85,8 @@ export const startUp = (config: HcguardConfigInput, args: readonly string[] = []
   delete childEnv.HCGUARD_CONFIG;
   delete childEnv.VITEST;
   Object.assign(childEnv, env);
-  const child = spawn(TSX, [CLI, 'up', ...args], { cwd: folder, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = npmStartCommand();
+  const child = spawn(start.command, [...start.args, ...args], { cwd: folder, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
