@@ -317,6 +317,17 @@ export class CitizenSimulator {
     }
   }
 
+  /**
+   * Verifications per bucket between two instants, for a drill report's user-visible impact
+   * (the shape of the drill model's ImpactSample).
+   */
+  impact(from: Date, to: Date): { at: string; ok: number; failed: number }[] {
+    return [...this.buckets.entries()]
+      .filter(([start]) => start + this.bucketMs > from.getTime() && start <= to.getTime())
+      .sort(([a], [b]) => a - b)
+      .map(([start, bucket]) => ({ at: new Date(start).toISOString(), ok: bucket.ok, failed: bucket.failed }));
+  }
+
   snapshot(): CitizenSnapshot {
     const now = this.clock.now().getTime();
     const recentFrom = now - RECENT_SECONDS * 1000;

@@ -155,6 +155,10 @@ describe('CitizenSimulator', () => {
     expect(snapshot.failureReasons).toEqual([{ reason: 'HTTP 503', count: 4 }]);
     expect(snapshot.answer).toMatchObject({ site: 'backup', values: ['127.0.0.2'] });
     expect(snapshot.recent).toEqual({ seconds: 30, ok: 8, failed: 4, successRate: 8 / 12 });
+    expect(citizens.impact(new Date('2026-11-02T08:00:01.500Z'), new Date('2026-11-02T08:00:02.000Z'))).toEqual([
+      { at: '2026-11-02T08:00:01.000Z', ok: 0, failed: 4 },
+      { at: '2026-11-02T08:00:02.000Z', ok: 4, failed: 0 },
+    ]);
   });
 
   it('keeps an outage open until enough successes in a row, and counts a record that is neither site as a failure', async () => {
