@@ -188,7 +188,13 @@ export class DynamoStateStore implements StateStore {
         this.queryAll({ IndexName: INDEX, KeyConditionExpression: 'gsi1pk = :status', ExpressionAttributeValues: { ':status': stateKeys.incidentStatus(status) } }, signal),
       ),
     );
-    return lists.flat().map((item) => withoutKeys<Incident>(item)).toSorted((a, b) => a.openedAt.localeCompare(b.openedAt));
+    // The index is eventually consistent: an incident acknowledged a moment ago may show under both statuses.
+    const latest = new Map<string, Incident>();
+    for (const incident of lists.flat().map((item) => withoutKeys<Incident>(item))) {
+      const seen = latest.get(incident.id);
+      if (!seen || incident.version > seen.version) latest.set(incident.id, incident);
+    }
+    return [...latest.values()].toSorted((a, b) => a.openedAt.localeCompare(b.openedAt));
   }
 
   async listIncidents(query: IncidentQuery, signal?: AbortSignal): Promise<Incident[]> {

@@ -175,6 +175,17 @@ describe('DynamoStateStore: exact requests and error paths (aws-sdk-client-mock)
     expect(documents).toHaveReceivedCommandTimes(BatchWriteCommand, 3);
   });
 
+  it('lists an incident the eventually consistent index shows under two statuses once, at its latest version', async () => {
+    const { change } = opening();
+    const acknowledged = { ...change.incident, status: 'acknowledged' as const, acknowledgedAt: NOW.toISOString(), acknowledgedBy: 'operator:li', version: 2 };
+    documents
+      .on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':status': 'INCIDENTS#open' } })
+      .resolves({ Items: [{ pk: `INCIDENT#${change.incident.id}`, sk: 'META', gsi1pk: 'INCIDENTS#open', gsi1sk: NOW.toISOString(), ...change.incident }] })
+      .on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':status': 'INCIDENTS#acknowledged' } })
+      .resolves({ Items: [{ pk: `INCIDENT#${change.incident.id}`, sk: 'META', gsi1pk: 'INCIDENTS#acknowledged', gsi1sk: NOW.toISOString(), ...acknowledged }] });
+    expect(await store().listOpenIncidents()).toEqual([acknowledged]);
+  });
+
   it('stops at the deadline: an aborted signal reaches the SDK call', async () => {
     const controller = new AbortController();
     documents.on(QueryCommand).callsFake(async () => {
