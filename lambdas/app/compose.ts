@@ -4,19 +4,21 @@
 // Each issue owns its section below; add to your own section with small edits.
 import type { HcguardConfig } from '../core/config.ts';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log.ts';
+import { DynamoDrillStore } from '../adapters/aws/dynamo-drill-store.ts';
 import { createDynamoSequenceSource } from '../adapters/aws/dynamo-sequence-source.ts';
 import { DynamoRoutingStore } from '../adapters/aws/dynamo-routing-store.ts';
 import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
 import { createSecretSource } from '../adapters/secrets.ts';
-import { systemClock, type AuditLog, type Clock, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
+import { systemClock, type AuditLog, type Clock, type DrillStore, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
 import type { DeployedResources } from '../runtime-env.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';
 import { createProbeRunner } from './probe-runner.ts';
 import { resolveManagedRecords } from './records.ts';
 import { runRound, type RoundMemory, type RoundOptions, type RoundSummary } from './round.ts';
+import { withSimulatedFaults } from './simulated-faults.ts';
 
 export interface ComposeInput {
   readonly config: HcguardConfig;
@@ -42,6 +44,9 @@ export interface Services {
   /** The controller after each round, plus the operator commands (failover, failback, lock, unlock). */
   readonly failover: FailoverService;
   readonly routing: RoutingStore;
+  // ---- drills (issue 6)
+  /** Drills and the running-drill item; rounds read the simulated faults of a running drill from it. */
+  readonly drills: DrillStore;
 }
 
 export const composeServices = (input: ComposeInput): Services => {
@@ -72,10 +77,14 @@ export const composeServices = (input: ComposeInput): Services => {
     clock,
   });
 
+  // ---- drills (issue 6): in a drill with simulated injection, rounds see the drill's faults
+  const drills = new DynamoDrillStore({ client: clients.dynamodb, tableName: resources.tableName });
+  const roundProbes = withSimulatedFaults(probeRunner, drills);
+
   // ---- the round (issue 4), over the services above
   const roundMemory: RoundMemory = {};
   const round = (options: RoundOptions = {}) =>
-    runRound({ config, clock, probes: probeRunner, store, notifier, failover, memory: roundMemory }, options);
+    runRound({ config, clock, probes: roundProbes, store, notifier, failover, memory: roundMemory }, options);
 
-  return { config, resources, clients, clock, store, auditLog, notifier, runRound: round, probeRunner, failover, routing };
+  return { config, resources, clients, clock, store, auditLog, notifier, runRound: round, probeRunner, failover, routing, drills };
 };

@@ -54,6 +54,8 @@ const MINUTE_MS = 60 * SECOND_MS;
 /** Drill alerts kept on the drill item (the report shows them; the item stays small). */
 const MAX_ALERTS = 40;
 const MAX_REFUSALS = 10;
+/** Records written per drill at most: enough to measure loss, small enough for the drill item. */
+export const MAX_DRILL_WRITES = 400;
 /** Read-backs of the written records before counting what is missing as lost. */
 const DATA_CHECK_ATTEMPTS = 3;
 
@@ -797,7 +799,7 @@ export const requestAbort = (drill: DrillRecord, by: Actor, reason: string, now:
 // ---------------------------------------------------------------- writes for the RPO measurement
 
 const dataWrite = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillAction | undefined => {
-  if (drill.status !== 'running' || drill.dryRun || drill.data.unmeasured !== undefined) return undefined;
+  if (drill.status !== 'running' || drill.dryRun || drill.data.unmeasured !== undefined || drill.data.attempts >= MAX_DRILL_WRITES) return undefined;
   const phase = currentPhase(drill).name;
   // From the moment the fault goes in (or traffic moves, in a process test) until the read-back.
   const window = drill.step === 'restore' ? drill.marks.switchedAt !== undefined : phaseReached(drill, 'inject') && drill.marks.faultInjectedAt !== undefined;

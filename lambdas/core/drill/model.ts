@@ -126,6 +126,13 @@ export interface DrillData {
   readonly unmeasured?: string;
 }
 
+/** Citizens' view over time, where the local traffic simulator measured it. */
+export interface ImpactSample {
+  readonly at: string;
+  readonly ok: number;
+  readonly failed: number;
+}
+
 export interface DrillAbort {
   readonly code: StopCode;
   readonly reason: string;
@@ -183,6 +190,8 @@ export interface DrillRecord {
   readonly abort?: DrillAbort;
   /** Set while an operator asked to abort and the runner has not acted on it yet. */
   readonly abortRequested?: { readonly by: Actor; readonly reason: string; readonly at: string };
+  /** What simulated citizens saw during the drill, captured when it ended (local runtime only). */
+  readonly impact?: readonly ImpactSample[];
   /** The process advancing the drill, so a second one watches instead of acting twice. */
   readonly runner?: { readonly id: string; readonly leaseUntil: string };
   readonly version: number;

@@ -7,15 +7,10 @@ import type { ProbeResult, Site } from '../model.ts';
 import { drillFindings, type Finding, type FindingsPolicy } from './findings.ts';
 import { formatDuration } from './machine.ts';
 import { drillMetrics, evaluateObjectives, METRIC_NAMES, type DrillMetrics, type ObjectiveResult } from './metrics.ts';
-import { DRILL_PHASES, writtenSeqs, type DrillPhaseName, type DrillRecord } from './model.ts';
+import { DRILL_PHASES, writtenSeqs, type DrillPhaseName, type DrillRecord, type ImpactSample } from './model.ts';
 import { describeFault } from './scenarios.ts';
 
-/** Citizens' view over time, where the local traffic simulator measured it. */
-export interface ImpactSample {
-  readonly at: string;
-  readonly ok: number;
-  readonly failed: number;
-}
+export type { ImpactSample };
 
 export type ReportConfig = FindingsPolicy & Pick<HcguardConfig, 'name' | 'timeZone' | 'sites'>;
 
@@ -124,9 +119,12 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     findings: [...drillFindings(drill, config)].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]),
     facts,
     phases,
-    ...(input.impact && input.impact.length ? { impact: summarizeImpact(input.impact) } : {}),
+    ...(impactOf(input).length ? { impact: summarizeImpact(impactOf(input)) } : {}),
   };
 };
+
+/** The samples given to the report, else those captured on the drill. */
+export const impactOf = (input: ReportInput): readonly ImpactSample[] => input.impact ?? input.drill.impact ?? [];
 
 export const outcomeText = (drill: DrillRecord): string => {
   if (drill.status === 'running') return 'running';

@@ -5,7 +5,7 @@
 import { SITES, type ProbeResult, type Site } from '../model.ts';
 import { formatDuration } from './machine.ts';
 import type { PhaseOutcome } from './model.ts';
-import { formatClock, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
+import { formatClock, impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
 
 export const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -45,6 +45,9 @@ const EVENT_COLORS: Readonly<Record<string, string>> = {
   restored: '#276749',
   abort: '#9b2c2c',
 };
+
+/** Legend columns are 270 px wide: long labels (operator names) are cut, the table below has them whole. */
+const shorten = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 const fixed = (value: number): string => (Math.round(value * 10) / 10).toString();
 
@@ -182,7 +185,7 @@ export const renderTimelineSvg = (model: ReportModel): string => {
       );
     });
   });
-  const impact = model.input.impact ?? [];
+  const impact = impactOf(model.input);
   if (impact.length > 1) parts.push(impactLine(impact, x, clampX));
 
   // Time axis in the config's time zone.
@@ -222,7 +225,7 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const ey = legendY + 20 + row * 18;
     parts.push(
       `<circle cx="${ex + 6}" cy="${ey - 4}" r="7" fill="${EVENT_COLORS[event.kind] ?? '#4a5568'}"/><text x="${ex + 6}" y="${ey - 0.5}" text-anchor="middle" fill="#ffffff" font-size="9" font-weight="700">${index + 1}</text>` +
-        `<text x="${ex + 18}" y="${ey}" fill="#2d3748">${escapeXml(`${event.label} (+${formatDuration(Date.parse(event.at) - from)})`)}</text>`,
+        `<text x="${ex + 18}" y="${ey}" fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (+${formatDuration(Date.parse(event.at) - from)})`)}</text>`,
     );
   });
   parts.push('</svg>');
