@@ -9,6 +9,7 @@ import { describeMachine, type BenchMode, type BenchSection } from './lib/report
 import type { HcguardFootprint } from '../lambdas/core/cost.ts';
 import { awsCallsSection } from './sections/aws-calls.ts';
 import { costSection } from './sections/cost.ts';
+import { latencySection } from './sections/latency.ts';
 import { packagesSection } from './sections/packages.ts';
 
 const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
@@ -18,7 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sections = (): BenchSection[] => {
   // The cost section prices the DynamoDB units the AWS-calls section measured, when it ran.
   const measured: { footprint?: HcguardFootprint } = {};
-  return [packagesSection, awsCallsSection(measured), costSection(() => measured.footprint)];
+  return [latencySection, packagesSection, awsCallsSection(measured), costSection(() => measured.footprint)];
 };
 
 const main = async (): Promise<number> => {

@@ -26,6 +26,8 @@ export interface TrialResult {
   readonly times: TrialTimes;
   /** Why the trial stopped short, if it did. */
   readonly error?: string;
+  /** What delayed it: switches refused and round problems after the fault, once each. */
+  readonly notes?: readonly string[];
 }
 
 /**
