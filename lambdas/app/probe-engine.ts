@@ -43,10 +43,24 @@ export interface ProbeTask {
   readonly drillId?: string;
 }
 
+/** Nonces from a pool of random bytes refilled 4 KiB at a time: one system call per 512 nonces. */
+const pooledNonce = (): (() => string) => {
+  let pool = Buffer.alloc(0);
+  let offset = 0;
+  return () => {
+    if (offset + 8 > pool.length) {
+      pool = randomBytes(4096);
+      offset = 0;
+    }
+    offset += 8;
+    return pool.toString('hex', offset - 8, offset);
+  };
+};
+
 export const systemTemplateRuntime = (clock: Clock): TemplateRuntime => ({
   now: () => clock.now(),
   uuid: () => randomUUID(),
-  nonce: () => randomBytes(8).toString('hex'),
+  nonce: pooledNonce(),
 });
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -113,7 +127,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     if (evaluation.result.outcome === 'failed') break;
     captures = { ...captures, ...evaluation.captures };
     scope = { ...scope, ...evaluation.captures };
-    redactor = createRunRedactor(run, scope, captures);
+    if (probe.sensitive.some((name) => Object.hasOwn(evaluation.captures, name))) redactor = createRunRedactor(run, scope, captures);
   }
   const result = decideProbe({ ...common, durationMs: elapsed(), steps: evaluations, ...(abortedBefore ? { abortedBefore } : {}) });
   return warnings.length ? { ...result, warnings: warnings.map((warning) => redactor.text(warning)) } : result;

@@ -10,7 +10,7 @@ import type { ProbeDefinition } from '../core/probe/schema.ts';
 import type { TemplateRuntime } from '../core/probe/template.ts';
 import { createHttpTransport } from '../adapters/http/http-transport.ts';
 import { systemClock, type Clock, type ProbeRunner, type RoundRequest, type SecretSource, type SequenceSource } from '../ports.ts';
-import { runProbe } from './probe-engine.ts';
+import { runProbe, systemTemplateRuntime } from './probe-engine.ts';
 
 export interface ProbeRunnerDeps {
   readonly config: HcguardConfig;
@@ -25,8 +25,17 @@ export interface ProbeRunnerDeps {
   readonly runtime?: TemplateRuntime;
 }
 
-/** Secret names a probe's steps use (`secret.NAME`). */
-export const probeSecrets = (probe: ProbeDefinition): string[] => referencedSecrets(JSON.stringify(probe.steps));
+const secretsByProbe = new WeakMap<ProbeDefinition, readonly string[]>();
+
+/** Secret names a probe's steps use (`secret.NAME`); worked out once per definition. */
+export const probeSecrets = (probe: ProbeDefinition): readonly string[] => {
+  let names = secretsByProbe.get(probe);
+  if (!names) {
+    names = referencedSecrets(JSON.stringify(probe.steps));
+    secretsByProbe.set(probe, names);
+  }
+  return names;
+};
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
 export const mapConcurrent = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
@@ -45,7 +54,7 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const transport = deps.transport ?? createHttpTransport(deps.fetch ? { fetch: deps.fetch } : {});
-  const engine = { transport, sequences: deps.sequences, clock, ...(deps.runtime ? { runtime: deps.runtime } : {}) };
+  const engine = { transport, sequences: deps.sequences, clock, runtime: deps.runtime ?? systemTemplateRuntime(clock) };
 
   const lookUpSecrets = async (names: readonly string[], signal?: AbortSignal): Promise<Map<string, SecretLookup>> => {
     const entries = await Promise.all(

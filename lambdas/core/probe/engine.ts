@@ -79,10 +79,13 @@ export interface StepEvaluation {
   readonly acknowledged: boolean;
 }
 
+// One decoder for every response: `fatal` makes invalid UTF-8 throw instead of becoming U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 const decodeJson = (body: Uint8Array): { json?: unknown; problem?: string } => {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = utf8.decode(body);
   } catch {
     return { problem: 'response body is not valid UTF-8' };
   }

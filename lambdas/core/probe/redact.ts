@@ -18,16 +18,19 @@ export interface Redactor {
 const jsonText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
 
 export const createRedactor = (sensitive: Iterable<unknown>): Redactor => {
-  const values = [
-    ...new Set(
-      [...sensitive]
-        .filter((value): value is string | number => typeof value === 'string' || typeof value === 'number')
-        .map(String)
-        .filter((value) => value.length >= MIN_REDACTED_LENGTH),
-    ),
-  ].sort((a, b) => b.length - a.length);
+  // Built on first use: most results are ok and never need redacting.
+  let values: string[] | undefined;
+  const sensitiveValues = (): string[] =>
+    (values ??= [
+      ...new Set(
+        [...sensitive]
+          .filter((value): value is string | number => typeof value === 'string' || typeof value === 'number')
+          .map(String)
+          .filter((value) => value.length >= MIN_REDACTED_LENGTH),
+      ),
+    ].sort((a, b) => b.length - a.length));
   return {
-    text: (value) => values.reduce((result, secret) => result.split(secret).join(shortHash(secret)), value),
+    text: (value) => sensitiveValues().reduce((result, secret) => (result.includes(secret) ? result.split(secret).join(shortHash(secret)) : result), value),
     whole: (value) => shortHash(jsonText(value)),
   };
 };

@@ -8,8 +8,8 @@ import { expectedDetection, faultApplies } from '../../../lambdas/core/probe/fau
 import type { ProbeStep } from '../../../lambdas/core/probe/schema.ts';
 import { startTestSandbox, TEST_TRANSMISSION_KEY, type TestSandbox } from '../../support/sandbox.ts';
 
-const STEP_TIMEOUT_MS = 1_000;
-const LATENCY_FAULT_MS = 250;
+const STEP_TIMEOUT_MS = 2_000;
+const LATENCY_FAULT_MS = 600;
 
 let testbed: TestSandbox;
 
@@ -18,10 +18,12 @@ beforeAll(async () => {
     sandbox: { hugeBodyBytes: 4 * 1024 * 1024 },
     config: (input) => ({
       ...input,
+      // Room for three 2 s steps per probe.
+      schedule: { ...input.schedule, intervalSeconds: 10 },
       probes: builtinProbes().map((probe) => ({
         ...probe,
-        // Two or three steps delayed 250 ms each cross 400 ms; nothing comes near 3 s.
-        latencyMs: { degradedMs: 400, failedMs: 3_000 },
+        // Two or three steps delayed 600 ms each cross 1 s; a healthy probe stays well under it, and nothing nears 8 s.
+        latencyMs: { degradedMs: 1_000, failedMs: 8_000 },
         steps: probe.steps.map((step) => ({ ...(step as ProbeStep), timeoutMs: STEP_TIMEOUT_MS })),
       })),
     }),
