@@ -36,7 +36,7 @@ const probe = (input: Partial<ProbeDefinitionInput> = {}): ProbeDefinition =>
 
 const run = (definition = probe()): ProbeRun => ({ probe: definition, site: 'primary', identity, secrets: { key: SECRET }, sequence: { stream: 'hcguard-primary', seq: 9 } });
 
-const json = (value: unknown, status = 200, durationMs = 20): HttpExchange => ({
+const json = (value: unknown, status = 200, durationMs = 20): Extract<HttpExchange, { ok: true }> => ({
   ok: true,
   status,
   headers: { 'content-type': 'application/json' },
