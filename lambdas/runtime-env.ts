@@ -7,6 +7,13 @@ import { SEVERITIES } from './core/model.ts';
 export const RESOURCES_ENV = 'HCGUARD_RESOURCES';
 /** Baked into each Lambda bundle at synth time (esbuild `define`), so it is not limited to 4 KB. */
 export const CONFIG_ENV = 'HCGUARD_CONFIG';
+/**
+ * The config text baked into a Lambda bundle. esbuild's `define` replaces exactly the expression
+ * `process.env.HCGUARD_CONFIG` at bundle time, so read it here and nowhere else; outside a
+ * bundle (local runtime, tests) it is an ordinary environment variable.
+ */
+export const bakedConfigText = (): string | undefined => process.env.HCGUARD_CONFIG;
+
 export const RESOURCES_OUTPUT = 'HcguardResources';
 export const METRICS_NAMESPACE = 'hcguard';
 export const HEARTBEAT_METRIC = 'ProberHeartbeat';

@@ -14,7 +14,7 @@ import { composeServices } from '../app/compose.ts';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
 import { parseConfig, roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model.ts';
-import { CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV } from '../runtime-env.ts';
+import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV } from '../runtime-env.ts';
 
 /** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
 export const ERROR_METRICS: Record<RoundStep, string> = {
@@ -198,7 +198,7 @@ export const createHandler = (deps: ProbeHandlerDeps) => {
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-probe' });
 
 const fromEnvironment = (): ReturnType<typeof createHandler> => {
-  const configText = process.env[CONFIG_ENV];
+  const configText = bakedConfigText();
   if (!configText) throw new Error(`${CONFIG_ENV} is not set: the probe bundle must be built by the hcguard stack`);
   const config = parseConfig(JSON.parse(configText), `from ${CONFIG_ENV}`);
   const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
