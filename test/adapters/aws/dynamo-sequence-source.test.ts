@@ -60,7 +60,8 @@ describe('DynamoDB sequence source requests', () => {
       ProjectionExpression: '#last',
       ExpressionAttributeNames: { '#last': 'lastSequence' },
     });
-    expect(mock.commandCalls(GetItemCommand)[0]?.args[1]).toEqual({ abortSignal: signal });
+    // The SDK's send(command, options) is typed with one argument here; the options ride along all the same.
+    expect((mock.commandCalls(GetItemCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({ abortSignal: signal });
   });
 
   it('commits with a forward-only conditional update', async () => {
