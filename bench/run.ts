@@ -11,6 +11,7 @@ import { awsCallsSection } from './sections/aws-calls.ts';
 import { costSection } from './sections/cost.ts';
 import { latencySection } from './sections/latency.ts';
 import { packagesSection } from './sections/packages.ts';
+import { probeEngineSection } from './sections/probe-engine.ts';
 
 const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
 // The SDK's notice about Node 22 says nothing about what is measured.
@@ -19,7 +20,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sections = (): BenchSection[] => {
   // The cost section prices the DynamoDB units the AWS-calls section measured, when it ran.
   const measured: { footprint?: HcguardFootprint } = {};
-  return [latencySection, packagesSection, awsCallsSection(measured), costSection(() => measured.footprint)];
+  return [latencySection, probeEngineSection, packagesSection, awsCallsSection(measured), costSection(() => measured.footprint)];
 };
 
 const main = async (): Promise<number> => {
