@@ -13,6 +13,7 @@ import { shortHash } from '../../lambdas/core/probe/redact.ts';
 import type { ProbeDefinitionInput } from '../../lambdas/core/probe/schema.ts';
 import type { SequenceSource } from '../../lambdas/ports.ts';
 import { testConfigInput } from '../fakes/config.ts';
+import { failingSequenceSource } from '../fakes/probing.ts';
 
 const SECRET = 'the-shared-hmac-key-7f3a';
 
@@ -183,13 +184,13 @@ describe('transmission sequence numbers', () => {
   });
 
   it('keeps the verdict and warns when the number could not be saved', async () => {
-    const failing: SequenceSource = { peek: async () => 1, commit: async () => Promise.reject(new Error('table unavailable')) };
+    const failing = failingSequenceSource({ commit: new Error('table unavailable') });
     const [result] = (await runnerFor(configWith([sending]), { sequences: failing }).runRound({ sites: ['primary'] })).filter((each) => each.probeId === 'sender');
     expect(result).toMatchObject({ outcome: 'ok', warnings: ['sequence 1 of stream test-primary was sent but could not be saved: table unavailable'] });
   });
 
   it('reports a sequence store it cannot read as a prober error, not a platform failure', async () => {
-    const broken: SequenceSource = { peek: async () => Promise.reject(new Error('throttled')), commit: async () => undefined };
+    const broken = failingSequenceSource({ peek: new Error('throttled') });
     const [result] = (await runnerFor(configWith([sending]), { sequences: broken }).runRound({ sites: ['primary'] })).filter((each) => each.probeId === 'sender');
     expect(result).toMatchObject({ outcome: 'failed', failureClass: 'aborted', message: expect.stringContaining('the sequence number of stream test-primary could not be read: throttled') });
   });
