@@ -285,7 +285,9 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
         return fallback;
       }
     };
-    const [targets, incidents, routing, lock, active, drillIncident, alerts, counts, environment] = await Promise.all([
+    const backupResults = async (since: NonNullable<typeof needs.backupResultsSince>): Promise<ProbeResult[]> =>
+      (await Promise.all(since.stages.map((stage) => deps.store.history({ site: 'backup', stage, since: since.since, limit: 1_000 }, signal)))).flat();
+    const [targets, incidents, routing, lock, active, drillIncident, alerts, counts, environment, serving] = await Promise.all([
       deps.store.loadTargets(signal),
       deps.store.listOpenIncidents(signal),
       deps.routing.list(signal),
@@ -295,6 +297,7 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
       needs.alerts && deps.audit ? optional('reading the audit queue', () => (deps.audit as AlertAudit).receive(signal), [] as DeliveredAlert[]) : ([] as DeliveredAlert[]),
       needs.recordCounts && deps.records ? countRecords(drill, needs.recordCounts, signal) : undefined,
       needs.environment.length ? environmentChecks(drill, needs.environment, signal) : undefined,
+      needs.backupResultsSince ? optional('reading the backup\'s results', () => backupResults(needs.backupResultsSince as NonNullable<typeof needs.backupResultsSince>), undefined) : undefined,
     ]);
     return {
       observation: {
@@ -309,6 +312,7 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
         ...(counts && 'counts' in counts ? { recordCounts: counts.counts } : {}),
         ...(counts && 'error' in counts ? { recordCountError: counts.error } : {}),
         ...(environment ? { environment } : {}),
+        ...(serving ? { backupResults: serving } : {}),
       },
       problems,
     };

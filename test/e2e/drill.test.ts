@@ -50,7 +50,7 @@ describe('a verification-outage drill', () => {
     // Routing restored, the fault gone, the running-drill item released.
     expect(await current.recordValue()).toEqual(['127.0.0.1']);
     expect(await current.services.routing.get(current.recordName)).toMatchObject({ activeSite: 'primary' });
-    expect(await current.testbed.sandbox.faults.list()).toEqual([]);
+    expect(await current.testbed.sandbox.faults.listNow()).toEqual([]);
     expect(await current.services.drills.active()).toBeUndefined();
     // The incident and alert the pipeline produced carry the drill id.
     expect(drill.alerts.some((alert) => alert.incidentId === drill.marks.incidentId && alert.kind === 'open' && alert.drillId === drill.id)).toBe(true);

@@ -30,6 +30,15 @@ export interface DrillWorld {
   settle(): Promise<void>;
   /** The managed record's value in Route 53 right now. */
   recordValue(): Promise<string[]>;
+  /**
+   * Rounds start without being awaited (they may overlap, as overlapping invocations do), so a
+   * drill keeps ticking while a round is stuck in a Route 53 change.
+   */
+  detachRounds: boolean;
+  /** Holds every ChangeResourceRecordSets until the returned function is called. */
+  holdRoute53Changes(): () => void;
+  /** Waits for rounds started detached. */
+  drainRounds(): Promise<void>;
   /** Called after each round: tests act like an operator or a second failure here. */
   onRound: ((round: number) => Promise<void> | void) | undefined;
   /** The drill as last stored by a drill service of this world. */
@@ -75,6 +84,15 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
     const intervalMs = testbed.config.schedule.intervalSeconds * 1000;
     let nextRoundAt = clock.now().getTime();
     let rounds = 0;
+    const detached = new Set<Promise<unknown>>();
+    let gate: Promise<void> | undefined;
+    clients.route53.middlewareStack.add(
+      (next) => async (args) => {
+        if ((args.input as { ChangeBatch?: unknown }).ChangeBatch && gate) await gate;
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdChanges' },
+    );
     const world: DrillWorld = {
       testbed,
       services,
@@ -83,6 +101,20 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
       sqs: clients.sqs,
       onRound: undefined,
       latest: undefined,
+      detachRounds: false,
+      holdRoute53Changes() {
+        let release!: () => void;
+        gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return () => {
+          gate = undefined;
+          release();
+        };
+      },
+      async drainRounds() {
+        await Promise.allSettled([...detached]);
+      },
       get rounds() {
         return rounds;
       },
@@ -90,9 +122,16 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
         offsetMs += ms;
         while (clock.now().getTime() >= nextRoundAt) {
           nextRoundAt += intervalMs;
-          await services.runRound();
-          rounds += 1;
-          await world.onRound?.(rounds);
+          const round = services.runRound().then(async () => {
+            rounds += 1;
+            await world.onRound?.(rounds);
+          });
+          if (world.detachRounds) {
+            detached.add(round);
+            void round.finally(() => detached.delete(round));
+          } else {
+            await round;
+          }
         }
       },
       async settle() {
@@ -117,6 +156,8 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
         });
       },
       stop: async () => {
+        world.detachRounds = false;
+        await world.drainRounds();
         await testbed.stop();
       },
     };

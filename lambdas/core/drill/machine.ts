@@ -21,6 +21,7 @@ import {
   STAGES,
   type Actor,
   type Incident,
+  type ProbeResult,
   type RoutingLock,
   type RoutingState,
   type Site,
@@ -153,6 +154,12 @@ export interface DrillObservation {
   readonly activeDrillId?: string;
   /** Alerts read back from the audit subscription this tick (any drill's, or none). */
   readonly alerts: readonly DeliveredAlert[];
+  /**
+   * Results on the backup since the switch, for the stages the watched records follow (when
+   * `needs.backupResultsSince`): the first good one is when citizens were served again, however
+   * late the drill looked.
+   */
+  readonly backupResults?: readonly ProbeResult[];
   /** How many times each written record id exists on the primary (when `needs.recordCounts`). */
   readonly recordCounts?: Readonly<Record<string, number>>;
   readonly recordCountError?: string;
@@ -165,6 +172,8 @@ export interface ObservationNeeds {
   readonly alerts: boolean;
   /** Read the drill's incident by id. */
   readonly incidentId?: string;
+  /** Read the backup's results of these stages since this instant. */
+  readonly backupResultsSince?: { readonly stages: readonly Stage[]; readonly since: string };
   /** Count these record ids on the primary. */
   readonly recordCounts?: readonly string[];
   /** Run the environment checks of these phases. */
@@ -174,14 +183,17 @@ export interface ObservationNeeds {
 /** Between read-backs that still miss records: replication may need a round or two. */
 export const dataRecheckMs = (policy: Pick<HcguardConfig, 'schedule'>): number => Math.max(2 * SECOND_MS, policy.schedule.intervalSeconds * SECOND_MS);
 
-export const observationNeeds = (drill: DrillRecord, now: Date, policy: Pick<HcguardConfig, 'schedule'>): ObservationNeeds => {
+export const observationNeeds = (drill: DrillRecord, now: Date, policy: Pick<HcguardConfig, 'schedule' | 'records'>): ObservationNeeds => {
   const current = currentPhase(drill);
   const running = drill.status === 'running';
   const environment: DrillPhaseName[] = !running || current.name !== 'preflight' ? [] : drill.dryRun ? [...drill.plan] : ['preflight'];
   const lastCheck = drill.data.check?.at;
   const recheckDue = lastCheck === undefined || now.getTime() - Date.parse(lastCheck) >= dataRecheckMs(policy);
   const needsCounts = running && current.name === 'restore' && dataCheckDue(drill) && recheckDue;
+  const { marks } = drill;
+  const servingUnknown = running && marks.switchedAt !== undefined && marks.backupServingAt === undefined && marks.failbackAt === undefined;
   return {
+    ...(servingUnknown ? { backupResultsSince: { stages: watchedStages(drill, policy), since: marks.insyncAt ?? (marks.switchedAt as string) } } : {}),
     alerts: running && !drill.dryRun && (drill.step === 'notify' || (drill.step === undefined && phaseReached(drill, 'inject'))),
     ...(running && drill.marks.incidentId ? { incidentId: drill.marks.incidentId } : {}),
     ...(needsCounts ? { recordCounts: writtenSeqs(drill).map((seq) => recordIdFor(drill.id, seq)) } : {}),
@@ -216,7 +228,7 @@ const targetOf = (targets: readonly TargetState[], site: Site, stage: Stage): Ta
   targets.find((target) => target.site === site && target.stage === stage);
 
 /** The records a drill watches: those following a faulted primary stage, or every record in a step. */
-export const watchedRecords = (drill: DrillRecord, policy: DrillPolicy): string[] => {
+export const watchedRecords = (drill: DrillRecord, policy: Pick<HcguardConfig, 'records'>): string[] => {
   const names = policy.records
     .filter((record) => drill.step !== undefined || isFaulted(drill, 'primary', record.stage))
     .map((record) => normalizeRecordName(record.name));
@@ -692,13 +704,18 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
       if (insync) marks = { ...marks, insyncAt: latest(states.map((state) => state?.since)) ?? now.toISOString() };
     }
     if (marks.switchedAt && !marks.backupServingAt && !marks.failbackAt) {
-      const stages = [...new Set(policy.records.filter((record) => watched.includes(normalizeRecordName(record.name))).map((record) => record.stage))];
+      const stages = watchedStages(drill, policy);
       const after = marks.insyncAt ?? marks.switchedAt;
-      const serving = stages.every((stage) => {
-        const state = targetOf(targets, 'backup', stage);
-        return state?.lastOutcome === 'ok' && state.lastResultAt !== undefined && state.lastResultAt > after;
-      });
-      if (serving) marks = { ...marks, backupServingAt: latest(stages.map((stage) => targetOf(targets, 'backup', stage)?.lastResultAt)) ?? now.toISOString() };
+      const firstGood = stages.map((stage) => firstGoodResult(observation.backupResults, stage, after));
+      if (observation.backupResults && firstGood.every((at) => at !== undefined)) {
+        marks = { ...marks, backupServingAt: latest(firstGood) ?? now.toISOString() };
+      } else {
+        const serving = stages.every((stage) => {
+          const state = targetOf(targets, 'backup', stage);
+          return state?.lastOutcome === 'ok' && state.lastResultAt !== undefined && state.lastResultAt > after;
+        });
+        if (serving) marks = { ...marks, backupServingAt: latest(stages.map((stage) => targetOf(targets, 'backup', stage)?.lastResultAt)) ?? now.toISOString() };
+      }
     }
     if (marks.switchedAt && !marks.failbackAt) {
       const back = states.every((state) => state?.activeSite === 'primary' && state.pending === undefined);
@@ -739,6 +756,20 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
   return { ...drill, marks, alerts, refusals, data, ...(testAlerts ? { testAlerts } : {}) };
 };
 
+/** The stages the watched records follow. */
+const watchedStages = (drill: DrillRecord, policy: Pick<HcguardConfig, 'records'>): Stage[] => {
+  const watched = watchedRecords(drill, policy);
+  return [...new Set(policy.records.filter((record) => watched.includes(normalizeRecordName(record.name))).map((record) => record.stage))];
+};
+
+/** When the first good result of `stage` that started after `after` finished. */
+const firstGoodResult = (results: readonly ProbeResult[] | undefined, stage: Stage, after: string): string | undefined => {
+  const good = (results ?? [])
+    .filter((result) => result.site === 'backup' && result.stage === stage && result.outcome === 'ok' && result.startedAt > after)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
+  return good ? new Date(Date.parse(good.startedAt) + good.durationMs).toISOString() : undefined;
+};
+
 const latest = (values: readonly (string | undefined)[]): string | undefined =>
   values.filter((value): value is string => value !== undefined).sort().at(-1);
 const earliest = (values: readonly (string | undefined)[]): string | undefined =>
@@ -760,16 +791,17 @@ export const stopCondition = (drill: DrillRecord, observation: DrillObservation,
   if (observation.now.getTime() >= limitAt) {
     return { code: 'time-limit', reason: `the drill ran longer than drills.timeLimitMinutes (${drill.timeLimitMinutes} min) while in ${phase}` };
   }
-  const real = observation.incidents.filter((incident) => incident.status !== 'resolved' && !explainsIncident(drill, incident, policy));
-  if (real.length > 0) {
-    return { code: 'real-incident', reason: `an incident the drill did not cause opened: ${real.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')}` };
-  }
+  // The backup first: its trouble also opens incidents, and "the backup degraded" says more.
   const degraded = STAGES.flatMap((stage) => {
     if (isFaulted(drill, 'backup', stage)) return [];
     const state = targetOf(observation.targets, 'backup', stage);
     return state && (state.health === 'degraded' || state.health === 'failing') ? [`${stage} ${state.health}${state.lastFailureClass ? ` (${state.lastFailureClass})` : ''}`] : [];
   });
   if (degraded.length > 0) return { code: 'backup-degraded', reason: `the backup degraded during the drill: ${degraded.join(', ')}` };
+  const real = observation.incidents.filter((incident) => incident.status !== 'resolved' && !explainsIncident(drill, incident, policy));
+  if (real.length > 0) {
+    return { code: 'real-incident', reason: `an incident the drill did not cause opened: ${real.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')}` };
+  }
   return undefined;
 };
 

@@ -166,6 +166,23 @@ describe('a verification-outage drill, tick by tick', () => {
   });
 });
 
+describe('when citizens were served again', () => {
+  it('is the first good backup result after the switch, even when the drill looked much later', () => {
+    let drill = tick(start(), observation(0)).drill;
+    const alert = { alertId: 'a', kind: 'open', severity: 'SEV1', incidentId: 'inc-1', drillId: 'd1', drill: true, deliveredAt: iso(11) };
+    const acknowledged = incident({ drillId: 'd1', acknowledgedAt: iso(12), status: 'acknowledged' });
+    const switched = routing('backup', { since: iso(15), lastSwitchedAt: iso(15), lastChange: { id: 'C1', status: 'INSYNC', at: iso(15) } });
+    drill = tick(drill, observation(16, { incidents: [acknowledged], alerts: [alert], routing: [switched], targets: targets(14) })).drill;
+    expect(observationNeeds(drill, at(17), policy).backupResultsSince).toEqual({ stages: ['verification'], since: iso(15) });
+    const result = (seconds: number, outcome: 'ok' | 'failed') => ({
+      probeId: 'verification-check', site: 'backup' as const, stage: 'verification' as const, startedAt: iso(seconds), durationMs: 400, outcome, steps: [],
+    });
+    // Looked at only 90 s later: the stored results say when it really happened.
+    const late = tick(drill, observation(105, { incidents: [acknowledged], routing: [switched], backupResults: [result(100, 'ok'), result(20, 'ok'), result(16, 'failed')] }));
+    expect(late.drill.marks.backupServingAt).toBe('2026-11-20T02:00:20.400Z');
+  });
+});
+
 describe('scenarios without a failover', () => {
   it('collection-data-loss: activate is skipped, the read-back counts lost and duplicated records', () => {
     let state = tick(start('collection-data-loss'), observation(0));
@@ -290,6 +307,12 @@ describe('stop conditions', () => {
     expect(drill.abort?.reason).toMatch(reason);
     expect(phaseNames(drill).slice(-2)).toEqual(['notify:aborted', 'restore:running']);
     expect(kinds(actions)).toContain('clear-faults');
+  });
+
+  it('says the backup degraded rather than "a real incident" when the backup\'s trouble also opened one', () => {
+    const backupIncident = incident({ id: 'inc-5', drillId: 'd1', site: 'backup', stage: 'collection', title: 'collection failing on backup' });
+    const seen = observation(20, { incidents: [drillIncident, backupIncident], targets: targets(20, { 'backup#collection': { health: 'failing', lastFailureClass: 'status' } }) });
+    expect(stopCondition(running(), seen, policy)).toEqual({ code: 'backup-degraded', reason: 'the backup degraded during the drill: collection failing (status)' });
   });
 
   it('does not stop for the drill\'s own incidents or the routing condition its fault causes', () => {
