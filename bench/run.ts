@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeMachine, type BenchMode, type BenchSection } from './lib/report.ts';
+import { describeMachine, type BenchMode, type BenchSection, type SectionResult } from './lib/report.ts';
 import type { HcguardFootprint } from '../lambdas/core/cost.ts';
 import { awsCallsSection } from './sections/aws-calls.ts';
 import { costSection } from './sections/cost.ts';
@@ -53,26 +53,41 @@ const main = async (): Promise<number> => {
   ];
   process.stdout.write(`${parts.join('\n')}\n`);
   let failed = 0;
+  const headlines: string[] = [];
+  const header = parts.length;
+  // Quick runs start the timing-free sections at once, alongside the timed ones; full runs keep every section alone.
+  const early = new Map<string, { started: number; result: Promise<SectionResult> }>();
+  if (mode === 'quick') {
+    for (const section of chosen.filter((candidate) => candidate.timingFree)) {
+      const result = section.run(mode);
+      result.catch(() => undefined);
+      early.set(section.id, { started: performance.now(), result });
+    }
+  }
   for (const section of chosen) {
-    const sectionStarted = performance.now();
+    const sectionStarted = early.get(section.id)?.started ?? performance.now();
     process.stderr.write(`bench: ${section.title}…\n`);
     let body: string;
     try {
-      const result = await section.run(mode);
+      const result = await (early.get(section.id)?.result ?? section.run(mode));
       body = result.blocks.join('\n\n');
+      headlines.push(...(result.headlines ?? []));
     } catch (error) {
       failed += 1;
       body = `Not measured: ${error instanceof Error ? error.message : String(error)}`;
       if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     }
     const seconds = ((performance.now() - sectionStarted) / 1000).toFixed(0);
-    const text = `## ${section.title}\n\n${body}\n\n_(section took ${seconds} s)_\n`;
+    const alongside = early.has(section.id) ? ', alongside the other sections' : '';
+    const text = `## ${section.title}\n\n${body}\n\n_(section took ${seconds} s${alongside})_\n`;
     parts.push(text);
     process.stdout.write(`${text}\n`);
   }
   const total = ((Date.now() - started.getTime()) / 1000).toFixed(0);
   parts.push(`Whole run: ${total} s.\n`);
-  process.stdout.write(`Whole run: ${total} s.\n`);
+  const summary = `## Summary\n\n${headlines.map((line) => `- ${line}`).join('\n')}\n`;
+  parts.splice(header, 0, summary);
+  process.stdout.write(`${summary}\nWhole run: ${total} s.\n`);
   const out = values.out ?? (mode === 'full' && !wanted ? RESULTS : undefined);
   if (out) {
     writeFileSync(out, parts.join('\n'));

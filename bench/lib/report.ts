@@ -6,6 +6,8 @@ import { cpus, freemem, release, totalmem, type } from 'node:os';
 export interface SectionResult {
   /** Markdown blocks in order: tables, paragraphs, lists. */
   readonly blocks: readonly string[];
+  /** One-line findings for the summary at the top of the report. */
+  readonly headlines?: readonly string[];
 }
 
 export type BenchMode = 'quick' | 'full';
@@ -13,6 +15,8 @@ export type BenchMode = 'quick' | 'full';
 export interface BenchSection {
   readonly id: string;
   readonly title: string;
+  /** Its figures do not depend on timing (counts): `--quick` runs it alongside the others. */
+  readonly timingFree?: boolean;
   run(mode: BenchMode): Promise<SectionResult>;
 }
 

@@ -36,7 +36,16 @@ export const costSection = (measured: () => HcguardFootprint | undefined = () =>
     const unverified = Object.entries(PRICES)
       .filter(([, figure]) => figure.verification === 'unverified')
       .map(([key]) => key);
+    const [first] = COST_SETTINGS;
+    const sample = first ? estimateCosts(first, used) : undefined;
+    const total = (id: CostOptionId) => money(sample?.options.find((option) => option.id === id)?.monthlyUsd ?? Number.NaN);
     return {
+      headlines: first
+        ? [
+            `${first.endpoints} endpoints every ${first.intervalSeconds} s: hcguard ${total('hcguard')} a month; Route 53 health checks ${total('route53-basic')} ` +
+              `(HTTP, 30 s) to ${total('route53')} (HTTPS, string match, 10 s, alarms); Synthetics ${total('synthetics')} (every 60 s); ARC ${total('arc')}.`,
+          ]
+        : [],
       blocks: [
         `USD per month at ${PRICES_REGION} list prices checked ${PRICES_AS_OF} (\`lambdas/core/prices.ts\`; not verified on an AWS page: ${unverified.join(', ')}). ` +
           `hcguard's DynamoDB figures use ${used.writeUnitsPerProbe} write unit(s) per probe result + ${used.writeUnitsPerRound} per round and ` +

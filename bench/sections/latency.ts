@@ -24,7 +24,7 @@ export interface LatencyPlan {
 }
 
 export const LATENCY_PLAN: Readonly<Record<BenchMode, LatencyPlan>> = {
-  quick: { trialsPerSetting: 3, workers: 2, concurrency: 6, citizensPerSecond: 4 },
+  quick: { trialsPerSetting: 2, workers: 2, concurrency: 4, citizensPerSecond: 4 },
   full: { trialsPerSetting: 20, workers: 2, concurrency: 9, citizensPerSecond: 4 },
 };
 
@@ -117,7 +117,18 @@ export const latencySection: BenchSection = {
     const notes = new Map<string, number>();
     for (const result of results) for (const note of new Set(result.notes ?? [])) notes.set(note, (notes.get(note) ?? 0) + 1);
     const topNotes = [...notes.entries()].sort(([, a], [, b]) => b - a).slice(0, 8);
+    const served = (summary: SettingSummary) => summary.milestones.find((milestone) => milestone.milestone === 'citizensOnBackup');
+    const headlines = summaries.map((summary) => {
+      const citizens = served(summary);
+      const { intervalSeconds, failureThreshold, ttlSeconds } = summary.setting;
+      return (
+        `Every ${intervalSeconds} s, threshold ${failureThreshold}, TTL ${ttlSeconds} s: citizens served by the backup ` +
+        `${p50p95(citizens?.p50Ms, citizens?.p95Ms)} (p50 / p95) after a verification fault; Route 53 health checks need about ${summary.route53Seconds} s` +
+        (summary.ratioP50 !== undefined ? ` (ratio ${summary.ratioP50.toFixed(2)} at p50).` : '.')
+      );
+    });
     return {
+      headlines,
       blocks: [
         'A verification fault (HTTP 500 on every verification request) is injected on the primary at t0, at a random phase of ' +
           'the round schedule, once every target has been healthy; each milestone is timed from t0. Each trial has its own sandbox ' +

@@ -36,10 +36,14 @@ export const probeEngineSection: BenchSection = {
   id: 'probe-engine',
   title: 'Probe engine overhead',
   async run(mode) {
-    const rounds = mode === 'full' ? 7 : 3;
+    const rounds = mode === 'full' ? 7 : 2;
     const rows: { endpoints: number; result: ProbeEngineBenchResult }[] = [];
     for (const endpoints of ENDPOINT_COUNTS) rows.push({ endpoints, result: await measure({ endpoints, concurrency: CONCURRENCY, rounds }) });
     return {
+      headlines: [
+        `Probe engine vs bare fetch, one round: ratio ${rows.map(({ endpoints, result }) => `${result.ratio.toFixed(2)} at ${endpoints}`).join(', ')} endpoints ` +
+          `(target ≤ 1.2); peak RSS up to ${Math.max(...rows.map(({ result }) => result.peakRssMb)).toFixed(0)} MB.`,
+      ],
       blocks: [
         `One round over N loopback endpoints (six HTTP servers, one per site and stage, each on its own 127.0.0.x address) with the ` +
           `probe engine — the probe runner with templates, a JSON assertion, byte-capped reads and results — against a bare \`fetch\` ` +
