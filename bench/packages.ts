@@ -32,6 +32,11 @@ export interface PackageFigures {
   readonly medianInitMs: number;
   /** Median import time of an empty module in the same setting: Node's own share of `initMs`. */
   readonly baselineMs: number;
+  /**
+   * What the bundle's `handler` did when invoked with no time left (nothing to do, so no I/O):
+   * `answers` when it resolved, else the first line of its error (e.g. module scope failed).
+   */
+  readonly invocation: string;
   /** The biggest contributors to the bundle, by package. */
   readonly largestPackages: readonly { readonly name: string; readonly bytes: number }[];
 }
@@ -81,6 +86,23 @@ await import(process.argv[1]);
 process.stdout.write(JSON.stringify({ ms: performance.now() - started }));
 `;
 
+const INVOKE_WITH_NO_TIME = `
+const { handler } = await import(process.argv[1]);
+const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 0 };
+try {
+  await Promise.race([handler({}, context), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref())]);
+  process.stdout.write('answers');
+} catch (error) {
+  process.stdout.write(String(error?.message ?? error).split('\\n')[0]);
+}
+`;
+
+/** Invokes the bundle's handler once with no time left, in a fresh process: did module scope work? */
+export const tryInvocation = async (file: string, env: NodeJS.ProcessEnv): Promise<string> => {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', INVOKE_WITH_NO_TIME, pathToFileURL(file).href], { env, timeout: 60_000 });
+  return stdout.trim();
+};
+
 /** Milliseconds to import (and so initialise) a module in a fresh Node process. */
 export const timeImport = async (file: string, env: NodeJS.ProcessEnv): Promise<number> => {
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href], {
@@ -106,6 +128,9 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // A closed loopback port: should anything try to reach AWS, it fails at once, on this machine.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_SERVICE_NAME: config.name,
     POWERTOOLS_METRICS_NAMESPACE: 'hcguard',
     [RESOURCES_ENV]: JSON.stringify(benchResources(config.records.map((record) => record.name))),
@@ -136,6 +161,7 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
         initMs,
         medianInitMs: median(initMs),
         baselineMs,
+        invocation: await tryInvocation(outfile, env),
         largestPackages: bytesByPackage(result.metafile as Metafile).slice(0, 5),
       });
     }
