@@ -63,10 +63,14 @@ export const DEFAULT_FOOTPRINT: HcguardFootprint = {
   concurrency: 16,
   probeSeconds: 0.3,
   roundOverheadSeconds: 0.25,
-  writeUnitsPerProbe: 2,
-  writeUnitsPerRound: 0,
-  readUnitsPerProbe: 0,
-  readUnitsPerRound: 3,
+  // DynamoDB units measured by `npm run bench` (AWS calls per round, bench/results.md) with the
+  // built-in probes: each result item (1) plus a transmission probe's sequence commit (1 in 3
+  // results); the six target states in one transaction (6 × 2) every round; a sequence read per
+  // transmission result; the round's Queries and GetItems.
+  writeUnitsPerProbe: 1.33,
+  writeUnitsPerRound: 12,
+  readUnitsPerProbe: 0.33,
+  readUnitsPerRound: 6,
   logBytesPerProbe: 700,
   logBytesPerInvocation: 1_500,
   incidentsPerMonth: 4,

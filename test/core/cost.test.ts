@@ -58,8 +58,8 @@ describe('estimateCosts: hcguard', () => {
       'probe invocations': (43_800 / 1e6) * 0.2,
       'probe duration': 43_800 * 55.55 * 0.5 * 0.0000133334,
       'schedule events': (43_800 / 1e6) * 1.0,
-      'writes': ((rounds * 6 * 2) / 1e6) * 0.625,
-      'reads': ((rounds * 3) / 1e6) * 0.125,
+      'writes': ((rounds * (6 * 1.33 + 12)) / 1e6) * 0.625,
+      'reads': ((rounds * (6 * 0.33 + 6)) / 1e6) * 0.125,
       'alert publishes': (16 / 1e6) * 0.5,
       'e-mail deliveries': (32 / 1e5) * 2.0,
       'custom metrics': 13 * 0.3,
@@ -84,8 +84,9 @@ describe('estimateCosts: hcguard', () => {
   it('grows writes linearly with endpoints and keeps the fixed costs fixed', () => {
     const small = scenario({ endpoints: 10 });
     const large = scenario({ endpoints: 1_000 });
-    expect(lineOf('hcguard', large, 'writes').quantity / lineOf('hcguard', small, 'writes').quantity).toBeCloseTo(100, 9);
-    expect(lineOf('hcguard', large, 'reads').quantity).toBe(lineOf('hcguard', small, 'reads').quantity);
+    const perRound = (endpoints: number, perProbe: number, fixed: number) => endpoints * perProbe + fixed;
+    expect(lineOf('hcguard', large, 'writes').quantity / lineOf('hcguard', small, 'writes').quantity).toBeCloseTo(perRound(1_000, 1.33, 12) / perRound(10, 1.33, 12), 9);
+    expect(lineOf('hcguard', large, 'reads').quantity / lineOf('hcguard', small, 'reads').quantity).toBeCloseTo(perRound(1_000, 0.33, 6) / perRound(10, 0.33, 6), 9);
     expect(lineOf('hcguard', large, 'alarms').monthlyUsd).toBe(lineOf('hcguard', small, 'alarms').monthlyUsd);
   });
 
