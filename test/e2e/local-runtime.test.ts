@@ -160,4 +160,38 @@ describe('npm start, end to end', () => {
     ];
     for (const [host, port] of ports) expect({ host, port, free: await portIsFree(host, port) }).toEqual({ host, port, free: true });
   }, 300_000);
+
+  it('runs a drill started from the dashboard through every phase and serves its report', async () => {
+    up?.removeFolder();
+    up = startUp(await localTestConfig());
+    const runtime = await up.ready();
+    const state = async (): Promise<DashboardState> => (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
+    await expect.poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 }).toEqual(Array(6).fill('healthy'));
+
+    browser ??= await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    await page.goto(runtime.dashboardUrl as string);
+    await expect.poll(() => page.locator('#scenario option').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.selectOption('#scenario', 'verification-outage');
+    await page.click('#start-drill');
+    const row = page.locator('tr[data-drill-id]').first();
+    await expect.poll(() => row.getAttribute('data-outcome'), { timeout: 20_000 }).toBe('running');
+    // Detection, the switch, repair and the approved failback after a healthy minute.
+    await expect.poll(() => row.getAttribute('data-outcome'), { timeout: 240_000, interval: 2_000 }).toBe('passed');
+    const drillId = (await row.getAttribute('data-drill-id')) as string;
+    expect(await page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site')).toBe('primary');
+    await page.screenshot({ path: `${SCREENSHOTS}/e2e-drill.png`, fullPage: true });
+
+    const report = await browser.newPage();
+    await report.goto(`${runtime.dashboardUrl}drills/${drillId}/report`);
+    expect(await report.title()).toContain(drillId);
+    expect(await report.locator('svg').count()).toBeGreaterThan(0);
+    expect(await report.content()).toContain('verification requests failed');
+    await report.screenshot({ path: `${SCREENSHOTS}/e2e-drill-report.png`, fullPage: true });
+    await report.close();
+    await page.close();
+
+    up.child.kill('SIGINT');
+    expect((await Promise.race([up.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no stop within 30 s')), 30_000))])).code).toBe(0);
+  }, 360_000);
 });

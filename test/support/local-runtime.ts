@@ -57,7 +57,7 @@ export const localTestConfig = async (overrides: Partial<HcguardConfigInput> = {
     ],
     schedule: { intervalSeconds: 5 },
     detection: { failureThreshold: 2, successThreshold: 2 },
-    failover: { dwellMinutes: 0, failback: 'manual' },
+    failover: { dwellMinutes: 0, failback: 'manual', failbackAfterHealthyMinutes: 1 },
     alerts: { SEV1: { subscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }] } },
     local: { dashboardPort: 0, motoPort: 0, citizens: { requestsPerSecond: 10, bucketSeconds: 1, timeoutMs: 1_000 } },
     ...overrides,

@@ -1,6 +1,7 @@
 // The dashboard's and the console's view of the running guard, read through the same ports the
 // CLI uses (state store, routing store, the sandbox's fault injector, drills). A part that
 // cannot be read becomes a warning; the rest of the state is still shown.
+import { setMaxListeners } from 'node:events';
 import { NotFoundError } from '../../core/errors.ts';
 import { SITES, STAGES, type Site, type Stage, type TargetState } from '../../core/model.ts';
 import type { HcguardConfig } from '../../core/config.ts';
@@ -48,6 +49,8 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
   const latencyPoints = options.latencyPoints ?? 30;
 
   const state = async (signal?: AbortSignal): Promise<DashboardState> => {
+    // A dozen reads at once share the caller's signal, each listening until it answers.
+    if (signal) setMaxListeners(32, signal);
     const warnings: string[] = [];
     const attempt = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
       try {

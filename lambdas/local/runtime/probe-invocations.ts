@@ -90,7 +90,8 @@ export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
   const handler = createHandler({
     config: options.config,
     runRound,
-    logger: new FileLogger(options.logFile, options.onWarning),
+    // What goes wrong while the runtime stops is the stop itself, not news.
+    logger: new FileLogger(options.logFile, (message) => stopping.aborted || options.onWarning(message)),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.config.name }),
     // The wait between rounds ends at once when the runtime stops, as at a Lambda deadline.
     sleep: (ms, signal) =>

@@ -18,7 +18,8 @@ import type { DashboardState } from '../dashboard/state.ts';
 import { startMotoServer, type MotoServer } from '../moto.ts';
 import { managedRecordsOf, provisionLocalResources, type ProvisionReport } from '../provision.ts';
 import { sandboxAddressesFromConfig, SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
-import { createRuntimeBackend, type DrillControl } from './backend.ts';
+import { createRuntimeBackend } from './backend.ts';
+import { createLocalDrills } from './drills.ts';
 import { createStatusConsole, describeEndpoints } from './console.ts';
 import { isAddressInUse, LocalSetupError, PortInUseError } from './errors.ts';
 import { exportLambdaEnvironment } from './lambda-invoke.ts';
@@ -40,8 +41,6 @@ export interface LocalRuntimeOptions {
   readonly write: (text: string) => void;
   readonly isTTY: boolean;
   readonly clock?: Clock;
-  /** Builds drill control once services run; absent: the dashboard says drills are unavailable. */
-  readonly drills?: (context: RuntimeContext) => DrillControl | undefined;
   /** Called once everything runs, before the first round: writes the runtime file. */
   readonly onReady?: (info: RuntimeInfo) => void;
 }
@@ -55,17 +54,6 @@ export interface RuntimeInfo {
   readonly sandboxSites: Readonly<Record<Site, string>>;
   readonly dashboardUrl: string;
   readonly provision: ProvisionReport;
-}
-
-/** What drill control and other in-process services get to work with. */
-export interface RuntimeContext {
-  readonly config: HcguardConfig;
-  readonly info: Omit<RuntimeInfo, 'dashboardUrl'>;
-  readonly sandbox: Sandbox;
-  readonly clients: ReturnType<typeof createAwsClients>;
-  readonly sqs: SQSClient;
-  readonly citizens?: CitizenSimulator;
-  readonly clock: Clock;
 }
 
 export interface RunningRuntime {
@@ -136,7 +124,6 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
         : undefined;
 
     const partialInfo = { endpoint, region, resources, sandboxUrl: sandboxSites.primary, sandboxSites, provision, ...(moto ? { motoPid: moto.pid } : {}) };
-    const drills = options.drills?.({ config, info: partialInfo, sandbox, clients, sqs, clock, ...(citizens ? { citizens } : {}) });
 
     const console = createStatusConsole(options.write, options.isTTY);
     // The probe Lambda, the dashboard and the CLI act through the same services.
@@ -150,6 +137,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       logFile: join(dirname(options.runtimeFile), 'probe.log'),
       onRound: () => void update(),
       onWarning: (message) => console.note(`probe Lambda: ${message}`),
+    });
+    const drills = createLocalDrills({
+      services,
+      sqs,
+      sandboxUrl: sandboxSites.primary,
+      ...(citizens ? { citizens } : {}),
+      stopping: stopping.signal,
+      note: (text) => console.note(text),
     });
     const scheduler = new RoundScheduler({
       intervalMs: probes.periodMs,
@@ -169,7 +164,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       clock,
       rounds: () => ({ ...probes.stats }),
       ...(citizens ? { citizens } : {}),
-      ...(drills ? { drills } : {}),
+      drills,
     });
     const dashboard: DashboardServer = await startDashboardServer({ backend, port: options.dashboardPort ?? config.local.dashboardPort });
     cleanups.push(() => dashboard.close());
@@ -205,7 +200,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     cleanups.push(() => citizens?.stop());
     scheduler.start();
     cleanups.push(() => scheduler.stop());
-    // Runs before the scheduler's stop: ends the invocation's wait and round at once.
+    // A drill started from the dashboard pauses, recorded, before the sandbox and moto go.
+    cleanups.push(() => Promise.race([drills.idle(), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]));
+    // Runs first: ends the probe invocation's wait and round, and the drills' waits, at once.
     cleanups.push(() => stopping.abort());
     // Citizens and faults change between rounds; the table follows them at this pace.
     const ticker = setInterval(() => void update(), 2_000);

@@ -76,7 +76,7 @@ const renderTargets = (state) => {
           serving && stage === 'verification' ? el('span', { class: 'serving' }, 'serving') : null,
           el('span', { class: 'since' }, target && target.since ? `since ${time(target.since)}` : ''),
           sparkline(target ? target.latency : []),
-          target && target.lastMessage ? el('span', { class: 'message' }, target.lastMessage) : null,
+          target && target.lastMessage && health !== 'healthy' ? el('span', { class: 'message' }, target.lastMessage) : null,
         ),
       );
     }
