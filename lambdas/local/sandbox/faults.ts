@@ -18,8 +18,8 @@ interface StoredFault {
 }
 
 export interface SandboxFaults extends FaultInjector {
-  /** Validates and activates a fault at once; the same mode on the same target replaces the old one. */
-  injectNow(fault: FaultSpec): ActiveFault;
+  /** Validates any input (e.g. a request body) and activates the fault at once; the same mode on the same target replaces the old one. */
+  injectNow(fault: FaultSpec | Readonly<Record<string, unknown>>): ActiveFault;
   /** Clears matching faults; returns how many were active. */
   clearNow(where?: { site?: Site; stage?: Stage }): number;
   listNow(): ActiveFault[];
@@ -47,7 +47,7 @@ export const createFaultRegistry = (clock: Clock): SandboxFaults => {
     for (const [key, stored] of faults) if (stored.untilMs !== undefined && stored.untilMs <= now) faults.delete(key);
   };
 
-  const injectNow = (fault: FaultSpec): ActiveFault => {
+  const injectNow = (fault: FaultSpec | Readonly<Record<string, unknown>>): ActiveFault => {
     const parsed = parseFaultSpec(fault);
     if ('problems' in parsed) throw new FaultSpecError(parsed.problems);
     const { spec } = parsed;

@@ -28,6 +28,7 @@ import { SandboxPlatform } from './platform.ts';
 import { createSiteServer } from './server.ts';
 
 export const DEFAULT_REPLICATION_LAG_MS = 500;
+export const DEFAULT_RETENTION_MS = 6 * 3_600_000;
 /** The sandbox's development HMAC key, used when HCGUARD_TRANSMISSION_KEY is not set. Not a secret. */
 export const SANDBOX_DEV_TRANSMISSION_KEY = 'hcguard-sandbox-development-key';
 export const DEFAULT_STAGE_PATHS: Readonly<Record<Stage, string>> = { collection: '/collection', transmission: '/transmission', verification: '/verification' };
@@ -54,6 +55,8 @@ export interface SandboxOptions {
   readonly codeTtlSeconds?: number;
   /** Body size of the `huge-body` fault. Default 16 MiB. */
   readonly hugeBodyBytes?: number;
+  /** Stored data older than this is dropped (checked every minute). Default 6 h, longer than any drill. */
+  readonly retentionMs?: number;
   readonly clock?: Clock;
 }
 
@@ -151,7 +154,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     transmissionKey,
     replicationLagMs,
     codeTtlSeconds: options.codeTtlSeconds ?? 24 * 3600,
+    retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
   });
+  const expiry = setInterval(() => platform.expire(), 60_000);
+  expiry.unref();
   const stopping = new AbortController();
   const addresses = Object.fromEntries(
     SITES.map((site) => [site, { ...DEFAULT_SITE_ADDRESSES[site], ...options.sites?.[site] }]),
@@ -159,6 +165,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const sites = {} as Record<Site, SandboxSite>;
   const servers: Server[] = [];
   const stop = async (): Promise<void> => {
+    clearInterval(expiry);
     stopping.abort();
     platform.stop();
     await Promise.all(servers.map(closeServer));

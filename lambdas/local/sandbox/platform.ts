@@ -64,6 +64,8 @@ interface SiteData {
   readonly codes: Map<string, Held<CodeRecord>>;
   /** codeId → when the revocation landed on this site. */
   readonly revocations: Map<string, number>;
+  /** stream → highest sequence number dropped by retention: counted as held, never as missing. */
+  readonly expiredThrough: Map<string, number>;
 }
 
 export interface PlatformOptions {
@@ -74,6 +76,8 @@ export interface PlatformOptions {
   readonly transmissionKey: string;
   readonly replicationLagMs: number;
   readonly codeTtlSeconds: number;
+  /** Data older than this is dropped by `expire`, so a sandbox left running for days stays small. */
+  readonly retentionMs: number;
 }
 
 export type SubmitResult = { readonly declaration: Pick<Declaration, 'id' | 'receivedAt'>; readonly replayed: boolean };
@@ -124,7 +128,7 @@ export class SandboxPlatform {
   private stopped = false;
 
   constructor(private readonly options: PlatformOptions) {
-    const empty = (): SiteData => ({ declarations: new Map(), requests: new Map(), subjects: new Map(), streams: new Map(), codes: new Map(), revocations: new Map() });
+    const empty = (): SiteData => ({ declarations: new Map(), requests: new Map(), subjects: new Map(), streams: new Map(), codes: new Map(), revocations: new Map(), expiredThrough: new Map() });
     this.data = { primary: empty(), backup: empty() };
   }
 
@@ -241,10 +245,11 @@ export class SandboxPlatform {
     const visible = this.visible(site, 'transmission');
     const held = [...(this.data[site].streams.get(streamName)?.values() ?? [])].filter((entry) => visible(entry.storedAtMs));
     const sequences = new Set(held.map((entry) => entry.item.sequence));
-    const highestSequence = held.reduce((highest, entry) => Math.max(highest, entry.item.sequence), 0);
-    let lastContiguousSequence = 0;
+    const expiredThrough = this.data[site].expiredThrough.get(streamName) ?? 0;
+    const highestSequence = held.reduce((highest, entry) => Math.max(highest, entry.item.sequence), expiredThrough);
+    let lastContiguousSequence = expiredThrough;
     while (sequences.has(lastContiguousSequence + 1)) lastContiguousSequence++;
-    const from = Math.max(1, window?.from ?? 1);
+    const from = Math.max(1, expiredThrough + 1, window?.from ?? 1);
     const to = window?.to ?? highestSequence;
     const missing: number[] = [];
     let missingTruncated = false;
@@ -336,6 +341,34 @@ export class SandboxPlatform {
       });
     }
     return { codeId: revokedCode };
+  }
+
+  /** Drops what landed before the retention period; expired records count as held, not lost. */
+  expire(): void {
+    const cutoff = this.nowMs() - this.options.retentionMs;
+    for (const data of Object.values(this.data)) {
+      for (const [id, held] of data.declarations) {
+        if (held.storedAtMs >= cutoff) continue;
+        data.declarations.delete(id);
+        if (held.item.requestId !== undefined && data.requests.get(held.item.requestId) === id) data.requests.delete(held.item.requestId);
+        const ids = data.subjects.get(held.item.subjectId);
+        ids?.delete(id);
+        if (ids?.size === 0) data.subjects.delete(held.item.subjectId);
+      }
+      for (const [name, stream] of data.streams) {
+        for (const [sequence, held] of stream) {
+          if (held.storedAtMs >= cutoff) continue;
+          stream.delete(sequence);
+          data.expiredThrough.set(name, Math.max(data.expiredThrough.get(name) ?? 0, sequence));
+        }
+        if (stream.size === 0) data.streams.delete(name);
+      }
+      for (const [id, held] of data.codes) {
+        if (held.storedAtMs >= cutoff) continue;
+        data.codes.delete(id);
+        data.revocations.delete(id);
+      }
+    }
   }
 
   /** The keys a checkpoint verifier needs to check codes offline. */

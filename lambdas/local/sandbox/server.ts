@@ -200,7 +200,7 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
         const body = (await readJson(request)) as Record<string, unknown>;
         const spec = body.mode === 'latency' && body.latencyMs === undefined ? { ...body, latencyMs: DEFAULT_FAULT_LATENCY_MS } : body;
         try {
-          sendJson(response, 201, { fault: faults.injectNow(spec as never) });
+          sendJson(response, 201, { fault: faults.injectNow(spec) });
         } catch (error) {
           if (error instanceof FaultSpecError) throw new HttpProblem(400, { error: 'invalid-fault', problems: error.problems });
           throw error;

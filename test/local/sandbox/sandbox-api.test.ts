@@ -288,3 +288,17 @@ describe('stopping the sandbox', () => {
     expect(await hanging).toBe('connection closed');
   });
 });
+
+describe('retention', () => {
+  it('drops data older than the retention period, without reporting expired records as lost', async () => {
+    const submitted = await call('primary', 'POST', '/collection/declarations', declaration());
+    const hmac = createHmac('sha256', KEY).update('retention-test:1:old').digest('hex');
+    await call('primary', 'POST', '/transmission/streams/retention-test/records', { sequence: 1, payload: 'old', hmac });
+    clock.advance(6 * 3_600_000 + 1);
+    sandbox.platform.expire();
+    expect((await call('primary', 'GET', `/collection/declarations/${submitted.json?.id as string}`)).status).toBe(404);
+    const next = createHmac('sha256', KEY).update('retention-test:2:new').digest('hex');
+    await call('primary', 'POST', '/transmission/streams/retention-test/records', { sequence: 2, payload: 'new', hmac: next });
+    expect((await call('primary', 'GET', '/transmission/streams/retention-test?from=1&to=2')).json).toMatchObject({ lastContiguousSequence: 2, records: 1, missing: [] });
+  });
+});
