@@ -94,4 +94,13 @@ describe('the status console', () => {
     expect(output.startsWith(`\x1b[${statusTable(healthy()).length}F\x1b[J`)).toBe(true);
     expect(output).toContain('verification  failing');
   });
+
+  it('cuts table lines to the terminal width, so the redraw counts rows right', () => {
+    let output = '';
+    const console = createStatusConsole((text) => (output += text), true, () => 40);
+    console.show(broken());
+    const lines = output.trimEnd().split('\n');
+    expect(lines.every((line) => line.length <= 39)).toBe(true);
+    expect(lines[5]).toBe('  routing verify.hc.internal → backup …');
+  });
 });

@@ -36,8 +36,8 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
   program
     .command('up')
     .description(
-      'Run the whole guard locally until Ctrl-C: moto as AWS (or AWS_ENDPOINT_URL), the stack\'s resources, the sandbox platform, ' +
-        'probe rounds through the real Lambda handler, simulated citizens and the operator dashboard. Other commands in another terminal find it.',
+      'run the whole guard on this machine until Ctrl-C (`npm start`): moto as AWS (or AWS_ENDPOINT_URL), the stack\'s resources, the sandbox platform, ' +
+        'probe rounds through the real Lambda handler, simulated citizens and the operator dashboard; commands in another terminal find it',
     )
     .addOption(new Option('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (default: config local.dashboardPort; 0 picks a free one)').argParser(port('--dashboard-port')))
     .addOption(new Option('--moto-port <port>', "moto_server's port (default: config local.motoPort; 0 picks a free one)").argParser(port('--moto-port')))

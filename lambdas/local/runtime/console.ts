@@ -11,6 +11,7 @@ export interface Endpoints {
   readonly awsOrigin: string;
   readonly sandbox: Readonly<Record<'primary' | 'backup', string>>;
   readonly runtimeFile: string;
+  readonly probeLog: string;
   readonly tableName: string;
 }
 
@@ -20,7 +21,7 @@ export const describeEndpoints = (endpoints: Endpoints): string =>
     `  dashboard       ${endpoints.dashboardUrl}`,
     `  sandbox         primary ${endpoints.sandbox.primary}   backup ${endpoints.sandbox.backup}`,
     `  local AWS       ${endpoints.awsEndpoint} (${endpoints.awsOrigin}); table ${endpoints.tableName}`,
-    `  runtime file    ${endpoints.runtimeFile} (hcguard status, fault, drill, ack, failover find it)`,
+    `  runtime file    ${endpoints.runtimeFile} (hcguard status, fault, drill, ack, failover find it); probe Lambda log ${endpoints.probeLog}`,
     '  try             npx hcguard fault primary verification error   then watch the failover; Ctrl-C stops everything',
     '',
   ].join('\n');
@@ -122,10 +123,17 @@ export interface StatusConsole {
   note(text: string): void;
 }
 
-/** A terminal redraws the table in place; anything else gets one line per change. */
-export const createStatusConsole = (write: (text: string) => void, isTTY: boolean): StatusConsole => {
+/**
+ * A terminal redraws the table in place; anything else gets one line per change. Table lines are
+ * cut to the terminal's width: a wrapped line would make the redraw miscount and scroll.
+ */
+export const createStatusConsole = (write: (text: string) => void, isTTY: boolean, columns: () => number | undefined = () => undefined): StatusConsole => {
   let previous: DashboardState | undefined;
   let drawnLines = 0;
+  const fit = (lines: string[]): string[] => {
+    const width = columns();
+    return width ? lines.map((line) => (line.length >= width ? `${line.slice(0, width - 2)}…` : line)) : lines;
+  };
   const erase = () => {
     // Cursor up over the last table, then clear to the end of the screen.
     if (drawnLines > 0) write(`\x1b[${drawnLines}F\x1b[J`);
@@ -134,7 +142,7 @@ export const createStatusConsole = (write: (text: string) => void, isTTY: boolea
   return {
     show(state) {
       if (isTTY) {
-        const lines = statusTable(state);
+        const lines = fit(statusTable(state));
         erase();
         write(`${lines.join('\n')}\n`);
         drawnLines = lines.length;
@@ -148,7 +156,7 @@ export const createStatusConsole = (write: (text: string) => void, isTTY: boolea
       if (isTTY) erase();
       write(`${text}\n`);
       if (isTTY && previous) {
-        const lines = statusTable(previous);
+        const lines = fit(statusTable(previous));
         write(`${lines.join('\n')}\n`);
         drawnLines = lines.length;
       }

@@ -3,7 +3,7 @@
 // the way EventBridge invokes it, once per schedule period with the stack's timeout. For a
 // sub-minute interval the handler itself runs the rounds, spaced by the interval, one at a time.
 // Its logs go to a file next to the runtime file, so they do not scribble over the status table.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -31,6 +31,8 @@ class FileLogger extends Logger {
   ) {
     super({ serviceName: 'hcguard-probe', logLevel: 'INFO' });
     mkdirSync(dirname(path), { recursive: true });
+    // One run, one log: the file starts empty each time the runtime starts.
+    writeFileSync(path, '');
   }
 
   protected override printLog(logLevel: number, log: LogItem): void {

@@ -125,16 +125,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
 
     const partialInfo = { endpoint, region, resources, sandboxUrl: sandboxSites.primary, sandboxSites, provision, ...(moto ? { motoPid: moto.pid } : {}) };
 
-    const console = createStatusConsole(options.write, options.isTTY);
+    const console = createStatusConsole(options.write, options.isTTY, () => process.stdout.columns);
     // The probe Lambda, the dashboard and the CLI act through the same services.
     const services = composeServices({ config, resources, clients, clock });
     const stopping = new AbortController();
+    const probeLog = join(dirname(options.runtimeFile), 'probe.log');
     const probes = createProbeInvocations({
       config,
       runRound: services.runRound,
       clock,
       stopping: stopping.signal,
-      logFile: join(dirname(options.runtimeFile), 'probe.log'),
+      logFile: probeLog,
       onRound: () => void update(),
       onWarning: (message) => console.note(`probe Lambda: ${message}`),
     });
@@ -177,6 +178,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
         awsOrigin: moto ? `moto_server pid ${moto.pid}, started by hcguard up` : 'from AWS_ENDPOINT_URL',
         sandbox: sandboxSites,
         runtimeFile: options.runtimeFile,
+        probeLog,
         tableName: resources.tableName,
       }),
     );
