@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../lambdas/core/config.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerCostCommand } from './commands/cost.ts';
+import { registerDrillCommands } from './commands/drill.ts';
 import { registerFaultCommand } from './commands/fault.ts';
 import { registerProbeCommand } from './commands/probe.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
@@ -31,6 +32,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   registerUpCommand(program, context);
   registerRoutingCommands(program, context);
   registerStatusCommands(program, context);
+  registerDrillCommands(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 };

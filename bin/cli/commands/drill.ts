@@ -1,0 +1,413 @@
+// `hcguard drill`, `hcguard drills`, `hcguard report`: failover drills from the command line.
+//   hcguard drill --scenario <name> [--dry-run] [--yes] [--json]
+//   hcguard drill --step notify|switch|restore [--dry-run] [--yes] [--json]
+//   hcguard drill --resume <id> | --abort <id> [--reason …]
+//   hcguard drills [--limit N] [--json]
+//   hcguard report <drill-id>
+// Against the local runtime or an emulator the drill runs in this process; against AWS the CLI
+// invokes the drill Lambda in slices and prints the phases as they complete. A drill changes
+// routing, so it asks first on a terminal and refuses without --yes elsewhere. Ctrl-C stops the
+// drill: the fault is cleared and routing restored before the CLI exits.
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import Table from 'cli-table3';
+import { Option, type Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
+import { composeDrillService } from '../../../lambdas/app/compose-drills.ts';
+import { composeServices } from '../../../lambdas/app/compose.ts';
+import { DrillInputError, type AdvanceOptions, type DrillReport } from '../../../lambdas/app/drill.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config.ts';
+import { formatDuration } from '../../../lambdas/core/drill/machine.ts';
+import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
+import { DRILL_STEPS, type DrillRecord, type DrillStepName, type ImpactSample, type PhaseRecord } from '../../../lambdas/core/drill/model.ts';
+import { drillJson, formatLocal } from '../../../lambdas/core/drill/report-model.ts';
+import { describeFault, findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
+import { NotFoundError } from '../../../lambdas/core/errors.ts';
+import type { Actor } from '../../../lambdas/core/model.ts';
+import type { DrillListing } from '../../../lambdas/ports.ts';
+import type { DrillCommandInput, DrillResponse } from '../../../lambdas/handlers/drill.ts';
+import type { CliContext } from '../context.ts';
+import { CommandFailed, UsageError } from '../errors.ts';
+import type { Target } from '../target.ts';
+import { operatorActor } from './routing.ts';
+
+/** Where a drill runs: in this process, or in the drill Lambda. */
+export interface DrillRunner {
+  start(input: { scenario?: string; step?: DrillStepName; dryRun: boolean; actor: Actor }, options: AdvanceOptions): Promise<DrillRecord>;
+  advance(id: string, options: AdvanceOptions): Promise<DrillRecord>;
+  abort(id: string, actor: Actor, reason: string, options: AdvanceOptions): Promise<DrillRecord>;
+  list(limit: number): Promise<DrillListing[]>;
+  report(id: string, htmlFile: string): Promise<DrillReport>;
+  close(): void;
+}
+
+export interface DrillCommandDeps {
+  /** Builds the runner for the target; in-process or the Lambda by default. */
+  readonly runner?: (config: HcguardConfig, target: Target) => DrillRunner;
+  /** Aborted on Ctrl-C; the command listens to SIGINT by default. */
+  readonly interrupt?: AbortSignal;
+  /** Asks the operator; undefined when there is no terminal to ask on. */
+  readonly confirm?: ((question: string) => Promise<boolean>) | undefined;
+}
+
+/** Each Lambda invocation advances the drill this long, so Ctrl-C is answered within a minute. */
+const LAMBDA_SLICE_MS = 60_000;
+
+// ---------------------------------------------------------------- runners
+
+export const inProcessRunner = (config: HcguardConfig, target: Target): DrillRunner => {
+  const clients = createAwsClients(target.clientConfig);
+  const sqs = new SQSClient({ ...target.clientConfig, maxAttempts: 3 });
+  const services = composeServices({ config, resources: target.resources, clients });
+  const runtime = target.runtime;
+  // The local runtime's sandbox; with an emulator alone, the sandbox at the primary's address
+  // unless a fault hook is configured (as `hcguard fault` does).
+  const sandboxUrl = runtime?.sandboxUrl ?? (config.drills.faultHookUrl ? undefined : new URL(config.sites.primary.stages.verification).origin);
+  const dashboardUrl = runtime?.dashboardUrl;
+  const service = composeDrillService(services, {
+    sqs,
+    ...(sandboxUrl ? { sandboxUrl } : {}),
+    ...(dashboardUrl ? { impact: (from: Date, to: Date, signal?: AbortSignal) => citizensFromDashboard(dashboardUrl, from, to, signal) } : {}),
+  });
+  return {
+    start: async (input, options) => (await service.start(input, options)).drill,
+    advance: async (id, options) => (await service.advance(id, options)).drill,
+    abort: async (id, actor, reason, options) => (await service.abort(id, actor, reason, options)).drill,
+    list: (limit) => service.list(limit),
+    report: (id, htmlFile) => service.report(id, { htmlFile }),
+    close: () => {
+      for (const client of [clients.dynamodb, clients.sns, clients.route53, sqs]) client.destroy();
+    },
+  };
+};
+
+/** What the simulated citizens of the local runtime saw, from its dashboard. */
+const citizensFromDashboard = async (dashboardUrl: string, from: Date, to: Date, signal?: AbortSignal): Promise<ImpactSample[]> => {
+  const response = await fetch(new URL('/api/citizens', dashboardUrl), { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000) });
+  if (!response.ok) return [];
+  const snapshot = (await response.json()) as { buckets?: { start: string; ok: number; failed: number }[] };
+  return (snapshot.buckets ?? [])
+    .filter((bucket) => bucket.start >= from.toISOString() && bucket.start <= to.toISOString())
+    .map((bucket) => ({ at: bucket.start, ok: bucket.ok, failed: bucket.failed }));
+};
+
+export const lambdaRunner = (_config: HcguardConfig, target: Target, lambda: LambdaClient = new LambdaClient(target.clientConfig)): DrillRunner => {
+  const functionName = target.resources.drillFunctionName;
+  if (!functionName) throw new CommandFailed('the deployed stack names no drill function (HcguardResources.drillFunctionName): drills cannot run in AWS');
+  const invoke = async (payload: DrillCommandInput): Promise<DrillResponse> => {
+    const response = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+      { abortSignal: AbortSignal.timeout(15 * 60_000) },
+    );
+    const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
+    let answer: DrillResponse | undefined;
+    try {
+      answer = JSON.parse(text) as DrillResponse;
+    } catch {
+      answer = undefined;
+    }
+    if (response.FunctionError || !answer) {
+      const failure = answer as { errorType?: string; errorMessage?: string } | undefined;
+      throw new CommandFailed(`the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError ?? 'no answer'}: ${failure?.errorMessage ?? text.slice(0, 500)}`);
+    }
+    if (!answer.ok) {
+      const problems = 'problems' in answer && answer.problems ? `\n  ${answer.problems.join('\n  ')}` : '';
+      throw new CommandFailed(`${'error' in answer ? answer.error : 'the drill function refused'}${problems}`);
+    }
+    return answer;
+  };
+  /** Invokes slice after slice until the drill is done or Ctrl-C; the current slice always completes. */
+  const loop = async (first: DrillCommandInput, options: AdvanceOptions): Promise<DrillRecord> => {
+    let answer = await invoke(first);
+    let drill = 'drill' in answer ? answer.drill : undefined;
+    if (!drill) throw new CommandFailed('the drill function answered without a drill');
+    options.onProgress?.(drill, drill);
+    while ('done' in answer && !answer.done && !options.signal?.aborted) {
+      const previous: DrillRecord = drill;
+      answer = await invoke({ command: 'resume', id: previous.id, budgetMs: LAMBDA_SLICE_MS });
+      drill = 'drill' in answer ? answer.drill : previous;
+      options.onProgress?.(drill, previous);
+    }
+    return drill;
+  };
+  return {
+    start: (input, options) =>
+      loop(
+        input.step
+          ? { command: 'step', step: input.step, dryRun: input.dryRun, actor: input.actor, budgetMs: LAMBDA_SLICE_MS }
+          : { command: 'start', scenario: input.scenario as string, dryRun: input.dryRun, actor: input.actor, budgetMs: LAMBDA_SLICE_MS },
+        options,
+      ),
+    advance: (id, options) => loop({ command: 'resume', id, budgetMs: LAMBDA_SLICE_MS }, options),
+    abort: (id, actor, reason, options) => loop({ command: 'abort', id, actor, reason, budgetMs: LAMBDA_SLICE_MS }, options),
+    list: async (limit) => {
+      const answer = await invoke({ command: 'list', limit });
+      return 'drills' in answer ? [...answer.drills] : [];
+    },
+    report: async (id) => {
+      const answer = await invoke({ command: 'report', id });
+      if (!('markdown' in answer)) throw new CommandFailed('the drill function answered without a report');
+      return { drill: answer.drill, markdown: answer.markdown, html: answer.html };
+    },
+    close: () => lambda.destroy(),
+  };
+};
+
+const defaultRunner = (config: HcguardConfig, target: Target): DrillRunner => (target.mode === 'aws' ? lambdaRunner(config, target) : inProcessRunner(config, target));
+
+const terminalConfirm = (): ((question: string) => Promise<boolean>) | undefined => {
+  if (!process.stdin.isTTY) return undefined;
+  return async (question) => {
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await terminal.question(question)).trim());
+    } finally {
+      terminal.close();
+    }
+  };
+};
+
+// ---------------------------------------------------------------- printing
+
+const SYMBOLS: Readonly<Record<PhaseRecord['outcome'], string>> = { running: '→', passed: '✓', failed: '✗', skipped: '–', aborted: '!' };
+
+/** The same sentence with its counters and instants removed, so "(5 s so far)" does not print twice. */
+const gist = (detail: string): string => detail.replace(/\d[\d.:TZ-]*( ?(ms|s|min))?/g, '#');
+
+/** Prints each phase as it starts and ends, and what it waits for when that changes. */
+export const phasePrinter = (write: (text: string) => void) => {
+  const printed = new Map<number, { outcome: string; gist: string }>();
+  return (drill: DrillRecord): void => {
+    if (printed.size === 0) write(`drill ${drill.id}: ${drill.scenario}${drill.dryRun ? ' (dry run)' : ''}, started by ${drill.startedBy}\n`);
+    for (const phase of drill.phases) {
+      const seen = printed.get(phase.index);
+      if (seen && seen.outcome === phase.outcome && (phase.outcome !== 'running' || seen.gist === gist(phase.detail))) continue;
+      const took = phase.endedAt ? ` (${formatDuration(Date.parse(phase.endedAt) - Date.parse(phase.startedAt))})` : '';
+      write(`  ${SYMBOLS[phase.outcome]} ${phase.name.padEnd(9)} ${phase.outcome === 'running' ? '' : `${phase.outcome}${took}: `}${phase.detail}\n`);
+      printed.set(phase.index, { outcome: phase.outcome, gist: gist(phase.detail) });
+    }
+  };
+};
+
+const metricsLine = (drill: DrillRecord): string => {
+  const metrics = drillJson(drill).metrics;
+  const time = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
+  const objectives = evaluateObjectives(drill)
+    .map((result) => `${result.name} ${result.status}`)
+    .join(', ');
+  const records = metrics.recordsWritten === null ? 'records not measured' : `records ${metrics.recordsWritten} written, ${metrics.recordsLost ?? '—'} lost, ${metrics.recordsDuplicated ?? '—'} duplicated`;
+  return `  detect ${time(metrics.detectMs)} · notify ${time(metrics.notifyMs)} · ack ${time(metrics.ackMs)} · switch ${time(metrics.switchMs)} · RTO ${time(metrics.rtoMs)} · ${records}${objectives ? `\n  objectives: ${objectives}` : ''}`;
+};
+
+/** Writes reports/<id>.md and reports/<id>.html in the project folder (next to the config). */
+export const writeReport = (report: DrillReport, projectFolder: string): { markdown: string; html: string } => {
+  const folder = join(projectFolder, 'reports');
+  mkdirSync(folder, { recursive: true });
+  const markdown = join(folder, `${report.drill.id}.md`);
+  const html = join(folder, `${report.drill.id}.html`);
+  writeFileSync(markdown, report.markdown);
+  writeFileSync(html, report.html);
+  return { markdown, html };
+};
+
+const shown = (path: string): string => {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : path;
+};
+
+// ---------------------------------------------------------------- the commands
+
+export interface DrillOptions {
+  readonly scenario?: string;
+  readonly step?: DrillStepName;
+  readonly resume?: string;
+  readonly abort?: string;
+  readonly reason?: string;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly json?: boolean;
+}
+
+export const runDrillCommand = async (options: DrillOptions, context: CliContext, deps: DrillCommandDeps = {}): Promise<void> => {
+  const modes = (['scenario', 'step', 'resume', 'abort'] as const).filter((mode) => options[mode] !== undefined);
+  if (modes.length !== 1) {
+    throw new UsageError(modes.length === 0 ? 'name what to run: --scenario <name>, --step notify|switch|restore, --resume <id> or --abort <id>' : `choose one of ${modes.map((mode) => `--${mode}`).join(', ')}`);
+  }
+  if (options.dryRun && (options.resume || options.abort)) throw new UsageError('--dry-run goes with --scenario or --step');
+  if (options.reason && !options.abort) throw new UsageError('--reason goes with --abort');
+  const config = await context.config();
+  if (options.scenario && !findScenario(config, options.scenario)) {
+    throw new UsageError(`unknown scenario "${options.scenario}": one of ${scenarioNames(config).join(', ')}`);
+  }
+  const changesRouting = !options.dryRun && (options.scenario !== undefined || options.step === 'switch' || options.step === 'restore');
+  if (changesRouting && !options.yes) {
+    const confirm = 'confirm' in deps ? deps.confirm : terminalConfirm();
+    if (!confirm) throw new UsageError('a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on');
+    if (!(await confirm(confirmationQuestion(config, options)))) throw new CommandFailed('drill not started', 1);
+  }
+  const target = await context.target();
+  const runner = (deps.runner ?? defaultRunner)(config, target);
+  const actor = operatorActor();
+  const progress = phasePrinter(options.json ? context.err : context.out);
+  const projectFolder = dirname(context.configPath());
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new Error('interrupted'));
+  deps.interrupt?.addEventListener('abort', onSignal, { once: true });
+  if (!deps.interrupt) process.once('SIGINT', onSignal);
+  let drill: DrillRecord | undefined;
+  const track = { onProgress: (current: DrillRecord) => {
+    drill = current;
+    progress(current);
+  } };
+  try {
+    try {
+      if (options.resume) drill = await runner.advance(options.resume, { ...track, signal: interrupt.signal });
+      else if (options.abort) drill = await runner.abort(options.abort, actor, options.reason ?? 'aborted by the operator', { ...track, signal: interrupt.signal });
+      else {
+        drill = await runner.start(
+          { ...(options.scenario ? { scenario: options.scenario } : {}), ...(options.step ? { step: options.step } : {}), dryRun: options.dryRun ?? false, actor },
+          { ...track, signal: interrupt.signal },
+        );
+      }
+    } catch (error) {
+      if (error instanceof DrillInputError) throw new UsageError(error.message);
+      if (error instanceof NotFoundError) throw new CommandFailed(`no such drill: ${error.message.replace(/ not found$/, '')}`);
+      if (!interrupt.signal.aborted) throw error;
+    } finally {
+      deps.interrupt?.removeEventListener('abort', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    if (interrupt.signal.aborted && drill && drill.status !== 'finished') drill = await stopAfterInterrupt(drill, runner, actor, context, track, deps);
+    if (!drill) throw new CommandFailed('the drill could not be started');
+    const paths = writeReport(await runner.report(drill.id, `${drill.id}.html`), projectFolder);
+    finish(drill, paths, options, context);
+  } finally {
+    runner.close();
+  }
+};
+
+/** Ctrl-C: stop injecting, clear the fault and restore routing; a second Ctrl-C leaves it resumable. */
+const stopAfterInterrupt = async (
+  drill: DrillRecord,
+  runner: DrillRunner,
+  actor: Actor,
+  context: CliContext,
+  track: Pick<AdvanceOptions, 'onProgress'>,
+  deps: DrillCommandDeps,
+): Promise<DrillRecord> => {
+  context.err(`\ninterrupted: stopping drill ${drill.id} — clearing the fault and restoring routing (Ctrl-C again to leave it as it is)\n`);
+  const second = new AbortController();
+  const onSecond = () => second.abort(new Error('interrupted twice'));
+  if (!deps.interrupt) process.once('SIGINT', onSecond);
+  let stopped = drill;
+  try {
+    stopped = await runner.abort(drill.id, actor, 'interrupted (Ctrl-C) by the operator', { ...track, signal: second.signal });
+  } catch (error) {
+    if (!second.signal.aborted) context.err(`could not stop the drill: ${error instanceof Error ? error.message : String(error)}\n`);
+  } finally {
+    process.off('SIGINT', onSecond);
+  }
+  if (stopped.status !== 'finished') {
+    throw new CommandFailed(
+      `drill ${drill.id} is not finished (${stopped.phases.at(-1)?.name}: ${stopped.phases.at(-1)?.detail}).\n` +
+        `  hcguard drill --resume ${drill.id}   continues it\n  hcguard drill --abort ${drill.id}    clears the fault and restores routing`,
+      130,
+    );
+  }
+  return stopped;
+};
+
+const confirmationQuestion = (config: HcguardConfig, options: DrillOptions): string => {
+  const records = config.records.map((record) => record.name).join(', ');
+  if (options.step) return `This process test moves ${records} to the backup and back. Continue? [y/N] `;
+  const scenario = findScenario(config, options.scenario as string);
+  const faults = scenario?.faults.map(describeFault).join(', ') ?? '';
+  const where = config.drills.injection === 'simulated' ? 'simulates' : 'injects';
+  return `Drill ${options.scenario} ${where} ${faults}${scenario?.expectFailover ? ` and lets hcguard move ${records} to the backup` : ''}. Continue? [y/N] `;
+};
+
+const finish = (drill: DrillRecord, paths: { markdown: string; html: string }, options: DrillOptions, context: CliContext): void => {
+  const outcome = drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown');
+  if (options.json) {
+    context.out(`${JSON.stringify(drillJson(drill, shown(paths.html)), null, 2)}\n`);
+  } else {
+    context.out(`\ndrill ${drill.id}: ${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${metricsLine(drill)}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`);
+  }
+  if (drill.status === 'running') {
+    throw new CommandFailed(`drill ${drill.id} is still running elsewhere (another process holds it): \`hcguard drill --resume ${drill.id}\` watches it to the end`);
+  }
+  if (outcome !== 'passed') throw new CommandFailed(options.json ? `drill ${drill.id}: ${outcome}` : `drill ${outcome}: see the findings in the report`);
+};
+
+export const registerDrillCommands = (program: Command, context: CliContext, deps: DrillCommandDeps = {}): void => {
+  program
+    .command('drill')
+    .description('rehearse the emergency plan: inject a fault, measure detection, alerting, decision, switch and restore, and write a report')
+    .option('--scenario <name>', 'a built-in scenario (verification-outage, transmission-tampering, collection-data-loss, full-site-outage) or one from drills.scenarios')
+    .addOption(new Option('--step <procedure>', 'a process test of one procedure alone').choices(DRILL_STEPS))
+    .option('--dry-run', 'walk every phase\'s checks and permissions without injecting or switching anything')
+    .option('--resume <id>', 'continue a drill that was interrupted (Ctrl-C, a crash, a Lambda deadline)')
+    .option('--abort <id>', 'stop a drill: clear its fault and restore routing')
+    .option('--reason <text>', 'why, with --abort (recorded in the drill)')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--json', 'print { id, scenario, outcome, phases, metrics, reportPath } when done')
+    .action(async (options: DrillOptions) => runDrillCommand(options, context, deps));
+
+  program
+    .command('drills')
+    .description('list past and running drills, newest first')
+    .option('--limit <n>', 'how many (default 20)', '20')
+    .option('--json', 'print the list as JSON')
+    .action(async (options: { limit: string; json?: boolean }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit must be an integer between 1 and 200');
+      const config = await context.config();
+      const runner = (deps.runner ?? defaultRunner)(config, await context.target());
+      try {
+        const drills = await runner.list(limit);
+        if (options.json) {
+          context.out(`${JSON.stringify(drills, null, 2)}\n`);
+          return;
+        }
+        if (drills.length === 0) {
+          context.out('no drills yet: start one with `hcguard drill --scenario verification-outage`\n');
+          return;
+        }
+        const table = new Table({ head: ['drill', 'scenario', 'outcome', `started (${config.timeZone})`, 'took', 'started by'], style: { head: [], border: [] } });
+        for (const drill of drills) {
+          const outcome = drill.status === 'running' ? 'running' : `${drill.outcome ?? 'unknown'}${drill.dryRun ? ' (dry run)' : ''}`;
+          const took = drill.endedAt ? formatDuration(Date.parse(drill.endedAt) - Date.parse(drill.startedAt)) : '';
+          table.push([drill.id, drill.scenario, outcome, formatLocal(drill.startedAt, config.timeZone), took, drill.startedBy]);
+        }
+        context.out(`${table.toString()}\n`);
+      } finally {
+        runner.close();
+      }
+    });
+
+  program
+    .command('report')
+    .description('write a drill\'s report as Markdown and as one self-contained HTML page under reports/, and print their paths')
+    .argument('<drill-id>', 'the drill (see `hcguard drills`)')
+    .action(async (id: string) => {
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw new UsageError(`"${id}" is not a drill id (see \`hcguard drills\`)`);
+      const config = await context.config();
+      const runner = (deps.runner ?? defaultRunner)(config, await context.target());
+      try {
+        let report: DrillReport;
+        try {
+          report = await runner.report(id, `${id}.html`);
+        } catch (error) {
+          if (error instanceof NotFoundError || (error instanceof CommandFailed && /not found/.test(error.message))) throw new CommandFailed(`no drill ${id}: see \`hcguard drills\``);
+          throw error;
+        }
+        const paths = writeReport(report, dirname(context.configPath()));
+        context.out(`${shown(paths.markdown)}\n${shown(paths.html)}\n`);
+      } finally {
+        runner.close();
+      }
+    });
+};
