@@ -22,6 +22,7 @@ import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, 
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Route53Router, upsertInput } from '../adapters/aws/route53-router.ts';
 import { TABLE_DESIGN } from '../adapters/aws/table-design.ts';
+import { resolveManagedRecords } from '../app/records.ts';
 import type { HcguardConfig, Subscription } from '../core/config.ts';
 import { SEVERITIES, type Severity } from '../core/model.ts';
 import type { ManagedRecord } from '../ports.ts';
@@ -54,13 +55,8 @@ export interface ProvisionReport {
 export const localTableName = (config: Pick<HcguardConfig, 'name'>): string => `${config.name}-state`;
 export const localAuditQueueName = (config: Pick<HcguardConfig, 'name'>): string => `${config.name}-alert-audit`;
 
-/** The managed records with their hosted zone ids resolved from the deployed (or provisioned) resources. */
-export const managedRecordsOf = (config: Pick<HcguardConfig, 'records'>, resources: Pick<DeployedResources, 'hostedZoneIds'>): ManagedRecord[] =>
-  config.records.map((record) => {
-    const hostedZoneId = resources.hostedZoneIds[record.name];
-    if (!hostedZoneId) throw new Error(`no hosted zone id for the managed record ${record.name} in the resources`);
-    return { name: record.name, type: record.type, ttl: record.ttl, hostedZoneId, stage: record.stage, values: record.values };
-  });
+/** The managed records with their hosted zone ids from provisioned resources (the bench uses it). */
+export const managedRecordsOf = resolveManagedRecords;
 
 export const provisionLocalResources = async (input: ProvisionInput): Promise<ProvisionReport> => {
   const log = { created: [] as string[], reused: [] as string[], skipped: [] as string[] };
@@ -72,7 +68,7 @@ export const provisionLocalResources = async (input: ProvisionInput): Promise<Pr
   }
   const hostedZoneIds = await ensureZones(input, log);
   const resources: DeployedResources = { tableName, topicArns, hostedZoneIds, auditQueueUrl: auditQueue.url };
-  await ensureRecords(input, managedRecordsOf(input.config, resources), log);
+  await ensureRecords(input, resolveManagedRecords(input.config, resources), log);
   return { resources, ...log };
 };
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import { CitizenSimulator, citizensRecord, siteOfAnswer, targetFor, TtlDnsCache, type CitizenClient, type ScanOutcome } from '../../lambdas/local/citizens.ts';
-import { managedRecordsOf, provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { resolveManagedRecords } from '../../lambdas/app/records.ts';
+import { provisionLocalResources } from '../../lambdas/local/provision.ts';
 import { startSandbox } from '../../lambdas/local/sandbox/index.ts';
 import { upsertInput } from '../../lambdas/adapters/aws/route53-router.ts';
 import type { ManagedRecord } from '../../lambdas/ports.ts';
@@ -74,7 +75,7 @@ const provisioned = async (ttl: number) => {
     }),
   );
   const { resources } = await provisionLocalResources({ config, clients });
-  const [record] = managedRecordsOf(config, resources);
+  const [record] = resolveManagedRecords(config, resources);
   const switchTo = (site: 'primary' | 'backup') => clients.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record!, site, 'test switch')));
   return { clients, config, record: record!, switchTo };
 };
@@ -218,7 +219,7 @@ describe('citizens against the sandbox platform and moto', () => {
         }),
       );
       const { resources } = await provisionLocalResources({ config, clients });
-      const [record] = managedRecordsOf(config, resources);
+      const [record] = resolveManagedRecords(config, resources);
       const citizens = new CitizenSimulator({ config, record: record!, route53: clients.route53 });
       citizens.start();
       try {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import { SEVERITIES } from '../../lambdas/core/model.ts';
-import { managedRecordsOf, provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { resolveManagedRecords } from '../../lambdas/app/records.ts';
+import { provisionLocalResources } from '../../lambdas/local/provision.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { testConfigInput } from '../fakes/config.ts';
 
@@ -105,7 +106,7 @@ describe('provisionLocalResources on moto', () => {
     const clients = motoClients();
     const config = configFor();
     const first = await provisionLocalResources({ config, clients });
-    const [verify] = managedRecordsOf(config, first.resources);
+    const [verify] = resolveManagedRecords(config, first.resources);
     await new Route53Router(clients.route53).route(verify!, 'backup', { comment: 'test switch', insyncTimeoutMs: 5_000 });
 
     const second = await provisionLocalResources({ config, clients });

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../../app/aws-clients.ts';
 import { composeServices } from '../../app/compose.ts';
+import { resolveManagedRecords } from '../../app/records.ts';
 import type { HcguardConfig } from '../../core/config.ts';
 import { SITES, type Site } from '../../core/model.ts';
 import { systemClock, type Clock } from '../../ports.ts';
@@ -16,7 +17,7 @@ import { CitizenSimulator, citizensRecord } from '../citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../dashboard/server.ts';
 import type { DashboardState } from '../dashboard/state.ts';
 import { startMotoServer, type MotoServer } from '../moto.ts';
-import { managedRecordsOf, provisionLocalResources, type ProvisionReport } from '../provision.ts';
+import { provisionLocalResources, type ProvisionReport } from '../provision.ts';
 import { sandboxAddressesFromConfig, SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { createRuntimeBackend } from './backend.ts';
 import { createLocalDrills } from './drills.ts';
@@ -116,7 +117,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     // The probe's transmission HMAC key is the platform's: the sandbox's own unless one is set.
     process.env.HCGUARD_TRANSMISSION_KEY ??= sandbox.transmissionKey;
 
-    const records = managedRecordsOf(config, resources);
+    const records = resolveManagedRecords(config, resources);
     const citizenRecord = citizensRecord(config, records);
     const citizens =
       citizenRecord && config.local.citizens.requestsPerSecond > 0
