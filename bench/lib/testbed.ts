@@ -13,6 +13,7 @@ import { managedRecordsOf, provisionLocalResources } from '../../lambdas/local/p
 import { startSandbox, type Sandbox } from '../../lambdas/local/sandbox/index.ts';
 import type { Clock, ManagedRecord } from '../../lambdas/ports.ts';
 import type { DeployedResources } from '../../lambdas/runtime-env.ts';
+import { gateMotoTransactions } from './moto-write-gate.ts';
 
 /** Every sandbox of a bench run shares this HMAC key, so the one env-based secret fits them all. */
 export const BENCH_TRANSMISSION_KEY = 'hcguard-bench-transmission-key';
@@ -43,10 +44,12 @@ export interface Testbed {
   stop(): Promise<void>;
 }
 
-export const benchClients = (endpoint: string): { clients: AwsClients; sqs: SQSClient } => ({
-  clients: createAwsClients({ region: REGION, endpoint, credentials: CREDENTIALS }),
-  sqs: new SQSClient({ region: REGION, endpoint, credentials: CREDENTIALS, maxAttempts: 3 }),
-});
+/** Clients for one testbed, on the emulator; see moto-write-gate.ts for why writes are ordered. */
+export const benchClients = (endpoint: string): { clients: AwsClients; sqs: SQSClient } => {
+  const clients = createAwsClients({ region: REGION, endpoint, credentials: CREDENTIALS });
+  gateMotoTransactions(clients.dynamodb);
+  return { clients, sqs: new SQSClient({ region: REGION, endpoint, credentials: CREDENTIALS, maxAttempts: 3 }) };
+};
 
 /** The config of one testbed: the repo's sandbox config on this sandbox's ports, with its own names. */
 export const testbedConfig = (options: TestbedOptions, sandbox: Pick<Sandbox, 'sites'>): HcguardConfig => {

@@ -140,7 +140,8 @@ export const latencySection: BenchSection = {
           'a minute to propagate a change to every name server, which neither side of this comparison counts); and the end of the ' +
           "citizens' outage (the first of 3 successes in a row, all on the backup). Route 53's figure is its typical failover time " +
           'for the same interval, threshold and TTL; Route 53 itself offers only 10 s and 30 s intervals, so the 5 s rows compare ' +
-          'with a setting it cannot run.',
+          'with a setting it cannot run. (moto fails a target transaction that overlaps the results\' batch write now and then; the ' +
+          "trials' DynamoDB clients hold writes around a transaction, `bench/lib/moto-write-gate.ts`.)',
         latencyTable(summaries),
         `${results.length} trials in ${elapsed.toFixed(0)} s: real intervals, not shortened, with trials run side by side to fit the time ` +
           `(${plan.workers} Node processes, each with its own moto server and at most ${plan.concurrency} trials at once; settings interleaved, so each ` +
