@@ -141,7 +141,7 @@ export const latencySection: BenchSection = {
           "citizens' outage (the first of 3 successes in a row, all on the backup). Route 53's figure is its typical failover time " +
           'for the same interval, threshold and TTL; Route 53 itself offers only 10 s and 30 s intervals, so the 5 s rows compare ' +
           'with a setting it cannot run. (moto fails a target transaction that overlaps the results\' batch write now and then; the ' +
-          "trials' DynamoDB clients hold writes around a transaction, `bench/lib/moto-write-gate.ts`.)',
+          "trials' DynamoDB clients hold writes around a transaction, `bench/lib/moto-write-gate.ts`.)",
         latencyTable(summaries),
         `${results.length} trials in ${elapsed.toFixed(0)} s: real intervals, not shortened, with trials run side by side to fit the time ` +
           `(${plan.workers} Node processes, each with its own moto server and at most ${plan.concurrency} trials at once; settings interleaved, so each ` +
