@@ -372,6 +372,29 @@ const describeError = (error: unknown): string => {
   return error.message.slice(0, 120);
 };
 
+/**
+ * Reads the citizens' impact from a running local runtime's dashboard (`dashboardUrl` in
+ * .hcguard/runtime.json): for a drill the CLI runs in another process. Undefined when the
+ * citizens are off or the runtime does not answer: the report then says impact was not measured.
+ */
+export const remoteCitizensImpact =
+  (dashboardUrl: string) =>
+  async (from: Date, to: Date, signal?: AbortSignal): Promise<{ at: string; ok: number; failed: number }[] | undefined> => {
+    const url = new URL('api/citizens/impact', dashboardUrl);
+    url.searchParams.set('from', from.toISOString());
+    url.searchParams.set('to', to.toISOString());
+    try {
+      const response = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000) });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      return (await response.json()) as { at: string; ok: number; failed: number }[];
+    } catch {
+      return undefined;
+    }
+  };
+
 /** The record citizens resolve: the one the config names, else the first following verification. */
 export const citizensRecord = (config: Pick<HcguardConfig, 'local' | 'records'>, records: readonly ManagedRecord[]): ManagedRecord | undefined => {
   const wanted = config.local.citizens.record?.toLowerCase().replace(/\.$/, '');

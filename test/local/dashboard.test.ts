@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
+import { remoteCitizensImpact } from '../../lambdas/local/citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../../lambdas/local/dashboard/server.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from '../../lambdas/local/dashboard/state.ts';
 import { launchChromium } from '../support/browser.ts';
@@ -90,6 +91,7 @@ const scriptedBackend = () => {
     },
     drillReport: async (id) => (id === 'drill-1' ? '<html><body><h1>Drill drill-1</h1></body></html>' : undefined),
     citizens: () => state.citizens,
+    citizensImpact: (from, to) => (state.citizens?.buckets ?? []).filter((bucket) => Date.parse(bucket.start) >= from.getTime() && Date.parse(bucket.start) <= to.getTime()).map((bucket) => ({ at: bucket.start, ok: bucket.ok, failed: bucket.failed })),
   };
   return { backend, calls };
 };
@@ -170,9 +172,13 @@ describe('dashboard JSON API', () => {
     expect((await fetch(`${url}drills/drill-2/report`)).status).toBe(404);
   });
 
-  it('serves the citizens\' score for drills run from another terminal', async () => {
+  it('serves the citizens\' score and impact for drills run from another terminal', async () => {
     const { url } = await start();
     expect(await (await fetch(`${url}api/citizens`)).json()).toEqual(baseState().citizens);
+    const impact = remoteCitizensImpact(url);
+    expect(await impact(new Date('2026-11-02T07:59:50.000Z'), new Date('2026-11-02T08:00:00.000Z'))).toEqual([{ at: '2026-11-02T07:59:55.000Z', ok: 25, failed: 0 }]);
+    expect((await fetch(`${url}api/citizens/impact?from=soon&to=later`)).status).toBe(400);
+    expect(await remoteCitizensImpact('http://127.0.0.1:9/')(new Date(0), new Date())).toBeUndefined();
   });
 
   it('says which port is taken', async () => {

@@ -90,6 +90,13 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
       await refresh();
       return send(response, 200, latest);
     }
+    if (route === 'GET /api/citizens/impact') {
+      const from = Date.parse(url.searchParams.get('from') ?? '');
+      const to = Date.parse(url.searchParams.get('to') ?? '');
+      if (Number.isNaN(from) || Number.isNaN(to) || from > to) return send(response, 400, { error: 'give from and to as ISO instants, from before to' });
+      const impact = options.backend.citizensImpact?.(new Date(from), new Date(to));
+      return impact ? send(response, 200, impact) : send(response, 404, { error: 'simulated citizens are off' });
+    }
     if (route === 'GET /api/citizens') {
       const citizens = options.backend.citizens?.();
       return citizens ? send(response, 200, citizens) : send(response, 404, { error: 'simulated citizens are off' });

@@ -89,8 +89,10 @@ export interface DashboardBackend {
   clearFaults(where: { site?: Site; stage?: Stage }, signal?: AbortSignal): Promise<void>;
   /** Starts a drill in the background and returns its id once it is recorded. */
   startDrill(scenario: string, signal?: AbortSignal): Promise<{ id: string }>;
-  /** The simulated citizens' score, for drills run from another process (their report's impact). */
+  /** The simulated citizens' score; undefined when they are off. */
   citizens?(): CitizenSnapshot | undefined;
+  /** Verifications per bucket between two instants, for drills run from another process (their report's impact). */
+  citizensImpact?(from: Date, to: Date): { at: string; ok: number; failed: number }[] | undefined;
   /** The HTML report of a drill, or undefined when there is none (yet). */
   drillReport(drillId: string, signal?: AbortSignal): Promise<string | undefined>;
 }

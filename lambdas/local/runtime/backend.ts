@@ -143,6 +143,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     },
     drillReport: async (drillId, signal) => options.drills?.report(drillId, signal),
     citizens: () => options.citizens?.snapshot(),
+    citizensImpact: (from, to) => options.citizens?.impact(from, to),
   };
 };
 
