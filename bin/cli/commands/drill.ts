@@ -94,14 +94,31 @@ const citizensFromDashboard = async (dashboardUrl: string, from: Date, to: Date,
     .map((bucket) => ({ at: bucket.start, ok: bucket.ok, failed: bucket.failed }));
 };
 
-export const lambdaRunner = (_config: HcguardConfig, target: Target, lambda: LambdaClient = new LambdaClient(target.clientConfig)): DrillRunner => {
+export const lambdaRunner = (
+  _config: HcguardConfig,
+  target: Target,
+  lambda: LambdaClient = new LambdaClient(target.clientConfig),
+  { throttleWaitMs = 5_000, throttleAttempts = 36 }: { readonly throttleWaitMs?: number; readonly throttleAttempts?: number } = {},
+): DrillRunner => {
   const functionName = target.resources.drillFunctionName;
   if (!functionName) throw new CommandFailed('the deployed stack names no drill function (HcguardResources.drillFunctionName): drills cannot run in AWS');
+  const send = async (payload: DrillCommandInput) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await lambda.send(
+          new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+          { abortSignal: AbortSignal.timeout(15 * 60_000) },
+        );
+      } catch (error) {
+        // The function runs one invocation at a time (reserved concurrency 1): another operator's
+        // slice may hold it for up to a minute, so wait for it rather than fail.
+        if (!(error instanceof Error && error.name === 'TooManyRequestsException') || attempt >= throttleAttempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, throttleWaitMs));
+      }
+    }
+  };
   const invoke = async (payload: DrillCommandInput): Promise<DrillResponse> => {
-    const response = await lambda.send(
-      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
-      { abortSignal: AbortSignal.timeout(15 * 60_000) },
-    );
+    const response = await send(payload);
     const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
     let answer: DrillResponse | undefined;
     try {
