@@ -91,6 +91,9 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
     const largest = results.at(-1);
     const quiet = largest?.rounds.find((round) => round.kind === 'quiet');
     const batch = quiet?.records.find((record) => record.service === 'DynamoDB' && record.command === 'BatchWriteItem');
+    const updates = quiet?.records.find((record) => record.service === 'DynamoDB' && record.command === 'UpdateItem');
+    // One transmission probe in three, run on both sites.
+    const transmissionResults = largest ? (largest.probes / 3) * 2 : 0;
     const scans = results.reduce((sum, result) => sum + result.rounds.reduce((inner, round) => inner + round.summary.scans, 0), 0);
     const problems = results.flatMap((result) => result.rounds.flatMap((round) => round.problems.map((problem) => `${result.probes} probes, ${round.kind}: ${problem}`)));
     const middle = results[1] ?? results[0];
@@ -112,7 +115,10 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
         `${scans === 0 ? 'No round Scans.' : `**${scans} Scan(s)**.`} ` +
           (quiet && batch && largest
             ? `At ${largest.probes} probes a quiet round writes ${quiet.summary.dynamodbItemsWritten} items in ${quiet.summary.dynamodbWriteCalls} calls: ` +
-              `${batch.tally.calls} BatchWriteItem call(s) carry ${batch.tally.itemsWritten} of them (up to 25 each). `
+              `${batch.tally.calls} BatchWriteItem call(s) carry ${batch.tally.itemsWritten} of them (up to 25 each)` +
+              (updates && updates.tally.calls === transmissionResults
+                ? `; ${updates.tally.calls} are UpdateItems, one per transmission result (each commits that probe's sequence number once the platform acknowledged it). `
+                : '. ')
             : '') +
           `Fitted over the quiet rounds: ${round2(fit.writeUnitsPerProbe)} write unit(s) per probe result plus ${round2(fit.writeUnitsPerRound)} per round, ` +
           `${round2(fit.readUnitsPerProbe)} read unit(s) per result plus ${round2(fit.readUnitsPerRound)} per round; the cost section below uses these.`,
