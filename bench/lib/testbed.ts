@@ -9,7 +9,8 @@ import { createAwsClients, type AwsClients } from '../../lambdas/app/aws-clients
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
 import { parseConfig, type HcguardConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
-import { managedRecordsOf, provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { startSandbox, type Sandbox } from '../../lambdas/local/sandbox/index.ts';
 import type { Clock, ManagedRecord } from '../../lambdas/ports.ts';
 import type { DeployedResources } from '../../lambdas/runtime-env.ts';
@@ -97,7 +98,7 @@ export const startTestbed = async (options: TestbedOptions): Promise<Testbed> =>
     const config = testbedConfig(options, sandbox);
     const { resources } = await provisionLocalResources({ config, clients: { ...clients, sqs }, signal: AbortSignal.timeout(60_000) });
     const services = composeServices({ config, resources, clients, ...(options.clock ? { clock: options.clock } : {}) });
-    return { config, sandbox, resources, clients, sqs, records: managedRecordsOf(config, resources), services, stop };
+    return { config, sandbox, resources, clients, sqs, records: resolveManagedRecords(config, resources), services, stop };
   } catch (error) {
     await stop();
     throw error;
