@@ -95,7 +95,10 @@ export interface RoundSummary {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly drillId?: string;
-  /** False when the probe runner failed as a whole: no result, and no heartbeat should be sent. */
+  /**
+   * True when at least one probe observed the platform. False when the runner failed as a whole
+   * or every result was aborted: then no heartbeat is sent, and the heartbeat alarm fires.
+   */
   readonly probed: boolean;
   readonly results: readonly ProbeResult[];
   readonly targets: readonly TargetState[];
@@ -159,6 +162,11 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     attempt('probe', async () => ({ results: await deps.probes.runRound({ ...(signal ? { signal } : {}), ...(drillId ? { drillId } : {}) }) }), undefined),
   ]);
   const results = probeRun?.results ?? [];
+  // Evaluation ignores these (they say nothing about the platform), so they must surface here,
+  // or a prober that cannot read its secret would watch nothing in silence.
+  for (const result of results) {
+    if (result.proberError) problems.push({ step: 'probe', message: `${result.probeId} on ${result.site}: ${result.message ?? 'prober error'}` });
+  }
   const followedStages = [...new Set(config.records.map((record) => record.stage))];
   const evaluateFrom = (prior: readonly TargetState[]): Evaluation =>
     evaluate({ results, prior, policy: config.detection, followedStages, now: clock.now() });
@@ -236,7 +244,7 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     startedAt: startedAt.toISOString(),
     finishedAt: clock.now().toISOString(),
     ...(drillId ? { drillId } : {}),
-    probed: probeRun !== undefined,
+    probed: results.some((result) => result.failureClass !== 'aborted'),
     results,
     targets,
     transitions: evaluation.transitions,

@@ -70,6 +70,11 @@ export interface ProbeResult {
   readonly drillId?: string;
   /** Problems of the prober itself that did not change the verdict (e.g. a sequence number not saved). */
   readonly warnings?: readonly string[];
+  /**
+   * The prober could not run this probe at all (a secret or the sequence store was unavailable):
+   * the result says nothing about the platform, but hcguard itself needs fixing.
+   */
+  readonly proberError?: true;
 }
 
 export const TARGET_HEALTH = ['unknown', 'healthy', 'degraded', 'failing'] as const;

@@ -190,6 +190,29 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     expect(summary).toMatchObject({ probed: false, results: [], problems: [{ step: 'probe', message: 'Error: secret transmission-key is missing' }] });
     expect(await store.loadTargets()).toEqual(before);
   });
+
+  it('reports each probe the prober could not run, so a missing secret is not watched in silence', async () => {
+    const { probes, round } = setup();
+    const cannotRun = { outcome: 'failed', failureClass: 'aborted', proberError: true, message: 'prober error: secret "transmissionKey" is not set' } as const;
+    probes.set('primary', 'transmission', cannotRun).set('backup', 'transmission', cannotRun);
+    const summary = await round();
+    expect(summary.probed).toBe(true);
+    expect(summary.problems).toEqual([
+      { step: 'probe', message: 'transmission-check on primary: prober error: secret "transmissionKey" is not set' },
+      { step: 'probe', message: 'transmission-check on backup: prober error: secret "transmissionKey" is not set' },
+    ]);
+    expect(summary.targets.filter((target) => target.stage === 'transmission')).toEqual([]);
+  });
+
+  it('sends no heartbeat when every probe was aborted: nothing was observed', async () => {
+    const { probes, round } = setup();
+    for (const site of ['primary', 'backup'] as const) {
+      for (const stage of ['collection', 'transmission', 'verification'] as const) {
+        probes.set(site, stage, { outcome: 'failed', failureClass: 'aborted', message: "the prober's deadline came before step 1" });
+      }
+    }
+    expect((await round()).probed).toBe(false);
+  });
 });
 
 describe('runRound: exactly once under concurrency', () => {

@@ -7,6 +7,7 @@ export interface ScriptedOutcome {
   readonly outcome: Outcome;
   readonly failureClass?: FailureClass;
   readonly message?: string;
+  readonly proberError?: true;
 }
 
 /** Answers every (site, stage) ok unless told otherwise with `set`. */
@@ -39,6 +40,7 @@ export class ScriptedProbes implements ProbeRunner {
           outcome: scripted.outcome,
           ...(scripted.failureClass ? { failureClass: scripted.failureClass } : {}),
           ...(scripted.message ? { message: scripted.message } : {}),
+          ...(scripted.proberError ? { proberError: true as const } : {}),
           steps: [],
           ...(request.drillId ? { drillId: request.drillId } : {}),
         };

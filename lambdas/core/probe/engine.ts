@@ -244,6 +244,7 @@ export const proberFailure = (input: Omit<ProbeOutcomeInput, 'steps' | 'abortedB
   outcome: 'failed',
   failureClass: 'aborted',
   message: `prober error, nothing was learnt about the platform: ${input.message}`,
+  proberError: true,
   steps: [],
   ...(input.drillId ? { drillId: input.drillId } : {}),
 });
