@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -88,6 +88,15 @@ export class HcguardStack extends Stack {
     grantGuardAccess(probe.role, access);
     grantGuardAccess(drill.role, access);
     grantAuditQueueRead(drill.role, alerts.auditQueue);
+
+    for (const [name, secret] of Object.entries(config.secrets)) {
+      if ('env' in secret) {
+        Annotations.of(probe.function).addWarningV2(
+          'hcguard:secret-from-environment',
+          `secrets.${name} comes from the environment variable ${secret.env}, which the deployed functions do not have: store it in SSM Parameter Store and use { ssmParameter: "/…" }.`,
+        );
+      }
+    }
 
     const rate = Duration.minutes(scheduleRateMinutes(config));
     new events.Rule(this, 'ProbeSchedule', {

@@ -14,10 +14,10 @@ import { composeServices } from '../app/compose.ts';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
 import { parseConfig, roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model.ts';
-import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV } from '../runtime-env.ts';
+import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV, type RoundErrorMetric } from '../runtime-env.ts';
 
 /** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
-export const ERROR_METRICS: Record<RoundStep, string> = {
+export const ERROR_METRICS: Record<RoundStep, RoundErrorMetric> = {
   'active-drill': 'StateStoreErrors',
   'load-targets': 'StateStoreErrors',
   'save-targets': 'StateStoreErrors',

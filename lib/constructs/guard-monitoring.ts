@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SITES, STAGES } from '../../lambdas/core/model.ts';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC } from '../../lambdas/runtime-env.ts';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, ROUND_ERROR_METRICS } from '../../lambdas/runtime-env.ts';
 
 export interface GuardMonitoringProps {
   readonly serviceName: string;
@@ -68,6 +68,19 @@ export class GuardMonitoring extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(new actions.SnsAction(props.throttlesTopic));
+    }
+
+    // A round keeps going when one part fails (DynamoDB, SNS, Route 53, a probe the prober cannot
+    // run); these say which part needs a look before it costs an alert or a switch.
+    for (const metricName of ROUND_ERROR_METRICS) {
+      new cloudwatch.Alarm(this, metricName, {
+        alarmDescription: `hcguard rounds report ${metricName}: see the probe function's log lines with step and error.`,
+        metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: service, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new actions.SnsAction(props.errorsTopic));
     }
 
     const probeMetric = (metricName: string, site: string, stage: string, statistic: string) =>

@@ -1,5 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
@@ -292,6 +292,25 @@ describe('monitoring', () => {
   it("alarms on each function's errors (SEV2) and throttles (SEV3)", () => {
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV2') }] }, 2);
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV3') }] }, 2);
+  });
+
+  it('alarms (SEV2) on each kind of round error the probe function counts', () => {
+    for (const metricName of ['ProbeRunErrors', 'StateStoreErrors', 'AlertPublishErrors', 'FailoverErrors']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'hcguard',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'hcguard-test' }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV2') }],
+      });
+    }
+  });
+
+  it('warns at synth when a secret comes from an environment variable the functions will not have', () => {
+    const { stack } = synth((input) => {
+      input.secrets = { transmissionKey: { env: 'HCGUARD_TRANSMISSION_KEY' } };
+    });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('secrets.transmissionKey comes from the environment variable HCGUARD_TRANSMISSION_KEY'));
+    Annotations.fromStack(synth().stack).hasNoWarning('*', Match.stringLikeRegexp('comes from the environment variable'));
   });
 
   it('has a dashboard of per-stage success rate and latency on each site', () => {
