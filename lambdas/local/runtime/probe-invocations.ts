@@ -44,6 +44,17 @@ class FileLogger extends Logger {
   }
 }
 
+/**
+ * Powertools' Metrics without the EMF lines: locally no CloudWatch reads them, and on stdout they
+ * would scribble over the status table. The handler still adds every metric as deployed.
+ */
+class LocalMetrics extends Metrics {
+  override publishStoredMetrics(): this {
+    this.clearMetrics();
+    return this;
+  }
+}
+
 /** The stack's probe Lambda timeout (lib/hcguard-stack.ts probeTimeout), in milliseconds. */
 export const probeTimeoutMs = (config: Pick<HcguardConfig, 'schedule' | 'failover'>): number =>
   Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)) * 1000;
@@ -94,7 +105,7 @@ export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
     runRound,
     // What goes wrong while the runtime stops is the stop itself, not news.
     logger: new FileLogger(options.logFile, (message) => stopping.aborted || options.onWarning(message)),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: options.config.name }),
+    metrics: new LocalMetrics({ namespace: METRICS_NAMESPACE, serviceName: options.config.name }),
     // The wait between rounds ends at once when the runtime stops, as at a Lambda deadline.
     sleep: (ms, signal) =>
       new Promise((resolve, reject) => {
