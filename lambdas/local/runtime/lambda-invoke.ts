@@ -1,12 +1,10 @@
-// Invokes a real Lambda handler in this process, as the Lambda runtime would: the handler
-// module reads its environment (HCGUARD_CONFIG, HCGUARD_RESOURCES, AWS_ENDPOINT_URL) at import,
-// and gets an event and a context whose deadline middy turns into the abort signal.
+// What a Lambda handler gets when the local runtime invokes it in this process, as the Lambda
+// runtime would: the stack's environment (HCGUARD_CONFIG, HCGUARD_RESOURCES) pointed at the
+// emulator, an EventBridge event, and a context whose deadline middy turns into the abort signal.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { HcguardConfig } from '../../core/config.ts';
 import { CONFIG_ENV, RESOURCES_ENV, type DeployedResources } from '../../runtime-env.ts';
-
-export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface LambdaEnvironment {
   readonly config: HcguardConfig;

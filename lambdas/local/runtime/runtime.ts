@@ -38,8 +38,10 @@ export interface LocalRuntimeOptions {
   /** Overrides config.local.dashboardPort / motoPort (flags of `hcguard up`). */
   readonly dashboardPort?: number;
   readonly motoPort?: number;
+  /** The runtime file's path, as printed; the probe Lambda's log goes next to it. */
   readonly runtimeFile: string;
   readonly write: (text: string) => void;
+  /** A terminal gets the table redrawn in place, anything else one line per change. */
   readonly isTTY: boolean;
   readonly clock?: Clock;
   /** Called once everything runs, before the first round: writes the runtime file. */
