@@ -28,6 +28,8 @@ import { startTestbed, type Testbed } from './lib/testbed.ts';
 const SCHEDULE_MS = 60_000;
 /** The stack's probe timeout for these configs (lib/hcguard-stack.ts probeTimeout: insync 120 s + 30 s). */
 const PROBE_TIMEOUT_MS = 150_000;
+/** Two rounds started at least `interval` minus this apart are on schedule. */
+const ON_SCHEDULE_SLACK_MS = 250;
 
 export interface TrialOptions {
   readonly endpoint: string;
@@ -167,15 +169,24 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
 
   const times: { -readonly [K in keyof TrialTimes]: TrialTimes[K] } = {};
   const trialNotes: string[] = [];
+  const timeline: string[] = [];
   let error: string | undefined;
   try {
-    citizens.start();
+    // The citizens' resolver cache refreshes every TTL from its first lookup: start it at a random phase of the round
+    // schedule, as a real resolver's would be, or every trial would see the same refresh offset from the switch.
+    const citizensStarted = sleep(Math.random() * setting.ttlSeconds * 1000).then(() => citizens.start());
+    const intervalMs = setting.intervalSeconds * 1000;
+    const startOf = (entry: { summary: RoundSummary } | undefined) => (entry ? Date.parse(entry.summary.startedAt) : Number.NaN);
     const healthy = () => summaries.at(-1)?.summary.targets.every((target) => target.health === 'healthy') === true;
-    const warmUpDeadline = Date.now() + 10 * setting.intervalSeconds * 1000 + 30_000;
-    while (!healthy()) {
-      if (Date.now() > warmUpDeadline) throw new Error('the targets never became healthy');
+    // When early rounds ran slow (cold clients, a busy machine), the handler runs the missed slots back to back to catch
+    // up; a fault injected then would be found by rounds closer than the interval. Wait until rounds keep the schedule.
+    const onSchedule = () => startOf(summaries.at(-1)) - startOf(summaries.at(-2)) >= intervalMs - ON_SCHEDULE_SLACK_MS;
+    const warmUpDeadline = Date.now() + 10 * intervalMs + 30_000;
+    while (!(healthy() && onSchedule())) {
+      if (Date.now() > warmUpDeadline) throw new Error(healthy() ? 'the rounds never kept the schedule' : 'the targets never became healthy');
       await sleep(200);
     }
+    await citizensStarted;
     // A random phase: faults do not wait for the next round.
     await sleep(Math.random() * setting.intervalSeconds * 1000);
     const t0 = Date.now();
@@ -188,7 +199,9 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
         .snapshot()
         .outages.find((outage) => outage.end !== undefined && Date.parse(outage.end) > t0 && Date.parse(outage.start) >= t0 - inFlightBefore);
     const switched = () => changesAccepted.find((at) => at >= t0);
-    while (!(recovered() && switched())) {
+    // The round that switched has finished: its incident and alert are written and sent (or reported failed).
+    const switchRoundDone = () => summaries.some(({ at, summary }) => at >= t0 && summary.switches.length > 0);
+    while (!(recovered() && switched() && switchRoundDone())) {
       if (Date.now() - t0 > timeoutMs) {
         error = `stopped ${Math.round(timeoutMs / 1000)} s after the fault`;
         break;
@@ -210,7 +223,19 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
       for (const problem of summary.problems) notes.add(`${problem.step}: ${problem.message.split('\n')[0]?.slice(0, 120)}`);
       for (const target of summary.targets) if (target.site === 'backup' && target.health !== 'healthy') notes.add(`backup ${target.stage} ${target.health}${target.lastFailureClass ? ` (${target.lastFailureClass})` : ''}`);
     }
+    const after = summaries.filter(({ at }) => at >= t0 && at < stoppedAt);
+    const late = after.some((entry, index) => index > 0 && startOf(entry) - startOf(after[index - 1]) < intervalMs - ON_SCHEDULE_SLACK_MS);
+    if (late) notes.add('a round ran late: the next ones caught up, closer than the interval');
     if (notes.size) trialNotes.push(...notes);
+    for (const { at, summary } of summaries) {
+      if (at < t0) continue;
+      timeline.push(
+        `+${((Date.parse(summary.startedAt) - t0) / 1000).toFixed(1)}s…+${((at - t0) / 1000).toFixed(1)}s` +
+          ` failing [${summary.targets.filter((target) => target.health !== 'healthy').map((target) => `${target.site}/${target.stage}=${target.health}`).join(' ')}]` +
+          ` switches ${summary.switches.length} incidents [${summary.incidents.map((incident) => `${incident.severity} ${incident.change} ${incident.outcome}`).join(', ')}]` +
+          ` alerts ${summary.alerts.sent.length} problems [${summary.problems.map((problem) => problem.step).join(' ')}]`,
+      );
+    }
     const incidents = await testbed.services.store.listIncidents({ since: new Date(t0 - 1_000).toISOString() }, AbortSignal.timeout(30_000));
     const incident = incidents.find((candidate) => candidate.site === 'primary' && candidate.stage === 'verification' && candidate.severity === 'SEV1');
     if (incident) times.incidentOpened = Date.parse(incident.openedAt) - t0;
@@ -225,7 +250,7 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     await citizens.stop();
     await testbed.stop();
   }
-  return { times, ...(error ? { error } : {}), ...(trialNotes.length ? { notes: trialNotes } : {}) };
+  return { times, ...(error ? { error } : {}), ...(trialNotes.length ? { notes: trialNotes } : {}), ...(timeline.length ? { timeline } : {}) };
 };
 
 /** Runs trials with at most `concurrency` at once, each on its own sandbox and resources. */

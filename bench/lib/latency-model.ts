@@ -28,6 +28,8 @@ export interface TrialResult {
   readonly error?: string;
   /** What delayed it: switches refused and round problems after the fault, once each. */
   readonly notes?: readonly string[];
+  /** One line per round after the fault, for whoever wants to see why a trial took long. */
+  readonly timeline?: readonly string[];
 }
 
 /**

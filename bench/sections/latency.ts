@@ -1,5 +1,7 @@
 // Section: detection and switch latency, p50/p95 per setting next to Route 53 health checks.
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startMotoServer, type MotoServer } from '../../lambdas/local/moto.ts';
@@ -29,6 +31,8 @@ export const LATENCY_PLAN: Readonly<Record<BenchMode, LatencyPlan>> = {
 };
 
 const WORKER = fileURLToPath(new URL('../latency-worker.ts', import.meta.url));
+/** Every trial's times, notes and round timeline, for a closer look than the table gives. */
+export const TRIALS_FILE = fileURLToPath(new URL('../../node_modules/.cache/hcguard-bench/latency-trials.json', import.meta.url));
 
 interface PlannedTrial {
   readonly setting: LatencySetting;
@@ -112,6 +116,8 @@ export const latencySection: BenchSection = {
       await Promise.all(motos.map((moto) => moto.stop()));
     }
     const elapsed = (performance.now() - started) / 1000;
+    mkdirSync(dirname(TRIALS_FILE), { recursive: true });
+    writeFileSync(TRIALS_FILE, JSON.stringify(trials.map((trial, index) => ({ ...trial.setting, ...results[index] })), null, 1));
     const summaries = LATENCY_SETTINGS.map((setting) => summarizeSetting(setting, results.filter((_, index) => trials[index]?.setting === setting)));
     const errors = [...new Set(results.flatMap((result) => (result.error ? [result.error] : [])))];
     const notes = new Map<string, number>();
@@ -134,7 +140,8 @@ export const latencySection: BenchSection = {
           'the round schedule, once every target has been healthy; each milestone is timed from t0. Each trial has its own sandbox ' +
           '(both sites), its own table, topics, audit queue, hosted zone and record on one moto server, and runs the real probe ' +
           'Lambda handler (`createHandler`, invoked once a minute as EventBridge does; it runs the minute\'s rounds `interval` apart), ' +
-          `with ${plan.citizensPerSecond} simulated citizens' verifications a second resolving the record through a TTL cache. ` +
+          `with ${plan.citizensPerSecond} simulated citizens' verifications a second resolving the record through a TTL cache started at ` +
+          'a random phase of the schedule (as a real resolver\'s refresh would be). ' +
           'Milestones: the incident\'s `openedAt` (from the table); the SNS timestamp of the SEV1 alert (read back from the SQS ' +
           'queue subscribed to the alert topics); the moment Route 53 accepted the UPSERT (moto is INSYNC at once; AWS takes up to ' +
           'a minute to propagate a change to every name server, which neither side of this comparison counts); and the end of the ' +
@@ -150,7 +157,8 @@ export const latencySection: BenchSection = {
           (topNotes.length
             ? `\n\nWhat delayed trials after the fault (number of trials):\n\n${topNotes.map(([note, count]) => `- ${note} (${count})`).join('\n')}`
             : '') +
-          (errors.length ? `\n\nTrials that stopped short: ${errors.map((error) => `"${error}"`).join('; ')}.` : ''),
+          (errors.length ? `\n\nTrials that stopped short: ${errors.map((error) => `"${error}"`).join('; ')}.` : '') +
+          ' Every trial\'s rounds after the fault are written to `node_modules/.cache/hcguard-bench/latency-trials.json` by each run.',
       ],
     };
   },
