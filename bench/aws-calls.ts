@@ -78,7 +78,15 @@ export const measureProbeCount = async (endpoint: string, probes: number): Promi
     endpoint,
     label: `calls-${probes}`,
     intervalSeconds: 30,
-    change: (input: HcguardConfigInput) => ({ ...input, probes: replicatedProbes(probes) }),
+    // Thresholds of 1: one round opens the incident and one switches. What those rounds send does not depend on the
+    // thresholds (every round saves the targets; the deciding round adds the incident, its alert and the switch).
+    // Hundreds of probes on a busy machine run slower than the built-in 1.5 s degraded bound; a degraded backup would
+    // (rightly) refuse the switch, so the bound is raised here. Neither changes a call.
+    change: (input: HcguardConfigInput) => ({
+      ...input,
+      probes: replicatedProbes(probes).map((probe) => ({ ...probe, latencyMs: { degradedMs: 4_000, failedMs: 5_000 } })),
+      detection: { ...input.detection, failureThreshold: 1, successThreshold: 1 },
+    }),
   });
   try {
     const counter = new CallCounter().attachAll(testbed.clients);

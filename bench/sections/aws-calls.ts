@@ -108,7 +108,9 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
           'DynamoDB, SNS and Route 53 clients, against moto. "probes" are probe definitions (copies of the three built-in ones, ' +
           'each run on both sites, so "results" is twice as many). The incident round injects an `error` fault on the primary\'s ' +
           "collection stage (an alert, no switch); the switch round then breaks the primary's verification (the SEV1 incident and " +
-          'the Route 53 change). Write and read units are estimated from item sizes (moto does not bill). moto 5.2.1 fails a ' +
+          'the Route 53 change); failure and success thresholds are 1, so one round decides each (what a deciding round sends does ' +
+          'not depend on the thresholds), and the probes\' degraded bound is 4 s instead of 1.5 s, so a busy machine does not make ' +
+          'the backup look degraded and refuse the switch. Write and read units are estimated from item sizes (moto does not bill). moto 5.2.1 fails a ' +
           'TransactWriteItems that overlaps another write to the same table (every round at 300 probes), so the bench\'s DynamoDB ' +
           'client holds writes around a transaction (`bench/lib/moto-write-gate.ts`): same calls, ordered.',
         callsTable(results),
