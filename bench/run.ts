@@ -24,13 +24,20 @@ const sections = (): BenchSection[] => {
 };
 
 const main = async (): Promise<number> => {
-  const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
-    strict: true,
-  });
   const all = sections();
+  const usage = `usage: npm run bench -- [--quick] [--only ${all.map((section) => section.id).join(',')}] [--out FILE]\n`;
+  let values: { quick?: boolean; only?: string; out?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    return 2;
+  }
   if (values.help) {
-    process.stdout.write(`usage: npm run bench -- [--quick] [--only ${all.map((section) => section.id).join(',')}] [--out FILE]\n`);
+    process.stdout.write(usage);
     return 0;
   }
   const mode: BenchMode = values.quick ? 'quick' : 'full';

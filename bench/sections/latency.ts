@@ -27,7 +27,7 @@ export interface LatencyPlan {
 
 export const LATENCY_PLAN: Readonly<Record<BenchMode, LatencyPlan>> = {
   quick: { trialsPerSetting: 2, workers: 2, concurrency: 4, citizensPerSecond: 4 },
-  full: { trialsPerSetting: 20, workers: 2, concurrency: 9, citizensPerSecond: 4 },
+  full: { trialsPerSetting: 20, workers: 2, concurrency: 8, citizensPerSecond: 4 },
 };
 
 const WORKER = fileURLToPath(new URL('../latency-worker.ts', import.meta.url));
