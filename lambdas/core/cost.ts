@@ -44,7 +44,10 @@ export interface HcguardFootprint {
   /** Alerts per incident: opened, switched, reminded, resolved. */
   readonly publishesPerIncident: number;
   readonly emailSubscribersPerTopic: number;
-  /** The stack's alarms: heartbeat, errors and throttles of the probe and drill functions. */
+  /**
+   * The stack's alarms (lib/constructs/guard-monitoring.ts): the heartbeat, errors and throttles of
+   * the probe and drill functions, and one per kind of round error.
+   */
   readonly alarms: number;
   readonly dashboards: number;
   /** Customer-managed KMS keys: the table's and the alert topics'. */
@@ -54,7 +57,7 @@ export interface HcguardFootprint {
    * (lambdas/runtime-env.ts), so many probes of one stage share them.
    */
   readonly metricsPerTarget: number;
-  /** The prober heartbeat. */
+  /** Published every round whatever the probes: the heartbeat and AlertsSent (round-error metrics appear only with errors). */
   readonly fixedMetrics: number;
 }
 
@@ -76,11 +79,11 @@ export const DEFAULT_FOOTPRINT: HcguardFootprint = {
   incidentsPerMonth: 4,
   publishesPerIncident: 4,
   emailSubscribersPerTopic: 2,
-  alarms: 5,
+  alarms: 9,
   dashboards: 1,
   kmsKeys: 2,
   metricsPerTarget: 2,
-  fixedMetrics: 1,
+  fixedMetrics: 2,
 };
 
 export const COST_OPTION_IDS = ['hcguard', 'route53-basic', 'route53', 'synthetics', 'arc'] as const;
@@ -301,7 +304,7 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
     `probe Lambda: ${footprint.probeMemoryMb} MB arm64, ${invocation}`,
     `a round: ${scenario.endpoints} probe(s), ${footprint.concurrency} at once, ${footprint.probeSeconds} s each, plus ${footprint.roundOverheadSeconds} s to load state and store results`,
     `DynamoDB per round: ${footprint.writeUnitsPerProbe} write unit(s) per probe + ${footprint.writeUnitsPerRound}, ${footprint.readUnitsPerProbe} read unit(s) per probe + ${footprint.readUnitsPerRound}; on-demand`,
-    `metrics: ${footprint.metricsPerTarget} per (site, stage) probed, at most ${SITES.length * STAGES.length} pairs, plus ${footprint.fixedMetrics} heartbeat`,
+    `metrics: ${footprint.metricsPerTarget} per (site, stage) probed, at most ${SITES.length * STAGES.length} pairs, plus ${footprint.fixedMetrics} per round (heartbeat, alerts sent)`,
     `logs: ${footprint.logBytesPerProbe} B per probe result and ${footprint.logBytesPerInvocation} B per invocation`,
     `alerts: ${footprint.incidentsPerMonth} incidents a month, ${footprint.publishesPerIncident} publishes each, ${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,
     `fixed per stack: ${footprint.alarms} alarms, ${footprint.dashboards} dashboard, ${footprint.kmsKeys} KMS keys (${usd(

@@ -62,8 +62,8 @@ describe('estimateCosts: hcguard', () => {
       'reads': ((rounds * (6 * 0.33 + 6)) / 1e6) * 0.125,
       'alert publishes': (16 / 1e6) * 0.5,
       'e-mail deliveries': (32 / 1e5) * 2.0,
-      'custom metrics': 13 * 0.3,
-      'alarms': 5 * 0.1,
+      'custom metrics': 14 * 0.3,
+      'alarms': 9 * 0.1,
       'dashboard': 3.0,
       'log ingestion': ((rounds * 6 * 700 + 43_800 * 1_500) / 1024 ** 3) * 0.5,
       'customer-managed keys': 2 * 1.0,
@@ -91,11 +91,11 @@ describe('estimateCosts: hcguard', () => {
   });
 
   it.each([
-    // endpoints, custom metrics: 2 per (site, stage) probed, at most 6 pairs, plus the heartbeat
-    [1, 3],
-    [6, 13],
-    [7, 13],
-    [1_000, 13],
+    // endpoints, custom metrics: 2 per (site, stage) probed, at most 6 pairs, plus the heartbeat and AlertsSent
+    [1, 4],
+    [6, 14],
+    [7, 14],
+    [1_000, 14],
   ])('with %i endpoints publishes %i custom metrics (dimensions site/stage, not probe)', (endpoints, metrics) => {
     expect(lineOf('hcguard', scenario({ endpoints }), 'custom metrics').quantity).toBe(metrics);
   });
