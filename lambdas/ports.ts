@@ -380,6 +380,12 @@ export interface DrillStore {
   active(signal?: AbortSignal): Promise<ActiveDrill | undefined>;
   /** Deletes the running-drill item if this drill holds it; does nothing otherwise. */
   release(id: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Records an operator's abort request on a running drill in one conditional update (no read
+   * first, so it cannot lose a race with the process advancing the drill, which merges it).
+   * False when the drill is finished or already stopping; NotFoundError for an unknown drill.
+   */
+  requestAbort(id: string, request: NonNullable<DrillRecord['abortRequested']>, signal?: AbortSignal): Promise<boolean>;
   /** Sets the simulated faults on the running-drill item; NotFoundError when this drill does not hold it. */
   setSimulatedFaults(id: string, faults: readonly DrillFault[], signal?: AbortSignal): Promise<void>;
 }

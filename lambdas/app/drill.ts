@@ -12,7 +12,7 @@
 //   drop them on their own), so a drill nobody resumes cannot break the platform forever.
 import { randomBytes } from 'node:crypto';
 import { scenarioNames, findScenario } from '../core/drill/scenarios.ts';
-import { advanceDrill, applyActionResult, drillPollMs, newDrill, observationNeeds, requestAbort, type DrillObservation } from '../core/drill/machine.ts';
+import { advanceDrill, applyActionResult, drillPollMs, newDrill, observationNeeds, type DrillObservation } from '../core/drill/machine.ts';
 import { renderDrillHtml } from '../core/drill/report-html.ts';
 import { renderDrillMarkdown } from '../core/drill/report-markdown.ts';
 import { testAlertMessage } from '../core/drill/test-alert.ts';
@@ -144,6 +144,9 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+/** Actions that break the platform or move traffic: the drill is stored before they run. */
+const WRITE_AHEAD: ReadonlySet<DrillAction['kind']> = new Set(['inject', 'switch', 'failback']);
 
 /** Saves that only a live lease holder may make; a release is a short call of its own. */
 const RELEASE_TIMEOUT_MS = 10_000;
@@ -509,6 +512,12 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
           problem = problems.length ? problems.join('; ') : undefined;
           const step = advanceDrill(drill, observation, config);
           next = step.drill;
+          // Write ahead: the decision to break or move something is stored before it is done, so
+          // an interruption in the middle leaves a drill that knows to undo it.
+          if (step.actions.some((action) => WRITE_AHEAD.has(action.kind)) && changed(next, drill)) {
+            drill = await persist(next, drill, { holdLease: true, ...(signal ? { signal } : {}) });
+            next = drill;
+          }
           for (const action of step.actions) next = applyActionResult(next, action, await execute(next, action, signal));
           next = await captureImpact(next, signal);
         } catch (error) {
@@ -543,18 +552,8 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   };
 
   const abort = async (id: string, actor: Actor, reason: string, options: AdvanceOptions = {}): Promise<AdvanceResult> => {
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const drill = await drills.get(id, options.signal);
-      if (!drill) throw new NotFoundError(`drill ${id}`);
-      if (drill.status === 'finished' || drill.abort || drill.abortRequested) break;
-      const requested = { ...requestAbort(drill, actor, reason, clock.now()), version: drill.version + 1 };
-      try {
-        await drills.save(requested, drill, options.signal);
-        break;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt === 5) throw error;
-      }
-    }
+    // Finished or already stopping: nothing to request, only to follow to the end.
+    await drills.requestAbort(id, { by: actor, reason, at: clock.now().toISOString() }, options.signal);
     return advanceOrWatch(id, options);
   };
 

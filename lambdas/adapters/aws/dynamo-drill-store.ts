@@ -216,6 +216,29 @@ export class DynamoDrillStore implements DrillStore {
     }
   }
 
+  async requestAbort(id: string, request: NonNullable<DrillRecord['abortRequested']>, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: drillKeys.meta(id),
+          // A new version: the lease holder's next save conflicts, re-reads and takes the request.
+          UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) AND attribute_not_exists(abortRequested)',
+          // version, status and abort are DynamoDB reserved words.
+          ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#abort': 'abort' },
+          ExpressionAttributeValues: { ':request': request, ':one': 1, ':running': 'running' },
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      if (!(await this.get(id, signal))) throw new NotFoundError(`drill ${id}`);
+      return false;
+    }
+  }
+
   async setSimulatedFaults(id: string, faults: readonly DrillFault[], signal?: AbortSignal): Promise<void> {
     try {
       await this.documents.send(

@@ -824,10 +824,6 @@ export const abortInto = (drill: DrillRecord, code: StopCode, reason: string, no
   return startPhase(next, restoreNeeded ? 'restore' : 'summary', at, restoreNeeded ? 'restoring after abort' : PHASE_WAITING.summary);
 };
 
-/** An operator's `--abort`: recorded, acted on by whichever runner advances the drill next. */
-export const requestAbort = (drill: DrillRecord, by: Actor, reason: string, now: Date): DrillRecord =>
-  drill.status === 'finished' || drill.abort ? drill : { ...drill, abortRequested: { by, reason, at: now.toISOString() } };
-
 // ---------------------------------------------------------------- writes for the RPO measurement
 
 const dataWrite = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillAction | undefined => {

@@ -79,6 +79,20 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
     await expect(store.save({ ...quiet, version: 7 }, quiet)).rejects.toThrow(/version 7 must be 4/);
   });
 
+  it('records an abort request in one conditional update that moves the version on', async () => {
+    const drill = drillAt('drill-abort', '2026-11-20T04:30:00.000Z', true);
+    await store.create(drill, { claimActive: false });
+    const request = { by: 'operator:bob@ops' as const, reason: 'checkpoints report trouble', at: '2026-11-20T04:31:00.000Z' };
+    expect(await store.requestAbort('drill-abort', request)).toBe(true);
+    expect(await store.get('drill-abort')).toEqual({ ...drill, abortRequested: request, version: 2 });
+    // Once is enough; a finished drill has nothing to stop; an unknown one is an error.
+    expect(await store.requestAbort('drill-abort', request)).toBe(false);
+    const stored = (await store.get('drill-abort'))!;
+    await store.save({ ...stored, status: 'finished', version: 3 }, stored);
+    expect(await store.requestAbort('drill-abort', { ...request, reason: 'again' })).toBe(false);
+    await expect(store.requestAbort('drill-none', request)).rejects.toThrow(new NotFoundError('drill drill-none'));
+  });
+
   it('lists drills newest first', async () => {
     const { dynamodb } = motoClients();
     const own = new DynamoDrillStore({ client: dynamodb, tableName: await createHcguardTable(dynamodb, 'drill-list') });

@@ -7,7 +7,6 @@ import {
   newDrill,
   observationNeeds,
   preflightChecks,
-  requestAbort,
   stopCondition,
   type DrillObservation,
 } from '../../../lambdas/core/drill/machine.ts';
@@ -321,7 +320,7 @@ describe('stop conditions', () => {
   });
 
   it('an operator abort is acted on at the next tick', () => {
-    const drill = requestAbort(running(), 'operator:bob', 'checkpoint complaints', at(20));
+    const drill: DrillRecord = { ...running(), abortRequested: { by: 'operator:bob', reason: 'checkpoint complaints', at: iso(20) } };
     const next = tick(drill, observation(21, { incidents: [drillIncident] })).drill;
     expect(next.abort).toMatchObject({ code: 'operator', reason: 'operator:bob: checkpoint complaints' });
     expect(next.abortRequested).toBeUndefined();
