@@ -217,6 +217,8 @@ const hcguardOption = (scenario: CostScenario, footprint: HcguardFootprint): Cos
       line('CloudWatch', 'dashboard', footprint.dashboards * regions, 'cloudwatchDashboard'),
       line('CloudWatch', 'log ingestion', logBytes / BYTES_PER_GB, 'cloudwatchLogIngestion'),
       line('KMS', 'customer-managed keys', footprint.kmsKeys * regions, 'kmsKey'),
+      // Active tracing samples the first request each second: at most one invocation a minute, every one is traced.
+      line('X-Ray', 'traces (active tracing)', invocations / 1e6, 'xrayTrace'),
     ],
     caveats: [],
   });

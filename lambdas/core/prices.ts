@@ -10,6 +10,7 @@
 // - EventBridge scheduled invocations: whether scheduled rules bill at all; priced as custom
 //   events ($1.00 per million) as an upper bound. At one event a minute it rounds to $0.04.
 // - KMS customer-managed key ($1.00 per key-month): from memory of the KMS pricing page.
+// - X-Ray traces recorded ($5.00 per million): from memory of the X-Ray pricing page.
 
 export type PriceVerification =
   /** Read on the AWS pricing page itself, or on a verbatim transcription of it. */
@@ -45,6 +46,7 @@ const ROUTE53 = 'https://aws.amazon.com/route53/pricing/';
 const ARC = 'https://aws.amazon.com/application-recovery-controller/pricing/';
 const EVENTBRIDGE = 'https://aws.amazon.com/eventbridge/pricing/';
 const KMS = 'https://aws.amazon.com/kms/pricing/';
+const XRAY = 'https://aws.amazon.com/xray/pricing/';
 const ROUTE53_TRANSCRIPT = 'api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml (verbatim transcription of the AWS page, read 2026-09-20)';
 
 export const PRICES = {
@@ -147,6 +149,13 @@ export const PRICES = {
     usd: 1.0,
     per: 'customer-managed key-month',
     source: KMS,
+    checkedOn: PRICES_AS_OF,
+    verification: 'unverified',
+  },
+  xrayTrace: {
+    usd: 5.0,
+    per: 'million traces recorded',
+    source: XRAY,
     checkedOn: PRICES_AS_OF,
     verification: 'unverified',
   },

@@ -18,11 +18,13 @@ const synth = (): Template => {
 describe('the cost model and the stack agree', () => {
   const template = synth();
 
-  it('on the probe function: arm64 with the memory the model prices', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description?: string; MemorySize?: number; Architectures?: string[] } }[];
+  it('on the probe function: arm64 with the memory the model prices, traced by X-Ray', () => {
+    type Fn = { Properties: { Description?: string; MemorySize?: number; Architectures?: string[]; TracingConfig?: { Mode?: string } } };
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Fn[];
     const probe = functions.find((fn) => fn.Properties.Description?.startsWith('hcguard prober'));
     expect(probe?.Properties.MemorySize).toBe(DEFAULT_FOOTPRINT.probeMemoryMb);
     expect(probe?.Properties.Architectures).toEqual(['arm64']);
+    expect(probe?.Properties.TracingConfig?.Mode).toBe('Active');
   });
 
   it('on the fixed monthly items: alarms, dashboards and customer-managed keys', () => {

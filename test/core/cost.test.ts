@@ -67,6 +67,7 @@ describe('estimateCosts: hcguard', () => {
       'dashboard': 3.0,
       'log ingestion': ((rounds * 6 * 700 + 43_800 * 1_500) / 1024 ** 3) * 0.5,
       'customer-managed keys': 2 * 1.0,
+      'traces': (43_800 / 1e6) * 5.0,
     };
     expect(hcguard.lines.map((entry) => entry.item.split(' at ')[0])).toEqual(Object.keys(expected).map((item) => expect.stringContaining(item)));
     hcguard.lines.forEach((entry, index) => {
