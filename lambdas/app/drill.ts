@@ -341,8 +341,9 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   const operator = { failover: deps.failover, loadTargets: (signal?: AbortSignal) => deps.store.loadTargets(signal) };
 
   const execute = async (drill: DrillRecord, action: DrillAction, signal?: AbortSignal): Promise<ActionResult> => {
-    const done = (extra: Partial<Extract<ActionResult, { ok: true }>> = {}): ActionResult => ({ ok: true, at: clock.now().toISOString(), ...extra });
-    const failed = (error: unknown, refusal = false): ActionResult => ({ ok: false, at: clock.now().toISOString(), error: errorText(error), ...(refusal ? { refusal } : {}) });
+    const startedAt = clock.now().toISOString();
+    const done = (extra: Partial<Extract<ActionResult, { ok: true }>> = {}): ActionResult => ({ ok: true, at: clock.now().toISOString(), startedAt, ...extra });
+    const failed = (error: unknown, refusal = false): ActionResult => ({ ok: false, at: clock.now().toISOString(), startedAt, error: errorText(error), ...(refusal ? { refusal } : {}) });
     try {
       switch (action.kind) {
         case 'inject': {

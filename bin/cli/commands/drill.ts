@@ -351,7 +351,8 @@ const finish = (drill: DrillRecord, paths: { markdown: string; html: string }, o
   if (options.json) {
     context.out(`${JSON.stringify(drillJson(drill, shown(paths.html)), null, 2)}\n`);
   } else {
-    context.out(`\ndrill ${drill.id}: ${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${metricsLine(drill)}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`);
+    const measured = drill.dryRun ? '  dry run: nothing was injected, switched or written' : metricsLine(drill);
+    context.out(`\ndrill ${drill.id}: ${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${measured}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`);
   }
   if (drill.status === 'running') {
     throw new CommandFailed(`drill ${drill.id} is still running elsewhere (another process holds it): \`hcguard drill --resume ${drill.id}\` watches it to the end`);

@@ -422,9 +422,14 @@ const preflightPhase: PhaseHandler = (drill, observation, policy) => {
 };
 
 const summarizeChecks = (checks: readonly DrillCheck[]): string => {
-  const failed = checks.filter((entry) => !entry.ok);
-  if (failed.length === 0) return `${checks.length} check(s) passed`;
-  return `${checks.length - failed.length} of ${checks.length} check(s) passed; failed: ${failed.map((entry) => entry.name).join(', ')}`;
+  const failed = checks.filter((entry) => !entry.ok && entry.required);
+  const warned = checks.filter((entry) => !entry.ok && !entry.required);
+  if (failed.length === 0 && warned.length === 0) return `${checks.length} check(s) passed`;
+  return [
+    `${checks.length - failed.length - warned.length} of ${checks.length} check(s) passed`,
+    ...(failed.length ? [`failed: ${failed.map((entry) => entry.name).join(', ')}`] : []),
+    ...(warned.length ? [`warning: ${warned.map((entry) => entry.name).join(', ')}`] : []),
+  ].join('; ');
 };
 
 // ---- inject
@@ -609,7 +614,8 @@ const restorePhase: PhaseHandler = (drill, observation, policy) => {
   const dataText = data.unmeasured ? `data not measured: ${data.unmeasured}` : `${written} record(s) written, ${lost} lost, ${data.check?.duplicated.length ?? 0} duplicated`;
   const routingText = marks.failbackAt ? `traffic back on the primary at ${marks.failbackAt}` : 'traffic never left the primary';
   const outcome = !data.unmeasured && lost > drill.objectives.rpoRecords ? 'failed' : aborting ? 'aborted' : 'passed';
-  return ended(restored, outcome, `${aborting ? 'after abort: ' : ''}fault cleared; ${routingText}; ${dataText}`, now);
+  const faultText = drill.faults.length ? 'fault cleared; ' : '';
+  return ended(restored, outcome, `${aborting ? 'after abort: ' : ''}${faultText}${routingText}; ${dataText}`, now);
 };
 
 // ---- summary
@@ -869,7 +875,9 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
       };
       if (result.ok) {
         const { lastRefusal: _cleared, ...rest } = restore;
-        return { ...drill, restore: rest };
+        // A process test's own switch: timed from when the drill asked for it.
+        const requested = action.kind === 'switch' && action.to === 'backup' && !drill.marks.switchRequestedAt ? { switchRequestedAt: result.startedAt ?? result.at } : {};
+        return { ...drill, restore: rest, marks: { ...drill.marks, ...requested } };
       }
       if (action.kind === 'switch' && action.to === 'backup') {
         return abortInto({ ...drill, restore }, 'inject-failed', `the switch to the backup was refused: ${result.error}`, now);
@@ -881,7 +889,7 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
       return {
         ...drill,
         testAlerts: result.ok
-          ? { ...progress, published: { ...progress.published, [action.severity]: result.at } }
+          ? { ...progress, published: { ...progress.published, [action.severity]: result.startedAt ?? result.at } }
           : { ...progress, errors: { ...progress.errors, [action.severity]: result.error } },
       };
     }

@@ -211,9 +211,10 @@ export type DrillAction =
   /** Delete the running-drill item (`DRILL`/`ACTIVE`): incidents stop carrying the drill id. */
   | { readonly kind: 'release' };
 
+/** `at`: when the action ended; `startedAt`: when it began (a switch or a publish is timed from it). */
 export type ActionResult =
-  | { readonly ok: true; readonly at: string; readonly detail?: string; readonly platformId?: string }
-  | { readonly ok: false; readonly at: string; readonly error: string; readonly refusal?: boolean };
+  | { readonly ok: true; readonly at: string; readonly startedAt?: string; readonly detail?: string; readonly platformId?: string }
+  | { readonly ok: false; readonly at: string; readonly startedAt?: string; readonly error: string; readonly refusal?: boolean };
 
 export const recordIdFor = (drillId: string, seq: number): string => `${drillId}-${seq}`;
 

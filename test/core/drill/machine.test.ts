@@ -421,7 +421,7 @@ describe('process tests (--step)', () => {
     const back = routing('primary', { since: iso(7), lastSwitchedAt: iso(7) });
     state = tick(state.drill, observation(8, { routing: [back] }));
     expect(state.drill).toMatchObject({ status: 'finished', outcome: 'passed' });
-    expect(drillMetrics(state.drill)).toMatchObject({ switchMs: 1000, recordsWritten: null });
+    expect(drillMetrics(state.drill)).toMatchObject({ switchMs: 2000, recordsWritten: null });
   });
 
   it('switch: a refused switch to the backup ends the test without touching anything else', () => {
