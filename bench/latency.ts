@@ -28,8 +28,11 @@ import { startTestbed, type Testbed } from './lib/testbed.ts';
 const SCHEDULE_MS = 60_000;
 /** The stack's probe timeout for these configs (lib/hcguard-stack.ts probeTimeout: insync 120 s + 30 s). */
 const PROBE_TIMEOUT_MS = 150_000;
-/** Two rounds started at least `interval` minus this apart are on schedule. */
-const ON_SCHEDULE_SLACK_MS = 250;
+/**
+ * A round that starts later than this after its slot ran late (the one before it overran, on a busy machine); the
+ * handler then runs it, and catches up, closer than the interval: such a trial is set aside as disturbed.
+ */
+export const LATE_ROUND_MS = 500;
 
 export interface TrialOptions {
   readonly endpoint: string;
@@ -130,7 +133,10 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     change: (input) => ({ ...input, local: { ...input.local, citizens: { ...input.local?.citizens, requestsPerSecond: options.citizensPerSecond } } }),
   });
   const stop = new AbortController();
-  const summaries: { at: number; summary: RoundSummary }[] = [];
+  /** Each round with when it finished and how late it started against its slot in the invocation (handler: `interval` apart). */
+  const summaries: { at: number; lateMs: number; summary: RoundSummary }[] = [];
+  const intervalMs = setting.intervalSeconds * 1000;
+  let invocation = { at: 0, rounds: 0 };
   const changesAccepted = watchRecordChanges(testbed);
   const [record] = testbed.records;
   if (!record) throw new Error('the testbed has no managed record');
@@ -138,11 +144,14 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
   const handler = createHandler({
     config: testbed.config,
     runRound: async (roundOptions: RoundOptions) => {
+      const slot = invocation.at + invocation.rounds * intervalMs;
+      invocation.rounds += 1;
+      const lateMs = Date.now() - slot;
       const signal = AbortSignal.any([roundOptions.signal ?? stop.signal, stop.signal]);
       // Every probe of the round listens to it.
       setMaxListeners(0, signal);
       const summary = await testbed.services.runRound({ ...roundOptions, signal });
-      summaries.push({ at: Date.now(), summary });
+      summaries.push({ at: Date.now(), lateMs, summary });
       return summary;
     },
     ...telemetry(),
@@ -154,6 +163,7 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
   const invoke = () => {
     if (running || stop.signal.aborted) return;
     const context: Context = lambdaContext(functionName, Date.now() + PROBE_TIMEOUT_MS);
+    invocation = { at: Date.now(), rounds: 0 };
     running = handler(scheduledEvent(new Date()), context)
       .catch(() => undefined)
       .finally(() => {
@@ -171,16 +181,15 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
   const trialNotes: string[] = [];
   const timeline: string[] = [];
   let error: string | undefined;
+  let disturbed: string | undefined;
   try {
     // The citizens' resolver cache refreshes every TTL from its first lookup: start it at a random phase of the round
     // schedule, as a real resolver's would be, or every trial would see the same refresh offset from the switch.
     const citizensStarted = sleep(Math.random() * setting.ttlSeconds * 1000).then(() => citizens.start());
-    const intervalMs = setting.intervalSeconds * 1000;
-    const startOf = (entry: { summary: RoundSummary } | undefined) => (entry ? Date.parse(entry.summary.startedAt) : Number.NaN);
     const healthy = () => summaries.at(-1)?.summary.targets.every((target) => target.health === 'healthy') === true;
     // When early rounds ran slow (cold clients, a busy machine), the handler runs the missed slots back to back to catch
     // up; a fault injected then would be found by rounds closer than the interval. Wait until rounds keep the schedule.
-    const onSchedule = () => startOf(summaries.at(-1)) - startOf(summaries.at(-2)) >= intervalMs - ON_SCHEDULE_SLACK_MS;
+    const onSchedule = () => summaries.length >= 2 && summaries.slice(-2).every((entry) => entry.lateMs <= LATE_ROUND_MS);
     const warmUpDeadline = Date.now() + 10 * intervalMs + 30_000;
     while (!(healthy() && onSchedule())) {
       if (Date.now() > warmUpDeadline) throw new Error(healthy() ? 'the rounds never kept the schedule' : 'the targets never became healthy');
@@ -223,14 +232,17 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
       for (const problem of summary.problems) notes.add(`${problem.step}: ${problem.message.split('\n')[0]?.slice(0, 120)}`);
       for (const target of summary.targets) if (target.site === 'backup' && target.health !== 'healthy') notes.add(`backup ${target.stage} ${target.health}${target.lastFailureClass ? ` (${target.lastFailureClass})` : ''}`);
     }
-    const after = summaries.filter(({ at }) => at >= t0 && at < stoppedAt);
-    const late = after.some((entry, index) => index > 0 && startOf(entry) - startOf(after[index - 1]) < intervalMs - ON_SCHEDULE_SLACK_MS);
-    if (late) notes.add('a round ran late: the next ones caught up, closer than the interval');
+    // The rounds that found the fault: from the one in flight at t0 to the one that switched.
+    const decidedAt = summaries.find(({ at, summary }) => at >= t0 && summary.switches.length > 0)?.at ?? stoppedAt;
+    const deciding = summaries.filter(({ at, summary }) => at >= t0 && at <= decidedAt && Date.parse(summary.startedAt) >= t0 - intervalMs);
+    const lateMs = Math.max(0, ...deciding.map((entry) => entry.lateMs));
+    if (lateMs > LATE_ROUND_MS) disturbed = `a round started ${(lateMs / 1000).toFixed(1)} s after its slot`;
     if (notes.size) trialNotes.push(...notes);
-    for (const { at, summary } of summaries) {
+    for (const { at, lateMs, summary } of summaries) {
       if (at < t0) continue;
       timeline.push(
         `+${((Date.parse(summary.startedAt) - t0) / 1000).toFixed(1)}s…+${((at - t0) / 1000).toFixed(1)}s` +
+          ` (${(lateMs / 1000).toFixed(1)}s late)` +
           ` failing [${summary.targets.filter((target) => target.health !== 'healthy').map((target) => `${target.site}/${target.stage}=${target.health}`).join(' ')}]` +
           ` switches ${summary.switches.length} incidents [${summary.incidents.map((incident) => `${incident.severity} ${incident.change} ${incident.outcome}`).join(', ')}]` +
           ` alerts ${summary.alerts.sent.length} problems [${summary.problems.map((problem) => problem.step).join(' ')}]`,
@@ -250,7 +262,13 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     await citizens.stop();
     await testbed.stop();
   }
-  return { times, ...(error ? { error } : {}), ...(trialNotes.length ? { notes: trialNotes } : {}), ...(timeline.length ? { timeline } : {}) };
+  return {
+    times,
+    ...(error ? { error } : {}),
+    ...(disturbed ? { disturbed } : {}),
+    ...(trialNotes.length ? { notes: trialNotes } : {}),
+    ...(timeline.length ? { timeline } : {}),
+  };
 };
 
 /** Runs trials with at most `concurrency` at once, each on its own sandbox and resources. */

@@ -26,6 +26,8 @@ export interface TrialResult {
   readonly times: TrialTimes;
   /** Why the trial stopped short, if it did. */
   readonly error?: string;
+  /** Why the trial does not count although it ran: its rounds did not keep the schedule (machine load). */
+  readonly disturbed?: string;
   /** What delayed it: switches refused and round problems after the fault, once each. */
   readonly notes?: readonly string[];
   /** One line per round after the fault, for whoever wants to see why a trial took long. */
@@ -48,10 +50,17 @@ export interface MilestoneSummary {
   readonly p95Ms?: number;
 }
 
+/** A trial counts when it ran to the end on schedule. */
+export const counts = (trial: TrialResult): boolean => trial.error === undefined && trial.disturbed === undefined;
+
 export interface SettingSummary {
   readonly setting: LatencySetting;
+  /** Trials that count: the percentiles are over these. */
   readonly trials: number;
+  /** Trials that stopped short (not counted). */
   readonly failedTrials: number;
+  /** Trials whose rounds did not keep the schedule (not counted). */
+  readonly disturbedTrials: number;
   readonly milestones: readonly MilestoneSummary[];
   readonly route53Seconds: number;
   /** p50 of citizens served by backup ÷ Route 53's figure; under 1 means hcguard is faster. */
@@ -59,7 +68,8 @@ export interface SettingSummary {
   readonly ratioP95?: number;
 }
 
-export const summarizeSetting = (setting: LatencySetting, trials: readonly TrialResult[]): SettingSummary => {
+export const summarizeSetting = (setting: LatencySetting, all: readonly TrialResult[]): SettingSummary => {
+  const trials = all.filter(counts);
   const milestones = MILESTONES.map((milestone): MilestoneSummary => {
     const values = trials.map((trial) => trial.times[milestone]).filter((value): value is number => value !== undefined);
     return values.length
@@ -71,7 +81,8 @@ export const summarizeSetting = (setting: LatencySetting, trials: readonly Trial
   return {
     setting,
     trials: trials.length,
-    failedTrials: trials.filter((trial) => trial.error !== undefined).length,
+    failedTrials: all.filter((trial) => trial.error !== undefined).length,
+    disturbedTrials: all.filter((trial) => trial.error === undefined && trial.disturbed !== undefined).length,
     milestones,
     route53Seconds,
     ...(served?.p50Ms !== undefined ? { ratioP50: served.p50Ms / 1000 / route53Seconds } : {}),

@@ -24,6 +24,7 @@ describe('summarizeSetting', () => {
       setting,
       trials: 20,
       failedTrials: 0,
+      disturbedTrials: 0,
       route53Seconds: 15,
       milestones: [
         { milestone: 'incidentOpened', reached: 20, p50Ms: 10_000, p95Ms: 19_000 },
@@ -36,9 +37,15 @@ describe('summarizeSetting', () => {
     });
   });
 
-  it('counts failed trials and leaves out milestones nobody reached', () => {
-    const summary = summarizeSetting(setting, [{ times: { incidentOpened: 4_000 } }, { times: {}, error: 'sandbox did not start' }]);
+  it('counts failed and disturbed trials apart, and leaves out milestones nobody reached', () => {
+    const summary = summarizeSetting(setting, [
+      { times: { incidentOpened: 4_000 } },
+      { times: {}, error: 'sandbox did not start' },
+      { times: { incidentOpened: 1_000, citizensOnBackup: 2_000 }, disturbed: 'a round started 6.0 s after its slot' },
+    ]);
+    expect(summary.trials).toBe(1);
     expect(summary.failedTrials).toBe(1);
+    expect(summary.disturbedTrials).toBe(1);
     expect(summary.milestones[0]).toEqual({ milestone: 'incidentOpened', reached: 1, p50Ms: 4_000, p95Ms: 4_000 });
     expect(summary.milestones[3]).toEqual({ milestone: 'citizensOnBackup', reached: 0 });
     expect(summary.ratioP50).toBeUndefined();
