@@ -169,7 +169,17 @@ export interface StateStore {
   releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void>;
 
   /** The drill running now (item DRILL / ACTIVE, written by the drill runner), if any. */
-  activeDrillId(signal?: AbortSignal): Promise<string | undefined>;
+  activeDrill(signal?: AbortSignal): Promise<DrillScope | undefined>;
+}
+
+/** What a round needs to know of the running drill. */
+export interface DrillScope {
+  readonly drillId: string;
+  /**
+   * The `site#stage` targets the drill breaks. Only incidents about them are drill incidents: a
+   * real problem elsewhere during a drill must page as real. Absent: the drill covers everything.
+   */
+  readonly targets?: readonly string[];
 }
 
 /** Publishes alerts to the topic of their severity. */

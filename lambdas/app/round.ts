@@ -154,7 +154,8 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     }
   };
   const startedAt = clock.now();
-  const drillId = options.drillId ?? (await attempt('active-drill', () => store.activeDrillId(signal), undefined));
+  const drill = options.drillId ? { drillId: options.drillId } : await attempt('active-drill', () => store.activeDrill(signal), undefined);
+  const drillId = drill?.drillId;
 
   // 1. Probe, and evaluate against what was stored (or last known).
   const [loaded, probeRun] = await Promise.all([
@@ -222,7 +223,7 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     conditionsUnknownFor: (outcome?.failures ?? []).filter((failure) => failure.step === 'read').map((failure) => failure.record),
     switches: outcome?.switches ?? [],
     now,
-    ...(drillId ? { drillId } : {}),
+    ...(drill ? { drill } : {}),
   });
   const presentation = alertPresentation(config);
   const incidents = await Promise.all(decisions.changes.map((change) => commitChange(change, deps, presentation, problems, signal)));

@@ -74,9 +74,25 @@ export interface IncidentInput {
   readonly conditionsUnknownFor?: readonly string[];
   readonly switches: readonly SwitchNotice[];
   readonly now: Date;
-  /** Incidents opened now carry it, and so do their alerts. */
-  readonly drillId?: string;
+  /**
+   * The running drill. Incidents opened now about its targets (`site#stage`; all targets when
+   * absent) carry its id, and so do their alerts; anything else is real and pages as real.
+   */
+  readonly drill?: { readonly drillId: string; readonly targets?: readonly string[] };
 }
+
+const optionalDrillId = (drillId: string | undefined): { drillId?: string } => (drillId ? { drillId } : {});
+
+/** The drill an incident about this site and stage belongs to, if any. */
+export const drillIdFor = (drill: IncidentInput['drill'], where: { readonly site?: Site; readonly stage?: Stage }): string | undefined => {
+  if (!drill) return undefined;
+  if (!drill.targets) return drill.drillId;
+  const concerned = drill.targets.some((target) => {
+    const [site, stage] = target.split('#');
+    return (where.site === undefined || where.site === site) && (where.stage === undefined || where.stage === stage);
+  });
+  return concerned ? drill.drillId : undefined;
+};
 
 export const ALERT_KINDS = ['open', 'escalate', 'remind', 'resolve', 'update'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -244,7 +260,7 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
       openedAt: at,
       lastNotifiedAt: at,
       reminders: 0,
-      ...(input.drillId ? { drillId: input.drillId } : {}),
+      ...optionalDrillId(drillIdFor(input.drill, { site: fields.site, stage: fields.stage })),
       version: 1,
     };
     const created: Working = {
@@ -404,7 +420,7 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
         topic: decision.severity,
         severity: decision.severity,
         dedupKey: `switch/${normalizeRecordName(change.record)}`,
-        ...((change.drillId ?? input.drillId) ? { drillId: change.drillId ?? input.drillId } : {}),
+        ...optionalDrillId(input.drill ? drillIdFor(input.drill, { site: change.from, ...(stage ? { stage } : {}) }) : change.drillId),
         facts: {
           reason: detail,
           routing: input.routing.filter((state) => state.record === normalizeRecordName(change.record)),

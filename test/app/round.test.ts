@@ -156,7 +156,7 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     await round();
     await round();
     const outage = new Error('DynamoDB unavailable');
-    for (const method of ['loadTargets', 'saveTargets', 'recordResults', 'listOpenIncidents', 'applyIncidentChange', 'pendingAlerts', 'activeDrillId'] as const) {
+    for (const method of ['loadTargets', 'saveTargets', 'recordResults', 'listOpenIncidents', 'applyIncidentChange', 'pendingAlerts', 'activeDrill'] as const) {
       store.failNext(method, outage);
     }
     const third = await round();
@@ -237,7 +237,7 @@ describe('runRound: exactly once under concurrency', () => {
 describe('runRound: drills', () => {
   it('tags incidents and alerts of the running drill', async () => {
     const { probes, store, notifier, round } = setup();
-    store.drillId = 'DRILL-20261126-01';
+    store.drill = { drillId: 'DRILL-20261126-01', targets: ['primary#verification'] };
     probes.set('primary', 'verification', TIMEOUT);
     await round();
     await round();
@@ -249,9 +249,24 @@ describe('runRound: drills', () => {
     expect(notifier.published[0]?.message.subject.startsWith('[DRILL] ')).toBe(true);
   });
 
+  it('pages a real problem during a drill as real: only the drilled targets are drill incidents', async () => {
+    const { probes, store, notifier, round } = setup();
+    store.drill = { drillId: 'DRILL-20261126-02', targets: ['primary#verification'] };
+    probes.set('primary', 'verification', TIMEOUT).set('primary', 'transmission', { outcome: 'failed', failureClass: 'integrity', message: 'receipt hash mismatch' });
+    for (let index = 0; index < 3; index++) await round();
+    const incidents = await store.listOpenIncidents();
+    expect(incidents.map((incident) => [incident.stage, incident.drillId ?? 'real']).sort()).toEqual([
+      ['transmission', 'real'],
+      ['verification', 'DRILL-20261126-02'],
+    ]);
+    const real = notifier.published.find((alert) => alert.message.attributes.stage === 'transmission');
+    expect(real?.message.attributes.drill).toBe('false');
+    expect(real?.message.subject.startsWith('[DRILL]')).toBe(false);
+  });
+
   it('uses an explicit drill id over the store', async () => {
     const { store, round } = setup();
-    store.drillId = 'DRILL-A';
+    store.drill = { drillId: 'DRILL-A' };
     expect((await round({ drillId: 'DRILL-B' })).drillId).toBe('DRILL-B');
   });
 });

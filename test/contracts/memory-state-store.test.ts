@@ -5,8 +5,8 @@ stateStoreContract('in-memory fake', async () => {
   const store = new MemoryStateStore();
   return {
     store,
-    startDrill: async (drillId) => {
-      store.drillId = drillId;
+    startDrill: async (drillId, targets) => {
+      store.drill = { drillId, targets };
     },
   };
 });

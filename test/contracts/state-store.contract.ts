@@ -11,7 +11,7 @@ import { testConfig } from '../fakes/config.ts';
 export interface StoreUnderTest {
   readonly store: StateStore;
   /** Writes the running-drill marker the drill runner owns (pk DRILL, sk ACTIVE). */
-  readonly startDrill: (drillId: string) => Promise<void>;
+  readonly startDrill: (drillId: string, targets: readonly string[]) => Promise<void>;
 }
 
 const T0 = Date.parse('2026-11-20T08:00:00.000Z');
@@ -245,10 +245,10 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
     });
 
     describe('drills', () => {
-      it('reads the running drill', async () => {
-        expect(await store.activeDrillId()).toBeUndefined();
-        await startDrill('DRILL-20261120-01');
-        expect(await store.activeDrillId()).toBe('DRILL-20261120-01');
+      it('reads the running drill and the targets it breaks', async () => {
+        expect(await store.activeDrill()).toBeUndefined();
+        await startDrill('DRILL-20261120-01', ['primary#verification']);
+        expect(await store.activeDrill()).toEqual({ drillId: 'DRILL-20261120-01', targets: ['primary#verification'] });
       });
     });
 

@@ -164,7 +164,7 @@ describe('what hcguard says it is doing', () => {
 
 describe('drill alerts', () => {
   it('cannot be mistaken for real ones: subject prefix, first body line, attribute', () => {
-    const message = renderAlert(draftFor({ drillId: 'DRILL-20261126-01' }), presentation);
+    const message = renderAlert(draftFor({ drill: { drillId: 'DRILL-20261126-01' } }), presentation);
     expect(message.subject.startsWith('[DRILL] [SEV1] OPEN')).toBe(true);
     expect(message.body.split('\n')[0]).toBe('*** DRILL DRILL-20261126-01: this alert is part of a rehearsal, not a real outage. ***');
     expect(message.attributes.drill).toBe('true');
@@ -180,7 +180,7 @@ describe('subjects stay within what SNS accepts', () => {
     const draft = draftFor({
       targets: [],
       conditions: [{ kind: 'cannot-fail-over', record: RECORD, title, detail: '备用站点 backup unhealthy' }],
-      drillId: 'DRILL-1',
+      drill: { drillId: 'DRILL-1' },
     });
     const { subject } = renderAlert(draft, presentation);
     expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);

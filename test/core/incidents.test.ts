@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   acknowledgeIncident,
   decideIncidents,
+  drillIdFor,
   incidentId,
   normalizeIncidentId,
   type IncidentDecisions,
@@ -366,12 +367,23 @@ describe('switches', () => {
 describe('drills', () => {
   it('marks incidents opened during a drill, and their alerts', () => {
     const incidents = new Incidents();
-    const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], { drillId: 'DRILL-7' });
+    const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], { drill: { drillId: 'DRILL-7' } });
     expect(decisions.changes[0]?.incident.drillId).toBe('DRILL-7');
     expect(decisions.changes[0]?.alert?.drillId).toBe('DRILL-7');
     // Later alerts of the same incident stay drill alerts, even after the drill's round.
     const resolved = incidents.round(5, [target('primary', 'verification', 'healthy')]);
     expect(resolved.changes[0]?.alert?.drillId).toBe('DRILL-7');
+  });
+
+  it.each<[string, readonly string[] | undefined, Parameters<typeof drillIdFor>[1], string | undefined]>([
+    ['a drilled target', ['primary#verification'], { site: 'primary', stage: 'verification' }, 'DRILL-8'],
+    ['another stage of the drilled site', ['primary#verification'], { site: 'primary', stage: 'transmission' }, undefined],
+    ['the same stage on the other site', ['primary#verification'], { site: 'backup', stage: 'verification' }, undefined],
+    ['a routing condition of a drilled stage', ['primary#verification'], { stage: 'verification' }, 'DRILL-8'],
+    ['a routing condition of another stage', ['primary#verification'], { stage: 'collection' }, undefined],
+    ['anything, when the drill names no targets', undefined, { site: 'backup', stage: 'collection' }, 'DRILL-8'],
+  ])('belongs to the drill only when it is about what the drill breaks: %s', (_, targets, where, expected) => {
+    expect(drillIdFor({ drillId: 'DRILL-8', ...(targets ? { targets } : {}) }, where)).toBe(expected);
   });
 });
 

@@ -5,7 +5,7 @@
 import { acknowledgeIncident } from '../../lambdas/core/incidents.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { targetKey, type Actor, type Incident, type IncidentEvent, type ProbeResult, type TargetState } from '../../lambdas/core/model.ts';
-import type { AcknowledgeOutcome, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../lambdas/ports.ts';
+import type { AcknowledgeOutcome, DrillScope, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../lambdas/ports.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -18,7 +18,7 @@ export class MemoryStateStore implements StateStore {
   readonly events = new Map<string, IncidentEvent[]>();
   readonly dedup = new Map<string, string>();
   readonly outbox = new Map<string, OutboxAlert & { claimedBy?: string }>();
-  drillId: string | undefined;
+  drill: DrillScope | undefined;
   private readonly failures = new Map<Method, Error[]>();
 
   /** The next `count` calls of `method` throw `error`. */
@@ -157,8 +157,8 @@ export class MemoryStateStore implements StateStore {
     this.outbox.set(id, { ...rest, lastError: error.slice(0, 500) });
   }
 
-  async activeDrillId(signal?: AbortSignal): Promise<string | undefined> {
-    this.check('activeDrillId', signal);
-    return this.drillId;
+  async activeDrill(signal?: AbortSignal): Promise<DrillScope | undefined> {
+    this.check('activeDrill', signal);
+    return this.drill;
   }
 }

@@ -28,7 +28,7 @@ import {
   type ProbeResult,
   type TargetState,
 } from '../../core/model.ts';
-import type { AcknowledgeOutcome, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../ports.ts';
+import type { AcknowledgeOutcome, DrillScope, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -371,10 +371,12 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async activeDrillId(signal?: AbortSignal): Promise<string | undefined> {
+  async activeDrill(signal?: AbortSignal): Promise<DrillScope | undefined> {
     const response = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: stateKeys.activeDrill, ConsistentRead: true }), { abortSignal: signal });
     const drillId = response.Item?.drillId;
-    return typeof drillId === 'string' && drillId.length > 0 ? drillId : undefined;
+    if (typeof drillId !== 'string' || drillId.length === 0) return undefined;
+    const targets = response.Item?.targets;
+    return Array.isArray(targets) ? { drillId, targets: targets.filter((target): target is string => typeof target === 'string') } : { drillId };
   }
 
   // ---------------------------------------------------------------- helpers

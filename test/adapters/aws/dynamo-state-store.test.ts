@@ -19,8 +19,10 @@ stateStoreContract('DynamoDB on moto', async () => {
   const tableName = await createHcguardTable(dynamodb, 'state');
   return {
     store: new DynamoStateStore({ client: dynamodb, tableName, resultRetentionDays: 30 }),
-    startDrill: async (drillId) => {
-      await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'DRILL' }, sk: { S: 'ACTIVE' }, drillId: { S: drillId } } }));
+    startDrill: async (drillId, targets) => {
+      await dynamodb.send(
+        new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'DRILL' }, sk: { S: 'ACTIVE' }, drillId: { S: drillId }, targets: { L: targets.map((target) => ({ S: target })) } } }),
+      );
     },
   };
 });
