@@ -28,9 +28,11 @@ export default defineConfig({
       values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
     },
   ],
+  // Sandbox timings, so a failover and a drill play out in a minute or two. The schema's
+  // defaults suit a real platform: a 60 s interval, 5 min dwell, failback after 10 healthy min.
   schedule: { intervalSeconds: 5 },
   detection: { failureThreshold: 3, successThreshold: 2 },
-  failover: { dwellMinutes: 1, failback: 'manual' },
+  failover: { dwellMinutes: 1, failback: 'manual', failbackAfterHealthyMinutes: 1 },
   alerts: {
     SEV1: { subscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }] },
     SEV2: { subscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }] },
