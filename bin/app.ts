@@ -1,6 +1,6 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy`. The config comes from `-c config=path`,
 // $HCGUARD_CONFIG, or ./hcguard.config.ts; an invalid config stops synth with every problem named.
-import { App, Validations } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/config.ts';
 import { HcguardStack } from '../lib/hcguard-stack.ts';
@@ -17,6 +17,8 @@ try {
       account: config.deployment.account ?? process.env.CDK_DEFAULT_ACCOUNT,
       region: config.deployment.region ?? process.env.CDK_DEFAULT_REGION,
     },
+    // An emulator (moto, LocalStack) has no bootstrap version parameter to check.
+    ...(process.env.AWS_ENDPOINT_URL ? { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();

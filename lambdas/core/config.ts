@@ -61,7 +61,7 @@ const recordSchema = z
     /** The existing hosted zone; with only a name, `cdk synth` looks the zone up (needs AWS credentials). */
     zone: z
       .strictObject({
-        id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
+        id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id (upper-case letters and digits) such as Z0123456789ABCDEFGHIJ' }).optional(),
         name: domainName('zone.name').transform(withoutTrailingDot),
       }),
     name: domainName('name').transform(withoutTrailingDot),

@@ -122,6 +122,5 @@ export class GuardMonitoring extends Construct {
         }),
       );
     }
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'alarms', alarms: [this.heartbeatAlarm], width: 24, height: 3 }));
   }
 }
