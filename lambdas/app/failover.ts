@@ -425,7 +425,7 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       const hardFailure = settled.failures.find((failure) => failure.step !== 'audit');
       if (mine) {
         const forced = mine.forced && settled.decision?.kind === 'switch' ? `; FORCED over: ${settled.decision.overridden.map((refusal) => refusal.detail).join('; ')}` : '';
-        results.push({ ...base, result: 'switched', message: `${record.name} switched from ${mine.from} to ${mine.to}${mine.changeId ? ` (Route 53 change ${mine.changeId}, ${settled.routing?.lastChange?.status ?? 'PENDING'})` : ' (Route 53 already answered it)'}${forced}` });
+        results.push({ ...base, result: 'switched', message: `${record.name} from ${mine.from} to ${mine.to}${mine.changeId ? ` (Route 53 change ${mine.changeId}, ${settled.routing?.lastChange?.status ?? 'PENDING'})` : ' (Route 53 already answered it)'}${forced}` });
       } else if (hardFailure) {
         results.push({ ...base, result: 'failed', message: hardFailure.message });
       } else {

@@ -1,7 +1,7 @@
 // The routing commands an operator gives (`hcguard failover|failback|lock|unlock`), as data:
 // the CLI runs them in-process against the local runtime or an emulator, and against AWS it
 // invokes the drill Lambda with the same JSON, whose handler delegates here.
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../core/config.ts';
 import { nonEmptyText } from '../core/config-rules.ts';
 import { SITES, type Actor, type RoutingLock, type TargetState } from '../core/model.ts';

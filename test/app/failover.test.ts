@@ -356,7 +356,7 @@ describe('createFailoverController: operator commands', () => {
       {
         record: RECORD.name,
         result: 'switched',
-        message: `${RECORD.name} switched from primary to backup (Route 53 change C1, INSYNC)`,
+        message: `${RECORD.name} from primary to backup (Route 53 change C1, INSYNC)`,
         activeSite: 'backup',
         switches: [expect.objectContaining({ actor: OPERATOR, reason: 'primary DC power work' })],
       },

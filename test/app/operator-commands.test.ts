@@ -78,7 +78,7 @@ describe('executeOperatorCommand', () => {
   it('failover: switches with the stored target states and reports per record', async () => {
     const { router, services: deps } = services();
     const result = await executeOperatorCommand({ command: 'failover', to: 'backup', reason: 'primary maintenance', actor: ACTOR }, deps);
-    expect(result).toMatchObject({ command: 'failover', ok: true, message: `switched ${RECORD.name} switched from primary to backup (Route 53 change C1, INSYNC)` });
+    expect(result).toMatchObject({ command: 'failover', ok: true, message: `switched ${RECORD.name} from primary to backup (Route 53 change C1, INSYNC)` });
     expect(router.answers.get(RECORD.name)).toBe('backup');
   });
 

@@ -70,7 +70,7 @@ describe('routing commands against the local runtime', () => {
   it('fails over by hand, refuses what the policy refuses (exit 1), and audits the operator', async () => {
     const switched = await runHcguard('failover', '--to', 'backup', '--reason', 'planned primary maintenance');
     expect(switched).toMatchObject({ code: 0, stderr: '' });
-    expect(switched.stdout).toMatch(new RegExp(`^switched ${recordName.replace(/\./g, '\\.')} switched from primary to backup \\(Route 53 change \\S+, INSYNC\\)\\n$`));
+    expect(switched.stdout).toMatch(new RegExp(`^switched ${recordName.replace(/\./g, '\\.')} from primary to backup \\(Route 53 change \\S+, INSYNC\\)\\n$`));
     expect(await recordValue()).toEqual(['10.0.1.1']);
 
     const again = await runHcguard('failover', '--to', 'backup', '--reason', 'again');

@@ -54,7 +54,7 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
   it('sends the command as the payload and returns the function’s result', async () => {
-    const answer = { command: 'failover', ok: true, message: 'switched verify.hc.example.com switched from primary to backup', records: [{ record: 'verify.hc.example.com', result: 'switched', message: '…', switches: [] }] };
+    const answer = { command: 'failover', ok: true, message: 'switched verify.hc.example.com from primary to backup', records: [{ record: 'verify.hc.example.com', result: 'switched', message: '…', switches: [] }] };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode(answer) as never });
     expect(await invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).toEqual(answer);
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
