@@ -186,10 +186,10 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
       }
     }
   };
-  await Promise.all([
-    attempt('save-targets', saveTargets, undefined),
-    results.length > 0 ? attempt('record-results', () => store.recordResults(results, signal), undefined) : undefined,
-  ]);
+  // One write at a time: moto (the local AWS) fails a transaction that overlaps another write to
+  // the table, and a round loses only milliseconds by waiting.
+  await attempt('save-targets', saveTargets, undefined);
+  if (results.length > 0) await attempt('record-results', () => store.recordResults(results, signal), undefined);
   const targets = evaluation.targets;
   memory.targets = targets;
 
@@ -226,16 +226,15 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     ...(drill ? { drill } : {}),
   });
   const presentation = alertPresentation(config);
-  const incidents = await Promise.all(decisions.changes.map((change) => commitChange(change, deps, presentation, problems, signal)));
-  await Promise.all(
-    decisions.notices.map(async (notice) => {
-      try {
-        await store.queueAlert(toOutboxAlert(notice, presentation), signal);
-      } catch (error) {
-        if (!(error instanceof AlreadyExistsError)) problems.push({ step: 'queue-alert', message: describeError(error), alertId: notice.id });
-      }
-    }),
-  );
+  const incidents: IncidentOutcome[] = [];
+  for (const change of decisions.changes) incidents.push(await commitChange(change, deps, presentation, problems, signal));
+  for (const notice of decisions.notices) {
+    try {
+      await store.queueAlert(toOutboxAlert(notice, presentation), signal);
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) problems.push({ step: 'queue-alert', message: describeError(error), alertId: notice.id });
+    }
+  }
   memory.openIncidents = nextOpenIncidents(open, decisions.changes, incidents);
 
   // 5. Alerts: everything queued, this round's and earlier rounds' leftovers.
