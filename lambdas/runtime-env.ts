@@ -1,7 +1,7 @@
 // The contract between the stack (or the local runtime) and the code that runs against it:
 // which table, topics and zones to use. The stack passes it to the Lambdas as one environment
 // variable and as a stack output; the local runtime writes it to .hcguard/runtime.json.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from './core/model.ts';
 
 export const RESOURCES_ENV = 'HCGUARD_RESOURCES';

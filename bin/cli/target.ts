@@ -3,7 +3,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { deployedResourcesSchema, RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/runtime-env.ts';
 import { UsageError } from './errors.ts';
 

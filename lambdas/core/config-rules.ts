@@ -1,6 +1,6 @@
 // Small zod builders that carry the rule in the message, so every config error reads
 // `path: rule` (e.g. `records[0].ttl: must be an integer between 1 and 86400`).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const intBetween = (min: number, max: number) => {
   const rule = `must be an integer between ${min} and ${max}`;

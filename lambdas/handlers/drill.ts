@@ -14,7 +14,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAwsClients } from '../app/aws-clients.ts';
 import { composeDrillService } from '../app/compose-drills.ts';
 import { composeServices } from '../app/compose.ts';

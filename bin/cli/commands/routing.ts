@@ -5,7 +5,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Option, type Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 import { composeServices } from '../../../lambdas/app/compose.ts';
 import {

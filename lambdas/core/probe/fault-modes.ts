@@ -1,7 +1,7 @@
 // The ways a platform can be broken on purpose, where each applies, and how the built-in probes
 // must see each one. The sandbox, `hcguard fault`, the fault hook and drills all validate with
 // this, and the fault-matrix test holds the probes to the detection table.
-import { z } from 'zod';
+import * as z from 'zod';
 import { intBetween, oneOf } from '../config-rules.ts';
 import { FAULT_MODES, SITES, STAGES, type FailureClass, type FaultMode, type Outcome, type Stage } from '../model.ts';
 

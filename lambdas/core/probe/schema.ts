@@ -1,7 +1,7 @@
 // The probe definition language: a probe is a sequence of HTTP steps against one site's stage
 // base URL. Strings marked "template" may contain `{{ … }}` expressions (see ./template.ts);
 // every template is parsed here, so a typo fails `hcguard config check`, not a 3 a.m. round.
-import { z } from 'zod';
+import * as z from 'zod';
 import { intBetween, nonEmptyText, oneOf, slug } from '../config-rules.ts';
 import { SITES, STAGES } from '../model.ts';
 import { IDENTITY_FIELDS } from './synthetic.ts';

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FAULT_MODES, SITES, STAGES } from '../../core/model.ts';
 import { isAddressInUse, PortInUseError } from '../runtime/errors.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from './state.ts';

@@ -2,7 +2,7 @@
 // A checkpoint verifier needs only the public key (GET /verification/keys) to check a code
 // offline; the platform additionally looks the code up to catch revocations.
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const VERDICTS = ['green', 'yellow', 'red'] as const;
 export type Verdict = (typeof VERDICTS)[number];

@@ -2,7 +2,7 @@
 // applied in front of them, and the admin API under /_sandbox (never faulted).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_FAULT_LATENCY_MS, FAULT_MODE_DESCRIPTIONS } from '../../core/probe/fault-modes.ts';
 import { SITES, STAGES, type Site, type Stage } from '../../core/model.ts';
 import { FaultSpecError, type SandboxFaults } from './faults.ts';
