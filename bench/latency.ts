@@ -23,6 +23,7 @@ import { lambdaContext, scheduledEvent } from '../lambdas/local/runtime/lambda-i
 import { topicNameFor } from '../lambdas/runtime-env.ts';
 import type { LatencySetting, TrialResult, TrialTimes } from './lib/latency-model.ts';
 import { startTestbed, type Testbed } from './lib/testbed.ts';
+import { sleep as abortableSleep } from '../lambdas/sleep.ts';
 
 /** EventBridge invokes the probe Lambda once a minute. */
 const SCHEDULE_MS = 60_000;
@@ -60,19 +61,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 const sleepUntilStopped =
   (stop: AbortSignal) =>
   (ms: number, signal: AbortSignal): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const both = AbortSignal.any([signal, stop]);
-      if (both.aborted) return reject(both.reason);
-      const timer = setTimeout(() => {
-        both.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(both.reason);
-      };
-      both.addEventListener('abort', onAbort, { once: true });
-    });
+    abortableSleep(ms, AbortSignal.any([signal, stop]));
 
 let quietTelemetry: { logger: Logger; metrics: Metrics } | undefined;
 /** The handler's logger and metrics, silenced: a bench prints figures, not EMF lines. */

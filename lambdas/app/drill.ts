@@ -45,6 +45,7 @@ import type {
 import type { FailoverService } from './failover.ts';
 import { executeOperatorCommand } from './operator-commands.ts';
 import { alertPresentation } from './round.ts';
+import { sleep as abortableSleep } from '../sleep.ts';
 
 export interface DrillServiceDeps {
   readonly config: HcguardConfig;
@@ -131,20 +132,6 @@ export const newDrillId = (now: Date): string =>
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 /** Actions that break the platform or move traffic: the drill is stored before they run. */
 const WRITE_AHEAD: ReadonlySet<DrillAction['kind']> = new Set(['inject', 'switch', 'failback']);
 
@@ -155,7 +142,7 @@ const MAX_REPORT_RESULTS = 20_000;
 export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   const { config, clock, drills } = deps;
   const pollMs = deps.pollMs ?? drillPollMs(config);
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? abortableSleep;
   const runnerId = deps.runnerId ?? `runner-${randomBytes(6).toString('hex')}`;
   const newId = deps.newId ?? newDrillId;
   // A tick may wait for a switch (insyncTimeout) and a few SDK calls; the lease outlives it.

@@ -15,6 +15,7 @@ import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app
 import { parseConfig, roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model.ts';
 import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV, type RoundErrorMetric } from '../runtime-env.ts';
+import { sleep as abortableSleep } from '../sleep.ts';
 
 /** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
 export const ERROR_METRICS: Record<RoundStep, RoundErrorMetric> = {
@@ -65,20 +66,6 @@ export interface ProbeInvocationResult {
   /** Why the invocation ran fewer rounds than planned, if it did. */
   readonly stopped?: string;
 }
-
-const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 const reportRound = (deps: ProbeHandlerDeps, round: number, summary: RoundSummary): void => {
   const { logger, metrics } = deps;

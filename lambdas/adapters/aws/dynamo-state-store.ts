@@ -30,6 +30,7 @@ import {
 } from '../../core/model.ts';
 import type { AcknowledgeOutcome, DrillScope, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
+import { sleep } from '../../sleep.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -63,20 +64,6 @@ const failedConditions = (error: unknown): number[] | undefined => {
   const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
   return reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
 };
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 export interface DynamoStateStoreOptions {
   readonly client: DynamoDBClient;

@@ -16,6 +16,7 @@ import {
 import type { RecordValue } from '../../core/config.ts';
 import { SITES, type Site } from '../../core/model.ts';
 import type { ManagedRecord, RecordReading, RouteOptions, RouteResult, Router } from '../../ports.ts';
+import { sleep } from '../../sleep.ts';
 
 /** Errors Route 53 documents as "try again later". */
 const RETRYABLE_ERRORS = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
@@ -116,7 +117,7 @@ export class Route53Router implements Router {
     let delay = this.pollMs;
     try {
       for (;;) {
-        await abortableSleep(delay, signal);
+        await sleep(delay, signal);
         const change = await this.retrying(() => this.route53.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }), signal);
         if (change.ChangeInfo?.Status === 'INSYNC') return 'INSYNC';
         delay = Math.min(delay * 2, this.maxPollMs);
@@ -136,7 +137,7 @@ export class Route53Router implements Router {
         const name = error instanceof Error ? error.name : '';
         if (!RETRYABLE_ERRORS.has(name) || attempt >= this.maxAttempts || signal?.aborted) throw error;
         const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-        await abortableSleep(Math.floor(this.random() * ceiling), signal);
+        await sleep(Math.floor(this.random() * ceiling), signal);
       }
     }
   }
@@ -210,19 +211,3 @@ const describeRecordSet = (set: ResourceRecordSet): string =>
     ? `${set.Type} alias ${normalizeName(set.AliasTarget.DNSName)} (${set.AliasTarget.HostedZoneId})`
     : `${set.Type} ${(set.ResourceRecords ?? []).map((entry) => entry.Value).join(', ')}`;
 
-const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });

@@ -6,6 +6,7 @@
 import { PublishCommand, SNSServiceException, type SNSClient } from '@aws-sdk/client-sns';
 import type { Severity } from '../../core/model.ts';
 import type { Notifier, OutboxAlert } from '../../ports.ts';
+import { sleep } from '../../sleep.ts';
 
 export interface SnsNotifierOptions {
   readonly client: SNSClient;
@@ -24,20 +25,6 @@ const isRetryable = (error: unknown): boolean => {
   // Network errors (reset, timeout before an answer) carry no service fault.
   return error instanceof Error && !(error instanceof SNSServiceException);
 };
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** The Publish request for an alert: exported so tests and operators can see exactly what goes out. */
 export const publishInput = (alert: OutboxAlert, topicArn: string) => {

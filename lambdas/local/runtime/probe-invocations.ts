@@ -13,6 +13,7 @@ import { createHandler } from '../../handlers/probe.ts';
 import type { Clock } from '../../ports.ts';
 import { METRICS_NAMESPACE } from '../../runtime-env.ts';
 import { lambdaContext, scheduledEvent } from './lambda-invoke.ts';
+import { sleep } from '../../sleep.ts';
 
 /** What the console and the dashboard show about rounds. */
 export interface RoundStats {
@@ -107,20 +108,7 @@ export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
     logger: new FileLogger(options.logFile, (message) => stopping.aborted || options.onWarning(message)),
     metrics: new LocalMetrics({ namespace: METRICS_NAMESPACE, serviceName: options.config.name }),
     // The wait between rounds ends at once when the runtime stops, as at a Lambda deadline.
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        const both = AbortSignal.any([signal, stopping]);
-        if (both.aborted) return reject(both.reason);
-        const timer = setTimeout(() => {
-          both.removeEventListener('abort', onAbort);
-          resolve();
-        }, ms);
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(both.reason);
-        };
-        both.addEventListener('abort', onAbort, { once: true });
-      }),
+    sleep: (ms, signal) => sleep(ms, AbortSignal.any([signal, stopping])),
   });
 
   const functionName = `${options.config.name}-probe`;

@@ -37,7 +37,7 @@ const alertFor = (site: 'primary' | 'backup', drillId?: string): OutboxAlert => 
     conditions: [],
     switches: [],
     now: NOW,
-    ...(drillId ? { drillId } : {}),
+    ...(drillId ? { drill: { drillId } } : {}),
   });
   const draft = decisions.changes[0]?.alert;
   if (!draft?.incident) throw new Error('expected an open alert');
