@@ -6,35 +6,15 @@ import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-st
 import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
 import { createFailoverController } from '../../lambdas/app/failover.ts';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
-import { STAGES, type Site, type Stage, type TargetHealth, type TargetState } from '../../lambdas/core/model.ts';
 import type { Clock, ManagedRecord, Router } from '../../lambdas/ports.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { createHcguardTable } from '../support/hcguard-table.ts';
-import { MemoryAuditLog } from '../fakes/routing.ts';
+import { MemoryAuditLog, targetStates } from '../fakes/routing.ts';
 
 const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
   failover: { mode: 'automatic', dwellMinutes: 5, failback: 'manual', failbackAfterHealthyMinutes: 10, insyncTimeoutSeconds: 30 },
   schedule: { intervalSeconds: 60, concurrency: 4 },
 };
-
-const targets = (at: Date, overrides: Partial<Record<`${Site}.${Stage}`, TargetHealth>> = {}): TargetState[] =>
-  (['primary', 'backup'] as const).flatMap((site) =>
-    STAGES.map((stage) => {
-      const health = overrides[`${site}.${stage}`] ?? 'healthy';
-      return {
-        site,
-        stage,
-        health,
-        since: new Date(at.getTime() - 3_600_000).toISOString(),
-        consecutiveFailures: health === 'failing' ? 3 : 0,
-        consecutiveSuccesses: health === 'healthy' ? 3 : 0,
-        lastResultAt: at.toISOString(),
-        recentChanges: [],
-        flapping: false,
-        version: 3,
-      };
-    }),
-  );
 
 /** Counts ChangeResourceRecordSets requests really sent, across every client it is added to. */
 const changeCounter = () => {
@@ -100,13 +80,13 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
     const env = await environment();
     const now = new Date('2026-11-20T08:00:00.000Z');
     const runs = Array.from({ length: 12 }, () => env.run(clockAt(now.toISOString())));
-    const outcomes = await Promise.all(runs.map((controller) => controller.reconcile({ targets: targets(now, { 'primary.verification': 'failing' }), now })));
+    const outcomes = await Promise.all(runs.map((controller) => controller.reconcile({ targets: targetStates(now, { 'primary.verification': 'failing' }), now })));
 
     expect(env.counter.sent).toHaveLength(1);
     expect(JSON.parse(env.counter.sent[0]!)).toEqual({
       HostedZoneId: env.record.hostedZoneId,
       ChangeBatch: {
-        Comment: expect.stringMatching(/^hcguard failover verify\..+ primary->backup by controller; primary verification failing since /),
+        Comment: expect.stringMatching(/^hcguard failover verify\..+ primary->backup by controller; primary verification failing \(timeout\) since /),
         Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: env.record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '198.51.100.10' }] } }],
       },
     });
@@ -120,7 +100,7 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
     expect(env.audit.actions().filter((action) => action === 'routing.initialized')).toHaveLength(1);
 
     // A second wave (retries of the same invocations) changes nothing more.
-    await Promise.all(runs.map((controller) => controller.reconcile({ targets: targets(now, { 'primary.verification': 'failing' }), now })));
+    await Promise.all(runs.map((controller) => controller.reconcile({ targets: targetStates(now, { 'primary.verification': 'failing' }), now })));
     expect(env.counter.sent).toHaveLength(1);
   });
 
@@ -150,7 +130,7 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
     },
   ])('a crash $name is repaired by the next run after the lease: one change, consistent state', async ({ crash, changesBeforeRepair, repair }) => {
     const env = await environment();
-    const failing = (at: string) => targets(new Date(at), { 'primary.verification': 'failing' });
+    const failing = (at: string) => targetStates(new Date(at), { 'primary.verification': 'failing' });
 
     const crashed = await env.run(clockAt('2026-11-20T08:00:00.000Z'), crash).reconcile({ targets: failing('2026-11-20T08:00:00.000Z'), now: new Date('2026-11-20T08:00:00.000Z') });
     expect(crashed.failures).toMatchObject([{ step: 'switch' }]);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createFailoverController, type FailoverDeps } from '../../lambdas/app/failover.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { ConfigError, type HcguardConfig } from '../../lambdas/core/config.ts';
-import { STAGES, type RoutingState, type Site, type Stage, type TargetHealth, type TargetState } from '../../lambdas/core/model.ts';
+import type { RoutingState } from '../../lambdas/core/model.ts';
 import type { ManagedRecord } from '../../lambdas/ports.ts';
-import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore } from '../fakes/routing.ts';
+import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore, targetStates } from '../fakes/routing.ts';
 
 const START = '2026-11-20T08:00:00.000Z';
 const RECORD: ManagedRecord = {
@@ -31,28 +31,7 @@ const setup = (overrides: Partial<FailoverDeps> = {}) => {
   return { clock, store, router, audit, controller };
 };
 
-/** Every (site, stage) healthy with a result from `at`, except the overrides. */
-const targets = (at: Date, overrides: Partial<Record<`${Site}.${Stage}`, TargetHealth>> = {}): TargetState[] =>
-  (['primary', 'backup'] as const).flatMap((site) =>
-    STAGES.map((stage) => {
-      const health = overrides[`${site}.${stage}`] ?? 'healthy';
-      return {
-        site,
-        stage,
-        health,
-        since: new Date(at.getTime() - 3_600_000).toISOString(),
-        consecutiveFailures: health === 'failing' ? 3 : 0,
-        consecutiveSuccesses: health === 'healthy' ? 3 : 0,
-        lastResultAt: at.toISOString(),
-        ...(health === 'failing' ? { lastFailureClass: 'timeout' as const } : {}),
-        recentChanges: [],
-        flapping: false,
-        version: 3,
-      };
-    }),
-  );
-
-const primaryDown = (at: Date) => targets(at, { 'primary.verification': 'failing' });
+const primaryDown = (at: Date) => targetStates(at, { 'primary.verification': 'failing' });
 
 /** What an earlier run left behind when it died after writing its intent. */
 const leftIntent = (requestedAt: string, leaseUntil: string): RoutingState => ({
@@ -68,7 +47,7 @@ const leftIntent = (requestedAt: string, leaseUntil: string): RoutingState => ({
 describe('createFailoverController: reconcile after a round', () => {
   it('creates the routing item from Route 53 the first time, and switches nothing while all is healthy', async () => {
     const { clock, router, audit, controller } = setup();
-    const outcome = await controller.reconcile({ targets: targets(clock.now()), now: clock.now() });
+    const outcome = await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     expect(outcome).toEqual({
       routing: [{ record: RECORD.name, activeSite: 'primary', since: START, reason: 'initialized from Route 53 (A 192.0.2.10)', actor: 'controller', version: 1 }],
       conditions: [],
@@ -81,7 +60,7 @@ describe('createFailoverController: reconcile after a round', () => {
 
   it('switches in three steps: intent, Route 53 change, confirmation — and audits it with the incident', async () => {
     const { clock, store, router, audit, controller } = setup();
-    await controller.reconcile({ targets: targets(clock.now()), now: clock.now() });
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     clock.advance(60_000);
     const now = clock.now();
     const outcome = await controller.reconcile({
@@ -125,7 +104,7 @@ describe('createFailoverController: reconcile after a round', () => {
     const { clock, store, audit, controller } = setup();
     const rounds = [];
     for (let round = 0; round < 3; round++) {
-      rounds.push(await controller.reconcile({ targets: targets(clock.now(), { 'primary.verification': 'failing', 'backup.transmission': 'degraded' }), now: clock.now() }));
+      rounds.push(await controller.reconcile({ targets: targetStates(clock.now(), { 'primary.verification': 'failing', 'backup.transmission': 'degraded' }), now: clock.now() }));
       clock.advance(60_000);
     }
     for (const outcome of rounds) {
@@ -150,7 +129,7 @@ describe('createFailoverController: reconcile after a round', () => {
 
   it('reports no-healthy-site when both sites fail, and keeps the record on the serving site', async () => {
     const { clock, router, controller } = setup();
-    const outcome = await controller.reconcile({ targets: targets(clock.now(), { 'primary.verification': 'failing', 'backup.verification': 'failing' }), now: clock.now() });
+    const outcome = await controller.reconcile({ targets: targetStates(clock.now(), { 'primary.verification': 'failing', 'backup.verification': 'failing' }), now: clock.now() });
     expect(outcome.conditions).toMatchObject([{ kind: 'no-healthy-site', record: RECORD.name }]);
     expect(router.changes).toEqual([]);
     expect(router.answers.get(RECORD.name)).toBe('primary');
@@ -221,7 +200,7 @@ describe('createFailoverController: reconcile after a round', () => {
 describe('createFailoverController: exactly once under races, retries and crashes', () => {
   it('many concurrent reconciles produce exactly one change', async () => {
     const { clock, store, router, controller } = setup();
-    await controller.reconcile({ targets: targets(clock.now()), now: clock.now() });
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     const now = clock.now();
     const outcomes = await Promise.all(Array.from({ length: 25 }, () => controller.reconcile({ targets: primaryDown(now), now })));
     expect(router.changes).toHaveLength(1);
@@ -275,7 +254,7 @@ describe('createFailoverController: exactly once under races, retries and crashe
 
   it('a change that timed out after Route 53 applied it stays pending, then is finished — never sent twice', async () => {
     const { clock, store, router, controller } = setup();
-    await controller.reconcile({ targets: targets(clock.now()), now: clock.now() });
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     router.hangNext = { applied: true };
     const deadline = new AbortController();
     const running = controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now(), signal: deadline.signal });
@@ -333,7 +312,7 @@ describe('createFailoverController: exactly once under races, retries and crashe
 
   it('rolls the intent back at once when Route 53 refuses the change (a 4xx), and says so', async () => {
     const { clock, store, router, audit, controller } = setup();
-    await controller.reconcile({ targets: targets(clock.now()), now: clock.now() });
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     const refused = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
     router.failNext = { error: refused, when: 'before' };
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
@@ -351,7 +330,7 @@ describe('createFailoverController: exactly once under races, retries and crashe
 describe('createFailoverController: operator commands', () => {
   it('fails over by hand with the operator as actor and the reason in the audit log', async () => {
     const { clock, audit, router, controller } = setup();
-    const results = await controller.failover({ to: 'backup', reason: 'primary DC power work', force: false, actor: OPERATOR, targets: targets(clock.now()) });
+    const results = await controller.failover({ to: 'backup', reason: 'primary DC power work', force: false, actor: OPERATOR, targets: targetStates(clock.now()) });
     expect(results).toEqual([
       {
         record: RECORD.name,
@@ -367,7 +346,7 @@ describe('createFailoverController: operator commands', () => {
 
   it('refuses a manual switch to a broken backup and records the refusal; --force overrides it and records what it overrode', async () => {
     const { clock, audit, router, controller } = setup();
-    const broken = targets(clock.now(), { 'backup.collection': 'failing' });
+    const broken = targetStates(clock.now(), { 'backup.collection': 'failing' });
     const refused = await controller.failover({ to: 'backup', reason: 'test', force: false, actor: OPERATOR, targets: broken });
     expect(refused).toEqual([
       { record: RECORD.name, result: 'refused', message: `cannot switch ${RECORD.name} from primary to backup: backup unhealthy: collection failing (timeout)`, activeSite: 'primary', switches: [] },
@@ -383,21 +362,21 @@ describe('createFailoverController: operator commands', () => {
 
   it('fails back on approval only once the primary has been stable, and names an unknown record', async () => {
     const { clock, router, controller } = setup();
-    await controller.failover({ to: 'backup', reason: 'maintenance', force: false, actor: OPERATOR, targets: targets(clock.now()) });
+    await controller.failover({ to: 'backup', reason: 'maintenance', force: false, actor: OPERATOR, targets: targetStates(clock.now()) });
     clock.advance(6 * 60_000);
-    const recent = targets(clock.now()).map((state) => (state.site === 'primary' ? { ...state, since: new Date(clock.now().getTime() - 120_000).toISOString() } : state));
+    const recent = targetStates(clock.now()).map((state) => (state.site === 'primary' ? { ...state, since: new Date(clock.now().getTime() - 120_000).toISOString() } : state));
     expect((await controller.failback({ actor: OPERATOR, targets: recent }))[0]).toMatchObject({ result: 'refused', message: expect.stringContaining('primary healthy only since') });
-    const stable = await controller.failback({ actor: OPERATOR, targets: targets(clock.now()) });
+    const stable = await controller.failback({ actor: OPERATOR, targets: targetStates(clock.now()) });
     expect(stable[0]).toMatchObject({ result: 'switched', activeSite: 'primary' });
     expect(router.changes.map((change) => change.site)).toEqual(['backup', 'primary']);
-    expect(await controller.failback({ actor: OPERATOR, targets: targets(clock.now()), record: 'other.hc.example.com' })).toEqual([
+    expect(await controller.failback({ actor: OPERATOR, targets: targetStates(clock.now()), record: 'other.hc.example.com' })).toEqual([
       { record: 'other.hc.example.com', result: 'refused', message: `other.hc.example.com is not a managed record (managed: ${RECORD.name})`, switches: [] },
     ]);
   });
 
   it('treats results older than two intervals plus 30 s as no quorum for a manual switch', async () => {
     const { clock, controller } = setup();
-    const old = targets(new Date(clock.now().getTime() - 151_000));
+    const old = targetStates(new Date(clock.now().getTime() - 151_000));
     expect((await controller.failover({ to: 'backup', reason: 'x', force: false, actor: OPERATOR, targets: old }))[0]?.message).toContain('no quorum on backup');
   });
 });

@@ -2,7 +2,7 @@
 // conditional writes by version, one lock at a time, an append-only audit log, and a router
 // whose record values live in a map (and that can be told to fail or hang).
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
-import type { AuditEntry, RoutingLock, RoutingState, Site } from '../../lambdas/core/model.ts';
+import { STAGES, type AuditEntry, type RoutingLock, type RoutingState, type Site, type Stage, type TargetHealth, type TargetState } from '../../lambdas/core/model.ts';
 import type { AuditLog, AuditQuery, ManagedRecord, RecordReading, RouteOptions, RouteResult, Router, RoutingStore } from '../../lambdas/ports.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -124,3 +124,24 @@ export const manualClock = (start: string) => {
     },
   };
 };
+
+/** Every (site, stage) healthy with a result from `at`, except the overrides (failing ones timed out). */
+export const targetStates = (at: Date, overrides: Partial<Record<`${Site}.${Stage}`, TargetHealth>> = {}): TargetState[] =>
+  (['primary', 'backup'] as const).flatMap((site) =>
+    STAGES.map((stage) => {
+      const health = overrides[`${site}.${stage}`] ?? 'healthy';
+      return {
+        site,
+        stage,
+        health,
+        since: new Date(at.getTime() - 3_600_000).toISOString(),
+        consecutiveFailures: health === 'failing' ? 3 : 0,
+        consecutiveSuccesses: health === 'healthy' ? 3 : 0,
+        lastResultAt: at.toISOString(),
+        ...(health === 'failing' ? { lastFailureClass: 'timeout' as const } : {}),
+        recentChanges: [],
+        flapping: false,
+        version: 3,
+      };
+    }),
+  );
