@@ -9,6 +9,7 @@ import type { HcguardConfig } from '../../core/config.ts';
 import type { Site } from '../../core/model.ts';
 import { syntheticIdentity } from '../../core/probe/synthetic.ts';
 import type { DrillRecordWriter } from '../../ports.ts';
+import { requestJson, type JsonReply } from './json-request.ts';
 
 export interface DrillRecordWriterOptions {
   readonly config: Pick<HcguardConfig, 'sites'>;
@@ -43,18 +44,7 @@ export const createDrillRecordWriter = (options: DrillRecordWriterOptions): Dril
   const fetcher = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const collection = (site: Site) => options.config.sites[site].stages.collection.replace(/\/+$/, '');
-  const call = async (url: string, init: RequestInit, signal?: AbortSignal): Promise<{ status: number; body: unknown }> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const response = await fetcher(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, body };
-  };
+  const call = (url: string, init: RequestInit, signal?: AbortSignal): Promise<JsonReply> => requestJson(fetcher, url, init, timeoutMs, signal);
 
   return {
     description: options.sandboxUrl ? `counted by the sandbox at ${options.sandboxUrl}` : 'read back by id from the primary\'s collection API (duplicates not visible)',

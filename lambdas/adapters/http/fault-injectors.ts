@@ -3,6 +3,7 @@
 // POST { action: 'inject' | 'clear' | 'list', site, stage, mode, latencyMs?, forMs? }.
 import { parseFaultSpec } from '../../core/probe/fault-modes.ts';
 import type { ActiveFault, FaultInjector, FaultSpec } from '../../ports.ts';
+import { requestJson, type JsonReply } from './json-request.ts';
 
 /** The target refused the fault (it is invalid there); the problems say why. */
 export class FaultRejectedError extends Error {
@@ -40,24 +41,14 @@ const request = async (
   options: HttpFaultInjectorOptions,
   describeTarget: string,
   signal?: AbortSignal,
-): Promise<{ status: number; body: unknown }> => {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  let response: Response;
+): Promise<JsonReply> => {
   try {
-    response = await (options.fetch ?? fetch)(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    return await requestJson(options.fetch ?? fetch, url, init, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal);
   } catch (error) {
     if (signal?.aborted) throw error;
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     throw new FaultTargetUnreachableError(`cannot reach ${describeTarget} at ${new URL(url).origin} (${cause ?? (error as Error).message})`);
   }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body };
 };
 
 const problemsIn = (body: unknown, status: number): string[] => {
