@@ -21,7 +21,7 @@ import {
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Route53Router, upsertInput } from '../adapters/aws/route53-router.ts';
-import { TABLE_DESIGN } from '../adapters/aws/table-design.ts';
+import { createTableInput, TABLE_DESIGN } from '../adapters/aws/table-design.ts';
 import { resolveManagedRecords } from '../app/records.ts';
 import type { HcguardConfig, Subscription } from '../core/config.ts';
 import { SEVERITIES, type Severity } from '../core/model.ts';
@@ -55,9 +55,6 @@ export interface ProvisionReport {
 export const localTableName = (config: Pick<HcguardConfig, 'name'>): string => `${config.name}-state`;
 export const localAuditQueueName = (config: Pick<HcguardConfig, 'name'>): string => `${config.name}-alert-audit`;
 
-/** The managed records with their hosted zone ids from provisioned resources (the bench uses it). */
-export const managedRecordsOf = resolveManagedRecords;
-
 export const provisionLocalResources = async (input: ProvisionInput): Promise<ProvisionReport> => {
   const log = { created: [] as string[], reused: [] as string[], skipped: [] as string[] };
   const tableName = await ensureTable(input, log);
@@ -76,23 +73,9 @@ type Log = { created: string[]; reused: string[]; skipped: string[] };
 
 const ensureTable = async ({ config, clients, signal }: ProvisionInput, log: Log): Promise<string> => {
   const tableName = localTableName(config);
-  const [index] = TABLE_DESIGN.indexes;
-  const keys = (partitionKey: string, sortKey: string) => [
-    { AttributeName: partitionKey, KeyType: 'HASH' as const },
-    { AttributeName: sortKey, KeyType: 'RANGE' as const },
-  ];
   try {
     await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey, index.partitionKey, index.sortKey].map((name) => ({
-          AttributeName: name,
-          AttributeType: 'S' as const,
-        })),
-        KeySchema: keys(TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey),
-        GlobalSecondaryIndexes: [{ IndexName: index.name, KeySchema: keys(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' } }],
-      }),
+      new CreateTableCommand(createTableInput(tableName)),
       { abortSignal: signal },
     );
     log.created.push(`table ${tableName}`);

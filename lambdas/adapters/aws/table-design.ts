@@ -1,3 +1,5 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
 // hcguard's single DynamoDB table. The stack and the local provisioner both create the table
 // from this description, and every adapter builds its keys here, so the design is in one place.
 //
@@ -26,3 +28,24 @@ export const TABLE_DESIGN = {
   ttlAttribute: 'expiresAt',
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
 } as const;
+
+/** CreateTable input for an emulator (the stack declares the same table in CloudFormation). */
+export const createTableInput = (tableName: string): CreateTableCommandInput => {
+  const keys = (partitionKey: string, sortKey: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: sortKey, KeyType: 'RANGE' as const },
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey, ...TABLE_DESIGN.indexes.flatMap((index) => [index.partitionKey, index.sortKey])].map(
+      (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
+    ),
+    KeySchema: keys(TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey),
+    GlobalSecondaryIndexes: TABLE_DESIGN.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: keys(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+};
