@@ -54,7 +54,7 @@ describe('hcguard probe --once', () => {
     testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'accept-all' });
     const run = await runHcguard('-c', configPath, 'probe', '--once');
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/verification │ primary │ verification │ failed\s+│ wrong-verdict │ .* │ verify-forged: forged code refused: must not be true, but it is/);
+    expect(run.stdout).toMatch(/verification │ primary │ verification │ failed\s+│ wrong-verdict │ .* │ verify-forged: forged code accepted: must not be true, but it is/);
     expect(run.stderr).toBe('1 of 6 probes failed: verification@primary (wrong-verdict)\n');
   });
 

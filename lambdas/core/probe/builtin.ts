@@ -162,7 +162,7 @@ export const verificationProbe = (): ProbeDefinitionInput => ({
       body: { code: '{{ corrupt(code) }}' },
       expect: {
         status: [200, 400, 401, 403, 422],
-        json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict', label: 'forged code refused' }],
+        json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict', label: 'forged code accepted' }],
       },
     },
   ],
@@ -214,7 +214,7 @@ export const provisionedCodeVerificationProbe = (options: ProvisionedCodeOptions
         path: verifyPath,
         timeoutMs: BUILTIN_STEP_TIMEOUT_MS,
         body: { code: `{{ corrupt(${good}) }}` },
-        expect: { status: [200, 400, 401, 403, 422], json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict', label: 'forged code refused' }] },
+        expect: { status: [200, 400, 401, 403, 422], json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict', label: 'forged code accepted' }] },
       },
       ...(options.revokedCodeSecret
         ? [
