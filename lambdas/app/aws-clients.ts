@@ -1,4 +1,6 @@
-// SDK clients for one target (AWS or an emulator), built once and shared by the adapters.
+// SDK clients for one target (AWS or an emulator), each built on first use and then shared by
+// the adapters: a probe round that sends no alert and switches nothing never builds the SNS or
+// Route 53 client (a few milliseconds each off a Lambda cold start).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -18,10 +20,19 @@ export interface AwsClients {
 
 export const createAwsClients = (options: AwsClientOptions = {}): AwsClients => {
   const common = { ...options, maxAttempts: 3 };
+  let dynamodb: DynamoDBClient | undefined;
+  let sns: SNSClient | undefined;
+  let route53: Route53Client | undefined;
   return {
-    dynamodb: new DynamoDBClient(common),
-    sns: new SNSClient(common),
-    // Route 53's control plane is global and signs in us-east-1 (aws-cn: cn-northwest-1).
-    route53: new Route53Client({ ...common, region: options.region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1' }),
+    get dynamodb() {
+      return (dynamodb ??= new DynamoDBClient(common));
+    },
+    get sns() {
+      return (sns ??= new SNSClient(common));
+    },
+    get route53() {
+      // Route 53's control plane is global and signs in us-east-1 (aws-cn: cn-northwest-1).
+      return (route53 ??= new Route53Client({ ...common, region: options.region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1' }));
+    },
   };
 };

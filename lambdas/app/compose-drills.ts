@@ -2,18 +2,21 @@
 // queue reader, a fault injector and a record writer chosen for the platform. The drill Lambda,
 // the CLI (local runtime or emulator) and the local runtime's dashboard all build it here.
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { SqsAlertAudit } from '../adapters/aws/sqs-alert-audit.ts';
 import { createDrillRecordWriter } from '../adapters/http/drill-records.ts';
 import { createHookFaultInjector, createSandboxFaultInjector } from '../adapters/http/fault-injectors.ts';
 import type { ImpactSample } from '../core/drill/model.ts';
-import type { Services } from './compose.ts';
+import type { AlertAudit } from '../ports.ts';
+import { lazyRoute53Router, onFirstUse, type Services } from './compose.ts';
 import { createDrillService, type DrillService, type DrillServiceDeps } from './drill.ts';
 import { resolveManagedRecords } from './records.ts';
 
 export interface DrillPlatform {
-  /** For the audit queue (`resources.auditQueueUrl`); without it delivery cannot be confirmed. */
-  readonly sqs?: SQSClient;
+  /**
+   * For the audit queue (`resources.auditQueueUrl`); without it delivery cannot be confirmed. A
+   * function is called on first use (the drill Lambda: commands that read no alert need no client).
+   */
+  readonly sqs?: SQSClient | (() => SQSClient);
   /** The sandbox's origin (local runtime, tests): its fault API and exact record counts. */
   readonly sandboxUrl?: string;
   readonly impact?: (from: Date, to: Date, signal?: AbortSignal) => Promise<readonly ImpactSample[]>;
@@ -32,6 +35,12 @@ export const drillFaultTarget = (services: Pick<Services, 'config'>, platform: P
   return undefined;
 };
 
+/** The audit queue reader, whose SQS client is built on its first read. */
+export const lazyAlertAudit = (sqs: SQSClient | (() => SQSClient), queueUrl: string): AlertAudit => {
+  const audit = onFirstUse(() => new SqsAlertAudit({ client: typeof sqs === 'function' ? sqs() : sqs, queueUrl }));
+  return { receive: (signal) => audit().receive(signal), check: (signal) => audit().check(signal) };
+};
+
 export const composeDrillService = (services: Services, platform: DrillPlatform = {}): DrillService => {
   const { config, resources, clients, clock } = services;
   const faults = drillFaultTarget(services, platform);
@@ -46,9 +55,9 @@ export const composeDrillService = (services: Services, platform: DrillPlatform 
     failover: services.failover,
     notifier: services.notifier,
     topicArns: resources.topicArns,
-    router: new Route53Router(clients.route53),
+    router: lazyRoute53Router(clients),
     managedRecords: resolveManagedRecords(config, resources),
-    ...(resources.auditQueueUrl && platform.sqs ? { audit: new SqsAlertAudit({ client: platform.sqs, queueUrl: resources.auditQueueUrl }) } : {}),
+    ...(resources.auditQueueUrl && platform.sqs ? { audit: lazyAlertAudit(platform.sqs, resources.auditQueueUrl) } : {}),
     ...(faults ? { faults } : {}),
     ...(records ? { records } : {}),
     ...(platform.impact ? { impact: platform.impact } : {}),

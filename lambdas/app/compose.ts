@@ -11,7 +11,7 @@ import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
 import { createSecretSource } from '../adapters/secrets.ts';
-import { systemClock, type AuditLog, type Clock, type DrillStore, type Notifier, type ProbeRunner, type RoutingStore, type StateStore } from '../ports.ts';
+import { systemClock, type AuditLog, type Clock, type DrillStore, type Notifier, type ProbeRunner, type Router, type RoutingStore, type StateStore } from '../ports.ts';
 import type { DeployedResources } from '../runtime-env.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';
@@ -49,6 +49,30 @@ export interface Services {
   readonly drills: DrillStore;
 }
 
+/** Builds a value on the first call and returns that one ever after. */
+export const onFirstUse = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= build());
+};
+
+/**
+ * Alerts through SNS, whose client is built when the first alert goes out: most rounds publish
+ * nothing, and a Lambda cold start need not pay for a client it may not use.
+ */
+export const lazySnsNotifier = (clients: Pick<AwsClients, 'sns'>, topicArns: DeployedResources['topicArns']): Notifier => {
+  const notifier = onFirstUse(() => new SnsNotifier({ client: clients.sns, topicArns }));
+  return { publish: (alert, signal) => notifier().publish(alert, signal) };
+};
+
+/** Route 53, whose client is built on the first read or switch (rounds mostly need neither). */
+export const lazyRoute53Router = (clients: Pick<AwsClients, 'route53'>): Router => {
+  const router = onFirstUse(() => new Route53Router(clients.route53));
+  return {
+    read: (record, signal) => router().read(record, signal),
+    route: (record, site, options) => router().route(record, site, options),
+  };
+};
+
 export const composeServices = (input: ComposeInput): Services => {
   const { config, resources, clients } = input;
   const clock = input.clock ?? systemClock;
@@ -56,7 +80,7 @@ export const composeServices = (input: ComposeInput): Services => {
   // ---- state, incidents, alerts (issue 4)
   const store = new DynamoStateStore({ client: clients.dynamodb, tableName: resources.tableName, resultRetentionDays: config.retention.resultDays });
   const auditLog = new DynamoAuditLog({ client: clients.dynamodb, tableName: resources.tableName, clock });
-  const notifier = new SnsNotifier({ client: clients.sns, topicArns: resources.topicArns });
+  const notifier = lazySnsNotifier(clients, resources.topicArns);
 
   // ---- probing (issue 3): secrets from the environment or SSM, sequence numbers in the table
   const probeRunner = createProbeRunner({
@@ -72,7 +96,7 @@ export const composeServices = (input: ComposeInput): Services => {
     config,
     records: resolveManagedRecords(config, resources),
     routingStore: routing,
-    router: new Route53Router(clients.route53),
+    router: lazyRoute53Router(clients),
     auditLog,
     clock,
   });
