@@ -7,9 +7,9 @@
 // Ctrl-C is answered quickly): each invocation advances the drill until its budget or the
 // deadline, stores it, and answers `done: false`; the CLI invokes `resume` until `done`.
 //
-// Environment is parsed once per container: the config baked into the bundle
-// (process.env.HCGUARD_CONFIG, replaced by esbuild at bundle time) and the stack's resources
-// (HCGUARD_RESOURCES). Clients and adapters are built at module scope.
+// Environment is read once per container: the config baked into the bundle (HCGUARD_CONFIG,
+// see runtime-env.ts: used as baked when it has the parsed shape) and the stack's resources
+// (HCGUARD_RESOURCES). Adapters are built at module scope; SDK clients on first use.
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
@@ -20,12 +20,12 @@ import { composeDrillService } from '../app/compose-drills.ts';
 import { composeServices } from '../app/compose.ts';
 import { DrillInputError, type AdvanceResult, type DrillService } from '../app/drill.ts';
 import { executeOperatorCommand, InvalidOperatorCommand, isOperatorCommand, type OperatorCommandResult, type OperatorServices } from '../app/operator-commands.ts';
-import { describeIssues, parseConfig } from '../core/config.ts';
+import { describeIssues } from '../core/config.ts';
 import { DRILL_STEPS, type DrillRecord } from '../core/drill/model.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Actor } from '../core/model.ts';
 import type { DrillListing } from '../ports.ts';
-import { CONFIG_ENV, parseResources, RESOURCES_ENV } from '../runtime-env.ts';
+import { bakedConfigText, CONFIG_ENV, loadBakedConfig, parseResources, RESOURCES_ENV } from '../runtime-env.ts';
 
 const actor = z
   .string()
@@ -148,13 +148,14 @@ export const createHandler = (deps: DrillHandlerDeps) => {
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-drill' });
 
 const fromEnvironment = (): ReturnType<typeof createHandler> => {
-  const configText = process.env.HCGUARD_CONFIG;
+  const configText = bakedConfigText();
   if (!configText) throw new Error(`${CONFIG_ENV} is not set: the drill bundle must be built by the hcguard stack`);
-  const config = parseConfig(JSON.parse(configText), `from ${CONFIG_ENV}`);
+  const config = loadBakedConfig(configText, `from ${CONFIG_ENV}`);
   const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
   const region = process.env.AWS_REGION;
   const services = composeServices({ config, resources, clients: createAwsClients({ region }) });
-  const drills = composeDrillService(services, { sqs: new SQSClient({ region, maxAttempts: 3 }) });
+  // Only drills that read their alerts back from the audit queue build the SQS client.
+  const drills = composeDrillService(services, { sqs: () => new SQSClient({ region, maxAttempts: 3 }) });
   return createHandler({ drills, operator: { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) }, logger });
 };
 

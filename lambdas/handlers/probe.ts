@@ -2,9 +2,10 @@
 // config asks for (several, spaced by the interval, when the interval is under a minute) and
 // stops before the deadline. Thin on purpose: the round (lambdas/app/round.ts) does the work.
 //
-// Environment is parsed once per container: the config baked into the bundle
-// (HCGUARD_CONFIG, see runtime-env.ts) and the stack's resources (HCGUARD_RESOURCES). Clients
-// and adapters are built at module scope and reused by every invocation.
+// Environment is read once per container: the config baked into the bundle (HCGUARD_CONFIG,
+// see runtime-env.ts: used as baked when it has the parsed shape) and the stack's resources
+// (HCGUARD_RESOURCES). Adapters are built at module scope and reused by every invocation; SDK
+// clients a round may not need (SNS, Route 53) are built on first use (aws-clients.ts).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
@@ -12,9 +13,9 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients } from '../app/aws-clients.ts';
 import { composeServices } from '../app/compose.ts';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
-import { parseConfig, roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
+import { roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model.ts';
-import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV, type RoundErrorMetric } from '../runtime-env.ts';
+import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, loadBakedConfig, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV, type RoundErrorMetric } from '../runtime-env.ts';
 import { sleep as abortableSleep } from '../sleep.ts';
 
 /** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
@@ -187,7 +188,7 @@ const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 
 const fromEnvironment = (): ReturnType<typeof createHandler> => {
   const configText = bakedConfigText();
   if (!configText) throw new Error(`${CONFIG_ENV} is not set: the probe bundle must be built by the hcguard stack`);
-  const config = parseConfig(JSON.parse(configText), `from ${CONFIG_ENV}`);
+  const config = loadBakedConfig(configText, `from ${CONFIG_ENV}`);
   const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
   const services = composeServices({ config, resources, clients: createAwsClients({ region: process.env.AWS_REGION }) });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name });
