@@ -82,22 +82,32 @@ const hostOf = (url: string): string => {
   }
 };
 
+/** Lower-case name → value (undici already lower-cases names; a fetch stand-in may not). */
+const headerRecord = (headers: Headers): Record<string, string> => {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name.toLowerCase()] = value;
+  });
+  return record;
+};
+
 export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport => {
   const fetchFn = deps.fetch ?? globalThis.fetch;
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
 
   const send = async (request: HttpRequestSpec, options: SendOptions): Promise<HttpExchange> => {
     const started = monotonicMs();
-    const elapsed = () => monotonicMs() - started;
-    const host = hostOf(request.url);
+    // The host only appears in failure messages: parsing the URL for every healthy answer would be waste.
+    const host = () => hostOf(request.url);
     const failure = (failureClass: TransportFailureClass, message: string, status?: number): HttpExchange => ({
       ok: false,
       failureClass,
       message,
-      durationMs: elapsed(),
+      durationMs: monotonicMs() - started,
       ...(status === undefined ? {} : { status }),
     });
-    if (options.signal?.aborted) return failure('aborted', `not sent to ${host}: the prober's deadline had passed`);
+    const caller = options.signal;
+    if (caller?.aborted) return failure('aborted', `not sent to ${host()}: the prober's deadline had passed`);
 
     // One controller for both deadlines (cheaper than AbortSignal.any on every request).
     const controller = new AbortController();
@@ -106,15 +116,8 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
       timedOut = true;
       controller.abort();
     }, options.timeoutMs);
-    const onCallerAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const { signal } = controller;
-    // Which deadline ended the step decides the class: ours is the platform's fault, the caller's is not.
-    const ended = (): HttpExchange | undefined => {
-      if (options.signal?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host}`);
-      if (timedOut) return failure('timeout', `no complete answer from ${host} within ${options.timeoutMs} ms`);
-      return undefined;
-    };
+    const onCallerAbort = caller ? () => controller.abort() : undefined;
+    if (onCallerAbort) caller?.addEventListener('abort', onCallerAbort, { once: true });
     let status: number | undefined;
     try {
       const response = await fetchFn(request.url, {
@@ -122,33 +125,42 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: request.body }),
         redirect: 'follow',
-        signal,
+        signal: controller.signal,
       });
       status = response.status;
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        headers[name.toLowerCase()] = value;
-      });
+      const { headers } = response;
       // A declared length over the cap fails without reading; with compression only the decoded count matters.
-      const declared = Number(headers['content-length']);
-      if (!headers['content-encoding'] && Number.isFinite(declared) && declared > options.maxBodyBytes) {
+      const encoded = Boolean(headers.get('content-encoding'));
+      const length = headers.get('content-length');
+      const declared = encoded || length === null ? Number.NaN : Number(length);
+      if (declared > options.maxBodyBytes) {
         await response.body?.cancel().catch(() => undefined);
-        return failure('too-large', `body of ${declared} bytes from ${host} is over the ${options.maxBodyBytes}-byte cap`, status);
+        return failure('too-large', `body of ${declared} bytes from ${host()} is over the ${options.maxBodyBytes}-byte cap`, status);
       }
       // A declared, unencoded length within the cap bounds the read already: take it in one piece.
-      const body = !headers['content-encoding'] && Number.isFinite(declared) && headers['content-length'] !== undefined
-        ? new Uint8Array(await response.arrayBuffer())
-        : await readCapped(response, options.maxBodyBytes);
-      if (body === 'too-large') return failure('too-large', `body from ${host} is over the ${options.maxBodyBytes}-byte cap`, status);
-      return { ok: true, status, headers, body, durationMs: elapsed() };
+      const body = Number.isFinite(declared) ? new Uint8Array(await response.arrayBuffer()) : await readCapped(response, options.maxBodyBytes);
+      if (body === 'too-large') return failure('too-large', `body from ${host()} is over the ${options.maxBodyBytes}-byte cap`, status);
+      const durationMs = monotonicMs() - started;
+      // Most steps assert no header: the record is built the first time someone reads it.
+      let record: Record<string, string> | undefined;
+      return {
+        ok: true,
+        status,
+        get headers() {
+          return (record ??= headerRecord(headers));
+        },
+        body,
+        durationMs,
+      };
     } catch (error) {
-      const byDeadline = ended();
-      if (byDeadline) return byDeadline;
+      // Which deadline ended the step decides the class: ours is the platform's fault, the caller's is not.
+      if (caller?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host()}`);
+      if (timedOut) return failure('timeout', `no complete answer from ${host()} within ${options.timeoutMs} ms`);
       const { failureClass, detail } = classifyFetchError(error);
-      return failure(failureClass, `${host}: ${detail}`, failureClass === 'connect' ? status : undefined);
+      return failure(failureClass, `${host()}: ${detail}`, failureClass === 'connect' ? status : undefined);
     } finally {
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort) caller?.removeEventListener('abort', onCallerAbort);
     }
   };
   return { send };
