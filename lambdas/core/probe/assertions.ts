@@ -43,7 +43,15 @@ export const display = (value: unknown): string => {
   return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN - 1)}…` : shown;
 };
 
-export const jsonEqual = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+const isPlainScalar = (value: unknown): value is string | boolean | null =>
+  value === null || typeof value === 'string' || typeof value === 'boolean';
+
+/** Equal as JSON (object keys in any order). Strings, booleans, null and finite numbers compare directly: same answer, no serialising. */
+export const jsonEqual = (a: unknown, b: unknown): boolean => {
+  if (isPlainScalar(a) && isPlainScalar(b)) return a === b;
+  if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) return a === b;
+  return canonicalJson(a) === canonicalJson(b);
+};
 
 /** The first place two JSON values differ, as a path suffix like `.symptoms[1]`; '' when the roots differ. */
 export const firstDifference = (expected: unknown, actual: unknown, path = ''): { path: string; expected: unknown; actual: unknown } | undefined => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstDifference, judgeBodySize, judgeHeader, judgeJson, judgeStatus, worstFinding, type Finding, type JudgeContext } from '../../../lambdas/core/probe/assertions.ts';
+import { firstDifference, jsonEqual, judgeBodySize, judgeHeader, judgeJson, judgeStatus, worstFinding, type Finding, type JudgeContext } from '../../../lambdas/core/probe/assertions.ts';
 import { createRedactor, shortHash } from '../../../lambdas/core/probe/redact.ts';
 import type { JsonAssertion } from '../../../lambdas/core/probe/schema.ts';
 import type { TemplateRuntime } from '../../../lambdas/core/probe/template.ts';
@@ -136,5 +136,22 @@ describe('firstDifference', () => {
     [1, '1', ''],
   ])('%j vs %j differ at "%s"', (expected, actual, path) => {
     expect(firstDifference(expected, actual)?.path).toBe(path);
+  });
+});
+
+describe('jsonEqual', () => {
+  it.each([
+    ['equal strings', 'green', 'green', true],
+    ['different strings', 'green', 'red', false],
+    ['a number and its text', 7, '7', false],
+    ['null and its text', null, 'null', false],
+    ['true and its text', true, 'true', false],
+    ['0 and -0', 0, -0, true],
+    ['1 and 1.0', 1, 1.0, true],
+    ['null and undefined (both JSON null)', null, undefined, true],
+    ['objects with keys in another order', { a: 1, b: [2, { c: 3 }] }, { b: [2, { c: 3 }], a: 1 }, true],
+    ['arrays in another order', [1, 2], [2, 1], false],
+  ])('%s', (_, a, b, equal) => {
+    expect(jsonEqual(a, b)).toBe(equal);
   });
 });
