@@ -15,6 +15,25 @@ export const CONFIG_ENV = 'HCGUARD_CONFIG';
  */
 export const bakedConfigText = (): string | undefined => process.env.HCGUARD_CONFIG;
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Baked 'false' into a bundle whose config reads no secret from SSM (see adapters/secrets.ts). */
+export const SSM_SECRETS_DEFINE = 'HCGUARD_SSM_SECRETS';
+
+/**
+ * esbuild's `define` for a Lambda bundle (the stack and the packages bench use the same): the
+ * config as JSON text, and whether any secret is read from SSM, so a bundle that never reads
+ * one leaves the SSM client out. A config whose secrets cannot be told keeps SSM in.
+ */
+export const bundleDefines = (config: unknown): Record<string, string> => {
+  const secrets = isRecord(config) && isRecord(config.secrets) ? Object.values(config.secrets) : undefined;
+  const withoutSsm = secrets?.every((ref) => isRecord(ref) && !('ssmParameter' in ref)) ?? false;
+  return {
+    [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(config)),
+    [`process.env.${SSM_SECRETS_DEFINE}`]: JSON.stringify(withoutSsm ? 'false' : 'true'),
+  };
+};
+
 /**
  * The config baked into a Lambda bundle. The stack bakes parseConfig's output, so a config that
  * already has the parsed shape (every default filled in, no unknown key, every value of the kind
@@ -26,8 +45,6 @@ export const loadBakedConfig = (text: string, source: string): HcguardConfig => 
   const value: unknown = JSON.parse(text);
   return hasParsedShape(configSchema, value) ? (value as HcguardConfig) : parseConfig(value, source);
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Whether `value` has the shape `schema` produces when it parses: types, required keys, enum and

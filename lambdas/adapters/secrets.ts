@@ -45,9 +45,14 @@ const untilAborted = <T>(work: Promise<T>, signal?: AbortSignal): Promise<T> => 
 export const powertoolsSsmReader = (options: { readonly client?: SSMClient; readonly maxAgeSeconds?: number } = {}): SsmParameterReader => {
   let provider: Promise<SSMProvider> | undefined;
   return async (name, signal) => {
-    provider ??= import('@aws-lambda-powertools/parameters/ssm').then(
-      ({ SSMProvider }) => new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {}),
-    );
+    // In a Lambda bundle whose config reads no secret from SSM, the stack defines this 'false'
+    // (runtime-env.ts bundleDefines): esbuild then drops the import, and with it Powertools
+    // Parameters and the SSM client (~170 KiB). Nothing can ask for SSM there: the refs are the
+    // config's. Outside a bundle the variable is unset.
+    provider ??=
+      process.env.HCGUARD_SSM_SECRETS === 'false'
+        ? Promise.reject(new Error('this Lambda bundle was built for a config that reads no secret from SSM'))
+        : import('@aws-lambda-powertools/parameters/ssm').then(({ SSMProvider }) => new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {}));
     const ssm = await provider;
     const value = await untilAborted(ssm.get(name, { decrypt: true, maxAge: options.maxAgeSeconds ?? SSM_CACHE_SECONDS }), signal);
     return typeof value === 'string' ? value : undefined;

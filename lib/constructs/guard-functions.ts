@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { SecretRef } from '../../lambdas/core/probe/schema.ts';
 import type { Severity } from '../../lambdas/core/model.ts';
 import { TABLE_DESIGN } from '../../lambdas/adapters/aws/table-design.ts';
-import { CONFIG_ENV, METRICS_NAMESPACE, RESOURCES_ENV } from '../../lambdas/runtime-env.ts';
+import { bundleDefines, METRICS_NAMESPACE, RESOURCES_ENV } from '../../lambdas/runtime-env.ts';
 import type { ManagedRecordRef } from './managed-records.ts';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,7 +83,8 @@ export class GuardFunction extends Construct {
         externalModules: [],
         // Some dependencies still call require(); ESM bundles need it defined.
         banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-        define: { [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(props.resolvedConfig)) },
+        // The config, and whether SSM secrets are read at all (if not, the SSM client is left out).
+        define: bundleDefines(props.resolvedConfig),
       },
     });
     // Lambda retries a failed async invocation twice; the next schedule tick is a better retry.

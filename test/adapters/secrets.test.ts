@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSecretSource, powertoolsSsmReader, SecretUnavailableError } from '../../lambdas/adapters/secrets.ts';
 
 const VALUE = 'sup3r-secret-value';
@@ -53,5 +53,17 @@ describe('secrets from SSM Parameter Store (Powertools, decrypted, cached)', () 
     const deadline = new AbortController();
     setTimeout(() => deadline.abort(), 50);
     await expect(source.get('key', deadline.signal)).rejects.toThrow('secret "key": SSM parameter /hcguard/slow could not be read (Error: aborted: the deadline passed)');
+  });
+});
+
+describe('secrets in a Lambda bundle built for a config that reads none from SSM', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('says so instead of loading the SSM client the bundle left out', async () => {
+    vi.stubEnv('HCGUARD_SSM_SECRETS', 'false');
+    const source = createSecretSource({ refs: { key: { ssmParameter: '/hcguard/key' } } });
+    await expect(source.get('key')).rejects.toThrow(
+      'secret "key": SSM parameter /hcguard/key could not be read (Error: this Lambda bundle was built for a config that reads no secret from SSM)',
+    );
   });
 });
