@@ -26,6 +26,11 @@ export type SdkMode = (typeof SDK_MODES)[number];
 export interface PackageFigures {
   readonly handler: string;
   readonly sdk: SdkMode;
+  /**
+   * Whether the config baked in reads a secret from SSM: only then is the SSM client bundled
+   * (bundleDefines). hcguard.config.ts reads none; a deployment keeping its keys in SSM does.
+   */
+  readonly ssmSecret: boolean;
   readonly rawBytes: number;
   readonly zippedBytes: number;
   readonly initMs: readonly number[];
@@ -142,20 +147,31 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
   const baseline: number[] = [];
   for (let index = 0; index < options.runs; index++) baseline.push(await timeImport(empty, env));
   const baselineMs = median(baseline);
+  // The same config with its first secret in SSM, as a deployment keeping its keys there bakes it.
+  const [firstSecret] = Object.keys(config.secrets);
+  const withSsmSecret = firstSecret ? { ...config, secrets: { ...config.secrets, [firstSecret]: { ssmParameter: '/hcguard/bench-secret' } } } : undefined;
+  const usesSsm = (baked: typeof config) => Object.values(baked.secrets).some((ref) => 'ssmParameter' in ref);
+  const variants = [
+    { sdk: 'bundled' as const, baked: config },
+    ...(withSsmSecret && !usesSsm(config) ? [{ sdk: 'bundled' as const, baked: withSsmSecret }] : []),
+    { sdk: 'external' as const, baked: config },
+  ];
   const figures: PackageFigures[] = [];
   for (const entry of handlerEntries()) {
     const handler = basename(entry, '.ts');
-    for (const sdk of SDK_MODES) {
-      const dir = join(outRoot, sdk, handler);
+    for (const { sdk, baked } of variants) {
+      const ssmSecret = usesSsm(baked);
+      const dir = join(outRoot, `${sdk}${ssmSecret ? '-ssm' : ''}`, handler);
       mkdirSync(dir, { recursive: true });
       const outfile = join(dir, 'index.mjs');
-      const result = await build(stackBundleOptions(entry, outfile, config, sdk));
+      const result = await build(stackBundleOptions(entry, outfile, baked, sdk));
       const bytes = readFileSync(outfile);
       const initMs: number[] = [];
       for (let index = 0; index < options.runs; index++) initMs.push(await timeImport(outfile, env));
       figures.push({
         handler,
         sdk,
+        ssmSecret,
         rawBytes: bytes.length,
         zippedBytes: zip([{ name: 'index.mjs', data: bytes }]).length,
         initMs,
