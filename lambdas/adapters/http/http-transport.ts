@@ -91,6 +91,29 @@ const headerRecord = (headers: Headers): Record<string, string> => {
   return record;
 };
 
+/**
+ * A received answer. Most steps assert no header, so the header record is built the first time
+ * it is read (a getter on the class: an object literal with a getter is slow to create).
+ */
+class Answer implements Extract<HttpExchange, { ok: true }> {
+  readonly ok = true;
+  readonly #received: Headers;
+  #headers: Record<string, string> | undefined;
+
+  constructor(
+    readonly status: number,
+    received: Headers,
+    readonly body: Uint8Array,
+    readonly durationMs: number,
+  ) {
+    this.#received = received;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return (this.#headers ??= headerRecord(this.#received));
+  }
+}
+
 export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport => {
   const fetchFn = deps.fetch ?? globalThis.fetch;
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
@@ -140,18 +163,7 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
       // A declared, unencoded length within the cap bounds the read already: take it in one piece.
       const body = Number.isFinite(declared) ? new Uint8Array(await response.arrayBuffer()) : await readCapped(response, options.maxBodyBytes);
       if (body === 'too-large') return failure('too-large', `body from ${host()} is over the ${options.maxBodyBytes}-byte cap`, status);
-      const durationMs = monotonicMs() - started;
-      // Most steps assert no header: the record is built the first time someone reads it.
-      let record: Record<string, string> | undefined;
-      return {
-        ok: true,
-        status,
-        get headers() {
-          return (record ??= headerRecord(headers));
-        },
-        body,
-        durationMs,
-      };
+      return new Answer(status, headers, body, monotonicMs() - started);
     } catch (error) {
       // Which deadline ended the step decides the class: ours is the platform's fault, the caller's is not.
       if (caller?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host()}`);
