@@ -17,6 +17,7 @@ import {
   type StepEvaluation,
 } from '../core/probe/engine.ts';
 import type { HttpTransport } from '../core/probe/http.ts';
+import { isoInstant } from '../core/probe/instant.ts';
 import type { ProbeDefinition } from '../core/probe/schema.ts';
 import { syntheticIdentity } from '../core/probe/synthetic.ts';
 import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
@@ -69,7 +70,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
   const { probe, site, signal, drillId } = task;
   const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
-  const startedAt = deps.clock.now().toISOString();
+  const startedAt = isoInstant(deps.clock.now().getTime());
   const started = monotonicMs();
   const elapsed = () => monotonicMs() - started;
   // Inputs spelt out rather than spread from a shared object: a spread costs a microsecond a probe here.
