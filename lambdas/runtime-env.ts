@@ -73,7 +73,8 @@ export const hasParsedShape = (schema: z.core.$ZodType, value: unknown): boolean
       return value !== undefined && hasParsedShape(def.innerType as z.core.$ZodType, value);
     case 'optional':
       return value === undefined || hasParsedShape(def.innerType as z.core.$ZodType, value);
-    // Only string-to-string transforms (e.g. domain names without their trailing dot) are known.
+    // A transform's output is checked against its input's kind: right for the config's (domain
+    // names lose their trailing dot); one that changes the kind answers false.
     case 'pipe': {
       const out = (def.out as z.core.$ZodType)._zod.def.type;
       return out === 'transform' && hasParsedShape(def.in as z.core.$ZodType, value);
