@@ -144,9 +144,6 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
   mkdirSync(outRoot, { recursive: true });
   const empty = join(outRoot, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
-  const baseline: number[] = [];
-  for (let index = 0; index < options.runs; index++) baseline.push(await timeImport(empty, env));
-  const baselineMs = median(baseline);
   // The same config with its first secret in SSM, as a deployment keeping its keys there bakes it.
   const [firstSecret] = Object.keys(config.secrets);
   const withSsmSecret = firstSecret ? { ...config, secrets: { ...config.secrets, [firstSecret]: { ssmParameter: '/hcguard/bench-secret' } } } : undefined;
@@ -156,7 +153,7 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
     ...(withSsmSecret && !usesSsm(config) ? [{ sdk: 'bundled' as const, baked: withSsmSecret }] : []),
     { sdk: 'external' as const, baked: config },
   ];
-  const figures: PackageFigures[] = [];
+  const bundles: (Omit<PackageFigures, 'initMs' | 'medianInitMs' | 'baselineMs'> & { readonly outfile: string })[] = [];
   for (const entry of handlerEntries()) {
     const handler = basename(entry, '.ts');
     for (const { sdk, baked } of variants) {
@@ -166,22 +163,30 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
       const outfile = join(dir, 'index.mjs');
       const result = await build(stackBundleOptions(entry, outfile, baked, sdk));
       const bytes = readFileSync(outfile);
-      const initMs: number[] = [];
-      for (let index = 0; index < options.runs; index++) initMs.push(await timeImport(outfile, env));
-      figures.push({
+      bundles.push({
         handler,
         sdk,
         ssmSecret,
+        outfile,
         rawBytes: bytes.length,
         zippedBytes: zip([{ name: 'index.mjs', data: bytes }]).length,
-        initMs,
-        medianInitMs: median(initMs),
-        baselineMs,
         invocation: await tryInvocation(outfile, env),
         largestPackages: bytesByPackage(result.metafile as Metafile).slice(0, 5),
       });
     }
   }
+  // Round-robin over the bundles (and the empty module): a burst of load from elsewhere on the
+  // machine then slows one run of every bundle, not every run of one bundle.
+  const files = [empty, ...bundles.map((bundle) => bundle.outfile)];
+  const times = new Map<string, number[]>(files.map((file) => [file, []]));
+  for (let index = 0; index < options.runs; index++) {
+    for (const file of files) times.get(file)?.push(await timeImport(file, env));
+  }
+  const baselineMs = median(times.get(empty) ?? []);
+  const figures = bundles.map(({ outfile, ...bundle }): PackageFigures => {
+    const initMs = times.get(outfile) ?? [];
+    return { ...bundle, initMs, medianInitMs: median(initMs), baselineMs };
+  });
   rmSync(outRoot, { recursive: true, force: true });
   return figures;
 };

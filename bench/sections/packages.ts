@@ -43,7 +43,7 @@ export const packagesSection: BenchSection = {
           'The SSM client is bundled only when the config reads a secret from SSM (`bundleDefines`); `hcguard.config.ts` reads ' +
           'none, so "bundled, SSM secret" is the same config with its first secret moved to SSM, as a deployment keeping its keys there bakes it. ' +
           '"zipped" is the deployment package (deflate level 9); "init" is `await import()` of the bundle in a fresh Node ' +
-          'process with `HCGUARD_RESOURCES` set, so module scope builds its clients; "of which Node" is the same for an empty module; ' +
+          'process (runs taken round-robin across the bundles, so load from elsewhere hits all alike) with `HCGUARD_RESOURCES` set, so module scope builds its clients; "of which Node" is the same for an empty module; ' +
           '"invoked with no time left" shows whether the handler then answers (module scope worked) or what it threw. ' +
           'With the SDK external, its modules load from `node_modules` on this disk. Targets: under 300 KiB zipped, well under 200 ms.',
         packagesTable(figures),
