@@ -66,19 +66,25 @@ export const systemTemplateRuntime = (clock: Clock): TemplateRuntime => ({
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const performanceNow = (): number => performance.now();
+
+// The ways out of runProbe, as plain functions: a probe run makes no closures of its own (under
+// tsx's keepNames each named closure also costs a defineProperty), and its inputs are spelt out
+// rather than spread from a shared object (a spread into a larger object costs a microsecond).
+const finished = (task: ProbeTask, startedAt: string, durationMs: number, steps: readonly StepEvaluation[], abortedBefore?: string): ProbeResult =>
+  decideProbe({ probe: task.probe, site: task.site, startedAt, durationMs, steps, abortedBefore, drillId: task.drillId });
+
+const proberError = (task: ProbeTask, startedAt: string, durationMs: number, message: string): ProbeResult =>
+  proberFailure({ probe: task.probe, site: task.site, startedAt, durationMs, message, drillId: task.drillId });
+
 export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<ProbeResult> => {
-  const { probe, site, signal, drillId } = task;
+  const { probe, site, signal } = task;
   const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
-  const monotonicMs = deps.monotonicMs ?? (() => performance.now());
+  const monotonicMs = deps.monotonicMs ?? performanceNow;
   const startedAt = isoInstant(deps.clock.now().getTime());
   const started = monotonicMs();
-  const elapsed = () => monotonicMs() - started;
-  // Inputs spelt out rather than spread from a shared object: a spread costs a microsecond a probe here.
-  const finished = (durationMs: number, steps: readonly StepEvaluation[], abortedBefore?: string): ProbeResult =>
-    decideProbe({ probe, site, startedAt, durationMs, steps, abortedBefore, drillId });
-  const proberError = (message: string): ProbeResult => proberFailure({ probe, site, startedAt, durationMs: elapsed(), message, drillId });
   const firstStep = probe.steps[0]?.name ?? 'the first step';
-  if (signal?.aborted) return finished(0, [], firstStep);
+  if (signal?.aborted) return finished(task, startedAt, 0, [], firstStep);
 
   let sequence: ProbeRun['sequence'];
   const stream = sequenceStream(probe, site, runtime);
@@ -86,8 +92,8 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     try {
       sequence = { stream, seq: await deps.sequences.peek(stream, signal) };
     } catch (error) {
-      if (signal?.aborted) return finished(elapsed(), [], firstStep);
-      return proberError(`the sequence number of stream ${stream} could not be read: ${messageOf(error)}`);
+      if (signal?.aborted) return finished(task, startedAt, monotonicMs() - started, [], firstStep);
+      return proberError(task, startedAt, monotonicMs() - started, `the sequence number of stream ${stream} could not be read: ${messageOf(error)}`);
     }
   }
   const run: ProbeRun = { probe, site, identity: syntheticIdentity(runtime.nonce()), secrets: task.secrets, ...(sequence ? { sequence } : {}) };
@@ -96,7 +102,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     scope = createProbeScope(run, runtime);
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    return proberError(createRunRedactor(run, {}).text(`vars could not be computed: ${error.message}`));
+    return proberError(task, startedAt, monotonicMs() - started, createRunRedactor(run, {}).text(`vars could not be computed: ${error.message}`));
   }
   let captures: Record<string, unknown> = {};
   let redactor = createRunRedactor(run, scope);
@@ -133,6 +139,6 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     scope = { ...scope, ...evaluation.captures };
     if (probe.sensitive.some((name) => Object.hasOwn(evaluation.captures, name))) redactor = createRunRedactor(run, scope, captures);
   }
-  const result = finished(elapsed(), evaluations, abortedBefore);
+  const result = finished(task, startedAt, monotonicMs() - started, evaluations, abortedBefore);
   return warnings.length ? { ...result, warnings: warnings.map((warning) => redactor.text(warning)) } : result;
 };

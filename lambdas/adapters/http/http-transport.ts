@@ -82,6 +82,10 @@ const hostOf = (url: string): string => {
   }
 };
 
+// The host appears only in failure messages: a healthy answer never pays for parsing the URL.
+const failure = (failureClass: TransportFailureClass, message: string, durationMs: number, status?: number): HttpExchange =>
+  status === undefined ? { ok: false, failureClass, message, durationMs } : { ok: false, failureClass, message, durationMs, status };
+
 /** Lower-case name → value (undici already lower-cases names; a fetch stand-in may not). */
 const headerRecord = (headers: Headers): Record<string, string> => {
   const record: Record<string, string> = {};
@@ -120,17 +124,8 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
 
   const send = async (request: HttpRequestSpec, options: SendOptions): Promise<HttpExchange> => {
     const started = monotonicMs();
-    // The host only appears in failure messages: parsing the URL for every healthy answer would be waste.
-    const host = () => hostOf(request.url);
-    const failure = (failureClass: TransportFailureClass, message: string, status?: number): HttpExchange => ({
-      ok: false,
-      failureClass,
-      message,
-      durationMs: monotonicMs() - started,
-      ...(status === undefined ? {} : { status }),
-    });
     const caller = options.signal;
-    if (caller?.aborted) return failure('aborted', `not sent to ${host()}: the prober's deadline had passed`);
+    if (caller?.aborted) return failure('aborted', `not sent to ${hostOf(request.url)}: the prober's deadline had passed`, monotonicMs() - started);
 
     // One controller for both deadlines (cheaper than AbortSignal.any on every request).
     const controller = new AbortController();
@@ -158,18 +153,20 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
       const declared = encoded || length === null ? Number.NaN : Number(length);
       if (declared > options.maxBodyBytes) {
         await response.body?.cancel().catch(() => undefined);
-        return failure('too-large', `body of ${declared} bytes from ${host()} is over the ${options.maxBodyBytes}-byte cap`, status);
+        return failure('too-large', `body of ${declared} bytes from ${hostOf(request.url)} is over the ${options.maxBodyBytes}-byte cap`, monotonicMs() - started, status);
       }
       // A declared, unencoded length within the cap bounds the read already: take it in one piece.
       const body = Number.isFinite(declared) ? new Uint8Array(await response.arrayBuffer()) : await readCapped(response, options.maxBodyBytes);
-      if (body === 'too-large') return failure('too-large', `body from ${host()} is over the ${options.maxBodyBytes}-byte cap`, status);
+      if (body === 'too-large') return failure('too-large', `body from ${hostOf(request.url)} is over the ${options.maxBodyBytes}-byte cap`, monotonicMs() - started, status);
       return new Answer(status, headers, body, monotonicMs() - started);
     } catch (error) {
       // Which deadline ended the step decides the class: ours is the platform's fault, the caller's is not.
-      if (caller?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host()}`);
-      if (timedOut) return failure('timeout', `no complete answer from ${host()} within ${options.timeoutMs} ms`);
+      const durationMs = monotonicMs() - started;
+      const host = hostOf(request.url);
+      if (caller?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host}`, durationMs);
+      if (timedOut) return failure('timeout', `no complete answer from ${host} within ${options.timeoutMs} ms`, durationMs);
       const { failureClass, detail } = classifyFetchError(error);
-      return failure(failureClass, `${host()}: ${detail}`, failureClass === 'connect' ? status : undefined);
+      return failure(failureClass, `${host}: ${detail}`, durationMs, failureClass === 'connect' ? status : undefined);
     } finally {
       clearTimeout(timer);
       if (onCallerAbort) caller?.removeEventListener('abort', onCallerAbort);

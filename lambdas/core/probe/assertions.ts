@@ -84,50 +84,58 @@ const render = (value: unknown, context: JudgeContext): { value?: unknown; error
 
 const asText = (value: unknown): string => (typeof value === 'string' ? value : canonicalJson(value));
 
+// judgeJson runs for every assertion of every probe and mostly finds nothing to report, so its
+// two helpers live out here instead of being made afresh as closures on every call.
+const show = (assertion: JsonAssertion, redactor: Redactor, value: unknown): string =>
+  value === undefined ? ABSENT : assertion.sensitive ? redactor.whole(value) : redactor.text(display(value));
+
+const report = (assertion: JsonAssertion, redactor: Redactor, kind: string, expected: string, actual: string, message: string): Finding => ({
+  failureClass: assertion.failureClass,
+  assertion: `${assertion.path} ${kind}`,
+  expected,
+  actual,
+  message: redactor.text(message),
+});
+
 export const judgeJson = (assertion: JsonAssertion, json: unknown, context: JudgeContext): Finding | undefined => {
   const { redactor } = context;
   const name = assertion.label ?? assertion.path;
-  const shown = (value: unknown) => (value === undefined ? ABSENT : assertion.sensitive ? redactor.whole(value) : redactor.text(display(value)));
-  const finding = (kind: string, expected: string, actual: string, message: string): Finding => ({
-    failureClass: assertion.failureClass,
-    assertion: `${assertion.path} ${kind}`,
-    expected,
-    actual,
-    message: redactor.text(message),
-  });
   let match;
   try {
     match = queryJson(json, assertion.path);
   } catch (error) {
-    return finding('query', 'a valid JSONPath', 'error', `${name}: cannot evaluate ${assertion.path}: ${(error as Error).message}`);
+    return report(assertion, redactor, 'query', 'a valid JSONPath', 'error', `${name}: cannot evaluate ${assertion.path}: ${(error as Error).message}`);
   }
   const actual = match.found ? match.value : undefined;
 
   if (assertion.exists !== undefined || assertion.absent !== undefined) {
     const mustExist = assertion.exists ?? !assertion.absent;
     if (match.found === mustExist) return undefined;
-    return mustExist
-      ? finding('exists', 'present', ABSENT, `${name}: expected to be present, but it is absent`)
-      : finding('absent', ABSENT, shown(actual), `${name}: expected to be absent, got ${shown(actual)}`);
+    if (mustExist) return report(assertion, redactor, 'exists', 'present', ABSENT, `${name}: expected to be present, but it is absent`);
+    const got = show(assertion, redactor, actual);
+    return report(assertion, redactor, 'absent', ABSENT, got, `${name}: expected to be absent, got ${got}`);
   }
   if (assertion.matches !== undefined) {
     const pattern = new RegExp(assertion.matches);
     if (match.found && pattern.test(asText(actual))) return undefined;
-    return finding('matches', `/${assertion.matches}/`, shown(actual), `${name}: expected to match /${assertion.matches}/, got ${shown(actual)}`);
+    const got = show(assertion, redactor, actual);
+    return report(assertion, redactor, 'matches', `/${assertion.matches}/`, got, `${name}: expected to match /${assertion.matches}/, got ${got}`);
   }
   if (assertion.equals !== undefined) {
     const expected = render(assertion.equals, context);
-    if (expected.error) return finding('equals', 'a value', 'error', `${name}: cannot compute the expected value: ${expected.error}`);
+    if (expected.error) return report(assertion, redactor, 'equals', 'a value', 'error', `${name}: cannot compute the expected value: ${expected.error}`);
     if (match.found && jsonEqual(expected.value, actual)) return undefined;
     const difference = match.found ? firstDifference(expected.value, actual) : undefined;
     const where = difference?.path ? `${name}${difference.path}` : name;
     const [wanted, got] = difference?.path ? [difference.expected, difference.actual] : [expected.value, actual];
-    return finding('equals', shown(expected.value), shown(actual), `${where}: expected ${shown(wanted)}, got ${shown(got)}`);
+    const message = `${where}: expected ${show(assertion, redactor, wanted)}, got ${show(assertion, redactor, got)}`;
+    return report(assertion, redactor, 'equals', show(assertion, redactor, expected.value), show(assertion, redactor, actual), message);
   }
   const forbidden = render(assertion.notEquals, context);
-  if (forbidden.error) return finding('notEquals', 'a value', 'error', `${name}: cannot compute the forbidden value: ${forbidden.error}`);
+  if (forbidden.error) return report(assertion, redactor, 'notEquals', 'a value', 'error', `${name}: cannot compute the forbidden value: ${forbidden.error}`);
   if (!match.found || !jsonEqual(forbidden.value, actual)) return undefined;
-  return finding('notEquals', `not ${shown(forbidden.value)}`, shown(actual), `${name}: must not be ${shown(forbidden.value)}, but it is`);
+  const value = show(assertion, redactor, forbidden.value);
+  return report(assertion, redactor, 'notEquals', `not ${value}`, show(assertion, redactor, actual), `${name}: must not be ${value}, but it is`);
 };
 
 export const judgeHeader = (assertion: HeaderAssertion, headers: Readonly<Record<string, string>>, context: JudgeContext): Finding | undefined => {

@@ -17,20 +17,35 @@ export interface Redactor {
 
 const jsonText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
 
-export const createRedactor = (sensitive: Iterable<unknown>): Redactor => {
-  // Built on first use: most results are ok and never need redacting.
-  let values: string[] | undefined;
-  const sensitiveValues = (): string[] =>
-    (values ??= [
+// A class rather than closures: a redactor is made for every probe run, and methods cost nothing
+// per instance (under tsx's keepNames every named closure also costs a defineProperty).
+class ValueRedactor implements Redactor {
+  readonly #sensitive: Iterable<unknown>;
+  #values: string[] | undefined;
+
+  constructor(sensitive: Iterable<unknown>) {
+    this.#sensitive = sensitive;
+  }
+
+  /** Built on first use: most results are ok and never need redacting. */
+  #sensitiveValues(): string[] {
+    return (this.#values ??= [
       ...new Set(
-        [...sensitive]
+        [...this.#sensitive]
           .filter((value): value is string | number => typeof value === 'string' || typeof value === 'number')
           .map(String)
           .filter((value) => value.length >= MIN_REDACTED_LENGTH),
       ),
     ].sort((a, b) => b.length - a.length));
-  return {
-    text: (value) => sensitiveValues().reduce((result, secret) => (result.includes(secret) ? result.split(secret).join(shortHash(secret)) : result), value),
-    whole: (value) => shortHash(jsonText(value)),
-  };
-};
+  }
+
+  text(value: string): string {
+    return this.#sensitiveValues().reduce((result, secret) => (result.includes(secret) ? result.split(secret).join(shortHash(secret)) : result), value);
+  }
+
+  whole(value: unknown): string {
+    return shortHash(jsonText(value));
+  }
+}
+
+export const createRedactor = (sensitive: Iterable<unknown>): Redactor => new ValueRedactor(sensitive);
