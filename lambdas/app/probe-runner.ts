@@ -50,6 +50,21 @@ export const mapConcurrent = async <T, R>(items: readonly T[], limit: number, wo
 
 type SecretLookup = { readonly value: string } | { readonly error: string };
 
+interface PlannedTask {
+  readonly probe: ProbeDefinition;
+  readonly site: Site;
+  readonly baseUrl: string;
+  readonly secretNames: readonly string[];
+}
+
+interface RoundPlan {
+  readonly tasks: readonly PlannedTask[];
+  /** Every secret the tasks use, each once. */
+  readonly secretNames: readonly string[];
+}
+
+const NO_SECRETS: Readonly<Record<string, string>> = Object.freeze({});
+
 export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
@@ -69,33 +84,53 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
     return new Map(entries);
   };
 
-  const runRound = async (request: RoundRequest): Promise<ProbeResult[]> => {
-    const sites: readonly Site[] = request.sites ?? SITES;
-    const tasks = config.probes.flatMap((probe) => SITES.filter((site) => sites.includes(site) && probe.sites.includes(site)).map((site) => ({ probe, site })));
-    const secrets = await lookUpSecrets([...new Set(tasks.flatMap(({ probe }) => probeSecrets(probe)))], request.signal);
+  // Which probes run where, their base URLs and secret names depend only on the config and the
+  // sites asked for, so each set of sites is planned once, not on every round.
+  const plans = new Map<string, RoundPlan>();
+  const planFor = (sites: readonly Site[]): RoundPlan => {
+    const wanted = SITES.filter((site) => sites.includes(site));
+    const key = wanted.join(',');
+    let plan = plans.get(key);
+    if (!plan) {
+      const tasks = config.probes.flatMap((probe) =>
+        wanted.filter((site) => probe.sites.includes(site)).map((site) => ({ probe, site, baseUrl: stageBaseUrl(config, site, probe.stage), secretNames: probeSecrets(probe) })),
+      );
+      plan = { tasks, secretNames: [...new Set(tasks.flatMap((task) => task.secretNames))] };
+      plans.set(key, plan);
+    }
+    return plan;
+  };
 
-    return mapConcurrent(tasks, config.schedule.concurrency, async ({ probe, site }) => {
-      const values: Record<string, string> = {};
-      for (const name of probeSecrets(probe)) {
-        const lookup = secrets.get(name);
-        if (!lookup || 'error' in lookup) {
-          return proberFailure({
-            probe,
-            site,
-            startedAt: clock.now().toISOString(),
-            durationMs: 0,
-            message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
-            ...(request.drillId ? { drillId: request.drillId } : {}),
-          });
+  const runRound = async (request: RoundRequest): Promise<ProbeResult[]> => {
+    const plan = planFor(request.sites ?? SITES);
+    const secrets = await lookUpSecrets(plan.secretNames, request.signal);
+
+    return mapConcurrent(plan.tasks, config.schedule.concurrency, async ({ probe, site, baseUrl, secretNames }) => {
+      let values: Readonly<Record<string, string>> = NO_SECRETS;
+      if (secretNames.length > 0) {
+        const found: Record<string, string> = {};
+        for (const name of secretNames) {
+          const lookup = secrets.get(name);
+          if (!lookup || 'error' in lookup) {
+            return proberFailure({
+              probe,
+              site,
+              startedAt: clock.now().toISOString(),
+              durationMs: 0,
+              message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
+              ...(request.drillId ? { drillId: request.drillId } : {}),
+            });
+          }
+          found[name] = lookup.value;
         }
-        values[name] = lookup.value;
+        values = found;
       }
       try {
         return await runProbe(
           {
             probe,
             site,
-            baseUrl: stageBaseUrl(config, site, probe.stage),
+            baseUrl,
             secrets: values,
             ...(request.signal ? { signal: request.signal } : {}),
             ...(request.drillId ? { drillId: request.drillId } : {}),
