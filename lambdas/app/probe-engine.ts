@@ -135,6 +135,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       }
     }
     if (evaluation.result.outcome === 'failed') break;
+    if (Object.keys(evaluation.captures).length === 0) continue;
     captures = { ...captures, ...evaluation.captures };
     scope = { ...scope, ...evaluation.captures };
     if (probe.sensitive.some((name) => Object.hasOwn(evaluation.captures, name))) redactor = createRunRedactor(run, scope, captures);

@@ -37,24 +37,48 @@ export const createProbeScope = (run: ProbeRun, runtime: TemplateRuntime): Templ
     vars: {},
   };
   if (run.sequence) Object.assign(base, { seq: run.sequence.seq, stream: run.sequence.stream });
+  const definitions = Object.entries(run.probe.vars);
+  if (definitions.length === 0) return base;
   const vars: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(run.probe.vars)) {
+  for (const [name, value] of definitions) {
     // vars may not use secrets (checked by the schema), so the scope they see has none.
     vars[name] = renderValue(value, { ...base, secret: {}, vars: { ...vars } }, runtime);
   }
   return { ...base, vars };
 };
 
-/** Values results must never show in clear: secrets, the identity, and the probe's `sensitive` names. */
-export const createRunRedactor = (run: ProbeRun, scope: TemplateScope, captures: Readonly<Record<string, unknown>> = {}): Redactor => {
-  const vars = (scope.vars ?? {}) as Record<string, unknown>;
-  const named = run.probe.sensitive.map((name) => (Object.hasOwn(captures, name) ? captures[name] : vars[name]));
-  return createRedactor([...Object.values(run.secrets), ...identityValues(run.identity), ...named]);
-};
+const NOTHING_CAPTURED: Readonly<Record<string, unknown>> = Object.freeze({});
 
+/** A run's sensitive values, gathered when a message first needs redacting (most results never do). */
+class RunSensitiveValues implements Iterable<unknown> {
+  constructor(
+    private readonly run: ProbeRun,
+    private readonly vars: Readonly<Record<string, unknown>>,
+    private readonly captures: Readonly<Record<string, unknown>>,
+  ) {}
+
+  *[Symbol.iterator](): Iterator<unknown> {
+    yield* Object.values(this.run.secrets);
+    yield* identityValues(this.run.identity);
+    for (const name of this.run.probe.sensitive) yield Object.hasOwn(this.captures, name) ? this.captures[name] : this.vars[name];
+  }
+}
+
+/** Values results must never show in clear: secrets, the identity, and the probe's `sensitive` names. */
+export const createRunRedactor = (run: ProbeRun, scope: TemplateScope, captures: Readonly<Record<string, unknown>> = NOTHING_CAPTURED): Redactor =>
+  createRedactor(new RunSensitiveValues(run, (scope.vars ?? NOTHING_CAPTURED) as Record<string, unknown>, captures));
+
+const ABSOLUTE_URL = /^https?:\/\//i;
+const SLASH = 47;
+
+/** The base URL without trailing slashes, a slash, the path without leading ones (string edits, not regex replaces: every request). */
 const joinUrl = (baseUrl: string, path: string): string => {
-  if (/^https?:\/\//i.test(path)) return path;
-  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  if (ABSOLUTE_URL.test(path)) return path;
+  let end = baseUrl.length;
+  while (end > 0 && baseUrl.charCodeAt(end - 1) === SLASH) end--;
+  let start = 0;
+  while (start < path.length && path.charCodeAt(start) === SLASH) start++;
+  return `${end === baseUrl.length ? baseUrl : baseUrl.slice(0, end)}/${start === 0 ? path : path.slice(start)}`;
 };
 
 /** The request a step sends; throws TemplateError when a template cannot be rendered. */
@@ -97,11 +121,13 @@ const decodeJson = (body: Uint8Array): { json?: unknown; problem?: string } => {
   }
 };
 
-const latencyVerdict = (durationMs: number, bounds: LatencyBounds | undefined, what: string): { outcome: Outcome; message?: string } => {
-  if (!bounds) return { outcome: 'ok' };
+const WITHIN_BOUNDS: { readonly outcome: Outcome; readonly message?: string } = Object.freeze({ outcome: 'ok' });
+
+const latencyVerdict = (durationMs: number, bounds: LatencyBounds | undefined, what: string): { readonly outcome: Outcome; readonly message?: string } => {
+  if (!bounds) return WITHIN_BOUNDS;
   if (durationMs > bounds.failedMs) return { outcome: 'failed', message: `${what} took ${Math.round(durationMs)} ms, over the failed bound of ${bounds.failedMs} ms` };
   if (durationMs > bounds.degradedMs) return { outcome: 'degraded', message: `${what} took ${Math.round(durationMs)} ms, over the degraded bound of ${bounds.degradedMs} ms` };
-  return { outcome: 'ok' };
+  return WITHIN_BOUNDS;
 };
 
 const failedStep = (
@@ -122,7 +148,7 @@ const failedStep = (
   ...(extra.finding
     ? { failure: { step: step.name, assertion: extra.finding.assertion, expected: extra.finding.expected, actual: extra.finding.actual } }
     : {}),
-  captures: {},
+  captures: NOTHING_CAPTURED,
   acknowledged: extra.acknowledged ?? false,
 });
 
@@ -157,18 +183,25 @@ export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: J
     }
   }
   const worst = worstFinding(findings);
-  // An unreadable answer is no acknowledgement: the sequence number is sent again next round.
-  const acknowledged = !findings.some((finding) => finding.failureClass === 'malformed');
-  if (worst) return failedStep(step, durationMs, worst.failureClass, worst.message, { status, finding: worst, acknowledged, more: findings.length - 1 });
+  if (worst) {
+    // An unreadable answer is no acknowledgement: the sequence number is sent again next round.
+    const acknowledged = !findings.some((finding) => finding.failureClass === 'malformed');
+    return failedStep(step, durationMs, worst.failureClass, worst.message, { status, finding: worst, acknowledged, more: findings.length - 1 });
+  }
 
-  const captures: Record<string, unknown> = {};
-  for (const [name, path] of Object.entries(step.capture)) {
-    const match = queryJson(json, path);
-    if (!match.found) {
-      const finding: Finding = { failureClass: 'assertion', assertion: `${path} capture`, expected: 'present', actual: '(absent)', message: `cannot capture ${name}: ${path} is absent` };
-      return failedStep(step, durationMs, 'assertion', finding.message, { status, finding, acknowledged: true });
+  let captures = NOTHING_CAPTURED;
+  const toCapture = Object.entries(step.capture);
+  if (toCapture.length > 0) {
+    const captured: Record<string, unknown> = {};
+    for (const [name, path] of toCapture) {
+      const match = queryJson(json, path);
+      if (!match.found) {
+        const finding: Finding = { failureClass: 'assertion', assertion: `${path} capture`, expected: 'present', actual: '(absent)', message: `cannot capture ${name}: ${path} is absent` };
+        return failedStep(step, durationMs, 'assertion', finding.message, { status, finding, acknowledged: true });
+      }
+      captured[name] = match.value;
     }
-    captures[name] = match.value;
+    captures = captured;
   }
 
   const latency = latencyVerdict(durationMs, step.expect.latencyMs, step.name);
