@@ -35,6 +35,12 @@ describe('isoInstant', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('writes consecutive instants right within a second and across seconds, minutes and days', () => {
+    const start = Date.UTC(2026, 10, 26, 23, 59, 58, 0);
+    const offsets = [0, 1, 999, 1_000, 1_001, 500, 1_999, 2_000, 2_001, 61_000, -1, 0, 86_400_000, 86_399_999];
+    expect(offsets.map((offset) => isoInstant(start + offset))).toEqual(offsets.map((offset) => iso(start + offset)));
+  });
+
   it('refuses NaN as toISOString does', () => {
     expect(() => isoInstant(Number.NaN)).toThrow(RangeError);
   });
