@@ -17,7 +17,6 @@ import {
   type StepEvaluation,
 } from '../core/probe/engine.ts';
 import type { HttpTransport } from '../core/probe/http.ts';
-import { isoInstant } from '../core/probe/instant.ts';
 import type { ProbeDefinition } from '../core/probe/schema.ts';
 import { syntheticIdentity } from '../core/probe/synthetic.ts';
 import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
@@ -81,7 +80,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
   const { probe, site, signal } = task;
   const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
   const monotonicMs = deps.monotonicMs ?? performanceNow;
-  const startedAt = isoInstant(deps.clock.now().getTime());
+  const startedAt = deps.clock.now().toISOString();
   const started = monotonicMs();
   const firstStep = probe.steps[0]?.name ?? 'the first step';
   if (signal?.aborted) return finished(task, startedAt, 0, [], firstStep);
