@@ -69,6 +69,32 @@ describe('the status console', () => {
     ]);
   });
 
+  it('reports a part it cannot read as a warning, not as everything in it having ended', () => {
+    const written: string[] = [];
+    const console = createStatusConsole((text) => written.push(text), false);
+    console.show(broken());
+    written.length = 0;
+    const unreachable = 'connect ECONNREFUSED 127.0.0.1:5000';
+    console.show({
+      ...broken(),
+      generatedAt: '2026-11-02T08:00:25.000Z',
+      targets: broken().targets.map((target) => ({ ...target, health: 'unknown' as const })),
+      routing: [],
+      incidents: [],
+      faults: [],
+      drills: [],
+      warnings: ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'].map((part) => `cannot read ${part}: ${unreachable}`),
+      unread: ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'],
+    });
+    expect(written.join('').trimEnd().split('\n')).toEqual(
+      ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'].map((part) => `08:00:25 warning: cannot read ${part}: ${unreachable}`),
+    );
+    written.length = 0;
+    // Readable again and unchanged: nothing to say.
+    console.show({ ...broken(), generatedAt: '2026-11-02T08:00:30.000Z' });
+    expect(written).toEqual([]);
+  });
+
   it('draws the site × stage table with routing, incidents and the citizens', () => {
     expect(statusTable(broken())).toEqual([
       '08:00:20  round 3 every 5s (last 40 ms)',

@@ -80,7 +80,11 @@ export interface DashboardState {
   readonly awsEndpoint: string;
   /** Problems reading part of the state: shown, never hiding the rest. */
   readonly warnings: readonly string[];
+  /** The parts that could not be read: their lists are empty, which says nothing about them. */
+  readonly unread?: readonly StatePart[];
 }
+
+export type StatePart = 'target states' | 'routing' | 'incidents' | 'sandbox faults' | 'drills' | 'probe history';
 
 export interface DashboardBackend {
   state(signal?: AbortSignal): Promise<DashboardState>;

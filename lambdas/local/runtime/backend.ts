@@ -14,6 +14,7 @@ import {
   type DrillView,
   type LatencyPoint,
   type RoundsView,
+  type StatePart,
   type TargetView,
 } from '../dashboard/state.ts';
 
@@ -52,10 +53,12 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     // A dozen reads at once share the caller's signal, each listening until it answers.
     if (signal) setMaxListeners(32, signal);
     const warnings: string[] = [];
-    const attempt = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
+    const unread: StatePart[] = [];
+    const attempt = async <T>(what: StatePart, read: () => Promise<T>, fallback: T): Promise<T> => {
       try {
         return await read();
       } catch (error) {
+        unread.push(what);
         warnings.push(`cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`);
         return fallback;
       }
@@ -118,6 +121,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
       rounds: { ...options.rounds(), intervalSeconds: options.config.schedule.intervalSeconds },
       awsEndpoint: options.awsEndpoint,
       warnings,
+      ...(unread.length ? { unread } : {}),
     };
   };
 

@@ -2,7 +2,7 @@
 // redraws in place; into a pipe or file it prints one line per change instead, so logs stay
 // readable and diffable.
 import { SITES, STAGES } from '../../core/model.ts';
-import type { DashboardState } from '../dashboard/state.ts';
+import type { DashboardState, StatePart } from '../dashboard/state.ts';
 
 export interface Endpoints {
   readonly dashboardUrl: string;
@@ -67,6 +67,20 @@ export const statusTable = (state: DashboardState): string[] => {
   }
   for (const warning of state.warnings) lines.push(`  ! ${warning}`);
   return lines;
+};
+
+/** `state`, with what it could not read taken from `previous`: an unreadable part is a warning, not a change. */
+export const withUnreadFrom = (previous: DashboardState | undefined, state: DashboardState): DashboardState => {
+  if (!previous || !state.unread?.length) return state;
+  const unread = (part: StatePart) => state.unread?.includes(part);
+  return {
+    ...state,
+    ...(unread('target states') ? { targets: previous.targets } : {}),
+    ...(unread('routing') ? { routing: previous.routing } : {}),
+    ...(unread('incidents') ? { incidents: previous.incidents } : {}),
+    ...(unread('sandbox faults') ? { faults: previous.faults } : {}),
+    ...(unread('drills') ? { drills: previous.drills } : {}),
+  };
 };
 
 /** One line per thing that changed between two states; nothing when nothing did. */
@@ -140,7 +154,8 @@ export const createStatusConsole = (write: (text: string) => void, isTTY: boolea
     drawnLines = 0;
   };
   return {
-    show(state) {
+    show(read) {
+      const state = withUnreadFrom(previous, read);
       if (isTTY) {
         const lines = fit(statusTable(state));
         erase();

@@ -189,8 +189,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     options.onReady?.(info);
 
     let updating: Promise<void> | undefined;
-    const update = (): Promise<void> =>
-      (updating ??= (async () => {
+    const update = (): Promise<void> | undefined =>
+      // Once stopping, what could be read is the stop itself (moto going away), not news.
+      stopping.signal.aborted ? undefined : (updating ??= (async () => {
         try {
           console.show(await backend.state(AbortSignal.timeout(10_000)));
           await dashboard.refresh();
