@@ -1,6 +1,7 @@
 // Stand-ins for the ports a round uses besides the store: a scripted prober, a failover
 // controller that reports what the test tells it, and a notifier that records (or refuses).
 import { SITES, STAGES, targetKey, type FailureClass, type Outcome, type ProbeResult, type Site, type Stage } from '../../lambdas/core/model.ts';
+import type { RoundSummary } from '../../lambdas/app/round.ts';
 import type { Clock, FailoverController, FailoverOutcome, Notifier, OutboxAlert, ProbeRunner, ReconcileInput, RoundRequest } from '../../lambdas/ports.ts';
 
 export interface ScriptedOutcome {
@@ -78,3 +79,21 @@ export class RecordingNotifier implements Notifier {
     return { messageId: `msg-${this.published.length}` };
   }
 }
+
+/** What a round that found nothing to do reports, with `overrides` on top. */
+export const quietRoundSummary = (startedAt: string, overrides: Partial<RoundSummary> = {}): RoundSummary => ({
+  startedAt,
+  finishedAt: startedAt,
+  probed: true,
+  results: [],
+  targets: [],
+  transitions: [],
+  actions: [],
+  routing: [],
+  conditions: [],
+  switches: [],
+  incidents: [],
+  alerts: { sent: [], failed: [], pending: 0 },
+  problems: [],
+  ...overrides,
+});

@@ -6,6 +6,7 @@ import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
 import { createHandler, handler, roundBudgetMs } from '../../lambdas/handlers/probe.ts';
 import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/runtime-env.ts';
 import { testConfig } from '../fakes/config.ts';
+import { quietRoundSummary } from '../fakes/round.ts';
 import { manualClock } from '../fakes/routing.ts';
 
 type Json = Record<string, unknown>;
@@ -25,22 +26,7 @@ const captureOutput = () => {
   };
 };
 
-const summary = (startedAt: string, overrides: Partial<RoundSummary> = {}): RoundSummary => ({
-  startedAt,
-  finishedAt: startedAt,
-  probed: true,
-  results: [],
-  targets: [],
-  transitions: [],
-  actions: [],
-  routing: [],
-  conditions: [],
-  switches: [],
-  incidents: [],
-  alerts: { sent: [], failed: [], pending: 0 },
-  problems: [],
-  ...overrides,
-});
+const summary = quietRoundSummary;
 
 const lambdaContext = (remainingMs: () => number): Context =>
   ({ functionName: 'hcguard-probe', awsRequestId: 'request-1', getRemainingTimeInMillis: remainingMs }) as unknown as Context;

@@ -5,22 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
 import { createProbeInvocations, invocationPeriodMs, probeTimeoutMs } from '../../lambdas/local/runtime/probe-invocations.ts';
 import { testConfig } from '../fakes/config.ts';
+import { quietRoundSummary } from '../fakes/round.ts';
 
-const summary = (at: Date, problems: RoundSummary['problems'] = []): RoundSummary => ({
-  startedAt: at.toISOString(),
-  finishedAt: new Date(at.getTime() + 40).toISOString(),
-  probed: true,
-  results: [],
-  targets: [],
-  transitions: [],
-  actions: [],
-  routing: [],
-  conditions: [],
-  switches: [],
-  incidents: [],
-  alerts: { sent: [], failed: [], pending: 0 },
-  problems,
-});
+const summary = (at: Date, problems: RoundSummary['problems'] = []): RoundSummary =>
+  quietRoundSummary(at.toISOString(), { finishedAt: new Date(at.getTime() + 40).toISOString(), problems });
 
 describe('the probe Lambda as the local runtime invokes it', () => {
   it('times invocations like EventBridge and the stack: once a minute, with the deployed timeout', () => {
