@@ -15,9 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { createAwsClients } from '../app/aws-clients.ts';
 import { composeDrillService } from '../app/compose-drills.ts';
-import { composeServices } from '../app/compose.ts';
 import { DrillInputError, type AdvanceResult, type DrillService } from '../app/drill.ts';
 import { executeOperatorCommand, InvalidOperatorCommand, isOperatorCommand, type OperatorCommandResult, type OperatorServices } from '../app/operator-commands.ts';
 import { describeIssues } from '../core/config.ts';
@@ -25,7 +23,7 @@ import { DRILL_STEPS, type DrillRecord } from '../core/drill/model.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Actor } from '../core/model.ts';
 import type { DrillListing } from '../ports.ts';
-import { bakedConfigText, CONFIG_ENV, loadBakedConfig, parseResources, RESOURCES_ENV } from '../runtime-env.ts';
+import { deployedHandler } from '../app/deployment.ts';
 
 const actor = z
   .string()
@@ -147,32 +145,11 @@ export const createHandler = (deps: DrillHandlerDeps) => {
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-drill' });
 
-const fromEnvironment = (): ReturnType<typeof createHandler> => {
-  const configText = bakedConfigText();
-  if (!configText) throw new Error(`${CONFIG_ENV} is not set: the drill bundle must be built by the hcguard stack`);
-  const config = loadBakedConfig(configText, `from ${CONFIG_ENV}`);
-  const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
-  const region = process.env.AWS_REGION;
-  const services = composeServices({ config, resources, clients: createAwsClients({ region }) });
-  // Only drills that read their alerts back from the audit queue build the SQS client.
-  const drills = composeDrillService(services, { sqs: () => new SQSClient({ region, maxAttempts: 3 }) });
-  return createHandler({ drills, operator: { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) }, logger });
-};
-
-// Built once per container, at init; a broken environment fails every invocation with its reason.
-const deployed = (() => {
-  try {
-    return { handler: fromEnvironment() };
-  } catch (error) {
-    return { error: error instanceof Error ? error : new Error(String(error)) };
-  }
-})();
-
-export const handler = async (event: unknown, context: Context): Promise<DrillResponse> => {
-  if (deployed.error || !deployed.handler) {
-    const error = deployed.error ?? new Error('hcguard drill: no handler');
-    logger.error('hcguard drill: cannot start', { error: error.message });
-    throw error;
-  }
-  return deployed.handler(event, context);
-};
+export const handler = deployedHandler('drill', logger, ({ services, region }) =>
+  createHandler({
+    // Only drills that read their alerts back from the audit queue build the SQS client.
+    drills: composeDrillService(services, { sqs: () => new SQSClient({ region, maxAttempts: 3 }) }),
+    operator: { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
+    logger,
+  }),
+);

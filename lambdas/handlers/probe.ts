@@ -10,12 +10,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createAwsClients } from '../app/aws-clients.ts';
-import { composeServices } from '../app/compose.ts';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
 import { roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model.ts';
-import { bakedConfigText, CONFIG_ENV, HEARTBEAT_METRIC, loadBakedConfig, METRICS_NAMESPACE, parseResources, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, RESOURCES_ENV, type RoundErrorMetric } from '../runtime-env.ts';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, type RoundErrorMetric } from '../runtime-env.ts';
+import { deployedHandler } from '../app/deployment.ts';
 import { sleep as abortableSleep } from '../sleep.ts';
 
 /** Error metrics, by the part of the round that failed: an alarm per kind tells what to look at. */
@@ -185,30 +184,6 @@ export const createHandler = (deps: ProbeHandlerDeps) => {
 // The stack sets POWERTOOLS_SERVICE_NAME to the config's name, as the metrics' service dimension.
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-probe' });
 
-const fromEnvironment = (): ReturnType<typeof createHandler> => {
-  const configText = bakedConfigText();
-  if (!configText) throw new Error(`${CONFIG_ENV} is not set: the probe bundle must be built by the hcguard stack`);
-  const config = loadBakedConfig(configText, `from ${CONFIG_ENV}`);
-  const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
-  const services = composeServices({ config, resources, clients: createAwsClients({ region: process.env.AWS_REGION }) });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name });
-  return createHandler({ config, runRound: services.runRound, logger, metrics });
-};
-
-// Built once per container, at init; a broken environment fails every invocation with its reason.
-const deployed = (() => {
-  try {
-    return { handler: fromEnvironment() };
-  } catch (error) {
-    return { error: error instanceof Error ? error : new Error(String(error)) };
-  }
-})();
-
-export const handler = async (event: unknown, context: Context): Promise<ProbeInvocationResult> => {
-  if (deployed.error || !deployed.handler) {
-    const error = deployed.error ?? new Error('hcguard probe: no handler');
-    logger.error('hcguard probe: cannot start', { error: error.message });
-    throw error;
-  }
-  return deployed.handler(event, context);
-};
+export const handler = deployedHandler('probe', logger, ({ config, services }) =>
+  createHandler({ config, runRound: services.runRound, logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name }) }),
+);
