@@ -63,8 +63,6 @@ interface RoundPlan {
   readonly secretNames: readonly string[];
 }
 
-const NO_SECRETS: Readonly<Record<string, string>> = Object.freeze({});
-
 export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
@@ -106,24 +104,20 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
     const secrets = await lookUpSecrets(plan.secretNames, request.signal);
 
     return mapConcurrent(plan.tasks, config.schedule.concurrency, async ({ probe, site, baseUrl, secretNames }) => {
-      let values: Readonly<Record<string, string>> = NO_SECRETS;
-      if (secretNames.length > 0) {
-        const found: Record<string, string> = {};
-        for (const name of secretNames) {
-          const lookup = secrets.get(name);
-          if (!lookup || 'error' in lookup) {
-            return proberFailure({
-              probe,
-              site,
-              startedAt: clock.now().toISOString(),
-              durationMs: 0,
-              message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
-              ...(request.drillId ? { drillId: request.drillId } : {}),
-            });
-          }
-          found[name] = lookup.value;
+      const values: Record<string, string> = {};
+      for (const name of secretNames) {
+        const lookup = secrets.get(name);
+        if (!lookup || 'error' in lookup) {
+          return proberFailure({
+            probe,
+            site,
+            startedAt: clock.now().toISOString(),
+            durationMs: 0,
+            message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
+            ...(request.drillId ? { drillId: request.drillId } : {}),
+          });
         }
-        values = found;
+        values[name] = lookup.value;
       }
       try {
         return await runProbe(
