@@ -189,18 +189,22 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     options.onReady?.(info);
 
     let updating: Promise<void> | undefined;
+    // Once stopping, what could be read is the stop itself (Ctrl-C reaches moto too), not news.
     const update = (): Promise<void> | undefined =>
-      // Once stopping, what could be read is the stop itself (moto going away), not news.
-      stopping.signal.aborted ? undefined : (updating ??= (async () => {
-        try {
-          console.show(await backend.state(AbortSignal.timeout(10_000)));
-          await dashboard.refresh();
-        } catch (error) {
-          console.note(`status unavailable: ${error instanceof Error ? error.message : String(error)}`);
-        } finally {
-          updating = undefined;
-        }
-      })());
+      stopping.signal.aborted
+        ? undefined
+        : (updating ??= (async () => {
+            try {
+              const state = await backend.state(AbortSignal.timeout(10_000));
+              if (stopping.signal.aborted) return;
+              console.show(state);
+              await dashboard.refresh();
+            } catch (error) {
+              if (!stopping.signal.aborted) console.note(`status unavailable: ${error instanceof Error ? error.message : String(error)}`);
+            } finally {
+              updating = undefined;
+            }
+          })());
 
     citizens?.start();
     cleanups.push(() => citizens?.stop());
@@ -208,12 +212,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     cleanups.push(() => scheduler.stop());
     // A drill started from the dashboard pauses, recorded, before the sandbox and moto go.
     cleanups.push(() => Promise.race([drills.idle(), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]));
-    // Runs first: ends the probe invocation's wait and round, and the drills' waits, at once.
-    cleanups.push(() => stopping.abort());
     // Citizens and faults change between rounds; the table follows them at this pace.
     const ticker = setInterval(() => void update(), 2_000);
-    cleanups.push(() => clearInterval(ticker));
     cleanups.push(() => updating);
+    cleanups.push(() => clearInterval(ticker));
+    // Pushed last, so it runs first: ends the probe invocation's wait and round, the drills' waits
+    // and the status reads at once, before anything waits on them.
+    cleanups.push(() => stopping.abort());
 
     let stopped: Promise<void> | undefined;
     return { info, state: () => backend.state(), stop: () => (stopped ??= stopAll()) };
