@@ -20,9 +20,28 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@aws-lambda-powertools/*', '@middy/*'], message: 'lambdas/core does no I/O: use a port.' },
-            { group: ['../adapters/*', '../handlers/*', '../local/*', '../app/*', '../../*'], message: 'lambdas/core imports nothing outside itself.' },
-            { group: ['node:fs', 'node:http', 'node:https', 'node:net', 'node:child_process', 'fs', 'http', 'https', 'net'], message: 'lambdas/core does no I/O.' },
+            {
+              group: ['@aws-sdk/*', '@aws-lambda-powertools/*', '@middy/*'],
+              message: 'lambdas/core does no I/O: use a port.',
+            },
+            {
+              group: ['../adapters/*', '../handlers/*', '../local/*', '../app/*', '../../*'],
+              message: 'lambdas/core imports nothing outside itself.',
+            },
+            {
+              group: [
+                'node:fs',
+                'node:http',
+                'node:https',
+                'node:net',
+                'node:child_process',
+                'fs',
+                'http',
+                'https',
+                'net',
+              ],
+              message: 'lambdas/core does no I/O.',
+            },
           ],
         },
       ],
@@ -34,7 +53,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'lambdas/core calls no clock: take `now` as input.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'lambdas/core calls no clock: take `now` as input.',
+        },
         { selector: "CallExpression[callee.object.name='console']", message: 'lambdas/core does no logging.' },
       ],
     },
@@ -47,7 +69,17 @@ export default tseslint.config(
   {
     files: ['lib/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../lambdas/handlers/*', '**/handlers/*'], message: 'lib/ never imports handlers: reference them by entry path.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../lambdas/handlers/*', '**/handlers/*'],
+              message: 'lib/ never imports handlers: reference them by entry path.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -50,7 +50,8 @@ export const replicatedProbes = (count: number): ProbeDefinitionInput[] => {
 
 const MAX_ROUNDS_PER_PHASE = 8;
 
-const describeProblems = (summary: RoundSummary): string[] => summary.problems.map((problem) => `${problem.step}: ${problem.message}`);
+const describeProblems = (summary: RoundSummary): string[] =>
+  summary.problems.map((problem) => `${problem.step}: ${problem.message}`);
 
 /** Runs rounds (uncounted) until `done` holds for one, then returns that round measured. */
 const roundUntil = async (
@@ -67,7 +68,13 @@ const roundUntil = async (
     const summary = await testbed.services.runRound({ signal });
     if (done(summary)) {
       const records = counter.records();
-      return { kind, records, summary: summarize(records), results: summary.results.length, problems: describeProblems(summary) };
+      return {
+        kind,
+        records,
+        summary: summarize(records),
+        results: summary.results.length,
+        problems: describeProblems(summary),
+      };
     }
   }
   throw new Error(`no "${kind}" round within ${MAX_ROUNDS_PER_PHASE} rounds`);
@@ -84,18 +91,24 @@ export const measureProbeCount = async (endpoint: string, probes: number): Promi
     // (rightly) refuse the switch, so the bound is raised here. Neither changes a call.
     change: (input: HcguardConfigInput) => ({
       ...input,
-      probes: replicatedProbes(probes).map((probe) => ({ ...probe, latencyMs: { degradedMs: 4_000, failedMs: 5_000 } })),
+      probes: replicatedProbes(probes).map((probe) => ({
+        ...probe,
+        latencyMs: { degradedMs: 4_000, failedMs: 5_000 },
+      })),
       detection: { ...input.detection, failureThreshold: 1, successThreshold: 1 },
     }),
   });
   try {
     const counter = new CallCounter().attachAll(testbed.clients);
-    const healthy = (summary: RoundSummary) => summary.targets.length === 6 && summary.targets.every((target) => target.health === 'healthy');
+    const healthy = (summary: RoundSummary) =>
+      summary.targets.length === 6 && summary.targets.every((target) => target.health === 'healthy');
     // Warm up until every target is healthy: the next round is a quiet one.
     await roundUntil(testbed, counter, 'quiet', healthy);
     const quiet = await roundUntil(testbed, counter, 'quiet', healthy);
     testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'collection', mode: 'error' });
-    const opens = await roundUntil(testbed, counter, 'opens an incident', (summary) => summary.incidents.some((incident) => incident.change === 'open'));
+    const opens = await roundUntil(testbed, counter, 'opens an incident', (summary) =>
+      summary.incidents.some((incident) => incident.change === 'open'),
+    );
     testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
     const switches = await roundUntil(testbed, counter, 'switches', (summary) => summary.switches.length > 0);
     return { probes, rounds: [quiet, opens, switches] };

@@ -67,7 +67,10 @@ let quietTelemetry: { logger: Logger; metrics: Metrics } | undefined;
 /** The handler's logger and metrics, silenced: a bench prints figures, not EMF lines. */
 const telemetry = () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  quietTelemetry ??= { logger: new Logger({ serviceName: 'hcguard-bench', logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'hcguard-bench' }) };
+  quietTelemetry ??= {
+    logger: new Logger({ serviceName: 'hcguard-bench', logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'hcguard-bench' }),
+  };
   return quietTelemetry;
 };
 
@@ -97,14 +100,19 @@ const sev1PublishTimes = async (testbed: Testbed): Promise<number[]> => {
   const sev1Topic = `:${topicNameFor(testbed.config.name, 'SEV1')}`;
   const times: number[] = [];
   for (let page = 0; page < 20; page++) {
-    const { Messages: messages = [] } = await testbed.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages: messages = [] } = await testbed.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     if (messages.length === 0) break;
     for (const message of messages) {
       const envelope = JSON.parse(message.Body ?? '{}') as SnsEnvelope;
       if (envelope.TopicArn?.endsWith(sev1Topic) && envelope.Timestamp) times.push(Date.parse(envelope.Timestamp));
     }
     await testbed.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
+      }),
     );
   }
   return times;
@@ -112,14 +120,18 @@ const sev1PublishTimes = async (testbed: Testbed): Promise<number[]> => {
 
 export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
   const { setting } = options;
-  const timeoutMs = options.timeoutMs ?? setting.intervalSeconds * setting.failureThreshold * 1000 + setting.ttlSeconds * 1000 + 60_000;
+  const timeoutMs =
+    options.timeoutMs ?? setting.intervalSeconds * setting.failureThreshold * 1000 + setting.ttlSeconds * 1000 + 60_000;
   const testbed = await startTestbed({
     endpoint: options.endpoint,
     label: options.label,
     intervalSeconds: setting.intervalSeconds,
     failureThreshold: setting.failureThreshold,
     ttlSeconds: setting.ttlSeconds,
-    change: (input) => ({ ...input, local: { ...input.local, citizens: { ...input.local?.citizens, requestsPerSecond: options.citizensPerSecond } } }),
+    change: (input) => ({
+      ...input,
+      local: { ...input.local, citizens: { ...input.local?.citizens, requestsPerSecond: options.citizensPerSecond } },
+    }),
   });
   const stop = new AbortController();
   /** Each round with when it finished and how late it started against its slot in the invocation (handler: `interval` apart). */
@@ -178,10 +190,12 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     const healthy = () => summaries.at(-1)?.summary.targets.every((target) => target.health === 'healthy') === true;
     // When early rounds ran slow (cold clients, a busy machine), the handler runs the missed slots back to back to catch
     // up; a fault injected then would be found by rounds closer than the interval. Wait until rounds keep the schedule.
-    const onSchedule = () => summaries.length >= 2 && summaries.slice(-2).every((entry) => entry.lateMs <= LATE_ROUND_MS);
+    const onSchedule = () =>
+      summaries.length >= 2 && summaries.slice(-2).every((entry) => entry.lateMs <= LATE_ROUND_MS);
     const warmUpDeadline = Date.now() + 10 * intervalMs + 30_000;
     while (!(healthy() && onSchedule())) {
-      if (Date.now() > warmUpDeadline) throw new Error(healthy() ? 'the rounds never kept the schedule' : 'the targets never became healthy');
+      if (Date.now() > warmUpDeadline)
+        throw new Error(healthy() ? 'the rounds never kept the schedule' : 'the targets never became healthy');
       await sleep(200);
     }
     await citizensStarted;
@@ -195,7 +209,10 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     const recovered = () =>
       citizens
         .snapshot()
-        .outages.find((outage) => outage.end !== undefined && Date.parse(outage.end) > t0 && Date.parse(outage.start) >= t0 - inFlightBefore);
+        .outages.find(
+          (outage) =>
+            outage.end !== undefined && Date.parse(outage.end) > t0 && Date.parse(outage.start) >= t0 - inFlightBefore,
+        );
     const switched = () => changesAccepted.find((at) => at >= t0);
     // The round that switched has finished: its incident and alert are written and sent (or reported failed).
     const switchRoundDone = () => summaries.some(({ at, summary }) => at >= t0 && summary.switches.length > 0);
@@ -217,13 +234,21 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     const notes = new Set<string>();
     for (const { at, summary } of summaries) {
       if (at < t0 || at >= stoppedAt) continue;
-      for (const state of summary.routing) if (state.refusal) notes.add(`switch refused: ${state.refusal.codes.join(', ')}`);
-      for (const problem of summary.problems) notes.add(`${problem.step}: ${problem.message.split('\n')[0]?.slice(0, 120)}`);
-      for (const target of summary.targets) if (target.site === 'backup' && target.health !== 'healthy') notes.add(`backup ${target.stage} ${target.health}${target.lastFailureClass ? ` (${target.lastFailureClass})` : ''}`);
+      for (const state of summary.routing)
+        if (state.refusal) notes.add(`switch refused: ${state.refusal.codes.join(', ')}`);
+      for (const problem of summary.problems)
+        notes.add(`${problem.step}: ${problem.message.split('\n')[0]?.slice(0, 120)}`);
+      for (const target of summary.targets)
+        if (target.site === 'backup' && target.health !== 'healthy')
+          notes.add(
+            `backup ${target.stage} ${target.health}${target.lastFailureClass ? ` (${target.lastFailureClass})` : ''}`,
+          );
     }
     // The rounds that found the fault: from the one in flight at t0 to the one that switched.
     const decidedAt = summaries.find(({ at, summary }) => at >= t0 && summary.switches.length > 0)?.at ?? stoppedAt;
-    const deciding = summaries.filter(({ at, summary }) => at >= t0 && at <= decidedAt && Date.parse(summary.startedAt) >= t0 - intervalMs);
+    const deciding = summaries.filter(
+      ({ at, summary }) => at >= t0 && at <= decidedAt && Date.parse(summary.startedAt) >= t0 - intervalMs,
+    );
     const lateMs = Math.max(0, ...deciding.map((entry) => entry.lateMs));
     if (lateMs > LATE_ROUND_MS) disturbed = `a round started ${(lateMs / 1000).toFixed(1)} s after its slot`;
     if (notes.size) trialNotes.push(...notes);
@@ -232,13 +257,22 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
       timeline.push(
         `+${((Date.parse(summary.startedAt) - t0) / 1000).toFixed(1)}s…+${((at - t0) / 1000).toFixed(1)}s` +
           ` (${(lateMs / 1000).toFixed(1)}s late)` +
-          ` failing [${summary.targets.filter((target) => target.health !== 'healthy').map((target) => `${target.site}/${target.stage}=${target.health}`).join(' ')}]` +
+          ` failing [${summary.targets
+            .filter((target) => target.health !== 'healthy')
+            .map((target) => `${target.site}/${target.stage}=${target.health}`)
+            .join(' ')}]` +
           ` switches ${summary.switches.length} incidents [${summary.incidents.map((incident) => `${incident.severity} ${incident.change} ${incident.outcome}`).join(', ')}]` +
           ` alerts ${summary.alerts.sent.length} problems [${summary.problems.map((problem) => problem.step).join(' ')}]`,
       );
     }
-    const incidents = await testbed.services.store.listIncidents({ since: new Date(t0 - 1_000).toISOString() }, AbortSignal.timeout(30_000));
-    const incident = incidents.find((candidate) => candidate.site === 'primary' && candidate.stage === 'verification' && candidate.severity === 'SEV1');
+    const incidents = await testbed.services.store.listIncidents(
+      { since: new Date(t0 - 1_000).toISOString() },
+      AbortSignal.timeout(30_000),
+    );
+    const incident = incidents.find(
+      (candidate) =>
+        candidate.site === 'primary' && candidate.stage === 'verification' && candidate.severity === 'SEV1',
+    );
     if (incident) times.incidentOpened = Date.parse(incident.openedAt) - t0;
     const published = (await sev1PublishTimes(testbed)).filter((at) => at >= t0 - 1_000).sort((a, b) => a - b)[0];
     if (published !== undefined) times.alertPublished = published - t0;
@@ -272,7 +306,10 @@ export const runTrials = async (
     for (const [index, trial] of queue) {
       const { intervalSeconds: interval, failureThreshold: threshold } = trial.setting;
       try {
-        results[index] = await runTrial({ ...trial, label: `lat-${interval}s-t${threshold}-${index}-${randomUUID().slice(0, 4)}` });
+        results[index] = await runTrial({
+          ...trial,
+          label: `lat-${interval}s-t${threshold}-${index}-${randomUUID().slice(0, 4)}`,
+        });
       } catch (error) {
         results[index] = { times: {}, error: error instanceof Error ? error.message : String(error) };
       }

@@ -67,7 +67,12 @@ export const stackBundleOptions = (entry: string, outfile: string, config: unkno
 /** Resources that parse, pointing nowhere: module scope builds its clients and sends nothing. */
 export const benchResources = (recordNames: readonly string[]): DeployedResources => ({
   tableName: 'hcguard-bench',
-  topicArns: Object.fromEntries(SEVERITIES.map((severity) => [severity, `arn:aws:sns:us-east-1:123456789012:hcguard-bench-${severity.toLowerCase()}`])) as DeployedResources['topicArns'],
+  topicArns: Object.fromEntries(
+    SEVERITIES.map((severity) => [
+      severity,
+      `arn:aws:sns:us-east-1:123456789012:hcguard-bench-${severity.toLowerCase()}`,
+    ]),
+  ) as DeployedResources['topicArns'],
   hostedZoneIds: Object.fromEntries(recordNames.map((name) => [name, 'Z0HCGUARDBENCH'])),
   auditQueueUrl: 'http://127.0.0.1:9/123456789012/hcguard-bench-audit',
 });
@@ -104,16 +109,24 @@ try {
 
 /** Invokes the bundle's handler once with no time left, in a fresh process: did module scope work? */
 export const tryInvocation = async (file: string, env: NodeJS.ProcessEnv): Promise<string> => {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', INVOKE_WITH_NO_TIME, pathToFileURL(file).href], { env, timeout: 60_000 });
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', INVOKE_WITH_NO_TIME, pathToFileURL(file).href],
+    { env, timeout: 60_000 },
+  );
   return stdout.trim();
 };
 
 /** Milliseconds to import (and so initialise) a module in a fresh Node process. */
 export const timeImport = async (file: string, env: NodeJS.ProcessEnv): Promise<number> => {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href], {
-    env,
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href],
+    {
+      env,
+      timeout: 60_000,
+    },
+  );
   return (JSON.parse(stdout) as { ms: number }).ms;
 };
 
@@ -124,7 +137,9 @@ export const handlerEntries = (): string[] =>
     .map((file) => join(projectRoot, 'lambdas', 'handlers', file));
 
 export const benchPackages = async (options: { readonly runs: number }): Promise<PackageFigures[]> => {
-  const configModule = (await import(pathToFileURL(join(projectRoot, 'hcguard.config.ts')).href)) as { default: unknown };
+  const configModule = (await import(pathToFileURL(join(projectRoot, 'hcguard.config.ts')).href)) as {
+    default: unknown;
+  };
   // The stack bakes in the parsed config (GuardFunctionProps.resolvedConfig).
   const config = parseConfig(configModule.default);
   const env = {
@@ -146,7 +161,9 @@ export const benchPackages = async (options: { readonly runs: number }): Promise
   writeFileSync(empty, 'export {};\n');
   // The same config with its first secret in SSM, as a deployment keeping its keys there bakes it.
   const [firstSecret] = Object.keys(config.secrets);
-  const withSsmSecret = firstSecret ? { ...config, secrets: { ...config.secrets, [firstSecret]: { ssmParameter: '/hcguard/bench-secret' } } } : undefined;
+  const withSsmSecret = firstSecret
+    ? { ...config, secrets: { ...config.secrets, [firstSecret]: { ssmParameter: '/hcguard/bench-secret' } } }
+    : undefined;
   const usesSsm = (baked: typeof config) => Object.values(baked.secrets).some((ref) => 'ssmParameter' in ref);
   const variants = [
     { sdk: 'bundled' as const, baked: config },

@@ -38,7 +38,10 @@ export interface ProbeEngineBenchResult {
 const BODY = JSON.stringify({ ok: true, verdict: 'green', padding: 'x'.repeat(160) });
 
 /** One server per (site, stage), each on its own loopback address, like separate platform hosts. */
-const startEndpoints = async (): Promise<{ baseUrls: Record<Site, Record<Stage, string>>; stop: () => Promise<void> }> => {
+const startEndpoints = async (): Promise<{
+  baseUrls: Record<Site, Record<Stage, string>>;
+  stop: () => Promise<void>;
+}> => {
   const servers: Server[] = [];
   const baseUrls = {} as Record<Site, Record<Stage, string>>;
   let host = 1;
@@ -67,11 +70,11 @@ const startEndpoints = async (): Promise<{ baseUrls: Record<Site, Record<Stage, 
   return { baseUrls, stop };
 };
 
-
 export const benchProbeEngine = async (options: ProbeEngineBenchOptions): Promise<ProbeEngineBenchResult> => {
   const concurrency = options.concurrency ?? 16;
   const rounds = options.rounds ?? 7;
-  if (!Number.isInteger(options.endpoints) || options.endpoints < 3) throw new Error('endpoints must be an integer of at least 3 (one per stage)');
+  if (!Number.isInteger(options.endpoints) || options.endpoints < 3)
+    throw new Error('endpoints must be an integer of at least 3 (one per stage)');
   const { baseUrls, stop } = await startEndpoints();
   try {
     // Endpoint i belongs to one site and stage, as a probe does; the engine and the loop hit the same URLs.
@@ -84,7 +87,14 @@ export const benchProbeEngine = async (options: ProbeEngineBenchOptions): Promis
       id: `endpoint-${index}`,
       stage,
       sites: [site],
-      steps: [{ name: 'get', path: `/e/${index}`, timeoutMs: 5_000, expect: { status: [200], json: [{ path: '$.ok', equals: true }] } }],
+      steps: [
+        {
+          name: 'get',
+          path: `/e/${index}`,
+          timeoutMs: 5_000,
+          expect: { status: [200], json: [{ path: '$.ok', equals: true }] },
+        },
+      ],
     }));
     const config = parseConfig({
       ...configInput,
@@ -93,7 +103,11 @@ export const benchProbeEngine = async (options: ProbeEngineBenchOptions): Promis
       secrets: {},
       schedule: { intervalSeconds: 3_600, concurrency },
     });
-    const runner = createProbeRunner({ config, secrets: { get: async (name) => Promise.reject(new Error(`no secret ${name}`)) }, sequences: createMemorySequenceSource() });
+    const runner = createProbeRunner({
+      config,
+      secrets: { get: async (name) => Promise.reject(new Error(`no secret ${name}`)) },
+      sequences: createMemorySequenceSource(),
+    });
 
     interface Timing {
       readonly wallMs: number;
@@ -111,7 +125,10 @@ export const benchProbeEngine = async (options: ProbeEngineBenchOptions): Promis
       timed(async () => {
         const results = await runner.runRound({});
         const bad = results.filter((result) => result.outcome !== 'ok');
-        if (results.length !== endpoints.length || bad.length) throw new Error(`engine round not clean: ${bad.length} of ${results.length} not ok (${bad[0]?.message ?? ''})`);
+        if (results.length !== endpoints.length || bad.length)
+          throw new Error(
+            `engine round not clean: ${bad.length} of ${results.length} not ok (${bad[0]?.message ?? ''})`,
+          );
       });
     const fetchRound = () =>
       timed(async () => {
@@ -138,7 +155,15 @@ export const benchProbeEngine = async (options: ProbeEngineBenchOptions): Promis
     const fetchMs = best(fetchTimes, 'wallMs');
     const engineCpuMs = best(engineTimes, 'cpuMs');
     const fetchCpuMs = best(fetchTimes, 'cpuMs');
-    return { engineMs, fetchMs, ratio: engineMs / fetchMs, engineCpuMs, fetchCpuMs, cpuRatio: engineCpuMs / fetchCpuMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    return {
+      engineMs,
+      fetchMs,
+      ratio: engineMs / fetchMs,
+      engineCpuMs,
+      fetchCpuMs,
+      cpuRatio: engineCpuMs / fetchCpuMs,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
   } finally {
     await stop();
   }

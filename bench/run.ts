@@ -20,7 +20,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sections = (): BenchSection[] => {
   // The cost section prices the DynamoDB units the AWS-calls section measured, when it ran.
   const measured: { footprint?: HcguardFootprint } = {};
-  return [latencySection, probeEngineSection, packagesSection, awsCallsSection(measured), costSection(() => measured.footprint)];
+  return [
+    latencySection,
+    probeEngineSection,
+    packagesSection,
+    awsCallsSection(measured),
+    costSection(() => measured.footprint),
+  ];
 };
 
 const main = async (): Promise<number> => {
@@ -29,7 +35,12 @@ const main = async (): Promise<number> => {
   let values: { quick?: boolean; only?: string; out?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -41,10 +52,15 @@ const main = async (): Promise<number> => {
     return 0;
   }
   const mode: BenchMode = values.quick ? 'quick' : 'full';
-  const wanted = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
+  const wanted = values.only
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   const unknown = wanted?.filter((id) => !all.some((section) => section.id === id)) ?? [];
   if (unknown.length) {
-    process.stderr.write(`bench: unknown section(s) ${unknown.join(', ')}; known: ${all.map((section) => section.id).join(', ')}\n`);
+    process.stderr.write(
+      `bench: unknown section(s) ${unknown.join(', ')}; known: ${all.map((section) => section.id).join(', ')}\n`,
+    );
     return 2;
   }
   const chosen = wanted ? all.filter((section) => wanted.includes(section.id)) : all;

@@ -18,7 +18,9 @@ try {
       region: config.deployment.region ?? process.env.CDK_DEFAULT_REGION,
     },
     // An emulator (moto, LocalStack) has no bootstrap version parameter to check.
-    ...(process.env.AWS_ENDPOINT_URL ? { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) } : {}),
+    ...(process.env.AWS_ENDPOINT_URL
+      ? { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) }
+      : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();

@@ -164,7 +164,12 @@ export interface StateStore {
   /** True when this owner now holds the alert until `leaseUntil`; false when someone else does or it is gone. */
   claimAlert(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean>;
   /** Removes it from the outbox and notes the publish in the incident's timeline. */
-  markAlertSent(alert: OutboxAlert, owner: string, sent: { readonly messageId: string; readonly at: Date }, signal?: AbortSignal): Promise<void>;
+  markAlertSent(
+    alert: OutboxAlert,
+    owner: string,
+    sent: { readonly messageId: string; readonly at: Date },
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Gives the claim back after a failed publish, keeping the error for the next attempt. */
   releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void>;
 
@@ -415,5 +420,9 @@ export interface DrillRecordWriter {
   /** Stores one synthetic, test-flagged record on `site`; rejects when the platform refuses it. */
   write(site: Site, recordId: string, signal?: AbortSignal): Promise<{ readonly platformId?: string }>;
   /** How many times each record is held on `site` (0 = lost, 2+ = duplicated). */
-  count(site: Site, records: readonly { readonly recordId: string; readonly platformId?: string }[], signal?: AbortSignal): Promise<Record<string, number>>;
+  count(
+    site: Site,
+    records: readonly { readonly recordId: string; readonly platformId?: string }[],
+    signal?: AbortSignal,
+  ): Promise<Record<string, number>>;
 }

@@ -15,7 +15,8 @@ export const CONFIG_ENV = 'HCGUARD_CONFIG';
  */
 export const bakedConfigText = (): string | undefined => process.env.HCGUARD_CONFIG;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Baked 'false' into a bundle whose config reads no secret from SSM (see adapters/secrets.ts). */
 export const SSM_SECRETS_DEFINE = 'HCGUARD_SSM_SECRETS';
@@ -84,13 +85,17 @@ export const hasParsedShape = (schema: z.core.$ZodType, value: unknown): boolean
     case 'array':
       return Array.isArray(value) && value.every((entry) => hasParsedShape(def.element as z.core.$ZodType, entry));
     case 'record':
-      return isRecord(value) && Object.values(value).every((entry) => hasParsedShape(def.valueType as z.core.$ZodType, entry));
+      return (
+        isRecord(value) &&
+        Object.values(value).every((entry) => hasParsedShape(def.valueType as z.core.$ZodType, entry))
+      );
     case 'object': {
       if (!isRecord(value)) return false;
       const shape = def.shape as Record<string, z.core.$ZodType>;
       const catchall = def.catchall as z.core.$ZodType | undefined;
       // Parsing drops or rejects unknown keys unless the object is loose.
-      if ((!catchall || catchall._zod.def.type === 'never') && Object.keys(value).some((key) => !(key in shape))) return false;
+      if ((!catchall || catchall._zod.def.type === 'never') && Object.keys(value).some((key) => !(key in shape)))
+        return false;
       return Object.entries(shape).every(([key, field]) => hasParsedShape(field, value[key]));
     }
     default:
@@ -102,7 +107,12 @@ export const RESOURCES_OUTPUT = 'HcguardResources';
 export const METRICS_NAMESPACE = 'hcguard';
 export const HEARTBEAT_METRIC = 'ProberHeartbeat';
 /** Counted by the probe handler per failed part of a round; the stack alarms on each. */
-export const ROUND_ERROR_METRICS = ['ProbeRunErrors', 'StateStoreErrors', 'AlertPublishErrors', 'FailoverErrors'] as const;
+export const ROUND_ERROR_METRICS = [
+  'ProbeRunErrors',
+  'StateStoreErrors',
+  'AlertPublishErrors',
+  'FailoverErrors',
+] as const;
 export type RoundErrorMetric = (typeof ROUND_ERROR_METRICS)[number];
 /** Per result, dimensions service/site/stage: 1 when ok or degraded, 0 when failed. */
 export const PROBE_SUCCESS_METRIC = 'ProbeSuccess';
@@ -115,7 +125,12 @@ export const topicNameFor = (serviceName: string, severity: (typeof SEVERITIES)[
 
 export const deployedResourcesSchema = z.object({
   tableName: z.string().min(1),
-  topicArns: z.object(Object.fromEntries(SEVERITIES.map((severity) => [severity, z.string().min(1)])) as Record<(typeof SEVERITIES)[number], z.ZodString>),
+  topicArns: z.object(
+    Object.fromEntries(SEVERITIES.map((severity) => [severity, z.string().min(1)])) as Record<
+      (typeof SEVERITIES)[number],
+      z.ZodString
+    >,
+  ),
   /** Hosted zone id of each managed record, by record name (lower case, no trailing dot). */
   hostedZoneIds: z.record(z.string(), z.string().min(1)),
   /** The drill Lambda; absent locally, where the CLI runs drills in-process. */

@@ -9,7 +9,12 @@ import { SEVERITIES } from '../lambdas/core/model.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/runtime-env.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
 import { GuardKeys } from './constructs/encryption.ts';
-import { grantAuditQueueRead, grantGuardAccess, grantTableAccess, GuardFunction } from './constructs/guard-functions.ts';
+import {
+  grantAuditQueueRead,
+  grantGuardAccess,
+  grantTableAccess,
+  GuardFunction,
+} from './constructs/guard-functions.ts';
 import { GuardMonitoring } from './constructs/guard-monitoring.ts';
 import { ManagedRecords } from './constructs/managed-records.ts';
 import { StateTable } from './constructs/state-table.ts';
@@ -21,7 +26,9 @@ export interface HcguardStackProps extends StackProps {
 
 /** Probe Lambda timeout: long enough to run a minute of rounds and wait for one Route 53 switch. */
 export const probeTimeout = (config: HcguardConfig): Duration =>
-  Duration.seconds(Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)));
+  Duration.seconds(
+    Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)),
+  );
 
 export const logRetentionFor = (days: number): logs.RetentionDays => days as logs.RetentionDays;
 
@@ -42,16 +49,17 @@ export class HcguardStack extends Stack {
     const alerts = new AlertTopics(this, 'Alerts', {
       encryptionKey: keys.alertsKey,
       namePrefix: config.name,
-      subscriptions: Object.fromEntries(SEVERITIES.map((severity) => [severity, config.alerts[severity].subscriptions])) as Record<
-        (typeof SEVERITIES)[number],
-        HcguardConfig['alerts']['SEV1']['subscriptions']
-      >,
+      subscriptions: Object.fromEntries(
+        SEVERITIES.map((severity) => [severity, config.alerts[severity].subscriptions]),
+      ) as Record<(typeof SEVERITIES)[number], HcguardConfig['alerts']['SEV1']['subscriptions']>,
     });
     const records = new ManagedRecords(this, 'Records', { records: config.records });
 
     const resources = (drillFunctionName?: string): DeployedResources => ({
       tableName: state.table.tableName,
-      topicArns: Object.fromEntries(SEVERITIES.map((severity) => [severity, alerts.topics[severity].topicArn])) as DeployedResources['topicArns'],
+      topicArns: Object.fromEntries(
+        SEVERITIES.map((severity) => [severity, alerts.topics[severity].topicArn]),
+      ) as DeployedResources['topicArns'],
       hostedZoneIds: Object.fromEntries(records.records.map((record) => [record.name, record.zone.hostedZoneId])),
       auditQueueUrl: alerts.auditQueue.queueUrl,
       ...(drillFunctionName ? { drillFunctionName } : {}),
@@ -113,9 +121,13 @@ export class HcguardStack extends Stack {
       maxSessionDuration: Duration.hours(4),
     });
     // The unqualified function only: no versions or aliases exist to invoke.
-    operatorRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [drill.function.functionArn] }));
+    operatorRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [drill.function.functionArn] }),
+    );
     grantTableAccess(operatorRole, state.table, keys.dataKey);
-    operatorRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [this.stackId] }));
+    operatorRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [this.stackId] }),
+    );
 
     new GuardMonitoring(this, 'Monitoring', {
       serviceName: config.name,
@@ -130,11 +142,17 @@ export class HcguardStack extends Stack {
       description: 'What the hcguard CLI needs to find this stack (JSON)',
       value: this.toJsonString(resources(drill.function.functionName)),
     });
-    new CfnOutput(this, 'OperatorRoleArn', { description: 'Assume this role to run hcguard commands', value: operatorRole.roleArn });
+    new CfnOutput(this, 'OperatorRoleArn', {
+      description: 'Assume this role to run hcguard commands',
+      value: operatorRole.roleArn,
+    });
     new CfnOutput(this, 'DrillFunctionName', { value: drill.function.functionName });
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
     for (const severity of SEVERITIES) {
-      new CfnOutput(this, `${severity}TopicArn`, { description: `Subscribe here for ${severity} alerts`, value: alerts.topics[severity].topicArn });
+      new CfnOutput(this, `${severity}TopicArn`, {
+        description: `Subscribe here for ${severity} alerts`,
+        value: alerts.topics[severity].topicArn,
+      });
     }
   }
 }

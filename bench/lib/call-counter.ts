@@ -29,7 +29,13 @@ export interface CallRecord {
   readonly tally: CallTally;
 }
 
-export const DYNAMODB_WRITE_COMMANDS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'] as const;
+export const DYNAMODB_WRITE_COMMANDS = [
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+] as const;
 export const DYNAMODB_READ_COMMANDS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'] as const;
 
 interface MiddlewareClient {
@@ -57,7 +63,11 @@ export const attributeSize = (value: AttributeValue): number => {
       return utf8(String(inner));
     case 'N': {
       // Significant digits: no sign, exponent or point, leading and trailing zeros trimmed.
-      const digits = String(inner).replace(/^[-+]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+|0+$/g, '').length;
+      const digits = String(inner)
+        .replace(/^[-+]/, '')
+        .replace(/[eE].*$/, '')
+        .replace('.', '')
+        .replace(/^0+|0+$/g, '').length;
       return Math.min(21, Math.ceil(Math.max(1, digits) / 2) + 1);
     }
     case 'B':
@@ -74,7 +84,13 @@ export const attributeSize = (value: AttributeValue): number => {
     case 'L':
       return 3 + (inner as AttributeValue[]).reduce((sum, entry) => sum + 1 + attributeSize(entry), 0);
     case 'M':
-      return 3 + Object.entries(inner as Record<string, AttributeValue>).reduce((sum, [name, entry]) => sum + 1 + utf8(name) + attributeSize(entry), 0);
+      return (
+        3 +
+        Object.entries(inner as Record<string, AttributeValue>).reduce(
+          (sum, [name, entry]) => sum + 1 + utf8(name) + attributeSize(entry),
+          0,
+        )
+      );
     default:
       return 0;
   }
@@ -84,7 +100,8 @@ export const attributeSize = (value: AttributeValue): number => {
 export const itemSize = (item: Record<string, AttributeValue> | undefined): number =>
   Object.entries(item ?? {}).reduce((sum, [name, value]) => sum + utf8(name) + attributeSize(value), 0);
 
-const writeUnitsForPut = (item: Record<string, AttributeValue> | undefined): number => Math.max(1, Math.ceil(itemSize(item) / 1024));
+const writeUnitsForPut = (item: Record<string, AttributeValue> | undefined): number =>
+  Math.max(1, Math.ceil(itemSize(item) / 1024));
 
 /** Estimated write units of a DynamoDB command, from its (marshalled) input. */
 export const writeUnitsOf = (command: string, input: unknown): number => {
@@ -96,7 +113,9 @@ export const writeUnitsOf = (command: string, input: unknown): number => {
     case 'DeleteItem':
       return 1;
     case 'BatchWriteItem':
-      return Object.values((fields.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: Record<string, AttributeValue> } }[]>)
+      return Object.values(
+        (fields.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: Record<string, AttributeValue> } }[]>,
+      )
         .flat()
         .reduce((sum, request) => sum + (request.PutRequest ? writeUnitsForPut(request.PutRequest.Item) : 1), 0);
     case 'TransactWriteItems':
@@ -124,16 +143,23 @@ export const readUnitsOf = (command: string, input: unknown, output: unknown): n
     case 'Query':
     case 'Scan':
       // A Query or Scan is billed on the total size it read, rounded up once.
-      return units(((result.Items ?? []) as Record<string, AttributeValue>[]).reduce((sum, item) => sum + itemSize(item), 0));
+      return units(
+        ((result.Items ?? []) as Record<string, AttributeValue>[]).reduce((sum, item) => sum + itemSize(item), 0),
+      );
     case 'BatchGetItem': {
       const requests = (fields.RequestItems ?? {}) as Record<string, { ConsistentRead?: boolean }>;
       return Object.entries((result.Responses ?? {}) as Record<string, Record<string, AttributeValue>[]>).reduce(
-        (sum, [table, items]) => sum + items.reduce((inner, item) => inner + units(itemSize(item), requests[table]?.ConsistentRead ? 1 : 0.5), 0),
+        (sum, [table, items]) =>
+          sum +
+          items.reduce((inner, item) => inner + units(itemSize(item), requests[table]?.ConsistentRead ? 1 : 0.5), 0),
         0,
       );
     }
     case 'TransactGetItems':
-      return ((result.Responses ?? []) as { Item?: Record<string, AttributeValue> }[]).reduce((sum, entry) => sum + units(itemSize(entry.Item), 2), 0);
+      return ((result.Responses ?? []) as { Item?: Record<string, AttributeValue> }[]).reduce(
+        (sum, entry) => sum + units(itemSize(entry.Item), 2),
+        0,
+      );
     default:
       return 0;
   }
@@ -150,13 +176,25 @@ export const itemsOf = (command: string, input: unknown): { itemsWritten: number
     case 'DeleteItem':
       return { itemsWritten: 1, keysRead: 0 };
     case 'BatchWriteItem':
-      return { itemsWritten: Object.values((fields.RequestItems ?? {}) as Record<string, unknown>).reduce<number>((sum, requests) => sum + arrayLength(requests), 0), keysRead: 0 };
+      return {
+        itemsWritten: Object.values((fields.RequestItems ?? {}) as Record<string, unknown>).reduce<number>(
+          (sum, requests) => sum + arrayLength(requests),
+          0,
+        ),
+        keysRead: 0,
+      };
     case 'TransactWriteItems':
       return { itemsWritten: arrayLength(fields.TransactItems), keysRead: 0 };
     case 'GetItem':
       return { itemsWritten: 0, keysRead: 1 };
     case 'BatchGetItem':
-      return { itemsWritten: 0, keysRead: Object.values((fields.RequestItems ?? {}) as Record<string, { Keys?: unknown }>).reduce<number>((sum, request) => sum + arrayLength(request?.Keys), 0) };
+      return {
+        itemsWritten: 0,
+        keysRead: Object.values((fields.RequestItems ?? {}) as Record<string, { Keys?: unknown }>).reduce<number>(
+          (sum, request) => sum + arrayLength(request?.Keys),
+          0,
+        ),
+      };
     case 'TransactGetItems':
       return { itemsWritten: 0, keysRead: arrayLength(fields.TransactItems) };
     default:
@@ -165,7 +203,10 @@ export const itemsOf = (command: string, input: unknown): { itemsWritten: number
 };
 
 export class CallCounter {
-  private readonly tallies = new Map<string, { service: string; command: string } & { -readonly [K in keyof CallTally]: number }>();
+  private readonly tallies = new Map<
+    string,
+    { service: string; command: string } & { -readonly [K in keyof CallTally]: number }
+  >();
 
   /** Counts every command sent through these clients from now on (a client is counted once). */
   attach(...clients: readonly object[]): this {
@@ -197,7 +238,15 @@ export class CallCounter {
   /** Counts one call; `output` is undefined when it failed (a failed write still costs its units). */
   record(service: string, command: string, input: unknown, output?: unknown): void {
     const key = `${service} ${command}`;
-    const tally = this.tallies.get(key) ?? { service, command, calls: 0, itemsWritten: 0, keysRead: 0, writeUnits: 0, readUnits: 0 };
+    const tally = this.tallies.get(key) ?? {
+      service,
+      command,
+      calls: 0,
+      itemsWritten: 0,
+      keysRead: 0,
+      writeUnits: 0,
+      readUnits: 0,
+    };
     tally.calls += 1;
     if (service === 'DynamoDB') {
       const items = itemsOf(command, input);
@@ -249,7 +298,8 @@ export interface CallSummary {
 export const summarize = (records: readonly CallRecord[]): CallSummary => {
   const sum = (filter: (record: CallRecord) => boolean, pick: (record: CallRecord) => number) =>
     records.filter(filter).reduce((total, record) => total + pick(record), 0);
-  const dynamodb = (commands: readonly string[]) => (record: CallRecord) => record.service === 'DynamoDB' && commands.includes(record.command);
+  const dynamodb = (commands: readonly string[]) => (record: CallRecord) =>
+    record.service === 'DynamoDB' && commands.includes(record.command);
   return {
     dynamodbWriteCalls: sum(dynamodb(DYNAMODB_WRITE_COMMANDS), (record) => record.tally.calls),
     dynamodbItemsWritten: sum(dynamodb(DYNAMODB_WRITE_COMMANDS), (record) => record.tally.itemsWritten),
@@ -257,9 +307,21 @@ export const summarize = (records: readonly CallRecord[]): CallSummary => {
     writeUnits: sum(dynamodb(DYNAMODB_WRITE_COMMANDS), (record) => record.tally.writeUnits),
     readUnits: sum(dynamodb(DYNAMODB_READ_COMMANDS), (record) => record.tally.readUnits),
     scans: sum(dynamodb(['Scan']), (record) => record.tally.calls),
-    snsPublishes: sum((record) => record.service === 'SNS' && (record.command === 'Publish' || record.command === 'PublishBatch'), (record) => record.tally.calls),
-    route53Calls: sum((record) => record.service === 'Route53', (record) => record.tally.calls),
-    route53Changes: sum((record) => record.service === 'Route53' && record.command === 'ChangeResourceRecordSets', (record) => record.tally.calls),
-    total: sum(() => true, (record) => record.tally.calls),
+    snsPublishes: sum(
+      (record) => record.service === 'SNS' && (record.command === 'Publish' || record.command === 'PublishBatch'),
+      (record) => record.tally.calls,
+    ),
+    route53Calls: sum(
+      (record) => record.service === 'Route53',
+      (record) => record.tally.calls,
+    ),
+    route53Changes: sum(
+      (record) => record.service === 'Route53' && record.command === 'ChangeResourceRecordSets',
+      (record) => record.tally.calls,
+    ),
+    total: sum(
+      () => true,
+      (record) => record.tally.calls,
+    ),
   };
 };

@@ -40,7 +40,8 @@ export interface TrialResult {
  * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
  * Route 53 itself only offers 10 s and 30 s intervals; the formula is applied as given.
  */
-export const route53FailoverSeconds = (setting: LatencySetting): number => setting.intervalSeconds * setting.failureThreshold + setting.ttlSeconds;
+export const route53FailoverSeconds = (setting: LatencySetting): number =>
+  setting.intervalSeconds * setting.failureThreshold + setting.ttlSeconds;
 
 export interface MilestoneSummary {
   readonly milestone: Milestone;
@@ -71,7 +72,9 @@ export interface SettingSummary {
 export const summarizeSetting = (setting: LatencySetting, all: readonly TrialResult[]): SettingSummary => {
   const trials = all.filter(counts);
   const milestones = MILESTONES.map((milestone): MilestoneSummary => {
-    const values = trials.map((trial) => trial.times[milestone]).filter((value): value is number => value !== undefined);
+    const values = trials
+      .map((trial) => trial.times[milestone])
+      .filter((value): value is number => value !== undefined);
     return values.length
       ? { milestone, reached: values.length, p50Ms: percentile(values, 50), p95Ms: percentile(values, 95) }
       : { milestone, reached: 0 };

@@ -36,7 +36,10 @@ export const createWriteGate = () => {
 
 interface MiddlewareStack {
   add(
-    middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+    middleware: (
+      next: (args: unknown) => Promise<unknown>,
+      context: { commandName?: string },
+    ) => (args: unknown) => Promise<unknown>,
     options: { step: 'initialize'; name: string; override?: boolean },
   ): void;
 }

@@ -22,11 +22,21 @@ export interface BenchSection {
 
 const escapeCell = (cell: string): string => cell.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export const markdownTable = (head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string => {
-  const widths = head.map((cell, column) => Math.max(cell.length, ...rows.map((row) => escapeCell(row[column] ?? '').length), 3));
+export const markdownTable = (
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('l' | 'r')[],
+): string => {
+  const widths = head.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => escapeCell(row[column] ?? '').length), 3),
+  );
   const pad = (cell: string, column: number) =>
-    (align?.[column] ?? 'l') === 'r' ? escapeCell(cell).padStart(widths[column] ?? 3) : escapeCell(cell).padEnd(widths[column] ?? 3);
-  const rule = widths.map((width, column) => ((align?.[column] ?? 'l') === 'r' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width)));
+    (align?.[column] ?? 'l') === 'r'
+      ? escapeCell(cell).padStart(widths[column] ?? 3)
+      : escapeCell(cell).padEnd(widths[column] ?? 3);
+  const rule = widths.map((width, column) =>
+    (align?.[column] ?? 'l') === 'r' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
+  );
   return [
     `| ${head.map(pad).join(' | ')} |`,
     `| ${rule.join(' | ')} |`,
@@ -36,7 +46,9 @@ export const markdownTable = (head: readonly string[], rows: readonly (readonly 
 
 const commandVersion = (command: string, args: readonly string[]): string | undefined => {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim().split('\n')[0];
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 })
+      .trim()
+      .split('\n')[0];
   } catch {
     return undefined;
   }

@@ -16,7 +16,9 @@ export const median = (values: readonly number[]): number => {
   if (values.length === 0) throw new RangeError('median of an empty sample');
   const ordered = sorted(values);
   const middle = Math.floor(ordered.length / 2);
-  return ordered.length % 2 ? (ordered[middle] as number) : ((ordered[middle - 1] as number) + (ordered[middle] as number)) / 2;
+  return ordered.length % 2
+    ? (ordered[middle] as number)
+    : ((ordered[middle - 1] as number) + (ordered[middle] as number)) / 2;
 };
 
 export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;

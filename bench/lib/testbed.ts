@@ -76,7 +76,10 @@ export const testbedConfig = (options: TestbedOptions, sandbox: Pick<Sandbox, 's
       },
     ],
     schedule: { ...configInput.schedule, intervalSeconds: options.intervalSeconds },
-    detection: { ...configInput.detection, ...(options.failureThreshold ? { failureThreshold: options.failureThreshold } : {}) },
+    detection: {
+      ...configInput.detection,
+      ...(options.failureThreshold ? { failureThreshold: options.failureThreshold } : {}),
+    },
     local: { ...configInput.local, citizens: { ...configInput.local?.citizens, record: `verify.${zone}` } },
   };
   return parseConfig(options.change ? options.change(input) : input, `for bench testbed ${name}`);
@@ -96,9 +99,27 @@ export const startTestbed = async (options: TestbedOptions): Promise<Testbed> =>
   };
   try {
     const config = testbedConfig(options, sandbox);
-    const { resources } = await provisionLocalResources({ config, clients: { ...clients, sqs }, signal: AbortSignal.timeout(60_000) });
-    const services = composeServices({ config, resources, clients, ...(options.clock ? { clock: options.clock } : {}) });
-    return { config, sandbox, resources, clients, sqs, records: resolveManagedRecords(config, resources), services, stop };
+    const { resources } = await provisionLocalResources({
+      config,
+      clients: { ...clients, sqs },
+      signal: AbortSignal.timeout(60_000),
+    });
+    const services = composeServices({
+      config,
+      resources,
+      clients,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    return {
+      config,
+      sandbox,
+      resources,
+      clients,
+      sqs,
+      records: resolveManagedRecords(config, resources),
+      services,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

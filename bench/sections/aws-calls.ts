@@ -10,7 +10,19 @@ const units = (value: number): string => (Number.isInteger(value) ? String(value
 
 export const callsTable = (results: readonly ProbeCountResult[]): string =>
   markdownTable(
-    ['probes', 'results', 'round', 'DynamoDB writes: calls (items)', 'est. WRU', 'DynamoDB reads: calls', 'est. RRU', 'Scans', 'SNS publishes', 'Route 53 calls (changes)', 'all calls'],
+    [
+      'probes',
+      'results',
+      'round',
+      'DynamoDB writes: calls (items)',
+      'est. WRU',
+      'DynamoDB reads: calls',
+      'est. RRU',
+      'Scans',
+      'SNS publishes',
+      'Route 53 calls (changes)',
+      'all calls',
+    ],
     results.flatMap((result) =>
       result.rounds.map((round) => [
         String(result.probes),
@@ -38,7 +50,9 @@ export const commandsTable = (result: ProbeCountResult): string => {
     commands.map((command) => [
       command,
       ...ROUND_KINDS.map((kind) => {
-        const record = result.rounds.find((round) => round.kind === kind)?.records.find((candidate) => key(candidate) === command);
+        const record = result.rounds
+          .find((round) => round.kind === kind)
+          ?.records.find((candidate) => key(candidate) === command);
         if (!record) return '-';
         const items = record.tally.itemsWritten || record.tally.keysRead;
         return items ? `${record.tally.calls} (${items})` : String(record.tally.calls);
@@ -50,11 +64,15 @@ export const commandsTable = (result: ProbeCountResult): string => {
 
 /** Per-result and fixed DynamoDB units of a quiet round, from the two largest probe counts. */
 export const fitQuietRound = (results: readonly ProbeCountResult[]) => {
-  const quiet = results.flatMap((result) => result.rounds.filter((round) => round.kind === 'quiet')).sort((a, b) => a.results - b.results);
+  const quiet = results
+    .flatMap((result) => result.rounds.filter((round) => round.kind === 'quiet'))
+    .sort((a, b) => a.results - b.results);
   const small = quiet.at(-2);
   const large = quiet.at(-1);
-  if (!small || !large || large.results === small.results) throw new Error('need quiet rounds at two probe counts to fit');
-  const slope = (pick: (round: MeasuredRound) => number) => (pick(large) - pick(small)) / (large.results - small.results);
+  if (!small || !large || large.results === small.results)
+    throw new Error('need quiet rounds at two probe counts to fit');
+  const slope = (pick: (round: MeasuredRound) => number) =>
+    (pick(large) - pick(small)) / (large.results - small.results);
   const writePerResult = slope((round) => round.summary.writeUnits);
   const readPerResult = slope((round) => round.summary.readUnits);
   return {
@@ -94,8 +112,15 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
     const updates = quiet?.records.find((record) => record.service === 'DynamoDB' && record.command === 'UpdateItem');
     // One transmission probe in three, run on both sites.
     const transmissionResults = largest ? (largest.probes / 3) * 2 : 0;
-    const scans = results.reduce((sum, result) => sum + result.rounds.reduce((inner, round) => inner + round.summary.scans, 0), 0);
-    const problems = results.flatMap((result) => result.rounds.flatMap((round) => round.problems.map((problem) => `${result.probes} probes, ${round.kind}: ${problem}`)));
+    const scans = results.reduce(
+      (sum, result) => sum + result.rounds.reduce((inner, round) => inner + round.summary.scans, 0),
+      0,
+    );
+    const problems = results.flatMap((result) =>
+      result.rounds.flatMap((round) =>
+        round.problems.map((problem) => `${result.probes} probes, ${round.kind}: ${problem}`),
+      ),
+    );
     const middle = results[1] ?? results[0];
     return {
       headlines: [
@@ -109,9 +134,9 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
           'each run on both sites, so "results" is twice as many). The incident round injects an `error` fault on the primary\'s ' +
           "collection stage (an alert, no switch); the switch round then breaks the primary's verification (the SEV1 incident and " +
           'the Route 53 change); failure and success thresholds are 1, so one round decides each (what a deciding round sends does ' +
-          'not depend on the thresholds), and the probes\' degraded bound is 4 s instead of 1.5 s, so a busy machine does not make ' +
+          "not depend on the thresholds), and the probes' degraded bound is 4 s instead of 1.5 s, so a busy machine does not make " +
           'the backup look degraded and refuse the switch. Write and read units are estimated from item sizes (moto does not bill). moto 5.2.1 fails a ' +
-          'TransactWriteItems that overlaps another write to the same table (every round at 300 probes), so the bench\'s DynamoDB ' +
+          "TransactWriteItems that overlaps another write to the same table (every round at 300 probes), so the bench's DynamoDB " +
           'client holds writes around a transaction (`bench/lib/moto-write-gate.ts`): same calls, ordered.',
         callsTable(results),
         `${scans === 0 ? 'No round Scans.' : `**${scans} Scan(s)**.`} ` +
@@ -125,7 +150,9 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
           `Fitted over the quiet rounds: ${round2(fit.writeUnitsPerProbe)} write unit(s) per probe result plus ${round2(fit.writeUnitsPerRound)} per round, ` +
           `${round2(fit.readUnitsPerProbe)} read unit(s) per result plus ${round2(fit.readUnitsPerRound)} per round; the cost section below uses these.`,
         ...(middle ? [`Per command at ${middle.probes} probes:`, commandsTable(middle)] : []),
-        ...(problems.length ? [`Problems the rounds reported:\n\n${problems.map((problem) => `- ${problem}`).join('\n')}`] : []),
+        ...(problems.length
+          ? [`Problems the rounds reported:\n\n${problems.map((problem) => `- ${problem}`).join('\n')}`]
+          : []),
       ],
     };
   },

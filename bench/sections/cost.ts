@@ -1,5 +1,11 @@
 // Section: the monthly cost model for a few settings, from the same code as `hcguard cost`.
-import { DEFAULT_FOOTPRINT, estimateCosts, type CostOptionId, type CostScenario, type HcguardFootprint } from '../../lambdas/core/cost.ts';
+import {
+  DEFAULT_FOOTPRINT,
+  estimateCosts,
+  type CostOptionId,
+  type CostScenario,
+  type HcguardFootprint,
+} from '../../lambdas/core/cost.ts';
 import { PRICES, PRICES_AS_OF, PRICES_REGION } from '../../lambdas/core/prices.ts';
 import { markdownTable, type BenchSection } from '../lib/report.ts';
 
@@ -12,16 +18,34 @@ export const COST_SETTINGS: readonly CostScenario[] = [
   { endpoints: 300, intervalSeconds: 30, regions: 1, endpointType: 'aws' },
 ];
 
-const money = (usd: number): string => (usd >= 100 ? `$${Math.round(usd).toLocaleString('en-US')}` : `$${usd.toFixed(2)}`);
+const money = (usd: number): string =>
+  usd >= 100 ? `$${Math.round(usd).toLocaleString('en-US')}` : `$${usd.toFixed(2)}`;
 
 export const costTable = (footprint: HcguardFootprint): string => {
   const columns: CostOptionId[] = ['hcguard', 'route53-basic', 'route53', 'synthetics', 'arc'];
   return markdownTable(
-    ['endpoints', 'interval', 'regions', 'endpoint type', 'hcguard', 'Route 53 basic (30 s)', 'Route 53 HTTPS + string match (+ fast) + alarms', 'Synthetics (≥ 60 s)', 'ARC'],
+    [
+      'endpoints',
+      'interval',
+      'regions',
+      'endpoint type',
+      'hcguard',
+      'Route 53 basic (30 s)',
+      'Route 53 HTTPS + string match (+ fast) + alarms',
+      'Synthetics (≥ 60 s)',
+      'ARC',
+    ],
     COST_SETTINGS.map((scenario) => {
       const estimate = estimateCosts(scenario, footprint);
-      const total = (id: CostOptionId) => money(estimate.options.find((option) => option.id === id)?.monthlyUsd ?? Number.NaN);
-      return [String(scenario.endpoints), `${scenario.intervalSeconds} s`, String(scenario.regions), scenario.endpointType, ...columns.map(total)];
+      const total = (id: CostOptionId) =>
+        money(estimate.options.find((option) => option.id === id)?.monthlyUsd ?? Number.NaN);
+      return [
+        String(scenario.endpoints),
+        `${scenario.intervalSeconds} s`,
+        String(scenario.regions),
+        scenario.endpointType,
+        ...columns.map(total),
+      ];
     }),
     ['r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r'],
   );
@@ -38,7 +62,8 @@ export const costSection = (measured: () => HcguardFootprint | undefined = () =>
       .map(([key]) => key);
     const [first] = COST_SETTINGS;
     const sample = first ? estimateCosts(first, used) : undefined;
-    const total = (id: CostOptionId) => money(sample?.options.find((option) => option.id === id)?.monthlyUsd ?? Number.NaN);
+    const total = (id: CostOptionId) =>
+      money(sample?.options.find((option) => option.id === id)?.monthlyUsd ?? Number.NaN);
     return {
       headlines: first
         ? [
@@ -53,7 +78,7 @@ export const costSection = (measured: () => HcguardFootprint | undefined = () =>
           'Run `npx hcguard cost --endpoints N --interval S --regions R` for the line-by-line breakdown and every assumption.',
         costTable(used),
         'Below a minute, the probe Lambda runs the rounds of one minute in one invocation and is billed while it waits between them: ' +
-          'at 5 s that is most of hcguard\'s bill. Route 53 cannot check more often than every 10 s, Synthetics than every 60 s; ' +
+          "at 5 s that is most of hcguard's bill. Route 53 cannot check more often than every 10 s, Synthetics than every 60 s; " +
           'neither figure includes what hcguard does besides checking (multi-step probes, severities, dedup, drills).',
       ],
     };

@@ -6,7 +6,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startMotoServer, type MotoServer } from '../../lambdas/local/moto.ts';
 import { LATE_ROUND_MS } from '../latency.ts';
-import { counts, MILESTONE_LABELS, MILESTONES, summarizeSetting, type LatencySetting, type SettingSummary, type TrialResult } from '../lib/latency-model.ts';
+import {
+  counts,
+  MILESTONE_LABELS,
+  MILESTONES,
+  summarizeSetting,
+  type LatencySetting,
+  type SettingSummary,
+  type TrialResult,
+} from '../lib/latency-model.ts';
 import { markdownTable, type BenchMode, type BenchSection } from '../lib/report.ts';
 import { seconds } from '../lib/stats.ts';
 
@@ -33,7 +41,9 @@ export const LATENCY_PLAN: Readonly<Record<BenchMode, LatencyPlan>> = {
 
 const WORKER = fileURLToPath(new URL('../latency-worker.ts', import.meta.url));
 /** Every trial's times, notes and round timeline, for a closer look than the table gives. */
-export const TRIALS_FILE = fileURLToPath(new URL('../../node_modules/.cache/hcguard-bench/latency-trials.json', import.meta.url));
+export const TRIALS_FILE = fileURLToPath(
+  new URL('../../node_modules/.cache/hcguard-bench/latency-trials.json', import.meta.url),
+);
 
 interface PlannedTrial {
   readonly setting: LatencySetting;
@@ -44,7 +54,11 @@ interface PlannedTrial {
 const MAX_REFILLS = 2;
 
 /** Runs the trials spread over one worker per moto server; results in the trials' order. */
-const runSpread = async (motos: readonly MotoServer[], trials: readonly PlannedTrial[], concurrency: number): Promise<TrialResult[]> => {
+const runSpread = async (
+  motos: readonly MotoServer[],
+  trials: readonly PlannedTrial[],
+  concurrency: number,
+): Promise<TrialResult[]> => {
   const results = new Array<TrialResult>(trials.length);
   let done = 0;
   await Promise.all(
@@ -69,20 +83,32 @@ const runSpread = async (motos: readonly MotoServer[], trials: readonly PlannedT
 };
 
 /** Runs trials in a child process against one moto server; resolves with each trial's result by its index in `trials`. */
-const runWorker = (moto: MotoServer, trials: readonly PlannedTrial[], concurrency: number, onResult: (index: number, result: TrialResult) => void): Promise<void> =>
+const runWorker = (
+  moto: MotoServer,
+  trials: readonly PlannedTrial[],
+  concurrency: number,
+  onResult: (index: number, result: TrialResult) => void,
+): Promise<void> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify({ endpoint: moto.endpoint, concurrency, trials })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', WORKER, JSON.stringify({ endpoint: moto.endpoint, concurrency, trials })],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     createInterface({ input: child.stdout }).on('line', (line) => {
       const { index, result } = JSON.parse(line) as { index: number; result: TrialResult };
       onResult(index, result);
     });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`latency worker exited with code ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`latency worker exited with code ${code}`)),
+    );
   });
 
-const p50p95 = (p50?: number, p95?: number): string => (p50 === undefined || p95 === undefined ? 'not reached' : `${seconds(p50)} / ${seconds(p95)}`);
+const p50p95 = (p50?: number, p95?: number): string =>
+  p50 === undefined || p95 === undefined ? 'not reached' : `${seconds(p50)} / ${seconds(p95)}`;
 
 export const latencyTable = (summaries: readonly SettingSummary[]): string =>
   markdownTable(
@@ -102,10 +128,14 @@ export const latencyTable = (summaries: readonly SettingSummary[]): string =>
       `${summary.trials} (${summary.failedTrials}, ${summary.disturbedTrials})`,
       ...summary.milestones.map((milestone) => {
         const text = p50p95(milestone.p50Ms, milestone.p95Ms);
-        return milestone.reached < summary.trials && milestone.reached > 0 ? `${text} (${milestone.reached} reached)` : text;
+        return milestone.reached < summary.trials && milestone.reached > 0
+          ? `${text} (${milestone.reached} reached)`
+          : text;
       }),
       `${summary.route53Seconds} s`,
-      summary.ratioP50 !== undefined && summary.ratioP95 !== undefined ? `${summary.ratioP50.toFixed(2)} / ${summary.ratioP95.toFixed(2)}` : '-',
+      summary.ratioP50 !== undefined && summary.ratioP95 !== undefined
+        ? `${summary.ratioP50.toFixed(2)} / ${summary.ratioP95.toFixed(2)}`
+        : '-',
     ]),
     ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
@@ -129,10 +159,18 @@ export const latencySection: BenchSection = {
       while (pending.length > 0 && passes <= MAX_REFILLS) {
         passes += 1;
         const results = await runSpread(motos, pending, plan.concurrency);
-        planned.push(...pending.map((trial, index) => ({ trial, result: results[index] ?? { times: {}, error: 'no result from its worker' } })));
+        planned.push(
+          ...pending.map((trial, index) => ({
+            trial,
+            result: results[index] ?? { times: {}, error: 'no result from its worker' },
+          })),
+        );
         pending = LATENCY_SETTINGS.flatMap((setting) => {
           const have = planned.filter((entry) => entry.trial.setting === setting && counts(entry.result)).length;
-          return Array.from({ length: Math.max(0, plan.trialsPerSetting - have) }, () => ({ setting, citizensPerSecond: plan.citizensPerSecond }));
+          return Array.from({ length: Math.max(0, plan.trialsPerSetting - have) }, () => ({
+            setting,
+            citizensPerSecond: plan.citizensPerSecond,
+          }));
         });
       }
     } finally {
@@ -140,7 +178,14 @@ export const latencySection: BenchSection = {
     }
     const elapsed = (performance.now() - started) / 1000;
     mkdirSync(dirname(TRIALS_FILE), { recursive: true });
-    writeFileSync(TRIALS_FILE, JSON.stringify(planned.map(({ trial, result }) => ({ ...trial.setting, ...result })), null, 1));
+    writeFileSync(
+      TRIALS_FILE,
+      JSON.stringify(
+        planned.map(({ trial, result }) => ({ ...trial.setting, ...result })),
+        null,
+        1,
+      ),
+    );
     const results = planned.map((entry) => entry.result);
     const summaries = LATENCY_SETTINGS.map((setting) =>
       summarizeSetting(
@@ -151,9 +196,11 @@ export const latencySection: BenchSection = {
     const errors = [...new Set(results.flatMap((result) => (result.error ? [result.error] : [])))];
     const disturbed = results.filter((result) => result.error === undefined && result.disturbed !== undefined).length;
     const notes = new Map<string, number>();
-    for (const result of results.filter(counts)) for (const note of new Set(result.notes ?? [])) notes.set(note, (notes.get(note) ?? 0) + 1);
+    for (const result of results.filter(counts))
+      for (const note of new Set(result.notes ?? [])) notes.set(note, (notes.get(note) ?? 0) + 1);
     const topNotes = [...notes.entries()].sort(([, a], [, b]) => b - a).slice(0, 8);
-    const served = (summary: SettingSummary) => summary.milestones.find((milestone) => milestone.milestone === 'citizensOnBackup');
+    const served = (summary: SettingSummary) =>
+      summary.milestones.find((milestone) => milestone.milestone === 'citizensOnBackup');
     const headlines = summaries.map((summary) => {
       const citizens = served(summary);
       const { intervalSeconds, failureThreshold, ttlSeconds } = summary.setting;
@@ -169,17 +216,17 @@ export const latencySection: BenchSection = {
         'A verification fault (HTTP 500 on every verification request) is injected on the primary at t0, at a random phase of ' +
           'the round schedule, once every target has been healthy; each milestone is timed from t0. Each trial has its own sandbox ' +
           '(both sites), its own table, topics, audit queue, hosted zone and record on one moto server, and runs the real probe ' +
-          'Lambda handler (`createHandler`, invoked once a minute as EventBridge does; it runs the minute\'s rounds `interval` apart), ' +
+          "Lambda handler (`createHandler`, invoked once a minute as EventBridge does; it runs the minute's rounds `interval` apart), " +
           `with ${plan.citizensPerSecond} simulated citizens' verifications a second resolving the record through a TTL cache started at ` +
-          'a random phase of the schedule (as a real resolver\'s refresh would be). ' +
-          'Milestones: the incident\'s `openedAt` (from the table); the SNS timestamp of the SEV1 alert (read back from the SQS ' +
+          "a random phase of the schedule (as a real resolver's refresh would be). " +
+          "Milestones: the incident's `openedAt` (from the table); the SNS timestamp of the SEV1 alert (read back from the SQS " +
           'queue subscribed to the alert topics); the moment Route 53 accepted the UPSERT (moto is INSYNC at once; AWS takes up to ' +
           'a minute to propagate a change to every name server, which neither side of this comparison counts); and the end of the ' +
           "citizens' outage (the first of 3 successes in a row, all on the backup). Route 53's figure is its typical failover time " +
           'for the same interval, threshold and TTL, a nominal figure rather than a measurement: it leaves out the wait for the first ' +
           "failing check (up to one interval, which the measured figures include) and its checkers' aggregation, and counts a whole " +
           "TTL (the measured figures include whatever part of the TTL the citizens' cache had left). Route 53 itself offers only 10 s " +
-          'and 30 s intervals, so the 5 s rows compare with a setting it cannot run. (moto fails a target transaction that overlaps the results\' batch write now and then; the ' +
+          "and 30 s intervals, so the 5 s rows compare with a setting it cannot run. (moto fails a target transaction that overlaps the results' batch write now and then; the " +
           "trials' DynamoDB clients hold writes around a transaction, `bench/lib/moto-write-gate.ts`.)",
         latencyTable(summaries),
         `${results.length} trials in ${passes} pass(es) and ${elapsed.toFixed(0)} s: real intervals, not shortened, with trials run side by side to ` +
@@ -188,7 +235,11 @@ export const latencySection: BenchSection = {
           'alone. A round that overran makes the handler start the next one late and then catch up, closer than the interval, which ' +
           `would find the fault sooner than the schedule allows: a trial in which a round from the fault to the switch started over ` +
           `${LATE_ROUND_MS} ms after its slot is "disturbed" (${disturbed} this run) and replaced, as is one that stopped short.`,
-        ...(topNotes.length ? [`What delayed counted trials after the fault (number of trials):\n\n${topNotes.map(([note, count]) => `- ${note} (${count})`).join('\n')}`] : []),
+        ...(topNotes.length
+          ? [
+              `What delayed counted trials after the fault (number of trials):\n\n${topNotes.map(([note, count]) => `- ${note} (${count})`).join('\n')}`,
+            ]
+          : []),
         ...(errors.length ? [`Trials that stopped short: ${errors.map((error) => `"${error}"`).join('; ')}.`] : []),
         "Every trial's rounds after the fault (start, end, lateness, failing targets, switches, incidents, alerts, problems) are written to " +
           '`node_modules/.cache/hcguard-bench/latency-trials.json` by each run.',

@@ -8,7 +8,16 @@ export const INIT_TARGET_MS = 200;
 
 export const packagesTable = (figures: readonly PackageFigures[]): string =>
   markdownTable(
-    ['handler', 'AWS SDK', 'raw', 'zipped', `init (median of ${figures[0]?.initMs.length ?? 0})`, 'of which Node', 'invoked with no time left', 'largest parts'],
+    [
+      'handler',
+      'AWS SDK',
+      'raw',
+      'zipped',
+      `init (median of ${figures[0]?.initMs.length ?? 0})`,
+      'of which Node',
+      'invoked with no time left',
+      'largest parts',
+    ],
     figures.map((figure) => [
       figure.handler,
       figure.ssmSecret ? `${figure.sdk}, SSM secret` : figure.sdk,
@@ -17,7 +26,10 @@ export const packagesTable = (figures: readonly PackageFigures[]): string =>
       `${ms(figure.medianInitMs)}${figure.medianInitMs < INIT_TARGET_MS ? '' : ' (over 200 ms)'}`,
       ms(figure.baselineMs),
       figure.invocation,
-      figure.largestPackages.slice(0, 3).map((part) => `${part.name} ${kib(part.bytes)}`).join(', '),
+      figure.largestPackages
+        .slice(0, 3)
+        .map((part) => `${part.name} ${kib(part.bytes)}`)
+        .join(', '),
     ]),
     ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
   );
@@ -27,9 +39,14 @@ export const packagesSection: BenchSection = {
   title: 'Lambda packages',
   async run(mode) {
     const figures = await benchPackages({ runs: mode === 'full' ? 9 : 3 });
-    const deployed = (ssmSecret: boolean) => figures.filter((figure) => figure.sdk === 'bundled' && figure.ssmSecret === ssmSecret);
+    const deployed = (ssmSecret: boolean) =>
+      figures.filter((figure) => figure.sdk === 'bundled' && figure.ssmSecret === ssmSecret);
     const describe = (list: readonly PackageFigures[]) =>
-      list.map((figure) => `${figure.handler} ${kib(figure.zippedBytes)} zipped, ${ms(figure.medianInitMs)} to initialise`).join('; ');
+      list
+        .map(
+          (figure) => `${figure.handler} ${kib(figure.zippedBytes)} zipped, ${ms(figure.medianInitMs)} to initialise`,
+        )
+        .join('; ');
     const withSsm = deployed(true);
     return {
       headlines: [

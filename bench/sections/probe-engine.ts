@@ -13,13 +13,24 @@ export const ENDPOINT_COUNTS = [50, 200, 1_000] as const;
 const CONCURRENCY = 16;
 
 const measure = async (options: ProbeEngineBenchOptions): Promise<ProbeEngineBenchResult> => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(options)], { timeout: 300_000, maxBuffer: 1024 * 1024 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(options)], {
+    timeout: 300_000,
+    maxBuffer: 1024 * 1024,
+  });
   return JSON.parse(stdout) as ProbeEngineBenchResult;
 };
 
 export const probeEngineTable = (rows: readonly { endpoints: number; result: ProbeEngineBenchResult }[]): string =>
   markdownTable(
-    ['endpoints', 'engine round', 'bare fetch round', 'ratio (target ≤ 1.2)', 'CPU: engine / fetch', 'CPU ratio', 'peak RSS'],
+    [
+      'endpoints',
+      'engine round',
+      'bare fetch round',
+      'ratio (target ≤ 1.2)',
+      'CPU: engine / fetch',
+      'CPU ratio',
+      'peak RSS',
+    ],
     rows.map(({ endpoints, result }) => [
       String(endpoints),
       ms(result.engineMs),
@@ -39,7 +50,8 @@ export const probeEngineSection: BenchSection = {
     // Single rounds vary by a third on a shared 2-core machine: the best of many is the steadier figure.
     const rounds = mode === 'full' ? 21 : 3;
     const rows: { endpoints: number; result: ProbeEngineBenchResult }[] = [];
-    for (const endpoints of ENDPOINT_COUNTS) rows.push({ endpoints, result: await measure({ endpoints, concurrency: CONCURRENCY, rounds }) });
+    for (const endpoints of ENDPOINT_COUNTS)
+      rows.push({ endpoints, result: await measure({ endpoints, concurrency: CONCURRENCY, rounds }) });
     return {
       headlines: [
         `Probe engine vs bare fetch, one round: ratio ${rows.map(({ endpoints, result }) => `${result.ratio.toFixed(2)} at ${endpoints}`).join(', ')} endpoints ` +

@@ -13,7 +13,12 @@ export const resolveConfigPath = (flag?: string, cwd = process.cwd()): string =>
   if (chosen) return resolve(cwd, chosen);
   const found = DEFAULT_CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
   if (!found) {
-    throw new ConfigError([{ path: '', rule: `no config file: pass --config, set HCGUARD_CONFIG, or create ${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}` }]);
+    throw new ConfigError([
+      {
+        path: '',
+        rule: `no config file: pass --config, set HCGUARD_CONFIG, or create ${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}`,
+      },
+    ]);
   }
   return found;
 };
@@ -35,7 +40,9 @@ const readConfigInput = async (path: string): Promise<unknown> => {
   if (/\.(m|c)?[jt]s$/.test(path)) {
     const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (module.default === undefined) {
-      throw new ConfigError([{ path: '', rule: `${path} has no default export: end it with export default defineConfig({...})` }]);
+      throw new ConfigError([
+        { path: '', rule: `${path} has no default export: end it with export default defineConfig({...})` },
+      ]);
     }
     return module.default;
   }

@@ -8,7 +8,10 @@ export class UsageError extends Error {
 
 /** The command ran and found a problem (e.g. a failed probe): exit 1 after printing output. */
 export class CommandFailed extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CommandFailed';
   }

@@ -20,7 +20,9 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
     .addOption(new Option('-c, --config <path>', 'config file (.ts or .json)').env('HCGUARD_CONFIG'))
-    .addOption(new Option('--endpoint-url <url>', 'AWS API endpoint of an emulator such as moto').env('AWS_ENDPOINT_URL'))
+    .addOption(
+      new Option('--endpoint-url <url>', 'AWS API endpoint of an emulator such as moto').env('AWS_ENDPOINT_URL'),
+    )
     .option('--region <region>', 'AWS region of the deployed stack (default: AWS_REGION)')
     .option('--stack-name <name>', "the deployed stack's name (default: the config's name)");
   const context = createContext(program, io);
@@ -33,7 +35,8 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   registerRoutingCommands(program, context);
   registerStatusCommands(program, context);
   registerDrillCommands(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 };
 
@@ -51,7 +54,12 @@ export const runCli = async (argv: readonly string[], io: Pick<CliContext, 'out'
 const exitCodeFor = (error: unknown, io: Pick<CliContext, 'err'>): number => {
   if (error instanceof CommanderError) {
     // Help and version are "errors" to commander; usage mistakes exit 2 like other tools.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
     return 2;
   }
   if (error instanceof ConfigError || error instanceof UsageError) {

@@ -76,9 +76,16 @@ export const resolveTarget = async (options: TargetOptions): Promise<Target> => 
     };
   }
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION (or start the local runtime with `npm start`)');
+  if (!region)
+    throw new UsageError(
+      'no AWS region: pass --region or set AWS_REGION (or start the local runtime with `npm start`)',
+    );
   const clientConfig: AwsClientConfig = endpoint ? { region, endpoint, credentials: EMULATOR_CREDENTIALS } : { region };
-  return { mode: endpoint ? 'emulator' : 'aws', clientConfig, resources: await stackResources(options.stackName, clientConfig) };
+  return {
+    mode: endpoint ? 'emulator' : 'aws',
+    clientConfig,
+    resources: await stackResources(options.stackName, clientConfig),
+  };
 };
 
 const stackResources = async (stackName: string, clientConfig: AwsClientConfig): Promise<DeployedResources> => {

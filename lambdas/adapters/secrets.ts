@@ -42,7 +42,9 @@ const untilAborted = <T>(work: Promise<T>, signal?: AbortSignal): Promise<T> => 
 };
 
 /** Powertools' SSM provider: decrypts SecureString parameters and caches values for five minutes. */
-export const powertoolsSsmReader = (options: { readonly client?: SSMClient; readonly maxAgeSeconds?: number } = {}): SsmParameterReader => {
+export const powertoolsSsmReader = (
+  options: { readonly client?: SSMClient; readonly maxAgeSeconds?: number } = {},
+): SsmParameterReader => {
   let provider: Promise<SSMProvider> | undefined;
   return async (name, signal) => {
     // In a Lambda bundle whose config reads no secret from SSM, the stack defines this 'false'
@@ -52,9 +54,14 @@ export const powertoolsSsmReader = (options: { readonly client?: SSMClient; read
     provider ??=
       process.env.HCGUARD_SSM_SECRETS === 'false'
         ? Promise.reject(new Error('this Lambda bundle was built for a config that reads no secret from SSM'))
-        : import('@aws-lambda-powertools/parameters/ssm').then(({ SSMProvider }) => new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {}));
+        : import('@aws-lambda-powertools/parameters/ssm').then(
+            ({ SSMProvider }) => new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {}),
+          );
     const ssm = await provider;
-    const value = await untilAborted(ssm.get(name, { decrypt: true, maxAge: options.maxAgeSeconds ?? SSM_CACHE_SECONDS }), signal);
+    const value = await untilAborted(
+      ssm.get(name, { decrypt: true, maxAge: options.maxAgeSeconds ?? SSM_CACHE_SECONDS }),
+      signal,
+    );
     return typeof value === 'string' ? value : undefined;
   };
 };
@@ -65,7 +72,11 @@ export const createSecretSource = (deps: SecretSourceDeps): SecretSource => {
   return {
     get: async (name, signal) => {
       const ref = deps.refs[name];
-      if (!ref) throw new SecretUnavailableError(name, `it is not declared under secrets in the config (declared: ${Object.keys(deps.refs).join(', ') || 'none'})`);
+      if (!ref)
+        throw new SecretUnavailableError(
+          name,
+          `it is not declared under secrets in the config (declared: ${Object.keys(deps.refs).join(', ') || 'none'})`,
+        );
       if ('env' in ref) {
         const value = env[ref.env];
         if (!value) throw new SecretUnavailableError(name, `environment variable ${ref.env} is not set`);
@@ -76,7 +87,10 @@ export const createSecretSource = (deps: SecretSourceDeps): SecretSource => {
       try {
         value = await ssm(ref.ssmParameter, signal);
       } catch (error) {
-        throw new SecretUnavailableError(name, `SSM parameter ${ref.ssmParameter} could not be read (${(error as Error).name}: ${(error as Error).message})`);
+        throw new SecretUnavailableError(
+          name,
+          `SSM parameter ${ref.ssmParameter} could not be read (${(error as Error).name}: ${(error as Error).message})`,
+        );
       }
       if (!value) throw new SecretUnavailableError(name, `SSM parameter ${ref.ssmParameter} is empty`);
       return value;

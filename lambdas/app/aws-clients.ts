@@ -32,7 +32,10 @@ export const createAwsClients = (options: AwsClientOptions = {}): AwsClients => 
     },
     get route53() {
       // Route 53's control plane is global and signs in us-east-1 (aws-cn: cn-northwest-1).
-      return (route53 ??= new Route53Client({ ...common, region: options.region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1' }));
+      return (route53 ??= new Route53Client({
+        ...common,
+        region: options.region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1',
+      }));
     },
   };
 };

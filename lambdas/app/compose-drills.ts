@@ -27,11 +27,22 @@ export interface DrillPlatform {
 }
 
 /** Where faults go: the sandbox, else the config's fault hook; none with simulated injection. */
-export const drillFaultTarget = (services: Pick<Services, 'config'>, platform: Pick<DrillPlatform, 'sandboxUrl'>): DrillServiceDeps['faults'] => {
+export const drillFaultTarget = (
+  services: Pick<Services, 'config'>,
+  platform: Pick<DrillPlatform, 'sandboxUrl'>,
+): DrillServiceDeps['faults'] => {
   const { drills } = services.config;
   if (drills.injection === 'simulated') return undefined;
-  if (platform.sandboxUrl) return { injector: createSandboxFaultInjector(platform.sandboxUrl), description: `the sandbox at ${platform.sandboxUrl}` };
-  if (drills.faultHookUrl) return { injector: createHookFaultInjector(drills.faultHookUrl), description: `the fault hook at ${new URL(drills.faultHookUrl).origin}` };
+  if (platform.sandboxUrl)
+    return {
+      injector: createSandboxFaultInjector(platform.sandboxUrl),
+      description: `the sandbox at ${platform.sandboxUrl}`,
+    };
+  if (drills.faultHookUrl)
+    return {
+      injector: createHookFaultInjector(drills.faultHookUrl),
+      description: `the fault hook at ${new URL(drills.faultHookUrl).origin}`,
+    };
   return undefined;
 };
 
@@ -45,7 +56,10 @@ export const composeDrillService = (services: Services, platform: DrillPlatform 
   const { config, resources, clients, clock } = services;
   const faults = drillFaultTarget(services, platform);
   // Simulated drills touch nothing on the platform, not even with test records.
-  const records = config.drills.injection === 'simulated' ? undefined : createDrillRecordWriter({ config, ...(platform.sandboxUrl ? { sandboxUrl: platform.sandboxUrl } : {}) });
+  const records =
+    config.drills.injection === 'simulated'
+      ? undefined
+      : createDrillRecordWriter({ config, ...(platform.sandboxUrl ? { sandboxUrl: platform.sandboxUrl } : {}) });
   return createDrillService({
     config,
     clock,
@@ -57,7 +71,9 @@ export const composeDrillService = (services: Services, platform: DrillPlatform 
     topicArns: resources.topicArns,
     router: lazyRoute53Router(clients),
     managedRecords: resolveManagedRecords(config, resources),
-    ...(resources.auditQueueUrl && platform.sqs ? { audit: lazyAlertAudit(platform.sqs, resources.auditQueueUrl) } : {}),
+    ...(resources.auditQueueUrl && platform.sqs
+      ? { audit: lazyAlertAudit(platform.sqs, resources.auditQueueUrl) }
+      : {}),
     ...(faults ? { faults } : {}),
     ...(records ? { records } : {}),
     ...(platform.impact ? { impact: platform.impact } : {}),

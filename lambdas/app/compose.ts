@@ -11,7 +11,17 @@ import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
 import { createSecretSource } from '../adapters/secrets.ts';
-import { systemClock, type AuditLog, type Clock, type DrillStore, type Notifier, type ProbeRunner, type Router, type RoutingStore, type StateStore } from '../ports.ts';
+import {
+  systemClock,
+  type AuditLog,
+  type Clock,
+  type DrillStore,
+  type Notifier,
+  type ProbeRunner,
+  type Router,
+  type RoutingStore,
+  type StateStore,
+} from '../ports.ts';
 import type { DeployedResources } from '../runtime-env.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';
@@ -59,7 +69,10 @@ export const onFirstUse = <T>(build: () => T): (() => T) => {
  * Alerts through SNS, whose client is built when the first alert goes out: most rounds publish
  * nothing, and a Lambda cold start need not pay for a client it may not use.
  */
-export const lazySnsNotifier = (clients: Pick<AwsClients, 'sns'>, topicArns: DeployedResources['topicArns']): Notifier => {
+export const lazySnsNotifier = (
+  clients: Pick<AwsClients, 'sns'>,
+  topicArns: DeployedResources['topicArns'],
+): Notifier => {
   const notifier = onFirstUse(() => new SnsNotifier({ client: clients.sns, topicArns }));
   return { publish: (alert, signal) => notifier().publish(alert, signal) };
 };
@@ -78,7 +91,11 @@ export const composeServices = (input: ComposeInput): Services => {
   const clock = input.clock ?? systemClock;
 
   // ---- state, incidents, alerts (issue 4)
-  const store = new DynamoStateStore({ client: clients.dynamodb, tableName: resources.tableName, resultRetentionDays: config.retention.resultDays });
+  const store = new DynamoStateStore({
+    client: clients.dynamodb,
+    tableName: resources.tableName,
+    resultRetentionDays: config.retention.resultDays,
+  });
   const auditLog = new DynamoAuditLog({ client: clients.dynamodb, tableName: resources.tableName, clock });
   const notifier = lazySnsNotifier(clients, resources.topicArns);
 
@@ -110,5 +127,18 @@ export const composeServices = (input: ComposeInput): Services => {
   const round = (options: RoundOptions = {}) =>
     runRound({ config, clock, probes: roundProbes, store, notifier, failover, memory: roundMemory }, options);
 
-  return { config, resources, clients, clock, store, auditLog, notifier, runRound: round, probeRunner, failover, routing, drills };
+  return {
+    config,
+    resources,
+    clients,
+    clock,
+    store,
+    auditLog,
+    notifier,
+    runRound: round,
+    probeRunner,
+    failover,
+    routing,
+    drills,
+  };
 };

@@ -26,7 +26,11 @@ const readDeployment = (bundle: string): Deployment => {
 };
 
 /** The deployed handler of the `bundle` Lambda, built by `build` from the deployment at init. */
-export const deployedHandler = <Result>(bundle: string, logger: Logger, build: (deployment: Deployment) => Handler<Result>): Handler<Result> => {
+export const deployedHandler = <Result>(
+  bundle: string,
+  logger: Logger,
+  build: (deployment: Deployment) => Handler<Result>,
+): Handler<Result> => {
   const deployed = ((): { readonly handler: Handler<Result> } | { readonly error: Error } => {
     try {
       return { handler: build(readDeployment(bundle)) };

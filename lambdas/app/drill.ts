@@ -12,7 +12,14 @@
 //   drop them on their own), so a drill nobody resumes cannot break the platform forever.
 import { randomBytes } from 'node:crypto';
 import { scenarioNames, findScenario } from '../core/drill/scenarios.ts';
-import { advanceDrill, applyActionResult, drillPollMs, newDrill, observationNeeds, type DrillObservation } from '../core/drill/machine.ts';
+import {
+  advanceDrill,
+  applyActionResult,
+  drillPollMs,
+  newDrill,
+  observationNeeds,
+  type DrillObservation,
+} from '../core/drill/machine.ts';
 import { renderDrillHtml } from '../core/drill/report-html.ts';
 import { renderDrillMarkdown } from '../core/drill/report-markdown.ts';
 import { testAlertMessage } from '../core/drill/test-alert.ts';
@@ -151,28 +158,52 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
 
   // ------------------------------------------------------------ observing
 
-  const check = (name: string, ok: boolean, detail: string, required = true): DrillCheck => ({ name, ok, detail, required });
+  const check = (name: string, ok: boolean, detail: string, required = true): DrillCheck => ({
+    name,
+    ok,
+    detail,
+    required,
+  });
 
   const injectorCheck = async (drill: DrillRecord, signal?: AbortSignal): Promise<DrillCheck> => {
-    if (drill.injection === 'simulated') return check('fault injection', true, 'simulated: synthetic failures are fed into evaluation, the platform is not touched');
+    if (drill.injection === 'simulated')
+      return check(
+        'fault injection',
+        true,
+        'simulated: synthetic failures are fed into evaluation, the platform is not touched',
+      );
     if (!deps.faults) {
-      return check('fault injection', false, 'no fault injector: run the local runtime (`npm start`) for the sandbox, set drills.faultHookUrl for a real platform, or drills.injection: simulated');
+      return check(
+        'fault injection',
+        false,
+        'no fault injector: run the local runtime (`npm start`) for the sandbox, set drills.faultHookUrl for a real platform, or drills.injection: simulated',
+      );
     }
     try {
       const active = await deps.faults.injector.list(signal);
       if (active.length > 0) {
-        return check('fault injection', false, `faults are already active on ${deps.faults.description}: ${active.map((fault) => `${fault.mode} on ${fault.site} ${fault.stage}`).join(', ')} — clear them first (\`hcguard fault clear\`)`);
+        return check(
+          'fault injection',
+          false,
+          `faults are already active on ${deps.faults.description}: ${active.map((fault) => `${fault.mode} on ${fault.site} ${fault.stage}`).join(', ')} — clear them first (\`hcguard fault clear\`)`,
+        );
       }
       return check('fault injection', true, `${deps.faults.description} answers; no fault active`);
     } catch (error) {
       // A hook that cannot list is still usable: inject and clear are what the drill needs.
-      if (/does not list faults/.test(errorText(error))) return check('fault injection', true, `${deps.faults.description} (it cannot list active faults)`);
+      if (/does not list faults/.test(errorText(error)))
+        return check('fault injection', true, `${deps.faults.description} (it cannot list active faults)`);
       return check('fault injection', false, `${deps.faults.description}: ${errorText(error)}`);
     }
   };
 
   const auditCheck = async (signal?: AbortSignal): Promise<DrillCheck> => {
-    if (!deps.audit) return check('alert audit queue', false, 'no audit queue in the deployed resources (auditQueueUrl): delivery cannot be confirmed');
+    if (!deps.audit)
+      return check(
+        'alert audit queue',
+        false,
+        'no audit queue in the deployed resources (auditQueueUrl): delivery cannot be confirmed',
+      );
     try {
       return check('alert audit queue', true, await deps.audit.check(signal));
     } catch (error) {
@@ -181,16 +212,36 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   };
 
   const recordsCheck = async (signal?: AbortSignal): Promise<DrillCheck> => {
-    if (!deps.records) return check('record writer', false, 'no record writer for this platform: data loss (RPO) will not be measured', false);
+    if (!deps.records)
+      return check(
+        'record writer',
+        false,
+        'no record writer for this platform: data loss (RPO) will not be measured',
+        false,
+      );
     try {
       await deps.records.count('primary', [], signal);
-      return check('record writer', true, `records are written to the serving site and ${deps.records.description}`, false);
+      return check(
+        'record writer',
+        true,
+        `records are written to the serving site and ${deps.records.description}`,
+        false,
+      );
     } catch (error) {
-      return check('record writer', false, `records cannot be counted (${errorText(error)}): data loss will not be measured`, false);
+      return check(
+        'record writer',
+        false,
+        `records cannot be counted (${errorText(error)}): data loss will not be measured`,
+        false,
+      );
     }
   };
 
-  const environmentChecks = async (drill: DrillRecord, phases: readonly DrillPhaseName[], signal?: AbortSignal): Promise<Partial<Record<DrillPhaseName, DrillCheck[]>>> => {
+  const environmentChecks = async (
+    drill: DrillRecord,
+    phases: readonly DrillPhaseName[],
+    signal?: AbortSignal,
+  ): Promise<Partial<Record<DrillPhaseName, DrillCheck[]>>> => {
     const checks: Partial<Record<DrillPhaseName, DrillCheck[]>> = {};
     const needsInjector = drill.step === undefined;
     const needsAudit = drill.step === undefined || drill.step === 'notify';
@@ -209,8 +260,17 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
           break;
         case 'identify': {
           try {
-            const [targets, incidents] = await Promise.all([deps.store.loadTargets(signal), deps.store.listOpenIncidents(signal)]);
-            checks.identify = [check('state store readable', true, `${targets.length} target state(s), ${incidents.length} open incident(s)`)];
+            const [targets, incidents] = await Promise.all([
+              deps.store.loadTargets(signal),
+              deps.store.listOpenIncidents(signal),
+            ]);
+            checks.identify = [
+              check(
+                'state store readable',
+                true,
+                `${targets.length} target state(s), ${incidents.length} open incident(s)`,
+              ),
+            ];
           } catch (error) {
             checks.identify = [check('state store readable', false, errorText(error))];
           }
@@ -221,28 +281,68 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
           const silent = SEVERITIES.filter((severity) => config.alerts[severity].subscriptions.length === 0);
           checks.notify = [
             await auditCheck(signal),
-            check('alert topics', missingTopics.length === 0, missingTopics.length === 0 ? 'a topic for every severity' : `no topic for ${missingTopics.join(', ')}`),
-            check('subscribers', silent.length === 0, silent.length === 0 ? 'every severity has subscribers' : `no subscriber in config for ${silent.join(', ')}`, false),
+            check(
+              'alert topics',
+              missingTopics.length === 0,
+              missingTopics.length === 0 ? 'a topic for every severity' : `no topic for ${missingTopics.join(', ')}`,
+            ),
+            check(
+              'subscribers',
+              silent.length === 0,
+              silent.length === 0
+                ? 'every severity has subscribers'
+                : `no subscriber in config for ${silent.join(', ')}`,
+              false,
+            ),
           ];
           break;
         }
         case 'decide':
-          checks.decide = [check('decision test', true, drill.awaitAck ? 'the drill waits for `hcguard ack` on its incident' : 'drills.awaitAck is off: no decision test', false)];
+          checks.decide = [
+            check(
+              'decision test',
+              true,
+              drill.awaitAck
+                ? 'the drill waits for `hcguard ack` on its incident'
+                : 'drills.awaitAck is off: no decision test',
+              false,
+            ),
+          ];
           break;
         case 'activate': {
           const activate: DrillCheck[] = [
-            check('failover mode', true, config.failover.mode === 'automatic' ? 'automatic: the controller switches on its own' : 'manual: an operator must run `hcguard failover --to backup`', false),
+            check(
+              'failover mode',
+              true,
+              config.failover.mode === 'automatic'
+                ? 'automatic: the controller switches on its own'
+                : 'manual: an operator must run `hcguard failover --to backup`',
+              false,
+            ),
           ];
           try {
             const [routing, lock] = await Promise.all([deps.routing.list(signal), deps.routing.getLock(signal)]);
-            activate.push(check('routing state readable', true, `${routing.length} record(s) with routing state${lock ? `; LOCKED by ${lock.actor}` : ''}`));
+            activate.push(
+              check(
+                'routing state readable',
+                true,
+                `${routing.length} record(s) with routing state${lock ? `; LOCKED by ${lock.actor}` : ''}`,
+              ),
+            );
           } catch (error) {
             activate.push(check('routing state readable', false, errorText(error)));
           }
           for (const record of deps.managedRecords ?? []) {
             try {
               const reading = await deps.router?.read(record, signal);
-              if (reading) activate.push(check(`Route 53 ${record.name}`, reading.site === 'primary', `${reading.description} (${reading.site ?? 'neither site'})`));
+              if (reading)
+                activate.push(
+                  check(
+                    `Route 53 ${record.name}`,
+                    reading.site === 'primary',
+                    `${reading.description} (${reading.site ?? 'neither site'})`,
+                  ),
+                );
             } catch (error) {
               activate.push(check(`Route 53 ${record.name}`, false, `cannot read the record: ${errorText(error)}`));
             }
@@ -253,7 +353,14 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
         case 'restore':
           checks.restore = [
             ...(needsRecords ? [await recordsCheck(signal)] : []),
-            check('failback', true, config.failover.failback === 'automatic' ? `automatic after ${config.failover.failbackAfterHealthyMinutes} healthy min` : 'the drill approves `hcguard failback` once the primary is healthy', false),
+            check(
+              'failback',
+              true,
+              config.failover.failback === 'automatic'
+                ? `automatic after ${config.failover.failbackAfterHealthyMinutes} healthy min`
+                : 'the drill approves `hcguard failback` once the primary is healthy',
+              false,
+            ),
           ];
           break;
         case 'summary':
@@ -263,7 +370,11 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
     return checks;
   };
 
-  const observe = async (drill: DrillRecord, now: Date, signal?: AbortSignal): Promise<{ observation: DrillObservation; problems: string[] }> => {
+  const observe = async (
+    drill: DrillRecord,
+    now: Date,
+    signal?: AbortSignal,
+  ): Promise<{ observation: DrillObservation; problems: string[] }> => {
     const needs = observationNeeds(drill, now, config);
     const problems: string[] = [];
     const optional = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
@@ -276,19 +387,44 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
       }
     };
     const backupResults = async (since: NonNullable<typeof needs.backupResultsSince>): Promise<ProbeResult[]> =>
-      (await Promise.all(since.stages.map((stage) => deps.store.history({ site: 'backup', stage, since: since.since, limit: 1_000 }, signal)))).flat();
-    const [targets, incidents, routing, lock, active, drillIncident, alerts, counts, environment, serving] = await Promise.all([
-      deps.store.loadTargets(signal),
-      deps.store.listOpenIncidents(signal),
-      deps.routing.list(signal),
-      deps.routing.getLock(signal),
-      drills.active(signal),
-      needs.incidentId ? optional('reading the drill incident', async () => (await deps.store.getIncident(needs.incidentId as string, signal))?.incident, undefined) : undefined,
-      needs.alerts && deps.audit ? optional('reading the audit queue', () => (deps.audit as AlertAudit).receive(signal), [] as DeliveredAlert[]) : ([] as DeliveredAlert[]),
-      needs.recordCounts && deps.records ? countRecords(drill, needs.recordCounts, signal) : undefined,
-      needs.environment.length ? environmentChecks(drill, needs.environment, signal) : undefined,
-      needs.backupResultsSince ? optional('reading the backup\'s results', () => backupResults(needs.backupResultsSince as NonNullable<typeof needs.backupResultsSince>), undefined) : undefined,
-    ]);
+      (
+        await Promise.all(
+          since.stages.map((stage) =>
+            deps.store.history({ site: 'backup', stage, since: since.since, limit: 1_000 }, signal),
+          ),
+        )
+      ).flat();
+    const [targets, incidents, routing, lock, active, drillIncident, alerts, counts, environment, serving] =
+      await Promise.all([
+        deps.store.loadTargets(signal),
+        deps.store.listOpenIncidents(signal),
+        deps.routing.list(signal),
+        deps.routing.getLock(signal),
+        drills.active(signal),
+        needs.incidentId
+          ? optional(
+              'reading the drill incident',
+              async () => (await deps.store.getIncident(needs.incidentId as string, signal))?.incident,
+              undefined,
+            )
+          : undefined,
+        needs.alerts && deps.audit
+          ? optional(
+              'reading the audit queue',
+              () => (deps.audit as AlertAudit).receive(signal),
+              [] as DeliveredAlert[],
+            )
+          : ([] as DeliveredAlert[]),
+        needs.recordCounts && deps.records ? countRecords(drill, needs.recordCounts, signal) : undefined,
+        needs.environment.length ? environmentChecks(drill, needs.environment, signal) : undefined,
+        needs.backupResultsSince
+          ? optional(
+              "reading the backup's results",
+              () => backupResults(needs.backupResultsSince as NonNullable<typeof needs.backupResultsSince>),
+              undefined,
+            )
+          : undefined,
+      ]);
     return {
       observation: {
         now: clock.now(),
@@ -308,7 +444,11 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
     };
   };
 
-  const countRecords = async (drill: DrillRecord, ids: readonly string[], signal?: AbortSignal): Promise<{ counts: Record<string, number> } | { error: string }> => {
+  const countRecords = async (
+    drill: DrillRecord,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ counts: Record<string, number> } | { error: string }> => {
     const platformIds = drill.data.platformIds ?? {};
     const records = ids.map((recordId) => {
       const seq = recordId.slice(drill.id.length + 1);
@@ -329,8 +469,19 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
 
   const execute = async (drill: DrillRecord, action: DrillAction, signal?: AbortSignal): Promise<ActionResult> => {
     const startedAt = clock.now().toISOString();
-    const done = (extra: Partial<Extract<ActionResult, { ok: true }>> = {}): ActionResult => ({ ok: true, at: clock.now().toISOString(), startedAt, ...extra });
-    const failed = (error: unknown, refusal = false): ActionResult => ({ ok: false, at: clock.now().toISOString(), startedAt, error: errorText(error), ...(refusal ? { refusal } : {}) });
+    const done = (extra: Partial<Extract<ActionResult, { ok: true }>> = {}): ActionResult => ({
+      ok: true,
+      at: clock.now().toISOString(),
+      startedAt,
+      ...extra,
+    });
+    const failed = (error: unknown, refusal = false): ActionResult => ({
+      ok: false,
+      at: clock.now().toISOString(),
+      startedAt,
+      error: errorText(error),
+      ...(refusal ? { refusal } : {}),
+    });
     try {
       switch (action.kind) {
         case 'inject': {
@@ -355,7 +506,8 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
             return done();
           }
           if (!deps.faults) return done({ detail: 'no fault injector: nothing was injected' });
-          for (const fault of action.faults) await deps.faults.injector.clear({ site: fault.site, stage: fault.stage }, signal);
+          for (const fault of action.faults)
+            await deps.faults.injector.clear({ site: fault.site, stage: fault.stage }, signal);
           return done();
         }
         case 'write-record': {
@@ -364,7 +516,11 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
           return done(written.platformId ? { platformId: written.platformId } : {});
         }
         case 'switch': {
-          const result = await executeOperatorCommand({ command: 'failover', to: action.to, reason: action.reason, force: action.force, actor: actorOf(drill) }, operator, signal);
+          const result = await executeOperatorCommand(
+            { command: 'failover', to: action.to, reason: action.reason, force: action.force, actor: actorOf(drill) },
+            operator,
+            signal,
+          );
           return result.ok ? done({ detail: result.message }) : failed(result.message, true);
         }
         case 'failback': {
@@ -378,7 +534,13 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
               id: action.alertId,
               kind: 'update',
               topic: action.severity,
-              message: testAlertMessage({ drillId: drill.id, alertId: action.alertId, severity: action.severity, at, presentation: alertPresentation(config) }),
+              message: testAlertMessage({
+                drillId: drill.id,
+                alertId: action.alertId,
+                severity: action.severity,
+                at,
+                presentation: alertPresentation(config),
+              }),
               createdAt: at.toISOString(),
               drillId: drill.id,
               attempts: 0,
@@ -399,7 +561,8 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
 
   // ------------------------------------------------------------ storing
 
-  const leaseLive = (drill: DrillRecord, now: Date): boolean => drill.runner !== undefined && drill.runner.id !== runnerId && Date.parse(drill.runner.leaseUntil) > now.getTime();
+  const leaseLive = (drill: DrillRecord, now: Date): boolean =>
+    drill.runner !== undefined && drill.runner.id !== runnerId && Date.parse(drill.runner.leaseUntil) > now.getTime();
 
   const withoutRunner = (drill: DrillRecord): DrillRecord => {
     const { runner: _runner, ...rest } = drill;
@@ -407,10 +570,17 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   };
 
   /** Stores a tick; merges an abort request written meanwhile (the only write others make). */
-  const persist = async (next: DrillRecord, previous: DrillRecord, options: { holdLease: boolean; signal?: AbortSignal }): Promise<DrillRecord> => {
+  const persist = async (
+    next: DrillRecord,
+    previous: DrillRecord,
+    options: { holdLease: boolean; signal?: AbortSignal },
+  ): Promise<DrillRecord> => {
     const stamp = (drill: DrillRecord, base: DrillRecord): DrillRecord => {
       const plain = withoutRunner(drill);
-      const held = options.holdLease && drill.status === 'running' ? { ...plain, runner: { id: runnerId, leaseUntil: new Date(clock.now().getTime() + leaseMs).toISOString() } } : plain;
+      const held =
+        options.holdLease && drill.status === 'running'
+          ? { ...plain, runner: { id: runnerId, leaseUntil: new Date(clock.now().getTime() + leaseMs).toISOString() } }
+          : plain;
       return { ...held, version: base.version + 1 };
     };
     const candidate = stamp(next, previous);
@@ -422,18 +592,26 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
       const stored = await drills.get(next.id, options.signal);
       if (!stored) throw error;
       if (leaseLive(stored, clock.now())) throw new DrillBusyError(stored);
-      const merged = stamp({ ...next, ...(stored.abortRequested && !next.abort ? { abortRequested: stored.abortRequested } : {}) }, stored);
+      const merged = stamp(
+        { ...next, ...(stored.abortRequested && !next.abort ? { abortRequested: stored.abortRequested } : {}) },
+        stored,
+      );
       await drills.save(merged, stored, options.signal);
       return merged;
     }
   };
 
-  const changed = (a: DrillRecord, b: DrillRecord): boolean => JSON.stringify(withoutRunner(a)) !== JSON.stringify(withoutRunner(b));
+  const changed = (a: DrillRecord, b: DrillRecord): boolean =>
+    JSON.stringify(withoutRunner(a)) !== JSON.stringify(withoutRunner(b));
 
   const captureImpact = async (drill: DrillRecord, signal?: AbortSignal): Promise<DrillRecord> => {
     if (!deps.impact || drill.status !== 'finished' || drill.impact || drill.dryRun) return drill;
     try {
-      const samples = await deps.impact(new Date(drill.startedAt), new Date(drill.endedAt ?? clock.now().toISOString()), signal);
+      const samples = await deps.impact(
+        new Date(drill.startedAt),
+        new Date(drill.endedAt ?? clock.now().toISOString()),
+        signal,
+      );
       return samples.length ? { ...drill, impact: samples.slice(-240) } : drill;
     } catch {
       // The report then simply has no citizens' view; the drill itself is complete.
@@ -446,8 +624,12 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   const create = async (input: StartInput, signal?: AbortSignal): Promise<DrillRecord> => {
     if (input.scenario && input.step) throw new DrillInputError('give either a scenario or a step, not both');
     const scenario = input.scenario ? findScenario(config, input.scenario) : undefined;
-    if (input.scenario && !scenario) throw new DrillInputError(`unknown scenario "${input.scenario}": one of ${scenarioNames(config).join(', ')}`);
-    if (!scenario && !input.step) throw new DrillInputError(`name a scenario (${scenarioNames(config).join(', ')}) or a step (notify, switch, restore)`);
+    if (input.scenario && !scenario)
+      throw new DrillInputError(`unknown scenario "${input.scenario}": one of ${scenarioNames(config).join(', ')}`);
+    if (!scenario && !input.step)
+      throw new DrillInputError(
+        `name a scenario (${scenarioNames(config).join(', ')}) or a step (notify, switch, restore)`,
+      );
     const now = clock.now();
     const drill = newDrill({
       id: newId(now),
@@ -506,15 +688,20 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
             drill = await persist(next, drill, { holdLease: true, ...(signal ? { signal } : {}) });
             next = drill;
           }
-          for (const action of step.actions) next = applyActionResult(next, action, await execute(next, action, signal));
+          for (const action of step.actions)
+            next = applyActionResult(next, action, await execute(next, action, signal));
           next = await captureImpact(next, signal);
         } catch (error) {
           if (signal?.aborted) break;
           // Could not observe (a read failed): nothing decided, try again next tick.
           problem = errorText(error);
         }
-        const renewDue = !drill.runner || drill.runner.id !== runnerId || Date.parse(drill.runner.leaseUntil) - clock.now().getTime() < leaseMs / 2;
-        if (changed(next, drill) || renewDue) drill = await persist(next, drill, { holdLease: true, ...(signal ? { signal } : {}) });
+        const renewDue =
+          !drill.runner ||
+          drill.runner.id !== runnerId ||
+          Date.parse(drill.runner.leaseUntil) - clock.now().getTime() < leaseMs / 2;
+        if (changed(next, drill) || renewDue)
+          drill = await persist(next, drill, { holdLease: true, ...(signal ? { signal } : {}) });
         options.onProgress?.(drill, previous, problem);
         if (drill.status === 'finished') return { drill, state: 'finished' };
         if (deadline && clock.now().getTime() + pollMs >= deadline.getTime()) break;
@@ -531,7 +718,8 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
     // Paused: hand the lease back at once, so a resume (or the next invocation) can continue.
     try {
       const stored = await drills.get(id, AbortSignal.timeout(RELEASE_TIMEOUT_MS));
-      if (stored && stored.runner?.id === runnerId) drill = await persist(stored, stored, { holdLease: false, signal: AbortSignal.timeout(RELEASE_TIMEOUT_MS) });
+      if (stored && stored.runner?.id === runnerId)
+        drill = await persist(stored, stored, { holdLease: false, signal: AbortSignal.timeout(RELEASE_TIMEOUT_MS) });
       else if (stored) drill = stored;
     } catch {
       // The lease then lapses by itself.
@@ -539,7 +727,12 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
     return { drill, state: 'paused' };
   };
 
-  const abort = async (id: string, actor: Actor, reason: string, options: AdvanceOptions = {}): Promise<AdvanceResult> => {
+  const abort = async (
+    id: string,
+    actor: Actor,
+    reason: string,
+    options: AdvanceOptions = {},
+  ): Promise<AdvanceResult> => {
     // Finished or already stopping: nothing to request, only to follow to the end.
     await drills.requestAbort(id, { by: actor, reason, at: clock.now().toISOString() }, options.signal);
     return advanceOrWatch(id, options);
@@ -559,15 +752,22 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
     }
   };
 
-  const report = async (id: string, options: { readonly htmlFile?: string; readonly signal?: AbortSignal } = {}): Promise<DrillReport> => {
+  const report = async (
+    id: string,
+    options: { readonly htmlFile?: string; readonly signal?: AbortSignal } = {},
+  ): Promise<DrillReport> => {
     const drill = await drills.get(id, options.signal);
     if (!drill) throw new NotFoundError(`drill ${id}`);
     const until = drill.endedAt ?? clock.now().toISOString();
-    const results: ProbeResult[] = (await deps.store.history({ since: drill.startedAt, limit: MAX_REPORT_RESULTS }, options.signal)).filter(
-      (result) => result.startedAt <= until,
-    );
+    const results: ProbeResult[] = (
+      await deps.store.history({ since: drill.startedAt, limit: MAX_REPORT_RESULTS }, options.signal)
+    ).filter((result) => result.startedAt <= until);
     const input = { drill, config, results, generatedAt: clock.now() };
-    return { drill, markdown: renderDrillMarkdown(input, options.htmlFile ? { htmlFile: options.htmlFile } : {}), html: renderDrillHtml(input) };
+    return {
+      drill,
+      markdown: renderDrillMarkdown(input, options.htmlFile ? { htmlFile: options.htmlFile } : {}),
+      html: renderDrillHtml(input),
+    };
   };
 
   return {
@@ -589,4 +789,3 @@ class DrillBusyError extends Error {
     this.name = 'DrillBusyError';
   }
 }
-

@@ -8,7 +8,14 @@
 // grace) any run repairs a leftover intent by comparing it with the record's actual value:
 // Route 53 has the new value → finish; it has the old one → roll back and decide again.
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../core/errors.ts';
-import { decideFailover, freshSince, intentLeaseUntil, type FailoverDecision, type FailoverRequest, type ActualRouting } from '../core/failover.ts';
+import {
+  decideFailover,
+  freshSince,
+  intentLeaseUntil,
+  type FailoverDecision,
+  type FailoverRequest,
+  type ActualRouting,
+} from '../core/failover.ts';
 import type { HcguardConfig } from '../core/config.ts';
 import type { Actor, AuditEntry, Incident, RoutingLock, RoutingState, Site, TargetState } from '../core/model.ts';
 import type {
@@ -61,7 +68,9 @@ export type LockResult =
 
 export interface FailoverService extends FailoverController {
   /** `hcguard failover --to <site> --reason … [--force]`. */
-  failover(input: ManualSwitchInput & { readonly to: Site; readonly reason: string; readonly force: boolean }): Promise<OperatorRecordResult[]>;
+  failover(
+    input: ManualSwitchInput & { readonly to: Site; readonly reason: string; readonly force: boolean },
+  ): Promise<OperatorRecordResult[]>;
   /** `hcguard failback`: the operator's approval to return to the primary. */
   failback(input: ManualSwitchInput): Promise<OperatorRecordResult[]>;
   lock(input: { readonly reason: string; readonly actor: Actor; readonly signal?: AbortSignal }): Promise<LockResult>;
@@ -100,7 +109,11 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
     try {
       await auditLog.append(entry, signal);
     } catch (error) {
-      failures.push({ record: entry.subject, step: 'audit', message: `audit entry ${entry.action} not written: ${errorMessage(error)}` });
+      failures.push({
+        record: entry.subject,
+        step: 'audit',
+        message: `audit entry ${entry.action} not written: ${errorMessage(error)}`,
+      });
     }
   };
 
@@ -114,34 +127,67 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
   });
 
   /** Creates the routing item of a record seen for the first time, from Route 53's answer. */
-  const initialize = async (record: ManagedRecord, ctx: RunContext, settled: Settled): Promise<RoutingState | RecordReading> => {
+  const initialize = async (
+    record: ManagedRecord,
+    ctx: RunContext,
+    settled: Settled,
+  ): Promise<RoutingState | RecordReading> => {
     const reading = await router.read(record, ctx.signal);
     if (!reading.site) return reading;
     const now = clock.now().toISOString();
-    const state: RoutingState = { record: record.name, activeSite: reading.site, since: now, reason: `initialized from Route 53 (${reading.description})`, actor: ctx.request.actor, version: 1 };
+    const state: RoutingState = {
+      record: record.name,
+      activeSite: reading.site,
+      since: now,
+      reason: `initialized from Route 53 (${reading.description})`,
+      actor: ctx.request.actor,
+      version: 1,
+    };
     await routingStore.put(state, 0, ctx.signal);
-    await audit(auditEntry(ctx, 'routing.initialized', record.name, { activeSite: reading.site, value: reading.description }), settled.failures, ctx.signal);
+    await audit(
+      auditEntry(ctx, 'routing.initialized', record.name, { activeSite: reading.site, value: reading.description }),
+      settled.failures,
+      ctx.signal,
+    );
     return state;
   };
 
   /** Keeps the routing item's `refusal` in step with the decision; audits each new refusal once. */
-  const syncRefusal = async (routing: RoutingState, decision: FailoverDecision, ctx: RunContext, settled: Settled): Promise<RoutingState> => {
+  const syncRefusal = async (
+    routing: RoutingState,
+    decision: FailoverDecision,
+    ctx: RunContext,
+    settled: Settled,
+  ): Promise<RoutingState> => {
     // Never touch an item whose intent is in flight: its owner confirms against that version.
     if (routing.pending) return routing;
-    const wanted = decision.kind === 'refuse' ? { toSite: decision.to, codes: decision.refusals.map((refusal) => refusal.code) } : undefined;
+    const wanted =
+      decision.kind === 'refuse'
+        ? { toSite: decision.to, codes: decision.refusals.map((refusal) => refusal.code) }
+        : undefined;
     const current = routing.refusal;
-    const same = wanted && current ? wanted.toSite === current.toSite && wanted.codes.join() === current.codes.join() : wanted === current;
+    const same =
+      wanted && current
+        ? wanted.toSite === current.toSite && wanted.codes.join() === current.codes.join()
+        : wanted === current;
     if (same) return routing;
     const { refusal: _previous, ...rest } = routing;
     const next: RoutingState = {
       ...rest,
-      ...(wanted && decision.kind === 'refuse' ? { refusal: { ...wanted, message: decision.message, since: clock.now().toISOString() } } : {}),
+      ...(wanted && decision.kind === 'refuse'
+        ? { refusal: { ...wanted, message: decision.message, since: clock.now().toISOString() } }
+        : {}),
       version: routing.version + 1,
     };
     await routingStore.put(next, routing.version, ctx.signal);
     if (decision.kind === 'refuse') {
       await audit(
-        auditEntry(ctx, 'routing.switch-refused', routing.record, { from: decision.from, to: decision.to, codes: wanted?.codes.join(',') ?? '', message: decision.message }),
+        auditEntry(ctx, 'routing.switch-refused', routing.record, {
+          from: decision.from,
+          to: decision.to,
+          codes: wanted?.codes.join(',') ?? '',
+          message: decision.message,
+        }),
         settled.failures,
         ctx.signal,
       );
@@ -149,7 +195,12 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
     return next;
   };
 
-  const repair = async (routing: RoutingState, decision: Extract<FailoverDecision, { kind: 'repair' }>, ctx: RunContext, settled: Settled): Promise<RoutingState> => {
+  const repair = async (
+    routing: RoutingState,
+    decision: Extract<FailoverDecision, { kind: 'repair' }>,
+    ctx: RunContext,
+    settled: Settled,
+  ): Promise<RoutingState> => {
     const pending = routing.pending!;
     const { pending: _pending, refusal: _refusal, ...rest } = routing;
     const next: RoutingState =
@@ -165,7 +216,9 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
             actor: pending.actor,
             ...(pending.incidentId ? { incidentId: pending.incidentId } : {}),
             ...(pending.drillId ? { drillId: pending.drillId } : {}),
-            ...(pending.changeId ? { lastChange: { id: pending.changeId, status: 'PENDING' as const, at: pending.requestedAt } } : {}),
+            ...(pending.changeId
+              ? { lastChange: { id: pending.changeId, status: 'PENDING' as const, at: pending.requestedAt } }
+              : {}),
             version: routing.version + 1,
           };
     await routingStore.put(next, routing.version, ctx.signal);
@@ -207,7 +260,8 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
   ): Promise<Settled> => {
     const { request, signal } = ctx;
     const requestedAt = clock.now();
-    const incidentId = request.kind === 'automatic' ? incidentFor(ctx.openIncidents, routing.activeSite, record) : undefined;
+    const incidentId =
+      request.kind === 'automatic' ? incidentFor(ctx.openIncidents, routing.activeSite, record) : undefined;
     const pending: NonNullable<RoutingState['pending']> = {
       toSite: decision.to,
       requestedAt: requestedAt.toISOString(),
@@ -283,15 +337,24 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
   };
 
   /** Confirms the switch; tolerates a repairer that already finished it or an item rewritten meanwhile. */
-  const confirm = async (confirmed: RoutingState, intent: RoutingState, ctx: RunContext): Promise<{ state: RoutingState; byThisRun: boolean }> => {
+  const confirm = async (
+    confirmed: RoutingState,
+    intent: RoutingState,
+    ctx: RunContext,
+  ): Promise<{ state: RoutingState; byThisRun: boolean }> => {
     try {
       await routingStore.put(confirmed, intent.version, ctx.signal);
       return { state: confirmed, byThisRun: true };
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       const current = await routingStore.get(intent.record, ctx.signal);
-      if (current && !current.pending && current.activeSite === confirmed.activeSite) return { state: current, byThisRun: false };
-      if (current?.pending && current.pending.requestedAt === intent.pending?.requestedAt && current.pending.actor === intent.pending.actor) {
+      if (current && !current.pending && current.activeSite === confirmed.activeSite)
+        return { state: current, byThisRun: false };
+      if (
+        current?.pending &&
+        current.pending.requestedAt === intent.pending?.requestedAt &&
+        current.pending.actor === intent.pending.actor
+      ) {
         const again = { ...confirmed, version: current.version + 1 };
         await routingStore.put(again, current.version, ctx.signal);
         return { state: again, byThisRun: true };
@@ -319,9 +382,17 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       routing = { ...rest, version: intent.version + 1 };
       await routingStore.put(routing, intent.version, ctx.signal);
     }
-    const next = rejected ? 'the intent was rolled back' : `the intent stays pending and is repaired after ${intent.pending?.leaseUntil}`;
+    const next = rejected
+      ? 'the intent was rolled back'
+      : `the intent stays pending and is repaired after ${intent.pending?.leaseUntil}`;
     await audit(
-      auditEntry(ctx, 'routing.switch-failed', record.name, { from: decision.from, to: decision.to, reason: decision.reason, error: why, rolledBack: rejected }),
+      auditEntry(ctx, 'routing.switch-failed', record.name, {
+        from: decision.from,
+        to: decision.to,
+        reason: decision.reason,
+        error: why,
+        rolledBack: rejected,
+      }),
       settled.failures,
       ctx.signal,
     );
@@ -332,7 +403,12 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       routing,
       decision,
       refusal: message,
-      condition: { kind: 'cannot-fail-over', record: record.name, title: `cannot fail over: ${record.name} stays on ${decision.from} — the Route 53 change failed`, detail: message },
+      condition: {
+        kind: 'cannot-fail-over',
+        record: record.name,
+        title: `cannot fail over: ${record.name} stays on ${decision.from} — the Route 53 change failed`,
+        detail: message,
+      },
     };
   };
 
@@ -344,7 +420,9 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       try {
         const stored = (await routingStore.get(record.name, ctx.signal)) ?? (await initialize(record, ctx, settled));
         if (!('activeSite' in stored)) return unrecognised(record, stored, ctx, settled);
-        const actual: ActualRouting | undefined = stored.pending ? actualOf(await router.read(record, ctx.signal)) : undefined;
+        const actual: ActualRouting | undefined = stored.pending
+          ? actualOf(await router.read(record, ctx.signal))
+          : undefined;
         const decision = decideFailover({
           record,
           routing: stored,
@@ -362,10 +440,20 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
             return { ...settled, routing: await syncRefusal(stored, decision, ctx, settled), decision };
           case 'refuse':
             if (ctx.request.kind === 'automatic') {
-              return { ...settled, routing: await syncRefusal(stored, decision, ctx, settled), decision, ...(decision.condition ? { condition: decision.condition } : {}) };
+              return {
+                ...settled,
+                routing: await syncRefusal(stored, decision, ctx, settled),
+                decision,
+                ...(decision.condition ? { condition: decision.condition } : {}),
+              };
             }
             await audit(
-              auditEntry(ctx, 'routing.switch-refused', record.name, { from: decision.from, to: decision.to, codes: decision.refusals.map((refusal) => refusal.code).join(','), message: decision.message }),
+              auditEntry(ctx, 'routing.switch-refused', record.name, {
+                from: decision.from,
+                to: decision.to,
+                codes: decision.refusals.map((refusal) => refusal.code).join(','),
+                message: decision.message,
+              }),
               settled.failures,
               ctx.signal,
             );
@@ -382,17 +470,33 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
         return settled;
       }
     }
-    settled.failures.push({ record: record.name, step: 'read', message: `routing state of ${record.name} kept changing during ${MAX_PASSES} attempts; the next run decides again` });
+    settled.failures.push({
+      record: record.name,
+      step: 'read',
+      message: `routing state of ${record.name} kept changing during ${MAX_PASSES} attempts; the next run decides again`,
+    });
     return settled;
   };
 
-  const unrecognised = async (record: ManagedRecord, reading: RecordReading, ctx: RunContext, settled: Settled): Promise<Settled> => {
-    const what = reading.exists ? `holds neither site's value (${reading.description})` : 'does not exist in its hosted zone';
+  const unrecognised = async (
+    record: ManagedRecord,
+    reading: RecordReading,
+    ctx: RunContext,
+    settled: Settled,
+  ): Promise<Settled> => {
+    const what = reading.exists
+      ? `holds neither site's value (${reading.description})`
+      : 'does not exist in its hosted zone';
     const message = `${record.name} ${what}: hcguard cannot tell which site serves it; set it to the primary or backup value from the config`;
     if (ctx.request.kind !== 'automatic') return { ...settled, refusal: message };
     return {
       ...settled,
-      condition: { kind: 'cannot-fail-over', record: record.name, title: `cannot fail over: ${record.name} ${what}`, detail: message },
+      condition: {
+        kind: 'cannot-fail-over',
+        record: record.name,
+        title: `cannot fail over: ${record.name} ${what}`,
+        detail: message,
+      },
     };
   };
 
@@ -400,12 +504,18 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
     if (name === undefined) return [...deps.records];
     const wanted = name.toLowerCase().replace(/\.$/, '');
     const found = deps.records.filter((record) => record.name === wanted);
-    return found.length > 0 ? found : `${name} is not a managed record (managed: ${deps.records.map((record) => record.name).join(', ')})`;
+    return found.length > 0
+      ? found
+      : `${name} is not a managed record (managed: ${deps.records.map((record) => record.name).join(', ')})`;
   };
 
-  const operate = async (request: Exclude<FailoverRequest, { kind: 'automatic' }>, input: ManualSwitchInput): Promise<OperatorRecordResult[]> => {
+  const operate = async (
+    request: Exclude<FailoverRequest, { kind: 'automatic' }>,
+    input: ManualSwitchInput,
+  ): Promise<OperatorRecordResult[]> => {
     const records = selectRecords(input.record);
-    if (typeof records === 'string') return [{ record: input.record ?? '', result: 'refused', message: records, switches: [] }];
+    if (typeof records === 'string')
+      return [{ record: input.record ?? '', result: 'refused', message: records, switches: [] }];
     const now = clock.now();
     const lock = await routingStore.getLock(input.signal);
     const ctx: RunContext = {
@@ -424,8 +534,15 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       const base = { record: record.name, switches: settled.switches, ...(activeSite ? { activeSite } : {}) };
       const hardFailure = settled.failures.find((failure) => failure.step !== 'audit');
       if (mine) {
-        const forced = mine.forced && settled.decision?.kind === 'switch' ? `; FORCED over: ${settled.decision.overridden.map((refusal) => refusal.detail).join('; ')}` : '';
-        results.push({ ...base, result: 'switched', message: `${record.name} from ${mine.from} to ${mine.to}${mine.changeId ? ` (Route 53 change ${mine.changeId}, ${settled.routing?.lastChange?.status ?? 'PENDING'})` : ' (Route 53 already answered it)'}${forced}` });
+        const forced =
+          mine.forced && settled.decision?.kind === 'switch'
+            ? `; FORCED over: ${settled.decision.overridden.map((refusal) => refusal.detail).join('; ')}`
+            : '';
+        results.push({
+          ...base,
+          result: 'switched',
+          message: `${record.name} from ${mine.from} to ${mine.to}${mine.changeId ? ` (Route 53 change ${mine.changeId}, ${settled.routing?.lastChange?.status ?? 'PENDING'})` : ' (Route 53 already answered it)'}${forced}`,
+        });
       } else if (hardFailure) {
         results.push({ ...base, result: 'failed', message: hardFailure.message });
       } else {
@@ -442,12 +559,21 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
         lock = await routingStore.getLock(input.signal);
       } catch (error) {
         const message = `routing lock unreadable, nothing decided: ${errorMessage(error)}`;
-        return { routing: [], conditions: [], switches: [], failures: deps.records.map((record) => ({ record: record.name, step: 'read' as const, message })) };
+        return {
+          routing: [],
+          conditions: [],
+          switches: [],
+          failures: deps.records.map((record) => ({ record: record.name, step: 'read' as const, message })),
+        };
       }
       const ctx: RunContext = {
         request: { kind: 'automatic', actor: 'controller' },
         now: input.now,
-        freshSince: freshSince({ now: input.now, intervalSeconds: config.schedule.intervalSeconds, ...(input.roundStartedAt ? { roundStartedAt: input.roundStartedAt } : {}) }),
+        freshSince: freshSince({
+          now: input.now,
+          intervalSeconds: config.schedule.intervalSeconds,
+          ...(input.roundStartedAt ? { roundStartedAt: input.roundStartedAt } : {}),
+        }),
         targets: input.targets,
         ...(lock ? { lock } : {}),
         ...(input.signal ? { signal: input.signal } : {}),
@@ -469,7 +595,8 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       return { routing, conditions, switches, failures };
     },
 
-    failover: (input) => operate({ kind: 'failover', to: input.to, reason: input.reason, force: input.force, actor: input.actor }, input),
+    failover: (input) =>
+      operate({ kind: 'failover', to: input.to, reason: input.reason, force: input.force, actor: input.actor }, input),
 
     failback: (input) => operate({ kind: 'failback', actor: input.actor }, input),
 
@@ -482,13 +609,32 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
         const existing = await routingStore.getLock(input.signal);
         return {
           ok: false,
-          message: existing ? `routing is already locked by ${existing.actor} since ${existing.at}: ${existing.reason}` : 'routing was locked and unlocked meanwhile: try again',
+          message: existing
+            ? `routing is already locked by ${existing.actor} since ${existing.at}: ${existing.reason}`
+            : 'routing was locked and unlocked meanwhile: try again',
           ...(existing ? { lock: existing } : {}),
         };
       }
       const failures: ReconcileFailure[] = [];
-      await audit({ at: lock.at, actor: input.actor, action: 'routing.locked', subject: 'routing', detail: { reason: input.reason } }, failures, input.signal);
-      return { ok: true, message: withAuditWarning(`routing locked by ${input.actor}: automatic switching is frozen until \`hcguard unlock\``, failures), lock };
+      await audit(
+        {
+          at: lock.at,
+          actor: input.actor,
+          action: 'routing.locked',
+          subject: 'routing',
+          detail: { reason: input.reason },
+        },
+        failures,
+        input.signal,
+      );
+      return {
+        ok: true,
+        message: withAuditWarning(
+          `routing locked by ${input.actor}: automatic switching is frozen until \`hcguard unlock\``,
+          failures,
+        ),
+        lock,
+      };
     },
 
     async unlock(input) {
@@ -501,11 +647,24 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
       }
       const failures: ReconcileFailure[] = [];
       await audit(
-        { at: clock.now().toISOString(), actor: input.actor, action: 'routing.unlocked', subject: 'routing', detail: { lockedBy: lock.actor, lockedAt: lock.at, reason: lock.reason } },
+        {
+          at: clock.now().toISOString(),
+          actor: input.actor,
+          action: 'routing.unlocked',
+          subject: 'routing',
+          detail: { lockedBy: lock.actor, lockedAt: lock.at, reason: lock.reason },
+        },
         failures,
         input.signal,
       );
-      return { ok: true, message: withAuditWarning(`routing unlocked (it was locked by ${lock.actor} since ${lock.at}: ${lock.reason}); automatic switching resumes`, failures), lock };
+      return {
+        ok: true,
+        message: withAuditWarning(
+          `routing unlocked (it was locked by ${lock.actor} since ${lock.at}: ${lock.reason}); automatic switching resumes`,
+          failures,
+        ),
+        lock,
+      };
     },
   };
 };
@@ -513,7 +672,9 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
 const withAuditWarning = (message: string, failures: readonly ReconcileFailure[]): string =>
   failures.length === 0 ? message : `${message} (warning: ${failures.map((failure) => failure.message).join('; ')})`;
 
-const withoutSwitchDetails = (state: Omit<RoutingState, 'pending' | 'refusal'>): Omit<RoutingState, 'pending' | 'refusal' | 'incidentId' | 'drillId' | 'lastChange'> => {
+const withoutSwitchDetails = (
+  state: Omit<RoutingState, 'pending' | 'refusal'>,
+): Omit<RoutingState, 'pending' | 'refusal' | 'incidentId' | 'drillId' | 'lastChange'> => {
   const { incidentId: _incident, drillId: _drill, lastChange: _change, ...rest } = state;
   return rest;
 };
@@ -521,10 +682,26 @@ const withoutSwitchDetails = (state: Omit<RoutingState, 'pending' | 'refusal'>):
 const actualOf = (reading: RecordReading): ActualRouting => reading.site ?? (reading.exists ? 'neither' : 'missing');
 
 /** The open probe incident about the serving site's stage: the reason traffic moves. */
-const incidentFor = (incidents: ReconcileInput['openIncidents'], serving: Site, record: ManagedRecord): string | undefined =>
-  incidents?.find((incident: Pick<Incident, 'id' | 'kind' | 'site' | 'stage' | 'status'>) => incident.kind === 'probe' && incident.site === serving && incident.stage === record.stage && incident.status !== 'resolved')?.id;
+const incidentFor = (
+  incidents: ReconcileInput['openIncidents'],
+  serving: Site,
+  record: ManagedRecord,
+): string | undefined =>
+  incidents?.find(
+    (incident: Pick<Incident, 'id' | 'kind' | 'site' | 'stage' | 'status'>) =>
+      incident.kind === 'probe' &&
+      incident.site === serving &&
+      incident.stage === record.stage &&
+      incident.status !== 'resolved',
+  )?.id;
 
-const changeComment = (record: ManagedRecord, decision: Extract<FailoverDecision, { kind: 'switch' }>, actor: Actor, incidentId?: string, drillId?: string): string =>
+const changeComment = (
+  record: ManagedRecord,
+  decision: Extract<FailoverDecision, { kind: 'switch' }>,
+  actor: Actor,
+  incidentId?: string,
+  drillId?: string,
+): string =>
   [
     `hcguard ${decision.cause} ${record.name} ${decision.from}->${decision.to} by ${actor}`,
     incidentId ? `incident ${incidentId}` : undefined,
@@ -541,4 +718,5 @@ const isRejectedByRoute53 = (error: unknown): boolean => {
   return typeof status === 'number' && status >= 400 && status < 500;
 };
 
-const errorMessage = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const errorMessage = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

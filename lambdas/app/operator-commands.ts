@@ -41,7 +41,9 @@ export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock'] as c
 
 /** True for payloads meant for executeOperatorCommand (the drill handler routes on it). */
 export const isOperatorCommand = (payload: unknown): boolean =>
-  typeof payload === 'object' && payload !== null && (OPERATOR_COMMANDS as readonly unknown[]).includes((payload as { command?: unknown }).command);
+  typeof payload === 'object' &&
+  payload !== null &&
+  (OPERATOR_COMMANDS as readonly unknown[]).includes((payload as { command?: unknown }).command);
 
 export interface OperatorServices {
   readonly failover: FailoverService;
@@ -69,11 +71,17 @@ export class InvalidOperatorCommand extends Error {
 export const parseOperatorCommand = (payload: unknown): OperatorCommand => {
   const parsed = operatorCommandSchema.safeParse(payload);
   if (parsed.success) return parsed.data;
-  throw new InvalidOperatorCommand(describeIssues(parsed.error.issues, payload).map((problem) => `${problem.path || '(command)'}: ${problem.rule}`));
+  throw new InvalidOperatorCommand(
+    describeIssues(parsed.error.issues, payload).map((problem) => `${problem.path || '(command)'}: ${problem.rule}`),
+  );
 };
 
 /** Validates and runs one command; refusals come back as `ok: false`, never as exceptions. */
-export const executeOperatorCommand = async (payload: unknown, services: OperatorServices, signal?: AbortSignal): Promise<OperatorCommandResult> => {
+export const executeOperatorCommand = async (
+  payload: unknown,
+  services: OperatorServices,
+  signal?: AbortSignal,
+): Promise<OperatorCommandResult> => {
   const command = parseOperatorCommand(payload);
   const common = { actor: command.actor, ...(signal ? { signal } : {}) };
   switch (command.command) {
@@ -91,7 +99,11 @@ export const executeOperatorCommand = async (payload: unknown, services: Operato
     }
     case 'failback': {
       const targets = await services.loadTargets(signal);
-      const records = await services.failover.failback({ ...common, targets, ...(command.record ? { record: command.record } : {}) });
+      const records = await services.failover.failback({
+        ...common,
+        targets,
+        ...(command.record ? { record: command.record } : {}),
+      });
       return recordsResult('failback', records);
     }
     case 'lock': {
@@ -100,14 +112,27 @@ export const executeOperatorCommand = async (payload: unknown, services: Operato
     }
     case 'unlock': {
       const result = await services.failover.unlock(common);
-      return { command: 'unlock', ok: result.ok, message: result.message, ...(result.lock ? { lock: result.lock } : {}) };
+      return {
+        command: 'unlock',
+        ok: result.ok,
+        message: result.message,
+        ...(result.lock ? { lock: result.lock } : {}),
+      };
     }
   }
 };
 
-const recordsResult = (command: 'failover' | 'failback', records: readonly OperatorRecordResult[]): OperatorCommandResult => ({
+const recordsResult = (
+  command: 'failover' | 'failback',
+  records: readonly OperatorRecordResult[],
+): OperatorCommandResult => ({
   command,
   ok: records.length > 0 && records.every((record) => record.result === 'switched'),
-  message: records.map((record) => `${record.result === 'switched' ? 'switched' : record.result === 'refused' ? 'refused ' : 'FAILED  '} ${record.message}`).join('\n'),
+  message: records
+    .map(
+      (record) =>
+        `${record.result === 'switched' ? 'switched' : record.result === 'refused' ? 'refused ' : 'FAILED  '} ${record.message}`,
+    )
+    .join('\n'),
   records,
 });

@@ -70,8 +70,22 @@ const performanceNow = (): number => performance.now();
 // The ways out of runProbe, as plain functions: a probe run makes no closures of its own (under
 // tsx's keepNames each named closure also costs a defineProperty), and its inputs are spelt out
 // rather than spread from a shared object (a spread into a larger object costs a microsecond).
-const finished = (task: ProbeTask, startedAt: string, durationMs: number, steps: readonly StepEvaluation[], abortedBefore?: string): ProbeResult =>
-  decideProbe({ probe: task.probe, site: task.site, startedAt, durationMs, steps, abortedBefore, drillId: task.drillId });
+const finished = (
+  task: ProbeTask,
+  startedAt: string,
+  durationMs: number,
+  steps: readonly StepEvaluation[],
+  abortedBefore?: string,
+): ProbeResult =>
+  decideProbe({
+    probe: task.probe,
+    site: task.site,
+    startedAt,
+    durationMs,
+    steps,
+    abortedBefore,
+    drillId: task.drillId,
+  });
 
 const proberError = (task: ProbeTask, startedAt: string, durationMs: number, message: string): ProbeResult =>
   proberFailure({ probe: task.probe, site: task.site, startedAt, durationMs, message, drillId: task.drillId });
@@ -92,16 +106,32 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       sequence = { stream, seq: await deps.sequences.peek(stream, signal) };
     } catch (error) {
       if (signal?.aborted) return finished(task, startedAt, monotonicMs() - started, [], firstStep);
-      return proberError(task, startedAt, monotonicMs() - started, `the sequence number of stream ${stream} could not be read: ${messageOf(error)}`);
+      return proberError(
+        task,
+        startedAt,
+        monotonicMs() - started,
+        `the sequence number of stream ${stream} could not be read: ${messageOf(error)}`,
+      );
     }
   }
-  const run: ProbeRun = { probe, site, identity: syntheticIdentity(runtime.nonce()), secrets: task.secrets, ...(sequence ? { sequence } : {}) };
+  const run: ProbeRun = {
+    probe,
+    site,
+    identity: syntheticIdentity(runtime.nonce()),
+    secrets: task.secrets,
+    ...(sequence ? { sequence } : {}),
+  };
   let scope: TemplateScope;
   try {
     scope = createProbeScope(run, runtime);
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    return proberError(task, startedAt, monotonicMs() - started, createRunRedactor(run, {}).text(`vars could not be computed: ${error.message}`));
+    return proberError(
+      task,
+      startedAt,
+      monotonicMs() - started,
+      createRunRedactor(run, {}).text(`vars could not be computed: ${error.message}`),
+    );
   }
   let captures: Record<string, unknown> = {};
   let redactor = createRunRedactor(run, scope);
@@ -122,7 +152,11 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       evaluations.push(unbuildableStep(step, error, redactor));
       break;
     }
-    const exchange = await deps.transport.send(request, { timeoutMs: step.timeoutMs, maxBodyBytes: step.maxBodyBytes, ...(signal ? { signal } : {}) });
+    const exchange = await deps.transport.send(request, {
+      timeoutMs: step.timeoutMs,
+      maxBodyBytes: step.maxBodyBytes,
+      ...(signal ? { signal } : {}),
+    });
     const evaluation = evaluateStep(step, exchange, { scope, runtime, redactor });
     evaluations.push(evaluation);
     if (sequence && probe.sequence?.commitAfter === step.name && evaluation.acknowledged) {
@@ -130,14 +164,17 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
         await deps.sequences.commit(sequence.stream, sequence.seq, signal);
       } catch (error) {
         // The platform holds the record; the next round re-sends this number, which it treats as a duplicate.
-        warnings.push(`sequence ${sequence.seq} of stream ${sequence.stream} was sent but could not be saved: ${messageOf(error)}`);
+        warnings.push(
+          `sequence ${sequence.seq} of stream ${sequence.stream} was sent but could not be saved: ${messageOf(error)}`,
+        );
       }
     }
     if (evaluation.result.outcome === 'failed') break;
     if (Object.keys(evaluation.captures).length === 0) continue;
     captures = { ...captures, ...evaluation.captures };
     scope = { ...scope, ...evaluation.captures };
-    if (probe.sensitive.some((name) => Object.hasOwn(evaluation.captures, name))) redactor = createRunRedactor(run, scope, captures);
+    if (probe.sensitive.some((name) => Object.hasOwn(evaluation.captures, name)))
+      redactor = createRunRedactor(run, scope, captures);
   }
   const result = finished(task, startedAt, monotonicMs() - started, evaluations, abortedBefore);
   return warnings.length ? { ...result, warnings: warnings.map((warning) => redactor.text(warning)) } : result;

@@ -9,7 +9,14 @@ import { createRedactor } from '../core/probe/redact.ts';
 import type { ProbeDefinition } from '../core/probe/schema.ts';
 import type { TemplateRuntime } from '../core/probe/template.ts';
 import { createHttpTransport } from '../adapters/http/http-transport.ts';
-import { systemClock, type Clock, type ProbeRunner, type RoundRequest, type SecretSource, type SequenceSource } from '../ports.ts';
+import {
+  systemClock,
+  type Clock,
+  type ProbeRunner,
+  type RoundRequest,
+  type SecretSource,
+  type SequenceSource,
+} from '../ports.ts';
 import { runProbe, systemTemplateRuntime } from './probe-engine.ts';
 
 export interface ProbeRunnerDeps {
@@ -38,7 +45,11 @@ export const probeSecrets = (probe: ProbeDefinition): readonly string[] => {
 };
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
-export const mapConcurrent = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
+export const mapConcurrent = async <T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> => {
   const results = new Array<R>(items.length);
   const queue = items.entries();
   const worker = async (): Promise<void> => {
@@ -91,7 +102,14 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
     let plan = plans.get(key);
     if (!plan) {
       const tasks = config.probes.flatMap((probe) =>
-        wanted.filter((site) => probe.sites.includes(site)).map((site) => ({ probe, site, baseUrl: stageBaseUrl(config, site, probe.stage), secretNames: probeSecrets(probe) })),
+        wanted
+          .filter((site) => probe.sites.includes(site))
+          .map((site) => ({
+            probe,
+            site,
+            baseUrl: stageBaseUrl(config, site, probe.stage),
+            secretNames: probeSecrets(probe),
+          })),
       );
       plan = { tasks, secretNames: [...new Set(tasks.flatMap((task) => task.secretNames))] };
       plans.set(key, plan);
@@ -138,7 +156,9 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
           site,
           startedAt: clock.now().toISOString(),
           durationMs: 0,
-          message: createRedactor(Object.values(values)).text(`unexpected error: ${error instanceof Error ? error.message : String(error)}`),
+          message: createRedactor(Object.values(values)).text(
+            `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+          ),
           ...(request.drillId ? { drillId: request.drillId } : {}),
         });
       }

@@ -121,7 +121,8 @@ const DEFAULT_ALERT_LEASE_MS = 120_000;
 /** Overlapping rounds race for the target items; each lost race re-reads and counts its results on top. */
 const TARGET_SAVE_ATTEMPTS = 3;
 
-const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 export const alertPresentation = (config: HcguardConfig): AlertPresentation => ({
   stackName: config.name,
@@ -145,7 +146,12 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
   const { signal } = options;
   const memory = deps.memory ?? {};
   const problems: RoundProblem[] = [];
-  const attempt = async <T>(step: RoundStep, work: () => Promise<T>, fallback: T, ids: Partial<RoundProblem> = {}): Promise<T> => {
+  const attempt = async <T>(
+    step: RoundStep,
+    work: () => Promise<T>,
+    fallback: T,
+    ids: Partial<RoundProblem> = {},
+  ): Promise<T> => {
     try {
       return await work();
     } catch (error) {
@@ -154,19 +160,31 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     }
   };
   const startedAt = clock.now();
-  const drill = options.drillId ? { drillId: options.drillId } : await attempt('active-drill', () => store.activeDrill(signal), undefined);
+  const drill = options.drillId
+    ? { drillId: options.drillId }
+    : await attempt('active-drill', () => store.activeDrill(signal), undefined);
   const drillId = drill?.drillId;
 
   // 1. Probe, and evaluate against what was stored (or last known).
   const [loaded, probeRun] = await Promise.all([
     attempt('load-targets', async () => store.loadTargets(signal), undefined as TargetState[] | undefined),
-    attempt('probe', async () => ({ results: await deps.probes.runRound({ ...(signal ? { signal } : {}), ...(drillId ? { drillId } : {}) }) }), undefined),
+    attempt(
+      'probe',
+      async () => ({
+        results: await deps.probes.runRound({ ...(signal ? { signal } : {}), ...(drillId ? { drillId } : {}) }),
+      }),
+      undefined,
+    ),
   ]);
   const results = probeRun?.results ?? [];
   // Evaluation ignores these (they say nothing about the platform), so they must surface here,
   // or a prober that cannot read its secret would watch nothing in silence.
   for (const result of results) {
-    if (result.proberError) problems.push({ step: 'probe', message: `${result.probeId} on ${result.site}: ${result.message ?? 'prober error'}` });
+    if (result.proberError)
+      problems.push({
+        step: 'probe',
+        message: `${result.probeId} on ${result.site}: ${result.message ?? 'prober error'}`,
+      });
   }
   const followedStages = [...new Set(config.records.map((record) => record.stage))];
   const evaluateFrom = (prior: readonly TargetState[]): Evaluation =>
@@ -175,7 +193,9 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
 
   // 2. Store targets (all or nothing; on a race, re-read and count this round's results on top) and results.
   const writesOf = (candidate: Evaluation): TargetWrite[] =>
-    candidate.actions.flatMap((action) => (action.type === 'save-target' ? [{ target: action.target, expectedVersion: action.expectedVersion }] : []));
+    candidate.actions.flatMap((action) =>
+      action.type === 'save-target' ? [{ target: action.target, expectedVersion: action.expectedVersion }] : [],
+    );
   const saveTargets = async (): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -194,7 +214,8 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
   memory.targets = targets;
 
   // 3. Routing: the controller decides and carries out switches.
-  const open = (await attempt('load-incidents', () => store.listOpenIncidents(signal), undefined)) ?? memory.openIncidents ?? [];
+  const open =
+    (await attempt('load-incidents', () => store.listOpenIncidents(signal), undefined)) ?? memory.openIncidents ?? [];
   let outcome: FailoverOutcome | undefined;
   try {
     outcome = await deps.failover.reconcile({
@@ -208,7 +229,8 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
   } catch (error) {
     problems.push({ step: 'reconcile', message: describeError(error) });
   }
-  for (const failure of outcome?.failures ?? []) problems.push({ step: 'reconcile', message: `${failure.step}: ${failure.message}`, record: failure.record });
+  for (const failure of outcome?.failures ?? [])
+    problems.push({ step: 'reconcile', message: `${failure.step}: ${failure.message}`, record: failure.record });
   const routing = outcome?.routing ?? memory.routing ?? [];
   memory.routing = routing;
 
@@ -220,19 +242,23 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     open,
     routing,
     ...(outcome ? { conditions: outcome.conditions } : {}),
-    conditionsUnknownFor: (outcome?.failures ?? []).filter((failure) => failure.step === 'read').map((failure) => failure.record),
+    conditionsUnknownFor: (outcome?.failures ?? [])
+      .filter((failure) => failure.step === 'read')
+      .map((failure) => failure.record),
     switches: outcome?.switches ?? [],
     now,
     ...(drill ? { drill } : {}),
   });
   const presentation = alertPresentation(config);
   const incidents: IncidentOutcome[] = [];
-  for (const change of decisions.changes) incidents.push(await commitChange(change, deps, presentation, problems, signal));
+  for (const change of decisions.changes)
+    incidents.push(await commitChange(change, deps, presentation, problems, signal));
   for (const notice of decisions.notices) {
     try {
       await store.queueAlert(toOutboxAlert(notice, presentation), signal);
     } catch (error) {
-      if (!(error instanceof AlreadyExistsError)) problems.push({ step: 'queue-alert', message: describeError(error), alertId: notice.id });
+      if (!(error instanceof AlreadyExistsError))
+        problems.push({ step: 'queue-alert', message: describeError(error), alertId: notice.id });
     }
   }
   memory.openIncidents = nextOpenIncidents(open, decisions.changes, incidents);
@@ -279,20 +305,33 @@ const commitChange = async (
     return { ...summary, outcome: 'applied' };
   } catch (error) {
     // Another round opened or changed it first: its decision stands, ours is dropped.
-    if (error instanceof AlreadyExistsError || error instanceof VersionConflictError) return { ...summary, outcome: 'superseded' };
+    if (error instanceof AlreadyExistsError || error instanceof VersionConflictError)
+      return { ...summary, outcome: 'superseded' };
     problems.push({ step: 'incident', message: describeError(error), incidentId: change.incident.id });
     return { ...summary, outcome: 'failed' };
   }
 };
 
-const nextOpenIncidents = (open: readonly Incident[], changes: readonly IncidentChange[], outcomes: readonly IncidentOutcome[]): Incident[] => {
-  const applied = new Map(changes.filter((_, index) => outcomes[index]?.outcome === 'applied').map((change) => [change.incident.id, change.incident]));
+const nextOpenIncidents = (
+  open: readonly Incident[],
+  changes: readonly IncidentChange[],
+  outcomes: readonly IncidentOutcome[],
+): Incident[] => {
+  const applied = new Map(
+    changes
+      .filter((_, index) => outcomes[index]?.outcome === 'applied')
+      .map((change) => [change.incident.id, change.incident]),
+  );
   const kept = open.map((incident) => applied.get(incident.id) ?? incident);
   const added = [...applied.values()].filter((incident) => !open.some((candidate) => candidate.id === incident.id));
   return [...kept, ...added].filter((incident) => incident.status !== 'resolved');
 };
 
-const deliverAlerts = async (deps: RoundDeps, problems: RoundProblem[], signal?: AbortSignal): Promise<RoundSummary['alerts']> => {
+const deliverAlerts = async (
+  deps: RoundDeps,
+  problems: RoundProblem[],
+  signal?: AbortSignal,
+): Promise<RoundSummary['alerts']> => {
   const sent: { id: string; topic: string; messageId: string }[] = [];
   const failed: { id: string; error: string }[] = [];
   let pending: OutboxAlert[];
@@ -329,7 +368,11 @@ const deliverAlerts = async (deps: RoundDeps, problems: RoundProblem[], signal?:
         await deps.store.releaseAlert(alert.id, owner, message, signal);
       } catch (releaseError) {
         // The lease runs out on its own; the next round after it publishes.
-        problems.push({ step: 'publish', message: `could not release the claim: ${describeError(releaseError)}`, ...ids });
+        problems.push({
+          step: 'publish',
+          message: `could not release the claim: ${describeError(releaseError)}`,
+          ...ids,
+        });
       }
       continue;
     }

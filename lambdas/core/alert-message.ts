@@ -47,7 +47,13 @@ export interface AlertDocument {
   readonly doing: string;
   readonly reason?: string;
   readonly routing: readonly { readonly record: string; readonly activeSite: string }[];
-  readonly switch?: { readonly record: string; readonly from: string; readonly to: string; readonly at: string; readonly changeId?: string };
+  readonly switch?: {
+    readonly record: string;
+    readonly from: string;
+    readonly to: string;
+    readonly at: string;
+    readonly changeId?: string;
+  };
   readonly acknowledgeWith?: string;
 }
 
@@ -81,7 +87,8 @@ export const asciiLine = (text: string): string =>
     .replace(/\s+/g, ' ')
     .trim();
 
-const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 3).trimEnd()}...`);
+const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 3).trimEnd()}...`;
 
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
@@ -119,7 +126,8 @@ const duration = (fromIso: string, toIso: string): string => {
   return `${hours} h ${minutes % 60} min`;
 };
 
-const listRecords = (draft: AlertDraft): string => draft.facts.routing.map((state) => state.record).join(', ') || 'no managed record';
+const listRecords = (draft: AlertDraft): string =>
+  draft.facts.routing.map((state) => state.record).join(', ') || 'no managed record';
 
 /** One sentence: what hcguard is doing about it. */
 export const describeAction = (draft: AlertDraft, presentation: AlertPresentation): string => {
@@ -147,7 +155,8 @@ export const describeAction = (draft: AlertDraft, presentation: AlertPresentatio
     return `no citizen traffic is affected now: ${incident.site} does not serve ${listRecords(draft)}. hcguard keeps watching; failover to ${incident.site} is blocked while it fails.`;
   }
   const followed = facts.routing.length > 0 && incident.stage !== undefined;
-  if (!followed) return `hcguard keeps watching; no managed record follows ${incident.stage ?? 'this stage'}, so traffic does not move.`;
+  if (!followed)
+    return `hcguard keeps watching; no managed record follows ${incident.stage ?? 'this stage'}, so traffic does not move.`;
   if (facts.failoverMode === 'manual') {
     return `automatic failover is off: switch by hand with \`hcguard failover --to ${incident.site === 'primary' ? 'backup' : 'primary'} --reason "..."\`.`;
   }
@@ -163,8 +172,11 @@ const shortAction = (draft: AlertDraft): string | undefined => {
 
 export const alertSubject = (draft: AlertDraft): string => {
   const drill = draft.drillId ? '[DRILL] ' : '';
-  const title = draft.incident?.title ?? `${draft.facts.switched ? `traffic for ${draft.facts.switched.record} moved to ${draft.facts.switched.to}` : 'notice'}`;
-  const kind = draft.kind === 'remind' && draft.incident ? `REMINDER ${draft.incident.reminders}` : KIND_WORD[draft.kind];
+  const title =
+    draft.incident?.title ??
+    `${draft.facts.switched ? `traffic for ${draft.facts.switched.record} moved to ${draft.facts.switched.to}` : 'notice'}`;
+  const kind =
+    draft.kind === 'remind' && draft.incident ? `REMINDER ${draft.incident.reminders}` : KIND_WORD[draft.kind];
   const level =
     draft.kind === 'escalate' && draft.previousSeverity && draft.previousSeverity !== draft.severity
       ? `[${draft.severity}, was ${draft.previousSeverity}]`
@@ -205,17 +217,27 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
       `Doing:    ${doing}`,
     );
     if (draft.kind === 'resolve') {
-      lines.push(`Resolved: ${formatInstant(incident.resolvedAt ?? draft.at, zone)}, open ${duration(incident.openedAt, draft.at)}`);
+      lines.push(
+        `Resolved: ${formatInstant(incident.resolvedAt ?? draft.at, zone)}, open ${duration(incident.openedAt, draft.at)}`,
+      );
     } else if (incident.status === 'acknowledged') {
-      lines.push(`Ack:      acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ${formatInstant(incident.acknowledgedAt ?? draft.at, zone)}`);
+      lines.push(
+        `Ack:      acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ${formatInstant(incident.acknowledgedAt ?? draft.at, zone)}`,
+      );
     } else {
       lines.push(
         `Ack:      hcguard ack ${incident.id}` +
-          (facts.escalateAfterMinutes ? `   (unacknowledged, it escalates ${facts.escalateAfterMinutes} min after opening)` : '   (stops reminders)'),
+          (facts.escalateAfterMinutes
+            ? `   (unacknowledged, it escalates ${facts.escalateAfterMinutes} min after opening)`
+            : '   (stops reminders)'),
       );
     }
   } else {
-    lines.push(...(facts.reason ? [`What:     ${facts.reason}`] : []), `Doing:    ${doing}`, `When:     ${formatInstant(draft.at, zone)}`);
+    lines.push(
+      ...(facts.reason ? [`What:     ${facts.reason}`] : []),
+      `Doing:    ${doing}`,
+      `When:     ${formatInstant(draft.at, zone)}`,
+    );
   }
   lines.push('', `hcguard stack ${presentation.stackName} | alert ${draft.id} | dedup key ${draft.dedupKey}`);
   const document: AlertDocument = {
@@ -276,6 +298,9 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
     incidentSeverity: incident?.severity ?? draft.severity,
     stack: presentation.stackName,
   };
-  const sms = truncate(`${subject}${incident && incident.status === 'open' ? ` | ack: hcguard ack ${incident.id}` : ''}`, 160);
+  const sms = truncate(
+    `${subject}${incident && incident.status === 'open' ? ` | ack: hcguard ack ${incident.id}` : ''}`,
+    160,
+  );
   return { subject, body: `${lines.join('\n')}\n`, sms, document, attributes };
 };

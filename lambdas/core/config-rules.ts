@@ -31,16 +31,14 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(values: T)
   });
 
 export const httpUrl = () =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .refine(
-      (value) => {
-        try {
-          const url = new URL(value);
-          return url.protocol === 'http:' || url.protocol === 'https:';
-        } catch {
-          return false;
-        }
-      },
-      { error: 'must be an absolute http:// or https:// URL' },
-    );
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'http:' || url.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an absolute http:// or https:// URL' },
+  );

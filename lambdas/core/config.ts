@@ -39,7 +39,9 @@ const withoutTrailingDot = (name: string): string => name.replace(/\.$/, '');
 
 const aliasTargetSchema = z.strictObject({
   dnsName: domainName('alias.dnsName'),
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id such as Z2FDTNDATAQYW2' }),
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id such as Z2FDTNDATAQYW2' }),
   evaluateTargetHealth: z.boolean().default(false),
 });
 
@@ -59,11 +61,15 @@ const IPV6 = /^[0-9a-f:]+$/i;
 const recordSchema = z
   .strictObject({
     /** The existing hosted zone; with only a name, `cdk synth` looks the zone up (needs AWS credentials). */
-    zone: z
-      .strictObject({
-        id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'must be a Route 53 hosted zone id (upper-case letters and digits) such as Z0123456789ABCDEFGHIJ' }).optional(),
-        name: domainName('zone.name').transform(withoutTrailingDot),
-      }),
+    zone: z.strictObject({
+      id: z
+        .string()
+        .regex(/^[A-Z0-9]{1,32}$/, {
+          error: 'must be a Route 53 hosted zone id (upper-case letters and digits) such as Z0123456789ABCDEFGHIJ',
+        })
+        .optional(),
+      name: domainName('zone.name').transform(withoutTrailingDot),
+    }),
     name: domainName('name').transform(withoutTrailingDot),
     type: oneOf(RECORD_TYPES),
     ttl: intBetween(1, 86_400).default(60),
@@ -80,7 +86,11 @@ const recordSchema = z
       const value = record.values[site];
       if ('alias' in value) {
         if (record.type === 'CNAME') {
-          ctx.addIssue({ code: 'custom', path: ['values', site, 'alias'], message: 'alias targets need type A or AAAA' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['values', site, 'alias'],
+            message: 'alias targets need type A or AAAA',
+          });
         }
         continue;
       }
@@ -94,11 +104,19 @@ const recordSchema = z
         }
       });
       if (record.type === 'CNAME' && value.values.length !== 1) {
-        ctx.addIssue({ code: 'custom', path: ['values', site, 'values'], message: 'a CNAME record has exactly one value' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', site, 'values'],
+          message: 'a CNAME record has exactly one value',
+        });
       }
     }
     if (JSON.stringify(record.values.primary) === JSON.stringify(record.values.backup)) {
-      ctx.addIssue({ code: 'custom', path: ['values'], message: 'primary and backup must differ, or a switch changes nothing' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: 'primary and backup must differ, or a switch changes nothing',
+      });
     }
   });
 export type ManagedRecordConfig = z.infer<typeof recordSchema>;
@@ -109,7 +127,9 @@ const subscriptionSchema = z.discriminatedUnion(
     z.strictObject({ protocol: z.literal('email'), endpoint: z.email({ error: 'must be an e-mail address' }) }),
     z.strictObject({
       protocol: z.literal('sms'),
-      endpoint: z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be a phone number in E.164 form, e.g. +8613800000000' }),
+      endpoint: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, { error: 'must be a phone number in E.164 form, e.g. +8613800000000' }),
     }),
     z.strictObject({
       protocol: z.literal('https'),
@@ -145,17 +165,40 @@ export type SeverityRule = z.infer<typeof severityRuleSchema>;
  * heartbeat, recoveries, drill notices) are set in `severity.fixed`.
  */
 export const DEFAULT_SEVERITY_RULES: readonly SeverityRule[] = [
-  { when: { failureClass: ['wrong-verdict'] }, severity: 'SEV1', reason: 'a verifier giving wrong verdicts is a security breach' },
-  { when: { stage: 'verification', serving: true, outcome: 'failed' }, severity: 'SEV1', reason: 'citizens cannot be verified at checkpoints' },
-  { when: { stage: 'transmission', failureClass: ['integrity'] }, severity: 'SEV2', reason: 'declarations are lost or tampered with in transit' },
-  { when: { serving: false, outcome: 'failed' }, severity: 'SEV2', reason: 'the standby site is broken: no failover is possible' },
-  { when: { stage: 'collection', failureClass: ['assertion'] }, severity: 'SEV3', reason: 'stored health data differs from what was declared' },
+  {
+    when: { failureClass: ['wrong-verdict'] },
+    severity: 'SEV1',
+    reason: 'a verifier giving wrong verdicts is a security breach',
+  },
+  {
+    when: { stage: 'verification', serving: true, outcome: 'failed' },
+    severity: 'SEV1',
+    reason: 'citizens cannot be verified at checkpoints',
+  },
+  {
+    when: { stage: 'transmission', failureClass: ['integrity'] },
+    severity: 'SEV2',
+    reason: 'declarations are lost or tampered with in transit',
+  },
+  {
+    when: { serving: false, outcome: 'failed' },
+    severity: 'SEV2',
+    reason: 'the standby site is broken: no failover is possible',
+  },
+  {
+    when: { stage: 'collection', failureClass: ['assertion'] },
+    severity: 'SEV3',
+    reason: 'stored health data differs from what was declared',
+  },
   { when: { outcome: 'degraded' }, severity: 'SEV3', reason: 'slow answers: checkpoints queue up' },
   { when: {}, severity: 'SEV2', reason: 'a stage of the serving site is failing' },
 ];
 
 const severitySchema = z.strictObject({
-  rules: z.array(severityRuleSchema).min(1).default([...DEFAULT_SEVERITY_RULES]),
+  rules: z
+    .array(severityRuleSchema)
+    .min(1)
+    .default([...DEFAULT_SEVERITY_RULES]),
   fixed: z
     .strictObject({
       noHealthySite: oneOf(SEVERITIES).default('SEV1'),
@@ -238,7 +281,9 @@ const localSchema = z.strictObject({
 });
 export type LocalConfig = z.infer<typeof localSchema>;
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const configSchema = z
   .strictObject({
@@ -321,8 +366,14 @@ export const configSchema = z
       .prefault({}),
     deployment: z
       .strictObject({
-        account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }).optional(),
-        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as cn-north-1 or us-east-1' }).optional(),
+        account: z
+          .string()
+          .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' })
+          .optional(),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as cn-north-1 or us-east-1' })
+          .optional(),
         /** Protects the table from `cdk destroy` and console deletion. */
         deletionProtection: z.boolean().default(true),
         logRetentionDays: z
@@ -332,7 +383,13 @@ export const configSchema = z
           })
           .default(90),
         /** IAM principals (ARNs) allowed to assume the operator role; the account root if empty. */
-        operatorPrincipals: z.array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, { error: 'must be an IAM role, user or root ARN' })).default([]),
+        operatorPrincipals: z
+          .array(
+            z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, {
+              error: 'must be an IAM role, user or root ARN',
+            }),
+          )
+          .default([]),
       })
       .prefault({}),
     /** `npm start` (`hcguard up`): the local runtime's ports and its simulated citizens. */
@@ -342,7 +399,11 @@ export const configSchema = z
     const ids = new Map<string, number>();
     config.probes.forEach((probe, index) => {
       if (ids.has(probe.id)) {
-        ctx.addIssue({ code: 'custom', path: ['probes', index, 'id'], message: `duplicate probe id "${probe.id}" (also probes[${ids.get(probe.id)}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probes', index, 'id'],
+          message: `duplicate probe id "${probe.id}" (also probes[${ids.get(probe.id)}])`,
+        });
       }
       ids.set(probe.id, index);
       const worstCaseMs = probe.steps.reduce((sum, step) => sum + step.timeoutMs, 0);
@@ -357,7 +418,11 @@ export const configSchema = z
     for (const site of SITES) {
       for (const stage of STAGES) {
         if (!config.probes.some((probe) => probe.stage === stage && probe.sites.includes(site))) {
-          ctx.addIssue({ code: 'custom', path: ['probes'], message: `no probe checks ${stage} on ${site}: failover pre-flight needs every stage probed on both sites` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['probes'],
+            message: `no probe checks ${stage} on ${site}: failover pre-flight needs every stage probed on both sites`,
+          });
         }
       }
     }
@@ -365,12 +430,19 @@ export const configSchema = z
     config.records.forEach((record, index) => {
       const key = `${record.name} ${record.type}`;
       if (names.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['records', index, 'name'], message: `duplicate record ${key} (also records[${names.get(key)}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['records', index, 'name'],
+          message: `duplicate record ${key} (also records[${names.get(key)}])`,
+        });
       }
       names.set(key, index);
     });
     const citizensRecord = config.local.citizens.record;
-    if (citizensRecord !== undefined && !config.records.some((record) => record.name === withoutTrailingDot(citizensRecord.toLowerCase()))) {
+    if (
+      citizensRecord !== undefined &&
+      !config.records.some((record) => record.name === withoutTrailingDot(citizensRecord.toLowerCase()))
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['local', 'citizens', 'record'],
@@ -380,7 +452,11 @@ export const configSchema = z
     const scenarioNames = new Set<string>(BUILTIN_SCENARIOS);
     config.drills.scenarios.forEach((scenario, index) => {
       if (scenarioNames.has(scenario.name)) {
-        ctx.addIssue({ code: 'custom', path: ['drills', 'scenarios', index, 'name'], message: `scenario name "${scenario.name}" is already taken` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['drills', 'scenarios', index, 'name'],
+          message: `scenario name "${scenario.name}" is already taken`,
+        });
       }
       scenarioNames.add(scenario.name);
     });
@@ -388,7 +464,11 @@ export const configSchema = z
     config.probes.forEach((probe, index) => {
       for (const name of referencedSecrets(JSON.stringify(probe.steps))) {
         if (!secretNames.has(name)) {
-          ctx.addIssue({ code: 'custom', path: ['probes', index, 'steps'], message: `uses secret "${name}", which is not declared under secrets` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['probes', index, 'steps'],
+            message: `uses secret "${name}", which is not declared under secrets`,
+          });
         }
       }
     });
@@ -425,7 +505,10 @@ export class ConfigError extends Error {
 }
 
 export const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
 
 /** Validates a config; every problem is reported, none is thrown away. */
 export const parseConfig = (input: unknown, source?: string): HcguardConfig => {
@@ -440,7 +523,10 @@ export const describeIssues = (issues: readonly z.core.$ZodIssue[], input: unkno
       const allowed = allowedKeysAt(issue.path);
       return issue.keys.map((key) => {
         const suggestion = closest(key, allowed);
-        return { path: formatPath([...issue.path, key]), rule: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}` };
+        return {
+          path: formatPath([...issue.path, key]),
+          rule: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        };
       });
     }
     if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
@@ -455,7 +541,11 @@ export const describeIssues = (issues: readonly z.core.$ZodIssue[], input: unkno
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
 const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+  path.reduce<unknown>(
+    (value, key) =>
+      value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  );
 
 /** The keys the schema allows at a path, to suggest the intended one for a typo. */
 const allowedKeysAt = (path: readonly PropertyKey[]): string[] => {
@@ -472,7 +562,14 @@ const allowedKeysAt = (path: readonly PropertyKey[]): string[] => {
   };
   for (const key of path) {
     schema = unwrap(schema);
-    const def = schema?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType } | undefined;
+    const def = schema?._zod.def as
+      | {
+          type: string;
+          shape?: Record<string, z.core.$ZodType>;
+          element?: z.core.$ZodType;
+          valueType?: z.core.$ZodType;
+        }
+      | undefined;
     if (!def) return [];
     if (def.type === 'object' && typeof key === 'string') schema = def.shape?.[key];
     else if (def.type === 'array') schema = def.element;
@@ -499,7 +596,11 @@ const editDistance = (a: string, b: string): number => {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }
@@ -518,4 +619,3 @@ export const siteLabel = (config: Pick<HcguardConfig, 'sites'>, site: Site): str
 
 export const stageBaseUrl = (config: Pick<HcguardConfig, 'sites'>, site: Site, stage: Stage): string =>
   config.sites[site].stages[stage];
-

@@ -146,7 +146,9 @@ export const validateScenario = (scenario: CostScenario): void => {
   requireInteger('interval', scenario.intervalSeconds, 5, 3_600);
   requireInteger('regions', scenario.regions, 1, 30);
   if (!(ENDPOINT_TYPES as readonly string[]).includes(scenario.endpointType)) {
-    throw new CostInputError(`endpoint type must be one of: ${ENDPOINT_TYPES.join(', ')} (got ${scenario.endpointType})`);
+    throw new CostInputError(
+      `endpoint type must be one of: ${ENDPOINT_TYPES.join(', ')} (got ${scenario.endpointType})`,
+    );
   }
 };
 
@@ -173,11 +175,15 @@ export interface ProbeSchedule {
   readonly invocationSeconds: number;
 }
 
-export const probeSchedule = (scenario: CostScenario, footprint: HcguardFootprint = DEFAULT_FOOTPRINT): ProbeSchedule => {
+export const probeSchedule = (
+  scenario: CostScenario,
+  footprint: HcguardFootprint = DEFAULT_FOOTPRINT,
+): ProbeSchedule => {
   const schedule = { schedule: { intervalSeconds: scenario.intervalSeconds, concurrency: footprint.concurrency } };
   const rounds = roundsPerInvocation(schedule);
   const invocationsPerMonth = MINUTES_PER_MONTH / scheduleRateMinutes(schedule);
-  const roundSeconds = Math.ceil(scenario.endpoints / footprint.concurrency) * footprint.probeSeconds + footprint.roundOverheadSeconds;
+  const roundSeconds =
+    Math.ceil(scenario.endpoints / footprint.concurrency) * footprint.probeSeconds + footprint.roundOverheadSeconds;
   return {
     invocationsPerMonth,
     roundsPerInvocation: rounds,
@@ -212,7 +218,12 @@ const hcguardOption = (scenario: CostScenario, footprint: HcguardFootprint): Cos
       line('DynamoDB', 'reads (Query, GetItem)', readUnits / 1e6, 'dynamodbReadUnit'),
       line('SNS', 'alert publishes', publishes / 1e6, 'snsPublish'),
       line('SNS', 'e-mail deliveries', (publishes * footprint.emailSubscribersPerTopic) / 1e5, 'snsEmailDelivery'),
-      line('CloudWatch', 'custom metrics', (metricTargets(endpoints) * footprint.metricsPerTarget + footprint.fixedMetrics) * regions, 'cloudwatchMetric'),
+      line(
+        'CloudWatch',
+        'custom metrics',
+        (metricTargets(endpoints) * footprint.metricsPerTarget + footprint.fixedMetrics) * regions,
+        'cloudwatchMetric',
+      ),
       line('CloudWatch', 'alarms', footprint.alarms * regions, 'cloudwatchAlarm'),
       line('CloudWatch', 'dashboard', footprint.dashboards * regions, 'cloudwatchDashboard'),
       line('CloudWatch', 'log ingestion', logBytes / BYTES_PER_GB, 'cloudwatchLogIngestion'),
@@ -253,7 +264,9 @@ const route53Options = (scenario: CostScenario): CostOption[] => {
       line('CloudWatch', 'alarm per health check (paging)', endpoints, 'cloudwatchAlarm'),
     ],
     caveats: [
-      ...(scenario.intervalSeconds < ROUTE53_INTERVALS.fast ? [`cannot check more often than every ${ROUTE53_INTERVALS.fast} s`] : []),
+      ...(scenario.intervalSeconds < ROUTE53_INTERVALS.fast
+        ? [`cannot check more often than every ${ROUTE53_INTERVALS.fast} s`]
+        : []),
       'one request per check: no multi-step probes, HMAC or read-back; string match sees the first 5,120 bytes',
       'failback is automatic; no severities, dedup, acknowledgement or drills',
       regionsNote,
@@ -274,7 +287,9 @@ const syntheticsOption = (scenario: CostScenario): CostOption => {
       line('CloudWatch', 'alarm per canary (paging)', canaries, 'cloudwatchAlarm'),
     ],
     caveats: [
-      ...(scenario.intervalSeconds < SYNTHETICS_MIN_INTERVAL_SECONDS ? [`runs at most once a minute, not every ${scenario.intervalSeconds} s`] : []),
+      ...(scenario.intervalSeconds < SYNTHETICS_MIN_INTERVAL_SECONDS
+        ? [`runs at most once a minute, not every ${scenario.intervalSeconds} s`]
+        : []),
       "each run's Lambda, S3 artifacts and logs are billed on top (not counted)",
       'detects only: switching traffic needs another piece (a Lambda, or ARC)',
     ],
@@ -310,13 +325,18 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
     `logs: ${footprint.logBytesPerProbe} B per probe result and ${footprint.logBytesPerInvocation} B per invocation`,
     `alerts: ${footprint.incidentsPerMonth} incidents a month, ${footprint.publishesPerIncident} publishes each, ${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,
     `fixed per stack: ${footprint.alarms} alarms, ${footprint.dashboards} dashboard, ${footprint.kmsKeys} KMS keys (${usd(
-      footprint.alarms * PRICES.cloudwatchAlarm.usd + footprint.dashboards * PRICES.cloudwatchDashboard.usd + footprint.kmsKeys * PRICES.kmsKey.usd,
+      footprint.alarms * PRICES.cloudwatchAlarm.usd +
+        footprint.dashboards * PRICES.cloudwatchDashboard.usd +
+        footprint.kmsKeys * PRICES.kmsKey.usd,
     )} a month per region)`,
     'not counted for any option: the hosted zone and DNS queries (the same for all), drills, data transfer',
   ];
 };
 
-export const estimateCosts = (scenario: CostScenario, footprint: HcguardFootprint = DEFAULT_FOOTPRINT): CostEstimate => {
+export const estimateCosts = (
+  scenario: CostScenario,
+  footprint: HcguardFootprint = DEFAULT_FOOTPRINT,
+): CostEstimate => {
   validateScenario(scenario);
   return {
     scenario,

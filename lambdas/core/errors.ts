@@ -3,7 +3,10 @@
 
 /** A conditional write lost a race: someone else changed the item first. Re-read and decide again. */
 export class VersionConflictError extends Error {
-  constructor(readonly entity: string, readonly expectedVersion: number) {
+  constructor(
+    readonly entity: string,
+    readonly expectedVersion: number,
+  ) {
     super(`${entity} changed since version ${expectedVersion} was read`);
     this.name = 'VersionConflictError';
   }

@@ -116,7 +116,12 @@ const nextStreaks = (prior: TargetState, outcome: Outcome): Streaks => ({
 });
 
 /** Hysteresis alone: the health the streaks justify, before flap detection. */
-export const hysteresis = (current: TargetHealth, outcome: Outcome, streaks: Streaks, policy: DetectionPolicy): TargetHealth => {
+export const hysteresis = (
+  current: TargetHealth,
+  outcome: Outcome,
+  streaks: Streaks,
+  policy: DetectionPolicy,
+): TargetHealth => {
   if (streaks.failures >= policy.failureThreshold) return 'failing';
   switch (current) {
     case 'unknown':
@@ -152,7 +157,9 @@ const evaluateTarget = (
   const windowStart = now.getTime() - policy.flap.windowMinutes * 60_000;
   // Leaving `unknown` is learning, not changing: it does not count towards flapping.
   const changed = observed !== priorObserved && priorObserved !== 'unknown';
-  const recentChanges = [...prior.recentChanges, ...(changed ? [at] : [])].filter((instant) => Date.parse(instant) > windowStart);
+  const recentChanges = [...prior.recentChanges, ...(changed ? [at] : [])].filter(
+    (instant) => Date.parse(instant) > windowStart,
+  );
   const flapping = recentChanges.length >= policy.flap.changes;
   const health: TargetHealth = flapping ? 'failing' : observed;
   const next: TargetState = {
@@ -168,7 +175,8 @@ const evaluateTarget = (
     lastOutcome: observation.outcome,
     // The last failure's class and message stay after an ok round: a flapping or recovering
     // target still says what went wrong.
-    lastFailureClass: observation.outcome === 'ok' ? prior.lastFailureClass : (observation.failureClass ?? prior.lastFailureClass),
+    lastFailureClass:
+      observation.outcome === 'ok' ? prior.lastFailureClass : (observation.failureClass ?? prior.lastFailureClass),
     lastMessage: observation.outcome === 'ok' ? prior.lastMessage : (observation.message ?? prior.lastMessage),
     lastResultAt: observation.at,
     recentChanges,
@@ -182,7 +190,10 @@ const evaluateTarget = (
       : !flapping && prior.flapping
         ? `no longer flapping (fewer than ${policy.flap.changes} changes within ${policy.flap.windowMinutes} min)`
         : transitionReason(prior.health, health, streaks, policy);
-  return { next, transition: { site: prior.site, stage: prior.stage, from: prior.health, to: health, flapping, at, reason } };
+  return {
+    next,
+    transition: { site: prior.site, stage: prior.stage, from: prior.health, to: health, flapping, at, reason },
+  };
 };
 
 export const evaluate = (input: EvaluationInput): Evaluation => {
@@ -199,7 +210,12 @@ export const evaluate = (input: EvaluationInput): Evaluation => {
         if (prior) targets.push(prior);
         continue;
       }
-      const { next, transition } = evaluateTarget(prior ?? unknownTarget(site, stage, input.now), observation, input.policy, input.now);
+      const { next, transition } = evaluateTarget(
+        prior ?? unknownTarget(site, stage, input.now),
+        observation,
+        input.policy,
+        input.now,
+      );
       targets.push(next);
       if (transition) transitions.push(transition);
       actions.push({ type: 'save-target', target: next, expectedVersion: prior?.version ?? 0 });

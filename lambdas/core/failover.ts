@@ -15,15 +15,33 @@
 //   on its own, a known complaint.
 // - A routing lock freezes automatic switching; operators can still switch by hand.
 import type { HcguardConfig } from './config.ts';
-import { STAGES, otherSite, type Actor, type RoutingLock, type RoutingState, type Site, type Stage, type TargetState } from './model.ts';
+import {
+  STAGES,
+  otherSite,
+  type Actor,
+  type RoutingLock,
+  type RoutingState,
+  type Site,
+  type Stage,
+  type TargetState,
+} from './model.ts';
 
-export type FailoverPolicy = Pick<HcguardConfig['failover'], 'mode' | 'dwellMinutes' | 'failback' | 'failbackAfterHealthyMinutes'>;
+export type FailoverPolicy = Pick<
+  HcguardConfig['failover'],
+  'mode' | 'dwellMinutes' | 'failback' | 'failbackAfterHealthyMinutes'
+>;
 
 export type FailoverRequest =
   /** After a probe round: the controller (or a drill) acts on its own. */
   | { readonly kind: 'automatic'; readonly actor: Actor }
   /** `hcguard failover --to <site> --reason … [--force]`. */
-  | { readonly kind: 'failover'; readonly to: Site; readonly reason: string; readonly force: boolean; readonly actor: Actor }
+  | {
+      readonly kind: 'failover';
+      readonly to: Site;
+      readonly reason: string;
+      readonly force: boolean;
+      readonly actor: Actor;
+    }
   /** `hcguard failback`: the operator approves the return to the primary. */
   | { readonly kind: 'failback'; readonly actor: Actor };
 
@@ -112,14 +130,18 @@ export const repairableAt = (pending: NonNullable<RoutingState['pending']>): Dat
   new Date(Date.parse(pending.leaseUntil ?? pending.requestedAt) + REPAIR_GRACE_MS);
 
 /** The lease a new intent gets: its owner submits the Route 53 change before it ends. */
-export const intentLeaseUntil = (now: Date, insyncTimeoutSeconds: number): Date => new Date(now.getTime() + insyncTimeoutSeconds * 1000);
+export const intentLeaseUntil = (now: Date, insyncTimeoutSeconds: number): Date =>
+  new Date(now.getTime() + insyncTimeoutSeconds * 1000);
 
 /**
  * The oldest result instant pre-flight accepts: the round's start when known, else the last
  * two intervals plus 30 s (an operator's command between rounds reads the stored states).
  */
-export const freshSince = (input: { readonly now: Date; readonly intervalSeconds: number; readonly roundStartedAt?: Date }): Date =>
-  input.roundStartedAt ?? new Date(input.now.getTime() - (2 * input.intervalSeconds + 30) * 1000);
+export const freshSince = (input: {
+  readonly now: Date;
+  readonly intervalSeconds: number;
+  readonly roundStartedAt?: Date;
+}): Date => input.roundStartedAt ?? new Date(input.now.getTime() - (2 * input.intervalSeconds + 30) * 1000);
 
 const MINUTE_MS = 60_000;
 
@@ -139,18 +161,46 @@ const decidePending = (input: PolicyInput, pending: NonNullable<RoutingState['pe
   if (now < repairAt) {
     const detail = `a switch of ${record.name} to ${to} is in progress (${pending.actor} since ${pending.requestedAt}; repaired after ${repairAt.toISOString()} if it does not finish)`;
     if (request.kind === 'automatic') return { kind: 'nothing', note: detail };
-    return refuse(input, from, request.kind === 'failover' ? request.to : 'primary', [{ code: 'switch-in-progress', detail }]);
+    return refuse(input, from, request.kind === 'failover' ? request.to : 'primary', [
+      { code: 'switch-in-progress', detail },
+    ]);
   }
   if (input.actual === to) {
-    return { kind: 'repair', outcome: 'finish', from, to, note: `Route 53 already answers ${to} for ${record.name}: the interrupted switch by ${pending.actor} is completed` };
+    return {
+      kind: 'repair',
+      outcome: 'finish',
+      from,
+      to,
+      note: `Route 53 already answers ${to} for ${record.name}: the interrupted switch by ${pending.actor} is completed`,
+    };
   }
   if (input.actual === from) {
-    return { kind: 'repair', outcome: 'rollback', from, to, note: `Route 53 still answers ${from} for ${record.name}: the interrupted switch to ${to} by ${pending.actor} never applied and is rolled back` };
+    return {
+      kind: 'repair',
+      outcome: 'rollback',
+      from,
+      to,
+      note: `Route 53 still answers ${from} for ${record.name}: the interrupted switch to ${to} by ${pending.actor} never applied and is rolled back`,
+    };
   }
-  const found = input.actual === 'missing' ? 'the record does not exist' : input.actual === 'neither' ? "its value is neither site's" : 'its value could not be read';
-  return refuse(input, from, to, [
-    { code: 'record-unrecognised', detail: `cannot finish or roll back the switch of ${record.name} to ${to}: ${found}; fix the record in Route 53` },
-  ], true);
+  const found =
+    input.actual === 'missing'
+      ? 'the record does not exist'
+      : input.actual === 'neither'
+        ? "its value is neither site's"
+        : 'its value could not be read';
+  return refuse(
+    input,
+    from,
+    to,
+    [
+      {
+        code: 'record-unrecognised',
+        detail: `cannot finish or roll back the switch of ${record.name} to ${to}: ${found}; fix the record in Route 53`,
+      },
+    ],
+    true,
+  );
 };
 
 const decideAutomatic = (input: PolicyInput): FailoverDecision => {
@@ -161,7 +211,10 @@ const decideAutomatic = (input: PolicyInput): FailoverDecision => {
     const to = otherSite(serving);
     const refusals: Refusal[] = [];
     if (policy.mode === 'manual') {
-      refusals.push({ code: 'automatic-off', detail: `automatic failover is off (failover.mode: manual): run \`hcguard failover --to ${to} --reason …\`` });
+      refusals.push({
+        code: 'automatic-off',
+        detail: `automatic failover is off (failover.mode: manual): run \`hcguard failover --to ${to} --reason …\``,
+      });
     }
     if (lock) refusals.push(lockRefusal(lock));
     const dwell = dwellRefusal(routing, policy, now);
@@ -175,39 +228,73 @@ const decideAutomatic = (input: PolicyInput): FailoverDecision => {
     }
     refusals.push(...preflight(targets, to, input.freshSince));
     const reason = `${serving} ${record.stage} failing${servingState.lastFailureClass ? ` (${servingState.lastFailureClass})` : ''} since ${servingState.since}`;
-    if (refusals.length === 0) return { kind: 'switch', from: serving, to, cause: 'failover', reason, forced: false, overridden: [] };
+    if (refusals.length === 0)
+      return { kind: 'switch', from: serving, to, cause: 'failover', reason, forced: false, overridden: [] };
     return refuse(input, serving, to, refusals, true);
   }
   if (serving === 'backup') {
     const stable = primaryStability(input);
     if (!stable.ready) return { kind: 'nothing', note: `backup serves ${record.name}; ${stable.note}` };
     if (policy.failback === 'manual') {
-      return { kind: 'nothing', note: `backup serves ${record.name}; ${stable.note}: run \`hcguard failback\` to return to the primary` };
+      return {
+        kind: 'nothing',
+        note: `backup serves ${record.name}; ${stable.note}: run \`hcguard failback\` to return to the primary`,
+      };
     }
-    if (lock) return { kind: 'nothing', note: `automatic failback of ${record.name} is due but ${lockRefusal(lock).detail}` };
+    if (lock)
+      return { kind: 'nothing', note: `automatic failback of ${record.name} is due but ${lockRefusal(lock).detail}` };
     const dwell = dwellRefusal(routing, policy, now);
-    if (dwell) return { kind: 'nothing', note: `automatic failback of ${record.name} is due but held by ${dwell.detail}` };
-    return { kind: 'switch', from: 'backup', to: 'primary', cause: 'failback', reason: `automatic failback: ${stable.note}`, forced: false, overridden: [] };
+    if (dwell)
+      return { kind: 'nothing', note: `automatic failback of ${record.name} is due but held by ${dwell.detail}` };
+    return {
+      kind: 'switch',
+      from: 'backup',
+      to: 'primary',
+      cause: 'failback',
+      reason: `automatic failback: ${stable.note}`,
+      forced: false,
+      overridden: [],
+    };
   }
-  return { kind: 'nothing', note: `${serving} serves ${record.name}; ${record.stage} there is ${servingState?.health ?? 'unknown'}` };
+  return {
+    kind: 'nothing',
+    note: `${serving} serves ${record.name}; ${record.stage} there is ${servingState?.health ?? 'unknown'}`,
+  };
 };
 
-const decideManualFailover = (input: PolicyInput, request: Extract<FailoverRequest, { kind: 'failover' }>): FailoverDecision => {
+const decideManualFailover = (
+  input: PolicyInput,
+  request: Extract<FailoverRequest, { kind: 'failover' }>,
+): FailoverDecision => {
   const { routing, record, policy, now, targets } = input;
   const from = routing.activeSite;
-  if (request.to === from) return refuse(input, from, request.to, [{ code: 'already-active', detail: `${record.name} already points at ${from} (since ${routing.since})` }]);
+  if (request.to === from)
+    return refuse(input, from, request.to, [
+      { code: 'already-active', detail: `${record.name} already points at ${from} (since ${routing.since})` },
+    ]);
   const refusals: Refusal[] = [];
   const dwell = dwellRefusal(routing, policy, now);
   if (dwell) refusals.push(dwell);
   refusals.push(...preflight(targets, request.to, input.freshSince));
   if (refusals.length > 0 && !request.force) return refuse(input, from, request.to, refusals);
-  return { kind: 'switch', from, to: request.to, cause: 'manual', reason: request.reason, forced: refusals.length > 0, overridden: refusals };
+  return {
+    kind: 'switch',
+    from,
+    to: request.to,
+    cause: 'manual',
+    reason: request.reason,
+    forced: refusals.length > 0,
+    overridden: refusals,
+  };
 };
 
 const decideFailback = (input: PolicyInput): FailoverDecision => {
   const { routing, record, policy, now, targets } = input;
   const from = routing.activeSite;
-  if (from === 'primary') return refuse(input, from, 'primary', [{ code: 'already-active', detail: `${record.name} already points at primary (since ${routing.since})` }]);
+  if (from === 'primary')
+    return refuse(input, from, 'primary', [
+      { code: 'already-active', detail: `${record.name} already points at primary (since ${routing.since})` },
+    ]);
   const refusals: Refusal[] = [];
   const dwell = dwellRefusal(routing, policy, now);
   if (dwell) refusals.push(dwell);
@@ -218,10 +305,24 @@ const decideFailback = (input: PolicyInput): FailoverDecision => {
     if (!stable.ready) refusals.push({ code: 'not-stable', detail: stable.note });
   }
   if (refusals.length > 0) return refuse(input, from, 'primary', refusals);
-  return { kind: 'switch', from, to: 'primary', cause: 'failback', reason: `failback approved by ${input.request.actor}: ${primaryStability(input).note}`, forced: false, overridden: [] };
+  return {
+    kind: 'switch',
+    from,
+    to: 'primary',
+    cause: 'failback',
+    reason: `failback approved by ${input.request.actor}: ${primaryStability(input).note}`,
+    forced: false,
+    overridden: [],
+  };
 };
 
-const refuse = (input: PolicyInput, from: Site, to: Site, refusals: readonly Refusal[], withCondition = false): FailoverDecision => {
+const refuse = (
+  input: PolicyInput,
+  from: Site,
+  to: Site,
+  refusals: readonly Refusal[],
+  withCondition = false,
+): FailoverDecision => {
   const name = input.record.name;
   const why = refusals.map((refusal) => refusal.detail).join('; ');
   const message = `cannot switch ${name} from ${from} to ${to}: ${why}`;
@@ -262,11 +363,14 @@ export const preflight = (targets: readonly TargetState[], site: Site, fresh: Da
       const why = [state.lastFailureClass, state.flapping ? 'flapping' : undefined].filter(Boolean).join(', ');
       unhealthy.push(`${stage} ${state.health}${why ? ` (${why})` : ''}`);
     } else if (!state.lastResultAt || Date.parse(state.lastResultAt) < fresh.getTime()) {
-      noQuorum.push(`${stage} has no fresh result (last ${state.lastResultAt ?? 'never'}, needed at or after ${fresh.toISOString()})`);
+      noQuorum.push(
+        `${stage} has no fresh result (last ${state.lastResultAt ?? 'never'}, needed at or after ${fresh.toISOString()})`,
+      );
     }
   }
   const refusals: Refusal[] = [];
-  if (unhealthy.length > 0) refusals.push({ code: 'target-unhealthy', detail: `${site} unhealthy: ${unhealthy.join(', ')}` });
+  if (unhealthy.length > 0)
+    refusals.push({ code: 'target-unhealthy', detail: `${site} unhealthy: ${unhealthy.join(', ')}` });
   if (noQuorum.length > 0) refusals.push({ code: 'no-quorum', detail: `no quorum on ${site}: ${noQuorum.join(', ')}` });
   return refusals;
 };
@@ -289,12 +393,16 @@ const lockRefusal = (lock: RoutingLock): Refusal => ({
 /** Has the primary been healthy on every stage, with fresh results, for long enough to return? */
 const primaryStability = (input: PolicyInput): { readonly ready: boolean; readonly note: string } => {
   const { targets, policy, now } = input;
-  if (preflight(targets, 'primary', input.freshSince).length > 0) return { ready: false, note: 'the primary is not healthy on every stage' };
+  if (preflight(targets, 'primary', input.freshSince).length > 0)
+    return { ready: false, note: 'the primary is not healthy on every stage' };
   const healthySince = Math.max(...STAGES.map((stage) => Date.parse(stateOf(targets, 'primary', stage)?.since ?? '')));
   const readyAt = healthySince + policy.failbackAfterHealthyMinutes * MINUTE_MS;
   const since = new Date(healthySince).toISOString();
   if (now.getTime() < readyAt) {
-    return { ready: false, note: `primary healthy only since ${since}; failback allowed after ${new Date(readyAt).toISOString()} (failover.failbackAfterHealthyMinutes ${policy.failbackAfterHealthyMinutes})` };
+    return {
+      ready: false,
+      note: `primary healthy only since ${since}; failback allowed after ${new Date(readyAt).toISOString()} (failover.failbackAfterHealthyMinutes ${policy.failbackAfterHealthyMinutes})`,
+    };
   }
   return { ready: true, note: `primary healthy on every stage since ${since}` };
 };

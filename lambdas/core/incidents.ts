@@ -84,7 +84,10 @@ export interface IncidentInput {
 const optionalDrillId = (drillId: string | undefined): { drillId?: string } => (drillId ? { drillId } : {});
 
 /** The drill an incident about this site and stage belongs to, if any. */
-export const drillIdFor = (drill: IncidentInput['drill'], where: { readonly site?: Site; readonly stage?: Stage }): string | undefined => {
+export const drillIdFor = (
+  drill: IncidentInput['drill'],
+  where: { readonly site?: Site; readonly stage?: Stage },
+): string | undefined => {
   if (!drill) return undefined;
   if (!drill.targets) return drill.drillId;
   const concerned = drill.targets.some((target) => {
@@ -136,7 +139,12 @@ export interface AlertDraft {
 export type IncidentUpdateReason = 'escalate' | 'remind' | 'resolve' | 'switched' | 'acknowledge';
 
 export type IncidentChange =
-  | { readonly type: 'open'; readonly incident: Incident; readonly events: readonly IncidentEvent[]; readonly alert: AlertDraft }
+  | {
+      readonly type: 'open';
+      readonly incident: Incident;
+      readonly events: readonly IncidentEvent[];
+      readonly alert: AlertDraft;
+    }
   | {
       readonly type: 'update';
       readonly reason: IncidentUpdateReason;
@@ -159,8 +167,10 @@ export interface IncidentDecisions {
 
 type ProblemClass = FailureClass | 'failed' | 'degraded';
 
-export const probeDedupKey = (site: Site, stage: Stage, problem: ProblemClass): string => `probe/${site}/${stage}/${problem}`;
-export const conditionDedupKey = (kind: RoutingFinding['kind'], record: string): string => `${kind}/${normalizeRecordName(record)}`;
+export const probeDedupKey = (site: Site, stage: Stage, problem: ProblemClass): string =>
+  `probe/${site}/${stage}/${problem}`;
+export const conditionDedupKey = (kind: RoutingFinding['kind'], record: string): string =>
+  `${kind}/${normalizeRecordName(record)}`;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -192,7 +202,12 @@ export const incidentId = (dedupKey: string, openedAt: string): string => {
 
 /** What operators type: any case, with or without the prefix, O for 0 and I/L for 1 forgiven. */
 export const normalizeIncidentId = (input: string): string | undefined => {
-  const text = input.trim().toUpperCase().replace(/^INC-?/, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  const text = input
+    .trim()
+    .toUpperCase()
+    .replace(/^INC-?/, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
   return /^[0-9A-HJKMNP-TV-Z]{7}$/.test(text) ? `INC-${text}` : undefined;
 };
 
@@ -211,7 +226,8 @@ const probeTitle = (target: TargetState, problem: ProblemClass): string => {
   return `${target.stage} ${target.flapping ? 'flapping' : 'failing'} on ${target.site} (${classLabel(problem)})`;
 };
 
-const minutesBetween = (from: string, to: Date): number => Math.max(0, Math.round((to.getTime() - Date.parse(from)) / 60_000));
+const minutesBetween = (from: string, to: Date): number =>
+  Math.max(0, Math.round((to.getTime() - Date.parse(from)) / 60_000));
 
 // ---------------------------------------------------------------- decisions
 
@@ -225,7 +241,8 @@ interface Working {
   releaseDedupKey: boolean;
 }
 
-const isConditionKind = (kind: IncidentKind): kind is RoutingFinding['kind'] => kind === 'cannot-fail-over' || kind === 'no-healthy-site';
+const isConditionKind = (kind: IncidentKind): kind is RoutingFinding['kind'] =>
+  kind === 'cannot-fail-over' || kind === 'no-healthy-site';
 
 export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   const { policy, now } = input;
@@ -243,15 +260,29 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
 
   const working = new Map<string, Working>();
   const byKey = new Map(input.open.map((incident) => [incident.dedupKey, incident]));
-  const event = (incident: Incident, type: IncidentEvent['type'], detail: string): IncidentEvent => ({ incidentId: incident.id, at, type, detail });
+  const event = (incident: Incident, type: IncidentEvent['type'], detail: string): IncidentEvent => ({
+    incidentId: incident.id,
+    at,
+    type,
+    detail,
+  });
   const touch = (incident: Incident): Working => {
     const existing = working.get(incident.id);
     if (existing) return existing;
-    const created: Working = { incident, expectedVersion: incident.version, opened: false, events: [], releaseDedupKey: false };
+    const created: Working = {
+      incident,
+      expectedVersion: incident.version,
+      opened: false,
+      events: [],
+      releaseDedupKey: false,
+    };
     working.set(incident.id, created);
     return created;
   };
-  const open = (fields: Omit<Incident, 'id' | 'status' | 'openedAt' | 'reminders' | 'version' | 'lastNotifiedAt'>, detail: string): Working => {
+  const open = (
+    fields: Omit<Incident, 'id' | 'status' | 'openedAt' | 'reminders' | 'version' | 'lastNotifiedAt'>,
+    detail: string,
+  ): Working => {
     const id = incidentId(fields.dedupKey, at);
     const incident: Incident = {
       ...fields,
@@ -283,7 +314,13 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
     entry.alert = { kind: 'resolve', reason: detail };
     entry.releaseDedupKey = true;
   };
-  const escalate = (incident: Incident, severity: Severity, severityReason: string, detail: string, timed: boolean): void => {
+  const escalate = (
+    incident: Incident,
+    severity: Severity,
+    severityReason: string,
+    detail: string,
+    timed: boolean,
+  ): void => {
     const entry = touch(incident);
     entry.incident = {
       ...entry.incident,
@@ -334,7 +371,10 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
     if (target.health !== 'healthy') continue;
     for (const incident of input.open) {
       if (incident.kind === 'probe' && incident.site === target.site && incident.stage === target.stage) {
-        resolve(incident, `${target.stage} on ${target.site} healthy again (${target.consecutiveSuccesses} good rounds) after ${minutesBetween(incident.openedAt, now)} min`);
+        resolve(
+          incident,
+          `${target.stage} on ${target.site} healthy again (${target.consecutiveSuccesses} good rounds) after ${minutesBetween(incident.openedAt, now)} min`,
+        );
       }
     }
   }
@@ -346,7 +386,10 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
       const key = conditionDedupKey(condition.kind, condition.record);
       reported.add(key);
       if (byKey.has(key)) continue;
-      const fixed = condition.kind === 'cannot-fail-over' ? policy.severity.fixed.cannotFailOver : policy.severity.fixed.noHealthySite;
+      const fixed =
+        condition.kind === 'cannot-fail-over'
+          ? policy.severity.fixed.cannotFailOver
+          : policy.severity.fixed.noHealthySite;
       const stage = recordStage(condition.record);
       open(
         {
@@ -355,7 +398,10 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
           ...(stage ? { stage } : {}),
           record: normalizeRecordName(condition.record),
           severity: fixed,
-          severityReason: condition.kind === 'cannot-fail-over' ? 'hcguard cannot move traffic off a failing site' : 'no site can serve citizens',
+          severityReason:
+            condition.kind === 'cannot-fail-over'
+              ? 'hcguard cannot move traffic off a failing site'
+              : 'no site can serve citizens',
           title: condition.title,
           detail: condition.detail,
         },
@@ -364,7 +410,11 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
     }
     const unknown = new Set((input.conditionsUnknownFor ?? []).map(normalizeRecordName));
     for (const incident of input.open) {
-      if (isConditionKind(incident.kind) && !reported.has(incident.dedupKey) && !(incident.record && unknown.has(incident.record))) {
+      if (
+        isConditionKind(incident.kind) &&
+        !reported.has(incident.dedupKey) &&
+        !(incident.record && unknown.has(incident.record))
+      ) {
         resolve(incident, `the controller no longer reports it, after ${minutesBetween(incident.openedAt, now)} min`);
       }
     }
@@ -375,7 +425,11 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   for (const incident of input.open) {
     if (incident.status !== 'open' || working.get(incident.id)?.alert) continue;
     const openMinutes = minutesBetween(incident.openedAt, now);
-    if (!incident.escalatedAt && escalating.includes(incident.severity) && now.getTime() - Date.parse(incident.openedAt) >= escalateAfterMinutes * 60_000) {
+    if (
+      !incident.escalatedAt &&
+      escalating.includes(incident.severity) &&
+      now.getTime() - Date.parse(incident.openedAt) >= escalateAfterMinutes * 60_000
+    ) {
       const raised = raiseSeverity(incident.severity);
       escalate(
         incident,
@@ -390,9 +444,14 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
     if (now.getTime() - Date.parse(lastNotified) >= reminderIntervalMinutes * 60_000) {
       const entry = touch(incident);
       entry.incident = { ...entry.incident, reminders: incident.reminders + 1, lastNotifiedAt: at };
-      entry.events.push(event(incident, 'reminded', `reminder ${incident.reminders + 1}: unacknowledged for ${openMinutes} min`));
+      entry.events.push(
+        event(incident, 'reminded', `reminder ${incident.reminders + 1}: unacknowledged for ${openMinutes} min`),
+      );
       entry.reason = 'remind';
-      entry.alert = { kind: 'remind', reason: `still unacknowledged after ${openMinutes} min (reminder ${incident.reminders + 1})` };
+      entry.alert = {
+        kind: 'remind',
+        reason: `still unacknowledged after ${openMinutes} min (reminder ${incident.reminders + 1})`,
+      };
     }
   }
 
@@ -400,13 +459,25 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   const notices: AlertDraft[] = [];
   for (const change of input.switches) {
     const stage = recordStage(change.record);
-    const candidates = [...working.values()].map((entry) => entry.incident).concat(input.open.filter((incident) => !working.has(incident.id)));
-    const named = change.incidentId ? candidates.find((incident) => incident.id === change.incidentId && incident.status !== 'resolved') : undefined;
+    const candidates = [...working.values()]
+      .map((entry) => entry.incident)
+      .concat(input.open.filter((incident) => !working.has(incident.id)));
+    const named = change.incidentId
+      ? candidates.find((incident) => incident.id === change.incidentId && incident.status !== 'resolved')
+      : undefined;
     const target =
       named ??
       candidates
-        .filter((incident) => incident.kind === 'probe' && incident.status !== 'resolved' && incident.site === change.from && (!stage || incident.stage === stage))
-        .toSorted((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.openedAt.localeCompare(b.openedAt))[0];
+        .filter(
+          (incident) =>
+            incident.kind === 'probe' &&
+            incident.status !== 'resolved' &&
+            incident.site === change.from &&
+            (!stage || incident.stage === stage),
+        )
+        .toSorted(
+          (a, b) => severityRank(a.severity) - severityRank(b.severity) || a.openedAt.localeCompare(b.openedAt),
+        )[0];
     const detail = `hcguard switched ${change.record} from ${change.from} to ${change.to}: ${change.reason}`;
     if (!target) {
       const decision =
@@ -420,7 +491,9 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
         topic: decision.severity,
         severity: decision.severity,
         dedupKey: `switch/${normalizeRecordName(change.record)}`,
-        ...optionalDrillId(input.drill ? drillIdFor(input.drill, { site: change.from, ...(stage ? { stage } : {}) }) : change.drillId),
+        ...optionalDrillId(
+          input.drill ? drillIdFor(input.drill, { site: change.from, ...(stage ? { stage } : {}) }) : change.drillId,
+        ),
         facts: {
           reason: detail,
           routing: input.routing.filter((state) => state.record === normalizeRecordName(change.record)),
@@ -460,24 +533,42 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   return { changes, notices };
 };
 
-const draftAlert = (entry: Working, input: IncidentInput, serving: (site: Site, stage: Stage) => boolean, at: string): AlertDraft => {
+const draftAlert = (
+  entry: Working,
+  input: IncidentInput,
+  serving: (site: Site, stage: Stage) => boolean,
+  at: string,
+): AlertDraft => {
   const { incident } = entry;
   const alert = entry.alert as NonNullable<Working['alert']>;
   const policy = input.policy;
   const stage = incident.stage;
-  const followingRecords = policy.records.filter((record) => !stage || record.stage === stage).map((record) => normalizeRecordName(record.name));
+  const followingRecords = policy.records
+    .filter((record) => !stage || record.stage === stage)
+    .map((record) => normalizeRecordName(record.name));
   const records = incident.record ? [incident.record] : followingRecords;
-  const routing = records.map((record) => input.routing.find((state) => state.record === record) ?? { record, activeSite: 'primary' as const });
-  const target = input.targets.find((candidate) => candidate.site === incident.site && candidate.stage === incident.stage);
+  const routing = records.map(
+    (record) => input.routing.find((state) => state.record === record) ?? { record, activeSite: 'primary' as const },
+  );
+  const target = input.targets.find(
+    (candidate) => candidate.site === incident.site && candidate.stage === incident.stage,
+  );
   const refusal = input.conditions?.find(
     (condition) => condition.kind === 'cannot-fail-over' && records.includes(normalizeRecordName(condition.record)),
   );
-  const suffix = alert.kind === 'remind' ? `/${incident.reminders}` : alert.kind === 'update' && alert.switched ? `/${alert.switched.at}` : '';
+  const suffix =
+    alert.kind === 'remind'
+      ? `/${incident.reminders}`
+      : alert.kind === 'update' && alert.switched
+        ? `/${alert.switched.at}`
+        : '';
   const facts: AlertFacts = {
     ...(alert.reason ? { reason: alert.reason } : {}),
     ...((target?.lastMessage ?? incident.detail) ? { observed: target?.lastMessage ?? incident.detail } : {}),
     ...(target?.flapping
-      ? { flapping: `${target.recentChanges.length} state changes within ${policy.detection.flap.windowMinutes} min; held at failing until it settles` }
+      ? {
+          flapping: `${target.recentChanges.length} state changes within ${policy.detection.flap.windowMinutes} min; held at failing until it settles`,
+        }
       : {}),
     routing,
     serving: incident.site && stage ? serving(incident.site, stage) : false,
@@ -485,7 +576,9 @@ const draftAlert = (entry: Working, input: IncidentInput, serving: (site: Site, 
     failback: policy.failover.failback,
     ...(alert.switched ? { switched: alert.switched } : {}),
     ...(refusal && incident.status !== 'resolved' ? { cannotFailOver: refusal.detail } : {}),
-    ...(policy.severity.escalate.includes(incident.severity) && !incident.escalatedAt ? { escalateAfterMinutes: policy.severity.escalateAfterMinutes } : {}),
+    ...(policy.severity.escalate.includes(incident.severity) && !incident.escalatedAt
+      ? { escalateAfterMinutes: policy.severity.escalateAfterMinutes }
+      : {}),
   };
   return {
     id: `${incident.id}/${alert.kind}${suffix}`,
@@ -509,9 +602,13 @@ export type AcknowledgeDecision =
 
 /** `hcguard ack`: stops reminders and timed escalation. Sends no alert: the operator knows. */
 export const acknowledgeIncident = (incident: Incident, actor: Actor, now: Date): AcknowledgeDecision => {
-  if (incident.status === 'resolved') return { ok: false, reason: `${incident.id} is already resolved (at ${incident.resolvedAt ?? 'an unknown time'})` };
+  if (incident.status === 'resolved')
+    return { ok: false, reason: `${incident.id} is already resolved (at ${incident.resolvedAt ?? 'an unknown time'})` };
   if (incident.status === 'acknowledged') {
-    return { ok: false, reason: `${incident.id} was already acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ${incident.acknowledgedAt ?? 'an unknown time'}` };
+    return {
+      ok: false,
+      reason: `${incident.id} was already acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ${incident.acknowledgedAt ?? 'an unknown time'}`,
+    };
   }
   const at = now.toISOString();
   return {
@@ -519,7 +616,13 @@ export const acknowledgeIncident = (incident: Incident, actor: Actor, now: Date)
     change: {
       type: 'update',
       reason: 'acknowledge',
-      incident: { ...incident, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: actor, version: incident.version + 1 },
+      incident: {
+        ...incident,
+        status: 'acknowledged',
+        acknowledgedAt: at,
+        acknowledgedBy: actor,
+        version: incident.version + 1,
+      },
       expectedVersion: incident.version,
       events: [{ incidentId: incident.id, at, type: 'acknowledged', detail: `acknowledged by ${actor}` }],
       releaseDedupKey: false,

@@ -168,7 +168,16 @@ export interface Incident {
 export interface IncidentEvent {
   readonly incidentId: string;
   readonly at: string;
-  readonly type: 'opened' | 'escalated' | 'reminded' | 'acknowledged' | 'resolved' | 'switched' | 'switch-refused' | 'alerted' | 'note';
+  readonly type:
+    | 'opened'
+    | 'escalated'
+    | 'reminded'
+    | 'acknowledged'
+    | 'resolved'
+    | 'switched'
+    | 'switch-refused'
+    | 'alerted'
+    | 'note';
   readonly detail: string;
 }
 
@@ -210,7 +219,12 @@ export interface RoutingState {
   /** The Route 53 change of the last switch. */
   readonly lastChange?: { readonly id: string; readonly status: 'PENDING' | 'INSYNC'; readonly at: string };
   /** Why the controller currently refuses a switch it wants to make; absent when it does not. */
-  readonly refusal?: { readonly toSite: Site; readonly codes: readonly string[]; readonly message: string; readonly since: string };
+  readonly refusal?: {
+    readonly toSite: Site;
+    readonly codes: readonly string[];
+    readonly message: string;
+    readonly since: string;
+  };
   readonly version: number;
 }
 

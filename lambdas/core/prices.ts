@@ -47,7 +47,8 @@ const ARC = 'https://aws.amazon.com/application-recovery-controller/pricing/';
 const EVENTBRIDGE = 'https://aws.amazon.com/eventbridge/pricing/';
 const KMS = 'https://aws.amazon.com/kms/pricing/';
 const XRAY = 'https://aws.amazon.com/xray/pricing/';
-const ROUTE53_TRANSCRIPT = 'api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml (verbatim transcription of the AWS page, read 2026-09-20)';
+const ROUTE53_TRANSCRIPT =
+  'api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml (verbatim transcription of the AWS page, read 2026-09-20)';
 
 export const PRICES = {
   lambdaRequest: {

@@ -25,14 +25,21 @@ export interface SeverityDecision {
  * When no rule matches (a config whose rules leave a gap), the finding still reaches people:
  * SEV2 is the level of "a stage is failing" in the default rules.
  */
-export const UNMATCHED_SEVERITY: SeverityDecision = { severity: 'SEV2', reason: 'no severity rule matched this finding' };
+export const UNMATCHED_SEVERITY: SeverityDecision = {
+  severity: 'SEV2',
+  reason: 'no severity rule matched this finding',
+};
 
 export const ruleMatches = (rule: SeverityRule, input: SeverityInput): boolean => {
   const when = rule.when;
   if (when.stage !== undefined && when.stage !== input.stage) return false;
   if (when.outcome !== undefined && when.outcome !== input.outcome) return false;
   if (when.serving !== undefined && when.serving !== input.serving) return false;
-  if (when.failureClass !== undefined && (input.failureClass === undefined || !when.failureClass.includes(input.failureClass))) return false;
+  if (
+    when.failureClass !== undefined &&
+    (input.failureClass === undefined || !when.failureClass.includes(input.failureClass))
+  )
+    return false;
   return true;
 };
 
@@ -48,7 +55,8 @@ export const severityRank = (severity: Severity): number => SEVERITIES.indexOf(s
 export const isMoreSerious = (a: Severity, b: Severity): boolean => severityRank(a) < severityRank(b);
 
 /** One level more serious; SEV1 stays SEV1. */
-export const raiseSeverity = (severity: Severity): Severity => SEVERITIES[Math.max(0, severityRank(severity) - 1)] ?? 'SEV1';
+export const raiseSeverity = (severity: Severity): Severity =>
+  SEVERITIES[Math.max(0, severityRank(severity) - 1)] ?? 'SEV1';
 
 /** Record names as the routing state stores them: lower case, no trailing dot. */
 export const normalizeRecordName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
@@ -69,7 +77,8 @@ export const servesTraffic = (
   records: readonly Pick<HcguardConfig['records'][number], 'name' | 'stage'>[],
   routing: readonly RoutingView[],
 ): boolean => {
-  const activeSite = (name: string): Site => routing.find((state) => state.record === normalizeRecordName(name))?.activeSite ?? 'primary';
+  const activeSite = (name: string): Site =>
+    routing.find((state) => state.record === normalizeRecordName(name))?.activeSite ?? 'primary';
   const following = records.filter((record) => record.stage === stage);
   return (following.length > 0 ? following : records).some((record) => activeSite(record.name) === site);
 };

@@ -13,7 +13,13 @@ import type { Context } from 'aws-lambda';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
 import { roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model.ts';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, type RoundErrorMetric } from '../runtime-env.ts';
+import {
+  HEARTBEAT_METRIC,
+  METRICS_NAMESPACE,
+  PROBE_LATENCY_METRIC,
+  PROBE_SUCCESS_METRIC,
+  type RoundErrorMetric,
+} from '../runtime-env.ts';
 import { deployedHandler } from '../app/deployment.ts';
 import { sleep as abortableSleep } from '../sleep.ts';
 
@@ -40,7 +46,8 @@ export const TIMEOUT_EARLY_MS = 3_000;
 
 /** The longest a round can take: the slowest probe's step timeouts, plus the round's own I/O. */
 export const roundBudgetMs = (config: Pick<HcguardConfig, 'probes'>): number =>
-  Math.max(0, ...config.probes.map((probe) => probe.steps.reduce((sum, step) => sum + step.timeoutMs, 0))) + ROUND_OVERHEAD_MS;
+  Math.max(0, ...config.probes.map((probe) => probe.steps.reduce((sum, step) => sum + step.timeoutMs, 0))) +
+  ROUND_OVERHEAD_MS;
 
 export interface ProbeHandlerDeps {
   readonly config: Pick<HcguardConfig, 'name' | 'schedule' | 'probes'>;
@@ -87,10 +94,17 @@ const reportRound = (deps: ProbeHandlerDeps, round: number, summary: RoundSummar
     finishedAt: summary.finishedAt,
     ...(summary.drillId ? { drillId: summary.drillId } : {}),
     results: summary.results.length,
-    targets: summary.targets.map((target) => `${target.site}/${target.stage}=${target.health}${target.flapping ? ' (flapping)' : ''}`),
-    transitions: summary.transitions.map((transition) => `${transition.site}/${transition.stage} ${transition.from}→${transition.to}: ${transition.reason}`),
+    targets: summary.targets.map(
+      (target) => `${target.site}/${target.stage}=${target.health}${target.flapping ? ' (flapping)' : ''}`,
+    ),
+    transitions: summary.transitions.map(
+      (transition) =>
+        `${transition.site}/${transition.stage} ${transition.from}→${transition.to}: ${transition.reason}`,
+    ),
     switches: summary.switches.map((change) => `${change.record} ${change.from}→${change.to}`),
-    incidents: summary.incidents.map((incident) => `${incident.id} ${incident.change} ${incident.severity} ${incident.outcome}`),
+    incidents: summary.incidents.map(
+      (incident) => `${incident.id} ${incident.change} ${incident.severity} ${incident.outcome}`,
+    ),
     alertsSent: summary.alerts.sent.map((alert) => alert.id),
     alertsPending: summary.alerts.pending,
     problems: summary.problems.length,
@@ -105,7 +119,9 @@ const reportRound = (deps: ProbeHandlerDeps, round: number, summary: RoundSummar
 const publishProbeMetrics = (serviceName: string, summary: RoundSummary): void => {
   for (const site of SITES) {
     for (const stage of STAGES) {
-      const results = summary.results.filter((result) => result.site === site && result.stage === stage && result.failureClass !== 'aborted');
+      const results = summary.results.filter(
+        (result) => result.site === site && result.stage === stage && result.failureClass !== 'aborted',
+      );
       if (results.length === 0) continue;
       const target = new Metrics({ namespace: METRICS_NAMESPACE, serviceName, defaultDimensions: { site, stage } });
       for (const result of results) {
@@ -133,7 +149,11 @@ export const createHandler = (deps: ProbeHandlerDeps) => {
   const intervalMs = deps.config.schedule.intervalSeconds * 1000;
   const budgetMs = roundBudgetMs(deps.config);
 
-  const probe = async (_event: unknown, context: Context, { signal }: { signal: AbortSignal }): Promise<ProbeInvocationResult> => {
+  const probe = async (
+    _event: unknown,
+    context: Context,
+    { signal }: { signal: AbortSignal },
+  ): Promise<ProbeInvocationResult> => {
     const start = now();
     const done: ProbeInvocationResult['rounds'][number][] = [];
     let stopped: string | undefined;
@@ -155,7 +175,9 @@ export const createHandler = (deps: ProbeHandlerDeps) => {
       done.push({
         startedAt: summary.startedAt,
         results: summary.results.length,
-        failing: summary.targets.filter((target) => target.health === 'failing').map((target) => `${target.site}/${target.stage}`),
+        failing: summary.targets
+          .filter((target) => target.health === 'failing')
+          .map((target) => `${target.site}/${target.stage}`),
         incidents: summary.incidents.map((incident) => `${incident.id} ${incident.change}`),
         alertsSent: summary.alerts.sent.length,
         problems: summary.problems.length,
@@ -185,5 +207,10 @@ export const createHandler = (deps: ProbeHandlerDeps) => {
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-probe' });
 
 export const handler = deployedHandler('probe', logger, ({ config, services }) =>
-  createHandler({ config, runRound: services.runRound, logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name }) }),
+  createHandler({
+    config,
+    runRound: services.runRound,
+    logger,
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name }),
+  }),
 );

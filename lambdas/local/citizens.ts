@@ -75,7 +75,10 @@ export class TtlDnsCache {
       { abortSignal: signal },
     );
     const set = (response.ResourceRecordSets ?? []).find(
-      (candidate) => normalizeName(candidate.Name) === this.record.name && candidate.Type === this.record.type && candidate.SetIdentifier === undefined,
+      (candidate) =>
+        normalizeName(candidate.Name) === this.record.name &&
+        candidate.Type === this.record.type &&
+        candidate.SetIdentifier === undefined,
     );
     if (!set) throw new Error(`NXDOMAIN: ${this.record.name} ${this.record.type} is not in the zone`);
     const values = answerValues(set);
@@ -97,17 +100,25 @@ export class TtlDnsCache {
 const normalizeName = (name: string | undefined): string => (name ?? '').toLowerCase().replace(/\.$/, '');
 
 const answerValues = (set: ResourceRecordSet): string[] =>
-  set.AliasTarget ? [normalizeName(set.AliasTarget.DNSName)] : (set.ResourceRecords ?? []).map((entry) => entry.Value ?? '');
+  set.AliasTarget
+    ? [normalizeName(set.AliasTarget.DNSName)]
+    : (set.ResourceRecords ?? []).map((entry) => entry.Value ?? '');
 
-const configuredValues = (value: RecordValue): string[] => ('alias' in value ? [normalizeName(value.alias.dnsName)] : value.values);
+const configuredValues = (value: RecordValue): string[] =>
+  'alias' in value ? [normalizeName(value.alias.dnsName)] : value.values;
 
 /** The site whose configured value is exactly the answer; undefined when it is neither's. */
-export const siteOfAnswer = (record: Pick<ManagedRecord, 'type' | 'values'>, values: readonly string[], alias = false): Site | undefined => {
-  const normalize = (value: string) => (record.type === 'CNAME' || alias ? normalizeName(value) : value.trim().toLowerCase());
+export const siteOfAnswer = (
+  record: Pick<ManagedRecord, 'type' | 'values'>,
+  values: readonly string[],
+  alias = false,
+): Site | undefined => {
+  const normalize = (value: string) =>
+    record.type === 'CNAME' || alias ? normalizeName(value) : value.trim().toLowerCase();
   const answer = [...values].map(normalize).sort().join(',');
   return SITES.find((site) => {
     const value = record.values[site];
-    if (('alias' in value) !== alias) return false;
+    if ('alias' in value !== alias) return false;
     return configuredValues(value).map(normalize).sort().join(',') === answer;
   });
 };
@@ -117,11 +128,16 @@ export const siteOfAnswer = (record: Pick<ManagedRecord, 'type' | 'values'>, val
  * address replaces the host of the site's verification URL (as a browser would connect to it);
  * for CNAME and alias records the site's URL is used as it is.
  */
-export const targetFor = (config: Pick<HcguardConfig, 'sites'>, record: Pick<ManagedRecord, 'type'>, answer: Pick<DnsAnswer, 'values' | 'site'>): CitizenTarget | undefined => {
+export const targetFor = (
+  config: Pick<HcguardConfig, 'sites'>,
+  record: Pick<ManagedRecord, 'type'>,
+  answer: Pick<DnsAnswer, 'values' | 'site'>,
+): CitizenTarget | undefined => {
   if (!answer.site) return undefined;
   const base = new URL(config.sites[answer.site].stages.verification);
   const address = answer.values[0];
-  if (address && (record.type === 'A' || record.type === 'AAAA')) base.hostname = record.type === 'AAAA' ? `[${address}]` : address;
+  if (address && (record.type === 'A' || record.type === 'AAAA'))
+    base.hostname = record.type === 'AAAA' ? `[${address}]` : address;
   return { site: answer.site, baseUrl: base.toString().replace(/\/$/, '') };
 };
 
@@ -153,7 +169,8 @@ export const sandboxCitizenClient = (subjectId = 'synthetic-citizen-0001'): Citi
       let code = codes.get(target.baseUrl);
       if (!code) {
         const issued = await post(`${target.baseUrl}/codes`, { subjectId, testData: true }, signal);
-        if (issued.status >= 300 || typeof issued.json?.code !== 'string') return { ok: false, reason: `no code issued (HTTP ${issued.status})` };
+        if (issued.status >= 300 || typeof issued.json?.code !== 'string')
+          return { ok: false, reason: `no code issued (HTTP ${issued.status})` };
         code = issued.json.code;
         codes.set(target.baseUrl, code);
       }
@@ -195,7 +212,12 @@ export interface CitizenSnapshot {
   readonly answer?: DnsAnswer;
   readonly totals: { readonly ok: number; readonly failed: number };
   /** Success rate over the last `recentSeconds`; undefined without requests. */
-  readonly recent: { readonly seconds: number; readonly ok: number; readonly failed: number; readonly successRate?: number };
+  readonly recent: {
+    readonly seconds: number;
+    readonly ok: number;
+    readonly failed: number;
+    readonly successRate?: number;
+  };
   readonly buckets: readonly CitizenBucket[];
   readonly outages: readonly OutageWindow[];
   /** The most common failure reasons so far, most frequent first. */
@@ -265,14 +287,19 @@ export class CitizenSimulator {
   /** One citizen's verification: resolve (through the cache), then scan. */
   async once(): Promise<void> {
     const startedAt = this.clock.now().getTime();
-    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.config.local.citizens.timeoutMs)]);
+    const signal = AbortSignal.any([
+      this.stopping.signal,
+      AbortSignal.timeout(this.options.config.local.citizens.timeoutMs),
+    ]);
     let site: Site | undefined;
     let outcome: ScanOutcome;
     try {
       const answer = await this.dns.resolve(signal);
       const target = targetFor(this.options.config, this.options.record, answer);
       site = target?.site;
-      outcome = target ? await this.client.scan(target, signal) : { ok: false, reason: `answer ${answer.values.join(' ')} is neither site` };
+      outcome = target
+        ? await this.client.scan(target, signal)
+        : { ok: false, reason: `answer ${answer.values.join(' ')} is neither site` };
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       outcome = { ok: false, reason: describeError(error) };
@@ -349,12 +376,19 @@ export class CitizenSimulator {
       bucketSeconds: this.bucketMs / 1000,
       ...(answer ? { answer } : {}),
       totals: { ...this.totals },
-      recent: { seconds: RECENT_SECONDS, ok: recentOk, failed: recentFailed, ...(recentTotal ? { successRate: recentOk / recentTotal } : {}) },
+      recent: {
+        seconds: RECENT_SECONDS,
+        ok: recentOk,
+        failed: recentFailed,
+        ...(recentTotal ? { successRate: recentOk / recentTotal } : {}),
+      },
       buckets,
       outages: this.outages.map((outage) => ({
         start: new Date(outage.start).toISOString(),
         failed: outage.failed,
-        ...(outage.end !== undefined ? { end: new Date(outage.end).toISOString(), durationMs: outage.end - outage.start } : {}),
+        ...(outage.end !== undefined
+          ? { end: new Date(outage.end).toISOString(), durationMs: outage.end - outage.start }
+          : {}),
       })),
       failureReasons: [...this.reasons.entries()]
         .sort(([, a], [, b]) => b - a)
@@ -379,12 +413,18 @@ const describeError = (error: unknown): string => {
  */
 export const remoteCitizensImpact =
   (dashboardUrl: string) =>
-  async (from: Date, to: Date, signal?: AbortSignal): Promise<{ at: string; ok: number; failed: number }[] | undefined> => {
+  async (
+    from: Date,
+    to: Date,
+    signal?: AbortSignal,
+  ): Promise<{ at: string; ok: number; failed: number }[] | undefined> => {
     const url = new URL('api/citizens/impact', dashboardUrl);
     url.searchParams.set('from', from.toISOString());
     url.searchParams.set('to', to.toISOString());
     try {
-      const response = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000) });
+      const response = await fetch(url, {
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000),
+      });
       if (!response.ok) {
         await response.body?.cancel();
         return undefined;
@@ -396,7 +436,12 @@ export const remoteCitizensImpact =
   };
 
 /** The record citizens resolve: the one the config names, else the first following verification. */
-export const citizensRecord = (config: Pick<HcguardConfig, 'local' | 'records'>, records: readonly ManagedRecord[]): ManagedRecord | undefined => {
+export const citizensRecord = (
+  config: Pick<HcguardConfig, 'local' | 'records'>,
+  records: readonly ManagedRecord[],
+): ManagedRecord | undefined => {
   const wanted = config.local.citizens.record?.toLowerCase().replace(/\.$/, '');
-  return wanted ? records.find((record) => record.name === wanted) : (records.find((record) => record.stage === 'verification') ?? records[0]);
+  return wanted
+    ? records.find((record) => record.name === wanted)
+    : (records.find((record) => record.stage === 'verification') ?? records[0]);
 };

@@ -50,7 +50,9 @@ export const startMotoServer = async (options: StartMotoOptions = {}): Promise<M
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'ENOENT' ? new MotoMissingError(command) : error),
     );
-    child.once('exit', (code) => reject(new Error(`moto_server exited with code ${code} before it was ready: ${stderr.trim()}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`moto_server exited with code ${code} before it was ready: ${stderr.trim()}`)),
+    );
   });
   spawnError.catch(() => undefined);
   const endpoint = `http://${host}:${port}`;

@@ -18,8 +18,18 @@ import {
   ListHostedZonesByNameCommand,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SubscribeCommand,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Route53Router, upsertInput } from '../adapters/aws/route53-router.ts';
 import { createTableInput, TABLE_DESIGN } from '../adapters/aws/table-design.ts';
 import { resolveManagedRecords } from '../app/records.ts';
@@ -74,20 +84,22 @@ type Log = { created: string[]; reused: string[]; skipped: string[] };
 const ensureTable = async ({ config, clients, signal }: ProvisionInput, log: Log): Promise<string> => {
   const tableName = localTableName(config);
   try {
-    await clients.dynamodb.send(
-      new CreateTableCommand(createTableInput(tableName)),
-      { abortSignal: signal },
-    );
+    await clients.dynamodb.send(new CreateTableCommand(createTableInput(tableName)), { abortSignal: signal });
     log.created.push(`table ${tableName}`);
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
     await checkTableShape(clients.dynamodb, tableName, signal);
     log.reused.push(`table ${tableName}`);
   }
-  const ttl = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }), { abortSignal: signal });
+  const ttl = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }), {
+    abortSignal: signal,
+  });
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
     await clients.dynamodb.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE_DESIGN.ttlAttribute, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TABLE_DESIGN.ttlAttribute, Enabled: true },
+      }),
       { abortSignal: signal },
     );
   }
@@ -96,16 +108,23 @@ const ensureTable = async ({ config, clients, signal }: ProvisionInput, log: Log
 
 /** A table of the same name but another shape would fail later in confusing ways: say so now. */
 const checkTableShape = async (dynamodb: DynamoDBClient, tableName: string, signal?: AbortSignal): Promise<void> => {
-  const { Table: table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: signal });
+  const { Table: table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }), {
+    abortSignal: signal,
+  });
   const keyOf = (type: 'HASH' | 'RANGE') => table?.KeySchema?.find((key) => key.KeyType === type)?.AttributeName;
   const [index] = TABLE_DESIGN.indexes;
   const hasIndex = (table?.GlobalSecondaryIndexes ?? []).some((candidate) => candidate.IndexName === index.name);
   if (keyOf('HASH') !== TABLE_DESIGN.partitionKey || keyOf('RANGE') !== TABLE_DESIGN.sortKey || !hasIndex) {
-    throw new Error(`table ${tableName} already exists on the emulator with another key design: delete it or change the config's name`);
+    throw new Error(
+      `table ${tableName} already exists on the emulator with another key design: delete it or change the config's name`,
+    );
   }
 };
 
-const ensureAuditQueue = async ({ config, clients, signal }: ProvisionInput, log: Log): Promise<{ url: string; arn: string }> => {
+const ensureAuditQueue = async (
+  { config, clients, signal }: ProvisionInput,
+  log: Log,
+): Promise<{ url: string; arn: string }> => {
   const queueName = localAuditQueueName(config);
   // CreateQueue returns the existing queue when the name and attributes match.
   const { QueueUrl: url } = await clients.sqs.send(
@@ -135,13 +154,21 @@ const ensureAuditQueue = async ({ config, clients, signal }: ProvisionInput, log
         },
       ],
     };
-    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }), { abortSignal: signal });
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }),
+      { abortSignal: signal },
+    );
     log.created.push(`queue ${queueName}`);
   }
   return { url, arn };
 };
 
-const ensureTopic = async ({ config, clients, signal }: ProvisionInput, severity: Severity, auditQueueArn: string, log: Log): Promise<string> => {
+const ensureTopic = async (
+  { config, clients, signal }: ProvisionInput,
+  severity: Severity,
+  auditQueueArn: string,
+  log: Log,
+): Promise<string> => {
   const topicName = topicNameFor(config.name, severity);
   // CreateTopic is idempotent: it returns the existing topic's ARN.
   const { TopicArn: topicArn } = await clients.sns.send(
@@ -159,13 +186,23 @@ const ensureTopic = async ({ config, clients, signal }: ProvisionInput, severity
       log.skipped.push(`${severity} subscription ${subscription.protocol} ${subscription.endpoint}: ${reason}`);
       continue;
     }
-    wanted.push({ protocol: subscription.protocol, endpoint: subscription.endpoint, what: `${subscription.protocol} ${subscription.endpoint}` });
+    wanted.push({
+      protocol: subscription.protocol,
+      endpoint: subscription.endpoint,
+      what: `${subscription.protocol} ${subscription.endpoint}`,
+    });
   }
   let created = false;
   for (const subscription of wanted) {
-    if (existing.some((entry) => entry.Protocol === subscription.protocol && entry.Endpoint === subscription.endpoint)) continue;
+    if (existing.some((entry) => entry.Protocol === subscription.protocol && entry.Endpoint === subscription.endpoint))
+      continue;
     await clients.sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: subscription.protocol, Endpoint: subscription.endpoint, ReturnSubscriptionArn: true }),
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: subscription.protocol,
+        Endpoint: subscription.endpoint,
+        ReturnSubscriptionArn: true,
+      }),
       { abortSignal: signal },
     );
     created = true;
@@ -176,13 +213,17 @@ const ensureTopic = async ({ config, clients, signal }: ProvisionInput, severity
 
 /** The emulator is offline: an HTTPS subscriber would be called on the internet. */
 const unsupportedLocally = (subscription: Subscription): string | undefined =>
-  subscription.protocol === 'https' ? 'not subscribed locally: the emulator would call the endpoint on the internet' : undefined;
+  subscription.protocol === 'https'
+    ? 'not subscribed locally: the emulator would call the endpoint on the internet'
+    : undefined;
 
 const listSubscriptions = async (sns: SNSClient, topicArn: string, signal?: AbortSignal) => {
   const subscriptions: { Protocol?: string; Endpoint?: string }[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }), { abortSignal: signal });
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }), {
+      abortSignal: signal,
+    });
     subscriptions.push(...(page.Subscriptions ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
@@ -192,8 +233,12 @@ const listSubscriptions = async (sns: SNSClient, topicArn: string, signal?: Abor
 const ensureZones = async ({ config, clients, signal }: ProvisionInput, log: Log): Promise<Record<string, string>> => {
   const zoneIds = new Map<string, string>();
   for (const zoneName of new Set(config.records.map((record) => record.zone.name))) {
-    const listed = await clients.route53.send(new ListHostedZonesByNameCommand({ DNSName: zoneName, MaxItems: 1 }), { abortSignal: signal });
-    const found = listed.HostedZones?.find((zone) => zone.Name?.replace(/\.$/, '') === zoneName && !zone.Config?.PrivateZone);
+    const listed = await clients.route53.send(new ListHostedZonesByNameCommand({ DNSName: zoneName, MaxItems: 1 }), {
+      abortSignal: signal,
+    });
+    const found = listed.HostedZones?.find(
+      (zone) => zone.Name?.replace(/\.$/, '') === zoneName && !zone.Config?.PrivateZone,
+    );
     if (found?.Id) {
       zoneIds.set(zoneName, stripZonePrefix(found.Id));
       log.reused.push(`hosted zone ${zoneName} (${stripZonePrefix(found.Id)})`);
@@ -218,16 +263,24 @@ const ensureZones = async ({ config, clients, signal }: ProvisionInput, log: Log
 
 const stripZonePrefix = (id: string): string => id.replace(/^\/hostedzone\//, '');
 
-const ensureRecords = async ({ clients, signal }: ProvisionInput, records: readonly ManagedRecord[], log: Log): Promise<void> => {
+const ensureRecords = async (
+  { clients, signal }: ProvisionInput,
+  records: readonly ManagedRecord[],
+  log: Log,
+): Promise<void> => {
   const router = new Route53Router(clients.route53);
   for (const record of records) {
     const reading = await router.read(record, signal);
     if (reading.exists) {
-      log.reused.push(`record ${record.name} ${reading.description}${reading.site ? ` (${reading.site})` : ' (neither site: the controller will report it)'}`);
+      log.reused.push(
+        `record ${record.name} ${reading.description}${reading.site ? ` (${reading.site})` : ' (neither site: the controller will report it)'}`,
+      );
       continue;
     }
     await clients.route53.send(
-      new ChangeResourceRecordSetsCommand(upsertInput(record, 'primary', 'created by hcguard up with the primary value')),
+      new ChangeResourceRecordSetsCommand(
+        upsertInput(record, 'primary', 'created by hcguard up with the primary value'),
+      ),
       { abortSignal: signal },
     );
     log.created.push(`record ${record.name} ${record.type} → primary`);

@@ -93,7 +93,8 @@ export class GuardFunction extends Construct {
     if (tracingPolicy) {
       Validations.of(tracingPolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; AWS requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; AWS requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).',
       });
     }
   }
@@ -124,7 +125,10 @@ export const TABLE_ACTIONS = [
 export const grantGuardAccess = (role: iam.Role, access: GuardAccess): void => {
   grantTableAccess(role, access.table, access.dataKey);
   role.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: ['sns:Publish'], resources: Object.values(access.topics).map((topic) => topic.topicArn) }),
+    new iam.PolicyStatement({
+      actions: ['sns:Publish'],
+      resources: Object.values(access.topics).map((topic) => topic.topicArn),
+    }),
   );
   // Publishing to an encrypted topic: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
   access.alertsKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
@@ -153,13 +157,16 @@ export const grantGuardAccess = (role: iam.Role, access: GuardAccess): void => {
     );
   }
   const zoneArns = [...new Set([...groups.values()].map((group) => group.zone.hostedZoneArn))];
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: zoneArns }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: zoneArns }),
+  );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['route53:GetChange'], resources: [`arn:${Aws.PARTITION}:route53:::change/*`] }),
   );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]',
-    reason: 'route53:GetChange is authorized on change ARNs, and a change id exists only after ChangeResourceRecordSets returns it; reading change status reveals nothing else.',
+    reason:
+      'route53:GetChange is authorized on change ARNs, and a change id exists only after ChangeResourceRecordSets returns it; reading change status reveals nothing else.',
   });
   const parameters = access.secrets.flatMap((secret) => ('ssmParameter' in secret ? [secret.ssmParameter] : []));
   if (parameters.length) {
@@ -167,7 +174,9 @@ export const grantGuardAccess = (role: iam.Role, access: GuardAccess): void => {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter'],
-        resources: parameters.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+        resources: parameters.map((name) =>
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
+        ),
       }),
     );
   }

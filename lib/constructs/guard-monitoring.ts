@@ -5,7 +5,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SITES, STAGES } from '../../lambdas/core/model.ts';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE, PROBE_LATENCY_METRIC, PROBE_SUCCESS_METRIC, ROUND_ERROR_METRICS } from '../../lambdas/runtime-env.ts';
+import {
+  HEARTBEAT_METRIC,
+  METRICS_NAMESPACE,
+  PROBE_LATENCY_METRIC,
+  PROBE_SUCCESS_METRIC,
+  ROUND_ERROR_METRICS,
+} from '../../lambdas/runtime-env.ts';
 
 export interface GuardMonitoringProps {
   readonly serviceName: string;
@@ -75,7 +81,13 @@ export class GuardMonitoring extends Construct {
     for (const metricName of ROUND_ERROR_METRICS) {
       new cloudwatch.Alarm(this, metricName, {
         alarmDescription: `hcguard rounds report ${metricName}: see the probe function's log lines with step and error.`,
-        metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: service, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: service,
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.minutes(5),
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -105,13 +117,14 @@ export class GuardMonitoring extends Construct {
         new cloudwatch.GraphWidget({
           title: `${stage}: success rate (%)`,
           width: 12,
-          left: SITES.map((site) =>
-            new cloudwatch.MathExpression({
-              expression: `${site} * 100`,
-              usingMetrics: { [site]: probeMetric(PROBE_SUCCESS_METRIC, site, stage, cloudwatch.Stats.AVERAGE) },
-              label: site,
-              period: Duration.minutes(1),
-            }),
+          left: SITES.map(
+            (site) =>
+              new cloudwatch.MathExpression({
+                expression: `${site} * 100`,
+                usingMetrics: { [site]: probeMetric(PROBE_SUCCESS_METRIC, site, stage, cloudwatch.Stats.AVERAGE) },
+                label: site,
+                period: Duration.minutes(1),
+              }),
           ),
           leftYAxis: { min: 0, max: 100 },
         }),

@@ -35,7 +35,10 @@ export class ManagedRecords extends Construct {
       if (!zone) {
         const zoneName = normalizeRecordName(record.zone.name);
         zone = record.zone.id
-          ? route53.HostedZone.fromHostedZoneAttributes(this, `Zone${zones.size}`, { hostedZoneId: record.zone.id, zoneName })
+          ? route53.HostedZone.fromHostedZoneAttributes(this, `Zone${zones.size}`, {
+              hostedZoneId: record.zone.id,
+              zoneName,
+            })
           : route53.HostedZone.fromLookup(this, `Zone${zones.size}`, { domainName: zoneName });
         zones.set(key, zone);
       }

@@ -7,7 +7,10 @@ import { createSecretSource, powertoolsSsmReader, SecretUnavailableError } from 
 const VALUE = 'sup3r-secret-value';
 
 describe('secrets from the environment', () => {
-  const source = createSecretSource({ refs: { key: { env: 'PROBE_KEY' }, other: { env: 'UNSET_KEY' } }, env: { PROBE_KEY: VALUE, UNSET_KEY: '' } });
+  const source = createSecretSource({
+    refs: { key: { env: 'PROBE_KEY' }, other: { env: 'UNSET_KEY' } },
+    env: { PROBE_KEY: VALUE, UNSET_KEY: '' },
+  });
 
   it('reads the declared variable', async () => {
     expect(await source.get('key')).toBe(VALUE);
@@ -17,7 +20,9 @@ describe('secrets from the environment', () => {
     ['other', 'secret "other": environment variable UNSET_KEY is not set'],
     ['nope', 'secret "nope": it is not declared under secrets in the config (declared: key, other)'],
   ])('explains why %s is unavailable', async (name, message) => {
-    await expect(source.get(name)).rejects.toThrow(new SecretUnavailableError(name, message.replace(`secret "${name}": `, '')));
+    await expect(source.get(name)).rejects.toThrow(
+      new SecretUnavailableError(name, message.replace(`secret "${name}": `, '')),
+    );
   });
 });
 
@@ -28,7 +33,10 @@ describe('secrets from SSM Parameter Store (Powertools, decrypted, cached)', () 
 
   it('decrypts the parameter and reuses the value within the cache period', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/hcguard/key', Value: VALUE } });
-    const source = createSecretSource({ refs: { key: { ssmParameter: '/hcguard/key' } }, ssm: powertoolsSsmReader({ client }) });
+    const source = createSecretSource({
+      refs: { key: { ssmParameter: '/hcguard/key' } },
+      ssm: powertoolsSsmReader({ client }),
+    });
     expect(await source.get('key')).toBe(VALUE);
     expect(await source.get('key')).toBe(VALUE);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
@@ -36,23 +44,38 @@ describe('secrets from SSM Parameter Store (Powertools, decrypted, cached)', () 
   });
 
   it('names the parameter and the error, never a value', async () => {
-    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'Parameter /hcguard/missing not found.', $metadata: {} }));
-    const source = createSecretSource({ refs: { key: { ssmParameter: '/hcguard/missing' } }, ssm: powertoolsSsmReader({ client }) });
-    await expect(source.get('key')).rejects.toThrow('secret "key": SSM parameter /hcguard/missing could not be read (GetParameterError: Parameter /hcguard/missing not found.)');
+    ssm
+      .on(GetParameterCommand)
+      .rejects(new ParameterNotFound({ message: 'Parameter /hcguard/missing not found.', $metadata: {} }));
+    const source = createSecretSource({
+      refs: { key: { ssmParameter: '/hcguard/missing' } },
+      ssm: powertoolsSsmReader({ client }),
+    });
+    await expect(source.get('key')).rejects.toThrow(
+      'secret "key": SSM parameter /hcguard/missing could not be read (GetParameterError: Parameter /hcguard/missing not found.)',
+    );
   });
 
   it('refuses an empty parameter', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/hcguard/empty', Value: '' } });
-    const source = createSecretSource({ refs: { key: { ssmParameter: '/hcguard/empty' } }, ssm: powertoolsSsmReader({ client }) });
+    const source = createSecretSource({
+      refs: { key: { ssmParameter: '/hcguard/empty' } },
+      ssm: powertoolsSsmReader({ client }),
+    });
     await expect(source.get('key')).rejects.toThrow('secret "key": SSM parameter /hcguard/empty is empty');
   });
 
   it('stops waiting when the deadline fires', async () => {
     ssm.on(GetParameterCommand).callsFake(() => new Promise(() => undefined));
-    const source = createSecretSource({ refs: { key: { ssmParameter: '/hcguard/slow' } }, ssm: powertoolsSsmReader({ client }) });
+    const source = createSecretSource({
+      refs: { key: { ssmParameter: '/hcguard/slow' } },
+      ssm: powertoolsSsmReader({ client }),
+    });
     const deadline = new AbortController();
     setTimeout(() => deadline.abort(), 50);
-    await expect(source.get('key', deadline.signal)).rejects.toThrow('secret "key": SSM parameter /hcguard/slow could not be read (Error: aborted: the deadline passed)');
+    await expect(source.get('key', deadline.signal)).rejects.toThrow(
+      'secret "key": SSM parameter /hcguard/slow could not be read (Error: aborted: the deadline passed)',
+    );
   });
 });
 

@@ -15,7 +15,9 @@ import { testConfig } from '../fakes/config.ts';
 
 const resources: DeployedResources = {
   tableName: 'hcguard-compose',
-  topicArns: Object.fromEntries(SEVERITIES.map((severity) => [severity, `arn:aws:sns:us-east-1:123456789012:hcguard-${severity.toLowerCase()}`])) as DeployedResources['topicArns'],
+  topicArns: Object.fromEntries(
+    SEVERITIES.map((severity) => [severity, `arn:aws:sns:us-east-1:123456789012:hcguard-${severity.toLowerCase()}`]),
+  ) as DeployedResources['topicArns'],
   hostedZoneIds: { 'verify.hc.example.com': 'Z0HCGUARDTEST' },
 };
 
@@ -24,8 +26,14 @@ const countingClients = () => {
   const built = { sns: 0, route53: 0 };
   const sent: unknown[] = [];
   const sns = { send: async (command: unknown) => (sent.push(command), { MessageId: `message-${sent.length}` }) };
-  const route53 = { send: () => Promise.reject(Object.assign(new Error('Route 53 says no'), { name: 'AccessDenied' })) };
-  const real = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const route53 = {
+    send: () => Promise.reject(Object.assign(new Error('Route 53 says no'), { name: 'AccessDenied' })),
+  };
+  const real = createAwsClients({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   const clients: AwsClients = {
     dynamodb: real.dynamodb,
     get sns() {
@@ -45,7 +53,13 @@ const alert: OutboxAlert = {
   incidentId: 'INC-20261127-0001',
   kind: 'open',
   topic: 'SEV1',
-  message: { subject: 'SEV1 OPEN verification failing on primary', body: 'body', sms: 'sms', document: {} as AlertMessage['document'], attributes: { severity: 'SEV1' } },
+  message: {
+    subject: 'SEV1 OPEN verification failing on primary',
+    body: 'body',
+    sms: 'sms',
+    document: {} as AlertMessage['document'],
+    attributes: { severity: 'SEV1' },
+  },
   createdAt: '2026-11-27T01:00:00.000Z',
   attempts: 0,
 };

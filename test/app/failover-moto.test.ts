@@ -1,6 +1,11 @@
 // The exactly-once protocol against real APIs: DynamoDB and Route 53 on the run's moto server.
 // Each "run" has its own SDK clients and adapters, as separate Lambda invocations would.
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
@@ -12,7 +17,13 @@ import { createHcguardTable } from '../support/hcguard-table.ts';
 import { MemoryAuditLog, targetStates } from '../fakes/routing.ts';
 
 const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
-  failover: { mode: 'automatic', dwellMinutes: 5, failback: 'manual', failbackAfterHealthyMinutes: 10, insyncTimeoutSeconds: 30 },
+  failover: {
+    mode: 'automatic',
+    dwellMinutes: 5,
+    failback: 'manual',
+    failbackAfterHealthyMinutes: 10,
+    insyncTimeoutSeconds: 30,
+  },
   schedule: { intervalSeconds: 60, concurrency: 4 },
 };
 
@@ -48,7 +59,14 @@ const environment = async () => {
   await route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: record.hostedZoneId,
-      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.10' }] } }] },
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: { Name: record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.10' }] },
+          },
+        ],
+      },
     }),
   );
   const counter = changeCounter();
@@ -67,7 +85,9 @@ const environment = async () => {
   };
   const value = async () => {
     const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: record.hostedZoneId }));
-    return listed.ResourceRecordSets?.find((set) => set.Name === `${record.name}.` && set.Type === 'A')?.ResourceRecords?.map((entry) => entry.Value);
+    return listed.ResourceRecordSets?.find(
+      (set) => set.Name === `${record.name}.` && set.Type === 'A',
+    )?.ResourceRecords?.map((entry) => entry.Value);
   };
   const store = new DynamoRoutingStore(tableName, dynamodb);
   return { record, run, counter, audit, value, store };
@@ -80,14 +100,30 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
     const env = await environment();
     const now = new Date('2026-11-20T08:00:00.000Z');
     const runs = Array.from({ length: 12 }, () => env.run(clockAt(now.toISOString())));
-    const outcomes = await Promise.all(runs.map((controller) => controller.reconcile({ targets: targetStates(now, { 'primary.verification': 'failing' }), now })));
+    const outcomes = await Promise.all(
+      runs.map((controller) =>
+        controller.reconcile({ targets: targetStates(now, { 'primary.verification': 'failing' }), now }),
+      ),
+    );
 
     expect(env.counter.sent).toHaveLength(1);
     expect(JSON.parse(env.counter.sent[0]!)).toEqual({
       HostedZoneId: env.record.hostedZoneId,
       ChangeBatch: {
-        Comment: expect.stringMatching(/^hcguard failover verify\..+ primary->backup by controller; primary verification failing \(timeout\) since /),
-        Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: env.record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '198.51.100.10' }] } }],
+        Comment: expect.stringMatching(
+          /^hcguard failover verify\..+ primary->backup by controller; primary verification failing \(timeout\) since /,
+        ),
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: env.record.name,
+              Type: 'A',
+              TTL: 60,
+              ResourceRecords: [{ Value: '198.51.100.10' }],
+            },
+          },
+        ],
       },
     });
     expect(outcomes.flatMap((outcome) => outcome.switches)).toHaveLength(1);
@@ -100,7 +136,11 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
     expect(env.audit.actions().filter((action) => action === 'routing.initialized')).toHaveLength(1);
 
     // A second wave (retries of the same invocations) changes nothing more.
-    await Promise.all(runs.map((controller) => controller.reconcile({ targets: targetStates(now, { 'primary.verification': 'failing' }), now })));
+    await Promise.all(
+      runs.map((controller) =>
+        controller.reconcile({ targets: targetStates(now, { 'primary.verification': 'failing' }), now }),
+      ),
+    );
     expect(env.counter.sent).toHaveLength(1);
   });
 
@@ -128,27 +168,43 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
       changesBeforeRepair: 1,
       repair: 'finished',
     },
-  ])('a crash $name is repaired by the next run after the lease: one change, consistent state', async ({ crash, changesBeforeRepair, repair }) => {
-    const env = await environment();
-    const failing = (at: string) => targetStates(new Date(at), { 'primary.verification': 'failing' });
+  ])(
+    'a crash $name is repaired by the next run after the lease: one change, consistent state',
+    async ({ crash, changesBeforeRepair, repair }) => {
+      const env = await environment();
+      const failing = (at: string) => targetStates(new Date(at), { 'primary.verification': 'failing' });
 
-    const crashed = await env.run(clockAt('2026-11-20T08:00:00.000Z'), crash).reconcile({ targets: failing('2026-11-20T08:00:00.000Z'), now: new Date('2026-11-20T08:00:00.000Z') });
-    expect(crashed.failures).toMatchObject([{ step: 'switch' }]);
-    expect((await env.store.get(env.record.name))?.pending).toMatchObject({ toSite: 'backup', leaseUntil: '2026-11-20T08:00:30.000Z' });
-    expect(env.counter.sent).toHaveLength(changesBeforeRepair);
+      const crashed = await env
+        .run(clockAt('2026-11-20T08:00:00.000Z'), crash)
+        .reconcile({ targets: failing('2026-11-20T08:00:00.000Z'), now: new Date('2026-11-20T08:00:00.000Z') });
+      expect(crashed.failures).toMatchObject([{ step: 'switch' }]);
+      expect((await env.store.get(env.record.name))?.pending).toMatchObject({
+        toSite: 'backup',
+        leaseUntil: '2026-11-20T08:00:30.000Z',
+      });
+      expect(env.counter.sent).toHaveLength(changesBeforeRepair);
 
-    // Within lease + grace the intent belongs to the crashed run: hands off.
-    const during = await env.run(clockAt('2026-11-20T08:00:45.000Z')).reconcile({ targets: failing('2026-11-20T08:00:45.000Z'), now: new Date('2026-11-20T08:00:45.000Z') });
-    expect(during.switches).toEqual([]);
-    expect(env.counter.sent).toHaveLength(changesBeforeRepair);
+      // Within lease + grace the intent belongs to the crashed run: hands off.
+      const during = await env
+        .run(clockAt('2026-11-20T08:00:45.000Z'))
+        .reconcile({ targets: failing('2026-11-20T08:00:45.000Z'), now: new Date('2026-11-20T08:00:45.000Z') });
+      expect(during.switches).toEqual([]);
+      expect(env.counter.sent).toHaveLength(changesBeforeRepair);
 
-    const next = await env.run(clockAt('2026-11-20T08:01:01.000Z')).reconcile({ targets: failing('2026-11-20T08:01:01.000Z'), now: new Date('2026-11-20T08:01:01.000Z') });
-    expect(next.failures).toEqual([]);
-    expect(env.audit.entries.find((entry) => entry.action === 'routing.repaired')?.detail).toMatchObject({ outcome: repair, from: 'primary', to: 'backup' });
-    expect(env.counter.sent).toHaveLength(1);
-    expect(await env.value()).toEqual(['198.51.100.10']);
-    const stored = await env.store.get(env.record.name);
-    expect(stored).toMatchObject({ activeSite: 'backup' });
-    expect(stored).not.toHaveProperty('pending');
-  });
+      const next = await env
+        .run(clockAt('2026-11-20T08:01:01.000Z'))
+        .reconcile({ targets: failing('2026-11-20T08:01:01.000Z'), now: new Date('2026-11-20T08:01:01.000Z') });
+      expect(next.failures).toEqual([]);
+      expect(env.audit.entries.find((entry) => entry.action === 'routing.repaired')?.detail).toMatchObject({
+        outcome: repair,
+        from: 'primary',
+        to: 'backup',
+      });
+      expect(env.counter.sent).toHaveLength(1);
+      expect(await env.value()).toEqual(['198.51.100.10']);
+      const stored = await env.store.get(env.record.name);
+      expect(stored).toMatchObject({ activeSite: 'backup' });
+      expect(stored).not.toHaveProperty('pending');
+    },
+  );
 });

@@ -16,7 +16,13 @@ const RECORD: ManagedRecord = {
   values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
 };
 const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
-  failover: { mode: 'automatic', dwellMinutes: 5, failback: 'manual', failbackAfterHealthyMinutes: 10, insyncTimeoutSeconds: 120 },
+  failover: {
+    mode: 'automatic',
+    dwellMinutes: 5,
+    failback: 'manual',
+    failbackAfterHealthyMinutes: 10,
+    insyncTimeoutSeconds: 120,
+  },
   schedule: { intervalSeconds: 60, concurrency: 4 },
 };
 const OPERATOR = 'operator:li@ops-1' as const;
@@ -27,7 +33,15 @@ const setup = (overrides: Partial<FailoverDeps> = {}) => {
   const router = new FakeRouter();
   const audit = new MemoryAuditLog();
   router.answers.set(RECORD.name, 'primary');
-  const controller = createFailoverController({ config: CONFIG, records: [RECORD], routingStore: store, router, auditLog: audit, clock, ...overrides });
+  const controller = createFailoverController({
+    config: CONFIG,
+    records: [RECORD],
+    routingStore: store,
+    router,
+    auditLog: audit,
+    clock,
+    ...overrides,
+  });
   return { clock, store, router, audit, controller };
 };
 
@@ -40,7 +54,13 @@ const leftIntent = (requestedAt: string, leaseUntil: string): RoutingState => ({
   since: START,
   reason: 'initialized from Route 53 (A 192.0.2.10)',
   actor: 'controller',
-  pending: { toSite: 'backup', requestedAt, reason: 'primary verification failing (timeout)', actor: 'controller', leaseUntil },
+  pending: {
+    toSite: 'backup',
+    requestedAt,
+    reason: 'primary verification failing (timeout)',
+    actor: 'controller',
+    leaseUntil,
+  },
   version: 2,
 });
 
@@ -49,13 +69,30 @@ describe('createFailoverController: reconcile after a round', () => {
     const { clock, router, audit, controller } = setup();
     const outcome = await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     expect(outcome).toEqual({
-      routing: [{ record: RECORD.name, activeSite: 'primary', since: START, reason: 'initialized from Route 53 (A 192.0.2.10)', actor: 'controller', version: 1 }],
+      routing: [
+        {
+          record: RECORD.name,
+          activeSite: 'primary',
+          since: START,
+          reason: 'initialized from Route 53 (A 192.0.2.10)',
+          actor: 'controller',
+          version: 1,
+        },
+      ],
       conditions: [],
       switches: [],
       failures: [],
     });
     expect(router.changes).toEqual([]);
-    expect(audit.entries).toEqual([{ at: START, actor: 'controller', action: 'routing.initialized', subject: RECORD.name, detail: { activeSite: 'primary', value: 'A 192.0.2.10' } }]);
+    expect(audit.entries).toEqual([
+      {
+        at: START,
+        actor: 'controller',
+        action: 'routing.initialized',
+        subject: RECORD.name,
+        detail: { activeSite: 'primary', value: 'A 192.0.2.10' },
+      },
+    ]);
   });
 
   it('switches in three steps: intent, Route 53 change, confirmation — and audits it with the incident', async () => {
@@ -83,15 +120,40 @@ describe('createFailoverController: reconcile after a round', () => {
       incidentId: 'INC-7QX',
     });
     expect(router.changes).toEqual([
-      { record: RECORD.name, site: 'backup', comment: expect.stringMatching(/^hcguard failover verify\.hc\.example\.com primary->backup by controller; incident INC-7QX; primary verification failing/) },
+      {
+        record: RECORD.name,
+        site: 'backup',
+        comment: expect.stringMatching(
+          /^hcguard failover verify\.hc\.example\.com primary->backup by controller; incident INC-7QX; primary verification failing/,
+        ),
+      },
     ]);
     expect(outcome.switches).toEqual([
-      { record: RECORD.name, from: 'primary', to: 'backup', at: now.toISOString(), actor: 'controller', reason: expect.stringContaining('failing'), changeId: 'C1', incidentId: 'INC-7QX' },
+      {
+        record: RECORD.name,
+        from: 'primary',
+        to: 'backup',
+        at: now.toISOString(),
+        actor: 'controller',
+        reason: expect.stringContaining('failing'),
+        changeId: 'C1',
+        incidentId: 'INC-7QX',
+      },
     ]);
-    expect(outcome.routing[0]).toMatchObject({ activeSite: 'backup', lastSwitchedAt: now.toISOString(), lastChange: { id: 'C1', status: 'INSYNC' }, incidentId: 'INC-7QX', version: 3 });
+    expect(outcome.routing[0]).toMatchObject({
+      activeSite: 'backup',
+      lastSwitchedAt: now.toISOString(),
+      lastChange: { id: 'C1', status: 'INSYNC' },
+      incidentId: 'INC-7QX',
+      version: 3,
+    });
     expect(outcome.routing[0]).not.toHaveProperty('pending');
     expect(audit.actions()).toEqual(['routing.initialized', 'routing.switched']);
-    expect(audit.entries[1]).toMatchObject({ actor: 'controller', subject: RECORD.name, detail: { from: 'primary', to: 'backup', changeId: 'C1', status: 'INSYNC', forced: false, incidentId: 'INC-7QX' } });
+    expect(audit.entries[1]).toMatchObject({
+      actor: 'controller',
+      subject: RECORD.name,
+      detail: { from: 'primary', to: 'backup', changeId: 'C1', status: 'INSYNC', forced: false, incidentId: 'INC-7QX' },
+    });
 
     // The next round sees the switch done and does nothing more.
     clock.advance(60_000);
@@ -104,7 +166,12 @@ describe('createFailoverController: reconcile after a round', () => {
     const { clock, store, audit, controller } = setup();
     const rounds = [];
     for (let round = 0; round < 3; round++) {
-      rounds.push(await controller.reconcile({ targets: targetStates(clock.now(), { 'primary.verification': 'failing', 'backup.transmission': 'degraded' }), now: clock.now() }));
+      rounds.push(
+        await controller.reconcile({
+          targets: targetStates(clock.now(), { 'primary.verification': 'failing', 'backup.transmission': 'degraded' }),
+          now: clock.now(),
+        }),
+      );
       clock.advance(60_000);
     }
     for (const outcome of rounds) {
@@ -118,7 +185,12 @@ describe('createFailoverController: reconcile after a round', () => {
       ]);
     }
     expect(audit.actions()).toEqual(['routing.initialized', 'routing.switch-refused']);
-    expect((await store.get(RECORD.name))?.refusal).toEqual({ toSite: 'backup', codes: ['target-unhealthy'], message: expect.stringContaining('backup unhealthy'), since: START });
+    expect((await store.get(RECORD.name))?.refusal).toEqual({
+      toSite: 'backup',
+      codes: ['target-unhealthy'],
+      message: expect.stringContaining('backup unhealthy'),
+      since: START,
+    });
 
     // The backup recovers: the switch happens and the stored refusal is gone.
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
@@ -129,7 +201,10 @@ describe('createFailoverController: reconcile after a round', () => {
 
   it('reports no-healthy-site when both sites fail, and keeps the record on the serving site', async () => {
     const { clock, router, controller } = setup();
-    const outcome = await controller.reconcile({ targets: targetStates(clock.now(), { 'primary.verification': 'failing', 'backup.verification': 'failing' }), now: clock.now() });
+    const outcome = await controller.reconcile({
+      targets: targetStates(clock.now(), { 'primary.verification': 'failing', 'backup.verification': 'failing' }),
+      now: clock.now(),
+    });
     expect(outcome.conditions).toMatchObject([{ kind: 'no-healthy-site', record: RECORD.name }]);
     expect(router.changes).toEqual([]);
     expect(router.answers.get(RECORD.name)).toBe('primary');
@@ -147,16 +222,31 @@ describe('createFailoverController: reconcile after a round', () => {
       message: `routing is already locked by ${OPERATOR} since ${START}: backup DB migration`,
       lock: { reason: 'backup DB migration', actor: OPERATOR, at: START },
     });
-    expect(await controller.unlock({ actor: 'operator:wang@ops-2' })).toMatchObject({ ok: true, message: expect.stringContaining(`it was locked by ${OPERATOR}`) });
-    expect(await controller.unlock({ actor: 'operator:wang@ops-2' })).toEqual({ ok: false, message: 'routing is not locked' });
+    expect(await controller.unlock({ actor: 'operator:wang@ops-2' })).toMatchObject({
+      ok: true,
+      message: expect.stringContaining(`it was locked by ${OPERATOR}`),
+    });
+    expect(await controller.unlock({ actor: 'operator:wang@ops-2' })).toEqual({
+      ok: false,
+      message: 'routing is not locked',
+    });
 
     clock.advance(60_000);
     const unlocked = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
     expect(unlocked.switches).toHaveLength(1);
     expect(audit.entries.filter((entry) => entry.action.startsWith('routing.'))).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ action: 'routing.locked', actor: OPERATOR, subject: 'routing', detail: { reason: 'backup DB migration' } }),
-        expect.objectContaining({ action: 'routing.unlocked', actor: 'operator:wang@ops-2', detail: { lockedBy: OPERATOR, lockedAt: START, reason: 'backup DB migration' } }),
+        expect.objectContaining({
+          action: 'routing.locked',
+          actor: OPERATOR,
+          subject: 'routing',
+          detail: { reason: 'backup DB migration' },
+        }),
+        expect.objectContaining({
+          action: 'routing.unlocked',
+          actor: 'operator:wang@ops-2',
+          detail: { lockedBy: OPERATOR, lockedAt: START, reason: 'backup DB migration' },
+        }),
       ]),
     );
   });
@@ -166,7 +256,10 @@ describe('createFailoverController: reconcile after a round', () => {
     router.answers.set(RECORD.name, 'neither');
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
     expect(outcome.conditions).toEqual([
-      expect.objectContaining({ kind: 'cannot-fail-over', title: `cannot fail over: ${RECORD.name} holds neither site's value (A 203.0.113.99)` }),
+      expect.objectContaining({
+        kind: 'cannot-fail-over',
+        title: `cannot fail over: ${RECORD.name} holds neither site's value (A 203.0.113.99)`,
+      }),
     ]);
     expect(outcome.routing).toEqual([]);
     expect(await store.get(RECORD.name)).toBeUndefined();
@@ -180,8 +273,16 @@ describe('createFailoverController: reconcile after a round', () => {
     expect(router.changes).toHaveLength(1);
     expect(outcome.switches).toHaveLength(1);
     expect(outcome.failures).toEqual([
-      { record: RECORD.name, step: 'audit', message: 'audit entry routing.initialized not written: Error: ProvisionedThroughputExceededException' },
-      { record: RECORD.name, step: 'audit', message: 'audit entry routing.switched not written: Error: ProvisionedThroughputExceededException' },
+      {
+        record: RECORD.name,
+        step: 'audit',
+        message: 'audit entry routing.initialized not written: Error: ProvisionedThroughputExceededException',
+      },
+      {
+        record: RECORD.name,
+        step: 'audit',
+        message: 'audit entry routing.switched not written: Error: ProvisionedThroughputExceededException',
+      },
     ]);
   });
 
@@ -192,7 +293,12 @@ describe('createFailoverController: reconcile after a round', () => {
     };
     const { clock, router, controller } = setup({ routingStore: store });
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(outcome).toEqual({ routing: [], conditions: [], switches: [], failures: [{ record: RECORD.name, step: 'read', message: 'Error: RequestTimeout' }] });
+    expect(outcome).toEqual({
+      routing: [],
+      conditions: [],
+      switches: [],
+      failures: [{ record: RECORD.name, step: 'read', message: 'Error: RequestTimeout' }],
+    });
     expect(router.changes).toEqual([]);
   });
 });
@@ -202,7 +308,9 @@ describe('createFailoverController: exactly once under races, retries and crashe
     const { clock, store, router, controller } = setup();
     await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     const now = clock.now();
-    const outcomes = await Promise.all(Array.from({ length: 25 }, () => controller.reconcile({ targets: primaryDown(now), now })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 25 }, () => controller.reconcile({ targets: primaryDown(now), now })),
+    );
     expect(router.changes).toHaveLength(1);
     expect(outcomes.flatMap((outcome) => outcome.switches)).toHaveLength(1);
     expect(outcomes.flatMap((outcome) => outcome.failures)).toEqual([]);
@@ -211,7 +319,10 @@ describe('createFailoverController: exactly once under races, retries and crashe
 
   it('a run that died after writing its intent (before the change) is rolled back after the lease, then the policy decides again', async () => {
     const { clock, store, router, audit, controller } = setup();
-    await store.put({ ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState, 0);
+    await store.put(
+      { ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState,
+      0,
+    );
     await store.put(leftIntent(START, '2026-11-20T08:02:00.000Z'), 1);
 
     clock.set('2026-11-20T08:02:10.000Z'); // lease over, grace not yet: hands off
@@ -221,7 +332,10 @@ describe('createFailoverController: exactly once under races, retries and crashe
 
     clock.set('2026-11-20T08:02:31.000Z');
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(audit.entries[0]).toMatchObject({ action: 'routing.repaired', detail: { outcome: 'rolled-back', from: 'primary', to: 'backup', intentAt: START } });
+    expect(audit.entries[0]).toMatchObject({
+      action: 'routing.repaired',
+      detail: { outcome: 'rolled-back', from: 'primary', to: 'backup', intentAt: START },
+    });
     expect(audit.actions()).toEqual(['routing.repaired', 'routing.switched']);
     expect(router.changes).toHaveLength(1);
     expect(outcome.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup' })]);
@@ -230,7 +344,10 @@ describe('createFailoverController: exactly once under races, retries and crashe
 
   it('a run that died after the Route 53 change (before confirming) is finished by the next run, without a second change', async () => {
     const { clock, store, router, audit, controller } = setup();
-    await store.put({ ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState, 0);
+    await store.put(
+      { ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState,
+      0,
+    );
     await store.put(leftIntent(START, '2026-11-20T08:02:00.000Z'), 1);
     router.answers.set(RECORD.name, 'backup');
 
@@ -238,7 +355,15 @@ describe('createFailoverController: exactly once under races, retries and crashe
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
     expect(router.changes).toEqual([]);
     expect(outcome.switches).toEqual([
-      { record: RECORD.name, from: 'primary', to: 'backup', at: START, actor: 'controller', reason: 'primary verification failing (timeout)', repaired: true },
+      {
+        record: RECORD.name,
+        from: 'primary',
+        to: 'backup',
+        at: START,
+        actor: 'controller',
+        reason: 'primary verification failing (timeout)',
+        repaired: true,
+      },
     ]);
     expect(await store.get(RECORD.name)).toEqual({
       record: RECORD.name,
@@ -249,7 +374,13 @@ describe('createFailoverController: exactly once under races, retries and crashe
       actor: 'controller',
       version: 3,
     });
-    expect(audit.entries).toEqual([expect.objectContaining({ action: 'routing.repaired', actor: 'controller', detail: expect.objectContaining({ outcome: 'finished' }) })]);
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        action: 'routing.repaired',
+        actor: 'controller',
+        detail: expect.objectContaining({ outcome: 'finished' }),
+      }),
+    ]);
   });
 
   it('a change that timed out after Route 53 applied it stays pending, then is finished — never sent twice', async () => {
@@ -257,12 +388,27 @@ describe('createFailoverController: exactly once under races, retries and crashe
     await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
     router.hangNext = { applied: true };
     const deadline = new AbortController();
-    const running = controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now(), signal: deadline.signal });
+    const running = controller.reconcile({
+      targets: primaryDown(clock.now()),
+      now: clock.now(),
+      signal: deadline.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 10));
     deadline.abort(new Error('Lambda deadline'));
     const interrupted = await running;
-    expect(interrupted.failures).toEqual([{ record: RECORD.name, step: 'switch', message: expect.stringContaining('the intent stays pending and is repaired after') }]);
-    expect(interrupted.conditions).toMatchObject([{ kind: 'cannot-fail-over', title: `cannot fail over: ${RECORD.name} stays on primary — the Route 53 change failed` }]);
+    expect(interrupted.failures).toEqual([
+      {
+        record: RECORD.name,
+        step: 'switch',
+        message: expect.stringContaining('the intent stays pending and is repaired after'),
+      },
+    ]);
+    expect(interrupted.conditions).toMatchObject([
+      {
+        kind: 'cannot-fail-over',
+        title: `cannot fail over: ${RECORD.name} stays on primary — the Route 53 change failed`,
+      },
+    ]);
     expect((await store.get(RECORD.name))?.pending?.toSite).toBe('backup');
 
     // A retry within the lease leaves the owner's intent alone.
@@ -283,7 +429,14 @@ describe('createFailoverController: exactly once under races, retries and crashe
     fake.answers.set(RECORD.name, 'primary');
     const audit = new MemoryAuditLog();
     const late = manualClock('2026-11-20T08:10:00.000Z');
-    const repairer = createFailoverController({ config: CONFIG, records: [RECORD], routingStore: store, router: fake, auditLog: audit, clock: late });
+    const repairer = createFailoverController({
+      config: CONFIG,
+      records: [RECORD],
+      routingStore: store,
+      router: fake,
+      auditLog: audit,
+      clock: late,
+    });
     let repairedOutcome: Awaited<ReturnType<typeof repairer.reconcile>> | undefined;
     const slowOwner = createFailoverController({
       config: CONFIG,
@@ -313,24 +466,37 @@ describe('createFailoverController: exactly once under races, retries and crashe
   it('rolls the intent back at once when Route 53 refuses the change (a 4xx), and says so', async () => {
     const { clock, store, router, audit, controller } = setup();
     await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
-    const refused = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+    const refused = Object.assign(new Error('Rate exceeded'), {
+      name: 'Throttling',
+      $metadata: { httpStatusCode: 400 },
+    });
     router.failNext = { error: refused, when: 'before' };
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(outcome.conditions[0]?.detail).toBe(`the switch of ${RECORD.name} from primary to backup failed: Throttling: Rate exceeded; the intent was rolled back`);
+    expect(outcome.conditions[0]?.detail).toBe(
+      `the switch of ${RECORD.name} from primary to backup failed: Throttling: Rate exceeded; the intent was rolled back`,
+    );
     expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'primary', version: 3 });
     expect(await store.get(RECORD.name)).not.toHaveProperty('pending');
     expect(audit.actions()).toEqual(['routing.initialized', 'routing.switch-failed']);
 
     // The next round tries again and succeeds.
     clock.advance(60_000);
-    expect((await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() })).switches).toHaveLength(1);
+    expect((await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() })).switches).toHaveLength(
+      1,
+    );
   });
 });
 
 describe('createFailoverController: operator commands', () => {
   it('fails over by hand with the operator as actor and the reason in the audit log', async () => {
     const { clock, audit, router, controller } = setup();
-    const results = await controller.failover({ to: 'backup', reason: 'primary DC power work', force: false, actor: OPERATOR, targets: targetStates(clock.now()) });
+    const results = await controller.failover({
+      to: 'backup',
+      reason: 'primary DC power work',
+      force: false,
+      actor: OPERATOR,
+      targets: targetStates(clock.now()),
+    });
     expect(results).toEqual([
       {
         record: RECORD.name,
@@ -340,65 +506,146 @@ describe('createFailoverController: operator commands', () => {
         switches: [expect.objectContaining({ actor: OPERATOR, reason: 'primary DC power work' })],
       },
     ]);
-    expect(router.changes[0]?.comment).toBe(`hcguard manual ${RECORD.name} primary->backup by ${OPERATOR}; primary DC power work`);
-    expect(audit.entries.at(-1)).toMatchObject({ actor: OPERATOR, action: 'routing.switched', detail: { cause: 'manual', reason: 'primary DC power work', forced: false } });
+    expect(router.changes[0]?.comment).toBe(
+      `hcguard manual ${RECORD.name} primary->backup by ${OPERATOR}; primary DC power work`,
+    );
+    expect(audit.entries.at(-1)).toMatchObject({
+      actor: OPERATOR,
+      action: 'routing.switched',
+      detail: { cause: 'manual', reason: 'primary DC power work', forced: false },
+    });
   });
 
   it('refuses a manual switch to a broken backup and records the refusal; --force overrides it and records what it overrode', async () => {
     const { clock, audit, router, controller } = setup();
     const broken = targetStates(clock.now(), { 'backup.collection': 'failing' });
-    const refused = await controller.failover({ to: 'backup', reason: 'test', force: false, actor: OPERATOR, targets: broken });
+    const refused = await controller.failover({
+      to: 'backup',
+      reason: 'test',
+      force: false,
+      actor: OPERATOR,
+      targets: broken,
+    });
     expect(refused).toEqual([
-      { record: RECORD.name, result: 'refused', message: `cannot switch ${RECORD.name} from primary to backup: backup unhealthy: collection failing (timeout)`, activeSite: 'primary', switches: [] },
+      {
+        record: RECORD.name,
+        result: 'refused',
+        message: `cannot switch ${RECORD.name} from primary to backup: backup unhealthy: collection failing (timeout)`,
+        activeSite: 'primary',
+        switches: [],
+      },
     ]);
-    expect(audit.entries.at(-1)).toMatchObject({ actor: OPERATOR, action: 'routing.switch-refused', detail: { codes: 'target-unhealthy' } });
+    expect(audit.entries.at(-1)).toMatchObject({
+      actor: OPERATOR,
+      action: 'routing.switch-refused',
+      detail: { codes: 'target-unhealthy' },
+    });
     expect(router.changes).toEqual([]);
 
-    const forced = await controller.failover({ to: 'backup', reason: 'primary is on fire; backup collection lag accepted', force: true, actor: OPERATOR, targets: broken });
-    expect(forced[0]).toMatchObject({ result: 'switched', message: expect.stringContaining('FORCED over: backup unhealthy: collection failing (timeout)') });
+    const forced = await controller.failover({
+      to: 'backup',
+      reason: 'primary is on fire; backup collection lag accepted',
+      force: true,
+      actor: OPERATOR,
+      targets: broken,
+    });
+    expect(forced[0]).toMatchObject({
+      result: 'switched',
+      message: expect.stringContaining('FORCED over: backup unhealthy: collection failing (timeout)'),
+    });
     expect(router.changes[0]?.comment).toContain('; FORCED; primary is on fire');
-    expect(audit.entries.at(-1)).toMatchObject({ action: 'routing.switched', detail: { forced: true, overridden: 'backup unhealthy: collection failing (timeout)' } });
+    expect(audit.entries.at(-1)).toMatchObject({
+      action: 'routing.switched',
+      detail: { forced: true, overridden: 'backup unhealthy: collection failing (timeout)' },
+    });
   });
 
   it('fails back on approval only once the primary has been stable, and names an unknown record', async () => {
     const { clock, router, controller } = setup();
-    await controller.failover({ to: 'backup', reason: 'maintenance', force: false, actor: OPERATOR, targets: targetStates(clock.now()) });
+    await controller.failover({
+      to: 'backup',
+      reason: 'maintenance',
+      force: false,
+      actor: OPERATOR,
+      targets: targetStates(clock.now()),
+    });
     clock.advance(6 * 60_000);
-    const recent = targetStates(clock.now()).map((state) => (state.site === 'primary' ? { ...state, since: new Date(clock.now().getTime() - 120_000).toISOString() } : state));
-    expect((await controller.failback({ actor: OPERATOR, targets: recent }))[0]).toMatchObject({ result: 'refused', message: expect.stringContaining('primary healthy only since') });
+    const recent = targetStates(clock.now()).map((state) =>
+      state.site === 'primary' ? { ...state, since: new Date(clock.now().getTime() - 120_000).toISOString() } : state,
+    );
+    expect((await controller.failback({ actor: OPERATOR, targets: recent }))[0]).toMatchObject({
+      result: 'refused',
+      message: expect.stringContaining('primary healthy only since'),
+    });
     const stable = await controller.failback({ actor: OPERATOR, targets: targetStates(clock.now()) });
     expect(stable[0]).toMatchObject({ result: 'switched', activeSite: 'primary' });
     expect(router.changes.map((change) => change.site)).toEqual(['backup', 'primary']);
-    expect(await controller.failback({ actor: OPERATOR, targets: targetStates(clock.now()), record: 'other.hc.example.com' })).toEqual([
-      { record: 'other.hc.example.com', result: 'refused', message: `other.hc.example.com is not a managed record (managed: ${RECORD.name})`, switches: [] },
+    expect(
+      await controller.failback({
+        actor: OPERATOR,
+        targets: targetStates(clock.now()),
+        record: 'other.hc.example.com',
+      }),
+    ).toEqual([
+      {
+        record: 'other.hc.example.com',
+        result: 'refused',
+        message: `other.hc.example.com is not a managed record (managed: ${RECORD.name})`,
+        switches: [],
+      },
     ]);
   });
 
   it('treats results older than two intervals plus 30 s as no quorum for a manual switch', async () => {
     const { clock, controller } = setup();
     const old = targetStates(new Date(clock.now().getTime() - 151_000));
-    expect((await controller.failover({ to: 'backup', reason: 'x', force: false, actor: OPERATOR, targets: old }))[0]?.message).toContain('no quorum on backup');
+    expect(
+      (await controller.failover({ to: 'backup', reason: 'x', force: false, actor: OPERATOR, targets: old }))[0]
+        ?.message,
+    ).toContain('no quorum on backup');
   });
 });
 
 describe('resolveManagedRecords', () => {
   const config = {
     records: [
-      { zone: { name: 'hc.example.com' }, name: 'Verify.HC.example.com.', type: 'A', ttl: 60, stage: 'verification', values: RECORD.values },
-      { zone: { id: 'ZCONFIGZONE', name: 'hc.example.com' }, name: 'collect.hc.example.com', type: 'CNAME', ttl: 30, stage: 'collection', values: { primary: { values: ['a.example.net'] }, backup: { values: ['b.example.net'] } } },
+      {
+        zone: { name: 'hc.example.com' },
+        name: 'Verify.HC.example.com.',
+        type: 'A',
+        ttl: 60,
+        stage: 'verification',
+        values: RECORD.values,
+      },
+      {
+        zone: { id: 'ZCONFIGZONE', name: 'hc.example.com' },
+        name: 'collect.hc.example.com',
+        type: 'CNAME',
+        ttl: 30,
+        stage: 'collection',
+        values: { primary: { values: ['a.example.net'] }, backup: { values: ['b.example.net'] } },
+      },
     ],
   } as unknown as Pick<HcguardConfig, 'records'>;
 
   it('takes the deployed zone id first, else the config’s, and normalizes names', () => {
-    expect(resolveManagedRecords(config, { hostedZoneIds: { 'verify.hc.example.com': 'ZDEPLOYED', 'collect.hc.example.com': 'ZDEPLOYED2' } })).toMatchObject([
+    expect(
+      resolveManagedRecords(config, {
+        hostedZoneIds: { 'verify.hc.example.com': 'ZDEPLOYED', 'collect.hc.example.com': 'ZDEPLOYED2' },
+      }),
+    ).toMatchObject([
       { name: 'verify.hc.example.com', hostedZoneId: 'ZDEPLOYED', type: 'A', ttl: 60, stage: 'verification' },
       { name: 'collect.hc.example.com', hostedZoneId: 'ZDEPLOYED2' },
     ]);
-    expect(resolveManagedRecords(config, { hostedZoneIds: { 'verify.hc.example.com': 'ZDEPLOYED' } })[1]?.hostedZoneId).toBe('ZCONFIGZONE');
+    expect(
+      resolveManagedRecords(config, { hostedZoneIds: { 'verify.hc.example.com': 'ZDEPLOYED' } })[1]?.hostedZoneId,
+    ).toBe('ZCONFIGZONE');
   });
 
   it('names the record whose zone id is nowhere', () => {
     expect(() => resolveManagedRecords(config, { hostedZoneIds: {} })).toThrow(ConfigError);
-    expect(() => resolveManagedRecords(config, { hostedZoneIds: {} })).toThrow(/records\[0\]\.zone\.id: no hosted zone id for verify\.hc\.example\.com/);
+    expect(() => resolveManagedRecords(config, { hostedZoneIds: {} })).toThrow(
+      /records\[0\]\.zone\.id: no hosted zone id for verify\.hc\.example\.com/,
+    );
   });
 });

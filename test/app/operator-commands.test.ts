@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createFailoverController } from '../../lambdas/app/failover.ts';
-import { executeOperatorCommand, InvalidOperatorCommand, isOperatorCommand, parseOperatorCommand } from '../../lambdas/app/operator-commands.ts';
+import {
+  executeOperatorCommand,
+  InvalidOperatorCommand,
+  isOperatorCommand,
+  parseOperatorCommand,
+} from '../../lambdas/app/operator-commands.ts';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
 import { STAGES, type TargetState } from '../../lambdas/core/model.ts';
 import type { ManagedRecord } from '../../lambdas/ports.ts';
@@ -16,7 +21,13 @@ const RECORD: ManagedRecord = {
   values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
 };
 const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
-  failover: { mode: 'automatic', dwellMinutes: 5, failback: 'manual', failbackAfterHealthyMinutes: 10, insyncTimeoutSeconds: 120 },
+  failover: {
+    mode: 'automatic',
+    dwellMinutes: 5,
+    failback: 'manual',
+    failbackAfterHealthyMinutes: 10,
+    insyncTimeoutSeconds: 120,
+  },
   schedule: { intervalSeconds: 60, concurrency: 4 },
 };
 const ACTOR = 'operator:li@ops-1';
@@ -41,16 +52,35 @@ const services = (targets: () => TargetState[] = healthy) => {
   const router = new FakeRouter();
   router.answers.set(RECORD.name, 'primary');
   const audit = new MemoryAuditLog();
-  const failover = createFailoverController({ config: CONFIG, records: [RECORD], routingStore: new MemoryRoutingStore(), router, auditLog: audit, clock: manualClock(NOW) });
+  const failover = createFailoverController({
+    config: CONFIG,
+    records: [RECORD],
+    routingStore: new MemoryRoutingStore(),
+    router,
+    auditLog: audit,
+    clock: manualClock(NOW),
+  });
   return { router, audit, services: { failover, loadTargets: async () => targets() } };
 };
 
 describe('parseOperatorCommand', () => {
   it.each([
-    [{ command: 'failover', to: 'backup', reason: 'maintenance', actor: ACTOR }, { command: 'failover', to: 'backup', reason: 'maintenance', force: false, actor: ACTOR }],
-    [{ command: 'failback', actor: ACTOR, record: 'verify.hc.example.com' }, { command: 'failback', actor: ACTOR, record: 'verify.hc.example.com' }],
-    [{ command: 'lock', reason: 'DB migration', actor: 'drill:d-20261120' }, { command: 'lock', reason: 'DB migration', actor: 'drill:d-20261120' }],
-    [{ command: 'unlock', actor: ACTOR }, { command: 'unlock', actor: ACTOR }],
+    [
+      { command: 'failover', to: 'backup', reason: 'maintenance', actor: ACTOR },
+      { command: 'failover', to: 'backup', reason: 'maintenance', force: false, actor: ACTOR },
+    ],
+    [
+      { command: 'failback', actor: ACTOR, record: 'verify.hc.example.com' },
+      { command: 'failback', actor: ACTOR, record: 'verify.hc.example.com' },
+    ],
+    [
+      { command: 'lock', reason: 'DB migration', actor: 'drill:d-20261120' },
+      { command: 'lock', reason: 'DB migration', actor: 'drill:d-20261120' },
+    ],
+    [
+      { command: 'unlock', actor: ACTOR },
+      { command: 'unlock', actor: ACTOR },
+    ],
   ])('accepts %j', (payload, parsed) => {
     expect(parseOperatorCommand(payload)).toEqual(parsed);
     expect(isOperatorCommand(payload)).toBe(true);
@@ -77,27 +107,45 @@ describe('parseOperatorCommand', () => {
 describe('executeOperatorCommand', () => {
   it('failover: switches with the stored target states and reports per record', async () => {
     const { router, services: deps } = services();
-    const result = await executeOperatorCommand({ command: 'failover', to: 'backup', reason: 'primary maintenance', actor: ACTOR }, deps);
-    expect(result).toMatchObject({ command: 'failover', ok: true, message: `switched ${RECORD.name} from primary to backup (Route 53 change C1, INSYNC)` });
+    const result = await executeOperatorCommand(
+      { command: 'failover', to: 'backup', reason: 'primary maintenance', actor: ACTOR },
+      deps,
+    );
+    expect(result).toMatchObject({
+      command: 'failover',
+      ok: true,
+      message: `switched ${RECORD.name} from primary to backup (Route 53 change C1, INSYNC)`,
+    });
     expect(router.answers.get(RECORD.name)).toBe('backup');
   });
 
   it('failover: a refusal is ok: false with the reason, and nothing changes', async () => {
-    const { router, services: deps } = services(() => healthy().map((state) => (state.site === 'backup' && state.stage === 'transmission' ? { ...state, health: 'failing' as const } : state)));
+    const { router, services: deps } = services(() =>
+      healthy().map((state) =>
+        state.site === 'backup' && state.stage === 'transmission' ? { ...state, health: 'failing' as const } : state,
+      ),
+    );
     const result = await executeOperatorCommand({ command: 'failover', to: 'backup', reason: 'x', actor: ACTOR }, deps);
     expect(result.ok).toBe(false);
-    expect(result.message).toBe(`refused  cannot switch ${RECORD.name} from primary to backup: backup unhealthy: transmission failing`);
+    expect(result.message).toBe(
+      `refused  cannot switch ${RECORD.name} from primary to backup: backup unhealthy: transmission failing`,
+    );
     expect(router.changes).toEqual([]);
   });
 
   it('failback: refused while the primary already serves', async () => {
     const { services: deps } = services();
-    expect(await executeOperatorCommand({ command: 'failback', actor: ACTOR }, deps)).toMatchObject({ ok: false, message: expect.stringContaining('already points at primary') });
+    expect(await executeOperatorCommand({ command: 'failback', actor: ACTOR }, deps)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('already points at primary'),
+    });
   });
 
   it('lock and unlock report the lock and are audited with the actor', async () => {
     const { audit, services: deps } = services();
-    expect(await executeOperatorCommand({ command: 'lock', reason: 'backup DB migration', actor: ACTOR }, deps)).toEqual({
+    expect(
+      await executeOperatorCommand({ command: 'lock', reason: 'backup DB migration', actor: ACTOR }, deps),
+    ).toEqual({
       command: 'lock',
       ok: true,
       message: `routing locked by ${ACTOR}: automatic switching is frozen until \`hcguard unlock\``,
@@ -105,7 +153,11 @@ describe('executeOperatorCommand', () => {
     });
     expect((await executeOperatorCommand({ command: 'lock', reason: 'again', actor: ACTOR }, deps)).ok).toBe(false);
     expect((await executeOperatorCommand({ command: 'unlock', actor: ACTOR }, deps)).ok).toBe(true);
-    expect(await executeOperatorCommand({ command: 'unlock', actor: ACTOR }, deps)).toEqual({ command: 'unlock', ok: false, message: 'routing is not locked' });
+    expect(await executeOperatorCommand({ command: 'unlock', actor: ACTOR }, deps)).toEqual({
+      command: 'unlock',
+      ok: false,
+      message: 'routing is not locked',
+    });
     expect(audit.entries.map((entry) => [entry.action, entry.actor])).toEqual([
       ['routing.locked', ACTOR],
       ['routing.unlocked', ACTOR],
@@ -114,7 +166,9 @@ describe('executeOperatorCommand', () => {
 
   it('rejects an invalid payload before touching anything', async () => {
     const { router, audit, services: deps } = services();
-    await expect(executeOperatorCommand({ command: 'failover', to: 'backup', actor: ACTOR }, deps)).rejects.toBeInstanceOf(InvalidOperatorCommand);
+    await expect(
+      executeOperatorCommand({ command: 'failover', to: 'backup', actor: ACTOR }, deps),
+    ).rejects.toBeInstanceOf(InvalidOperatorCommand);
     expect(router.changes).toEqual([]);
     expect(audit.entries).toEqual([]);
   });

@@ -52,7 +52,8 @@ beforeAll(async () => {
       const token = path.slice('/items/'.length);
       return reply(response, request.headers.authorization === `Bearer ${token}` ? 200 : 401, { item: token });
     }
-    if (path === '/send') return reply(response, sendStatus, sendBroken ? '{"broken' : { received: JSON.parse(body).sequence });
+    if (path === '/send')
+      return reply(response, sendStatus, sendBroken ? '{"broken' : { received: JSON.parse(body).sequence });
     if (path === '/echo') return reply(response, 200, { echoed: request.headers['x-key'] });
     if (path === '/slow') return setTimeout(() => reply(response, 200, {}), 150);
     if (path === '/hang') return undefined;
@@ -75,8 +76,16 @@ beforeEach(() => {
 });
 
 const configWith = (probes: ProbeDefinitionInput[], concurrency = 16): HcguardConfig => {
-  const stages = (site: string) => Object.fromEntries(STAGES.map((stage) => [stage, `${origin}/${site}/${stage}`])) as Record<(typeof STAGES)[number], string>;
-  const coverage = STAGES.map((stage) => ({ id: `${stage}-ok`, stage, steps: [{ name: 'ok', path: '/ok', timeoutMs: 1_000 }] }));
+  const stages = (site: string) =>
+    Object.fromEntries(STAGES.map((stage) => [stage, `${origin}/${site}/${stage}`])) as Record<
+      (typeof STAGES)[number],
+      string
+    >;
+  const coverage = STAGES.map((stage) => ({
+    id: `${stage}-ok`,
+    stage,
+    steps: [{ name: 'ok', path: '/ok', timeoutMs: 1_000 }],
+  }));
   return parseConfig(
     testConfigInput({
       sites: { primary: { stages: stages('primary') }, backup: { stages: stages('backup') } },
@@ -100,22 +109,51 @@ const sending: ProbeDefinitionInput = {
   stage: 'transmission',
   sites: ['primary'],
   sequence: { stream: 'test-{{ site }}', commitAfter: 'send' },
-  steps: [{ name: 'send', method: 'POST', path: '/send', timeoutMs: 1_000, body: { sequence: '{{ seq }}' }, expect: { status: [201], json: [{ path: '$.received', equals: '{{ seq }}' }] } }],
+  steps: [
+    {
+      name: 'send',
+      method: 'POST',
+      path: '/send',
+      timeoutMs: 1_000,
+      body: { sequence: '{{ seq }}' },
+      expect: { status: [201], json: [{ path: '$.received', equals: '{{ seq }}' }] },
+    },
+  ],
 };
 
 describe('a round of probes', () => {
-  it('carries captured values into later steps\' paths and headers', async () => {
+  it("carries captured values into later steps' paths and headers", async () => {
     const probe: ProbeDefinitionInput = {
       id: 'login-then-read',
       stage: 'collection',
       sites: ['primary'],
       steps: [
-        { name: 'login', method: 'POST', path: '/login', timeoutMs: 1_000, body: { user: '{{ identity.id }}' }, capture: { token: '$.token' } },
-        { name: 'read', path: '/items/{{ token }}', timeoutMs: 1_000, headers: { Authorization: 'Bearer {{ token }}' }, expect: { json: [{ path: '$.item', equals: '{{ token }}' }] } },
+        {
+          name: 'login',
+          method: 'POST',
+          path: '/login',
+          timeoutMs: 1_000,
+          body: { user: '{{ identity.id }}' },
+          capture: { token: '$.token' },
+        },
+        {
+          name: 'read',
+          path: '/items/{{ token }}',
+          timeoutMs: 1_000,
+          headers: { Authorization: 'Bearer {{ token }}' },
+          expect: { json: [{ path: '$.item', equals: '{{ token }}' }] },
+        },
       ],
     };
-    const [result] = (await runnerFor(configWith([probe])).runRound({ sites: ['primary'] })).filter((each) => each.probeId === 'login-then-read');
-    expect(result).toMatchObject({ outcome: 'ok', site: 'primary', stage: 'collection', startedAt: '2026-11-26T08:00:00.000Z' });
+    const [result] = (await runnerFor(configWith([probe])).runRound({ sites: ['primary'] })).filter(
+      (each) => each.probeId === 'login-then-read',
+    );
+    expect(result).toMatchObject({
+      outcome: 'ok',
+      site: 'primary',
+      stage: 'collection',
+      startedAt: '2026-11-26T08:00:00.000Z',
+    });
     expect(result?.steps.map((step) => [step.name, step.outcome, step.status])).toEqual([
       ['login', 'ok', 200],
       ['read', 'ok', 200],
@@ -137,21 +175,42 @@ describe('a round of probes', () => {
       'verification-ok@backup',
     ]);
     expect(results.every((result) => result.drillId === 'D-42' && result.outcome === 'ok')).toBe(true);
-    expect((await runnerFor(configWith([])).runRound({ sites: ['backup'] })).map((result) => result.site)).toEqual(['backup', 'backup', 'backup']);
+    expect((await runnerFor(configWith([])).runRound({ sites: ['backup'] })).map((result) => result.site)).toEqual([
+      'backup',
+      'backup',
+      'backup',
+    ]);
   });
 
   it('keeps at most `schedule.concurrency` probes in flight', async () => {
-    const slow = Array.from({ length: 8 }, (_, index): ProbeDefinitionInput => ({ id: `slow-${index}`, stage: 'verification', sites: ['primary'], steps: [{ name: 'slow', path: '/slow', timeoutMs: 2_000 }] }));
+    const slow = Array.from({ length: 8 }, (_, index): ProbeDefinitionInput => ({
+      id: `slow-${index}`,
+      stage: 'verification',
+      sites: ['primary'],
+      steps: [{ name: 'slow', path: '/slow', timeoutMs: 2_000 }],
+    }));
     await runnerFor(configWith(slow, 3)).runRound({ sites: ['primary'] });
     expect(maxInFlight).toBe(3);
   });
 
   it("stops at the caller's deadline: the probes it cut short and those it never started come back aborted", async () => {
-    const hanging: ProbeDefinitionInput = { id: 'hanging', stage: 'verification', sites: ['primary'], steps: [{ name: 'wait', path: '/hang', timeoutMs: 10_000 }] };
+    const hanging: ProbeDefinitionInput = {
+      id: 'hanging',
+      stage: 'verification',
+      sites: ['primary'],
+      steps: [{ name: 'wait', path: '/hang', timeoutMs: 10_000 }],
+    };
     const deadline = new AbortController();
     setTimeout(() => deadline.abort(), 200);
-    const results = await runnerFor(configWith([hanging, { ...hanging, id: 'hanging-2' }], 1)).runRound({ sites: ['primary'], signal: deadline.signal });
-    expect(results.filter((result) => result.probeId.startsWith('hanging')).map((result) => [result.probeId, result.outcome, result.failureClass])).toEqual([
+    const results = await runnerFor(configWith([hanging, { ...hanging, id: 'hanging-2' }], 1)).runRound({
+      sites: ['primary'],
+      signal: deadline.signal,
+    });
+    expect(
+      results
+        .filter((result) => result.probeId.startsWith('hanging'))
+        .map((result) => [result.probeId, result.outcome, result.failureClass]),
+    ).toEqual([
       ['hanging', 'failed', 'aborted'],
       ['hanging-2', 'failed', 'aborted'],
     ]);
@@ -162,7 +221,10 @@ describe('transmission sequence numbers', () => {
   it('uses a number up only once the platform acknowledged the record', async () => {
     const sequences = createMemorySequenceSource();
     const runner = runnerFor(configWith([sending]), { sequences });
-    const sent = () => seen.filter((request) => request.url.endsWith('/send')).map((request) => JSON.parse(request.body).sequence as number);
+    const sent = () =>
+      seen
+        .filter((request) => request.url.endsWith('/send'))
+        .map((request) => JSON.parse(request.body).sequence as number);
 
     await runner.runRound({ sites: ['primary'] });
     sendStatus = 503;
@@ -185,14 +247,25 @@ describe('transmission sequence numbers', () => {
 
   it('keeps the verdict and warns when the number could not be saved', async () => {
     const failing = failingSequenceSource({ commit: new Error('table unavailable') });
-    const [result] = (await runnerFor(configWith([sending]), { sequences: failing }).runRound({ sites: ['primary'] })).filter((each) => each.probeId === 'sender');
-    expect(result).toMatchObject({ outcome: 'ok', warnings: ['sequence 1 of stream test-primary was sent but could not be saved: table unavailable'] });
+    const [result] = (
+      await runnerFor(configWith([sending]), { sequences: failing }).runRound({ sites: ['primary'] })
+    ).filter((each) => each.probeId === 'sender');
+    expect(result).toMatchObject({
+      outcome: 'ok',
+      warnings: ['sequence 1 of stream test-primary was sent but could not be saved: table unavailable'],
+    });
   });
 
   it('reports a sequence store it cannot read as a prober error, not a platform failure', async () => {
     const broken = failingSequenceSource({ peek: new Error('throttled') });
-    const [result] = (await runnerFor(configWith([sending]), { sequences: broken }).runRound({ sites: ['primary'] })).filter((each) => each.probeId === 'sender');
-    expect(result).toMatchObject({ outcome: 'failed', failureClass: 'aborted', message: expect.stringContaining('the sequence number of stream test-primary could not be read: throttled') });
+    const [result] = (
+      await runnerFor(configWith([sending]), { sequences: broken }).runRound({ sites: ['primary'] })
+    ).filter((each) => each.probeId === 'sender');
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      failureClass: 'aborted',
+      message: expect.stringContaining('the sequence number of stream test-primary could not be read: throttled'),
+    });
   });
 });
 
@@ -201,14 +274,26 @@ describe('secrets in a round', () => {
     id: 'echo',
     stage: 'verification',
     sites: ['primary'],
-    steps: [{ name: 'echo', path: '/echo', timeoutMs: 1_000, headers: { 'x-key': '{{ secret.key }}' }, expect: { json: [{ path: '$.echoed', equals: 'something else' }] } }],
+    steps: [
+      {
+        name: 'echo',
+        path: '/echo',
+        timeoutMs: 1_000,
+        headers: { 'x-key': '{{ secret.key }}' },
+        expect: { json: [{ path: '$.echoed', equals: 'something else' }] },
+      },
+    ],
   };
 
   it('sends the secret but shows only its hash, even when the platform echoes it back', async () => {
     const results = await runnerFor(configWith([echo])).runRound({ sites: ['primary'] });
     expect(seen.find((request) => request.url.endsWith('/echo'))?.headers['x-key']).toBe(SECRET);
     const result = results.find((each) => each.probeId === 'echo');
-    expect(result).toMatchObject({ outcome: 'failed', failureClass: 'assertion', failure: { actual: `"${shortHash(SECRET)}"` } });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      failureClass: 'assertion',
+      failure: { actual: `"${shortHash(SECRET)}"` },
+    });
     expect(JSON.stringify(results)).not.toContain(SECRET);
   });
 
@@ -217,7 +302,8 @@ describe('secrets in a round', () => {
     expect(results.find((each) => each.probeId === 'echo')).toMatchObject({
       outcome: 'failed',
       failureClass: 'aborted',
-      message: 'prober error, nothing was learnt about the platform: secret "key" is unavailable: secret "key": environment variable TEST_PROBE_KEY is not set',
+      message:
+        'prober error, nothing was learnt about the platform: secret "key" is unavailable: secret "key": environment variable TEST_PROBE_KEY is not set',
       steps: [],
     });
     expect(results.filter((each) => each.probeId !== 'echo').every((each) => each.outcome === 'ok')).toBe(true);

@@ -37,13 +37,26 @@ describe('runRound: verification failing on the serving site, then recovering', 
     expect(notifier.published).toEqual([]);
 
     const third = await round();
-    expect(third.transitions).toEqual([expect.objectContaining({ site: 'primary', stage: 'verification', from: 'healthy', to: 'failing' })]);
+    expect(third.transitions).toEqual([
+      expect.objectContaining({ site: 'primary', stage: 'verification', from: 'healthy', to: 'failing' }),
+    ]);
     expect(third.actions).toContain('request-failover');
     expect(third.incidents).toEqual([
-      expect.objectContaining({ dedupKey: 'probe/primary/verification/timeout', severity: 'SEV1', change: 'open', outcome: 'applied' }),
+      expect.objectContaining({
+        dedupKey: 'probe/primary/verification/timeout',
+        severity: 'SEV1',
+        change: 'open',
+        outcome: 'applied',
+      }),
     ]);
-    expect(third.alerts).toEqual({ sent: [{ id: `${third.incidents[0]?.id}/open`, topic: 'SEV1', messageId: 'msg-1' }], failed: [], pending: 0 });
-    expect(notifier.published.map((alert) => alert.message.subject)).toEqual(['[SEV1] OPEN verification failing on primary (timeout) (' + third.incidents[0]?.id + ')']);
+    expect(third.alerts).toEqual({
+      sent: [{ id: `${third.incidents[0]?.id}/open`, topic: 'SEV1', messageId: 'msg-1' }],
+      failed: [],
+      pending: 0,
+    });
+    expect(notifier.published.map((alert) => alert.message.subject)).toEqual([
+      '[SEV1] OPEN verification failing on primary (timeout) (' + third.incidents[0]?.id + ')',
+    ]);
     expect(third.problems).toEqual([]);
 
     for (let index = 0; index < 4; index++) expect((await round()).alerts.sent).toEqual([]);
@@ -51,7 +64,9 @@ describe('runRound: verification failing on the serving site, then recovering', 
     probes.set('primary', 'verification', 'ok');
     await round();
     const recovered = await round();
-    expect(recovered.incidents).toEqual([expect.objectContaining({ change: 'resolve', status: 'resolved', outcome: 'applied' })]);
+    expect(recovered.incidents).toEqual([
+      expect.objectContaining({ change: 'resolve', status: 'resolved', outcome: 'applied' }),
+    ]);
     expect(notifier.published.map((alert) => [alert.kind, alert.topic, alert.message.attributes.severity])).toEqual([
       ['open', 'SEV1', 'SEV1'],
       ['resolve', 'SEV1', 'SEV4'],
@@ -69,7 +84,9 @@ describe('runRound: verification failing on the serving site, then recovering', 
     await round();
     const last = failover.inputs.at(-1);
     expect(last?.roundStartedAt).toEqual(clock.now());
-    expect(last?.targets.find((target) => target.site === 'primary' && target.stage === 'verification')?.health).toBe('failing');
+    expect(last?.targets.find((target) => target.site === 'primary' && target.stage === 'verification')?.health).toBe(
+      'failing',
+    );
     expect(last?.openIncidents?.map((incident) => incident.kind)).toEqual(['probe']);
   });
 
@@ -77,12 +94,33 @@ describe('runRound: verification failing on the serving site, then recovering', 
     const { failover, probes, notifier, round } = setup();
     probes.set('primary', 'verification', TIMEOUT);
     failover.next = (input) => {
-      const failing = input.targets.some((target) => target.site === 'primary' && target.stage === 'verification' && target.health === 'failing');
+      const failing = input.targets.some(
+        (target) => target.site === 'primary' && target.stage === 'verification' && target.health === 'failing',
+      );
       const switches: SwitchEvent[] = failing
-        ? [{ record: RECORD, from: 'primary', to: 'backup', at: input.now.toISOString(), actor: 'controller', reason: 'verification failing on primary', changeId: 'C1' }]
+        ? [
+            {
+              record: RECORD,
+              from: 'primary',
+              to: 'backup',
+              at: input.now.toISOString(),
+              actor: 'controller',
+              reason: 'verification failing on primary',
+              changeId: 'C1',
+            },
+          ]
         : [];
       return {
-        routing: [{ record: RECORD, activeSite: failing ? 'backup' : 'primary', since: input.now.toISOString(), reason: 'x', actor: 'controller', version: 2 }],
+        routing: [
+          {
+            record: RECORD,
+            activeSite: failing ? 'backup' : 'primary',
+            since: input.now.toISOString(),
+            reason: 'x',
+            actor: 'controller',
+            version: 2,
+          },
+        ],
         conditions: [],
         switches,
         failures: [],
@@ -93,8 +131,12 @@ describe('runRound: verification failing on the serving site, then recovering', 
     const third = await round();
     expect(third.switches).toHaveLength(1);
     expect(notifier.published).toHaveLength(1);
-    expect(notifier.published[0]?.message.subject).toBe(`[SEV1] OPEN verification failing on primary (timeout) - hcguard switched to backup (${third.incidents[0]?.id})`);
-    expect(notifier.published[0]?.message.body).toContain(`Doing:    hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at `);
+    expect(notifier.published[0]?.message.subject).toBe(
+      `[SEV1] OPEN verification failing on primary (timeout) - hcguard switched to backup (${third.incidents[0]?.id})`,
+    );
+    expect(notifier.published[0]?.message.body).toContain(
+      `Doing:    hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at `,
+    );
   });
 });
 
@@ -103,7 +145,14 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     const { failover, probes, notifier, store, round } = setup();
     failover.next = () => ({
       routing: [],
-      conditions: [{ kind: 'cannot-fail-over', record: RECORD, title: `cannot fail over ${RECORD}`, detail: 'backup verification is failing' }],
+      conditions: [
+        {
+          kind: 'cannot-fail-over',
+          record: RECORD,
+          title: `cannot fail over ${RECORD}`,
+          detail: 'backup verification is failing',
+        },
+      ],
       switches: [],
       failures: [],
     });
@@ -124,7 +173,12 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     expect(notifier.published.map((alert) => alert.kind)).toEqual(['open', 'open']);
 
     // A record the controller could not read: its condition incident stays; others resolve.
-    failover.next = () => ({ routing: [], conditions: [], switches: [], failures: [{ record: RECORD, step: 'read', message: 'ThrottlingException' }] });
+    failover.next = () => ({
+      routing: [],
+      conditions: [],
+      switches: [],
+      failures: [{ record: RECORD, step: 'read', message: 'ThrottlingException' }],
+    });
     const partial = await round();
     expect(partial.problems).toEqual([{ step: 'reconcile', message: 'read: ThrottlingException', record: RECORD }]);
     expect((await store.listOpenIncidents()).map((incident) => incident.kind)).toEqual(['cannot-fail-over', 'probe']);
@@ -132,15 +186,29 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
 
   it('keeps an alert SNS refused in the outbox, reports it with the incident id, and sends it next round exactly once', async () => {
     const { probes, notifier, round, store } = setup();
-    probes.set('backup', 'transmission', { outcome: 'failed', failureClass: 'integrity', message: 'receipt hash mismatch' });
+    probes.set('backup', 'transmission', {
+      outcome: 'failed',
+      failureClass: 'integrity',
+      message: 'receipt hash mismatch',
+    });
     await round();
     await round();
     notifier.failures.push(new Error('SNS throttled'));
     const third = await round();
     const id = third.incidents[0]?.id as string;
-    expect(third.alerts).toEqual({ sent: [], failed: [{ id: `${id}/open`, error: 'Error: SNS throttled' }], pending: 1 });
-    expect(third.problems).toEqual([{ step: 'publish', message: 'Error: SNS throttled', alertId: `${id}/open`, incidentId: id }]);
-    expect((await store.pendingAlerts())[0]).toMatchObject({ id: `${id}/open`, attempts: 1, lastError: 'Error: SNS throttled' });
+    expect(third.alerts).toEqual({
+      sent: [],
+      failed: [{ id: `${id}/open`, error: 'Error: SNS throttled' }],
+      pending: 1,
+    });
+    expect(third.problems).toEqual([
+      { step: 'publish', message: 'Error: SNS throttled', alertId: `${id}/open`, incidentId: id },
+    ]);
+    expect((await store.pendingAlerts())[0]).toMatchObject({
+      id: `${id}/open`,
+      attempts: 1,
+      lastError: 'Error: SNS throttled',
+    });
 
     const fourth = await round();
     expect(fourth.alerts.sent.map((alert) => alert.id)).toEqual([`${id}/open`]);
@@ -156,14 +224,26 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     await round();
     await round();
     const outage = new Error('DynamoDB unavailable');
-    for (const method of ['loadTargets', 'saveTargets', 'recordResults', 'listOpenIncidents', 'applyIncidentChange', 'pendingAlerts', 'activeDrill'] as const) {
+    for (const method of [
+      'loadTargets',
+      'saveTargets',
+      'recordResults',
+      'listOpenIncidents',
+      'applyIncidentChange',
+      'pendingAlerts',
+      'activeDrill',
+    ] as const) {
       store.failNext(method, outage);
     }
     const third = await round();
     // Evaluated from the last targets this process knew: the threshold is reached all the same.
-    expect(third.targets.find((target) => target.site === 'primary' && target.stage === 'verification')?.health).toBe('failing');
+    expect(third.targets.find((target) => target.site === 'primary' && target.stage === 'verification')?.health).toBe(
+      'failing',
+    );
     // Targets and results are written in parallel: compare regardless of order.
-    expect(third.problems.map((problem) => `${problem.step}${problem.incidentId ? ' (incident id)' : ''}`).toSorted()).toEqual([
+    expect(
+      third.problems.map((problem) => `${problem.step}${problem.incidentId ? ' (incident id)' : ''}`).toSorted(),
+    ).toEqual([
       'active-drill',
       'incident (incident id)',
       'load-incidents',
@@ -187,13 +267,22 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     const before = await store.loadTargets();
     probes.failWith = new Error('secret transmission-key is missing');
     const summary = await round();
-    expect(summary).toMatchObject({ probed: false, results: [], problems: [{ step: 'probe', message: 'Error: secret transmission-key is missing' }] });
+    expect(summary).toMatchObject({
+      probed: false,
+      results: [],
+      problems: [{ step: 'probe', message: 'Error: secret transmission-key is missing' }],
+    });
     expect(await store.loadTargets()).toEqual(before);
   });
 
   it('reports each probe the prober could not run, so a missing secret is not watched in silence', async () => {
     const { probes, round } = setup();
-    const cannotRun = { outcome: 'failed', failureClass: 'aborted', proberError: true, message: 'prober error: secret "transmissionKey" is not set' } as const;
+    const cannotRun = {
+      outcome: 'failed',
+      failureClass: 'aborted',
+      proberError: true,
+      message: 'prober error: secret "transmissionKey" is not set',
+    } as const;
     probes.set('primary', 'transmission', cannotRun).set('backup', 'transmission', cannotRun);
     const summary = await round();
     expect(summary.probed).toBe(true);
@@ -208,7 +297,11 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     const { probes, round } = setup();
     for (const site of ['primary', 'backup'] as const) {
       for (const stage of ['collection', 'transmission', 'verification'] as const) {
-        probes.set(site, stage, { outcome: 'failed', failureClass: 'aborted', message: "the prober's deadline came before step 1" });
+        probes.set(site, stage, {
+          outcome: 'failed',
+          failureClass: 'aborted',
+          message: "the prober's deadline came before step 1",
+        });
       }
     }
     expect((await round()).probed).toBe(false);
@@ -230,7 +323,10 @@ describe('runRound: exactly once under concurrency', () => {
     expect(await store.listOpenIncidents()).toHaveLength(1);
     expect(notifier.published).toHaveLength(1);
     // Both rounds' observations count: the loser re-read the targets and added its own.
-    expect((await store.loadTargets()).find((target) => target.site === 'primary' && target.stage === 'verification')?.consecutiveFailures).toBe(4);
+    expect(
+      (await store.loadTargets()).find((target) => target.site === 'primary' && target.stage === 'verification')
+        ?.consecutiveFailures,
+    ).toBe(4);
   });
 });
 
@@ -245,14 +341,21 @@ describe('runRound: drills', () => {
     expect(third.drillId).toBe('DRILL-20261126-01');
     expect(probes.requests.at(-1)?.drillId).toBe('DRILL-20261126-01');
     expect((await store.listOpenIncidents())[0]?.drillId).toBe('DRILL-20261126-01');
-    expect(notifier.published[0]).toMatchObject({ drillId: 'DRILL-20261126-01', message: { attributes: { drill: 'true' } } });
+    expect(notifier.published[0]).toMatchObject({
+      drillId: 'DRILL-20261126-01',
+      message: { attributes: { drill: 'true' } },
+    });
     expect(notifier.published[0]?.message.subject.startsWith('[DRILL] ')).toBe(true);
   });
 
   it('pages a real problem during a drill as real: only the drilled targets are drill incidents', async () => {
     const { probes, store, notifier, round } = setup();
     store.drill = { drillId: 'DRILL-20261126-02', targets: ['primary#verification'] };
-    probes.set('primary', 'verification', TIMEOUT).set('primary', 'transmission', { outcome: 'failed', failureClass: 'integrity', message: 'receipt hash mismatch' });
+    probes.set('primary', 'verification', TIMEOUT).set('primary', 'transmission', {
+      outcome: 'failed',
+      failureClass: 'integrity',
+      message: 'receipt hash mismatch',
+    });
     for (let index = 0; index < 3; index++) await round();
     const incidents = await store.listOpenIncidents();
     expect(incidents.map((incident) => [incident.stage, incident.drillId ?? 'real']).sort()).toEqual([

@@ -1,5 +1,10 @@
 import { describe, expect, inject, it } from 'vitest';
-import { measureProbeCount, replicatedProbes, type MeasuredRound, type ProbeCountResult } from '../../bench/aws-calls.ts';
+import {
+  measureProbeCount,
+  replicatedProbes,
+  type MeasuredRound,
+  type ProbeCountResult,
+} from '../../bench/aws-calls.ts';
 import { fitQuietRound } from '../../bench/sections/aws-calls.ts';
 import { summarize } from '../../bench/lib/call-counter.ts';
 import { parseConfig } from '../../lambdas/core/config.ts';
@@ -40,7 +45,12 @@ describe('fitQuietRound', () => {
       { probes: 30, rounds: [quietRound(60, 12 + 60 * 1.5, 6 + 60 * 0.25)] },
       { probes: 300, rounds: [quietRound(600, 12 + 600 * 1.5, 6 + 600 * 0.25)] },
     ];
-    expect(fitQuietRound(results)).toEqual({ writeUnitsPerProbe: 1.5, writeUnitsPerRound: 12, readUnitsPerProbe: 0.25, readUnitsPerRound: 6 });
+    expect(fitQuietRound(results)).toEqual({
+      writeUnitsPerProbe: 1.5,
+      writeUnitsPerRound: 12,
+      readUnitsPerProbe: 0.25,
+      readUnitsPerRound: 6,
+    });
   });
 
   it('needs two probe counts', () => {

@@ -1,12 +1,38 @@
 import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { attributeSize, CallCounter, itemSize, itemsOf, readUnitsOf, summarize, writeUnitsOf, type CallRecord } from '../../bench/lib/call-counter.ts';
+import {
+  attributeSize,
+  CallCounter,
+  itemSize,
+  itemsOf,
+  readUnitsOf,
+  summarize,
+  writeUnitsOf,
+  type CallRecord,
+} from '../../bench/lib/call-counter.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 
-const tally = (calls: number, itemsWritten = 0, keysRead = 0, writeUnits = 0, readUnits = 0) => ({ calls, itemsWritten, keysRead, writeUnits, readUnits });
+const tally = (calls: number, itemsWritten = 0, keysRead = 0, writeUnits = 0, readUnits = 0) => ({
+  calls,
+  itemsWritten,
+  keysRead,
+  writeUnits,
+  readUnits,
+});
 
 describe('itemsOf', () => {
   it.each([
@@ -53,14 +79,31 @@ describe('DynamoDB capacity estimates', () => {
     ['PutItem', { Item: big }, 2],
     ['UpdateItem', {}, 1],
     ['DeleteItem', {}, 1],
-    ['BatchWriteItem', { RequestItems: { t: [{ PutRequest: { Item: big } }, { PutRequest: { Item: { pk: { S: 'a' } } } }, { DeleteRequest: { Key: {} } }] } }, 4],
-    ['TransactWriteItems', { TransactItems: [{ Put: { Item: big } }, { Update: {} }, { ConditionCheck: {} }] }, 2 * (2 + 1 + 1)],
+    [
+      'BatchWriteItem',
+      {
+        RequestItems: {
+          t: [
+            { PutRequest: { Item: big } },
+            { PutRequest: { Item: { pk: { S: 'a' } } } },
+            { DeleteRequest: { Key: {} } },
+          ],
+        },
+      },
+      4,
+    ],
+    [
+      'TransactWriteItems',
+      { TransactItems: [{ Put: { Item: big } }, { Update: {} }, { ConditionCheck: {} }] },
+      2 * (2 + 1 + 1),
+    ],
     ['Query', {}, 0],
   ])('%s with %j costs %d write unit(s)', (command, input, units) => {
     expect(writeUnitsOf(command, input)).toBe(units);
   });
 
-  const items = (count: number, bytes: number) => Array.from({ length: count }, () => ({ b: { S: 'z'.repeat(bytes - 1) } }));
+  const items = (count: number, bytes: number) =>
+    Array.from({ length: count }, () => ({ b: { S: 'z'.repeat(bytes - 1) } }));
   it.each([
     ['GetItem', {}, { Item: { b: { S: 'z' } } }, 0.5],
     ['GetItem', { ConsistentRead: true }, {}, 1],
@@ -84,12 +127,20 @@ describe('CallCounter on moto', () => {
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
       }),
     );
     const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: uniqueName('calls') }));
-    const zone = await clients.route53.send(new CreateHostedZoneCommand({ Name: 'calls.internal', CallerReference: uniqueName('calls') }));
+    const zone = await clients.route53.send(
+      new CreateHostedZoneCommand({ Name: 'calls.internal', CallerReference: uniqueName('calls') }),
+    );
     const zoneId = zone.HostedZone?.Id;
 
     const counter = new CallCounter().attach(clients.dynamodb, clients.sns, clients.route53);
@@ -97,7 +148,9 @@ describe('CallCounter on moto', () => {
     const records = await counter.measure(async () => {
       await documents.send(new PutCommand({ TableName: tableName, Item: { pk: 'A', sk: '1' } }));
       await documents.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: ['2', '3', '4'].map((sk) => ({ PutRequest: { Item: { pk: 'A', sk } } })) } }),
+        new BatchWriteCommand({
+          RequestItems: { [tableName]: ['2', '3', '4'].map((sk) => ({ PutRequest: { Item: { pk: 'A', sk } } })) },
+        }),
       );
       await documents.send(
         new TransactWriteCommand({
@@ -108,13 +161,31 @@ describe('CallCounter on moto', () => {
         }),
       );
       await documents.send(new GetCommand({ TableName: tableName, Key: { pk: 'A', sk: '1' } }));
-      await documents.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'A' } }));
+      await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'A' },
+        }),
+      );
       await clients.dynamodb.send(new ScanCommand({ TableName: tableName }));
       await clients.sns.send(new PublishCommand({ TopicArn, Message: 'counted' }));
       await clients.route53.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: zoneId,
-          ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'a.calls.internal', Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] } }] },
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'UPSERT',
+                ResourceRecordSet: {
+                  Name: 'a.calls.internal',
+                  Type: 'A',
+                  TTL: 5,
+                  ResourceRecords: [{ Value: '127.0.0.1' }],
+                },
+              },
+            ],
+          },
         }),
       );
       await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));

@@ -17,7 +17,12 @@ describe('summarizeSetting', () => {
 
   it('gives p50 and p95 per milestone over the trials that reached it, and the ratio to Route 53 on citizens served', () => {
     const trials: TrialResult[] = Array.from({ length: 20 }, (_, index) => ({
-      times: { incidentOpened: 1_000 * (index + 1), alertPublished: 1_000 * (index + 1) + 100, recordSwitched: 1_000 * (index + 1) + 200, citizensOnBackup: 600 * (index + 1) },
+      times: {
+        incidentOpened: 1_000 * (index + 1),
+        alertPublished: 1_000 * (index + 1) + 100,
+        recordSwitched: 1_000 * (index + 1) + 200,
+        citizensOnBackup: 600 * (index + 1),
+      },
     }));
     const summary = summarizeSetting(setting, trials);
     expect(summary).toEqual({

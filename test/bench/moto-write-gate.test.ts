@@ -45,7 +45,12 @@ describe('createWriteGate', () => {
     expect(log.slice(-2)).toEqual(['end transaction', 'start put']);
     put.finish();
     query.finish();
-    await expect(Promise.all([batchDone, transactionDone, putDone, queryDone])).resolves.toEqual(['batch', 'transaction', 'put', 'query']);
+    await expect(Promise.all([batchDone, transactionDone, putDone, queryDone])).resolves.toEqual([
+      'batch',
+      'transaction',
+      'put',
+      'query',
+    ]);
   });
 
   it('runs transactions one after another and passes a failed one on to its caller without blocking the next', async () => {

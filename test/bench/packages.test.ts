@@ -30,12 +30,21 @@ describe('package bench helpers', () => {
   });
 
   it('gives module scope resources it accepts', () => {
-    expect(deployedResourcesSchema.parse(benchResources(['verify.hc.internal'])).hostedZoneIds).toEqual({ 'verify.hc.internal': 'Z0HCGUARDBENCH' });
+    expect(deployedResourcesSchema.parse(benchResources(['verify.hc.internal'])).hostedZoneIds).toEqual({
+      'verify.hc.internal': 'Z0HCGUARDBENCH',
+    });
   });
 
   it('bundles as the stack does, with the SDK inside or external', () => {
     const bundled = stackBundleOptions('in.ts', 'out.mjs', { name: 'x' }, 'bundled');
-    expect(bundled).toMatchObject({ format: 'esm', target: 'node24', minify: true, platform: 'node', external: [], define: { 'process.env.HCGUARD_CONFIG': JSON.stringify('{"name":"x"}') } });
+    expect(bundled).toMatchObject({
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      platform: 'node',
+      external: [],
+      define: { 'process.env.HCGUARD_CONFIG': JSON.stringify('{"name":"x"}') },
+    });
     expect(bundled.banner.js).toContain('createRequire');
     expect(stackBundleOptions('in.ts', 'out.mjs', {}, 'external').external).toEqual(['@aws-sdk/*']);
   });

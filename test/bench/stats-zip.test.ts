@@ -47,7 +47,8 @@ const unzip = (archive: Buffer): Record<string, Buffer> => {
     const localOffset = archive.readUInt32LE(cursor + 42);
     const name = archive.subarray(cursor + 46, cursor + 46 + nameLength).toString('utf8');
     expect(archive.readUInt32LE(localOffset)).toBe(0x04034b50);
-    const dataStart = localOffset + 30 + archive.readUInt16LE(localOffset + 26) + archive.readUInt16LE(localOffset + 28);
+    const dataStart =
+      localOffset + 30 + archive.readUInt16LE(localOffset + 26) + archive.readUInt16LE(localOffset + 28);
     const data = inflateRawSync(archive.subarray(dataStart, dataStart + compressedSize));
     expect(crc32(data)).toBe(checksum);
     files[name] = data;

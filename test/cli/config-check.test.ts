@@ -18,7 +18,9 @@ describe('hcguard config check', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`config ${fixture} is valid`);
     expect(run.stdout).toMatch(/primary\s+Shanghai DC-1/);
-    expect(run.stdout).toContain('verify.hc.example.com A ttl 60s in hc.example.com (Z0123456789ABCDEFGHIJ), follows verification');
+    expect(run.stdout).toContain(
+      'verify.hc.example.com A ttl 60s in hc.example.com (Z0123456789ABCDEFGHIJ), follows verification',
+    );
     expect(run.stdout).toContain('every 30s (2 rounds per once-a-minute invocation)');
     expect(run.stdout).toContain('failing after 3 failed rounds, healthy after 2 good ones');
     expect(run.stdout).toMatch(/SEV1 {2}email:on\*\*\*@example\.com, sms:\+861\*\*\*\*00/);
@@ -45,7 +47,11 @@ describe('hcguard config check', () => {
   it.each([
     ['a file that is not JSON', () => write('broken.json', '{ "name": '), /is not valid JSON/],
     ['a missing file', () => join(dir, 'absent.json'), /file not found/],
-    ['a module without a default export', () => write('nodefault.mjs', 'export const config = {};\n'), /has no default export/],
+    [
+      'a module without a default export',
+      () => write('nodefault.mjs', 'export const config = {};\n'),
+      /has no default export/,
+    ],
   ])('refuses %s with exit 2', async (_, path, message) => {
     const run = await runHcguard('config', 'check', '--config', path());
     expect(run.code).toBe(2);
@@ -78,7 +84,9 @@ describe('hcguard usage', () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('Usage: hcguard');
     const commandList = top.stdout.slice(top.stdout.indexOf('Commands:'));
-    const commands = [...commandList.matchAll(/^ {2}([a-z-]+)(?: |\[|<)/gm)].map((match) => match[1] as string).filter((name) => name !== 'help');
+    const commands = [...commandList.matchAll(/^ {2}([a-z-]+)(?: |\[|<)/gm)]
+      .map((match) => match[1] as string)
+      .filter((name) => name !== 'help');
     expect(commands.length).toBeGreaterThan(0);
     for (const command of commands) {
       const help = await runHcguard(command, '--help');

@@ -41,7 +41,14 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
-  for (let attempt = 0; attempt < 40 && (await world.services.store.listOpenIncidents()).length + (await world.services.store.loadTargets()).filter((target) => target.health !== 'healthy').length > 0; attempt++) {
+  for (
+    let attempt = 0;
+    attempt < 40 &&
+    (await world.services.store.listOpenIncidents()).length +
+      (await world.services.store.loadTargets()).filter((target) => target.health !== 'healthy').length >
+      0;
+    attempt++
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   process.chdir(folder);
@@ -59,12 +66,17 @@ describe('hcguard drill', () => {
   it('refuses to change routing without --yes when there is no terminal to ask on (exit 2)', async () => {
     const run = await runHcguard('drill', '--scenario', 'verification-outage');
     expect(run).toMatchObject({ code: 2, stdout: '' });
-    expect(run.stderr).toBe('a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on\n');
+    expect(run.stderr).toBe(
+      'a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on\n',
+    );
     expect(world.testbed.sandbox.faults.listNow()).toEqual([]);
   });
 
   it.each([
-    [['drill', '--scenario', 'nope', '--yes'], /^unknown scenario "nope": one of verification-outage, transmission-tampering, collection-data-loss, full-site-outage\n$/],
+    [
+      ['drill', '--scenario', 'nope', '--yes'],
+      /^unknown scenario "nope": one of verification-outage, transmission-tampering, collection-data-loss, full-site-outage\n$/,
+    ],
     [['drill', '--scenario', 'verification-outage', '--step', 'notify'], /^choose one of --scenario, --step\n$/],
     [['drill', '--resume', 'drill-x', '--dry-run'], /^--dry-run goes with --scenario or --step\n$/],
     [['drill', '--step', 'sideways'], /argument 'sideways' is invalid/],
@@ -82,19 +94,29 @@ describe('hcguard drill', () => {
     expect(Object.keys(json)).toEqual(['id', 'scenario', 'outcome', 'phases', 'metrics', 'reportPath']);
     expect(json).toMatchObject({ scenario: 'step:notify', outcome: 'passed', reportPath: `reports/${json.id}.html` });
     expect((json.phases as { name: string }[]).map((phase) => phase.name)).toEqual(['preflight', 'notify', 'summary']);
-    expect(Object.keys(json.metrics as object)).toEqual(['detectMs', 'notifyMs', 'ackMs', 'switchMs', 'rtoMs', 'recordsWritten', 'recordsLost', 'recordsDuplicated']);
+    expect(Object.keys(json.metrics as object)).toEqual([
+      'detectMs',
+      'notifyMs',
+      'ackMs',
+      'switchMs',
+      'rtoMs',
+      'recordsWritten',
+      'recordsLost',
+      'recordsDuplicated',
+    ]);
     expect(readFileSync(join(folder, 'reports', `${json.id}.html`), 'utf8')).toMatch(/^<!doctype html>/);
     expect(existsSync(join(folder, 'reports', `${json.id}.md`))).toBe(true);
     // Progress went to stderr, so stdout stays one JSON document.
     expect(run.stderr).toMatch(/✓ notify +passed/);
   });
 
-  it('--dry-run prints each phase\'s checks and changes nothing', async () => {
+  it("--dry-run prints each phase's checks and changes nothing", async () => {
     const before = await world.recordValue();
     const run = await runHcguard('drill', '--scenario', 'full-site-outage', '--dry-run');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^drill drill-\S+: full-site-outage \(dry run\), started by operator:\S+\n/);
-    for (const phase of ['preflight', 'inject', 'identify', 'notify', 'decide', 'activate', 'restore']) expect(run.stdout).toMatch(new RegExp(`✓ ${phase} +passed`));
+    for (const phase of ['preflight', 'inject', 'identify', 'notify', 'decide', 'activate', 'restore'])
+      expect(run.stdout).toMatch(new RegExp(`✓ ${phase} +passed`));
     expect(run.stdout).toMatch(/drill drill-\S+: PASSED\n/);
     expect(run.stdout).toMatch(/ {2}report: reports\/drill-\S+\.md\n {10}reports\/drill-\S+\.html\n$/);
     expect(await world.recordValue()).toEqual(before);
@@ -117,7 +139,9 @@ describe('hcguard drill', () => {
       if (world.testbed.sandbox.faults.listNow().length > 0) interrupt.abort();
     }, 50);
     try {
-      const failure = await runDrillCommand({ scenario: 'verification-outage', yes: true }, context, { interrupt: interrupt.signal }).catch((error: unknown) => error);
+      const failure = await runDrillCommand({ scenario: 'verification-outage', yes: true }, context, {
+        interrupt: interrupt.signal,
+      }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(CommandFailed);
       expect((failure as CommandFailed).exitCode).toBe(1);
     } finally {
@@ -132,7 +156,7 @@ describe('hcguard drill', () => {
 });
 
 describe('hcguard drills and hcguard report', () => {
-  it('lists drills newest first and writes any drill\'s report on demand', async () => {
+  it("lists drills newest first and writes any drill's report on demand", async () => {
     const listed = await runHcguard('drills', '--json');
     expect(listed.code).toBe(0);
     const drills = JSON.parse(listed.stdout) as { id: string; scenario: string }[];

@@ -25,7 +25,12 @@ let configPath: string;
 beforeAll(async () => {
   testbed = await startTestSandbox();
   folder = mkdtempSync(join(tmpdir(), 'hcguard-fault-cli-'));
-  configPath = writeConfig('sandbox.json', { sites: { primary: { stages: testbed.sandbox.sites.primary.stages }, backup: { stages: testbed.sandbox.sites.backup.stages } } });
+  configPath = writeConfig('sandbox.json', {
+    sites: {
+      primary: { stages: testbed.sandbox.sites.primary.stages },
+      backup: { stages: testbed.sandbox.sites.backup.stages },
+    },
+  });
   process.chdir(folder);
 });
 afterAll(async () => {
@@ -36,18 +41,43 @@ afterEach(() => void testbed.sandbox.faults.clearNow());
 
 describe('hcguard fault against the sandbox', () => {
   it('injects a fault with a duration and a latency, lists it, and clears it', async () => {
-    const injected = await runHcguard('-c', configPath, 'fault', 'backup', 'verification', 'latency', '--latency-ms', '900', '--for', '30s');
+    const injected = await runHcguard(
+      '-c',
+      configPath,
+      'fault',
+      'backup',
+      'verification',
+      'latency',
+      '--latency-ms',
+      '900',
+      '--for',
+      '30s',
+    );
     expect(injected).toMatchObject({ code: 0, stderr: '' });
-    expect(injected.stdout).toBe(`injected latency (900 ms) on backup verification, for 30000 ms, via the sandbox at ${testbed.sandbox.sites.primary.url}\n`);
+    expect(injected.stdout).toBe(
+      `injected latency (900 ms) on backup verification, for 30000 ms, via the sandbox at ${testbed.sandbox.sites.primary.url}\n`,
+    );
     expect(testbed.sandbox.faults.listNow()).toEqual([
-      { site: 'backup', stage: 'verification', mode: 'latency', latencyMs: 900, forMs: 30_000, since: expect.any(String), until: expect.any(String) },
+      {
+        site: 'backup',
+        stage: 'verification',
+        mode: 'latency',
+        latencyMs: 900,
+        forMs: 30_000,
+        since: expect.any(String),
+        until: expect.any(String),
+      },
     ]);
 
     const listed = await runHcguard('-c', configPath, 'fault', 'list');
     expect(listed.stdout).toMatch(/backup\s+│ verification │ latency\s+│ 900 ms/);
-    expect(JSON.parse((await runHcguard('-c', configPath, 'fault', 'list', '--json')).stdout)).toEqual(testbed.sandbox.faults.listNow());
+    expect(JSON.parse((await runHcguard('-c', configPath, 'fault', 'list', '--json')).stdout)).toEqual(
+      testbed.sandbox.faults.listNow(),
+    );
 
-    expect((await runHcguard('-c', configPath, 'fault', 'clear', 'backup')).stdout).toBe(`cleared the faults on backup via the sandbox at ${testbed.sandbox.sites.primary.url}\n`);
+    expect((await runHcguard('-c', configPath, 'fault', 'clear', 'backup')).stdout).toBe(
+      `cleared the faults on backup via the sandbox at ${testbed.sandbox.sites.primary.url}\n`,
+    );
     expect(testbed.sandbox.faults.listNow()).toEqual([]);
     expect((await runHcguard('-c', configPath, 'fault', 'list')).stdout).toMatch(/^no active faults/);
   });
@@ -61,12 +91,21 @@ describe('hcguard fault against the sandbox', () => {
 
   it.each([
     [['fault', 'east', 'verification', 'error'], 'unknown site "east": one of primary, backup'],
-    [['fault', 'primary', 'checkout', 'error'], 'unknown stage "checkout": one of collection, transmission, verification'],
-    [['fault', 'primary', 'verification', 'explode'], 'unknown mode "explode": one of error, latency, hang, reset, tamper, wrong-verdict, accept-all, drop-writes, stale-replica, malformed, huge-body'],
+    [
+      ['fault', 'primary', 'checkout', 'error'],
+      'unknown stage "checkout": one of collection, transmission, verification',
+    ],
+    [
+      ['fault', 'primary', 'verification', 'explode'],
+      'unknown mode "explode": one of error, latency, hang, reset, tamper, wrong-verdict, accept-all, drop-writes, stale-replica, malformed, huge-body',
+    ],
     [['fault', 'primary', 'verification'], 'missing mode: one of error, latency'],
     [['fault', 'primary', 'collection', 'accept-all'], 'mode accept-all applies to verification only'],
     [['fault', 'primary', 'collection', 'error', '--latency-ms', '5'], '--latency-ms is for the latency mode only'],
-    [['fault', 'primary', 'collection', 'error', '--for', 'soon'], '--for: "soon" is not a duration (examples: 500ms, 30s, 5m)'],
+    [
+      ['fault', 'primary', 'collection', 'error', '--for', 'soon'],
+      '--for: "soon" is not a duration (examples: 500ms, 30s, 5m)',
+    ],
     [['fault', 'clear', 'primary', 'verification', 'extra'], 'too many arguments: extra'],
     [['fault', 'clear', '--for', '5s'], '--for and --latency-ms are for injecting a fault, not for clear'],
     [['fault', 'list', 'primary'], 'fault list takes no arguments (got primary)'],
@@ -80,11 +119,22 @@ describe('hcguard fault against the sandbox', () => {
   it('exits 1 when no sandbox answers', async () => {
     const port = await freePort();
     const nowhere = writeConfig('nowhere.json', {
-      sites: { primary: { stages: { collection: `http://127.0.0.1:${port}/collection`, transmission: `http://127.0.0.1:${port}/transmission`, verification: `http://127.0.0.1:${port}/verification` } }, backup: configInput.sites.backup },
+      sites: {
+        primary: {
+          stages: {
+            collection: `http://127.0.0.1:${port}/collection`,
+            transmission: `http://127.0.0.1:${port}/transmission`,
+            verification: `http://127.0.0.1:${port}/verification`,
+          },
+        },
+        backup: configInput.sites.backup,
+      },
     });
     const run = await runHcguard('-c', nowhere, 'fault', 'list');
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`cannot reach the sandbox (is \`hcguard sandbox\` or \`npm start\` running?) at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(run.stderr).toContain(
+      `cannot reach the sandbox (is \`hcguard sandbox\` or \`npm start\` running?) at http://127.0.0.1:${port} (ECONNREFUSED)`,
+    );
   });
 
   it('prefers the sandbox of a running local runtime', async () => {
@@ -104,15 +154,19 @@ describe('hcguard fault against the sandbox', () => {
     );
     try {
       const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'transmission', 'tamper');
-      expect(run.stdout).toBe(`injected tamper on primary transmission, until cleared, via the sandbox of the local runtime at ${testbed.sandbox.sites.backup.url}\n`);
-      expect(testbed.sandbox.faults.listNow()).toMatchObject([{ site: 'primary', stage: 'transmission', mode: 'tamper' }]);
+      expect(run.stdout).toBe(
+        `injected tamper on primary transmission, until cleared, via the sandbox of the local runtime at ${testbed.sandbox.sites.backup.url}\n`,
+      );
+      expect(testbed.sandbox.faults.listNow()).toMatchObject([
+        { site: 'primary', stage: 'transmission', mode: 'tamper' },
+      ]);
     } finally {
       writeFileSync(join(folder, '.hcguard/runtime.json'), '{}');
     }
   });
 });
 
-describe('hcguard fault against a real platform\'s fault hook', () => {
+describe("hcguard fault against a real platform's fault hook", () => {
   let hook: Server;
   const bodies: unknown[] = [];
   beforeAll(async () => {
@@ -130,7 +184,11 @@ describe('hcguard fault against a real platform\'s fault hook', () => {
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/fault`;
     const real = writeConfig('real.json', { drills: { faultHookUrl: hookUrl } });
     const run = await runHcguard('-c', real, 'fault', 'primary', 'verification', 'error', '--for', '2m');
-    expect(run.stdout).toBe(`injected error on primary verification, for 120000 ms, via the fault hook ${new URL(hookUrl).origin}\n`);
-    expect(bodies).toEqual([{ action: 'inject', site: 'primary', stage: 'verification', mode: 'error', forMs: 120_000 }]);
+    expect(run.stdout).toBe(
+      `injected error on primary verification, for 120000 ms, via the fault hook ${new URL(hookUrl).origin}\n`,
+    );
+    expect(bodies).toEqual([
+      { action: 'inject', site: 'primary', stage: 'verification', mode: 'error', forMs: 120_000 },
+    ]);
   });
 });

@@ -19,7 +19,16 @@ beforeAll(async () => {
   testbed = await startTestSandbox();
   folder = mkdtempSync(join(tmpdir(), 'hcguard-probe-cli-'));
   configPath = join(folder, 'hcguard.config.json');
-  writeFileSync(configPath, JSON.stringify({ ...configInput, sites: { primary: { stages: testbed.sandbox.sites.primary.stages }, backup: { stages: testbed.sandbox.sites.backup.stages } } }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      ...configInput,
+      sites: {
+        primary: { stages: testbed.sandbox.sites.primary.stages },
+        backup: { stages: testbed.sandbox.sites.backup.stages },
+      },
+    }),
+  );
   process.chdir(folder);
 });
 afterAll(async () => {
@@ -54,7 +63,9 @@ describe('hcguard probe --once', () => {
     testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'accept-all' });
     const run = await runHcguard('-c', configPath, 'probe', '--once');
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/verification │ primary │ verification │ failed\s+│ wrong-verdict │ .* │ verify-forged: forged code accepted: must not be true, but it is/);
+    expect(run.stdout).toMatch(
+      /verification │ primary │ verification │ failed\s+│ wrong-verdict │ .* │ verify-forged: forged code accepted: must not be true, but it is/,
+    );
     expect(run.stderr).toBe('1 of 6 probes failed: verification@primary (wrong-verdict)\n');
   });
 
@@ -64,11 +75,22 @@ describe('hcguard probe --once', () => {
     expect((await runHcguard('-c', configPath, 'probe', '--once', '--site', 'primary')).code).toBe(1);
     testbed.sandbox.faults.clearNow();
     const afterRepair = await runHcguard('-c', configPath, 'probe', '--once', '--site', 'primary', '--json');
-    const transmission = (JSON.parse(afterRepair.stdout) as ProbeResult[]).find((result) => result.stage === 'transmission');
-    expect(transmission).toMatchObject({ outcome: 'failed', failureClass: 'integrity', message: expect.stringMatching(/records missing from the stream \(loss\): expected \[\], got \[\d+\]/) });
+    const transmission = (JSON.parse(afterRepair.stdout) as ProbeResult[]).find(
+      (result) => result.stage === 'transmission',
+    );
+    expect(transmission).toMatchObject({
+      outcome: 'failed',
+      failureClass: 'integrity',
+      message: expect.stringMatching(/records missing from the stream \(loss\): expected \[\], got \[\d+\]/),
+    });
     // Runs so far in this file: primary sent 1, 2, 3, 4 (dropped, but acknowledged) and 5.
-    const counters = JSON.parse(readFileSync(join(folder, '.hcguard/probe-sequences.json'), 'utf8')) as Record<string, number>;
-    expect(Object.fromEntries(Object.entries(counters).map(([key, value]) => [key.replace(/^h:[0-9a-f]{8}\|/, ''), value]))).toEqual({
+    const counters = JSON.parse(readFileSync(join(folder, '.hcguard/probe-sequences.json'), 'utf8')) as Record<
+      string,
+      number
+    >;
+    expect(
+      Object.fromEntries(Object.entries(counters).map(([key, value]) => [key.replace(/^h:[0-9a-f]{8}\|/, ''), value])),
+    ).toEqual({
       'hcguard-probe-primary': 5,
       'hcguard-probe-backup': 3,
     });
@@ -91,7 +113,9 @@ describe('hcguard probe --once', () => {
       const before = testbed.sandbox.platform.stats();
       const run = await runHcguard('-c', configPath, 'probe', '--once');
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('cannot probe: secret "transmissionKey": environment variable HCGUARD_TRANSMISSION_KEY is not set');
+      expect(run.stderr).toContain(
+        'cannot probe: secret "transmissionKey": environment variable HCGUARD_TRANSMISSION_KEY is not set',
+      );
       expect(testbed.sandbox.platform.stats()).toEqual(before);
     } finally {
       process.env[TRANSMISSION_KEY_ENV] = key;

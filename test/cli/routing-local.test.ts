@@ -1,6 +1,10 @@
 // hcguard failover | failback | lock | unlock in-process against a local runtime on moto: the
 // CLI finds the runtime file in the working folder, composes the services and acts.
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,22 +29,42 @@ let zoneId: string;
 
 const recordValue = async () => {
   const listed = await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-  return listed.ResourceRecordSets?.find((set) => set.Name === `${recordName}.`)?.ResourceRecords?.map((entry) => entry.Value);
+  return listed.ResourceRecordSets?.find((set) => set.Name === `${recordName}.`)?.ResourceRecords?.map(
+    (entry) => entry.Value,
+  );
 };
 
 beforeAll(async () => {
   tableName = await createHcguardTable(clients.dynamodb, 'cli-routing');
-  const zone = await clients.route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }));
+  const zone = await clients.route53.send(
+    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }),
+  );
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   await clients.route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
-      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: recordName, Type: 'A', TTL: 30, ResourceRecords: [{ Value: '10.0.0.1' }] } }] },
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: { Name: recordName, Type: 'A', TTL: 30, ResourceRecords: [{ Value: '10.0.0.1' }] },
+          },
+        ],
+      },
     }),
   );
   const config = testConfigInput({
     name: uniqueName('cli'),
-    records: [{ zone: { name: zoneName }, name: recordName, type: 'A', ttl: 30, stage: 'verification', values: { primary: { values: ['10.0.0.1'] }, backup: { values: ['10.0.1.1'] } } }],
+    records: [
+      {
+        zone: { name: zoneName },
+        name: recordName,
+        type: 'A',
+        ttl: 30,
+        stage: 'verification',
+        values: { primary: { values: ['10.0.0.1'] }, backup: { values: ['10.0.1.1'] } },
+      },
+    ],
   });
   writeFileSync(join(folder, 'hcguard.config.json'), JSON.stringify(config));
   const runtime: LocalRuntime = {
@@ -49,16 +73,33 @@ beforeAll(async () => {
     endpoint: inject('motoEndpoint'),
     region: 'us-east-1',
     configPath: join(folder, 'hcguard.config.json'),
-    resources: { tableName, topicArns: { SEV1: 'arn:aws:sns:us-east-1:123456789012:a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: { [recordName]: zoneId } },
+    resources: {
+      tableName,
+      topicArns: { SEV1: 'arn:aws:sns:us-east-1:123456789012:a', SEV2: 'b', SEV3: 'c', SEV4: 'd' },
+      hostedZoneIds: { [recordName]: zoneId },
+    },
   };
   mkdirSync(join(folder, '.hcguard'));
   writeFileSync(join(folder, '.hcguard/runtime.json'), JSON.stringify(runtime));
   // Both sites healthy, as the last round evaluated them a moment ago.
   const now = new Date().toISOString();
   const targets: TargetState[] = (['primary', 'backup'] as const).flatMap((site) =>
-    STAGES.map((stage) => ({ site, stage, health: 'healthy' as const, since: now, consecutiveFailures: 0, consecutiveSuccesses: 2, lastResultAt: now, recentChanges: [], flapping: false, version: 1 })),
+    STAGES.map((stage) => ({
+      site,
+      stage,
+      health: 'healthy' as const,
+      since: now,
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 2,
+      lastResultAt: now,
+      recentChanges: [],
+      flapping: false,
+      version: 1,
+    })),
   );
-  await new DynamoStateStore({ client: clients.dynamodb, tableName, resultRetentionDays: 1 }).saveTargets(targets.map((target) => ({ target, expectedVersion: 0 })));
+  await new DynamoStateStore({ client: clients.dynamodb, tableName, resultRetentionDays: 1 }).saveTargets(
+    targets.map((target) => ({ target, expectedVersion: 0 })),
+  );
   process.chdir(folder);
 });
 
@@ -70,7 +111,11 @@ describe('routing commands against the local runtime', () => {
   it('fails over by hand, refuses what the policy refuses (exit 1), and audits the operator', async () => {
     const switched = await runHcguard('failover', '--to', 'backup', '--reason', 'planned primary maintenance');
     expect(switched).toMatchObject({ code: 0, stderr: '' });
-    expect(switched.stdout).toMatch(new RegExp(`^switched ${recordName.replace(/\./g, '\\.')} from primary to backup \\(Route 53 change \\S+, INSYNC\\)\\n$`));
+    expect(switched.stdout).toMatch(
+      new RegExp(
+        `^switched ${recordName.replace(/\./g, '\\.')} from primary to backup \\(Route 53 change \\S+, INSYNC\\)\\n$`,
+      ),
+    );
     expect(await recordValue()).toEqual(['10.0.1.1']);
 
     const again = await runHcguard('failover', '--to', 'backup', '--reason', 'again');
@@ -79,17 +124,30 @@ describe('routing commands against the local runtime', () => {
 
     const failback = await runHcguard('failback', '--json');
     expect(failback.code).toBe(1);
-    expect(JSON.parse(failback.stdout)).toMatchObject({ command: 'failback', ok: false, records: [{ record: recordName, result: 'refused', message: expect.stringContaining('dwell') }] });
+    expect(JSON.parse(failback.stdout)).toMatchObject({
+      command: 'failback',
+      ok: false,
+      records: [{ record: recordName, result: 'refused', message: expect.stringContaining('dwell') }],
+    });
     expect(await recordValue()).toEqual(['10.0.1.1']);
 
     const stored = await new DynamoRoutingStore(tableName, clients.dynamodb).get(recordName);
-    expect(stored).toMatchObject({ activeSite: 'backup', reason: 'planned primary maintenance', actor: expect.stringMatching(/^operator:/) });
+    expect(stored).toMatchObject({
+      activeSite: 'backup',
+      reason: 'planned primary maintenance',
+      actor: expect.stringMatching(/^operator:/),
+    });
     const audit = await new DynamoAuditLog({ client: clients.dynamodb, tableName }).list({});
-    expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(['routing.initialized', 'routing.switched', 'routing.switch-refused']));
+    expect(audit.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['routing.initialized', 'routing.switched', 'routing.switch-refused']),
+    );
   });
 
   it('locks once and unlocks once; the second of each exits 1 and says why', async () => {
-    expect(await runHcguard('lock', '--reason', 'backup DB migration')).toMatchObject({ code: 0, stdout: expect.stringContaining('routing locked by operator:') });
+    expect(await runHcguard('lock', '--reason', 'backup DB migration')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('routing locked by operator:'),
+    });
     const second = await runHcguard('lock', '--reason', 'another');
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/routing is already locked by operator:\S+ since \S+: backup DB migration/);

@@ -12,7 +12,10 @@ const fixture = new URL('../fixtures/stack.config.json', import.meta.url).pathna
 
 describe('hcguard failover | failback | lock | unlock: usage', () => {
   it.each([
-    [['failover', '--to', 'sideways', '--reason', 'x'], /argument 'sideways' is invalid. Allowed choices are primary, backup/],
+    [
+      ['failover', '--to', 'sideways', '--reason', 'x'],
+      /argument 'sideways' is invalid. Allowed choices are primary, backup/,
+    ],
     [['failover', '--to', 'backup'], /required option '--reason <text>' not specified/],
     [['failover', '--reason', 'x'], /required option '--to <site>' not specified/],
     [['failover', '--to', 'backup', '--reason', ''], /reason: must not be empty/],
@@ -48,13 +51,29 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
   const target: Target = {
     mode: 'aws',
     clientConfig: { region: 'cn-north-1' },
-    resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {}, drillFunctionName: 'hcguard-drill' },
+    resources: {
+      tableName: 't',
+      topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' },
+      hostedZoneIds: {},
+      drillFunctionName: 'hcguard-drill',
+    },
   };
-  const command: OperatorCommand = { command: 'failover', to: 'backup', reason: 'primary DC power work', force: true, actor: 'operator:li@ops-1' };
+  const command: OperatorCommand = {
+    command: 'failover',
+    to: 'backup',
+    reason: 'primary DC power work',
+    force: true,
+    actor: 'operator:li@ops-1',
+  };
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
   it('sends the command as the payload and returns the function’s result', async () => {
-    const answer = { command: 'failover', ok: true, message: 'switched verify.hc.example.com from primary to backup', records: [{ record: 'verify.hc.example.com', result: 'switched', message: '…', switches: [] }] };
+    const answer = {
+      command: 'failover',
+      ok: true,
+      message: 'switched verify.hc.example.com from primary to backup',
+      records: [{ record: 'verify.hc.example.com', result: 'switched', message: '…', switches: [] }],
+    };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode(answer) as never });
     expect(await invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).toEqual(answer);
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
@@ -67,20 +86,33 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
   });
 
   it('reports a function error with its type and message', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'AccessDeniedException', errorMessage: 'not authorized to perform route53:ChangeResourceRecordSets' }) as never });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: encode({
+        errorType: 'AccessDeniedException',
+        errorMessage: 'not authorized to perform route53:ChangeResourceRecordSets',
+      }) as never,
+    });
     const run = invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }));
     await expect(run).rejects.toBeInstanceOf(CommandFailed);
-    await expect(run).rejects.toThrow('the drill function hcguard-drill failed: AccessDeniedException: not authorized to perform route53:ChangeResourceRecordSets');
+    await expect(run).rejects.toThrow(
+      'the drill function hcguard-drill failed: AccessDeniedException: not authorized to perform route53:ChangeResourceRecordSets',
+    );
   });
 
   it('refuses an answer that is not an operator command result', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ drill: 'started' }) as never });
-    await expect(invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).rejects.toThrow(/gave an unexpected answer/);
+    await expect(invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).rejects.toThrow(
+      /gave an unexpected answer/,
+    );
   });
 
   it('says so when the stack names no drill function', async () => {
     const { drillFunctionName: _none, ...resources } = target.resources;
-    await expect(invokeDrillFunction(command, { ...target, resources }, new LambdaClient({ region: 'cn-north-1' }))).rejects.toThrow(/names no drill function/);
+    await expect(
+      invokeDrillFunction(command, { ...target, resources }, new LambdaClient({ region: 'cn-north-1' })),
+    ).rejects.toThrow(/names no drill function/);
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 0);
   });
 });

@@ -13,14 +13,30 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 const configOn = async (primaryPort: number, backupPort: number): Promise<string> => {
-  const stages = (host: string, port: number) => ({ collection: `http://${host}:${port}/collection`, transmission: `http://${host}:${port}/transmission`, verification: `http://${host}:${port}/verification` });
+  const stages = (host: string, port: number) => ({
+    collection: `http://${host}:${port}/collection`,
+    transmission: `http://${host}:${port}/transmission`,
+    verification: `http://${host}:${port}/verification`,
+  });
   const path = join(mkdtempSync(join(tmpdir(), 'hcguard-sandbox-cli-')), 'hcguard.config.json');
-  writeFileSync(path, JSON.stringify({ ...configInput, sites: { primary: { stages: stages('127.0.0.1', primaryPort) }, backup: { stages: stages('127.0.0.2', backupPort) } } }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      ...configInput,
+      sites: {
+        primary: { stages: stages('127.0.0.1', primaryPort) },
+        backup: { stages: stages('127.0.0.2', backupPort) },
+      },
+    }),
+  );
   return path;
 };
 
 const startCli = (configPath: string) => {
-  const child = spawn(TSX, [join(ROOT, 'bin/hcguard.ts'), '-c', configPath, 'sandbox', '--replication-lag', '200ms'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [join(ROOT, 'bin/hcguard.ts'), '-c', configPath, 'sandbox', '--replication-lag', '200ms'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -57,7 +73,9 @@ describe('hcguard sandbox', () => {
     const [code] = await cli.exited;
     expect(code).toBe(0);
     expect(cli.output().stdout).toContain('SIGINT: sandbox stopped, both sites closed.');
-    await expect(fetch(`http://127.0.0.1:${primaryPort}/_sandbox/health`, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow();
+    await expect(
+      fetch(`http://127.0.0.1:${primaryPort}/_sandbox/health`, { signal: AbortSignal.timeout(5_000) }),
+    ).rejects.toThrow();
   });
 
   it('exits 1 and says which address is taken', async () => {

@@ -47,7 +47,11 @@ describe('hcguard status, history and ack against a stack on moto', () => {
   beforeAll(async () => {
     const { dynamodb } = motoClients();
     const tableName = await createHcguardTable(dynamodb, 'cli');
-    const resources: DeployedResources = { tableName, topicArns: { SEV1: 'arn:1', SEV2: 'arn:2', SEV3: 'arn:3', SEV4: 'arn:4' }, hostedZoneIds: { 'verify.hc.example.com': 'Z0HCGUARDTEST' } };
+    const resources: DeployedResources = {
+      tableName,
+      topicArns: { SEV1: 'arn:1', SEV2: 'arn:2', SEV3: 'arn:3', SEV4: 'arn:4' },
+      hostedZoneIds: { 'verify.hc.example.com': 'Z0HCGUARDTEST' },
+    };
     const stackName = uniqueName('hcguard-cli');
     await new CloudFormationClient(motoClientConfig()).send(
       new CreateStackCommand({
@@ -61,19 +65,56 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     const directory = mkdtempSync(join(tmpdir(), 'hcguard-cli-'));
     const configPath = join(directory, 'hcguard.config.json');
     writeFileSync(configPath, JSON.stringify(testConfigInput({ timeZone: 'Asia/Shanghai' })));
-    args = ['--config', configPath, '--endpoint-url', motoClientConfig().endpoint, '--region', 'us-east-1', '--stack-name', stackName];
+    args = [
+      '--config',
+      configPath,
+      '--endpoint-url',
+      motoClientConfig().endpoint,
+      '--region',
+      'us-east-1',
+      '--stack-name',
+      stackName,
+    ];
 
     store = new DynamoStateStore({ client: dynamodb, tableName, resultRetentionDays: 30 });
     audit = new DynamoAuditLog({ client: dynamodb, tableName });
     await store.saveTargets([{ target: failing('primary'), expectedVersion: 0 }]);
-    const change = decideIncidents({ policy: config, targets: [failing('primary')], open: [], routing: [], conditions: [], switches: [], now: OPENED }).changes[0];
+    const change = decideIncidents({
+      policy: config,
+      targets: [failing('primary')],
+      open: [],
+      routing: [],
+      conditions: [],
+      switches: [],
+      now: OPENED,
+    }).changes[0];
     if (change?.type !== 'open') throw new Error('expected an opening');
     await store.applyIncidentChange({ change, alert: toOutboxAlert(change.alert, alertPresentation(config)) });
     incident = change.incident;
-    result = { probeId: 'verification-check', site: 'primary', stage: 'verification', startedAt: OPENED.toISOString(), durationMs: 812, outcome: 'failed', failureClass: 'status', message: 'HTTP 503 from /verify', steps: [] };
-    await store.recordResults([result, { ...result, site: 'backup', outcome: 'ok', message: undefined, failureClass: undefined } as ProbeResult]);
+    result = {
+      probeId: 'verification-check',
+      site: 'primary',
+      stage: 'verification',
+      startedAt: OPENED.toISOString(),
+      durationMs: 812,
+      outcome: 'failed',
+      failureClass: 'status',
+      message: 'HTTP 503 from /verify',
+      steps: [],
+    };
+    await store.recordResults([
+      result,
+      { ...result, site: 'backup', outcome: 'ok', message: undefined, failureClass: undefined } as ProbeResult,
+    ]);
     await new DynamoRoutingStore(tableName, dynamodb).put(
-      { record: 'verify.hc.example.com', activeSite: 'backup', since: OPENED.toISOString(), reason: 'verification failing on primary', actor: 'controller', version: 1 },
+      {
+        record: 'verify.hc.example.com',
+        activeSite: 'backup',
+        since: OPENED.toISOString(),
+        reason: 'verification failing on primary',
+        actor: 'controller',
+        version: 1,
+      },
       0,
     );
   });
@@ -84,7 +125,15 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     expect(run.code).toBe(0);
     const document = JSON.parse(run.stdout);
     expect(document).toEqual({
-      routing: [{ record: 'verify.hc.example.com', activeSite: 'backup', since: OPENED.toISOString(), reason: 'verification failing on primary', actor: 'controller' }],
+      routing: [
+        {
+          record: 'verify.hc.example.com',
+          activeSite: 'backup',
+          since: OPENED.toISOString(),
+          reason: 'verification failing on primary',
+          actor: 'controller',
+        },
+      ],
       targets: [
         { site: 'primary', stage: 'collection', state: 'unknown', since: null },
         { site: 'primary', stage: 'transmission', state: 'unknown', since: null },
@@ -94,7 +143,16 @@ describe('hcguard status, history and ack against a stack on moto', () => {
         { site: 'backup', stage: 'verification', state: 'unknown', since: null },
       ],
       incidents: [
-        { id: incident.id, severity: 'SEV1', site: 'primary', stage: 'verification', failureClass: 'status', state: 'open', openedAt: OPENED.toISOString(), acknowledgedAt: null },
+        {
+          id: incident.id,
+          severity: 'SEV1',
+          site: 'primary',
+          stage: 'verification',
+          failureClass: 'status',
+          state: 'open',
+          openedAt: OPENED.toISOString(),
+          acknowledgedAt: null,
+        },
       ],
     });
   });
@@ -103,7 +161,9 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     const run = await runHcguard(...args, 'status');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('verify.hc.example.com -> backup since ');
-    expect(run.stdout).toMatch(/primary[\s│]+verification[\s│]+failing[\s│]+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT\+8 \(.* UTC\)[\s│]+failed \(status\)/);
+    expect(run.stdout).toMatch(
+      /primary[\s│]+verification[\s│]+failing[\s│]+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT\+8 \(.* UTC\)[\s│]+failed \(status\)/,
+    );
     expect(run.stdout).toContain(`${incident.id}`);
     expect(run.stdout).toContain('verification failing on primary (status)');
     expect(run.stdout).toContain('acknowledge with: hcguard ack <id>');
@@ -119,27 +179,44 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     const text = await runHcguard(...args, 'history', '--stage', 'verification');
     expect(text.stdout).toContain('HTTP 503 from /verify');
     expect(text.stdout).toContain(`${incident.id} SEV1 verification failing on primary (status): opened`);
-    const later = JSON.parse((await runHcguard(...args, 'history', '--since', new Date(Date.now() + 60_000).toISOString(), '--json')).stdout);
+    const later = JSON.parse(
+      (await runHcguard(...args, 'history', '--since', new Date(Date.now() + 60_000).toISOString(), '--json')).stdout,
+    );
     expect(later).toMatchObject({ results: [], incidents: [] });
   });
 
   it('ack acknowledges once, records who in the audit log, and says so when repeated', async () => {
     const run = await runHcguard(...args, 'ack', incident.id.toLowerCase());
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^acknowledged ${incident.id} \\(SEV1 verification failing on primary \\(status\\)\\) as operator:\\S+@\\S+: reminders and escalation stop\\n$`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^acknowledged ${incident.id} \\(SEV1 verification failing on primary \\(status\\)\\) as operator:\\S+@\\S+: reminders and escalation stop\\n$`,
+      ),
+    );
     const stored = await store.getIncident(incident.id);
-    expect(stored?.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: expect.stringMatching(/^operator:/) });
+    expect(stored?.incident).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: expect.stringMatching(/^operator:/),
+    });
     expect(stored?.timeline.map((event) => event.type)).toEqual(['opened', 'acknowledged']);
     const entries = await audit.list({});
     expect(entries).toEqual([
-      expect.objectContaining({ action: 'incident.acknowledge', subject: incident.id, actor: stored?.incident.acknowledgedBy, detail: { severity: 'SEV1', dedupKey: incident.dedupKey } }),
+      expect.objectContaining({
+        action: 'incident.acknowledge',
+        subject: incident.id,
+        actor: stored?.incident.acknowledgedBy,
+        detail: { severity: 'SEV1', dedupKey: incident.dedupKey },
+      }),
     ]);
 
     const again = await runHcguard(...args, 'ack', incident.id);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^${incident.id} was already acknowledged by operator:`));
     const status = JSON.parse((await runHcguard(...args, 'status', '--json')).stdout);
-    expect(status.incidents[0]).toMatchObject({ state: 'acknowledged', acknowledgedAt: stored?.incident.acknowledgedAt });
+    expect(status.incidents[0]).toMatchObject({
+      state: 'acknowledged',
+      acknowledgedAt: stored?.incident.acknowledgedAt,
+    });
   });
 
   it.each([

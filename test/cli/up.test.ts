@@ -48,7 +48,9 @@ describe('the runtime file', () => {
     const { path } = claimRuntimeFile(folder);
     writeRuntimeFile(path, runtime(process.pid));
     expect(() => claimRuntimeFile(folder)).toThrow(UsageError);
-    expect(() => claimRuntimeFile(folder)).toThrow(`hcguard is already running here (pid ${process.pid}, dashboard http://127.0.0.1:8600/)`);
+    expect(() => claimRuntimeFile(folder)).toThrow(
+      `hcguard is already running here (pid ${process.pid}, dashboard http://127.0.0.1:8600/)`,
+    );
   });
 
   it('replaces the file of a crashed run and stops the moto server it left, but no other process', async () => {
@@ -71,7 +73,9 @@ describe('the runtime file', () => {
       expect(existsSync(path)).toBe(false);
 
       writeRuntimeFile(path, runtime(await deadPid(), { motoPid: bystander.pid as number }));
-      expect(claimRuntimeFile(folder).notes).toEqual(['replacing .hcguard/runtime.json left by a run that is no longer alive']);
+      expect(claimRuntimeFile(folder).notes).toEqual([
+        'replacing .hcguard/runtime.json left by a run that is no longer alive',
+      ]);
       expect(isAlive(bystander.pid as number)).toBe(true);
     } finally {
       orphan.kill('SIGKILL');
@@ -84,7 +88,9 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
   it('says how to install moto_server when it is missing', async () => {
     const up = startUp(await localTestConfig(), [], { MOTO_SERVER_COMMAND: '/nonexistent/moto_server' });
     expect((await up.exited).code).toBe(2);
-    expect(up.errors().trim()).toBe(`moto_server was not found (tried "/nonexistent/moto_server"). Install it with: pip install 'moto[server]'`);
+    expect(up.errors().trim()).toBe(
+      `moto_server was not found (tried "/nonexistent/moto_server"). Install it with: pip install 'moto[server]'`,
+    );
     expect(up.runtimeFile()).toBeUndefined();
     up.removeFolder();
   });
@@ -131,7 +137,9 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
   it('rejects a port flag that is not a port', async () => {
     const up = startUp(await localTestConfig(), ['--dashboard-port', 'eighty']);
     expect((await up.exited).code).toBe(2);
-    expect(up.errors()).toContain('--dashboard-port must be a port number between 0 and 65535 (0 picks a free one), got "eighty"');
+    expect(up.errors()).toContain(
+      '--dashboard-port must be a port number between 0 and 65535 (0 picks a free one), got "eighty"',
+    );
     up.removeFolder();
   });
 });
@@ -141,7 +149,9 @@ describe('an unreadable runtime file', () => {
     const folder = mkdtempSync(join(tmpdir(), 'hcguard-rt-'));
     mkdirSync(join(folder, '.hcguard'));
     writeFileSync(join(folder, '.hcguard/runtime.json'), 'not json');
-    expect(claimRuntimeFile(folder).notes).toEqual(['replacing .hcguard/runtime.json left by a run that is no longer alive']);
+    expect(claimRuntimeFile(folder).notes).toEqual([
+      'replacing .hcguard/runtime.json left by a run that is no longer alive',
+    ]);
     expect(existsSync(join(folder, '.hcguard/runtime.json'))).toBe(false);
   });
 });
@@ -152,7 +162,15 @@ describe('hcguard up with AWS_ENDPOINT_URL', () => {
     const name = uniqueName('up');
     const config = await localTestConfig({
       name,
-      records: [{ zone: { name: `${name}.internal` }, name: `verify.${name}.internal`, type: 'A', ttl: 2, values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } }],
+      records: [
+        {
+          zone: { name: `${name}.internal` },
+          name: `verify.${name}.internal`,
+          type: 'A',
+          ttl: 2,
+          values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
+        },
+      ],
       local: { dashboardPort: 0, citizens: { requestsPerSecond: 0 } },
     });
     const up = startUp(config, [], { AWS_ENDPOINT_URL: endpoint });

@@ -60,7 +60,15 @@ const outboxAlert = (change: IncidentChange): OutboxAlert => {
 
 /** The change that opens "verification failing on <site>" at `minute`, with its alert. */
 const opening = (site: Site, minute: number, open: Incident[] = []) => {
-  const decisions = decideIncidents({ policy: config, targets: [target(site, 'verification', 4, 'failing')], open, routing: [], conditions: [], switches: [], now: at(minute) });
+  const decisions = decideIncidents({
+    policy: config,
+    targets: [target(site, 'verification', 4, 'failing')],
+    open,
+    routing: [],
+    conditions: [],
+    switches: [],
+    now: at(minute),
+  });
   const change = decisions.changes[0];
   if (change?.type !== 'open') throw new Error('expected an opening');
   return { change, alert: outboxAlert(change) };
@@ -96,7 +104,9 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         const first = target('primary', 'verification', 1);
         await store.saveTargets([{ target: first, expectedVersion: 0 }]);
         expect(await store.loadTargets()).toEqual([first]);
-        await expect(store.saveTargets([{ target: { ...first, health: 'failing' }, expectedVersion: 0 }])).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(
+          store.saveTargets([{ target: { ...first, health: 'failing' }, expectedVersion: 0 }]),
+        ).rejects.toBeInstanceOf(VersionConflictError);
         const second = { ...first, health: 'failing' as const, version: 2 };
         await store.saveTargets([{ target: second, expectedVersion: 1 }]);
         expect(await store.loadTargets()).toEqual([second]);
@@ -110,13 +120,17 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
             { target: target('primary', 'verification', 2), expectedVersion: 5 },
           ]),
         ).rejects.toMatchObject({ name: 'VersionConflictError', expectedVersion: 5 });
-        expect((await store.loadTargets()).map((state) => `${state.site}#${state.stage}@${state.version}`)).toEqual(['primary#verification@1']);
+        expect((await store.loadTargets()).map((state) => `${state.site}#${state.stage}@${state.version}`)).toEqual([
+          'primary#verification@1',
+        ]);
       });
     });
 
     describe('results', () => {
       it('records results in batches and answers history by site, stage and time, newest first', async () => {
-        const results = Array.from({ length: 30 }, (_, minute) => result(minute % 2 === 0 ? 'primary' : 'backup', 'verification', minute));
+        const results = Array.from({ length: 30 }, (_, minute) =>
+          result(minute % 2 === 0 ? 'primary' : 'backup', 'verification', minute),
+        );
         results.push(result('primary', 'collection', 3), result('primary', 'collection', 3, 'second-probe'));
         await store.recordResults(results);
 
@@ -135,7 +149,10 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
           `backup@${iso(25)}`,
         ]);
         expect(await store.history({ limit: 3 })).toHaveLength(3);
-        expect((await store.history({ site: 'primary', stage: 'collection' })).map((entry) => entry.probeId)).toEqual(['collection-check', 'second-probe']);
+        expect((await store.history({ site: 'primary', stage: 'collection' })).map((entry) => entry.probeId)).toEqual([
+          'collection-check',
+          'second-probe',
+        ]);
       });
     });
 
@@ -144,7 +161,10 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         const { change, alert } = opening('primary', 0);
         await store.applyIncidentChange({ change, alert });
         expect(await store.listOpenIncidents()).toEqual([change.incident]);
-        expect(await store.getIncident(change.incident.id)).toEqual({ incident: change.incident, timeline: change.events });
+        expect(await store.getIncident(change.incident.id)).toEqual({
+          incident: change.incident,
+          timeline: change.events,
+        });
         expect(await store.pendingAlerts()).toEqual([alert]);
         expect(await store.getIncident('INC-0000000')).toBeUndefined();
       });
@@ -164,7 +184,9 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         const first = opening('primary', 0);
         await store.applyIncidentChange(first);
         const resolution = resolving(first.change.incident, 10);
-        await expect(store.applyIncidentChange({ change: { ...resolution.change, expectedVersion: 7 } })).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(
+          store.applyIncidentChange({ change: { ...resolution.change, expectedVersion: 7 } }),
+        ).rejects.toBeInstanceOf(VersionConflictError);
         expect((await store.getIncident(first.change.incident.id))?.incident.status).toBe('open');
 
         await store.applyIncidentChange(resolution);
@@ -178,8 +200,13 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         const again = opening('primary', 20);
         await store.applyIncidentChange(again);
         expect((await store.listOpenIncidents()).map((incident) => incident.id)).toEqual([again.change.incident.id]);
-        expect((await store.listIncidents({})).map((incident) => incident.id)).toEqual([again.change.incident.id, first.change.incident.id]);
-        expect((await store.listIncidents({ since: iso(5) })).map((incident) => incident.id)).toEqual([again.change.incident.id]);
+        expect((await store.listIncidents({})).map((incident) => incident.id)).toEqual([
+          again.change.incident.id,
+          first.change.incident.id,
+        ]);
+        expect((await store.listIncidents({ since: iso(5) })).map((incident) => incident.id)).toEqual([
+          again.change.incident.id,
+        ]);
       });
 
       it('acknowledges once, says why not twice, and knows no unknown id', async () => {
@@ -188,12 +215,24 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         const outcome = await store.acknowledge(change.incident.id, 'operator:li', at(2));
         expect(outcome).toEqual({
           acknowledged: true,
-          incident: { ...change.incident, status: 'acknowledged', acknowledgedAt: iso(2), acknowledgedBy: 'operator:li', version: 2 },
+          incident: {
+            ...change.incident,
+            status: 'acknowledged',
+            acknowledgedAt: iso(2),
+            acknowledgedBy: 'operator:li',
+            version: 2,
+          },
         });
         expect(await store.listOpenIncidents()).toEqual([outcome.incident]);
         const twice = await store.acknowledge(change.incident.id, 'operator:wang', at(3));
-        expect(twice).toMatchObject({ acknowledged: false, reason: `${change.incident.id} was already acknowledged by operator:li at ${iso(2)}` });
-        expect((await store.getIncident(change.incident.id))?.timeline.map((event) => event.type)).toEqual(['opened', 'acknowledged']);
+        expect(twice).toMatchObject({
+          acknowledged: false,
+          reason: `${change.incident.id} was already acknowledged by operator:li at ${iso(2)}`,
+        });
+        expect((await store.getIncident(change.incident.id))?.timeline.map((event) => event.type)).toEqual([
+          'opened',
+          'acknowledged',
+        ]);
         await expect(store.acknowledge('INC-ZZZZZZZ', 'operator:li', at(3))).rejects.toBeInstanceOf(NotFoundError);
       });
     });
@@ -207,7 +246,9 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         expect((await store.pendingAlerts())[0]).toMatchObject({ id: alert.id, attempts: 1, claimedUntil: iso(3) });
         // run-a crashed: after its lease, run-b may take over, and run-a can no longer complete it.
         expect(await store.claimAlert(alert.id, 'run-b', at(4), at(6))).toBe(true);
-        await expect(store.markAlertSent(alert, 'run-a', { messageId: 'm-a', at: at(4) })).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.markAlertSent(alert, 'run-a', { messageId: 'm-a', at: at(4) })).rejects.toBeInstanceOf(
+          VersionConflictError,
+        );
         await store.markAlertSent(alert, 'run-b', { messageId: 'm-b', at: at(5) });
         expect(await store.pendingAlerts()).toEqual([]);
         expect(await store.claimAlert(alert.id, 'run-c', at(9), at(10))).toBe(false);
@@ -233,7 +274,11 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
       });
 
       it('queues an alert of no incident once', async () => {
-        const notice: OutboxAlert = { ...opening('primary', 0).alert, id: `switch/verify.hc.example.com/${iso(0)}`, kind: 'update' };
+        const notice: OutboxAlert = {
+          ...opening('primary', 0).alert,
+          id: `switch/verify.hc.example.com/${iso(0)}`,
+          kind: 'update',
+        };
         delete (notice as { incidentId?: string }).incidentId;
         await store.queueAlert(notice);
         await expect(store.queueAlert(notice)).rejects.toBeInstanceOf(AlreadyExistsError);

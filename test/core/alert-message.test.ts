@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { asciiLine, formatInstant, renderAlert, SUBJECT_MAX, type AlertPresentation } from '../../lambdas/core/alert-message.ts';
+import {
+  asciiLine,
+  formatInstant,
+  renderAlert,
+  SUBJECT_MAX,
+  type AlertPresentation,
+} from '../../lambdas/core/alert-message.ts';
 import { decideIncidents, type AlertDraft, type IncidentInput } from '../../lambdas/core/incidents.ts';
 import type { Incident, TargetState } from '../../lambdas/core/model.ts';
 import { testConfig } from '../fakes/config.ts';
@@ -7,7 +13,11 @@ import { testConfig } from '../fakes/config.ts';
 const NOW = new Date('2026-11-26T18:14:05.000Z');
 const RECORD = 'verify.hc.example.com';
 const config = testConfig({ timeZone: 'Asia/Shanghai' });
-const presentation: AlertPresentation = { stackName: 'hcguard-test', timeZone: 'Asia/Shanghai', siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' } };
+const presentation: AlertPresentation = {
+  stackName: 'hcguard-test',
+  timeZone: 'Asia/Shanghai',
+  siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
+};
 
 const failingVerification: TargetState = {
   site: 'primary',
@@ -42,13 +52,25 @@ const draftFor = (input: Partial<IncidentInput> = {}): AlertDraft => {
 describe('an open alert for verification failing on the serving site, with the switch done', () => {
   const draft = draftFor({
     routing: [{ record: RECORD, activeSite: 'backup' }],
-    switches: [{ record: RECORD, from: 'primary', to: 'backup', at: NOW.toISOString(), actor: 'controller', reason: 'verification failing on primary', changeId: 'C2' }],
+    switches: [
+      {
+        record: RECORD,
+        from: 'primary',
+        to: 'backup',
+        at: NOW.toISOString(),
+        actor: 'controller',
+        reason: 'verification failing on primary',
+        changeId: 'C2',
+      },
+    ],
   });
   const message = renderAlert(draft, presentation);
   const id = draft.incident?.id as string;
 
   it('has a subject that says level, what and what hcguard did, in ASCII within 99 characters', () => {
-    expect(message.subject).toBe('[SEV1] OPEN verification failing on primary (wrong verdict) - hcguard switched to backup');
+    expect(message.subject).toBe(
+      '[SEV1] OPEN verification failing on primary (wrong verdict) - hcguard switched to backup',
+    );
   });
 
   it('has a body that answers what, where, since when, what hcguard is doing and how to acknowledge', () => {
@@ -121,13 +143,30 @@ describe('an open alert for verification failing on the serving site, with the s
 
 describe('what hcguard says it is doing', () => {
   it.each<[string, Partial<IncidentInput>, string]>([
-    ['watching, ready to switch', {}, `hcguard keeps watching and switches ${RECORD} as soon as the other site passes pre-flight.`],
+    [
+      'watching, ready to switch',
+      {},
+      `hcguard keeps watching and switches ${RECORD} as soon as the other site passes pre-flight.`,
+    ],
     [
       'refusing to switch',
-      { conditions: [{ kind: 'cannot-fail-over', record: RECORD, title: 'cannot fail over', detail: 'backup collection is failing (assertion)' }] },
+      {
+        conditions: [
+          {
+            kind: 'cannot-fail-over',
+            record: RECORD,
+            title: 'cannot fail over',
+            detail: 'backup collection is failing (assertion)',
+          },
+        ],
+      },
       'hcguard cannot fail over: backup collection is failing (assertion)',
     ],
-    ['not affecting traffic (standby)', { targets: [{ ...failingVerification, site: 'backup' }] }, `no citizen traffic is affected now: backup does not serve ${RECORD}. hcguard keeps watching; failover to backup is blocked while it fails.`],
+    [
+      'not affecting traffic (standby)',
+      { targets: [{ ...failingVerification, site: 'backup' }] },
+      `no citizen traffic is affected now: backup does not serve ${RECORD}. hcguard keeps watching; failover to backup is blocked while it fails.`,
+    ],
   ])('%s', (_, input, doing) => {
     const draft = draftFor(input);
     expect(renderAlert(draft, presentation).document.doing).toBe(doing);
@@ -135,13 +174,31 @@ describe('what hcguard says it is doing', () => {
 
   it('tells the operator to switch by hand when automatic failover is off', () => {
     const manual = testConfig({ failover: { mode: 'manual' } });
-    const decisions = decideIncidents({ policy: manual, targets: [failingVerification], open: [], routing: [], conditions: [], switches: [], now: NOW });
+    const decisions = decideIncidents({
+      policy: manual,
+      targets: [failingVerification],
+      open: [],
+      routing: [],
+      conditions: [],
+      switches: [],
+      now: NOW,
+    });
     const draft = decisions.changes[0]?.alert as AlertDraft;
-    expect(renderAlert(draft, presentation).document.doing).toBe('automatic failover is off: switch by hand with `hcguard failover --to backup --reason "..."`.');
+    expect(renderAlert(draft, presentation).document.doing).toBe(
+      'automatic failover is off: switch by hand with `hcguard failover --to backup --reason "..."`.',
+    );
   });
 
   it('reminds, on resolve, that traffic stays on the backup until an operator fails back', () => {
-    const opened = decideIncidents({ policy: config, targets: [failingVerification], open: [], routing: [], conditions: [], switches: [], now: NOW });
+    const opened = decideIncidents({
+      policy: config,
+      targets: [failingVerification],
+      open: [],
+      routing: [],
+      conditions: [],
+      switches: [],
+      now: NOW,
+    });
     const incident = opened.changes[0]?.incident as Incident;
     const later = new Date(NOW.getTime() + 12 * 60_000);
     const resolved = decideIncidents({
@@ -154,9 +211,13 @@ describe('what hcguard says it is doing', () => {
       now: later,
     });
     const message = renderAlert(resolved.changes[0]?.alert as AlertDraft, presentation);
-    expect(message.subject).toBe('[SEV4, was SEV1] RESOLVED verification failing on primary (wrong verdict) (' + incident.id + ')');
+    expect(message.subject).toBe(
+      '[SEV4, was SEV1] RESOLVED verification failing on primary (wrong verdict) (' + incident.id + ')',
+    );
     expect(message.body).toContain('Why now:  verification on primary healthy again (2 good rounds) after 12 min\n');
-    expect(message.body).toContain(`Doing:    nothing more for this incident. ${RECORD} still point(s) at backup: run \`hcguard failback\` once you trust the primary.\n`);
+    expect(message.body).toContain(
+      `Doing:    nothing more for this incident. ${RECORD} still point(s) at backup: run \`hcguard failback\` once you trust the primary.\n`,
+    );
     expect(message.body).toContain('Resolved: 2026-11-27 02:26:05 GMT+8 (2026-11-26 18:26:05 UTC), open 12 min\n');
     expect(message.attributes).toMatchObject({ severity: 'SEV4', incidentSeverity: 'SEV1', kind: 'resolve' });
   });
@@ -166,7 +227,9 @@ describe('drill alerts', () => {
   it('cannot be mistaken for real ones: subject prefix, first body line, attribute', () => {
     const message = renderAlert(draftFor({ drill: { drillId: 'DRILL-20261126-01' } }), presentation);
     expect(message.subject.startsWith('[DRILL] [SEV1] OPEN')).toBe(true);
-    expect(message.body.split('\n')[0]).toBe('*** DRILL DRILL-20261126-01: this alert is part of a rehearsal, not a real outage. ***');
+    expect(message.body.split('\n')[0]).toBe(
+      '*** DRILL DRILL-20261126-01: this alert is part of a rehearsal, not a real outage. ***',
+    );
     expect(message.attributes.drill).toBe('true');
     expect(message.document).toMatchObject({ drill: true, drillId: 'DRILL-20261126-01' });
   });
@@ -174,7 +237,10 @@ describe('drill alerts', () => {
 
 describe('subjects stay within what SNS accepts', () => {
   it.each([
-    ['a long condition title in Chinese and English', '无法切换 cannot fail over verify.very-long-subdomain-name.health-code.provincial-platform.example.com: backup unhealthy'],
+    [
+      'a long condition title in Chinese and English',
+      '无法切换 cannot fail over verify.very-long-subdomain-name.health-code.provincial-platform.example.com: backup unhealthy',
+    ],
     ['a short one', 'x'],
   ])('%s', (_, title) => {
     const draft = draftFor({

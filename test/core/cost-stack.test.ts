@@ -9,17 +9,30 @@ import { parseConfig } from '../../lambdas/core/config.ts';
 import { HcguardStack } from '../../lib/hcguard-stack.ts';
 
 const synth = (): Template => {
-  const context = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+  const context = (
+    JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+  ).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  const config = parseConfig(JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')));
-  return Template.fromStack(new HcguardStack(app, 'Guard', { config, env: { account: '123456789012', region: 'cn-north-1' } }));
+  const config = parseConfig(
+    JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')),
+  );
+  return Template.fromStack(
+    new HcguardStack(app, 'Guard', { config, env: { account: '123456789012', region: 'cn-north-1' } }),
+  );
 };
 
 describe('the cost model and the stack agree', () => {
   const template = synth();
 
   it('on the probe function: arm64 with the memory the model prices, traced by X-Ray', () => {
-    type Fn = { Properties: { Description?: string; MemorySize?: number; Architectures?: string[]; TracingConfig?: { Mode?: string } } };
+    type Fn = {
+      Properties: {
+        Description?: string;
+        MemorySize?: number;
+        Architectures?: string[];
+        TracingConfig?: { Mode?: string };
+      };
+    };
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Fn[];
     const probe = functions.find((fn) => fn.Properties.Description?.startsWith('hcguard prober'));
     expect(probe?.Properties.MemorySize).toBe(DEFAULT_FOOTPRINT.probeMemoryMb);
@@ -29,7 +42,9 @@ describe('the cost model and the stack agree', () => {
 
   it('on the fixed monthly items: alarms, dashboards and customer-managed keys', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(DEFAULT_FOOTPRINT.alarms);
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Dashboard'))).toHaveLength(DEFAULT_FOOTPRINT.dashboards);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Dashboard'))).toHaveLength(
+      DEFAULT_FOOTPRINT.dashboards,
+    );
     expect(Object.keys(template.findResources('AWS::KMS::Key'))).toHaveLength(DEFAULT_FOOTPRINT.kmsKeys);
   });
 });

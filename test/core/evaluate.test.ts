@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, hysteresis, type DetectionPolicy } from '../../lambdas/core/evaluate.ts';
-import type { FailureClass, Outcome, ProbeResult, Site, Stage, TargetHealth, TargetState } from '../../lambdas/core/model.ts';
+import type {
+  FailureClass,
+  Outcome,
+  ProbeResult,
+  Site,
+  Stage,
+  TargetHealth,
+  TargetState,
+} from '../../lambdas/core/model.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
@@ -9,7 +17,14 @@ const POLICY: DetectionPolicy = { failureThreshold: 3, successThreshold: 2, flap
 
 const result = (
   outcome: Outcome,
-  options: { site?: Site; stage?: Stage; failureClass?: FailureClass; message?: string; probeId?: string; second?: number } = {},
+  options: {
+    site?: Site;
+    stage?: Stage;
+    failureClass?: FailureClass;
+    message?: string;
+    probeId?: string;
+    second?: number;
+  } = {},
 ): ProbeResult => ({
   probeId: options.probeId ?? 'verify-known-code',
   site: options.site ?? 'primary',
@@ -17,27 +32,44 @@ const result = (
   startedAt: at(options.second ?? 0).toISOString(),
   durationMs: 120,
   outcome,
-  ...(options.failureClass ? { failureClass: options.failureClass } : outcome === 'failed' ? { failureClass: 'status' as const } : {}),
+  ...(options.failureClass
+    ? { failureClass: options.failureClass }
+    : outcome === 'failed'
+      ? { failureClass: 'status' as const }
+      : {}),
   ...(options.message ? { message: options.message } : {}),
   steps: [],
 });
 
 /** Runs rounds of one target (primary verification), one outcome per round, 30 s apart. */
-const run = (outcomes: readonly (Outcome | 'aborted' | 'none')[], policy: DetectionPolicy = POLICY, start?: TargetState) => {
+const run = (
+  outcomes: readonly (Outcome | 'aborted' | 'none')[],
+  policy: DetectionPolicy = POLICY,
+  start?: TargetState,
+) => {
   let prior: TargetState[] = start ? [start] : [];
   const steps: { health: TargetHealth; flapping: boolean; transition?: string; reason?: string }[] = [];
   outcomes.forEach((outcome, round) => {
     const second = round * 30;
     const results =
-      outcome === 'none' ? [] : outcome === 'aborted' ? [result('failed', { failureClass: 'aborted', second })] : [result(outcome, { second })];
+      outcome === 'none'
+        ? []
+        : outcome === 'aborted'
+          ? [result('failed', { failureClass: 'aborted', second })]
+          : [result(outcome, { second })];
     const evaluation = evaluate({ results, prior, policy, now: at(second + 5) });
     prior = [...evaluation.targets];
-    const target = evaluation.targets.find((candidate) => candidate.site === 'primary' && candidate.stage === 'verification');
+    const target = evaluation.targets.find(
+      (candidate) => candidate.site === 'primary' && candidate.stage === 'verification',
+    );
     steps.push({
       health: target?.health ?? 'unknown',
       flapping: target?.flapping ?? false,
       ...(evaluation.transitions[0]
-        ? { transition: `${evaluation.transitions[0].from}→${evaluation.transitions[0].to}`, reason: evaluation.transitions[0].reason }
+        ? {
+            transition: `${evaluation.transitions[0].from}→${evaluation.transitions[0].to}`,
+            reason: evaluation.transitions[0].reason,
+          }
         : {}),
     });
   });
@@ -45,7 +77,12 @@ const run = (outcomes: readonly (Outcome | 'aborted' | 'none')[], policy: Detect
 };
 
 describe('hysteresis rules', () => {
-  const streaks = (failures: number, successes: number, notOk: number, answering: number) => ({ failures, successes, notOk, answering });
+  const streaks = (failures: number, successes: number, notOk: number, answering: number) => ({
+    failures,
+    successes,
+    notOk,
+    answering,
+  });
   it.each([
     // current,  outcome,    failures, successes, notOk, answering → next
     ['unknown', 'ok', streaks(0, 1, 0, 1), 'healthy'],
@@ -73,8 +110,24 @@ describe('hysteresis rules', () => {
 describe('evaluate: sequences of rounds for one target', () => {
   it('fails only after three failed rounds and recovers after two good ones', () => {
     const { steps } = run(['ok', 'failed', 'failed', 'failed', 'ok', 'ok', 'ok']);
-    expect(steps.map((step) => step.health)).toEqual(['healthy', 'healthy', 'healthy', 'failing', 'failing', 'healthy', 'healthy']);
-    expect(steps.map((step) => step.transition)).toEqual(['unknown→healthy', undefined, undefined, 'healthy→failing', undefined, 'failing→healthy', undefined]);
+    expect(steps.map((step) => step.health)).toEqual([
+      'healthy',
+      'healthy',
+      'healthy',
+      'failing',
+      'failing',
+      'healthy',
+      'healthy',
+    ]);
+    expect(steps.map((step) => step.transition)).toEqual([
+      'unknown→healthy',
+      undefined,
+      undefined,
+      'healthy→failing',
+      undefined,
+      'failing→healthy',
+      undefined,
+    ]);
     expect(steps.map((step) => step.reason).filter(Boolean)).toEqual([
       'first answer',
       '3 failed rounds in a row (threshold 3)',
@@ -95,12 +148,27 @@ describe('evaluate: sequences of rounds for one target', () => {
 
   it('passes through degraded when a failing target answers slowly, then healthy on good answers', () => {
     const { steps } = run(['failed', 'failed', 'failed', 'degraded', 'degraded', 'ok', 'ok']);
-    expect(steps.map((step) => step.health)).toEqual(['unknown', 'unknown', 'failing', 'failing', 'degraded', 'degraded', 'healthy']);
+    expect(steps.map((step) => step.health)).toEqual([
+      'unknown',
+      'unknown',
+      'failing',
+      'failing',
+      'degraded',
+      'degraded',
+      'healthy',
+    ]);
   });
 
   it('ignores aborted results and rounds without a result: the target stays exactly as it was', () => {
     const { steps, last } = run(['failed', 'failed', 'aborted', 'none', 'aborted', 'failed']);
-    expect(steps.map((step) => step.health)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown', 'failing']);
+    expect(steps.map((step) => step.health)).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+      'failing',
+    ]);
     expect(last?.consecutiveFailures).toBe(3);
   });
 
@@ -111,7 +179,12 @@ describe('evaluate: sequences of rounds for one target', () => {
     const firstFlap = steps.findIndex((step) => step.flapping);
     // Changes: failing (round 3), healthy (5), failing (8), healthy (10) → the fourth change flaps.
     expect(firstFlap).toBe(10);
-    expect(steps[10]).toEqual({ health: 'failing', flapping: true, transition: 'failing→failing', reason: 'flapping: 4 state changes within 10 min; held at failing' });
+    expect(steps[10]).toEqual({
+      health: 'failing',
+      flapping: true,
+      transition: 'failing→failing',
+      reason: 'flapping: 4 state changes within 10 min; held at failing',
+    });
     expect(steps.slice(10, 23).every((step) => step.health === 'failing' && step.flapping)).toBe(true);
     const released = steps.findIndex((step, index) => index > firstFlap && !step.flapping);
     // The first change (round 3, 95 s) leaves the 10-minute window at round 23 (695 s).
@@ -125,7 +198,11 @@ describe('evaluate: sequences of rounds for one target', () => {
   });
 
   it('uses the flap policy from config', () => {
-    const strict: DetectionPolicy = { failureThreshold: 1, successThreshold: 1, flap: { changes: 2, windowMinutes: 60 } };
+    const strict: DetectionPolicy = {
+      failureThreshold: 1,
+      successThreshold: 1,
+      flap: { changes: 2, windowMinutes: 60 },
+    };
     const { steps } = run(['ok', 'failed', 'ok', 'ok'], strict);
     expect(steps.map((step) => [step.health, step.flapping])).toEqual([
       ['healthy', false],
@@ -141,7 +218,11 @@ describe('evaluate: a round', () => {
     const evaluation = evaluate({
       results: [
         result('ok', { probeId: 'a-known-code' }),
-        result('failed', { probeId: 'b-forged-code', failureClass: 'wrong-verdict', message: 'forged code accepted (code#3f2a)' }),
+        result('failed', {
+          probeId: 'b-forged-code',
+          failureClass: 'wrong-verdict',
+          message: 'forged code accepted (code#3f2a)',
+        }),
         result('degraded', { probeId: 'c-slow' }),
       ],
       prior: [],
@@ -182,13 +263,42 @@ describe('evaluate: a round', () => {
     const evaluation = evaluate({ results, prior, policy: POLICY, followedStages: ['verification'], now: at(5) });
     expect(evaluation.actions).toEqual([
       { type: 'record-results', results },
-      { type: 'save-target', target: expect.objectContaining({ site: 'primary', stage: 'verification', health: 'failing', version: 8 }), expectedVersion: 7 },
-      { type: 'request-failover', site: 'primary', stage: 'verification', reason: '3 failed rounds in a row (threshold 3)' },
-      { type: 'save-target', target: expect.objectContaining({ site: 'backup', stage: 'verification', health: 'healthy', version: 1 }), expectedVersion: 0 },
+      {
+        type: 'save-target',
+        target: expect.objectContaining({ site: 'primary', stage: 'verification', health: 'failing', version: 8 }),
+        expectedVersion: 7,
+      },
+      {
+        type: 'request-failover',
+        site: 'primary',
+        stage: 'verification',
+        reason: '3 failed rounds in a row (threshold 3)',
+      },
+      {
+        type: 'save-target',
+        target: expect.objectContaining({ site: 'backup', stage: 'verification', health: 'healthy', version: 1 }),
+        expectedVersion: 0,
+      },
     ]);
     expect(evaluation.transitions).toEqual([
-      { site: 'primary', stage: 'verification', from: 'healthy', to: 'failing', flapping: false, at: at(5).toISOString(), reason: '3 failed rounds in a row (threshold 3)' },
-      { site: 'backup', stage: 'verification', from: 'unknown', to: 'healthy', flapping: false, at: at(5).toISOString(), reason: 'first answer' },
+      {
+        site: 'primary',
+        stage: 'verification',
+        from: 'healthy',
+        to: 'failing',
+        flapping: false,
+        at: at(5).toISOString(),
+        reason: '3 failed rounds in a row (threshold 3)',
+      },
+      {
+        site: 'backup',
+        stage: 'verification',
+        from: 'unknown',
+        to: 'healthy',
+        flapping: false,
+        at: at(5).toISOString(),
+        reason: 'first answer',
+      },
     ]);
   });
 

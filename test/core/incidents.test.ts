@@ -30,7 +30,9 @@ const target = (site: Site, stage: Stage, health: TargetHealth, extra: Partial<T
   recentChanges: [],
   flapping: false,
   version: 3,
-  ...(health === 'failing' ? { lastFailureClass: 'timeout' as FailureClass, lastMessage: 'no answer within 2000 ms' } : {}),
+  ...(health === 'failing'
+    ? { lastFailureClass: 'timeout' as FailureClass, lastMessage: 'no answer within 2000 ms' }
+    : {}),
   ...extra,
 });
 
@@ -61,12 +63,14 @@ class Incidents {
 }
 
 const alerts = (decisions: IncidentDecisions) =>
-  [...decisions.changes.flatMap((change) => (change.alert ? [change.alert] : [])), ...decisions.notices].map((alert) => ({
-    kind: alert.kind,
-    topic: alert.topic,
-    severity: alert.severity,
-    incident: alert.incident?.title,
-  }));
+  [...decisions.changes.flatMap((change) => (change.alert ? [change.alert] : [])), ...decisions.notices].map(
+    (alert) => ({
+      kind: alert.kind,
+      topic: alert.topic,
+      severity: alert.severity,
+      incident: alert.incident?.title,
+    }),
+  );
 
 describe('probe incidents: a sequence of rounds', () => {
   it('opens one SEV1 incident when verification fails where traffic is served, alerts once, resolves once', () => {
@@ -93,10 +97,14 @@ describe('probe incidents: a sequence of rounds', () => {
         reminders: 0,
         version: 1,
       },
-      events: [{ type: 'opened', at: iso(0), detail: 'verification failing on primary (timeout): no answer within 2000 ms' }],
+      events: [
+        { type: 'opened', at: iso(0), detail: 'verification failing on primary (timeout): no answer within 2000 ms' },
+      ],
     });
     expect(change?.incident.id).toMatch(/^INC-[0-9A-Z]{7}$/);
-    expect(alerts(opened)).toEqual([{ kind: 'open', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on primary (timeout)' }]);
+    expect(alerts(opened)).toEqual([
+      { kind: 'open', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on primary (timeout)' },
+    ]);
 
     // Still failing: nothing to say (no alert per failed probe).
     for (const minute of [1, 2, 5, 10]) expect(incidents.round(minute, [failing]).changes).toEqual([]);
@@ -112,26 +120,37 @@ describe('probe incidents: a sequence of rounds', () => {
       }),
     ]);
     // The all-clear goes to the people paged (SEV1 topic) at the recovered level, so pagers stay quiet.
-    expect(alerts(resolved)).toEqual([{ kind: 'resolve', topic: 'SEV1', severity: 'SEV4', incident: 'verification failing on primary (timeout)' }]);
+    expect(alerts(resolved)).toEqual([
+      { kind: 'resolve', topic: 'SEV1', severity: 'SEV4', incident: 'verification failing on primary (timeout)' },
+    ]);
     expect(incidents.open).toEqual([]);
     expect(incidents.round(13, [target('primary', 'verification', 'healthy')]).changes).toEqual([]);
   });
 
   it('gives the standby a lower level than the serving site', () => {
     const incidents = new Incidents();
-    const decisions = incidents.round(0, [target('backup', 'verification', 'failing', { lastFailureClass: 'connect' })]);
-    expect(decisions.changes[0]?.incident).toMatchObject({ severity: 'SEV2', severityReason: 'the standby site is broken: no failover is possible' });
+    const decisions = incidents.round(0, [
+      target('backup', 'verification', 'failing', { lastFailureClass: 'connect' }),
+    ]);
+    expect(decisions.changes[0]?.incident).toMatchObject({
+      severity: 'SEV2',
+      severityReason: 'the standby site is broken: no failover is possible',
+    });
   });
 
   it('opens a separate incident per failure class and resolves them together when the target is healthy', () => {
     const incidents = new Incidents();
     incidents.round(0, [target('primary', 'transmission', 'failing', { lastFailureClass: 'status' })]);
-    const tampering = incidents.round(3, [target('primary', 'transmission', 'failing', { lastFailureClass: 'integrity' })]);
-    expect(tampering.changes.map((change) => [change.type, change.incident.dedupKey, change.incident.severity])).toEqual([
-      ['open', 'probe/primary/transmission/integrity', 'SEV2'],
+    const tampering = incidents.round(3, [
+      target('primary', 'transmission', 'failing', { lastFailureClass: 'integrity' }),
     ]);
+    expect(
+      tampering.changes.map((change) => [change.type, change.incident.dedupKey, change.incident.severity]),
+    ).toEqual([['open', 'probe/primary/transmission/integrity', 'SEV2']]);
     // Back to the first class: its incident is still open, so nothing new.
-    expect(incidents.round(4, [target('primary', 'transmission', 'failing', { lastFailureClass: 'status' })]).changes).toEqual([]);
+    expect(
+      incidents.round(4, [target('primary', 'transmission', 'failing', { lastFailureClass: 'status' })]).changes,
+    ).toEqual([]);
     const healthy = incidents.round(6, [target('primary', 'transmission', 'healthy')]);
     expect(healthy.changes.map((change) => [change.incident.dedupKey, change.incident.status])).toEqual([
       ['probe/primary/transmission/status', 'resolved'],
@@ -151,10 +170,16 @@ describe('probe incidents: a sequence of rounds', () => {
 
   it('says "flapping" in the title of an incident opened while flap detection holds the target', () => {
     const incidents = new Incidents();
-    const flapping = target('primary', 'verification', 'failing', { flapping: true, lastFailureClass: 'status', recentChanges: [iso(-4), iso(-3), iso(-2), iso(-1)] });
+    const flapping = target('primary', 'verification', 'failing', {
+      flapping: true,
+      lastFailureClass: 'status',
+      recentChanges: [iso(-4), iso(-3), iso(-2), iso(-1)],
+    });
     const decisions = incidents.round(0, [flapping]);
     expect(decisions.changes[0]?.incident.title).toBe('verification flapping on primary (status)');
-    expect(decisions.changes[0]?.alert?.facts.flapping).toBe('4 state changes within 10 min; held at failing until it settles');
+    expect(decisions.changes[0]?.alert?.facts.flapping).toBe(
+      '4 state changes within 10 min; held at failing until it settles',
+    );
   });
 
   it('escalates when the same finding becomes more serious: the broken standby starts serving', () => {
@@ -167,11 +192,21 @@ describe('probe incidents: a sequence of rounds', () => {
       expect.objectContaining({
         type: 'update',
         reason: 'escalate',
-        incident: expect.objectContaining({ severity: 'SEV1', severityReason: 'citizens cannot be verified at checkpoints' }),
-        events: [expect.objectContaining({ type: 'escalated', detail: 'now SEV1: citizens cannot be verified at checkpoints' })],
+        incident: expect.objectContaining({
+          severity: 'SEV1',
+          severityReason: 'citizens cannot be verified at checkpoints',
+        }),
+        events: [
+          expect.objectContaining({
+            type: 'escalated',
+            detail: 'now SEV1: citizens cannot be verified at checkpoints',
+          }),
+        ],
       }),
     ]);
-    expect(alerts(decisions)).toEqual([{ kind: 'escalate', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on backup (status)' }]);
+    expect(alerts(decisions)).toEqual([
+      { kind: 'escalate', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on backup (status)' },
+    ]);
     expect(decisions.changes[0]?.alert?.previousSeverity).toBe('SEV2');
   });
 });
@@ -182,7 +217,9 @@ describe('escalation and reminders over time', () => {
     const backupFailing = target('backup', 'verification', 'failing', { lastFailureClass: 'status' });
     const kinds: Record<number, string[]> = {};
     for (const minute of [0, 5, 14, 15, 16, 44, 45, 46, 75, 76]) {
-      kinds[minute] = alerts(incidents.round(minute, [backupFailing])).map((alert) => `${alert.kind} ${alert.severity}`);
+      kinds[minute] = alerts(incidents.round(minute, [backupFailing])).map(
+        (alert) => `${alert.kind} ${alert.severity}`,
+      );
     }
     expect(kinds).toEqual({
       0: ['open SEV2'],
@@ -196,7 +233,12 @@ describe('escalation and reminders over time', () => {
       75: ['remind SEV1'],
       76: [],
     });
-    expect(incidents.open[0]).toMatchObject({ severity: 'SEV1', escalatedAt: iso(15), reminders: 2, lastNotifiedAt: iso(75) });
+    expect(incidents.open[0]).toMatchObject({
+      severity: 'SEV1',
+      escalatedAt: iso(15),
+      reminders: 2,
+      lastNotifiedAt: iso(75),
+    });
   });
 
   it('re-announces an unacknowledged SEV1 as escalated after 15 minutes, staying SEV1', () => {
@@ -204,7 +246,10 @@ describe('escalation and reminders over time', () => {
     const failing = target('primary', 'verification', 'failing');
     incidents.round(0, [failing]);
     const decisions = incidents.round(15, [failing]);
-    expect(decisions.changes[0]).toMatchObject({ reason: 'escalate', incident: { severity: 'SEV1', escalatedAt: iso(15) } });
+    expect(decisions.changes[0]).toMatchObject({
+      reason: 'escalate',
+      incident: { severity: 'SEV1', escalatedAt: iso(15) },
+    });
     expect(decisions.changes[0]?.events[0]?.detail).toBe('unacknowledged for 15 min (escalates after 15 min)');
   });
 
@@ -213,7 +258,9 @@ describe('escalation and reminders over time', () => {
     const slow = target('primary', 'verification', 'degraded');
     incidents.round(0, [slow]);
     expect(incidents.round(15, [slow]).changes).toEqual([]);
-    expect(alerts(incidents.round(30, [slow]))).toEqual([{ kind: 'remind', topic: 'SEV3', severity: 'SEV3', incident: 'verification degraded on primary' }]);
+    expect(alerts(incidents.round(30, [slow]))).toEqual([
+      { kind: 'remind', topic: 'SEV3', severity: 'SEV3', incident: 'verification degraded on primary' },
+    ]);
   });
 
   it('goes quiet once acknowledged: no escalation, no reminders; the resolve alert still goes out', () => {
@@ -227,7 +274,13 @@ describe('escalation and reminders over time', () => {
       change: {
         type: 'update',
         reason: 'acknowledge',
-        incident: { ...open, status: 'acknowledged', acknowledgedAt: iso(3), acknowledgedBy: 'operator:li', version: 2 },
+        incident: {
+          ...open,
+          status: 'acknowledged',
+          acknowledgedAt: iso(3),
+          acknowledgedBy: 'operator:li',
+          version: 2,
+        },
         expectedVersion: 1,
         events: [{ incidentId: open.id, at: iso(3), type: 'acknowledged', detail: 'acknowledged by operator:li' }],
         releaseDedupKey: false,
@@ -241,8 +294,16 @@ describe('escalation and reminders over time', () => {
   });
 
   it('refuses to acknowledge twice or after resolution, saying why', () => {
-    const base = { id: 'INC-0000001', status: 'acknowledged', acknowledgedBy: 'operator:wang', acknowledgedAt: iso(1) } as Incident;
-    expect(acknowledgeIncident(base, 'operator:li', at(2))).toEqual({ ok: false, reason: `INC-0000001 was already acknowledged by operator:wang at ${iso(1)}` });
+    const base = {
+      id: 'INC-0000001',
+      status: 'acknowledged',
+      acknowledgedBy: 'operator:wang',
+      acknowledgedAt: iso(1),
+    } as Incident;
+    expect(acknowledgeIncident(base, 'operator:li', at(2))).toEqual({
+      ok: false,
+      reason: `INC-0000001 was already acknowledged by operator:wang at ${iso(1)}`,
+    });
     expect(acknowledgeIncident({ ...base, status: 'resolved', resolvedAt: iso(5) }, 'operator:li', at(6))).toEqual({
       ok: false,
       reason: `INC-0000001 is already resolved (at ${iso(5)})`,
@@ -279,14 +340,18 @@ describe('routing conditions', () => {
     // Reconcile failed: we know nothing, so the incident stays as it is.
     expect(incidents.round(2, [], { conditions: undefined }).changes).toEqual([]);
     const resolved = incidents.round(3, [], { conditions: [] });
-    expect(resolved.changes.map((change) => [change.incident.kind, change.incident.status])).toEqual([['cannot-fail-over', 'resolved']]);
+    expect(resolved.changes.map((change) => [change.incident.kind, change.incident.status])).toEqual([
+      ['cannot-fail-over', 'resolved'],
+    ]);
   });
 
   it('keeps the condition incident of a record the controller could not read this round', () => {
     const incidents = new Incidents();
     incidents.round(0, [], { conditions: [refusal] });
     expect(incidents.round(1, [], { conditions: [], conditionsUnknownFor: [`${RECORD}.`] }).changes).toEqual([]);
-    expect(incidents.round(2, [], { conditions: [], conditionsUnknownFor: ['other.hc.example.com'] }).changes).toHaveLength(1);
+    expect(
+      incidents.round(2, [], { conditions: [], conditionsUnknownFor: ['other.hc.example.com'] }).changes,
+    ).toHaveLength(1);
   });
 
   it('uses severity.fixed.noHealthySite for no-healthy-site', () => {
@@ -296,7 +361,14 @@ describe('routing conditions', () => {
       targets: [],
       open: [],
       routing: [],
-      conditions: [{ kind: 'no-healthy-site', record: RECORD, title: 'no healthy site for verify', detail: 'both sites fail verification' }],
+      conditions: [
+        {
+          kind: 'no-healthy-site',
+          record: RECORD,
+          title: 'no healthy site for verify',
+          detail: 'both sites fail verification',
+        },
+      ],
       switches: [],
       now: at(0),
     });
@@ -325,12 +397,18 @@ describe('switches', () => {
 
   it('says the switch in the open alert when the incident opens in the same round, still as SEV1', () => {
     const incidents = new Incidents();
-    const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], { switches: [failover], routing: afterSwitch });
+    const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], {
+      switches: [failover],
+      routing: afterSwitch,
+    });
     expect(decisions.changes).toHaveLength(1);
     expect(decisions.changes[0]).toMatchObject({
       type: 'open',
       incident: { severity: 'SEV1' },
-      events: [{ type: 'opened' }, { type: 'switched', detail: `hcguard switched ${RECORD} from primary to backup: ${failover.reason}` }],
+      events: [
+        { type: 'opened' },
+        { type: 'switched', detail: `hcguard switched ${RECORD} from primary to backup: ${failover.reason}` },
+      ],
       alert: { kind: 'open', facts: { switched: failover } },
     });
     expect(decisions.notices).toEqual([]);
@@ -340,14 +418,22 @@ describe('switches', () => {
     const incidents = new Incidents();
     incidents.round(0, [target('primary', 'verification', 'failing')]);
     const later = { ...failover, at: iso(6) };
-    const decisions = incidents.round(6, [target('primary', 'verification', 'failing')], { switches: [later], routing: afterSwitch });
+    const decisions = incidents.round(6, [target('primary', 'verification', 'failing')], {
+      switches: [later],
+      routing: afterSwitch,
+    });
     expect(decisions.changes).toEqual([
       expect.objectContaining({
         type: 'update',
         reason: 'switched',
         expectedVersion: 1,
         events: [expect.objectContaining({ type: 'switched' })],
-        alert: expect.objectContaining({ kind: 'update', topic: 'SEV1', severity: 'SEV1', facts: expect.objectContaining({ switched: later }) }),
+        alert: expect.objectContaining({
+          kind: 'update',
+          topic: 'SEV1',
+          severity: 'SEV1',
+          facts: expect.objectContaining({ switched: later }),
+        }),
       }),
     ]);
     expect(decisions.changes[0]?.alert?.id).toBe(`${incidents.open[0]?.id}/update/${iso(6)}`);
@@ -355,11 +441,24 @@ describe('switches', () => {
 
   it('announces a switch no open incident explains (a failback) as a notice at the recovered level', () => {
     const incidents = new Incidents();
-    const failback: SwitchNotice = { record: RECORD, from: 'backup', to: 'primary', at: iso(30), actor: 'operator:li', reason: 'operator approved failback' };
+    const failback: SwitchNotice = {
+      record: RECORD,
+      from: 'backup',
+      to: 'primary',
+      at: iso(30),
+      actor: 'operator:li',
+      reason: 'operator approved failback',
+    };
     const decisions = incidents.round(30, [target('primary', 'verification', 'healthy')], { switches: [failback] });
     expect(decisions.changes).toEqual([]);
     expect(decisions.notices).toEqual([
-      expect.objectContaining({ id: `switch/${RECORD}/${iso(30)}`, kind: 'update', topic: 'SEV4', severity: 'SEV4', dedupKey: `switch/${RECORD}` }),
+      expect.objectContaining({
+        id: `switch/${RECORD}/${iso(30)}`,
+        kind: 'update',
+        topic: 'SEV4',
+        severity: 'SEV4',
+        dedupKey: `switch/${RECORD}`,
+      }),
     ]);
   });
 });
@@ -367,7 +466,9 @@ describe('switches', () => {
 describe('drills', () => {
   it('marks incidents opened during a drill, and their alerts', () => {
     const incidents = new Incidents();
-    const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], { drill: { drillId: 'DRILL-7' } });
+    const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], {
+      drill: { drillId: 'DRILL-7' },
+    });
     expect(decisions.changes[0]?.incident.drillId).toBe('DRILL-7');
     expect(decisions.changes[0]?.alert?.drillId).toBe('DRILL-7');
     // Later alerts of the same incident stay drill alerts, even after the drill's round.
@@ -377,8 +478,18 @@ describe('drills', () => {
 
   it.each<[string, readonly string[] | undefined, Parameters<typeof drillIdFor>[1], string | undefined]>([
     ['a drilled target', ['primary#verification'], { site: 'primary', stage: 'verification' }, 'DRILL-8'],
-    ['another stage of the drilled site', ['primary#verification'], { site: 'primary', stage: 'transmission' }, undefined],
-    ['the same stage on the other site', ['primary#verification'], { site: 'backup', stage: 'verification' }, undefined],
+    [
+      'another stage of the drilled site',
+      ['primary#verification'],
+      { site: 'primary', stage: 'transmission' },
+      undefined,
+    ],
+    [
+      'the same stage on the other site',
+      ['primary#verification'],
+      { site: 'backup', stage: 'verification' },
+      undefined,
+    ],
     ['a routing condition of a drilled stage', ['primary#verification'], { stage: 'verification' }, 'DRILL-8'],
     ['a routing condition of another stage', ['primary#verification'], { stage: 'collection' }, undefined],
     ['anything, when the drill names no targets', undefined, { site: 'backup', stage: 'collection' }, 'DRILL-8'],
@@ -397,7 +508,9 @@ describe('incident ids', () => {
   });
 
   it('spread: 5000 openings of one key give 5000 ids', () => {
-    const ids = new Set(Array.from({ length: 5000 }, (_, minute) => incidentId('probe/primary/verification/timeout', iso(minute))));
+    const ids = new Set(
+      Array.from({ length: 5000 }, (_, minute) => incidentId('probe/primary/verification/timeout', iso(minute))),
+    );
     expect(ids.size).toBe(5000);
   });
 

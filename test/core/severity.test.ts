@@ -1,30 +1,91 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEVERITY_RULES, type SeverityRule } from '../../lambdas/core/config.ts';
-import { isMoreSerious, raiseSeverity, servesTraffic, severityFor, UNMATCHED_SEVERITY, type SeverityInput } from '../../lambdas/core/severity.ts';
+import {
+  isMoreSerious,
+  raiseSeverity,
+  servesTraffic,
+  severityFor,
+  UNMATCHED_SEVERITY,
+  type SeverityInput,
+} from '../../lambdas/core/severity.ts';
 
 describe('the default severity rules (first match wins)', () => {
   it.each<[string, SeverityInput, string, string]>([
-    ['a verifier accepting forged codes, even on the standby', { stage: 'verification', failureClass: 'wrong-verdict', outcome: 'failed', serving: false }, 'SEV1', 'a verifier giving wrong verdicts is a security breach'],
-    ['verification failing where citizens are served', { stage: 'verification', failureClass: 'timeout', outcome: 'failed', serving: true }, 'SEV1', 'citizens cannot be verified at checkpoints'],
-    ['verification failing on the standby', { stage: 'verification', failureClass: 'connect', outcome: 'failed', serving: false }, 'SEV2', 'the standby site is broken: no failover is possible'],
-    ['transmission tampering on the serving site', { stage: 'transmission', failureClass: 'integrity', outcome: 'failed', serving: true }, 'SEV2', 'declarations are lost or tampered with in transit'],
-    ['transmission tampering on the standby', { stage: 'transmission', failureClass: 'integrity', outcome: 'failed', serving: false }, 'SEV2', 'declarations are lost or tampered with in transit'],
-    ['collection drift on the serving site', { stage: 'collection', failureClass: 'assertion', outcome: 'failed', serving: true }, 'SEV3', 'stored health data differs from what was declared'],
-    ['slow verification on the serving site', { stage: 'verification', outcome: 'degraded', serving: true }, 'SEV3', 'slow answers: checkpoints queue up'],
-    ['slow collection on the standby', { stage: 'collection', outcome: 'degraded', serving: false }, 'SEV3', 'slow answers: checkpoints queue up'],
-    ['collection down on the serving site', { stage: 'collection', failureClass: 'status', outcome: 'failed', serving: true }, 'SEV2', 'a stage of the serving site is failing'],
+    [
+      'a verifier accepting forged codes, even on the standby',
+      { stage: 'verification', failureClass: 'wrong-verdict', outcome: 'failed', serving: false },
+      'SEV1',
+      'a verifier giving wrong verdicts is a security breach',
+    ],
+    [
+      'verification failing where citizens are served',
+      { stage: 'verification', failureClass: 'timeout', outcome: 'failed', serving: true },
+      'SEV1',
+      'citizens cannot be verified at checkpoints',
+    ],
+    [
+      'verification failing on the standby',
+      { stage: 'verification', failureClass: 'connect', outcome: 'failed', serving: false },
+      'SEV2',
+      'the standby site is broken: no failover is possible',
+    ],
+    [
+      'transmission tampering on the serving site',
+      { stage: 'transmission', failureClass: 'integrity', outcome: 'failed', serving: true },
+      'SEV2',
+      'declarations are lost or tampered with in transit',
+    ],
+    [
+      'transmission tampering on the standby',
+      { stage: 'transmission', failureClass: 'integrity', outcome: 'failed', serving: false },
+      'SEV2',
+      'declarations are lost or tampered with in transit',
+    ],
+    [
+      'collection drift on the serving site',
+      { stage: 'collection', failureClass: 'assertion', outcome: 'failed', serving: true },
+      'SEV3',
+      'stored health data differs from what was declared',
+    ],
+    [
+      'slow verification on the serving site',
+      { stage: 'verification', outcome: 'degraded', serving: true },
+      'SEV3',
+      'slow answers: checkpoints queue up',
+    ],
+    [
+      'slow collection on the standby',
+      { stage: 'collection', outcome: 'degraded', serving: false },
+      'SEV3',
+      'slow answers: checkpoints queue up',
+    ],
+    [
+      'collection down on the serving site',
+      { stage: 'collection', failureClass: 'status', outcome: 'failed', serving: true },
+      'SEV2',
+      'a stage of the serving site is failing',
+    ],
   ])('%s → %s', (_, input, severity, reason) => {
     expect(severityFor(input, DEFAULT_SEVERITY_RULES)).toMatchObject({ severity, reason });
   });
 
   it('names the rule that matched', () => {
-    expect(severityFor({ stage: 'verification', failureClass: 'timeout', outcome: 'failed', serving: true }, DEFAULT_SEVERITY_RULES).rule).toBe(1);
+    expect(
+      severityFor(
+        { stage: 'verification', failureClass: 'timeout', outcome: 'failed', serving: true },
+        DEFAULT_SEVERITY_RULES,
+      ).rule,
+    ).toBe(1);
   });
 });
 
 describe('custom rules', () => {
   const rules: SeverityRule[] = [
-    { when: { stage: 'collection', failureClass: ['assertion', 'integrity'] }, severity: 'SEV1', reason: 'wrong health data is served' },
+    {
+      when: { stage: 'collection', failureClass: ['assertion', 'integrity'] },
+      severity: 'SEV1',
+      reason: 'wrong health data is served',
+    },
     { when: { serving: true }, severity: 'SEV2', reason: 'serving site' },
   ];
 
@@ -37,11 +98,15 @@ describe('custom rules', () => {
   });
 
   it('falls back to a documented level when no rule matches, rather than dropping the finding', () => {
-    expect(severityFor({ stage: 'verification', outcome: 'failed', serving: false }, rules)).toEqual(UNMATCHED_SEVERITY);
+    expect(severityFor({ stage: 'verification', outcome: 'failed', serving: false }, rules)).toEqual(
+      UNMATCHED_SEVERITY,
+    );
   });
 
   it('a rule naming failure classes does not match a finding without one', () => {
-    expect(severityFor({ stage: 'collection', outcome: 'degraded', serving: false }, rules)).toEqual(UNMATCHED_SEVERITY);
+    expect(severityFor({ stage: 'collection', outcome: 'degraded', serving: false }, rules)).toEqual(
+      UNMATCHED_SEVERITY,
+    );
   });
 });
 

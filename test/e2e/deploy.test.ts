@@ -15,7 +15,11 @@ const projectRoot = new URL('../..', import.meta.url).pathname;
 
 const cdk = (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve) => {
-    const child = spawn(join(projectRoot, 'node_modules/.bin/cdk'), args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(projectRoot, 'node_modules/.bin/cdk'), args, {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -30,10 +34,18 @@ describe('cdk deploy into an emulator', () => {
   it('creates the stack from a config, and the CLI finds it through its outputs', async () => {
     const endpoint = inject('motoEndpoint');
     const { route53, dynamodb } = motoClients();
-    const zone = await route53.send(new CreateHostedZoneCommand({ Name: 'hc.internal', CallerReference: uniqueName('deploy') }));
+    const zone = await route53.send(
+      new CreateHostedZoneCommand({ Name: 'hc.internal', CallerReference: uniqueName('deploy') }),
+    );
     const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
     const name = uniqueName('hcdeploy');
-    const sandboxConfig = await runHcguard('config', 'check', '--json', '--config', join(projectRoot, 'hcguard.config.ts'));
+    const sandboxConfig = await runHcguard(
+      'config',
+      'check',
+      '--json',
+      '--config',
+      join(projectRoot, 'hcguard.config.ts'),
+    );
     expect(sandboxConfig.code).toBe(0);
     const config = JSON.parse(sandboxConfig.stdout);
     config.name = name;
@@ -54,9 +66,26 @@ describe('cdk deploy into an emulator', () => {
       CDK_DISABLE_VERSION_CHECK: '1',
     };
     const outdir = mkdtempSync(join(tmpdir(), 'hcguard-cdk-out-'));
-    const bootstrap = await cdk(['bootstrap', 'aws://123456789012/us-east-1', '-c', `config=${configPath}`, '--output', outdir], env);
+    const bootstrap = await cdk(
+      ['bootstrap', 'aws://123456789012/us-east-1', '-c', `config=${configPath}`, '--output', outdir],
+      env,
+    );
     expect(bootstrap.output).toContain('bootstrapped');
-    const deploy = await cdk(['deploy', '-c', `config=${configPath}`, '--output', outdir, '--method=direct', '--require-approval', 'never', '--outputs-file', join(outdir, 'outputs.json')], env);
+    const deploy = await cdk(
+      [
+        'deploy',
+        '-c',
+        `config=${configPath}`,
+        '--output',
+        outdir,
+        '--method=direct',
+        '--require-approval',
+        'never',
+        '--outputs-file',
+        join(outdir, 'outputs.json'),
+      ],
+      env,
+    );
     expect(deploy.code, deploy.output).toBe(0);
 
     const outputs = JSON.parse(readFileSync(join(outdir, 'outputs.json'), 'utf8'))[name];
@@ -69,9 +98,22 @@ describe('cdk deploy into an emulator', () => {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     const records = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-    expect(records.ResourceRecordSets?.find((record) => record.Name === 'verify.hc.internal.')).toMatchObject({ Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] });
+    expect(records.ResourceRecordSets?.find((record) => record.Name === 'verify.hc.internal.')).toMatchObject({
+      Type: 'A',
+      TTL: 5,
+      ResourceRecords: [{ Value: '127.0.0.1' }],
+    });
 
-    const status = await runHcguard('status', '--json', '--config', configPath, '--endpoint-url', endpoint, '--region', 'us-east-1');
+    const status = await runHcguard(
+      'status',
+      '--json',
+      '--config',
+      configPath,
+      '--endpoint-url',
+      endpoint,
+      '--region',
+      'us-east-1',
+    );
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ routing: [], incidents: [] });

@@ -15,7 +15,9 @@ const run = async (scenario: string) => {
   world = await startDrillWorld();
   const current = world;
   await current.settle();
-  const { drill } = await current.drillService().start({ scenario, dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+  const { drill } = await current
+    .drillService()
+    .start({ scenario, dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
   expect(drill.status).toBe('finished');
   expect(drill.abort).toBeUndefined();
   expect(await current.recordValue()).toEqual(['127.0.0.1']);
@@ -32,7 +34,9 @@ describe('built-in scenarios', () => {
     expect(metrics.recordsLost).toBeGreaterThan(0);
     expect(metrics.recordsLost).toBeLessThanOrEqual(metrics.recordsWritten ?? 0);
     expect(drill.outcome).toBe('failed');
-    expect(drillFindings(drill, current.testbed.config).map((finding) => finding.title)).toContain('Records lost (RPO not met)');
+    expect(drillFindings(drill, current.testbed.config).map((finding) => finding.title)).toContain(
+      'Records lost (RPO not met)',
+    );
     expect(drill.marks.incidentSeverity).toBeDefined();
   });
 
@@ -41,7 +45,12 @@ describe('built-in scenarios', () => {
     expect(drill.outcome).toBe('passed');
     expect(drill.marks.switchedAt).toBeUndefined();
     const incident = await current.services.store.getIncident(drill.marks.incidentId as string);
-    expect(incident?.incident).toMatchObject({ site: 'primary', stage: 'transmission', failureClass: 'integrity', drillId: drill.id });
+    expect(incident?.incident).toMatchObject({
+      site: 'primary',
+      stage: 'transmission',
+      failureClass: 'integrity',
+      drillId: drill.id,
+    });
     expect(drillJson(drill).metrics).toMatchObject({ recordsLost: 0, switchMs: null, rtoMs: null });
   });
 

@@ -38,13 +38,18 @@ describe('stop conditions', () => {
         current.testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'transmission', mode: 'error' });
       }
       // …and is repaired a few rounds after the drill stopped.
-      if (drill?.abort && realFaultAt !== undefined && round > realFaultAt + 6) current.testbed.sandbox.faults.clearNow({ site: 'primary', stage: 'transmission' });
+      if (drill?.abort && realFaultAt !== undefined && round > realFaultAt + 6)
+        current.testbed.sandbox.faults.clearNow({ site: 'primary', stage: 'transmission' });
     };
-    const { drill } = await current.drillService().start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+    const { drill } = await current
+      .drillService()
+      .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
     expect(drill.abort).toMatchObject({ code: 'real-incident' });
     expect(drill.abort?.reason).toMatch(/an incident the drill did not cause opened: INC-\w+ SEV\d transmission/);
     // Traffic stayed on the backup while the primary was unsafe, and returned after.
-    expect(drill.phases.find((phase) => phase.name === 'restore')?.detail).toMatch(/^after abort: fault cleared; traffic back on the primary/);
+    expect(drill.phases.find((phase) => phase.name === 'restore')?.detail).toMatch(
+      /^after abort: fault cleared; traffic back on the primary/,
+    );
     expect(drill.marks.failbackAt! > drill.marks.primaryHealthyAt!).toBe(true);
     await expectRestored(current, drill);
   });
@@ -62,28 +67,44 @@ describe('stop conditions', () => {
       }
     };
     try {
-      const { drill } = await current.drillService().start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+      const { drill } = await current
+        .drillService()
+        .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
       expect(drill.abort).toMatchObject({ code: 'backup-degraded' });
       expect(drill.abort?.reason).toMatch(/^the backup degraded during the drill: collection (degraded|failing)/);
       await expectRestored(current, drill);
       // Only the drill's own fault was cleared: the backup's is the operator's to fix.
-      expect(current.testbed.sandbox.faults.listNow().map((fault) => `${fault.site} ${fault.stage}`)).toEqual(['backup collection']);
+      expect(current.testbed.sandbox.faults.listNow().map((fault) => `${fault.site} ${fault.stage}`)).toEqual([
+        'backup collection',
+      ]);
     } finally {
       current.testbed.sandbox.faults.clearNow({});
     }
   });
 
   it('the time limit aborts a drill nobody acknowledges, and traffic returns at once (dwell and stability overridden)', async () => {
-    world = await startDrillWorld((input) => ({ ...input, drills: { awaitAck: true, timeLimitMinutes: 1 }, failover: { ...input.failover, dwellMinutes: 30, failbackAfterHealthyMinutes: 30 } }));
+    world = await startDrillWorld((input) => ({
+      ...input,
+      drills: { awaitAck: true, timeLimitMinutes: 1 },
+      failover: { ...input.failover, dwellMinutes: 30, failbackAfterHealthyMinutes: 30 },
+    }));
     const current = world;
     await current.settle();
-    const { drill } = await current.drillService().start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+    const { drill } = await current
+      .drillService()
+      .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
     expect(drill.abort).toMatchObject({ code: 'time-limit', phase: 'decide' });
     await expectRestored(current, drill);
     // Forced past dwell (30 min) and stability (30 min): the drill caused the switch.
-    const audit = await new DynamoAuditLog({ client: current.services.clients.dynamodb, tableName: current.services.resources.tableName }).list({ drillId: undefined, limit: 50 });
+    const audit = await new DynamoAuditLog({
+      client: current.services.clients.dynamodb,
+      tableName: current.services.resources.tableName,
+    }).list({ drillId: undefined, limit: 50 });
     const back = audit.find((entry) => entry.action === 'routing.switched' && entry.detail?.to === 'primary');
-    expect(back).toMatchObject({ actor: `drill:${drill.id}`, detail: { forced: true, reason: `drill ${drill.id} aborted (time-limit): returning traffic to the primary` } });
+    expect(back).toMatchObject({
+      actor: `drill:${drill.id}`,
+      detail: { forced: true, reason: `drill ${drill.id} aborted (time-limit): returning traffic to the primary` },
+    });
   });
 });
 
@@ -108,7 +129,9 @@ describe('interruptions', () => {
           if (!aborting && drill.marks.switchRequestedAt) {
             aborting = (async () => {
               pendingAtAbort = (await current.services.routing.get(current.recordName))?.pending;
-              return runnerB.abort(drill.id, 'operator:bob@ops', 'checkpoints report trouble', { onProgress: () => undefined });
+              return runnerB.abort(drill.id, 'operator:bob@ops', 'checkpoints report trouble', {
+                onProgress: () => undefined,
+              });
             })();
             // Should the abort fail, the held change must not hang the test.
             aborting.catch(() => release());
@@ -131,8 +154,14 @@ describe('interruptions', () => {
     expect(a.drill.marks.switchedAt).toBeDefined();
     await current.drainRounds();
     await expectRestored(current, a.drill);
-    const audit = await new DynamoAuditLog({ client: current.services.clients.dynamodb, tableName: current.services.resources.tableName }).list({ limit: 50 });
-    expect(audit.filter((entry) => entry.action === 'routing.switched').map((entry) => entry.detail?.to)).toEqual(['backup', 'primary']);
+    const audit = await new DynamoAuditLog({
+      client: current.services.clients.dynamodb,
+      tableName: current.services.resources.tableName,
+    }).list({ limit: 50 });
+    expect(audit.filter((entry) => entry.action === 'routing.switched').map((entry) => entry.detail?.to)).toEqual([
+      'backup',
+      'primary',
+    ]);
   });
 
   it('a drill whose process died is resumed by another once its lease lapses, and finishes', async () => {
@@ -162,7 +191,16 @@ describe('interruptions', () => {
     const resumed = await resumer.advance(orphan.id, tracking(current));
     expect(resumed.state).toBe('finished');
     expect(resumed.drill.outcome).toBe('passed');
-    expect(resumed.drill.phases.map((phase) => phase.name)).toEqual(['preflight', 'inject', 'identify', 'notify', 'decide', 'activate', 'restore', 'summary']);
+    expect(resumed.drill.phases.map((phase) => phase.name)).toEqual([
+      'preflight',
+      'inject',
+      'identify',
+      'notify',
+      'decide',
+      'activate',
+      'restore',
+      'summary',
+    ]);
     expect(await current.recordValue()).toEqual(['127.0.0.1']);
     expect(current.testbed.sandbox.faults.listNow()).toEqual([]);
     expect(await current.services.drills.active()).toBeUndefined();

@@ -20,7 +20,10 @@ afterEach(async () => {
 
 describe('a verification-outage drill', () => {
   it('reaches every phase, restores routing, and writes a report with every metric filled', async () => {
-    world = await startDrillWorld((input) => ({ ...input, drills: { awaitAck: true, timeLimitMinutes: 20, objectives: { rtoSeconds: 120, rpoRecords: 0 } } }));
+    world = await startDrillWorld((input) => ({
+      ...input,
+      drills: { awaitAck: true, timeLimitMinutes: 20, objectives: { rtoSeconds: 120, rpoRecords: 0 } },
+    }));
     const current = world;
     await current.settle();
     // The operator acknowledges the drill's incident one round after the decide phase asks.
@@ -30,10 +33,18 @@ describe('a verification-outage drill', () => {
       const phase = drill?.phases.at(-1);
       if (phase?.name !== 'decide' || phase.outcome !== 'running' || !drill?.marks.incidentId) return;
       askedAt ??= round;
-      if (round > askedAt) await current.services.store.acknowledge(drill.marks.incidentId, 'operator:oncall@checkpoint', current.clock.now());
+      if (round > askedAt)
+        await current.services.store.acknowledge(
+          drill.marks.incidentId,
+          'operator:oncall@checkpoint',
+          current.clock.now(),
+        );
     };
     const service = current.drillService();
-    const result = await service.start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+    const result = await service.start(
+      { scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' },
+      tracking(current),
+    );
 
     expect(result.state).toBe('finished');
     const drill = result.drill;
@@ -54,8 +65,17 @@ describe('a verification-outage drill', () => {
     expect(await current.testbed.sandbox.faults.listNow()).toEqual([]);
     expect(await current.services.drills.active()).toBeUndefined();
     // The incident and alert the pipeline produced carry the drill id.
-    expect(drill.alerts.some((alert) => alert.incidentId === drill.marks.incidentId && alert.kind === 'open' && alert.drillId === drill.id)).toBe(true);
-    expect((await current.services.store.getIncident(drill.marks.incidentId as string))?.incident).toMatchObject({ drillId: drill.id, site: 'primary', stage: 'verification', severity: 'SEV1' });
+    expect(
+      drill.alerts.some(
+        (alert) => alert.incidentId === drill.marks.incidentId && alert.kind === 'open' && alert.drillId === drill.id,
+      ),
+    ).toBe(true);
+    expect((await current.services.store.getIncident(drill.marks.incidentId as string))?.incident).toMatchObject({
+      drillId: drill.id,
+      site: 'primary',
+      stage: 'verification',
+      severity: 'SEV1',
+    });
 
     const json = drillJson(drill, 'reports/x.html');
     for (const [name, value] of Object.entries(json.metrics)) expect(value, name).not.toBeNull();
@@ -82,18 +102,31 @@ describe('a verification-outage drill', () => {
 });
 
 describe('a dry run', () => {
-  it('walks every phase\'s checks and permissions and touches nothing', async () => {
+  it("walks every phase's checks and permissions and touches nothing", async () => {
     world = await startDrillWorld();
     const current = world;
     await current.settle();
     const routingBefore = await current.services.routing.list();
     const recordBefore = await current.recordValue();
-    const { drill, state } = await current.drillService().start({ scenario: 'full-site-outage', dryRun: true, actor: 'operator:alice@ops' }, tracking(current));
+    const { drill, state } = await current
+      .drillService()
+      .start({ scenario: 'full-site-outage', dryRun: true, actor: 'operator:alice@ops' }, tracking(current));
 
     expect(state).toBe('finished');
     expect(drill).toMatchObject({ dryRun: true, outcome: 'passed' });
-    expect(phases(drill)).toEqual(['preflight:passed', 'inject:passed', 'identify:passed', 'notify:passed', 'decide:passed', 'activate:passed', 'restore:passed', 'summary:passed']);
-    const checks = Object.fromEntries(drill.phases.map((phase) => [phase.name, phase.checks.map((entry) => entry.name)]));
+    expect(phases(drill)).toEqual([
+      'preflight:passed',
+      'inject:passed',
+      'identify:passed',
+      'notify:passed',
+      'decide:passed',
+      'activate:passed',
+      'restore:passed',
+      'summary:passed',
+    ]);
+    const checks = Object.fromEntries(
+      drill.phases.map((phase) => [phase.name, phase.checks.map((entry) => entry.name)]),
+    );
     expect(checks).toMatchObject({
       inject: ['fault injection'],
       identify: ['state store readable'],
@@ -108,7 +141,9 @@ describe('a dry run', () => {
     expect(await current.services.drills.active()).toBeUndefined();
     expect(drill.data.attempts).toBe(0);
     expect(current.rounds).toBeGreaterThan(0);
-    expect((await current.services.drills.list({})).map((listed) => [listed.id, listed.dryRun])).toEqual([[drill.id, true]]);
+    expect((await current.services.drills.list({})).map((listed) => [listed.id, listed.dryRun])).toEqual([
+      [drill.id, true],
+    ]);
   });
 
   it('reports what would stop the real drill', async () => {
@@ -117,10 +152,19 @@ describe('a dry run', () => {
     await current.settle();
     // No sandbox known and no fault hook: nothing could inject the fault.
     const service = current.drillService({ sandboxUrl: undefined });
-    const { drill } = await service.start({ scenario: 'verification-outage', dryRun: true, actor: 'operator:alice@ops' });
+    const { drill } = await service.start({
+      scenario: 'verification-outage',
+      dryRun: true,
+      actor: 'operator:alice@ops',
+    });
     expect(drill.outcome).toBe('failed');
     expect(drill.phases.find((phase) => phase.name === 'inject')?.checks).toEqual([
-      { name: 'fault injection', ok: false, required: true, detail: expect.stringMatching(/^no fault injector: run the local runtime/) },
+      {
+        name: 'fault injection',
+        ok: false,
+        required: true,
+        detail: expect.stringMatching(/^no fault injector: run the local runtime/),
+      },
     ]);
   });
 });
@@ -134,10 +178,17 @@ describe('simulated injection', () => {
     current.onRound = () => {
       faultsSeen += current.testbed.sandbox.faults.listNow().length;
     };
-    const { drill } = await current.drillService().start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+    const { drill } = await current
+      .drillService()
+      .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
     expect(drill.outcome).toBe('passed');
     expect(faultsSeen).toBe(0);
-    expect(drill.marks).toMatchObject({ incidentSeverity: 'SEV1', switchedAt: expect.any(String), backupServingAt: expect.any(String), failbackAt: expect.any(String) });
+    expect(drill.marks).toMatchObject({
+      incidentSeverity: 'SEV1',
+      switchedAt: expect.any(String),
+      backupServingAt: expect.any(String),
+      failbackAt: expect.any(String),
+    });
     expect(drill.data.unmeasured).toBe('no record writer for this platform');
     const incident = await current.services.store.getIncident(drill.marks.incidentId as string);
     expect(incident?.incident.detail).toMatch(/simulated/);
@@ -151,7 +202,9 @@ describe('process tests', () => {
     const { drill } = await world.drillService().start({ step: 'notify', dryRun: false, actor: 'operator:alice@ops' });
     expect(drill).toMatchObject({ scenario: 'step:notify', outcome: 'passed' });
     expect(phases(drill)).toEqual(['preflight:passed', 'notify:passed', 'summary:passed']);
-    expect(drill.phases[1]?.detail).toMatch(/^test alert delivered on every topic: SEV1 [\d.]+ (ms|s), SEV2 [\d.]+ (ms|s), SEV3 [\d.]+ (ms|s), SEV4 [\d.]+ (ms|s)$/);
+    expect(drill.phases[1]?.detail).toMatch(
+      /^test alert delivered on every topic: SEV1 [\d.]+ (ms|s), SEV2 [\d.]+ (ms|s), SEV3 [\d.]+ (ms|s), SEV4 [\d.]+ (ms|s)$/,
+    );
     expect(drill.alerts.map((alert) => alert.topic).sort()).toEqual(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
     expect(drillJson(drill).metrics.notifyMs).not.toBeNull();
   });
@@ -160,12 +213,19 @@ describe('process tests', () => {
     world = await startDrillWorld();
     const current = world;
     await current.settle();
-    const { drill } = await current.drillService().start({ step: 'switch', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+    const { drill } = await current
+      .drillService()
+      .start({ step: 'switch', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
     expect(phases(drill)).toEqual(['preflight:passed', 'activate:passed', 'restore:passed', 'summary:passed']);
     expect(drill.outcome).toBe('passed');
     expect(await current.recordValue()).toEqual(['127.0.0.1']);
-    const audit = await new DynamoAuditLog({ client: current.services.clients.dynamodb, tableName: current.services.resources.tableName }).list({ limit: 50 });
-    expect(audit.filter((entry) => entry.action === 'routing.switched').map((entry) => [entry.actor, entry.detail?.to])).toEqual([
+    const audit = await new DynamoAuditLog({
+      client: current.services.clients.dynamodb,
+      tableName: current.services.resources.tableName,
+    }).list({ limit: 50 });
+    expect(
+      audit.filter((entry) => entry.action === 'routing.switched').map((entry) => [entry.actor, entry.detail?.to]),
+    ).toEqual([
       [`drill:${drill.id}`, 'backup'],
       [`drill:${drill.id}`, 'primary'],
     ]);
@@ -175,7 +235,9 @@ describe('process tests', () => {
     world = await startDrillWorld();
     const current = world;
     await current.settle();
-    const { drill } = await current.drillService().start({ step: 'restore', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+    const { drill } = await current
+      .drillService()
+      .start({ step: 'restore', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
     expect(phases(drill)).toEqual(['preflight:passed', 'activate:passed', 'restore:passed', 'summary:passed']);
     expect(drill.data.onBackup.length).toBeGreaterThan(0);
     expect(drillJson(drill).metrics).toMatchObject({ recordsLost: 0, recordsDuplicated: 0 });
@@ -188,10 +250,17 @@ describe('a second drill', () => {
     world = await startDrillWorld();
     const current = world;
     await current.settle();
-    const first = await current.drillService().create({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' });
-    const { drill } = await current.drillService().start({ scenario: 'collection-data-loss', dryRun: false, actor: 'operator:bob@ops' });
+    const first = await current
+      .drillService()
+      .create({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' });
+    const { drill } = await current
+      .drillService()
+      .start({ scenario: 'collection-data-loss', dryRun: false, actor: 'operator:bob@ops' });
     expect(drill.outcome).toBe('refused');
-    expect(drill.phases[0]?.checks.find((entry) => !entry.ok)).toMatchObject({ name: 'no other drill running', detail: expect.stringContaining(`drill ${first.id} is running`) });
+    expect(drill.phases[0]?.checks.find((entry) => !entry.ok)).toMatchObject({
+      name: 'no other drill running',
+      detail: expect.stringContaining(`drill ${first.id} is running`),
+    });
     expect((await current.services.drills.active())?.drillId).toBe(first.id);
     expect(current.testbed.sandbox.faults.listNow()).toEqual([]);
   });

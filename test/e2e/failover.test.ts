@@ -5,7 +5,11 @@
 //
 // One clock drives the sandbox, the probes and the services: real time plus an offset the test
 // moves forward, so "healthy for 10 minutes" does not take 10 minutes.
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySequenceSource } from '../../lambdas/adapters/local/memory-sequence-source.ts';
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
@@ -33,17 +37,33 @@ const clients = motoClients();
 const memory: RoundMemory = {};
 
 const round = async (): Promise<RoundSummary> => {
-  const summary = await runRound({ config: testbed.config, clock, probes: runner(), store: services.store, notifier: services.notifier, failover: services.failover, memory });
+  const summary = await runRound({
+    config: testbed.config,
+    clock,
+    probes: runner(),
+    store: services.store,
+    notifier: services.notifier,
+    failover: services.failover,
+    memory,
+  });
   expect(summary.problems).toEqual([]);
   return summary;
 };
 
 let probeRunner: ReturnType<typeof createProbeRunner> | undefined;
-const runner = () => (probeRunner ??= createProbeRunner({ config: testbed.config, secrets: testbed.secrets, sequences: createMemorySequenceSource(), clock }));
+const runner = () =>
+  (probeRunner ??= createProbeRunner({
+    config: testbed.config,
+    secrets: testbed.secrets,
+    sequences: createMemorySequenceSource(),
+    clock,
+  }));
 
 const recordValue = async (): Promise<string[] | undefined> => {
   const listed = await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-  return listed.ResourceRecordSets?.find((set) => set.Name === `${recordName}.` && set.Type === 'A')?.ResourceRecords?.map((entry) => entry.Value ?? '');
+  return listed.ResourceRecordSets?.find(
+    (set) => set.Name === `${recordName}.` && set.Type === 'A',
+  )?.ResourceRecords?.map((entry) => entry.Value ?? '');
 };
 
 beforeAll(async () => {
@@ -66,12 +86,21 @@ beforeAll(async () => {
       failover: { dwellMinutes: 1, failback: 'manual', failbackAfterHealthyMinutes: 10 },
     }),
   });
-  const zone = await clients.route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }));
+  const zone = await clients.route53.send(
+    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }),
+  );
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   await clients.route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
-      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: recordName, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] } }] },
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: { Name: recordName, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] },
+          },
+        ],
+      },
     }),
   );
   topics = await createAlertTopics(clients.sns, clients.sqs, 'e2e-failover');
@@ -101,7 +130,9 @@ describe('failover against the sandbox, end to end', () => {
     expect(await recordValue()).toEqual(['127.0.0.1']);
 
     const third = await round();
-    expect(third.switches).toEqual([expect.objectContaining({ record: recordName, from: 'primary', to: 'backup', actor: 'controller' })]);
+    expect(third.switches).toEqual([
+      expect.objectContaining({ record: recordName, from: 'primary', to: 'backup', actor: 'controller' }),
+    ]);
     expect(await recordValue()).toEqual(['127.0.0.2']);
     const routing = await services.routing.get(recordName);
     expect(routing).toMatchObject({ activeSite: 'backup', lastChange: { status: 'INSYNC' } });
@@ -120,20 +151,32 @@ describe('failover against the sandbox, end to end', () => {
     testbed.sandbox.faults.clearNow();
     for (let i = 0; i < 3; i++) expect((await round()).switches).toEqual([]);
     expect(await recordValue()).toEqual(['127.0.0.2']);
-    const early = await executeOperatorCommand({ command: 'failback', actor: OPERATOR }, { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) });
+    const early = await executeOperatorCommand(
+      { command: 'failback', actor: OPERATOR },
+      { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
+    );
     expect(early).toMatchObject({ ok: false, message: expect.stringContaining('primary healthy only since') });
 
     // Ten minutes later (and a fresh round), the operator approves the failback.
     offsetMs += 10 * 60_000 + 5_000;
     expect((await round()).switches).toEqual([]);
     expect(await recordValue()).toEqual(['127.0.0.2']);
-    const failback = await executeOperatorCommand({ command: 'failback', actor: OPERATOR }, { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) });
-    expect(failback).toMatchObject({ command: 'failback', ok: true, records: [{ record: recordName, result: 'switched', activeSite: 'primary' }] });
+    const failback = await executeOperatorCommand(
+      { command: 'failback', actor: OPERATOR },
+      { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
+    );
+    expect(failback).toMatchObject({
+      command: 'failback',
+      ok: true,
+      records: [{ record: recordName, result: 'switched', activeSite: 'primary' }],
+    });
     expect(await recordValue()).toEqual(['127.0.0.1']);
     expect(await services.routing.get(recordName)).toMatchObject({ activeSite: 'primary', actor: OPERATOR });
 
     const audit = await services.auditLog.list({ since: new Date(Date.now() - 3_600_000).toISOString() });
-    const routingActions = audit.filter((entry) => entry.subject === recordName).map((entry) => [entry.action, entry.actor]);
+    const routingActions = audit
+      .filter((entry) => entry.subject === recordName)
+      .map((entry) => [entry.action, entry.actor]);
     expect(routingActions).toEqual([
       ['routing.initialized', 'controller'],
       ['routing.switched', 'controller'],

@@ -14,7 +14,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DashboardState } from '../../lambdas/local/dashboard/state.ts';
 import { launchChromium } from '../support/browser.ts';
-import { descendantsOf, isAlive, localTestConfig, PROJECT_ROOT, startUp, type UpProcess } from '../support/local-runtime.ts';
+import {
+  descendantsOf,
+  isAlive,
+  localTestConfig,
+  PROJECT_ROOT,
+  startUp,
+  type UpProcess,
+} from '../support/local-runtime.ts';
 
 const SCREENSHOTS = 'reports/screenshots';
 
@@ -55,21 +62,39 @@ describe('npm start, end to end', () => {
     expect(runtime.motoPid).toBeDefined();
     expect(processes).toContain(runtime.motoPid);
 
-    const aws = { endpoint: runtime.endpoint, region: runtime.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const aws = {
+      endpoint: runtime.endpoint,
+      region: runtime.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    };
     const sqs = new SQSClient(aws);
     const sns = new SNSClient(aws);
     const route53 = new Route53Client(aws);
     // An operator's own subscription to the SEV1 topic, as config subscribers get.
     const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'e2e-sev1-pager' }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-    await sns.send(new SubscribeCommand({ TopicArn: runtime.resources.topicArns.SEV1, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: runtime.resources.topicArns.SEV1,
+        Protocol: 'sqs',
+        Endpoint: Attributes?.QueueArn,
+      }),
+    );
 
-    const state = async (): Promise<DashboardState> => (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
-    const health = async (site: string, stage: string) => (await state()).targets.find((target) => target.site === site && target.stage === stage)?.health;
+    const state = async (): Promise<DashboardState> =>
+      (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
+    const health = async (site: string, stage: string) =>
+      (await state()).targets.find((target) => target.site === site && target.stage === stage)?.health;
 
     // Probe rounds through the real handler make every target healthy.
-    await expect.poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 }).toEqual(Array(6).fill('healthy'));
-    await expect.poll(async () => (await state()).citizens?.totals.ok ?? 0, { timeout: 20_000, interval: 500 }).toBeGreaterThan(10);
+    await expect
+      .poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 })
+      .toEqual(Array(6).fill('healthy'));
+    await expect
+      .poll(async () => (await state()).citizens?.totals.ok ?? 0, { timeout: 20_000, interval: 500 })
+      .toBeGreaterThan(10);
 
     // A second terminal finds the running stack with no flags.
     const status = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/hcguard.js'), 'status', '--json'], {
@@ -84,7 +109,9 @@ describe('npm start, end to end', () => {
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     await page.goto(runtime.dashboardUrl as string);
-    await expect.poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), { timeout: 20_000 }).toBe('healthy');
+    await expect
+      .poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), { timeout: 20_000 })
+      .toBe('healthy');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: `${SCREENSHOTS}/e2e-healthy.png`, fullPage: true });
 
@@ -96,7 +123,12 @@ describe('npm start, end to end', () => {
 
     await expect.poll(() => health('primary', 'verification'), { timeout: 60_000, interval: 1_000 }).toBe('failing');
     await expect
-      .poll(async () => (await state()).incidents.find((incident) => incident.site === 'primary' && incident.stage === 'verification')?.severity, { timeout: 30_000, interval: 1_000 })
+      .poll(
+        async () =>
+          (await state()).incidents.find((incident) => incident.site === 'primary' && incident.stage === 'verification')
+            ?.severity,
+        { timeout: 30_000, interval: 1_000 },
+      )
       .toBe('SEV1');
 
     // The SEV1 alert, read back from the operator's subscription.
@@ -104,7 +136,9 @@ describe('npm start, end to end', () => {
     await expect
       .poll(
         async () => {
-          const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+          const received = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+          );
           alerts.push(...(received.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}')));
           return alerts.some((alert) => alert.MessageAttributes?.severity?.Value === 'SEV1');
         },
@@ -112,15 +146,27 @@ describe('npm start, end to end', () => {
       )
       .toBe(true);
     const sev1 = alerts.find((alert) => alert.MessageAttributes?.severity?.Value === 'SEV1')!;
-    expect(sev1.MessageAttributes).toMatchObject({ site: { Value: 'primary' }, stage: { Value: 'verification' }, drill: { Value: 'false' } });
+    expect(sev1.MessageAttributes).toMatchObject({
+      site: { Value: 'primary' },
+      stage: { Value: 'verification' },
+      drill: { Value: 'false' },
+    });
 
     // The record points at the backup in Route 53 …
     const zoneId = runtime.resources.hostedZoneIds['verify.hc.internal'];
     await expect
       .poll(
         async () =>
-          (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'verify.hc.internal', StartRecordType: 'A', MaxItems: 1 })))
-            .ResourceRecordSets?.[0]?.ResourceRecords?.[0]?.Value,
+          (
+            await route53.send(
+              new ListResourceRecordSetsCommand({
+                HostedZoneId: zoneId,
+                StartRecordName: 'verify.hc.internal',
+                StartRecordType: 'A',
+                MaxItems: 1,
+              }),
+            )
+          ).ResourceRecordSets?.[0]?.ResourceRecords?.[0]?.Value,
         { timeout: 60_000, interval: 1_000 },
       )
       .toBe('127.0.0.2');
@@ -138,7 +184,11 @@ describe('npm start, end to end', () => {
     expect(citizens.outages.at(-1)!.failed).toBeGreaterThan(0);
 
     // The dashboard shows the switch and the incident.
-    await expect.poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), { timeout: 20_000 }).toBe('backup');
+    await expect
+      .poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), {
+        timeout: 20_000,
+      })
+      .toBe('backup');
     expect(await page.locator('tr[data-severity="SEV1"]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-target="primary/verification"]').getAttribute('data-health')).toBe('failing');
     await page.screenshot({ path: `${SCREENSHOTS}/e2e-failover.png`, fullPage: true });
@@ -147,7 +197,12 @@ describe('npm start, end to end', () => {
 
     // Ctrl-C: everything it started stops, and the runtime file goes.
     up.child.kill('SIGINT');
-    const exit = await Promise.race([up.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('hcguard up did not stop within 30 s')), 30_000))]);
+    const exit = await Promise.race([
+      up.exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('hcguard up did not stop within 30 s')), 30_000),
+      ),
+    ]);
     expect(exit.code).toBe(0);
     expect(up.output()).toContain('stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.');
     await expect.poll(() => processes.filter(isAlive), { timeout: 10_000, interval: 200 }).toEqual([]);
@@ -158,15 +213,19 @@ describe('npm start, end to end', () => {
       ['127.0.0.1', Number(new URL(config.sites.primary.stages.verification).port)],
       ['127.0.0.2', Number(new URL(config.sites.backup.stages.verification).port)],
     ];
-    for (const [host, port] of ports) expect({ host, port, free: await portIsFree(host, port) }).toEqual({ host, port, free: true });
+    for (const [host, port] of ports)
+      expect({ host, port, free: await portIsFree(host, port) }).toEqual({ host, port, free: true });
   }, 300_000);
 
   it('runs a drill started from the dashboard through every phase and serves its report', async () => {
     up?.removeFolder();
     up = startUp(await localTestConfig());
     const runtime = await up.ready();
-    const state = async (): Promise<DashboardState> => (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
-    await expect.poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 }).toEqual(Array(6).fill('healthy'));
+    const state = async (): Promise<DashboardState> =>
+      (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
+    await expect
+      .poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 })
+      .toEqual(Array(6).fill('healthy'));
 
     browser ??= await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
@@ -192,6 +251,13 @@ describe('npm start, end to end', () => {
     await page.close();
 
     up.child.kill('SIGINT');
-    expect((await Promise.race([up.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no stop within 30 s')), 30_000))])).code).toBe(0);
+    expect(
+      (
+        await Promise.race([
+          up.exited,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no stop within 30 s')), 30_000)),
+        ])
+      ).code,
+    ).toBe(0);
   }, 360_000);
 });

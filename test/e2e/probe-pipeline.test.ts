@@ -40,24 +40,44 @@ beforeAll(async () => {
       ...input,
       name: uniqueName('pipeline'),
       records: [
-        { zone: { name: zoneName }, name: recordName, type: 'A', ttl: 5, stage: 'verification', values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } },
+        {
+          zone: { name: zoneName },
+          name: recordName,
+          type: 'A',
+          ttl: 5,
+          stage: 'verification',
+          values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
+        },
       ],
       schedule: { intervalSeconds: 5 },
       detection: { failureThreshold: 3, successThreshold: 2 },
     }),
   });
-  const zone = await clients.route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }));
+  const zone = await clients.route53.send(
+    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }),
+  );
   const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   await clients.route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
-      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: recordName, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] } }] },
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: { Name: recordName, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] },
+          },
+        ],
+      },
     }),
   );
   topics = await createAlertTopics(clients.sns, clients.sqs, 'pipeline');
   services = composeServices({
     config: testbed.config,
-    resources: { tableName: await createHcguardTable(clients.dynamodb, 'pipeline'), topicArns: topics.topicArns, hostedZoneIds: { [recordName]: zoneId } },
+    resources: {
+      tableName: await createHcguardTable(clients.dynamodb, 'pipeline'),
+      topicArns: topics.topicArns,
+      hostedZoneIds: { [recordName]: zoneId },
+    },
     clients: { dynamodb: clients.dynamodb, sns: clients.sns, route53: clients.route53 },
     clock,
   });
@@ -73,10 +93,15 @@ beforeAll(async () => {
   });
   invoke = async () => {
     const deadline = clock.now().getTime() + 90_000;
-    const context = { functionName: 'hcguard-probe', awsRequestId: uniqueName('request'), getRemainingTimeInMillis: () => deadline - clock.now().getTime() } as unknown as Context;
+    const context = {
+      functionName: 'hcguard-probe',
+      awsRequestId: uniqueName('request'),
+      getRemainingTimeInMillis: () => deadline - clock.now().getTime(),
+    } as unknown as Context;
     // Keep the EMF blobs (the heartbeat) that Powertools writes to stdout.
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      for (const line of String(chunk).split('\n')) if (line.includes('"_aws"')) emf.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n'))
+        if (line.includes('"_aws"')) emf.push(JSON.parse(line) as Record<string, unknown>);
       return true;
     });
     try {
@@ -104,15 +129,33 @@ describe('the probe Lambda against the sandbox', () => {
     expect(faulty.rounds.map((round) => round.failing)).toEqual([[], [], ...Array(10).fill(['primary/verification'])]);
     const open = await services.store.listOpenIncidents();
     expect(open).toEqual([
-      expect.objectContaining({ kind: 'probe', site: 'primary', stage: 'verification', severity: 'SEV1', status: 'open', dedupKey: expect.stringMatching(/^probe\/primary\/verification\//) }),
+      expect.objectContaining({
+        kind: 'probe',
+        site: 'primary',
+        stage: 'verification',
+        severity: 'SEV1',
+        status: 'open',
+        dedupKey: expect.stringMatching(/^probe\/primary\/verification\//),
+      }),
     ]);
     const sev1 = await topics.receive('SEV1');
     expect(sev1).toHaveLength(1);
     expect(sev1[0]).toMatchObject({
       subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary \(\w[\w ]*\)/),
-      attributes: { severity: 'SEV1', kind: 'open', site: 'primary', stage: 'verification', incidentId: open[0]?.id, drill: 'false' },
+      attributes: {
+        severity: 'SEV1',
+        kind: 'open',
+        site: 'primary',
+        stage: 'verification',
+        incidentId: open[0]?.id,
+        drill: 'false',
+      },
     });
-    expect(await Promise.all([topics.receive('SEV2'), topics.receive('SEV3'), topics.receive('SEV4')])).toEqual([[], [], []]);
+    expect(await Promise.all([topics.receive('SEV2'), topics.receive('SEV3'), topics.receive('SEV4')])).toEqual([
+      [],
+      [],
+      [],
+    ]);
 
     testbed.sandbox.faults.clearNow();
     const cleared = await invoke();

@@ -17,7 +17,11 @@ export const testConfigInput = (overrides: Partial<HcguardConfigInput> = {}): Hc
     primary: { label: 'Shanghai DC-1', ...site('127.0.0.1') },
     backup: { label: 'Hangzhou DC-2', ...site('127.0.0.2') },
   },
-  probes: STAGES.map((stage) => ({ id: `${stage}-check`, stage, steps: [{ name: 'check', path: '/health', timeoutMs: 2_000 }] })),
+  probes: STAGES.map((stage) => ({
+    id: `${stage}-check`,
+    stage,
+    steps: [{ name: 'check', path: '/health', timeoutMs: 2_000 }],
+  })),
   records: [
     {
       zone: { id: 'Z0HCGUARDTEST', name: 'hc.example.com' },
@@ -32,4 +36,5 @@ export const testConfigInput = (overrides: Partial<HcguardConfigInput> = {}): Hc
   ...overrides,
 });
 
-export const testConfig = (overrides: Partial<HcguardConfigInput> = {}): HcguardConfig => parseConfig(testConfigInput(overrides));
+export const testConfig = (overrides: Partial<HcguardConfigInput> = {}): HcguardConfig =>
+  parseConfig(testConfigInput(overrides));

@@ -4,8 +4,24 @@
 // to play an outage.
 import { acknowledgeIncident } from '../../lambdas/core/incidents.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
-import { targetKey, type Actor, type Incident, type IncidentEvent, type ProbeResult, type TargetState } from '../../lambdas/core/model.ts';
-import type { AcknowledgeOutcome, DrillScope, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../lambdas/ports.ts';
+import {
+  targetKey,
+  type Actor,
+  type Incident,
+  type IncidentEvent,
+  type ProbeResult,
+  type TargetState,
+} from '../../lambdas/core/model.ts';
+import type {
+  AcknowledgeOutcome,
+  DrillScope,
+  HistoryQuery,
+  IncidentQuery,
+  IncidentWrite,
+  OutboxAlert,
+  StateStore,
+  TargetWrite,
+} from '../../lambdas/ports.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -42,7 +58,8 @@ export class MemoryStateStore implements StateStore {
     this.check('saveTargets', signal);
     for (const { target, expectedVersion } of writes) {
       const stored = this.targets.get(targetKey(target.site, target.stage));
-      if ((stored?.version ?? 0) !== expectedVersion) throw new VersionConflictError(`target ${target.site}#${target.stage}`, expectedVersion);
+      if ((stored?.version ?? 0) !== expectedVersion)
+        throw new VersionConflictError(`target ${target.site}#${target.stage}`, expectedVersion);
     }
     for (const { target } of writes) this.targets.set(targetKey(target.site, target.stage), copy(target));
   }
@@ -56,7 +73,12 @@ export class MemoryStateStore implements StateStore {
     this.check('history', signal);
     return copy(
       this.results
-        .filter((result) => (!query.site || result.site === query.site) && (!query.stage || result.stage === query.stage) && (!query.since || result.startedAt >= query.since))
+        .filter(
+          (result) =>
+            (!query.site || result.site === query.site) &&
+            (!query.stage || result.stage === query.stage) &&
+            (!query.since || result.startedAt >= query.since),
+        )
         .toSorted((a, b) => b.startedAt.localeCompare(a.startedAt) || a.probeId.localeCompare(b.probeId))
         .slice(0, query.limit ?? 100),
     );
@@ -64,7 +86,11 @@ export class MemoryStateStore implements StateStore {
 
   async listOpenIncidents(signal?: AbortSignal): Promise<Incident[]> {
     this.check('listOpenIncidents', signal);
-    return copy([...this.incidents.values()].filter((incident) => incident.status !== 'resolved').toSorted((a, b) => a.openedAt.localeCompare(b.openedAt)));
+    return copy(
+      [...this.incidents.values()]
+        .filter((incident) => incident.status !== 'resolved')
+        .toSorted((a, b) => a.openedAt.localeCompare(b.openedAt)),
+    );
   }
 
   async listIncidents(query: IncidentQuery, signal?: AbortSignal): Promise<Incident[]> {
@@ -77,7 +103,10 @@ export class MemoryStateStore implements StateStore {
     );
   }
 
-  async getIncident(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined> {
+  async getIncident(
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined> {
     this.check('getIncident', signal);
     const incident = this.incidents.get(id);
     if (!incident) return undefined;
@@ -89,14 +118,19 @@ export class MemoryStateStore implements StateStore {
     const { change, alert } = write;
     const stored = this.incidents.get(change.incident.id);
     if (change.type === 'open') {
-      if (this.dedup.has(change.incident.dedupKey)) throw new AlreadyExistsError(`open incident for ${change.incident.dedupKey}`);
+      if (this.dedup.has(change.incident.dedupKey))
+        throw new AlreadyExistsError(`open incident for ${change.incident.dedupKey}`);
       if (stored) throw new AlreadyExistsError(`incident ${change.incident.id}`);
     } else if ((stored?.version ?? 0) !== change.expectedVersion) {
       throw new VersionConflictError(`incident ${change.incident.id}`, change.expectedVersion);
     }
     if (alert && this.outbox.has(alert.id)) throw new AlreadyExistsError(`alert ${alert.id}`);
     if (change.type === 'open') this.dedup.set(change.incident.dedupKey, change.incident.id);
-    if (change.type === 'update' && change.releaseDedupKey && this.dedup.get(change.incident.dedupKey) === change.incident.id) {
+    if (
+      change.type === 'update' &&
+      change.releaseDedupKey &&
+      this.dedup.get(change.incident.dedupKey) === change.incident.id
+    ) {
       this.dedup.delete(change.incident.dedupKey);
     }
     this.incidents.set(change.incident.id, copy(change.incident));
@@ -129,11 +163,21 @@ export class MemoryStateStore implements StateStore {
     this.check('claimAlert', signal);
     const alert = this.outbox.get(id);
     if (!alert || (alert.claimedUntil && alert.claimedUntil >= now.toISOString())) return false;
-    this.outbox.set(id, { ...alert, claimedBy: owner, claimedUntil: leaseUntil.toISOString(), attempts: alert.attempts + 1 });
+    this.outbox.set(id, {
+      ...alert,
+      claimedBy: owner,
+      claimedUntil: leaseUntil.toISOString(),
+      attempts: alert.attempts + 1,
+    });
     return true;
   }
 
-  async markAlertSent(alert: OutboxAlert, owner: string, sent: { readonly messageId: string; readonly at: Date }, signal?: AbortSignal): Promise<void> {
+  async markAlertSent(
+    alert: OutboxAlert,
+    owner: string,
+    sent: { readonly messageId: string; readonly at: Date },
+    signal?: AbortSignal,
+  ): Promise<void> {
     this.check('markAlertSent', signal);
     const stored = this.outbox.get(alert.id);
     if (stored?.claimedBy !== owner) throw new VersionConflictError(`alert ${alert.id} claim`, alert.attempts);

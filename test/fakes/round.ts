@@ -1,8 +1,26 @@
 // Stand-ins for the ports a round uses besides the store: a scripted prober, a failover
 // controller that reports what the test tells it, and a notifier that records (or refuses).
-import { SITES, STAGES, targetKey, type FailureClass, type Outcome, type ProbeResult, type Site, type Stage } from '../../lambdas/core/model.ts';
+import {
+  SITES,
+  STAGES,
+  targetKey,
+  type FailureClass,
+  type Outcome,
+  type ProbeResult,
+  type Site,
+  type Stage,
+} from '../../lambdas/core/model.ts';
 import type { RoundSummary } from '../../lambdas/app/round.ts';
-import type { Clock, FailoverController, FailoverOutcome, Notifier, OutboxAlert, ProbeRunner, ReconcileInput, RoundRequest } from '../../lambdas/ports.ts';
+import type {
+  Clock,
+  FailoverController,
+  FailoverOutcome,
+  Notifier,
+  OutboxAlert,
+  ProbeRunner,
+  ReconcileInput,
+  RoundRequest,
+} from '../../lambdas/ports.ts';
 
 export interface ScriptedOutcome {
   readonly outcome: Outcome;
@@ -54,7 +72,16 @@ export class ScriptedProbes implements ProbeRunner {
 export class FakeFailover implements FailoverController {
   readonly inputs: ReconcileInput[] = [];
   next: (input: ReconcileInput) => FailoverOutcome = () => ({
-    routing: [{ record: 'verify.hc.example.com', activeSite: 'primary', since: '2026-11-20T00:00:00.000Z', reason: 'initial', actor: 'controller', version: 1 }],
+    routing: [
+      {
+        record: 'verify.hc.example.com',
+        activeSite: 'primary',
+        since: '2026-11-20T00:00:00.000Z',
+        reason: 'initial',
+        actor: 'controller',
+        version: 1,
+      },
+    ],
     conditions: [],
     switches: [],
     failures: [],

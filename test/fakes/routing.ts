@@ -2,8 +2,26 @@
 // conditional writes by version, one lock at a time, an append-only audit log, and a router
 // whose record values live in a map (and that can be told to fail or hang).
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
-import { STAGES, type AuditEntry, type RoutingLock, type RoutingState, type Site, type Stage, type TargetHealth, type TargetState } from '../../lambdas/core/model.ts';
-import type { AuditLog, AuditQuery, ManagedRecord, RecordReading, RouteOptions, RouteResult, Router, RoutingStore } from '../../lambdas/ports.ts';
+import {
+  STAGES,
+  type AuditEntry,
+  type RoutingLock,
+  type RoutingState,
+  type Site,
+  type Stage,
+  type TargetHealth,
+  type TargetState,
+} from '../../lambdas/core/model.ts';
+import type {
+  AuditLog,
+  AuditQuery,
+  ManagedRecord,
+  RecordReading,
+  RouteOptions,
+  RouteResult,
+  Router,
+  RoutingStore,
+} from '../../lambdas/ports.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -23,9 +41,11 @@ export class MemoryRoutingStore implements RoutingStore {
   }
 
   async put(state: RoutingState, expectedVersion: number): Promise<void> {
-    if (state.version !== expectedVersion + 1) throw new Error(`version ${state.version} must be ${expectedVersion + 1}`);
+    if (state.version !== expectedVersion + 1)
+      throw new Error(`version ${state.version} must be ${expectedVersion + 1}`);
     const current = this.states.get(state.record);
-    if ((current?.version ?? 0) !== expectedVersion) throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
+    if ((current?.version ?? 0) !== expectedVersion)
+      throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
     this.states.set(state.record, copy(state));
     this.writes.push(copy(state));
   }
@@ -58,7 +78,9 @@ export class MemoryAuditLog implements AuditLog {
 
   async list(query: AuditQuery): Promise<AuditEntry[]> {
     return this.entries
-      .filter((entry) => (!query.since || entry.at >= query.since) && (!query.drillId || entry.drillId === query.drillId))
+      .filter(
+        (entry) => (!query.since || entry.at >= query.since) && (!query.drillId || entry.drillId === query.drillId),
+      )
       .slice(0, query.limit ?? Number.POSITIVE_INFINITY);
   }
 
@@ -84,7 +106,8 @@ export class FakeRouter implements Router {
   }
 
   async route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult> {
-    if (this.answers.get(record.name) === site) return { changed: false, status: 'INSYNC', reading: await this.read(record) };
+    if (this.answers.get(record.name) === site)
+      return { changed: false, status: 'INSYNC', reading: await this.read(record) };
     const failure = this.failNext;
     this.failNext = undefined;
     if (failure?.when === 'before') throw failure.error;
@@ -126,7 +149,10 @@ export const manualClock = (start: string) => {
 };
 
 /** Every (site, stage) healthy with a result from `at`, except the overrides (failing ones timed out). */
-export const targetStates = (at: Date, overrides: Partial<Record<`${Site}.${Stage}`, TargetHealth>> = {}): TargetState[] =>
+export const targetStates = (
+  at: Date,
+  overrides: Partial<Record<`${Site}.${Stage}`, TargetHealth>> = {},
+): TargetState[] =>
   (['primary', 'backup'] as const).flatMap((site) =>
     STAGES.map((stage) => {
       const health = overrides[`${site}.${stage}`] ?? 'healthy';

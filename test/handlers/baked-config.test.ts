@@ -8,15 +8,27 @@ import { testConfigInput } from '../fakes/config.ts';
 const everythingInput = (): HcguardConfigInput =>
   testConfigInput({
     timeZone: 'Asia/Shanghai',
-    secrets: { transmissionKey: { ssmParameter: '/hcguard/transmission-key' }, verifierToken: { env: 'VERIFIER_TOKEN' } },
+    secrets: {
+      transmissionKey: { ssmParameter: '/hcguard/transmission-key' },
+      verifierToken: { env: 'VERIFIER_TOKEN' },
+    },
     records: [
       {
         zone: { id: 'Z0HCGUARDTEST', name: 'hc.example.com.' },
         name: 'verify.hc.example.com.',
         type: 'A',
-        values: { primary: { values: ['10.0.0.1'] }, backup: { alias: { dnsName: 'backup-lb.hc.example.com', hostedZoneId: 'Z2FDTNDATAQYW2' } } },
+        values: {
+          primary: { values: ['10.0.0.1'] },
+          backup: { alias: { dnsName: 'backup-lb.hc.example.com', hostedZoneId: 'Z2FDTNDATAQYW2' } },
+        },
       },
-      { zone: { name: 'hc.example.com' }, name: 'api.hc.example.com', type: 'CNAME', stage: 'transmission', values: { primary: { values: ['a.hc.example.com'] }, backup: { values: ['b.hc.example.com'] } } },
+      {
+        zone: { name: 'hc.example.com' },
+        name: 'api.hc.example.com',
+        type: 'CNAME',
+        stage: 'transmission',
+        values: { primary: { values: ['a.hc.example.com'] }, backup: { values: ['b.hc.example.com'] } },
+      },
     ],
     alerts: {
       SEV1: {
@@ -31,9 +43,22 @@ const everythingInput = (): HcguardConfigInput =>
       faultHookUrl: 'https://faults.example.com/inject',
       awaitAck: true,
       objectives: { rtoSeconds: 120, detectSeconds: 30 },
-      scenarios: [{ name: 'slow-verifier', description: 'verification answers slowly on the primary', faults: [{ site: 'primary', stage: 'verification', mode: 'latency', latencyMs: 4_000 }], expectFailover: false, objectives: { rtoSeconds: 60 } }],
+      scenarios: [
+        {
+          name: 'slow-verifier',
+          description: 'verification answers slowly on the primary',
+          faults: [{ site: 'primary', stage: 'verification', mode: 'latency', latencyMs: 4_000 }],
+          expectFailover: false,
+          objectives: { rtoSeconds: 60 },
+        },
+      ],
     },
-    deployment: { account: '123456789012', region: 'cn-north-1', logRetentionDays: 30, operatorPrincipals: ['arn:aws-cn:iam::123456789012:role/oncall'] },
+    deployment: {
+      account: '123456789012',
+      region: 'cn-north-1',
+      logRetentionDays: 30,
+      operatorPrincipals: ['arn:aws-cn:iam::123456789012:role/oncall'],
+    },
     local: { citizens: { record: 'verify.hc.example.com' } },
   });
 
@@ -63,11 +88,27 @@ describe('the config baked into a Lambda bundle', () => {
   const parsed = () => JSON.parse(baked(testConfigInput())) as Record<string, Record<string, unknown>>;
 
   it.each([
-    ['a wrong type deep inside', (config: ReturnType<typeof parsed>) => ((config.schedule as Record<string, unknown>).intervalSeconds = 'often'), 'schedule.intervalSeconds: must be an integer between 5 and 3600'],
+    [
+      'a wrong type deep inside',
+      (config: ReturnType<typeof parsed>) => ((config.schedule as Record<string, unknown>).intervalSeconds = 'often'),
+      'schedule.intervalSeconds: must be an integer between 5 and 3600',
+    ],
     ['a missing required section', (config: ReturnType<typeof parsed>) => delete config.sites, 'sites: is required'],
-    ['an unknown key', (config: ReturnType<typeof parsed>) => ((config.failover as Record<string, unknown>).dwelMinutes = 5), 'failover.dwelMinutes: unknown key (did you mean "dwellMinutes"?)'],
-    ['a value outside an enum', (config: ReturnType<typeof parsed>) => ((config.failover as Record<string, unknown>).mode = 'sometimes'), 'failover.mode: must be one of: automatic, manual'],
-    ['a record without values', (config: ReturnType<typeof parsed>) => delete (config.records as unknown as Record<string, unknown>[])[0]!.values, 'records[0].values: is required'],
+    [
+      'an unknown key',
+      (config: ReturnType<typeof parsed>) => ((config.failover as Record<string, unknown>).dwelMinutes = 5),
+      'failover.dwelMinutes: unknown key (did you mean "dwellMinutes"?)',
+    ],
+    [
+      'a value outside an enum',
+      (config: ReturnType<typeof parsed>) => ((config.failover as Record<string, unknown>).mode = 'sometimes'),
+      'failover.mode: must be one of: automatic, manual',
+    ],
+    [
+      'a record without values',
+      (config: ReturnType<typeof parsed>) => delete (config.records as unknown as Record<string, unknown>[])[0]!.values,
+      'records[0].values: is required',
+    ],
   ])('fails loudly with the ConfigError message when malformed: %s', (_, mutate, line) => {
     const config = parsed();
     mutate(config);

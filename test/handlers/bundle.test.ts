@@ -36,7 +36,9 @@ describe('the probe bundle', () => {
     expect(withoutSsm.has('@aws-sdk/client-ssm')).toBe(false);
     expect(withoutSsm.has('@aws-lambda-powertools/parameters')).toBe(false);
 
-    const withSsm = await bundledPackages(testConfig({ secrets: { transmissionKey: { ssmParameter: '/hcguard/transmission-key' } } }));
+    const withSsm = await bundledPackages(
+      testConfig({ secrets: { transmissionKey: { ssmParameter: '/hcguard/transmission-key' } } }),
+    );
     expect(withSsm.has('@aws-sdk/client-ssm')).toBe(true);
     expect(withSsm.has('@aws-lambda-powertools/parameters')).toBe(true);
   }, 60_000);

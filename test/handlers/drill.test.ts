@@ -22,7 +22,11 @@ beforeAll(async () => {
   });
   invoke = async (event, remainingMs = 15 * 60_000) => {
     const deadline = world.clock.now().getTime() + remainingMs;
-    const context = { functionName: 'hcguard-drill', awsRequestId: 'request', getRemainingTimeInMillis: () => deadline - world.clock.now().getTime() } as unknown as Context;
+    const context = {
+      functionName: 'hcguard-drill',
+      awsRequestId: 'request',
+      getRemainingTimeInMillis: () => deadline - world.clock.now().getTime(),
+    } as unknown as Context;
     return (await handler(event, context)) as DrillResponse;
   };
 });
@@ -33,7 +37,12 @@ afterAll(async () => {
 
 describe('the drill Lambda', () => {
   it('advances a drill in slices: start answers done: false, resume continues it until done', async () => {
-    const started = await invoke({ command: 'start', scenario: 'verification-outage', actor: 'operator:alice@ops', budgetMs: 8_000 });
+    const started = await invoke({
+      command: 'start',
+      scenario: 'verification-outage',
+      actor: 'operator:alice@ops',
+      budgetMs: 8_000,
+    });
     expect(started).toMatchObject({ ok: true, command: 'start', state: 'paused', done: false });
     if (!('drill' in started)) throw new Error('no drill');
     const id = started.drill.id;
@@ -44,29 +53,68 @@ describe('the drill Lambda', () => {
       last = await invoke({ command: 'resume', id, budgetMs: 10_000 });
       expect(last.ok).toBe(true);
     }
-    expect(last).toMatchObject({ ok: true, command: 'resume', state: 'finished', done: true, drill: { id, status: 'finished', outcome: 'passed' } });
+    expect(last).toMatchObject({
+      ok: true,
+      command: 'resume',
+      state: 'finished',
+      done: true,
+      drill: { id, status: 'finished', outcome: 'passed' },
+    });
     expect(await world.recordValue()).toEqual(['127.0.0.1']);
 
-    expect(await invoke({ command: 'status', id })).toMatchObject({ ok: true, command: 'status', drill: { id, outcome: 'passed' } });
-    expect(await invoke({ command: 'list', limit: 5 })).toMatchObject({ ok: true, command: 'list', drills: [{ id, scenario: 'verification-outage', outcome: 'passed' }] });
+    expect(await invoke({ command: 'status', id })).toMatchObject({
+      ok: true,
+      command: 'status',
+      drill: { id, outcome: 'passed' },
+    });
+    expect(await invoke({ command: 'list', limit: 5 })).toMatchObject({
+      ok: true,
+      command: 'list',
+      drills: [{ id, scenario: 'verification-outage', outcome: 'passed' }],
+    });
     const report = await invoke({ command: 'report', id });
-    expect(report).toMatchObject({ ok: true, command: 'report', markdown: expect.stringContaining(`# Drill ${id}`), html: expect.stringContaining('<svg') });
+    expect(report).toMatchObject({
+      ok: true,
+      command: 'report',
+      markdown: expect.stringContaining(`# Drill ${id}`),
+      html: expect.stringContaining('<svg'),
+    });
   });
 
   it('delegates routing commands to executeOperatorCommand', async () => {
     const locked = await invoke({ command: 'lock', reason: 'maintenance window', actor: 'operator:carol@ops' });
-    expect(locked).toMatchObject({ command: 'lock', ok: true, routing: true, lock: { reason: 'maintenance window', actor: 'operator:carol@ops' } });
-    expect(await invoke({ command: 'unlock', actor: 'operator:carol@ops' })).toMatchObject({ command: 'unlock', ok: true });
-    expect(await invoke({ command: 'failover', to: 'nowhere', reason: 'x', actor: 'operator:carol@ops' })).toMatchObject({ ok: false, command: 'failover', message: expect.stringContaining('to: must be one of: primary, backup') });
+    expect(locked).toMatchObject({
+      command: 'lock',
+      ok: true,
+      routing: true,
+      lock: { reason: 'maintenance window', actor: 'operator:carol@ops' },
+    });
+    expect(await invoke({ command: 'unlock', actor: 'operator:carol@ops' })).toMatchObject({
+      command: 'unlock',
+      ok: true,
+    });
+    expect(
+      await invoke({ command: 'failover', to: 'nowhere', reason: 'x', actor: 'operator:carol@ops' }),
+    ).toMatchObject({
+      ok: false,
+      command: 'failover',
+      message: expect.stringContaining('to: must be one of: primary, backup'),
+    });
   });
 
   it('answers bad drill commands with what is wrong', async () => {
     expect(await invoke({ command: 'start', scenario: 'no-such-scenario', actor: 'operator:alice@ops' })).toEqual({
       ok: false,
       command: 'start',
-      error: expect.stringMatching(/^unknown scenario "no-such-scenario": one of verification-outage, transmission-tampering, collection-data-loss, full-site-outage$/),
+      error: expect.stringMatching(
+        /^unknown scenario "no-such-scenario": one of verification-outage, transmission-tampering, collection-data-loss, full-site-outage$/,
+      ),
     });
-    expect(await invoke({ command: 'resume', id: 'drill-unknown' })).toEqual({ ok: false, command: 'resume', error: 'drill drill-unknown not found' });
+    expect(await invoke({ command: 'resume', id: 'drill-unknown' })).toEqual({
+      ok: false,
+      command: 'resume',
+      error: 'drill drill-unknown not found',
+    });
     const invalid = await invoke({ command: 'abort', id: 'x y', actor: 'someone' });
     expect(invalid).toMatchObject({ ok: false, command: 'abort', error: 'invalid drill command' });
     expect('problems' in invalid && invalid.problems).toEqual([
@@ -74,6 +122,10 @@ describe('the drill Lambda', () => {
       'actor: must be operator:<user>@<host>',
       'reason: is required',
     ]);
-    expect(await invoke({ command: 'explode' })).toMatchObject({ ok: false, error: 'invalid drill command', problems: [expect.stringMatching(/^command: command must be one of: start, step/)] });
+    expect(await invoke({ command: 'explode' })).toMatchObject({
+      ok: false,
+      error: 'invalid drill command',
+      problems: [expect.stringMatching(/^command: command must be one of: start, step/)],
+    });
   });
 });

@@ -18,7 +18,10 @@ const captureOutput = () => {
     for (const line of String(chunk).split('\n')) if (line.trim().startsWith('{')) lines.push(JSON.parse(line) as Json);
     return true;
   };
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   return {
     emf: () => lines.filter((line) => '_aws' in line),
     logs: () => lines.filter((line) => !('_aws' in line)),
@@ -29,7 +32,11 @@ const captureOutput = () => {
 const summary = quietRoundSummary;
 
 const lambdaContext = (remainingMs: () => number): Context =>
-  ({ functionName: 'hcguard-probe', awsRequestId: 'request-1', getRemainingTimeInMillis: remainingMs }) as unknown as Context;
+  ({
+    functionName: 'hcguard-probe',
+    awsRequestId: 'request-1',
+    getRemainingTimeInMillis: remainingMs,
+  }) as unknown as Context;
 
 describe('the probe handler', () => {
   let stdout: ReturnType<typeof captureOutput>;
@@ -38,7 +45,10 @@ describe('the probe handler', () => {
   });
   afterEach(() => stdout.restore());
 
-  const build = (intervalSeconds: number, runRound: (options: RoundOptions, clockNow: Date) => Promise<RoundSummary>) => {
+  const build = (
+    intervalSeconds: number,
+    runRound: (options: RoundOptions, clockNow: Date) => Promise<RoundSummary>,
+  ) => {
     const config = testConfig({ schedule: { intervalSeconds } });
     const clock = manualClock('2026-11-26T18:00:00.000Z');
     const starts: string[] = [];
@@ -59,14 +69,29 @@ describe('the probe handler', () => {
   it('runs twelve rounds 5 s apart in one invocation when the interval is 5 s, with a heartbeat per round', async () => {
     const { clock, starts, handle, config } = build(5, async (_, now) => summary(now.toISOString()));
     const deadline = clock.now().getTime() + 90_000;
-    const result = await handle({}, lambdaContext(() => deadline - clock.now().getTime()));
-    expect(starts).toEqual(Array.from({ length: 12 }, (_, round) => new Date(Date.parse('2026-11-26T18:00:00.000Z') + round * 5_000).toISOString()));
+    const result = await handle(
+      {},
+      lambdaContext(() => deadline - clock.now().getTime()),
+    );
+    expect(starts).toEqual(
+      Array.from({ length: 12 }, (_, round) =>
+        new Date(Date.parse('2026-11-26T18:00:00.000Z') + round * 5_000).toISOString(),
+      ),
+    );
     expect(result.rounds).toHaveLength(12);
     expect(result.stopped).toBeUndefined();
     const heartbeats = stdout.emf().filter((blob) => HEARTBEAT_METRIC in blob);
     expect(heartbeats).toHaveLength(12);
     expect(heartbeats[0]).toMatchObject({
-      _aws: { CloudWatchMetrics: [{ Namespace: 'hcguard', Dimensions: [['service']], Metrics: expect.arrayContaining([{ Name: HEARTBEAT_METRIC, Unit: 'Count' }]) }] },
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: 'hcguard',
+            Dimensions: [['service']],
+            Metrics: expect.arrayContaining([{ Name: HEARTBEAT_METRIC, Unit: 'Count' }]),
+          },
+        ],
+      },
       service: config.name,
       [HEARTBEAT_METRIC]: 1,
     });
@@ -76,7 +101,10 @@ describe('the probe handler', () => {
     const { clock, starts, handle, config } = build(5, async (_, now) => summary(now.toISOString()));
     expect(roundBudgetMs(config)).toBe(7_000);
     const deadline = clock.now().getTime() + 60_000;
-    const result = await handle({}, lambdaContext(() => deadline - clock.now().getTime()));
+    const result = await handle(
+      {},
+      lambdaContext(() => deadline - clock.now().getTime()),
+    );
     // Round 12 would start 55 s in, with 5 s left: under the 3 s early abort plus a 7 s round.
     expect(starts).toHaveLength(11);
     expect(result.stopped).toBe('round 12 of 12 skipped: 2000 ms left, a round may take 7000 ms');
@@ -84,7 +112,12 @@ describe('the probe handler', () => {
   });
 
   it('publishes success and latency per result with site and stage dimensions, leaving aborted results out', async () => {
-    const result = (site: 'primary' | 'backup', outcome: 'ok' | 'failed', durationMs: number, failureClass?: 'aborted' | 'status') => ({
+    const result = (
+      site: 'primary' | 'backup',
+      outcome: 'ok' | 'failed',
+      durationMs: number,
+      failureClass?: 'aborted' | 'status',
+    ) => ({
       probeId: 'verification-check',
       site,
       stage: 'verification' as const,
@@ -95,9 +128,18 @@ describe('the probe handler', () => {
       steps: [],
     });
     const { handle, config } = build(60, async (_, now) =>
-      summary(now.toISOString(), { results: [result('primary', 'ok', 120), result('primary', 'failed', 2_000, 'status'), result('backup', 'failed', 5_000, 'aborted')] }),
+      summary(now.toISOString(), {
+        results: [
+          result('primary', 'ok', 120),
+          result('primary', 'failed', 2_000, 'status'),
+          result('backup', 'failed', 5_000, 'aborted'),
+        ],
+      }),
     );
-    await handle({}, lambdaContext(() => 120_000));
+    await handle(
+      {},
+      lambdaContext(() => 120_000),
+    );
     const perTarget = stdout.emf().filter((blob) => 'ProbeSuccess' in blob);
     expect(perTarget).toEqual([
       {
@@ -125,7 +167,10 @@ describe('the probe handler', () => {
 
   it('runs one round per invocation at a one-minute interval', async () => {
     const { clock, starts, handle } = build(60, async (_, now) => summary(now.toISOString()));
-    await handle({}, lambdaContext(() => 120_000));
+    await handle(
+      {},
+      lambdaContext(() => 120_000),
+    );
     expect(starts).toEqual([clock.now().toISOString()]);
   });
 
@@ -135,13 +180,21 @@ describe('the probe handler', () => {
         probed: false,
         problems: [
           { step: 'probe', message: 'Error: secret transmission-key is missing' },
-          { step: 'publish', message: 'ThrottledException: Rate exceeded', incidentId: 'INC-6NQ09E3', alertId: 'INC-6NQ09E3/open' },
+          {
+            step: 'publish',
+            message: 'ThrottledException: Rate exceeded',
+            incidentId: 'INC-6NQ09E3',
+            alertId: 'INC-6NQ09E3/open',
+          },
           { step: 'incident', message: 'ProvisionedThroughputExceededException: slow down', incidentId: 'INC-6NQ09E4' },
           { step: 'save-targets', message: 'ProvisionedThroughputExceededException: slow down' },
         ],
       }),
     );
-    await handle({}, lambdaContext(() => 120_000));
+    await handle(
+      {},
+      lambdaContext(() => 120_000),
+    );
     const [blob, ...rest] = stdout.emf();
     expect(rest).toEqual([]);
     expect(blob).toMatchObject({ ProbeRunErrors: 1, AlertPublishErrors: 1, StateStoreErrors: 2, AlertsSent: 0 });
@@ -174,7 +227,10 @@ describe('the probe handler', () => {
       metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name }),
       timeoutEarlyMs: 100,
     });
-    const result = await handle({}, lambdaContext(() => Math.max(deadline - Date.now(), 0)));
+    const result = await handle(
+      {},
+      lambdaContext(() => Math.max(deadline - Date.now(), 0)),
+    );
     expect(result).toEqual({ rounds: [], stopped: 'aborted at the deadline' });
     expect(seen?.aborted).toBe(true);
   });
@@ -182,6 +238,11 @@ describe('the probe handler', () => {
 
 describe('the deployed handler without its environment', () => {
   it('fails every invocation with the reason', async () => {
-    await expect(handler({}, lambdaContext(() => 60_000))).rejects.toThrow('HCGUARD_CONFIG is not set: the probe bundle must be built by the hcguard stack');
+    await expect(
+      handler(
+        {},
+        lambdaContext(() => 60_000),
+      ),
+    ).rejects.toThrow('HCGUARD_CONFIG is not set: the probe bundle must be built by the hcguard stack');
   });
 });

@@ -13,12 +13,18 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const bundles: Record<string, string> = {};
 
 beforeAll(() => {
-  const context = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+  const context = (
+    JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+  ).context;
   const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
-  const config = parseConfig(JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')));
+  const config = parseConfig(
+    JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')),
+  );
   new HcguardStack(app, 'Bundled', { config, env: { account: '123456789012', region: 'cn-north-1' } });
   const assembly = app.synth();
-  const template = assembly.getStackByName('Bundled').template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+  const template = assembly.getStackByName('Bundled').template as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }>;
+  };
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const assetPath = resource.Metadata?.['aws:asset:path'];
@@ -44,13 +50,34 @@ describe('Lambda bundles built by cdk synth with the local esbuild', () => {
   it('initialises the probe bundle in a fresh Node process without network or credentials', () => {
     const resources = {
       tableName: 'hcguard-test-state',
-      topicArns: Object.fromEntries(['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((severity) => [severity, `arn:aws:sns:cn-north-1:123456789012:hcguard-test-${severity.toLowerCase()}`])),
-      hostedZoneIds: { 'verify.hc.example.com': 'Z0123456789ABCDEFGHIJ', 'api.hc.example.com': 'Z0123456789ABCDEFGHIJ' },
+      topicArns: Object.fromEntries(
+        ['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((severity) => [
+          severity,
+          `arn:aws:sns:cn-north-1:123456789012:hcguard-test-${severity.toLowerCase()}`,
+        ]),
+      ),
+      hostedZoneIds: {
+        'verify.hc.example.com': 'Z0123456789ABCDEFGHIJ',
+        'api.hc.example.com': 'Z0123456789ABCDEFGHIJ',
+      },
     };
     const run = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundles.probe)}); console.log(typeof m.handler);`],
-      { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'cn-north-1', HCGUARD_RESOURCES: JSON.stringify(resources) }, timeout: 30_000 },
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(bundles.probe)}); console.log(typeof m.handler);`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          AWS_REGION: 'cn-north-1',
+          HCGUARD_RESOURCES: JSON.stringify(resources),
+        },
+        timeout: 30_000,
+      },
     );
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('function');

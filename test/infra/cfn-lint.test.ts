@@ -11,13 +11,21 @@ const outdir = mkdtempSync(join(tmpdir(), 'hcguard-synth-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('the synthesized template', () => {
-  it('passes cfn-lint (W3005 on CDK\'s function→role dependency is noise)', () => {
-    const context = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+  it("passes cfn-lint (W3005 on CDK's function→role dependency is noise)", () => {
+    const context = (
+      JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+        context: Record<string, unknown>;
+      }
+    ).context;
     const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-    const config = parseConfig(JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')));
+    const config = parseConfig(
+      JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')),
+    );
     new HcguardStack(app, 'Linted', { config, env: { account: '123456789012', region: 'cn-north-1' } });
     app.synth();
-    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', join(outdir, 'Linted.template.json')], { encoding: 'utf8' });
+    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', join(outdir, 'Linted.template.json')], {
+      encoding: 'utf8',
+    });
     expect(lint.error, 'cfn-lint must be installed (pip install cfn-lint)').toBeUndefined();
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);

@@ -9,11 +9,14 @@ import { HcguardStack } from '../../lib/hcguard-stack.ts';
 
 /** The feature flags `cdk synth` uses, from cdk.json, without bundling the code assets. */
 const appContext = (): Record<string, unknown> => ({
-  ...(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context,
+  ...(
+    JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+  ).context,
   'aws:cdk:bundling-stacks': [],
 });
 
-const fixture = (): HcguardConfigInput => JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));
+const fixture = (): HcguardConfigInput =>
+  JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));
 
 const synth = (change: (input: HcguardConfigInput) => void = () => undefined) => {
   const input = fixture();
@@ -30,7 +33,10 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 const statementsOf = (policyLogicalIdPrefix: string): Statement[] =>
   Object.entries(template.findResources('AWS::IAM::Policy'))
     .filter(([id]) => id.startsWith(policyLogicalIdPrefix))
-    .flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    .flatMap(
+      ([, policy]) =>
+        (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
 describe('state table', () => {
@@ -42,7 +48,13 @@ describe('state table', () => {
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: [
-        Match.objectLike({ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }] }),
+        Match.objectLike({
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+        }),
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -70,7 +82,10 @@ describe('alert topics', () => {
   it('has one KMS-encrypted topic per severity', () => {
     template.resourceCountIs('AWS::SNS::Topic', 4);
     for (const severity of ['sev1', 'sev2', 'sev3', 'sev4']) {
-      template.hasResourceProperties('AWS::SNS::Topic', { TopicName: `hcguard-test-${severity}`, KmsMasterKeyId: Match.anyValue() });
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: `hcguard-test-${severity}`,
+        KmsMasterKeyId: Match.anyValue(),
+      });
     }
   });
 
@@ -80,7 +95,11 @@ describe('alert topics', () => {
       {
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       },
@@ -103,14 +122,29 @@ describe('alert topics', () => {
   });
 
   it('subscribes the configured e-mail, SMS and HTTPS endpoints at their severity', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: Match.stringLikeRegexp('SEV1') } });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sms', Endpoint: '+8613800000000', TopicArn: { Ref: Match.stringLikeRegexp('SEV1') } });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/hcguard', TopicArn: { Ref: Match.stringLikeRegexp('SEV2') } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('SEV1') },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+8613800000000',
+      TopicArn: { Ref: Match.stringLikeRegexp('SEV1') },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https',
+      Endpoint: 'https://hooks.example.com/hcguard',
+      TopicArn: { Ref: Match.stringLikeRegexp('SEV2') },
+    });
   });
 
   it('copies every topic to an encrypted audit queue that drills read back', () => {
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'sqs' }, 4);
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 86_400 });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      MessageRetentionPeriod: 86_400,
+    });
   });
 });
 
@@ -122,9 +156,15 @@ describe('functions', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       ReservedConcurrentExecutions: 1,
-      Environment: { Variables: Match.objectLike({ HCGUARD_RESOURCES: Match.anyValue(), POWERTOOLS_SERVICE_NAME: 'hcguard-test' }) },
+      Environment: {
+        Variables: Match.objectLike({ HCGUARD_RESOURCES: Match.anyValue(), POWERTOOLS_SERVICE_NAME: 'hcguard-test' }),
+      },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', MemorySize: 512, Timeout: 150 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 150,
+    });
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 256, Timeout: 900 });
   });
 
@@ -149,7 +189,9 @@ describe('least privilege', () => {
 
   it('lets the functions UPSERT only the managed names and types in the managed zone', () => {
     for (const role of ['ProbeRole', 'DrillRole']) {
-      const route53Changes = statementsOf(role).filter((statement) => actionsOf(statement).includes('route53:ChangeResourceRecordSets'));
+      const route53Changes = statementsOf(role).filter((statement) =>
+        actionsOf(statement).includes('route53:ChangeResourceRecordSets'),
+      );
       expect(route53Changes).toEqual([
         {
           Effect: 'Allow',
@@ -176,8 +218,16 @@ describe('least privilege', () => {
           },
         },
       ]);
-      const reads = statementsOf(role).filter((statement) => actionsOf(statement).includes('route53:ListResourceRecordSets'));
-      expect(reads).toEqual([{ Effect: 'Allow', Action: 'route53:ListResourceRecordSets', Resource: 'arn:aws-cn:route53:::hostedzone/Z0123456789ABCDEFGHIJ' }]);
+      const reads = statementsOf(role).filter((statement) =>
+        actionsOf(statement).includes('route53:ListResourceRecordSets'),
+      );
+      expect(reads).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'route53:ListResourceRecordSets',
+          Resource: 'arn:aws-cn:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
+        },
+      ]);
     }
   });
 
@@ -192,11 +242,15 @@ describe('least privilege', () => {
 
   it('uses the "*" resource only for X-Ray, which supports nothing narrower', () => {
     const wildcard = allStatements.filter((statement) => statement.Resource === '*');
-    expect(wildcard.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(
+      ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+    );
   });
 
   it('grants DynamoDB on this table and its one index only, and SNS on these topics only', () => {
-    const dynamo = allStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    const dynamo = allStatements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
     for (const statement of dynamo) {
       expect(statement.Resource).toEqual([
         { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
@@ -218,10 +272,19 @@ describe('least privilege', () => {
 
   it('lets only the operator role invoke the drill function, and nothing else', () => {
     const invoke = allStatements.filter((statement) => actionsOf(statement).includes('lambda:InvokeFunction'));
-    expect(invoke).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DrillFunction/), 'Arn'] } }]);
+    expect(invoke).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DrillFunction/), 'Arn'] },
+      },
+    ]);
     expect(statementsOf('OperatorRole').flatMap(actionsOf)).toContain('lambda:InvokeFunction');
     template.resourceCountIs('AWS::Lambda::Permission', 1); // EventBridge → probe function
-    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProbeFunction'), 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProbeFunction'), 'Arn'] },
+    });
   });
 
   it('lets the account (or the configured principals) assume the operator role', () => {
@@ -234,7 +297,9 @@ describe('least privilege', () => {
     }).template;
     named.hasResourceProperties('AWS::IAM::Role', {
       Description: Match.stringLikeRegexp('hcguard operators'),
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws-cn:iam::123456789012:role/oncall' } })] },
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws-cn:iam::123456789012:role/oncall' } })],
+      },
     });
   });
 });
@@ -248,7 +313,11 @@ describe('managed records', () => {
       TTL: '60',
       ResourceRecords: ['203.0.113.10'],
     });
-    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.hc.example.com.', Type: 'CNAME', ResourceRecords: ['primary.hc.example.com'] });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.hc.example.com.',
+      Type: 'CNAME',
+      ResourceRecords: ['primary.hc.example.com'],
+    });
     template.hasResource('AWS::Route53::RecordSet', { DeletionPolicy: 'Retain' });
   });
 
@@ -260,14 +329,22 @@ describe('managed records', () => {
           name: 'verify.hc.example.com',
           type: 'A',
           values: {
-            primary: { alias: { dnsName: 'primary-lb.cn-north-1.elb.amazonaws.com.cn', hostedZoneId: 'Z1GDH35T77C1KE' } },
-            backup: { alias: { dnsName: 'backup-lb.cn-northwest-1.elb.amazonaws.com.cn', hostedZoneId: 'Z3BX2TMKNYI13Y' } },
+            primary: {
+              alias: { dnsName: 'primary-lb.cn-north-1.elb.amazonaws.com.cn', hostedZoneId: 'Z1GDH35T77C1KE' },
+            },
+            backup: {
+              alias: { dnsName: 'backup-lb.cn-northwest-1.elb.amazonaws.com.cn', hostedZoneId: 'Z3BX2TMKNYI13Y' },
+            },
           },
         },
       ];
     }).template;
     alias.hasResourceProperties('AWS::Route53::RecordSet', {
-      AliasTarget: { DNSName: 'primary-lb.cn-north-1.elb.amazonaws.com.cn', HostedZoneId: 'Z1GDH35T77C1KE', EvaluateTargetHealth: false },
+      AliasTarget: {
+        DNSName: 'primary-lb.cn-north-1.elb.amazonaws.com.cn',
+        HostedZoneId: 'Z1GDH35T77C1KE',
+        EvaluateTargetHealth: false,
+      },
       TTL: Match.absent(),
     });
   });
@@ -290,8 +367,16 @@ describe('monitoring', () => {
   });
 
   it("alarms on each function's errors (SEV2) and throttles (SEV3)", () => {
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV2') }] }, 2);
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV3') }] }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'Errors', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV2') }] },
+      2,
+    );
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'Throttles', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsSEV3') }] },
+      2,
+    );
   });
 
   it('alarms (SEV2) on each kind of round error the probe function counts', () => {
@@ -309,8 +394,14 @@ describe('monitoring', () => {
     const { stack } = synth((input) => {
       input.secrets = { transmissionKey: { env: 'HCGUARD_TRANSMISSION_KEY' } };
     });
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('secrets.transmissionKey comes from the environment variable HCGUARD_TRANSMISSION_KEY'));
-    Annotations.fromStack(synth().stack).hasNoWarning('*', Match.stringLikeRegexp('comes from the environment variable'));
+    Annotations.fromStack(stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('secrets.transmissionKey comes from the environment variable HCGUARD_TRANSMISSION_KEY'),
+    );
+    Annotations.fromStack(synth().stack).hasNoWarning(
+      '*',
+      Match.stringLikeRegexp('comes from the environment variable'),
+    );
   });
 
   it('has a dashboard of per-stage success rate and latency on each site', () => {
@@ -329,7 +420,9 @@ describe('monitoring', () => {
 describe('outputs', () => {
   it('publishes what the CLI needs and the operator role', () => {
     template.hasOutput('HcguardResources', { Value: Match.anyValue() });
-    template.hasOutput('OperatorRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperatorRole'), 'Arn'] } });
+    template.hasOutput('OperatorRoleArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperatorRole'), 'Arn'] },
+    });
     template.hasOutput('DrillFunctionName', {});
     template.hasOutput('SEV1TopicArn', {});
   });
@@ -338,7 +431,10 @@ describe('outputs', () => {
 describe('cdk-nag AwsSolutions', () => {
   const nag = (mutate: (stack: HcguardStack) => void = () => undefined, config?: HcguardConfig) => {
     const app = new App({ context: appContext() });
-    const stack = new HcguardStack(app, 'Nagged', { config: config ?? parseConfig(fixture()), env: { account: '123456789012', region: 'cn-north-1' } });
+    const stack = new HcguardStack(app, 'Nagged', {
+      config: config ?? parseConfig(fixture()),
+      env: { account: '123456789012', region: 'cn-north-1' },
+    });
     mutate(stack);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     return () => app.synth();

@@ -9,7 +9,11 @@ import { MemoryRoutingStore } from '../fakes/routing.ts';
 
 const clock = { now: () => new Date('2026-11-02T08:00:00.000Z') };
 
-const target = (site: 'primary' | 'backup', stage: 'collection' | 'transmission' | 'verification', extra: Partial<TargetState> = {}): TargetState => ({
+const target = (
+  site: 'primary' | 'backup',
+  stage: 'collection' | 'transmission' | 'verification',
+  extra: Partial<TargetState> = {},
+): TargetState => ({
   site,
   stage,
   health: 'healthy',
@@ -69,7 +73,10 @@ const setUp = (drills?: DrillControl) => {
 describe('the runtime backend (what the dashboard and the console show)', () => {
   it('reads targets, latency series, routing, incidents and faults through the ports', async () => {
     const { backend, stateStore, routing, faults } = setUp();
-    stateStore.targets.set('primary#verification', target('primary', 'verification', { health: 'failing', lastOutcome: 'failed', lastMessage: 'verify: HTTP 503' }));
+    stateStore.targets.set(
+      'primary#verification',
+      target('primary', 'verification', { health: 'failing', lastOutcome: 'failed', lastMessage: 'verify: HTTP 503' }),
+    );
     stateStore.results.push(
       result('2026-11-02T07:59:40.000Z', 10),
       result('2026-11-02T07:59:45.000Z', 11),
@@ -86,7 +93,12 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
         since: '2026-11-02T07:00:00.000Z',
         reason: 'initial',
         actor: 'controller',
-        refusal: { toSite: 'backup', codes: ['backup-unhealthy'], message: 'backup verification is failing', since: '2026-11-02T07:59:55.000Z' },
+        refusal: {
+          toSite: 'backup',
+          codes: ['backup-unhealthy'],
+          message: 'backup verification is failing',
+          since: '2026-11-02T07:59:55.000Z',
+        },
         version: 1,
       },
       0,
@@ -118,10 +130,24 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
     });
     expect(state.incidents.map((entry) => entry.id)).toEqual(['c', 'b', 'a']);
     expect(state.routing).toEqual([
-      { record: 'verify.hc.example.com', activeSite: 'primary', since: '2026-11-02T07:00:00.000Z', reason: 'initial', actor: 'controller', refusal: 'backup verification is failing' },
+      {
+        record: 'verify.hc.example.com',
+        activeSite: 'primary',
+        since: '2026-11-02T07:00:00.000Z',
+        reason: 'initial',
+        actor: 'controller',
+        refusal: 'backup verification is failing',
+      },
     ]);
-    expect(state.faults).toEqual([{ site: 'primary', stage: 'verification', mode: 'error', since: '2026-11-02T08:00:00.000Z' }]);
-    expect(state.rounds).toEqual({ count: 7, lastStartedAt: '2026-11-02T07:59:55.000Z', lastDurationMs: 120, intervalSeconds: 30 });
+    expect(state.faults).toEqual([
+      { site: 'primary', stage: 'verification', mode: 'error', since: '2026-11-02T08:00:00.000Z' },
+    ]);
+    expect(state.rounds).toEqual({
+      count: 7,
+      lastStartedAt: '2026-11-02T07:59:55.000Z',
+      lastDurationMs: 120,
+      intervalSeconds: 30,
+    });
     expect(state.sites).toEqual([
       { site: 'primary', label: 'Shanghai DC-1', endpoint: 'http://127.0.0.1:18080' },
       { site: 'backup', label: 'Hangzhou DC-2', endpoint: 'http://127.0.0.2:18080' },
@@ -144,7 +170,11 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
     const { backend, stateStore } = setUp();
     stateStore.incidents.set('a', incident('a', 'SEV1', '2026-11-02T07:59:00.000Z'));
     await backend.acknowledge('a');
-    expect(stateStore.incidents.get('a')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'operator:dashboard', acknowledgedAt: '2026-11-02T08:00:00.000Z' });
+    expect(stateStore.incidents.get('a')).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'operator:dashboard',
+      acknowledgedAt: '2026-11-02T08:00:00.000Z',
+    });
     await expect(backend.acknowledge('a')).rejects.toMatchObject({ name: 'DashboardRequestError', status: 409 });
     await expect(backend.acknowledge('zzz')).rejects.toEqual(new DashboardRequestError('no incident zzz', 404));
   });
@@ -152,8 +182,12 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
   it('injects and clears sandbox faults, refusing a fault the sandbox cannot apply as a bad request', async () => {
     const { backend, faults } = setUp();
     await backend.injectFault({ site: 'backup', stage: 'collection', mode: 'latency', latencyMs: 800 });
-    expect(faults.listNow()).toEqual([{ site: 'backup', stage: 'collection', mode: 'latency', latencyMs: 800, since: '2026-11-02T08:00:00.000Z' }]);
-    await expect(backend.injectFault({ site: 'backup', stage: 'collection', mode: 'error', latencyMs: 800 })).rejects.toMatchObject({
+    expect(faults.listNow()).toEqual([
+      { site: 'backup', stage: 'collection', mode: 'latency', latencyMs: 800, since: '2026-11-02T08:00:00.000Z' },
+    ]);
+    await expect(
+      backend.injectFault({ site: 'backup', stage: 'collection', mode: 'error', latencyMs: 800 }),
+    ).rejects.toMatchObject({
       name: 'DashboardRequestError',
       status: 400,
       message: expect.stringContaining('latencyMs'),
@@ -170,12 +204,16 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
         started.push(scenario);
         return { id: 'drill-1' };
       },
-      list: async () => [{ id: 'drill-1', scenario: 'verification-outage', outcome: 'running', startedAt: '2026-11-02T08:00:00.000Z' }],
+      list: async () => [
+        { id: 'drill-1', scenario: 'verification-outage', outcome: 'running', startedAt: '2026-11-02T08:00:00.000Z' },
+      ],
       report: async (id) => (id === 'drill-1' ? '<h1>report</h1>' : undefined),
     };
     const { backend } = setUp(drills);
     expect(await backend.startDrill('verification-outage')).toEqual({ id: 'drill-1' });
-    await expect(backend.startDrill('flood')).rejects.toEqual(new DashboardRequestError('unknown scenario "flood": one of verification-outage'));
+    await expect(backend.startDrill('flood')).rejects.toEqual(
+      new DashboardRequestError('unknown scenario "flood": one of verification-outage'),
+    );
     expect(started).toEqual(['verification-outage']);
     expect((await backend.state()).drills).toHaveLength(1);
     expect(await backend.drillReport('drill-1')).toBe('<h1>report</h1>');

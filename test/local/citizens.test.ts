@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { parseConfig } from '../../lambdas/core/config.ts';
-import { CitizenSimulator, citizensRecord, siteOfAnswer, targetFor, TtlDnsCache, type CitizenClient, type ScanOutcome } from '../../lambdas/local/citizens.ts';
+import {
+  CitizenSimulator,
+  citizensRecord,
+  siteOfAnswer,
+  targetFor,
+  TtlDnsCache,
+  type CitizenClient,
+  type ScanOutcome,
+} from '../../lambdas/local/citizens.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { provisionLocalResources } from '../../lambdas/local/provision.ts';
 import { startSandbox } from '../../lambdas/local/sandbox/index.ts';
@@ -18,7 +26,11 @@ const aRecord: ManagedRecord = {
   stage: 'verification',
   values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2', '127.0.0.3'] } },
 };
-const cnameRecord: ManagedRecord = { ...aRecord, type: 'CNAME', values: { primary: { values: ['p.example.net'] }, backup: { values: ['b.example.net.'] } } };
+const cnameRecord: ManagedRecord = {
+  ...aRecord,
+  type: 'CNAME',
+  values: { primary: { values: ['p.example.net'] }, backup: { values: ['b.example.net.'] } },
+};
 
 const fakeClock = (start = Date.parse('2026-11-02T08:00:00Z')) => {
   let now = start;
@@ -41,14 +53,17 @@ describe('siteOfAnswer', () => {
 
 describe('targetFor', () => {
   const config = parseConfig(testConfigInput());
-  it('connects to the resolved address on the port and path of the site\'s verification URL', () => {
+  it("connects to the resolved address on the port and path of the site's verification URL", () => {
     expect(targetFor(config, aRecord, { values: ['127.0.0.2', '127.0.0.3'], site: 'backup' })).toEqual({
       site: 'backup',
       baseUrl: 'http://127.0.0.2:18080/verification',
     });
   });
-  it('uses the site\'s URL as it is for a CNAME, and nothing for an answer of neither site', () => {
-    expect(targetFor(config, cnameRecord, { values: ['p.example.net'], site: 'primary' })).toEqual({ site: 'primary', baseUrl: 'http://127.0.0.1:18080/verification' });
+  it("uses the site's URL as it is for a CNAME, and nothing for an answer of neither site", () => {
+    expect(targetFor(config, cnameRecord, { values: ['p.example.net'], site: 'primary' })).toEqual({
+      site: 'primary',
+      baseUrl: 'http://127.0.0.1:18080/verification',
+    });
     expect(targetFor(config, aRecord, { values: ['10.9.9.9'] })).toBeUndefined();
   });
 });
@@ -70,13 +85,22 @@ const provisioned = async (ttl: number) => {
   const config = parseConfig(
     testConfigInput({
       name,
-      records: [{ zone: { name: zone }, name: `verify.${zone}`, type: 'A', ttl, values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } }],
+      records: [
+        {
+          zone: { name: zone },
+          name: `verify.${zone}`,
+          type: 'A',
+          ttl,
+          values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
+        },
+      ],
       local: { citizens: { requestsPerSecond: 20, bucketSeconds: 1, timeoutMs: 1_000 } },
     }),
   );
   const { resources } = await provisionLocalResources({ config, clients });
   const [record] = resolveManagedRecords(config, resources);
-  const switchTo = (site: 'primary' | 'backup') => clients.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record!, site, 'test switch')));
+  const switchTo = (site: 'primary' | 'backup') =>
+    clients.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record!, site, 'test switch')));
   return { clients, config, record: record!, switchTo };
 };
 
@@ -99,7 +123,11 @@ describe('TtlDnsCache on moto', () => {
     expect((await cache.resolve()).site).toBe('primary');
     expect(cache.lookups).toBe(1);
     clock.advance(1);
-    expect(await cache.resolve()).toMatchObject({ values: ['127.0.0.2'], site: 'backup', fetchedAt: '2026-11-02T08:00:10.000Z' });
+    expect(await cache.resolve()).toMatchObject({
+      values: ['127.0.0.2'],
+      site: 'backup',
+      fetchedAt: '2026-11-02T08:00:10.000Z',
+    });
     expect(cache.lookups).toBe(2);
   });
 
@@ -145,14 +173,19 @@ describe('CitizenSimulator', () => {
     await tick(4); // 08:00:02.000 – 02.750, cached answer expires at 02.000: on the backup
     const snapshot = citizens.snapshot();
 
-    expect(calls).toEqual([...Array(8).fill('http://127.0.0.1:18080/verification'), ...Array(4).fill('http://127.0.0.2:18080/verification')]);
+    expect(calls).toEqual([
+      ...Array(8).fill('http://127.0.0.1:18080/verification'),
+      ...Array(4).fill('http://127.0.0.2:18080/verification'),
+    ]);
     expect(snapshot.buckets).toEqual([
       { start: '2026-11-02T08:00:00.000Z', ok: 4, failed: 0, primary: 4, backup: 0 },
       { start: '2026-11-02T08:00:01.000Z', ok: 0, failed: 4, primary: 4, backup: 0 },
       { start: '2026-11-02T08:00:02.000Z', ok: 4, failed: 0, primary: 0, backup: 4 },
     ]);
     expect(snapshot.totals).toEqual({ ok: 8, failed: 4 });
-    expect(snapshot.outages).toEqual([{ start: '2026-11-02T08:00:01.000Z', end: '2026-11-02T08:00:02.000Z', durationMs: 1_000, failed: 4 }]);
+    expect(snapshot.outages).toEqual([
+      { start: '2026-11-02T08:00:01.000Z', end: '2026-11-02T08:00:02.000Z', durationMs: 1_000, failed: 4 },
+    ]);
     expect(snapshot.failureReasons).toEqual([{ reason: 'HTTP 503', count: 4 }]);
     expect(snapshot.answer).toMatchObject({ site: 'backup', values: ['127.0.0.2'] });
     expect(snapshot.recent).toEqual({ seconds: 30, ok: 8, failed: 4, successRate: 8 / 12 });
@@ -166,7 +199,14 @@ describe('CitizenSimulator', () => {
     const { clients, config, record } = await provisioned(60);
     const clock = fakeClock();
     const { client, verdicts } = scriptedClient();
-    const citizens = new CitizenSimulator({ config, record, route53: clients.route53, client, clock, recoverAfterSuccesses: 3 });
+    const citizens = new CitizenSimulator({
+      config,
+      record,
+      route53: clients.route53,
+      client,
+      clock,
+      recoverAfterSuccesses: 3,
+    });
     verdicts.primary = { ok: false, reason: 'timed out' };
     await citizens.once();
     verdicts.primary = { ok: true };
@@ -175,7 +215,9 @@ describe('CitizenSimulator', () => {
     expect(citizens.snapshot().outages).toEqual([{ start: '2026-11-02T08:00:00.000Z', failed: 1 }]);
     clock.advance(1_000);
     await citizens.once();
-    expect(citizens.snapshot().outages).toEqual([{ start: '2026-11-02T08:00:00.000Z', end: '2026-11-02T08:00:00.000Z', durationMs: 0, failed: 1 }]);
+    expect(citizens.snapshot().outages).toEqual([
+      { start: '2026-11-02T08:00:00.000Z', end: '2026-11-02T08:00:00.000Z', durationMs: 0, failed: 1 },
+    ]);
 
     const elsewhere = new CitizenSimulator({
       config,
@@ -207,14 +249,25 @@ describe('citizens against the sandbox platform and moto', () => {
     const clients = motoClients();
     const name = uniqueName('cit');
     const zone = `${name}.internal`;
-    const sandbox = await startSandbox({ sites: { primary: { host: '127.0.0.1', port: 0 }, backup: { host: '127.0.0.2', port: 0 } }, replicationLagMs: 10 });
+    const sandbox = await startSandbox({
+      sites: { primary: { host: '127.0.0.1', port: 0 }, backup: { host: '127.0.0.2', port: 0 } },
+      replicationLagMs: 10,
+    });
     try {
       const site = (which: 'primary' | 'backup') => ({ stages: sandbox.sites[which].stages });
       const config = parseConfig(
         testConfigInput({
           name,
           sites: { primary: site('primary'), backup: site('backup') },
-          records: [{ zone: { name: zone }, name: `verify.${zone}`, type: 'A', ttl: 1, values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } }],
+          records: [
+            {
+              zone: { name: zone },
+              name: `verify.${zone}`,
+              type: 'A',
+              ttl: 1,
+              values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
+            },
+          ],
           local: { citizens: { requestsPerSecond: 20, bucketSeconds: 1, timeoutMs: 1_000 } },
         }),
       );
@@ -223,17 +276,24 @@ describe('citizens against the sandbox platform and moto', () => {
       const citizens = new CitizenSimulator({ config, record: record!, route53: clients.route53 });
       citizens.start();
       try {
-        const sent = (target: 'primary' | 'backup') => citizens.snapshot().buckets.reduce((sum, bucket) => sum + bucket[target], 0);
-        await expect.poll(() => citizens.snapshot().totals.ok, { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(10);
+        const sent = (target: 'primary' | 'backup') =>
+          citizens.snapshot().buckets.reduce((sum, bucket) => sum + bucket[target], 0);
+        await expect
+          .poll(() => citizens.snapshot().totals.ok, { timeout: 15_000, interval: 100 })
+          .toBeGreaterThanOrEqual(10);
         expect(citizens.snapshot().totals.failed).toBe(0);
 
         sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
-        await expect.poll(() => citizens.snapshot().totals.failed, { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(5);
+        await expect
+          .poll(() => citizens.snapshot().totals.failed, { timeout: 15_000, interval: 100 })
+          .toBeGreaterThanOrEqual(5);
         expect(citizens.snapshot().outages).toEqual([expect.objectContaining({ failed: expect.any(Number) })]);
         expect(citizens.snapshot().outages[0]?.end).toBeUndefined();
         const backupBefore = sent('backup');
 
-        await clients.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record!, 'backup', 'test failover')));
+        await clients.route53.send(
+          new ChangeResourceRecordSetsCommand(upsertInput(record!, 'backup', 'test failover')),
+        );
         await expect.poll(() => citizens.snapshot().outages[0]?.end, { timeout: 15_000, interval: 100 }).toBeDefined();
         const snapshot = citizens.snapshot();
         expect(snapshot.answer?.site).toBe('backup');

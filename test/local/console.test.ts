@@ -15,14 +15,28 @@ const healthy = (): DashboardState => ({
       latency: [{ at: '2026-11-02T07:59:55.000Z', ms: 12, outcome: 'ok' as const }],
     })),
   ),
-  routing: [{ record: 'verify.hc.internal', activeSite: 'primary', since: '2026-11-02T07:00:00.000Z', reason: 'created by hcguard up', actor: 'controller' }],
+  routing: [
+    {
+      record: 'verify.hc.internal',
+      activeSite: 'primary',
+      since: '2026-11-02T07:00:00.000Z',
+      reason: 'created by hcguard up',
+      actor: 'controller',
+    },
+  ],
   incidents: [],
   faults: [],
   citizens: {
     record: 'verify.hc.internal',
     requestsPerSecond: 5,
     bucketSeconds: 5,
-    answer: { values: ['127.0.0.1'], ttlSeconds: 5, site: 'primary', fetchedAt: '2026-11-02T07:59:58.000Z', expiresAt: '2026-11-02T08:00:03.000Z' },
+    answer: {
+      values: ['127.0.0.1'],
+      ttlSeconds: 5,
+      site: 'primary',
+      fetchedAt: '2026-11-02T07:59:58.000Z',
+      expiresAt: '2026-11-02T08:00:03.000Z',
+    },
     totals: { ok: 10, failed: 0 },
     recent: { seconds: 30, ok: 10, failed: 0, successRate: 1 },
     buckets: [],
@@ -42,12 +56,35 @@ const broken = (): DashboardState => {
     ...state,
     generatedAt: '2026-11-02T08:00:20.000Z',
     targets: state.targets.map((target) =>
-      target.site === 'primary' && target.stage === 'verification' ? { ...target, health: 'failing' as const, lastMessage: 'verify: HTTP 503' } : target,
+      target.site === 'primary' && target.stage === 'verification'
+        ? { ...target, health: 'failing' as const, lastMessage: 'verify: HTTP 503' }
+        : target,
     ),
-    routing: [{ record: 'verify.hc.internal', activeSite: 'backup', since: '2026-11-02T08:00:18.000Z', reason: 'verification failing on primary', actor: 'controller' }],
-    incidents: [{ id: 'inc-1', severity: 'SEV1', status: 'open', title: 'verification failing on primary', site: 'primary', stage: 'verification', openedAt: '2026-11-02T08:00:15.000Z' }],
+    routing: [
+      {
+        record: 'verify.hc.internal',
+        activeSite: 'backup',
+        since: '2026-11-02T08:00:18.000Z',
+        reason: 'verification failing on primary',
+        actor: 'controller',
+      },
+    ],
+    incidents: [
+      {
+        id: 'inc-1',
+        severity: 'SEV1',
+        status: 'open',
+        title: 'verification failing on primary',
+        site: 'primary',
+        stage: 'verification',
+        openedAt: '2026-11-02T08:00:15.000Z',
+      },
+    ],
     faults: [{ site: 'primary', stage: 'verification', mode: 'error', since: '2026-11-02T08:00:01.000Z' }],
-    citizens: { ...state.citizens!, outages: [{ start: '2026-11-02T08:00:02.000Z', end: '2026-11-02T08:00:19.000Z', durationMs: 17_000, failed: 85 }] },
+    citizens: {
+      ...state.citizens!,
+      outages: [{ start: '2026-11-02T08:00:02.000Z', end: '2026-11-02T08:00:19.000Z', durationMs: 17_000, failed: 85 }],
+    },
   };
 };
 
@@ -62,7 +99,9 @@ describe('the status console', () => {
       '08:00:20 citizens: verifications failing since 08:00:02',
       '08:00:20 citizens: recovered; outage 08:00:02–08:00:19 lasted 17.0 s with 85 failed verifications',
     ]);
-    expect(changeLines(broken(), { ...healthy(), generatedAt: '2026-11-02T08:05:00.000Z', routing: broken().routing })).toEqual([
+    expect(
+      changeLines(broken(), { ...healthy(), generatedAt: '2026-11-02T08:05:00.000Z', routing: broken().routing }),
+    ).toEqual([
       '08:05:00 primary/verification: failing → healthy',
       '08:05:00 incident inc-1 resolved: verification failing on primary',
       '08:05:00 fault cleared: error on primary verification',
@@ -83,11 +122,15 @@ describe('the status console', () => {
       incidents: [],
       faults: [],
       drills: [],
-      warnings: ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'].map((part) => `cannot read ${part}: ${unreachable}`),
+      warnings: ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'].map(
+        (part) => `cannot read ${part}: ${unreachable}`,
+      ),
       unread: ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'],
     });
     expect(written.join('').trimEnd().split('\n')).toEqual(
-      ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'].map((part) => `08:00:25 warning: cannot read ${part}: ${unreachable}`),
+      ['target states', 'routing', 'incidents', 'sandbox faults', 'drills'].map(
+        (part) => `08:00:25 warning: cannot read ${part}: ${unreachable}`,
+      ),
     );
     written.length = 0;
     // Readable again and unchanged: nothing to say.
@@ -123,7 +166,11 @@ describe('the status console', () => {
 
   it('cuts table lines to the terminal width, so the redraw counts rows right', () => {
     let output = '';
-    const console = createStatusConsole((text) => (output += text), true, () => 40);
+    const console = createStatusConsole(
+      (text) => (output += text),
+      true,
+      () => 40,
+    );
     console.show(broken());
     const lines = output.trimEnd().split('\n');
     expect(lines.every((line) => line.length <= 39)).toBe(true);

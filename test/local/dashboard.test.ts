@@ -5,7 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
 import { remoteCitizensImpact } from '../../lambdas/local/citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../../lambdas/local/dashboard/server.ts';
-import { DashboardRequestError, type DashboardBackend, type DashboardState } from '../../lambdas/local/dashboard/state.ts';
+import {
+  DashboardRequestError,
+  type DashboardBackend,
+  type DashboardState,
+} from '../../lambdas/local/dashboard/state.ts';
 import { launchChromium } from '../support/browser.ts';
 
 const SCREENSHOTS = 'reports/screenshots';
@@ -24,17 +28,35 @@ const baseState = (): DashboardState => ({
       health: 'healthy' as const,
       since: '2026-11-02T07:59:00.000Z',
       flapping: false,
-      latency: [12, 15, 11, 30, 14].map((ms, index) => ({ at: `2026-11-02T07:59:${10 + index * 5}.000Z`, ms, outcome: 'ok' as const })),
+      latency: [12, 15, 11, 30, 14].map((ms, index) => ({
+        at: `2026-11-02T07:59:${10 + index * 5}.000Z`,
+        ms,
+        outcome: 'ok' as const,
+      })),
     })),
   ),
-  routing: [{ record: 'verify.hc.internal', activeSite: 'primary', since: '2026-11-02T07:00:00.000Z', reason: 'created by hcguard up', actor: 'controller' }],
+  routing: [
+    {
+      record: 'verify.hc.internal',
+      activeSite: 'primary',
+      since: '2026-11-02T07:00:00.000Z',
+      reason: 'created by hcguard up',
+      actor: 'controller',
+    },
+  ],
   incidents: [],
   faults: [],
   citizens: {
     record: 'verify.hc.internal',
     requestsPerSecond: 5,
     bucketSeconds: 5,
-    answer: { values: ['127.0.0.1'], ttlSeconds: 5, site: 'primary', fetchedAt: '2026-11-02T07:59:58.000Z', expiresAt: '2026-11-02T08:00:03.000Z' },
+    answer: {
+      values: ['127.0.0.1'],
+      ttlSeconds: 5,
+      site: 'primary',
+      fetchedAt: '2026-11-02T07:59:58.000Z',
+      expiresAt: '2026-11-02T08:00:03.000Z',
+    },
     totals: { ok: 100, failed: 0 },
     recent: { seconds: 30, ok: 100, failed: 0, successRate: 1 },
     buckets: [{ start: '2026-11-02T07:59:55.000Z', ok: 25, failed: 0, primary: 25, backup: 0 }],
@@ -61,7 +83,12 @@ const scriptedBackend = () => {
       calls.push(`ack ${id}`);
       const incident = state.incidents.find((entry) => entry.id === id);
       if (!incident) throw new DashboardRequestError(`no open incident ${id}`, 404);
-      state = { ...state, incidents: state.incidents.map((entry) => (entry.id === id ? { ...entry, status: 'acknowledged' as const, acknowledgedBy: 'operator:dashboard' } : entry)) };
+      state = {
+        ...state,
+        incidents: state.incidents.map((entry) =>
+          entry.id === id ? { ...entry, status: 'acknowledged' as const, acknowledgedBy: 'operator:dashboard' } : entry,
+        ),
+      };
     },
     injectFault: async (fault: FaultSpec) => {
       calls.push(`inject ${fault.site} ${fault.stage} ${fault.mode}${fault.forMs ? ` ${fault.forMs}` : ''}`);
@@ -71,12 +98,39 @@ const scriptedBackend = () => {
         faults: [active],
         targets: state.targets.map((target) =>
           target.site === fault.site && target.stage === fault.stage
-            ? { ...target, health: 'failing' as const, lastMessage: '<img src=x onerror="window.pwned=1"> verify: HTTP 503', latency: [...target.latency, { at: '2026-11-02T08:00:05.000Z', ms: 900, outcome: 'failed' as const }] }
+            ? {
+                ...target,
+                health: 'failing' as const,
+                lastMessage: '<img src=x onerror="window.pwned=1"> verify: HTTP 503',
+                latency: [...target.latency, { at: '2026-11-02T08:00:05.000Z', ms: 900, outcome: 'failed' as const }],
+              }
             : target,
         ),
-        incidents: [{ id: 'inc-7f3a', severity: 'SEV1', status: 'open', title: 'verification failing on primary (serving)', site: 'primary', stage: 'verification', openedAt: '2026-11-02T08:00:15.000Z' }],
-        routing: [{ record: 'verify.hc.internal', activeSite: 'backup', since: '2026-11-02T08:00:16.000Z', reason: 'verification failing on primary', actor: 'controller' }],
-        citizens: { ...state.citizens!, recent: { seconds: 30, ok: 80, failed: 20, successRate: 0.8 }, outages: [{ start: '2026-11-02T08:00:02.000Z', failed: 20 }] },
+        incidents: [
+          {
+            id: 'inc-7f3a',
+            severity: 'SEV1',
+            status: 'open',
+            title: 'verification failing on primary (serving)',
+            site: 'primary',
+            stage: 'verification',
+            openedAt: '2026-11-02T08:00:15.000Z',
+          },
+        ],
+        routing: [
+          {
+            record: 'verify.hc.internal',
+            activeSite: 'backup',
+            since: '2026-11-02T08:00:16.000Z',
+            reason: 'verification failing on primary',
+            actor: 'controller',
+          },
+        ],
+        citizens: {
+          ...state.citizens!,
+          recent: { seconds: 30, ok: 80, failed: 20, successRate: 0.8 },
+          outages: [{ start: '2026-11-02T08:00:02.000Z', failed: 20 }],
+        },
       };
     },
     clearFaults: async (where) => {
@@ -86,12 +140,26 @@ const scriptedBackend = () => {
     startDrill: async (scenario) => {
       calls.push(`drill ${scenario}`);
       if (!state.scenarios.includes(scenario)) throw new DashboardRequestError(`unknown scenario ${scenario}`);
-      state = { ...state, drills: [{ id: 'drill-1', scenario, outcome: 'running', startedAt: '2026-11-02T08:01:00.000Z', reportUrl: '/drills/drill-1/report' }] };
+      state = {
+        ...state,
+        drills: [
+          {
+            id: 'drill-1',
+            scenario,
+            outcome: 'running',
+            startedAt: '2026-11-02T08:01:00.000Z',
+            reportUrl: '/drills/drill-1/report',
+          },
+        ],
+      };
       return { id: 'drill-1' };
     },
     drillReport: async (id) => (id === 'drill-1' ? '<html><body><h1>Drill drill-1</h1></body></html>' : undefined),
     citizens: () => state.citizens,
-    citizensImpact: (from, to) => (state.citizens?.buckets ?? []).filter((bucket) => Date.parse(bucket.start) >= from.getTime() && Date.parse(bucket.start) <= to.getTime()).map((bucket) => ({ at: bucket.start, ok: bucket.ok, failed: bucket.failed })),
+    citizensImpact: (from, to) =>
+      (state.citizens?.buckets ?? [])
+        .filter((bucket) => Date.parse(bucket.start) >= from.getTime() && Date.parse(bucket.start) <= to.getTime())
+        .map((bucket) => ({ at: bucket.start, ok: bucket.ok, failed: bucket.failed })),
   };
   return { backend, calls };
 };
@@ -127,7 +195,12 @@ describe('dashboard JSON API', () => {
     const cases: [string, unknown, number, string][] = [
       ['api/faults', { site: 'primary', stage: 'verification', mode: 'melt' }, 400, 'mode: Invalid option'],
       ['api/faults', { site: 'tertiary', stage: 'verification', mode: 'error' }, 400, 'site: Invalid option'],
-      ['api/faults', { site: 'primary', stage: 'verification', mode: 'error', extra: 1 }, 400, 'Unrecognized key: "extra"'],
+      [
+        'api/faults',
+        { site: 'primary', stage: 'verification', mode: 'error', extra: 1 },
+        400,
+        'Unrecognized key: "extra"',
+      ],
       ['api/drills', { scenario: 'no-such' }, 400, 'unknown scenario no-such'],
       ['api/incidents/inc-none/ack', {}, 404, 'no open incident inc-none'],
       ['api/nothing', {}, 404, 'no such action: /api/nothing'],
@@ -145,12 +218,22 @@ describe('dashboard JSON API', () => {
 
   it('refuses requests that a web page elsewhere could forge: non-JSON posts and foreign Host headers', async () => {
     const { url, calls } = await start();
-    const form = await fetch(`${url}api/faults/clear`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const form = await fetch(`${url}api/faults/clear`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(form.status).toBe(415);
     // fetch may not set Host; a rebinding attacker's browser sends its own name there.
     const rebound = await new Promise<number>((resolve, reject) => {
       const request = httpRequest(
-        { host: '127.0.0.1', port: server!.port, path: '/api/faults/clear', method: 'POST', headers: { host: `evil.example.com:${server!.port}`, 'content-type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port: server!.port,
+          path: '/api/faults/clear',
+          method: 'POST',
+          headers: { host: `evil.example.com:${server!.port}`, 'content-type': 'application/json' },
+        },
         (response) => {
           response.resume();
           resolve(response.statusCode ?? 0);
@@ -165,18 +248,26 @@ describe('dashboard JSON API', () => {
 
   it('turns a fault request into a FaultSpec and serves drill reports', async () => {
     const { url, calls } = await start();
-    const injected = await postJson(`${url}api/faults`, { site: 'backup', stage: 'collection', mode: 'latency', latencyMs: 800, forSeconds: 30 });
+    const injected = await postJson(`${url}api/faults`, {
+      site: 'backup',
+      stage: 'collection',
+      mode: 'latency',
+      latencyMs: 800,
+      forSeconds: 30,
+    });
     expect(injected.status).toBe(200);
     expect(calls).toEqual(['inject backup collection latency 30000']);
     expect((await fetch(`${url}drills/drill-1/report`)).status).toBe(200);
     expect((await fetch(`${url}drills/drill-2/report`)).status).toBe(404);
   });
 
-  it('serves the citizens\' score and impact for drills run from another terminal', async () => {
+  it("serves the citizens' score and impact for drills run from another terminal", async () => {
     const { url } = await start();
     expect(await (await fetch(`${url}api/citizens`)).json()).toEqual(baseState().citizens);
     const impact = remoteCitizensImpact(url);
-    expect(await impact(new Date('2026-11-02T07:59:50.000Z'), new Date('2026-11-02T08:00:00.000Z'))).toEqual([{ at: '2026-11-02T07:59:55.000Z', ok: 25, failed: 0 }]);
+    expect(await impact(new Date('2026-11-02T07:59:50.000Z'), new Date('2026-11-02T08:00:00.000Z'))).toEqual([
+      { at: '2026-11-02T07:59:55.000Z', ok: 25, failed: 0 },
+    ]);
     expect((await fetch(`${url}api/citizens/impact?from=soon&to=later`)).status).toBe(400);
     expect(await remoteCitizensImpact('http://127.0.0.1:9/')(new Date(0), new Date())).toBeUndefined();
   });
@@ -207,12 +298,17 @@ describe('dashboard page in headless Chromium', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
 
-    await expect.poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), { timeout: 10_000 }).toBe('healthy');
+    await expect
+      .poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), { timeout: 10_000 })
+      .toBe('healthy');
     expect(await page.locator('td[data-health="healthy"]').count()).toBe(6);
     expect(await page.locator('svg.sparkline').count()).toBe(6);
     expect(await page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site')).toBe('primary');
     expect(await page.locator('[data-success-rate]').textContent()).toContain('100 %');
-    expect(await page.locator('#scenario option').allTextContents()).toEqual(['verification-outage', 'full-site-outage']);
+    expect(await page.locator('#scenario option').allTextContents()).toEqual([
+      'verification-outage',
+      'full-site-outage',
+    ]);
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-healthy.png`, fullPage: true });
 
     await page.selectOption('select[name="site"]', 'primary');
@@ -220,14 +316,20 @@ describe('dashboard page in headless Chromium', () => {
     await page.selectOption('select[name="mode"]', 'error');
     await page.click('#inject');
 
-    await expect.poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), { timeout: 10_000 }).toBe('backup');
+    await expect
+      .poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), {
+        timeout: 10_000,
+      })
+      .toBe('backup');
     expect(calls).toEqual(['inject primary verification error']);
     expect(await page.locator('[data-target="primary/verification"]').getAttribute('data-health')).toBe('failing');
     const incident = page.locator('tr[data-incident-id="inc-7f3a"]');
     expect(await incident.getAttribute('data-severity')).toBe('SEV1');
     expect(await page.locator('[data-fault="primary/verification/error"]').count()).toBe(1);
     // The probe message is shown as text: the markup in it is neither parsed nor run.
-    expect(await page.locator('[data-target="primary/verification"] .message').textContent()).toContain('<img src=x onerror="window.pwned=1">');
+    expect(await page.locator('[data-target="primary/verification"] .message').textContent()).toContain(
+      '<img src=x onerror="window.pwned=1">',
+    );
     expect(await page.locator('[data-target="primary/verification"] img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-failover.png`, fullPage: true });
@@ -235,7 +337,9 @@ describe('dashboard page in headless Chromium', () => {
     await incident.locator('button[data-ack]').click();
     await expect.poll(() => incident.getAttribute('data-status'), { timeout: 10_000 }).toBe('acknowledged');
     await page.click('#start-drill');
-    await expect.poll(() => page.locator('tr[data-drill-id="drill-1"] a').getAttribute('href'), { timeout: 10_000 }).toBe('/drills/drill-1/report');
+    await expect
+      .poll(() => page.locator('tr[data-drill-id="drill-1"] a').getAttribute('href'), { timeout: 10_000 })
+      .toBe('/drills/drill-1/report');
     expect(calls).toEqual(['inject primary verification error', 'ack inc-7f3a', 'drill verification-outage']);
     expect(errors).toEqual([]);
     await page.close();

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
-import { createProbeInvocations, invocationPeriodMs, probeTimeoutMs } from '../../lambdas/local/runtime/probe-invocations.ts';
+import {
+  createProbeInvocations,
+  invocationPeriodMs,
+  probeTimeoutMs,
+} from '../../lambdas/local/runtime/probe-invocations.ts';
 import { testConfig } from '../fakes/config.ts';
 import { quietRoundSummary } from '../fakes/round.ts';
 
@@ -15,10 +19,12 @@ describe('the probe Lambda as the local runtime invokes it', () => {
     expect(invocationPeriodMs(testConfig({ schedule: { intervalSeconds: 5 } }))).toBe(60_000);
     expect(invocationPeriodMs(testConfig({ schedule: { intervalSeconds: 300 } }))).toBe(300_000);
     expect(probeTimeoutMs(testConfig({ schedule: { intervalSeconds: 5 } }))).toBe(150_000);
-    expect(probeTimeoutMs(testConfig({ schedule: { intervalSeconds: 600 }, failover: { insyncTimeoutSeconds: 60 } }))).toBe(600_000);
+    expect(
+      probeTimeoutMs(testConfig({ schedule: { intervalSeconds: 600 }, failover: { insyncTimeoutSeconds: 60 } })),
+    ).toBe(600_000);
   });
 
-  it('runs the handler\'s rounds one at a time, counts them, logs to its file, and stops at once when the runtime stops', async () => {
+  it("runs the handler's rounds one at a time, counts them, logs to its file, and stops at once when the runtime stops", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'hcguard-probe-log-'));
     const stopping = new AbortController();
     const calls: RoundOptions[] = [];
@@ -54,7 +60,10 @@ describe('the probe Lambda as the local runtime invokes it', () => {
     expect(stats).toEqual([1, 2]);
     expect(calls.every((options) => options.signal instanceof AbortSignal && options.signal.aborted)).toBe(true);
     expect(warnings).toEqual(['round 2: publish failed']);
-    const log = readFileSync(join(folder, 'probe.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { level: string; message: string });
+    const log = readFileSync(join(folder, 'probe.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; message: string });
     expect(log.map((line) => `${line.level} ${line.message}`)).toEqual([
       'INFO round 1 done',
       'ERROR round 2: publish failed',

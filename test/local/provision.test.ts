@@ -36,7 +36,12 @@ const configFor = () => {
         },
       ],
       alerts: {
-        SEV1: { subscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }, { protocol: 'https', endpoint: 'https://hooks.example.com/hcguard' }] },
+        SEV1: {
+          subscriptions: [
+            { protocol: 'email', endpoint: 'oncall@example.com' },
+            { protocol: 'https', endpoint: 'https://hooks.example.com/hcguard' },
+          ],
+        },
       },
     }),
   );
@@ -61,7 +66,9 @@ describe('provisionLocalResources on moto', () => {
     expect(resources.hostedZoneIds[`verify.${zone}`]).toBe(resources.hostedZoneIds[`collect.${zone}`]);
     expect(resources.auditQueueUrl).toContain(`${config.name}-alert-audit`);
     expect(report.reused).toEqual([]);
-    expect(report.skipped).toEqual(['SEV1 subscription https https://hooks.example.com/hcguard: not subscribed locally: the emulator would call the endpoint on the internet']);
+    expect(report.skipped).toEqual([
+      'SEV1 subscription https https://hooks.example.com/hcguard: not subscribed locally: the emulator would call the endpoint on the internet',
+    ]);
 
     const { Table: table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.tableName }));
     expect(table?.KeySchema).toEqual([
@@ -86,8 +93,18 @@ describe('provisionLocalResources on moto', () => {
     const zoneId = resources.hostedZoneIds[`verify.${zone}`]!;
     expect(await recordSets(clients, zoneId)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Name: `verify.${zone}.`, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] }),
-        expect.objectContaining({ Name: `collect.${zone}.`, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'primary.example.net' }] }),
+        expect.objectContaining({
+          Name: `verify.${zone}.`,
+          Type: 'A',
+          TTL: 5,
+          ResourceRecords: [{ Value: '127.0.0.1' }],
+        }),
+        expect.objectContaining({
+          Name: `collect.${zone}.`,
+          Type: 'CNAME',
+          TTL: 60,
+          ResourceRecords: [{ Value: 'primary.example.net' }],
+        }),
       ]),
     );
   });
@@ -95,8 +112,12 @@ describe('provisionLocalResources on moto', () => {
   it('delivers what an alert topic publishes to the audit queue', async () => {
     const clients = motoClients();
     const { resources } = await provisionLocalResources({ config: configFor(), clients });
-    await clients.sns.send(new PublishCommand({ TopicArn: resources.topicArns.SEV2, Subject: 'audit check', Message: 'hello' }));
-    const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.auditQueueUrl, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
+    await clients.sns.send(
+      new PublishCommand({ TopicArn: resources.topicArns.SEV2, Subject: 'audit check', Message: 'hello' }),
+    );
+    const received = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: resources.auditQueueUrl, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }),
+    );
     expect(received.Messages?.map((message) => JSON.parse(message.Body ?? '{}'))).toEqual([
       expect.objectContaining({ TopicArn: resources.topicArns.SEV2, Subject: 'audit check', Message: 'hello' }),
     ]);
@@ -107,7 +128,10 @@ describe('provisionLocalResources on moto', () => {
     const config = configFor();
     const first = await provisionLocalResources({ config, clients });
     const [verify] = resolveManagedRecords(config, first.resources);
-    await new Route53Router(clients.route53).route(verify!, 'backup', { comment: 'test switch', insyncTimeoutMs: 5_000 });
+    await new Route53Router(clients.route53).route(verify!, 'backup', {
+      comment: 'test switch',
+      insyncTimeoutMs: 5_000,
+    });
 
     const second = await provisionLocalResources({ config, clients });
     expect(second.resources).toEqual(first.resources);
@@ -115,12 +139,17 @@ describe('provisionLocalResources on moto', () => {
     expect(second.reused).toEqual([
       `table ${config.name}-state`,
       `queue ${config.name}-alert-audit`,
-      ...SEVERITIES.map((severity) => `topic ${config.name}-${severity.toLowerCase()} (the alert audit queue${severity === 'SEV1' ? ', email oncall@example.com' : ''})`),
+      ...SEVERITIES.map(
+        (severity) =>
+          `topic ${config.name}-${severity.toLowerCase()} (the alert audit queue${severity === 'SEV1' ? ', email oncall@example.com' : ''})`,
+      ),
       `hosted zone ${config.records[0]!.zone.name} (${first.resources.hostedZoneIds[verify!.name]})`,
       `record ${verify!.name} A 127.0.0.2 (backup)`,
       `record ${config.records[1]!.name} CNAME primary.example.net (primary)`,
     ]);
-    const sev1 = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: first.resources.topicArns.SEV1 }));
+    const sev1 = await clients.sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: first.resources.topicArns.SEV1 }),
+    );
     expect(sev1.Subscriptions).toHaveLength(2);
     const sets = await recordSets(clients, verify!.hostedZoneId);
     expect(sets?.find((set) => set.Type === 'A')?.ResourceRecords).toEqual([{ Value: '127.0.0.2' }]);

@@ -24,7 +24,9 @@ describe('RoundScheduler', () => {
     expect(reports[0]?.error).toBeUndefined();
     for (let index = 1; index < reports.length; index++) {
       const previous = reports[index - 1]!;
-      expect(reports[index]!.startedAt.getTime()).toBeGreaterThanOrEqual(previous.startedAt.getTime() + previous.durationMs);
+      expect(reports[index]!.startedAt.getTime()).toBeGreaterThanOrEqual(
+        previous.startedAt.getTime() + previous.durationMs,
+      );
     }
   });
 
@@ -57,7 +59,9 @@ describe('RoundScheduler', () => {
       intervalMs: 10,
       roundBudgetMs: 30,
       runRound: (signal) =>
-        new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`round aborted: ${String(signal.reason)}`)))),
+        new Promise<void>((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error(`round aborted: ${String(signal.reason)}`))),
+        ),
       onRound: (report) => reports.push(report),
     });
     scheduler.start();

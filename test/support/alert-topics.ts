@@ -1,7 +1,12 @@
 // Topics per severity on the run's moto server, each with an SQS queue subscribed, so tests read
 // back exactly what subscribers receive (the SNS envelope with subject and message attributes).
 import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SEVERITIES, type Severity } from '../../lambdas/core/model.ts';
 import { uniqueName } from './aws.ts';
 
@@ -33,14 +38,22 @@ export const createAlertTopics = async (sns: SNSClient, sqs: SQSClient, prefix =
   const receive = async (severity: Severity): Promise<ReceivedAlert[]> => {
     const received: ReceivedAlert[] = [];
     for (let wait = 1; ; wait = 0) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls[severity], MaxNumberOfMessages: 10, WaitTimeSeconds: wait }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrls[severity], MaxNumberOfMessages: 10, WaitTimeSeconds: wait }),
+      );
       if (Messages.length === 0) return received;
       for (const message of Messages) {
-        const envelope = JSON.parse(message.Body ?? '{}') as { Subject: string; Message: string; MessageAttributes?: Record<string, { Type: string; Value: string }> };
+        const envelope = JSON.parse(message.Body ?? '{}') as {
+          Subject: string;
+          Message: string;
+          MessageAttributes?: Record<string, { Type: string; Value: string }>;
+        };
         received.push({
           subject: envelope.Subject,
           document: JSON.parse(envelope.Message) as Record<string, unknown>,
-          attributes: Object.fromEntries(Object.entries(envelope.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value])),
+          attributes: Object.fromEntries(
+            Object.entries(envelope.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value]),
+          ),
         });
       }
     }

@@ -47,7 +47,9 @@ export interface DrillWorld {
   stop(): Promise<void>;
 }
 
-export const startDrillWorld = async (configure: (input: HcguardConfigInput) => HcguardConfigInput = (input) => input): Promise<DrillWorld> => {
+export const startDrillWorld = async (
+  configure: (input: HcguardConfigInput) => HcguardConfigInput = (input) => input,
+): Promise<DrillWorld> => {
   let offsetMs = 0;
   const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
   const zoneName = `${uniqueName('drill')}.internal`;
@@ -58,7 +60,16 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
       configure({
         ...input,
         name: uniqueName('drill'),
-        records: [{ zone: { name: zoneName }, name: recordName, type: 'A', ttl: 5, stage: 'verification', values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } } }],
+        records: [
+          {
+            zone: { name: zoneName },
+            name: recordName,
+            type: 'A',
+            ttl: 5,
+            stage: 'verification',
+            values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
+          },
+        ],
         schedule: { intervalSeconds: 5 },
         detection: { failureThreshold: 2, successThreshold: 2 },
         failover: { dwellMinutes: 0, failback: 'manual', failbackAfterHealthyMinutes: 1, insyncTimeoutSeconds: 10 },
@@ -79,8 +90,17 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
     { step: 'initialize', name: 'simulatedClock' },
   );
   try {
-    const { resources } = await provisionLocalResources({ config: testbed.config, clients, signal: AbortSignal.timeout(60_000) });
-    const services = composeServices({ config: testbed.config, resources, clients: { dynamodb: clients.dynamodb, sns: clients.sns, route53: clients.route53 }, clock });
+    const { resources } = await provisionLocalResources({
+      config: testbed.config,
+      clients,
+      signal: AbortSignal.timeout(60_000),
+    });
+    const services = composeServices({
+      config: testbed.config,
+      resources,
+      clients: { dynamodb: clients.dynamodb, sns: clients.sns, route53: clients.route53 },
+      clock,
+    });
     const intervalMs = testbed.config.schedule.intervalSeconds * 1000;
     let nextRoundAt = clock.now().getTime();
     let rounds = 0;
@@ -137,15 +157,21 @@ export const startDrillWorld = async (configure: (input: HcguardConfigInput) => 
       async settle() {
         for (let round = 0; round < 40; round++) {
           await world.wait(intervalMs);
-          const [targets, incidents] = await Promise.all([services.store.loadTargets(), services.store.listOpenIncidents()]);
-          if (targets.length === 6 && targets.every((target) => target.health === 'healthy') && incidents.length === 0) return;
+          const [targets, incidents] = await Promise.all([
+            services.store.loadTargets(),
+            services.store.listOpenIncidents(),
+          ]);
+          if (targets.length === 6 && targets.every((target) => target.health === 'healthy') && incidents.length === 0)
+            return;
         }
         throw new Error('the world did not settle: targets unhealthy or incidents open after 40 rounds');
       },
       async recordValue() {
         const zoneId = resources.hostedZoneIds[recordName] as string;
         const listed = await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-        return (listed.ResourceRecordSets?.find((set) => set.Name === `${recordName}.`)?.ResourceRecords ?? []).map((entry) => entry.Value as string);
+        return (listed.ResourceRecordSets?.find((set) => set.Name === `${recordName}.`)?.ResourceRecords ?? []).map(
+          (entry) => entry.Value as string,
+        );
       },
       drillService(platform = {}) {
         return composeDrillService(services, {

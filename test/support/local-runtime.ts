@@ -18,12 +18,16 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
  * the project's files and the tsx loader by absolute path.
  */
 export const npmStartCommand = (): { command: string; args: string[] } => {
-  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
   const tokens = scripts.start.trim().split(/\s+/);
   const resolved = tokens.map((token, index) => {
     if (index === 0 && token === 'node') return process.execPath;
-    if (tokens[index - 1] === '--import' && token === 'tsx') return pathToFileURL(join(PROJECT_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-    if (existsSync(join(PROJECT_ROOT, 'node_modules/.bin', token)) && index === 0) return join(PROJECT_ROOT, 'node_modules/.bin', token);
+    if (tokens[index - 1] === '--import' && token === 'tsx')
+      return pathToFileURL(join(PROJECT_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+    if (existsSync(join(PROJECT_ROOT, 'node_modules/.bin', token)) && index === 0)
+      return join(PROJECT_ROOT, 'node_modules/.bin', token);
     if (existsSync(join(PROJECT_ROOT, token))) return join(PROJECT_ROOT, token);
     return token;
   });
@@ -44,7 +48,10 @@ export const localTestConfig = async (overrides: Partial<HcguardConfigInput> = {
   });
   return {
     name: 'hcguard-e2e',
-    sites: { primary: { label: 'primary (test)', ...site('127.0.0.1', primaryPort) }, backup: { label: 'backup (test)', ...site('127.0.0.2', backupPort) } },
+    sites: {
+      primary: { label: 'primary (test)', ...site('127.0.0.1', primaryPort) },
+      backup: { label: 'backup (test)', ...site('127.0.0.2', backupPort) },
+    },
     records: [
       {
         zone: { name: 'hc.internal' },
@@ -77,7 +84,11 @@ export interface UpProcess {
   removeFolder(): void;
 }
 
-export const startUp = (config: HcguardConfigInput, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): UpProcess => {
+export const startUp = (
+  config: HcguardConfigInput,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): UpProcess => {
   const folder = mkdtempSync(join(tmpdir(), 'hcguard-up-'));
   writeFileSync(join(folder, 'hcguard.config.json'), JSON.stringify(config, null, 2));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
@@ -86,12 +97,19 @@ export const startUp = (config: HcguardConfigInput, args: readonly string[] = []
   delete childEnv.VITEST;
   Object.assign(childEnv, env);
   const start = npmStartCommand();
-  const child = spawn(start.command, [...start.args, ...args], { cwd: folder, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(start.command, [...start.args, ...args], {
+    cwd: folder,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   const runtimeFile = (): LocalRuntime | undefined => {
     const path = join(folder, '.hcguard/runtime.json');
     return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalRuntime) : undefined;
@@ -110,7 +128,8 @@ export const startUp = (config: HcguardConfigInput, args: readonly string[] = []
         const runtime = runtimeFile();
         if (runtime?.dashboardUrl) return runtime;
         if (child.exitCode !== null) throw new Error(`hcguard up exited with ${child.exitCode}: ${stderr}\n${stdout}`);
-        if (Date.now() > deadline) throw new Error(`hcguard up was not ready within ${timeoutMs} ms: ${stderr}\n${stdout}`);
+        if (Date.now() > deadline)
+          throw new Error(`hcguard up was not ready within ${timeoutMs} ms: ${stderr}\n${stdout}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     },
@@ -131,7 +150,11 @@ export const isAlive = (pid: number): boolean => {
 export const descendantsOf = (pid: number): number[] => {
   const children = (parent: number): number[] => {
     try {
-      return readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      return readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return [];
     }

@@ -2,7 +2,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { motoClients } from './aws.ts';
 
-describe('the test run\'s moto server', () => {
+describe("the test run's moto server", () => {
   it('answers DynamoDB on loopback', async () => {
     const { dynamodb } = motoClients();
     const tables = await dynamodb.send(new ListTablesCommand({}));

@@ -12,7 +12,9 @@ export const registerConfigCommands = (program: Command, context: CliContext): v
     .option('--json', 'print the resolved config as JSON')
     .action(async (options: { json?: boolean }) => {
       const resolved = await context.config();
-      context.out(options.json ? `${JSON.stringify(resolved, null, 2)}\n` : summarizeConfig(resolved, context.configPath()));
+      context.out(
+        options.json ? `${JSON.stringify(resolved, null, 2)}\n` : summarizeConfig(resolved, context.configPath()),
+      );
     });
 };
 
@@ -49,7 +51,9 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
   }
   lines.push('', 'probes');
   for (const probe of config.probes) {
-    lines.push(`  ${probe.id.padEnd(28)} ${probe.stage.padEnd(13)} ${probe.steps.length} step(s) on ${probe.sites.join(' + ')}`);
+    lines.push(
+      `  ${probe.id.padEnd(28)} ${probe.stage.padEnd(13)} ${probe.steps.length} step(s) on ${probe.sites.join(' + ')}`,
+    );
   }
   const rounds = roundsPerInvocation(config);
   lines.push(
@@ -60,13 +64,17 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     '',
     'failover',
     `  ${config.failover.mode}, dwell ${config.failover.dwellMinutes} min, failback ${config.failover.failback}` +
-      (config.failover.failback === 'automatic' ? ` after ${config.failover.failbackAfterHealthyMinutes} healthy min` : ' (hcguard failback)'),
+      (config.failover.failback === 'automatic'
+        ? ` after ${config.failover.failbackAfterHealthyMinutes} healthy min`
+        : ' (hcguard failback)'),
     '',
     'severities',
   );
   for (const severity of SEVERITIES) {
     const subscriptions = config.alerts[severity].subscriptions;
-    const who = subscriptions.length ? subscriptions.map((s) => `${s.protocol}:${maskEndpoint(s.endpoint)}`).join(', ') : 'no subscribers';
+    const who = subscriptions.length
+      ? subscriptions.map((s) => `${s.protocol}:${maskEndpoint(s.endpoint)}`).join(', ')
+      : 'no subscribers';
     const rules = config.severity.rules.filter((rule) => rule.severity === severity).map((rule) => rule.reason);
     lines.push(`  ${severity}  ${who}`);
     for (const reason of rules) lines.push(`        - ${reason}`);
@@ -76,7 +84,9 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     '',
     'drills',
     `  objectives: RTO ${config.drills.objectives.rtoSeconds}s, RPO ${config.drills.objectives.rpoRecords} record(s); time limit ${config.drills.timeLimitMinutes} min` +
-      (config.drills.scenarios.length ? `; custom scenarios: ${config.drills.scenarios.map((s) => s.name).join(', ')}` : ''),
+      (config.drills.scenarios.length
+        ? `; custom scenarios: ${config.drills.scenarios.map((s) => s.name).join(', ')}`
+        : ''),
     '',
   );
   return lines.join('\n');

@@ -42,11 +42,26 @@ export const registerCostCommand = (program: Command, context: CliContext): void
       'estimate the monthly AWS cost of hcguard next to Route 53 health checks, CloudWatch Synthetics and ARC ' +
         '(endpoints and interval default to the config; no AWS access needed)',
     )
-    .option('--endpoints <n>', 'probe targets checked each round (one probe on one site); default: the config\'s', wholeNumber)
-    .option('--interval <seconds>', "seconds between rounds; default: the config's schedule.intervalSeconds", wholeNumber)
-    .option('--regions <n>', 'vantage regions checking each endpoint (one hcguard stack or canary per region)', wholeNumber, 1)
+    .option(
+      '--endpoints <n>',
+      "probe targets checked each round (one probe on one site); default: the config's",
+      wholeNumber,
+    )
+    .option(
+      '--interval <seconds>',
+      "seconds between rounds; default: the config's schedule.intervalSeconds",
+      wholeNumber,
+    )
+    .option(
+      '--regions <n>',
+      'vantage regions checking each endpoint (one hcguard stack or canary per region)',
+      wholeNumber,
+      1,
+    )
     .addOption(
-      new Option('--endpoint-type <type>', 'where the endpoints live: Route 53 charges more outside AWS').choices(ENDPOINT_TYPES).default('non-aws'),
+      new Option('--endpoint-type <type>', 'where the endpoints live: Route 53 charges more outside AWS')
+        .choices(ENDPOINT_TYPES)
+        .default('non-aws'),
     )
     .option('--json', 'print the estimate as JSON')
     .action(async (options: CostOptions) => {
@@ -59,7 +74,12 @@ export const registerCostCommand = (program: Command, context: CliContext): void
         interval ??= config.schedule.intervalSeconds;
         footprint = { ...footprint, concurrency: config.schedule.concurrency };
       }
-      const scenario: CostScenario = { endpoints, intervalSeconds: interval, regions: options.regions, endpointType: options.endpointType };
+      const scenario: CostScenario = {
+        endpoints,
+        intervalSeconds: interval,
+        regions: options.regions,
+        endpointType: options.endpointType,
+      };
       let estimate: CostEstimate;
       try {
         estimate = estimateCosts(scenario, footprint);
@@ -71,10 +91,15 @@ export const registerCostCommand = (program: Command, context: CliContext): void
     });
 };
 
-const money = (usd: number): string => (usd >= 100 ? `$${Math.round(usd).toLocaleString('en-US')}` : `$${usd.toFixed(2)}`);
+const money = (usd: number): string =>
+  usd >= 100 ? `$${Math.round(usd).toLocaleString('en-US')}` : `$${usd.toFixed(2)}`;
 
 const quantity = (value: number): string =>
-  value >= 1000 ? Math.round(value).toLocaleString('en-US') : value >= 1 ? String(Number(value.toFixed(2))) : String(Number(value.toPrecision(3)));
+  value >= 1000
+    ? Math.round(value).toLocaleString('en-US')
+    : value >= 1
+      ? String(Number(value.toFixed(2)))
+      : String(Number(value.toPrecision(3)));
 
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -86,7 +111,10 @@ export const formatEstimate = (estimate: CostEstimate): string => {
       `${scenario.endpointType} endpoints (USD per month, ${estimate.pricesRegion} prices checked ${estimate.pricesAsOf})`,
     '',
   ];
-  const summary = new Table({ head: ['option', 'checks every', 'per month', 'vs hcguard'], style: { head: [], border: [], compact: true } });
+  const summary = new Table({
+    head: ['option', 'checks every', 'per month', 'vs hcguard'],
+    style: { head: [], border: [], compact: true },
+  });
   for (const entry of estimate.options) {
     summary.push([
       entry.name,
@@ -101,7 +129,9 @@ export const formatEstimate = (estimate: CostEstimate): string => {
     for (const item of entry.lines) {
       const price = PRICES[item.price];
       const flag = price.verification === 'unverified' ? ' (unverified price)' : '';
-      lines.push(`  ${item.service.padEnd(11)} ${item.item.padEnd(40)} ${quantity(item.quantity)} × $${price.usd} per ${price.per}${flag} = ${money(item.monthlyUsd)}`);
+      lines.push(
+        `  ${item.service.padEnd(11)} ${item.item.padEnd(40)} ${quantity(item.quantity)} × $${price.usd} per ${price.per}${flag} = ${money(item.monthlyUsd)}`,
+      );
     }
     for (const caveat of entry.caveats) lines.push(`  ! ${caveat}`);
     lines.push('');

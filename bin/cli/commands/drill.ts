@@ -22,7 +22,13 @@ import { DrillInputError, type AdvanceOptions, type DrillReport } from '../../..
 import type { HcguardConfig } from '../../../lambdas/core/config.ts';
 import { formatDuration } from '../../../lambdas/core/drill/machine.ts';
 import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
-import { DRILL_STEPS, type DrillRecord, type DrillStepName, type ImpactSample, type PhaseRecord } from '../../../lambdas/core/drill/model.ts';
+import {
+  DRILL_STEPS,
+  type DrillRecord,
+  type DrillStepName,
+  type ImpactSample,
+  type PhaseRecord,
+} from '../../../lambdas/core/drill/model.ts';
 import { drillJson, formatLocal } from '../../../lambdas/core/drill/report-model.ts';
 import { describeFault, findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
 import { NotFoundError } from '../../../lambdas/core/errors.ts';
@@ -36,7 +42,10 @@ import { operatorActor } from './routing.ts';
 
 /** Where a drill runs: in this process, or in the drill Lambda. */
 export interface DrillRunner {
-  start(input: { scenario?: string; step?: DrillStepName; dryRun: boolean; actor: Actor }, options: AdvanceOptions): Promise<DrillRecord>;
+  start(
+    input: { scenario?: string; step?: DrillStepName; dryRun: boolean; actor: Actor },
+    options: AdvanceOptions,
+  ): Promise<DrillRecord>;
   advance(id: string, options: AdvanceOptions): Promise<DrillRecord>;
   abort(id: string, actor: Actor, reason: string, options: AdvanceOptions): Promise<DrillRecord>;
   list(limit: number): Promise<DrillListing[]>;
@@ -65,12 +74,18 @@ export const inProcessRunner = (config: HcguardConfig, target: Target): DrillRun
   const runtime = target.runtime;
   // The local runtime's sandbox; with an emulator alone, the sandbox at the primary's address
   // unless a fault hook is configured (as `hcguard fault` does).
-  const sandboxUrl = runtime?.sandboxUrl ?? (config.drills.faultHookUrl ? undefined : new URL(config.sites.primary.stages.verification).origin);
+  const sandboxUrl =
+    runtime?.sandboxUrl ??
+    (config.drills.faultHookUrl ? undefined : new URL(config.sites.primary.stages.verification).origin);
   const dashboardUrl = runtime?.dashboardUrl;
   const service = composeDrillService(services, {
     sqs,
     ...(sandboxUrl ? { sandboxUrl } : {}),
-    ...(dashboardUrl ? { impact: (from: Date, to: Date, signal?: AbortSignal) => citizensFromDashboard(dashboardUrl, from, to, signal) } : {}),
+    ...(dashboardUrl
+      ? {
+          impact: (from: Date, to: Date, signal?: AbortSignal) => citizensFromDashboard(dashboardUrl, from, to, signal),
+        }
+      : {}),
   });
   return {
     start: async (input, options) => (await service.start(input, options)).drill,
@@ -85,8 +100,15 @@ export const inProcessRunner = (config: HcguardConfig, target: Target): DrillRun
 };
 
 /** What the simulated citizens of the local runtime saw, from its dashboard. */
-const citizensFromDashboard = async (dashboardUrl: string, from: Date, to: Date, signal?: AbortSignal): Promise<ImpactSample[]> => {
-  const response = await fetch(new URL('/api/citizens', dashboardUrl), { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000) });
+const citizensFromDashboard = async (
+  dashboardUrl: string,
+  from: Date,
+  to: Date,
+  signal?: AbortSignal,
+): Promise<ImpactSample[]> => {
+  const response = await fetch(new URL('/api/citizens', dashboardUrl), {
+    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000),
+  });
   if (!response.ok) return [];
   const snapshot = (await response.json()) as { buckets?: { start: string; ok: number; failed: number }[] };
   return (snapshot.buckets ?? [])
@@ -98,21 +120,32 @@ export const lambdaRunner = (
   _config: HcguardConfig,
   target: Target,
   lambda: LambdaClient = new LambdaClient(target.clientConfig),
-  { throttleWaitMs = 5_000, throttleAttempts = 36 }: { readonly throttleWaitMs?: number; readonly throttleAttempts?: number } = {},
+  {
+    throttleWaitMs = 5_000,
+    throttleAttempts = 36,
+  }: { readonly throttleWaitMs?: number; readonly throttleAttempts?: number } = {},
 ): DrillRunner => {
   const functionName = target.resources.drillFunctionName;
-  if (!functionName) throw new CommandFailed('the deployed stack names no drill function (HcguardResources.drillFunctionName): drills cannot run in AWS');
+  if (!functionName)
+    throw new CommandFailed(
+      'the deployed stack names no drill function (HcguardResources.drillFunctionName): drills cannot run in AWS',
+    );
   const send = async (payload: DrillCommandInput) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await lambda.send(
-          new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+          new InvokeCommand({
+            FunctionName: functionName,
+            InvocationType: 'RequestResponse',
+            Payload: new TextEncoder().encode(JSON.stringify(payload)),
+          }),
           { abortSignal: AbortSignal.timeout(15 * 60_000) },
         );
       } catch (error) {
         // The function runs one invocation at a time (reserved concurrency 1): another operator's
         // slice may hold it for up to a minute, so wait for it rather than fail.
-        if (!(error instanceof Error && error.name === 'TooManyRequestsException') || attempt >= throttleAttempts) throw error;
+        if (!(error instanceof Error && error.name === 'TooManyRequestsException') || attempt >= throttleAttempts)
+          throw error;
         await new Promise((resolve) => setTimeout(resolve, throttleWaitMs));
       }
     }
@@ -128,7 +161,9 @@ export const lambdaRunner = (
     }
     if (response.FunctionError || !answer) {
       const failure = answer as { errorType?: string; errorMessage?: string } | undefined;
-      throw new CommandFailed(`the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError ?? 'no answer'}: ${failure?.errorMessage ?? text.slice(0, 500)}`);
+      throw new CommandFailed(
+        `the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError ?? 'no answer'}: ${failure?.errorMessage ?? text.slice(0, 500)}`,
+      );
     }
     if (!answer.ok) {
       const problems = 'problems' in answer && answer.problems ? `\n  ${answer.problems.join('\n  ')}` : '';
@@ -155,11 +190,18 @@ export const lambdaRunner = (
       loop(
         input.step
           ? { command: 'step', step: input.step, dryRun: input.dryRun, actor: input.actor, budgetMs: LAMBDA_SLICE_MS }
-          : { command: 'start', scenario: input.scenario as string, dryRun: input.dryRun, actor: input.actor, budgetMs: LAMBDA_SLICE_MS },
+          : {
+              command: 'start',
+              scenario: input.scenario as string,
+              dryRun: input.dryRun,
+              actor: input.actor,
+              budgetMs: LAMBDA_SLICE_MS,
+            },
         options,
       ),
     advance: (id, options) => loop({ command: 'resume', id, budgetMs: LAMBDA_SLICE_MS }, options),
-    abort: (id, actor, reason, options) => loop({ command: 'abort', id, actor, reason, budgetMs: LAMBDA_SLICE_MS }, options),
+    abort: (id, actor, reason, options) =>
+      loop({ command: 'abort', id, actor, reason, budgetMs: LAMBDA_SLICE_MS }, options),
     list: async (limit) => {
       const answer = await invoke({ command: 'list', limit });
       return 'drills' in answer ? [...answer.drills] : [];
@@ -173,7 +215,8 @@ export const lambdaRunner = (
   };
 };
 
-const defaultRunner = (config: HcguardConfig, target: Target): DrillRunner => (target.mode === 'aws' ? lambdaRunner(config, target) : inProcessRunner(config, target));
+const defaultRunner = (config: HcguardConfig, target: Target): DrillRunner =>
+  target.mode === 'aws' ? lambdaRunner(config, target) : inProcessRunner(config, target);
 
 const terminalConfirm = (): ((question: string) => Promise<boolean>) | undefined => {
   if (!process.stdin.isTTY) return undefined;
@@ -189,7 +232,13 @@ const terminalConfirm = (): ((question: string) => Promise<boolean>) | undefined
 
 // ---------------------------------------------------------------- printing
 
-const SYMBOLS: Readonly<Record<PhaseRecord['outcome'], string>> = { running: '→', passed: '✓', failed: '✗', skipped: '–', aborted: '!' };
+const SYMBOLS: Readonly<Record<PhaseRecord['outcome'], string>> = {
+  running: '→',
+  passed: '✓',
+  failed: '✗',
+  skipped: '–',
+  aborted: '!',
+};
 
 /** The same sentence with its counters and instants removed, so "(5 s so far)" does not print twice. */
 const gist = (detail: string): string => detail.replace(/\d[\d.:TZ-]*( ?(ms|s|min))?/g, '#');
@@ -198,12 +247,16 @@ const gist = (detail: string): string => detail.replace(/\d[\d.:TZ-]*( ?(ms|s|mi
 export const phasePrinter = (write: (text: string) => void) => {
   const printed = new Map<number, { outcome: string; gist: string }>();
   return (drill: DrillRecord): void => {
-    if (printed.size === 0) write(`drill ${drill.id}: ${drill.scenario}${drill.dryRun ? ' (dry run)' : ''}, started by ${drill.startedBy}\n`);
+    if (printed.size === 0)
+      write(`drill ${drill.id}: ${drill.scenario}${drill.dryRun ? ' (dry run)' : ''}, started by ${drill.startedBy}\n`);
     for (const phase of drill.phases) {
       const seen = printed.get(phase.index);
-      if (seen && seen.outcome === phase.outcome && (phase.outcome !== 'running' || seen.gist === gist(phase.detail))) continue;
+      if (seen && seen.outcome === phase.outcome && (phase.outcome !== 'running' || seen.gist === gist(phase.detail)))
+        continue;
       const took = phase.endedAt ? ` (${formatDuration(Date.parse(phase.endedAt) - Date.parse(phase.startedAt))})` : '';
-      write(`  ${SYMBOLS[phase.outcome]} ${phase.name.padEnd(9)} ${phase.outcome === 'running' ? '' : `${phase.outcome}${took}: `}${phase.detail}\n`);
+      write(
+        `  ${SYMBOLS[phase.outcome]} ${phase.name.padEnd(9)} ${phase.outcome === 'running' ? '' : `${phase.outcome}${took}: `}${phase.detail}\n`,
+      );
       printed.set(phase.index, { outcome: phase.outcome, gist: gist(phase.detail) });
     }
   };
@@ -215,7 +268,10 @@ const metricsLine = (drill: DrillRecord): string => {
   const objectives = evaluateObjectives(drill)
     .map((result) => `${result.name} ${result.status}`)
     .join(', ');
-  const records = metrics.recordsWritten === null ? 'records not measured' : `records ${metrics.recordsWritten} written, ${metrics.recordsLost ?? '—'} lost, ${metrics.recordsDuplicated ?? '—'} duplicated`;
+  const records =
+    metrics.recordsWritten === null
+      ? 'records not measured'
+      : `records ${metrics.recordsWritten} written, ${metrics.recordsLost ?? '—'} lost, ${metrics.recordsDuplicated ?? '—'} duplicated`;
   return `  detect ${time(metrics.detectMs)} · notify ${time(metrics.notifyMs)} · ack ${time(metrics.ackMs)} · switch ${time(metrics.switchMs)} · RTO ${time(metrics.rtoMs)} · ${records}${objectives ? `\n  objectives: ${objectives}` : ''}`;
 };
 
@@ -248,21 +304,34 @@ export interface DrillOptions {
   readonly json?: boolean;
 }
 
-export const runDrillCommand = async (options: DrillOptions, context: CliContext, deps: DrillCommandDeps = {}): Promise<void> => {
+export const runDrillCommand = async (
+  options: DrillOptions,
+  context: CliContext,
+  deps: DrillCommandDeps = {},
+): Promise<void> => {
   const modes = (['scenario', 'step', 'resume', 'abort'] as const).filter((mode) => options[mode] !== undefined);
   if (modes.length !== 1) {
-    throw new UsageError(modes.length === 0 ? 'name what to run: --scenario <name>, --step notify|switch|restore, --resume <id> or --abort <id>' : `choose one of ${modes.map((mode) => `--${mode}`).join(', ')}`);
+    throw new UsageError(
+      modes.length === 0
+        ? 'name what to run: --scenario <name>, --step notify|switch|restore, --resume <id> or --abort <id>'
+        : `choose one of ${modes.map((mode) => `--${mode}`).join(', ')}`,
+    );
   }
-  if (options.dryRun && (options.resume || options.abort)) throw new UsageError('--dry-run goes with --scenario or --step');
+  if (options.dryRun && (options.resume || options.abort))
+    throw new UsageError('--dry-run goes with --scenario or --step');
   if (options.reason && !options.abort) throw new UsageError('--reason goes with --abort');
   const config = await context.config();
   if (options.scenario && !findScenario(config, options.scenario)) {
     throw new UsageError(`unknown scenario "${options.scenario}": one of ${scenarioNames(config).join(', ')}`);
   }
-  const changesRouting = !options.dryRun && (options.scenario !== undefined || options.step === 'switch' || options.step === 'restore');
+  const changesRouting =
+    !options.dryRun && (options.scenario !== undefined || options.step === 'switch' || options.step === 'restore');
   if (changesRouting && !options.yes) {
     const confirm = 'confirm' in deps ? deps.confirm : terminalConfirm();
-    if (!confirm) throw new UsageError('a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on');
+    if (!confirm)
+      throw new UsageError(
+        'a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on',
+      );
     if (!(await confirm(confirmationQuestion(config, options)))) throw new CommandFailed('drill not started', 1);
   }
   const target = await context.target();
@@ -275,29 +344,42 @@ export const runDrillCommand = async (options: DrillOptions, context: CliContext
   deps.interrupt?.addEventListener('abort', onSignal, { once: true });
   if (!deps.interrupt) process.once('SIGINT', onSignal);
   let drill: DrillRecord | undefined;
-  const track = { onProgress: (current: DrillRecord) => {
-    drill = current;
-    progress(current);
-  } };
+  const track = {
+    onProgress: (current: DrillRecord) => {
+      drill = current;
+      progress(current);
+    },
+  };
   try {
     try {
       if (options.resume) drill = await runner.advance(options.resume, { ...track, signal: interrupt.signal });
-      else if (options.abort) drill = await runner.abort(options.abort, actor, options.reason ?? 'aborted by the operator', { ...track, signal: interrupt.signal });
+      else if (options.abort)
+        drill = await runner.abort(options.abort, actor, options.reason ?? 'aborted by the operator', {
+          ...track,
+          signal: interrupt.signal,
+        });
       else {
         drill = await runner.start(
-          { ...(options.scenario ? { scenario: options.scenario } : {}), ...(options.step ? { step: options.step } : {}), dryRun: options.dryRun ?? false, actor },
+          {
+            ...(options.scenario ? { scenario: options.scenario } : {}),
+            ...(options.step ? { step: options.step } : {}),
+            dryRun: options.dryRun ?? false,
+            actor,
+          },
           { ...track, signal: interrupt.signal },
         );
       }
     } catch (error) {
       if (error instanceof DrillInputError) throw new UsageError(error.message);
-      if (error instanceof NotFoundError) throw new CommandFailed(`no such drill: ${error.message.replace(/ not found$/, '')}`);
+      if (error instanceof NotFoundError)
+        throw new CommandFailed(`no such drill: ${error.message.replace(/ not found$/, '')}`);
       if (!interrupt.signal.aborted) throw error;
     } finally {
       deps.interrupt?.removeEventListener('abort', onSignal);
       process.off('SIGINT', onSignal);
     }
-    if (interrupt.signal.aborted && drill && drill.status !== 'finished') drill = await stopAfterInterrupt(drill, runner, actor, context, track, deps);
+    if (interrupt.signal.aborted && drill && drill.status !== 'finished')
+      drill = await stopAfterInterrupt(drill, runner, actor, context, track, deps);
     if (!drill) throw new CommandFailed('the drill could not be started');
     const paths = writeReport(await runner.report(drill.id, `${drill.id}.html`), projectFolder);
     finish(drill, paths, options, context);
@@ -315,15 +397,21 @@ const stopAfterInterrupt = async (
   track: Pick<AdvanceOptions, 'onProgress'>,
   deps: DrillCommandDeps,
 ): Promise<DrillRecord> => {
-  context.err(`\ninterrupted: stopping drill ${drill.id} — clearing the fault and restoring routing (Ctrl-C again to leave it as it is)\n`);
+  context.err(
+    `\ninterrupted: stopping drill ${drill.id} — clearing the fault and restoring routing (Ctrl-C again to leave it as it is)\n`,
+  );
   const second = new AbortController();
   const onSecond = () => second.abort(new Error('interrupted twice'));
   if (!deps.interrupt) process.once('SIGINT', onSecond);
   let stopped = drill;
   try {
-    stopped = await runner.abort(drill.id, actor, 'interrupted (Ctrl-C) by the operator', { ...track, signal: second.signal });
+    stopped = await runner.abort(drill.id, actor, 'interrupted (Ctrl-C) by the operator', {
+      ...track,
+      signal: second.signal,
+    });
   } catch (error) {
-    if (!second.signal.aborted) context.err(`could not stop the drill: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!second.signal.aborted)
+      context.err(`could not stop the drill: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
     process.off('SIGINT', onSecond);
   }
@@ -346,27 +434,44 @@ const confirmationQuestion = (config: HcguardConfig, options: DrillOptions): str
   return `Drill ${options.scenario} ${where} ${faults}${scenario?.expectFailover ? ` and lets hcguard move ${records} to the backup` : ''}. Continue? [y/N] `;
 };
 
-const finish = (drill: DrillRecord, paths: { markdown: string; html: string }, options: DrillOptions, context: CliContext): void => {
+const finish = (
+  drill: DrillRecord,
+  paths: { markdown: string; html: string },
+  options: DrillOptions,
+  context: CliContext,
+): void => {
   const outcome = drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown');
   if (options.json) {
     context.out(`${JSON.stringify(drillJson(drill, shown(paths.html)), null, 2)}\n`);
   } else {
     const measured = drill.dryRun ? '  dry run: nothing was injected, switched or written' : metricsLine(drill);
-    context.out(`\ndrill ${drill.id}: ${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${measured}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`);
+    context.out(
+      `\ndrill ${drill.id}: ${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${measured}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`,
+    );
   }
   if (drill.status === 'running') {
-    throw new CommandFailed(`drill ${drill.id} is still running elsewhere (another process holds it): \`hcguard drill --resume ${drill.id}\` watches it to the end`);
+    throw new CommandFailed(
+      `drill ${drill.id} is still running elsewhere (another process holds it): \`hcguard drill --resume ${drill.id}\` watches it to the end`,
+    );
   }
-  if (outcome !== 'passed') throw new CommandFailed(options.json ? `drill ${drill.id}: ${outcome}` : `drill ${outcome}: see the findings in the report`);
+  if (outcome !== 'passed')
+    throw new CommandFailed(
+      options.json ? `drill ${drill.id}: ${outcome}` : `drill ${outcome}: see the findings in the report`,
+    );
 };
 
 export const registerDrillCommands = (program: Command, context: CliContext, deps: DrillCommandDeps = {}): void => {
   program
     .command('drill')
-    .description('rehearse the emergency plan: inject a fault, measure detection, alerting, decision, switch and restore, and write a report')
-    .option('--scenario <name>', 'a built-in scenario (verification-outage, transmission-tampering, collection-data-loss, full-site-outage) or one from drills.scenarios')
+    .description(
+      'rehearse the emergency plan: inject a fault, measure detection, alerting, decision, switch and restore, and write a report',
+    )
+    .option(
+      '--scenario <name>',
+      'a built-in scenario (verification-outage, transmission-tampering, collection-data-loss, full-site-outage) or one from drills.scenarios',
+    )
     .addOption(new Option('--step <procedure>', 'a process test of one procedure alone').choices(DRILL_STEPS))
-    .option('--dry-run', 'walk every phase\'s checks and permissions without injecting or switching anything')
+    .option('--dry-run', "walk every phase's checks and permissions without injecting or switching anything")
     .option('--resume <id>', 'continue a drill that was interrupted (Ctrl-C, a crash, a Lambda deadline)')
     .option('--abort <id>', 'stop a drill: clear its fault and restore routing')
     .option('--reason <text>', 'why, with --abort (recorded in the drill)')
@@ -381,7 +486,8 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
     .option('--json', 'print the list as JSON')
     .action(async (options: { limit: string; json?: boolean }) => {
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit must be an integer between 1 and 200');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+        throw new UsageError('--limit must be an integer between 1 and 200');
       const config = await context.config();
       const runner = (deps.runner ?? defaultRunner)(config, await context.target());
       try {
@@ -394,11 +500,22 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
           context.out('no drills yet: start one with `hcguard drill --scenario verification-outage`\n');
           return;
         }
-        const table = new Table({ head: ['drill', 'scenario', 'outcome', `started (${config.timeZone})`, 'took', 'started by'], style: { head: [], border: [] } });
+        const table = new Table({
+          head: ['drill', 'scenario', 'outcome', `started (${config.timeZone})`, 'took', 'started by'],
+          style: { head: [], border: [] },
+        });
         for (const drill of drills) {
-          const outcome = drill.status === 'running' ? 'running' : `${drill.outcome ?? 'unknown'}${drill.dryRun ? ' (dry run)' : ''}`;
+          const outcome =
+            drill.status === 'running' ? 'running' : `${drill.outcome ?? 'unknown'}${drill.dryRun ? ' (dry run)' : ''}`;
           const took = drill.endedAt ? formatDuration(Date.parse(drill.endedAt) - Date.parse(drill.startedAt)) : '';
-          table.push([drill.id, drill.scenario, outcome, formatLocal(drill.startedAt, config.timeZone), took, drill.startedBy]);
+          table.push([
+            drill.id,
+            drill.scenario,
+            outcome,
+            formatLocal(drill.startedAt, config.timeZone),
+            took,
+            drill.startedBy,
+          ]);
         }
         context.out(`${table.toString()}\n`);
       } finally {
@@ -408,7 +525,9 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
 
   program
     .command('report')
-    .description('write a drill\'s report as Markdown and as one self-contained HTML page under reports/, and print their paths')
+    .description(
+      "write a drill's report as Markdown and as one self-contained HTML page under reports/, and print their paths",
+    )
     .argument('<drill-id>', 'the drill (see `hcguard drills`)')
     .action(async (id: string) => {
       if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw new UsageError(`"${id}" is not a drill id (see \`hcguard drills\`)`);
@@ -419,7 +538,8 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
         try {
           report = await runner.report(id, `${id}.html`);
         } catch (error) {
-          if (error instanceof NotFoundError || (error instanceof CommandFailed && /not found/.test(error.message))) throw new CommandFailed(`no drill ${id}: see \`hcguard drills\``);
+          if (error instanceof NotFoundError || (error instanceof CommandFailed && /not found/.test(error.message)))
+            throw new CommandFailed(`no drill ${id}: see \`hcguard drills\``);
           throw error;
         }
         const paths = writeReport(report, dirname(context.configPath()));

@@ -6,7 +6,12 @@
 //   hcguard fault list [--json]
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { createHookFaultInjector, createSandboxFaultInjector, FaultRejectedError, FaultTargetUnreachableError } from '../../../lambdas/adapters/http/fault-injectors.ts';
+import {
+  createHookFaultInjector,
+  createSandboxFaultInjector,
+  FaultRejectedError,
+  FaultTargetUnreachableError,
+} from '../../../lambdas/adapters/http/fault-injectors.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config.ts';
 import { FAULT_MODES, SITES, STAGES, type FaultMode, type Site, type Stage } from '../../../lambdas/core/model.ts';
 import { FAULT_MODE_DESCRIPTIONS, faultApplies, faultStages } from '../../../lambdas/core/probe/fault-modes.ts';
@@ -25,15 +30,24 @@ export interface FaultTarget {
 /** The local runtime's sandbox, else the config's fault hook, else the sandbox at the primary's address. */
 export const resolveFaultTarget = (config: HcguardConfig, cwd = process.cwd()): FaultTarget => {
   const runtime = readLocalRuntime(cwd);
-  if (runtime?.sandboxUrl) return { injector: createSandboxFaultInjector(runtime.sandboxUrl), description: `the sandbox of the local runtime at ${runtime.sandboxUrl}` };
-  if (config.drills.faultHookUrl) return { injector: createHookFaultInjector(config.drills.faultHookUrl), description: `the fault hook ${new URL(config.drills.faultHookUrl).origin}` };
+  if (runtime?.sandboxUrl)
+    return {
+      injector: createSandboxFaultInjector(runtime.sandboxUrl),
+      description: `the sandbox of the local runtime at ${runtime.sandboxUrl}`,
+    };
+  if (config.drills.faultHookUrl)
+    return {
+      injector: createHookFaultInjector(config.drills.faultHookUrl),
+      description: `the fault hook ${new URL(config.drills.faultHookUrl).origin}`,
+    };
   const origin = new URL(config.sites.primary.stages.verification).origin;
   return { injector: createSandboxFaultInjector(origin), description: `the sandbox at ${origin}` };
 };
 
 const oneOf = <T extends string>(values: readonly T[], value: string | undefined, what: string): T => {
   if (value === undefined) throw new UsageError(`missing ${what}: one of ${values.join(', ')}`);
-  if (!(values as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} "${value}": one of ${values.join(', ')}`);
+  if (!(values as readonly string[]).includes(value))
+    throw new UsageError(`unknown ${what} "${value}": one of ${values.join(', ')}`);
   return value as T;
 };
 
@@ -46,7 +60,10 @@ const HELP = [
   '',
   `Sites: ${SITES.join(', ')}    Stages: ${STAGES.join(', ')}`,
   'Modes:',
-  ...FAULT_MODES.map((mode) => `  ${mode.padEnd(14)} ${FAULT_MODE_DESCRIPTIONS[mode]}${faultStages(mode).length < STAGES.length ? ` (${faultStages(mode).join(', ')} only)` : ''}`),
+  ...FAULT_MODES.map(
+    (mode) =>
+      `  ${mode.padEnd(14)} ${FAULT_MODE_DESCRIPTIONS[mode]}${faultStages(mode).length < STAGES.length ? ` (${faultStages(mode).join(', ')} only)` : ''}`,
+  ),
   '',
 ].join('\n');
 
@@ -66,17 +83,26 @@ const faultSpec = (args: readonly string[], options: FaultOptions): FaultSpec =>
   if (options.latencyMs !== undefined) {
     if (mode !== 'latency') throw new UsageError('--latency-ms is for the latency mode only');
     latencyMs = Number(options.latencyMs);
-    if (!Number.isInteger(latencyMs) || latencyMs < 1 || latencyMs > 600_000) throw new UsageError('--latency-ms must be an integer between 1 and 600000');
+    if (!Number.isInteger(latencyMs) || latencyMs < 1 || latencyMs > 600_000)
+      throw new UsageError('--latency-ms must be an integer between 1 and 600000');
   }
   const forMs = options.for === undefined ? undefined : parseDuration(options.for, '--for');
   if (forMs !== undefined && forMs < 1) throw new UsageError('--for must be at least 1ms');
-  return { site, stage, mode, ...(latencyMs === undefined ? {} : { latencyMs }), ...(forMs === undefined ? {} : { forMs }) };
+  return {
+    site,
+    stage,
+    mode,
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+    ...(forMs === undefined ? {} : { forMs }),
+  };
 };
 
 export const registerFaultCommand = (program: Command, context: CliContext): void => {
   program
     .command('fault')
-    .description('break the sandbox (or a real platform through its fault hook) on purpose, list active faults, or clear them')
+    .description(
+      'break the sandbox (or a real platform through its fault hook) on purpose, list active faults, or clear them',
+    )
     .argument('<site|clear|list>', 'a site to break, or clear, or list')
     .argument('[args...]', 'stage and mode to break; or site and stage to clear')
     .option('--for <duration>', 'clear the fault by itself after this long (e.g. 30s, 5m)')
@@ -86,7 +112,8 @@ export const registerFaultCommand = (program: Command, context: CliContext): voi
     .action(async (first: string, rest: string[], options: FaultOptions) => {
       const args = [first, ...rest];
       const action = first === 'clear' || first === 'list' ? first : 'inject';
-      if (action !== 'inject' && (options.for !== undefined || options.latencyMs !== undefined)) throw new UsageError(`--for and --latency-ms are for injecting a fault, not for ${action}`);
+      if (action !== 'inject' && (options.for !== undefined || options.latencyMs !== undefined))
+        throw new UsageError(`--for and --latency-ms are for injecting a fault, not for ${action}`);
       const spec = action === 'inject' ? faultSpec(args, options) : undefined;
       const where =
         action === 'clear'
@@ -98,14 +125,17 @@ export const registerFaultCommand = (program: Command, context: CliContext): voi
               };
             })()
           : {};
-      if (action === 'list' && args.length > 1) throw new UsageError(`fault list takes no arguments (got ${args.slice(1).join(' ')})`);
+      if (action === 'list' && args.length > 1)
+        throw new UsageError(`fault list takes no arguments (got ${args.slice(1).join(' ')})`);
 
       const target = resolveFaultTarget(await context.config());
       try {
         if (spec) {
           await target.injector.inject(spec);
           const until = spec.forMs === undefined ? 'until cleared' : `for ${spec.forMs} ms`;
-          context.out(`injected ${spec.mode}${spec.latencyMs ? ` (${spec.latencyMs} ms)` : ''} on ${spec.site} ${spec.stage}, ${until}, via ${target.description}\n`);
+          context.out(
+            `injected ${spec.mode}${spec.latencyMs ? ` (${spec.latencyMs} ms)` : ''} on ${spec.site} ${spec.stage}, ${until}, via ${target.description}\n`,
+          );
         } else if (action === 'clear') {
           await target.injector.clear(where);
           const scope = [where.site, where.stage].filter(Boolean).join(' ') || 'every site and stage';
@@ -115,8 +145,19 @@ export const registerFaultCommand = (program: Command, context: CliContext): voi
           if (options.json) context.out(`${JSON.stringify(faults, null, 2)}\n`);
           else if (!faults.length) context.out(`no active faults (${target.description})\n`);
           else {
-            const table = new Table({ head: ['site', 'stage', 'mode', 'latency', 'since', 'until'], style: { head: [], border: [], compact: true } });
-            for (const fault of faults) table.push([fault.site, fault.stage, fault.mode, fault.latencyMs ? `${fault.latencyMs} ms` : '-', fault.since, fault.until ?? 'cleared by hand']);
+            const table = new Table({
+              head: ['site', 'stage', 'mode', 'latency', 'since', 'until'],
+              style: { head: [], border: [], compact: true },
+            });
+            for (const fault of faults)
+              table.push([
+                fault.site,
+                fault.stage,
+                fault.mode,
+                fault.latencyMs ? `${fault.latencyMs} ms` : '-',
+                fault.since,
+                fault.until ?? 'cleared by hand',
+              ]);
             context.out(`${table.toString()}\n`);
           }
         }

@@ -21,13 +21,17 @@ const MESSAGE_WIDTH = 100;
 export const SEQUENCES_FILE = '.hcguard/probe-sequences.json';
 
 /** Which platform the counters belong to: the sites' transmission URLs. */
-const platformNamespace = (config: HcguardConfig): string => shortHash(`${config.sites.primary.stages.transmission} ${config.sites.backup.stages.transmission}`);
+const platformNamespace = (config: HcguardConfig): string =>
+  shortHash(`${config.sites.primary.stages.transmission} ${config.sites.backup.stages.transmission}`);
 
 const shorten = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
 /** The results as a table a human reads at a glance. */
 export const formatResultsTable = (results: readonly ProbeResult[]): string => {
-  const table = new Table({ head: ['probe', 'site', 'stage', 'outcome', 'failure', 'duration', 'message'], style: { head: [], border: [], compact: true } });
+  const table = new Table({
+    head: ['probe', 'site', 'stage', 'outcome', 'failure', 'duration', 'message'],
+    style: { head: [], border: [], compact: true },
+  });
   for (const result of results) {
     table.push([
       result.probeId,
@@ -45,7 +49,9 @@ export const formatResultsTable = (results: readonly ProbeResult[]): string => {
 /** Reads every secret the probes need before sending anything, so a missing one is a clear usage error. */
 const preloadSecrets = async (config: HcguardConfig, sites: readonly Site[]): Promise<SecretSource> => {
   const source = createSecretSource({ refs: config.secrets });
-  const names = [...new Set(config.probes.filter((probe) => probe.sites.some((site) => sites.includes(site))).flatMap(probeSecrets))];
+  const names = [
+    ...new Set(config.probes.filter((probe) => probe.sites.some((site) => sites.includes(site))).flatMap(probeSecrets)),
+  ];
   const values = new Map<string, string>();
   const problems: string[] = [];
   for (const name of names) {
@@ -73,8 +79,13 @@ const preloadSecrets = async (config: HcguardConfig, sites: readonly Site[]): Pr
 export const registerProbeCommand = (program: Command, context: CliContext): void => {
   program
     .command('probe')
-    .description("run one round of the config's probes against its sites from this machine and print the results (exit 1 when any probe failed)")
-    .option('--once', 'run one round and exit (continuous probing is the scheduler\'s job: `npm start` or the deployed Lambda)')
+    .description(
+      "run one round of the config's probes against its sites from this machine and print the results (exit 1 when any probe failed)",
+    )
+    .option(
+      '--once',
+      "run one round and exit (continuous probing is the scheduler's job: `npm start` or the deployed Lambda)",
+    )
     .addOption(new Option('--site <site>', 'probe only this site').choices(SITES))
     .option('--json', 'print one JSON array of results instead of a table')
     .action(async (options: { once?: boolean; site?: Site; json?: boolean }) => {
@@ -87,7 +98,9 @@ export const registerProbeCommand = (program: Command, context: CliContext): voi
       context.out(options.json ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
       const failed = results.filter((result) => result.outcome === 'failed');
       if (failed.length) {
-        throw new CommandFailed(`${failed.length} of ${results.length} probes failed: ${failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`).join(', ')}`);
+        throw new CommandFailed(
+          `${failed.length} of ${results.length} probes failed: ${failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`).join(', ')}`,
+        );
       }
     });
 };

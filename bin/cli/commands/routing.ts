@@ -36,7 +36,11 @@ export const operatorActor = (): Actor => {
   return `operator:${user}@${hostname()}`;
 };
 
-export const registerRoutingCommands = (program: Command, context: CliContext, run: OperatorCommandRunner = runWhereTargetLives): void => {
+export const registerRoutingCommands = (
+  program: Command,
+  context: CliContext,
+  run: OperatorCommandRunner = runWhereTargetLives,
+): void => {
   const execute = async (input: OperatorCommandInput, json: boolean | undefined): Promise<void> => {
     let command: OperatorCommand;
     try {
@@ -47,37 +51,67 @@ export const registerRoutingCommands = (program: Command, context: CliContext, r
     }
     const result = await run(command, context);
     if (json) context.out(`${JSON.stringify(result, null, 2)}\n`);
-    if (!result.ok) throw new CommandFailed(json ? `hcguard ${command.command}: refused or failed (see the JSON above)` : result.message);
+    if (!result.ok)
+      throw new CommandFailed(
+        json ? `hcguard ${command.command}: refused or failed (see the JSON above)` : result.message,
+      );
     if (!json) context.out(`${result.message}\n`);
   };
 
   program
     .command('failover')
-    .description('switch the managed records to a site by hand, with the same safety checks as the controller (pre-flight, dwell); exit 1 when refused')
+    .description(
+      'switch the managed records to a site by hand, with the same safety checks as the controller (pre-flight, dwell); exit 1 when refused',
+    )
     .addOption(new Option('--to <site>', 'the site to send traffic to').choices(SITES).makeOptionMandatory())
     .requiredOption('--reason <text>', 'why: recorded in the audit log and the Route 53 change comment')
-    .option('--force', 'override failed pre-flight checks and the dwell time (the overridden checks are recorded with the reason)')
+    .option(
+      '--force',
+      'override failed pre-flight checks and the dwell time (the overridden checks are recorded with the reason)',
+    )
     .option('--record <name>', 'only this managed record (default: all)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { to: (typeof SITES)[number]; reason: string; force?: boolean; record?: string; json?: boolean }) => {
+    .action(
+      async (options: {
+        to: (typeof SITES)[number];
+        reason: string;
+        force?: boolean;
+        record?: string;
+        json?: boolean;
+      }) => {
+        await execute(
+          {
+            command: 'failover',
+            to: options.to,
+            reason: options.reason,
+            force: options.force ?? false,
+            actor: operatorActor(),
+            ...(options.record ? { record: options.record } : {}),
+          },
+          options.json,
+        );
+      },
+    );
+
+  program
+    .command('failback')
+    .description(
+      'approve the return to the primary once it has been healthy for failover.failbackAfterHealthyMinutes; exit 1 when refused',
+    )
+    .option('--record <name>', 'only this managed record (default: all)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { record?: string; json?: boolean }) => {
       await execute(
-        { command: 'failover', to: options.to, reason: options.reason, force: options.force ?? false, actor: operatorActor(), ...(options.record ? { record: options.record } : {}) },
+        { command: 'failback', actor: operatorActor(), ...(options.record ? { record: options.record } : {}) },
         options.json,
       );
     });
 
   program
-    .command('failback')
-    .description('approve the return to the primary once it has been healthy for failover.failbackAfterHealthyMinutes; exit 1 when refused')
-    .option('--record <name>', 'only this managed record (default: all)')
-    .option('--json', 'print the result as JSON')
-    .action(async (options: { record?: string; json?: boolean }) => {
-      await execute({ command: 'failback', actor: operatorActor(), ...(options.record ? { record: options.record } : {}) }, options.json);
-    });
-
-  program
     .command('lock')
-    .description('freeze automatic switching (e.g. during maintenance); manual failover still works; exit 1 if already locked')
+    .description(
+      'freeze automatic switching (e.g. during maintenance); manual failover still works; exit 1 if already locked',
+    )
     .requiredOption('--reason <text>', 'why: shown in every refusal while the lock holds')
     .option('--json', 'print the result as JSON')
     .action(async (options: { reason: string; json?: boolean }) => {
@@ -103,7 +137,11 @@ export const runWhereTargetLives: OperatorCommandRunner = async (command, contex
   const signal = AbortSignal.timeout((config.failover.insyncTimeoutSeconds + 60) * 1000);
   try {
     const services = composeServices({ config, resources: target.resources, clients });
-    return await executeOperatorCommand(command, { failover: services.failover, loadTargets: (abort) => services.store.loadTargets(abort) }, signal);
+    return await executeOperatorCommand(
+      command,
+      { failover: services.failover, loadTargets: (abort) => services.store.loadTargets(abort) },
+      signal,
+    );
   } finally {
     clients.dynamodb.destroy();
     clients.sns.destroy();
@@ -115,26 +153,46 @@ const operatorCommandResultSchema = z.object({
   command: z.enum(['failover', 'failback', 'lock', 'unlock']),
   ok: z.boolean(),
   message: z.string(),
-  records: z.array(z.object({ record: z.string(), result: z.enum(['switched', 'refused', 'failed']), message: z.string() }).passthrough()).optional(),
+  records: z
+    .array(
+      z
+        .object({ record: z.string(), result: z.enum(['switched', 'refused', 'failed']), message: z.string() })
+        .passthrough(),
+    )
+    .optional(),
   lock: z.object({ reason: z.string(), actor: z.string(), at: z.string() }).optional(),
 });
 
 /** Sends the command to the deployed drill Lambda, which runs executeOperatorCommand. */
-export const invokeDrillFunction = async (command: OperatorCommand, target: Target, lambda: LambdaClient = new LambdaClient(target.clientConfig)): Promise<OperatorCommandResult> => {
+export const invokeDrillFunction = async (
+  command: OperatorCommand,
+  target: Target,
+  lambda: LambdaClient = new LambdaClient(target.clientConfig),
+): Promise<OperatorCommandResult> => {
   const functionName = target.resources.drillFunctionName;
-  if (!functionName) throw new CommandFailed('the deployed stack names no drill function (HcguardResources.drillFunctionName): routing commands cannot run in AWS');
+  if (!functionName)
+    throw new CommandFailed(
+      'the deployed stack names no drill function (HcguardResources.drillFunctionName): routing commands cannot run in AWS',
+    );
   try {
     const response = await lambda.send(
-      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(command)) }),
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(command)),
+      }),
       { abortSignal: AbortSignal.timeout(15 * 60_000) },
     );
     const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
     if (response.FunctionError) {
       const failure = safeJson(text) as { errorType?: string; errorMessage?: string } | undefined;
-      throw new CommandFailed(`the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError}: ${failure?.errorMessage ?? text}`);
+      throw new CommandFailed(
+        `the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError}: ${failure?.errorMessage ?? text}`,
+      );
     }
     const parsed = operatorCommandResultSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new CommandFailed(`the drill function ${functionName} gave an unexpected answer: ${text.slice(0, 500)}`);
+    if (!parsed.success)
+      throw new CommandFailed(`the drill function ${functionName} gave an unexpected answer: ${text.slice(0, 500)}`);
     return parsed.data as OperatorCommandResult;
   } finally {
     lambda.destroy();

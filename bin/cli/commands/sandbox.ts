@@ -4,7 +4,14 @@ import type { Command } from 'commander';
 import ms from 'ms';
 import { STAGES } from '../../../lambdas/core/model.ts';
 import { TRANSMISSION_KEY_ENV } from '../../../lambdas/core/probe/builtin.ts';
-import { DEFAULT_REPLICATION_LAG_MS, SANDBOX_DEV_TRANSMISSION_KEY, sandboxAddressesFromConfig, SandboxConfigError, startSandbox, type Sandbox } from '../../../lambdas/local/sandbox/index.ts';
+import {
+  DEFAULT_REPLICATION_LAG_MS,
+  SANDBOX_DEV_TRANSMISSION_KEY,
+  sandboxAddressesFromConfig,
+  SandboxConfigError,
+  startSandbox,
+  type Sandbox,
+} from '../../../lambdas/local/sandbox/index.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 
@@ -22,7 +29,8 @@ const untilInterrupted = (): Promise<NodeJS.Signals> =>
 
 export const parseDuration = (text: string, what: string): number => {
   const value = /^\d+$/.test(text) ? Number(text) : ms(text as ms.StringValue);
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new UsageError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 5m)`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new UsageError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 5m)`);
   return value;
 };
 
@@ -52,8 +60,14 @@ export const describeSandbox = (sandbox: Sandbox): string => {
 export const registerSandboxCommand = (program: Command, context: CliContext): void => {
   program
     .command('sandbox')
-    .description("run the sandbox health-code platform (primary and backup on the config's site addresses, e.g. 127.0.0.1:18080 and 127.0.0.2:18080) until Ctrl-C")
-    .option('--replication-lag <duration>', 'how long a write on one site takes to reach the other (e.g. 500ms, 2s)', `${DEFAULT_REPLICATION_LAG_MS}ms`)
+    .description(
+      "run the sandbox health-code platform (primary and backup on the config's site addresses, e.g. 127.0.0.1:18080 and 127.0.0.2:18080) until Ctrl-C",
+    )
+    .option(
+      '--replication-lag <duration>',
+      'how long a write on one site takes to reach the other (e.g. 500ms, 2s)',
+      `${DEFAULT_REPLICATION_LAG_MS}ms`,
+    )
     .action(async (options: { replicationLag: string }) => {
       const config = await context.config();
       const replicationLagMs = parseDuration(options.replicationLag, '--replication-lag');

@@ -40,7 +40,12 @@ export interface StatusDocument {
     readonly refusal?: string;
     readonly locked?: { readonly reason: string; readonly actor: string; readonly at: string };
   }[];
-  readonly targets: readonly { readonly site: Site; readonly stage: Stage; readonly state: TargetState['health']; readonly since: string | null }[];
+  readonly targets: readonly {
+    readonly site: Site;
+    readonly stage: Stage;
+    readonly state: TargetState['health'];
+    readonly since: string | null;
+  }[];
   readonly incidents: readonly {
     readonly id: string;
     readonly severity: Incident['severity'];
@@ -72,7 +77,12 @@ const currentOperator = (): Actor => {
   return `operator:${user}@${hostname()}`;
 };
 
-export const statusDocument = (routing: readonly RoutingState[], lock: RoutingLock | undefined, targets: readonly TargetState[], incidents: readonly Incident[]): StatusDocument => {
+export const statusDocument = (
+  routing: readonly RoutingState[],
+  lock: RoutingLock | undefined,
+  targets: readonly TargetState[],
+  incidents: readonly Incident[],
+): StatusDocument => {
   const byKey = new Map(targets.map((target) => [targetKey(target.site, target.stage), target]));
   return {
     routing: routing.map((state) => ({
@@ -81,7 +91,15 @@ export const statusDocument = (routing: readonly RoutingState[], lock: RoutingLo
       since: state.since,
       reason: state.reason,
       actor: state.actor,
-      ...(state.pending ? { pending: { toSite: state.pending.toSite, requestedAt: state.pending.requestedAt, reason: state.pending.reason } } : {}),
+      ...(state.pending
+        ? {
+            pending: {
+              toSite: state.pending.toSite,
+              requestedAt: state.pending.requestedAt,
+              reason: state.pending.reason,
+            },
+          }
+        : {}),
       ...(state.refusal ? { refusal: state.refusal.message } : {}),
       ...(lock ? { locked: { reason: lock.reason, actor: lock.actor, at: lock.at } } : {}),
     })),
@@ -106,24 +124,38 @@ export const statusDocument = (routing: readonly RoutingState[], lock: RoutingLo
 
 export const formatStatus = (
   document: StatusDocument,
-  details: { readonly targets: readonly TargetState[]; readonly incidents: readonly Incident[]; readonly timeZone: string },
+  details: {
+    readonly targets: readonly TargetState[];
+    readonly incidents: readonly Incident[];
+    readonly timeZone: string;
+  },
 ): string => {
   const when = (iso: string | null) => (iso ? formatInstant(iso, details.timeZone) : '-');
   const lines: string[] = ['routing'];
   if (document.routing.length === 0) lines.push('  no routing state yet (the controller writes it on its first round)');
   for (const state of document.routing) {
     lines.push(`  ${state.record} -> ${state.activeSite} since ${when(state.since)}: ${state.reason} (${state.actor})`);
-    if (state.pending) lines.push(`    switching to ${state.pending.toSite} (requested ${when(state.pending.requestedAt)}): ${state.pending.reason}`);
+    if (state.pending)
+      lines.push(
+        `    switching to ${state.pending.toSite} (requested ${when(state.pending.requestedAt)}): ${state.pending.reason}`,
+      );
     if (state.refusal) lines.push(`    not switching: ${state.refusal}`);
   }
   const locked = document.routing.find((state) => state.locked)?.locked;
-  if (locked) lines.push(`  LOCKED by ${locked.actor} at ${when(locked.at)}: ${locked.reason} (automatic switching is frozen; \`hcguard unlock\`)`);
+  if (locked)
+    lines.push(
+      `  LOCKED by ${locked.actor} at ${when(locked.at)}: ${locked.reason} (automatic switching is frozen; \`hcguard unlock\`)`,
+    );
 
   const targets = new Table({ head: ['site', 'stage', 'state', 'since', 'last result'], style: plainStyle() });
   for (const target of document.targets) {
-    const stored = details.targets.find((candidate) => candidate.site === target.site && candidate.stage === target.stage);
+    const stored = details.targets.find(
+      (candidate) => candidate.site === target.site && candidate.stage === target.stage,
+    );
     const state = `${target.state}${stored?.flapping ? ' (flapping)' : ''}`;
-    const last = stored?.lastOutcome ? `${stored.lastOutcome}${stored.lastFailureClass && stored.lastOutcome !== 'ok' ? ` (${stored.lastFailureClass})` : ''}` : '-';
+    const last = stored?.lastOutcome
+      ? `${stored.lastOutcome}${stored.lastFailureClass && stored.lastOutcome !== 'ok' ? ` (${stored.lastFailureClass})` : ''}`
+      : '-';
     targets.push([target.site, target.stage, state, when(target.since), last]);
   }
   lines.push('', 'targets', targets.toString());
@@ -133,11 +165,13 @@ export const formatStatus = (
   else {
     const table = new Table({ head: ['id', 'severity', 'what', 'status', 'opened'], style: plainStyle() });
     for (const incident of details.incidents) {
-      const status = incident.status === 'acknowledged' ? `acknowledged by ${incident.acknowledgedBy ?? '?'}` : incident.status;
+      const status =
+        incident.status === 'acknowledged' ? `acknowledged by ${incident.acknowledgedBy ?? '?'}` : incident.status;
       table.push([incident.id, incident.severity, incident.title, status, when(incident.openedAt)]);
     }
     lines.push(table.toString());
-    if (details.incidents.some((incident) => incident.status === 'open')) lines.push('  acknowledge with: hcguard ack <id>');
+    if (details.incidents.some((incident) => incident.status === 'open'))
+      lines.push('  acknowledge with: hcguard ack <id>');
   }
   return `${lines.join('\n')}\n`;
 };
@@ -145,17 +179,27 @@ export const formatStatus = (
 /** `--since`: an ISO instant, or a duration back from now ("30m", "2h", "7d"). */
 export const parseSince = (text: string, now: Date): string => {
   const duration = /^\d+(\.\d+)?\s*[a-z]+$/i.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
-  if (typeof duration === 'number' && Number.isFinite(duration) && duration > 0) return new Date(now.getTime() - duration).toISOString();
+  if (typeof duration === 'number' && Number.isFinite(duration) && duration > 0)
+    return new Date(now.getTime() - duration).toISOString();
   const instant = Date.parse(text);
   if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(instant)) return new Date(instant).toISOString();
-  throw new UsageError(`--since must be an ISO instant (2026-11-26T18:00:00Z) or a duration such as 30m, 2h or 7d, not "${text}"`);
+  throw new UsageError(
+    `--since must be an ISO instant (2026-11-26T18:00:00Z) or a duration such as 30m, 2h or 7d, not "${text}"`,
+  );
 };
 
-export const formatHistory = (results: readonly ProbeResult[], incidents: readonly Incident[], timeZone: string): string => {
+export const formatHistory = (
+  results: readonly ProbeResult[],
+  incidents: readonly Incident[],
+  timeZone: string,
+): string => {
   const lines: string[] = [];
   if (results.length === 0) lines.push('no probe results in this window');
   else {
-    const table = new Table({ head: ['started', 'site', 'stage', 'probe', 'outcome', 'failure', 'duration', 'message'], style: plainStyle() });
+    const table = new Table({
+      head: ['started', 'site', 'stage', 'probe', 'outcome', 'failure', 'duration', 'message'],
+      style: plainStyle(),
+    });
     for (const result of results) {
       table.push([
         formatInstant(result.startedAt, timeZone),
@@ -173,7 +217,9 @@ export const formatHistory = (results: readonly ProbeResult[], incidents: readon
   lines.push('', incidents.length === 0 ? 'no incidents opened in this window' : 'incidents opened in this window');
   for (const incident of incidents) {
     const end = incident.resolvedAt ? `resolved ${formatInstant(incident.resolvedAt, timeZone)}` : incident.status;
-    lines.push(`  ${incident.id} ${incident.severity} ${incident.title}: opened ${formatInstant(incident.openedAt, timeZone)}, ${end}`);
+    lines.push(
+      `  ${incident.id} ${incident.severity} ${incident.title}: opened ${formatInstant(incident.openedAt, timeZone)}, ${end}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 };
@@ -181,7 +227,7 @@ export const formatHistory = (results: readonly ProbeResult[], incidents: readon
 export const registerStatusCommands = (program: Command, context: CliContext): void => {
   program
     .command('status')
-    .description('routing, target states and open incidents, from the stack\'s table')
+    .description("routing, target states and open incidents, from the stack's table")
     .option('--json', 'print { routing, targets, incidents } as JSON')
     .action(async (options: { json?: boolean }) => {
       const services = await servicesFor(context);
@@ -192,7 +238,11 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
         services.store.listOpenIncidents(),
       ]);
       const document = statusDocument(routing, lock, targets, incidents);
-      context.out(options.json ? `${JSON.stringify(document, null, 2)}\n` : formatStatus(document, { targets, incidents, timeZone: services.config.timeZone }));
+      context.out(
+        options.json
+          ? `${JSON.stringify(document, null, 2)}\n`
+          : formatStatus(document, { targets, incidents, timeZone: services.config.timeZone }),
+      );
     });
 
   program
@@ -205,20 +255,35 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
     .option('--json', 'print { results, incidents } as JSON')
     .action(async (options: { site?: Site; stage?: Stage; since: string; limit: string; json?: boolean }) => {
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${options.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${options.limit}"`);
       const since = parseSince(options.since, new Date());
       const services = await servicesFor(context);
       const [results, incidents] = await Promise.all([
-        services.store.history({ ...(options.site ? { site: options.site } : {}), ...(options.stage ? { stage: options.stage } : {}), since, limit }),
+        services.store.history({
+          ...(options.site ? { site: options.site } : {}),
+          ...(options.stage ? { stage: options.stage } : {}),
+          since,
+          limit,
+        }),
         services.store.listIncidents({ since }),
       ]);
-      const matching = incidents.filter((incident) => (!options.site || incident.site === options.site) && (!options.stage || incident.stage === options.stage));
-      context.out(options.json ? `${JSON.stringify({ since, results, incidents: matching }, null, 2)}\n` : formatHistory(results, matching, services.config.timeZone));
+      const matching = incidents.filter(
+        (incident) =>
+          (!options.site || incident.site === options.site) && (!options.stage || incident.stage === options.stage),
+      );
+      context.out(
+        options.json
+          ? `${JSON.stringify({ since, results, incidents: matching }, null, 2)}\n`
+          : formatHistory(results, matching, services.config.timeZone),
+      );
     });
 
   program
     .command('ack')
-    .description('acknowledge an incident: stops its reminders and escalation (exit 1 if it is unknown or already resolved)')
+    .description(
+      'acknowledge an incident: stops its reminders and escalation (exit 1 if it is unknown or already resolved)',
+    )
     .argument('<incident-id>', 'the id from the alert, e.g. INC-7K3QZ2M')
     .action(async (input: string) => {
       const id = normalizeIncidentId(input);
@@ -230,7 +295,8 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
       try {
         outcome = await services.store.acknowledge(id, actor, at);
       } catch (error) {
-        if (error instanceof NotFoundError) throw new CommandFailed(`no incident ${id} (see \`hcguard status\` for open incidents)`);
+        if (error instanceof NotFoundError)
+          throw new CommandFailed(`no incident ${id} (see \`hcguard status\` for open incidents)`);
         throw error;
       }
       if (!outcome.acknowledged) {
@@ -239,7 +305,9 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
         return;
       }
       const { incident } = outcome;
-      context.out(`acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ${actor}: reminders and escalation stop\n`);
+      context.out(
+        `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ${actor}: reminders and escalation stop\n`,
+      );
       try {
         await services.auditLog.append({
           at: at.toISOString(),
@@ -250,7 +318,9 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
           ...(incident.drillId ? { drillId: incident.drillId } : {}),
         });
       } catch (error) {
-        throw new CommandFailed(`acknowledged, but the audit entry could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CommandFailed(
+          `acknowledged, but the audit entry could not be written: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     });
 };

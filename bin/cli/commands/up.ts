@@ -9,11 +9,14 @@ import type { CliContext, GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
 
-const port = (flag: string) => (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new UsageError(`${flag} must be a port number between 0 and 65535 (0 picks a free one), got "${value}"`);
-  return parsed;
-};
+const port =
+  (flag: string) =>
+  (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+      throw new UsageError(`${flag} must be a port number between 0 and 65535 (0 picks a free one), got "${value}"`);
+    return parsed;
+  };
 
 /**
  * Catches SIGINT and SIGTERM from now on (also during startup, so Ctrl-C then still stops what
@@ -36,11 +39,21 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
   program
     .command('up')
     .description(
-      'run the whole guard on this machine until Ctrl-C (`npm start`): moto as AWS (or AWS_ENDPOINT_URL), the stack\'s resources, the sandbox platform, ' +
+      "run the whole guard on this machine until Ctrl-C (`npm start`): moto as AWS (or AWS_ENDPOINT_URL), the stack's resources, the sandbox platform, " +
         'probe rounds through the real Lambda handler, simulated citizens and the operator dashboard; commands in another terminal find it',
     )
-    .addOption(new Option('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (default: config local.dashboardPort; 0 picks a free one)').argParser(port('--dashboard-port')))
-    .addOption(new Option('--moto-port <port>', "moto_server's port (default: config local.motoPort; 0 picks a free one)").argParser(port('--moto-port')))
+    .addOption(
+      new Option(
+        '--dashboard-port <port>',
+        'dashboard port on 127.0.0.1 (default: config local.dashboardPort; 0 picks a free one)',
+      ).argParser(port('--dashboard-port')),
+    )
+    .addOption(
+      new Option(
+        '--moto-port <port>',
+        "moto_server's port (default: config local.motoPort; 0 picks a free one)",
+      ).argParser(port('--moto-port')),
+    )
     .action(async (flags: { dashboardPort?: number; motoPort?: number }) => {
       const config = await context.config();
       // Read now: the runtime gives the probe Lambda its config in HCGUARD_CONFIG, as the stack does.

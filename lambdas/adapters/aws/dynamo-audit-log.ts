@@ -47,7 +47,8 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async append(entry: AuditEntry, signal?: AbortSignal): Promise<void> {
-    if (Number.isNaN(Date.parse(entry.at))) throw new Error(`audit entry "${entry.action}" has no valid instant: ${entry.at}`);
+    if (Number.isNaN(Date.parse(entry.at)))
+      throw new Error(`audit entry "${entry.action}" has no valid instant: ${entry.at}`);
     const item = {
       ...auditKeys.entry(entry, this.nonce()),
       ...(entry.drillId ? { gsi1pk: auditKeys.drill(entry.drillId), gsi1sk: entry.at } : {}),
@@ -55,9 +56,13 @@ export class DynamoAuditLog implements AuditLog {
     };
     try {
       // Append-only: an existing entry is never replaced.
-      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }), { abortSignal: signal });
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        { abortSignal: signal },
+      );
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') throw new AlreadyExistsError(`audit entry ${item.sk}`);
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+        throw new AlreadyExistsError(`audit entry ${item.sk}`);
       throw error;
     }
   }
@@ -70,7 +75,10 @@ export class DynamoAuditLog implements AuditLog {
         {
           IndexName: INDEX,
           KeyConditionExpression: query.since ? 'gsi1pk = :drill AND gsi1sk >= :since' : 'gsi1pk = :drill',
-          ExpressionAttributeValues: { ':drill': auditKeys.drill(query.drillId), ...(query.since ? { ':since': query.since } : {}) },
+          ExpressionAttributeValues: {
+            ':drill': auditKeys.drill(query.drillId),
+            ...(query.since ? { ':since': query.since } : {}),
+          },
         },
         limit,
         signal,
@@ -81,7 +89,11 @@ export class DynamoAuditLog implements AuditLog {
     const first = Date.parse(`${since.slice(0, 10)}T00:00:00.000Z`);
     if (Number.isNaN(first)) throw new Error(`audit query since must be an ISO instant, got ${since}`);
     const entries: AuditEntry[] = [];
-    for (let day = first, count = 0; day <= now.getTime() && entries.length < limit && count < MAX_DAYS; day += DAY_MS, count++) {
+    for (
+      let day = first, count = 0;
+      day <= now.getTime() && entries.length < limit && count < MAX_DAYS;
+      day += DAY_MS, count++
+    ) {
       entries.push(
         ...(await this.query(
           {
@@ -97,12 +109,22 @@ export class DynamoAuditLog implements AuditLog {
     return entries;
   }
 
-  private async query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, signal?: AbortSignal): Promise<AuditEntry[]> {
+  private async query(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
-        new QueryCommand({ TableName: this.tableName, ...input, ScanIndexForward: true, Limit: limit - entries.length, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          TableName: this.tableName,
+          ...input,
+          ScanIndexForward: true,
+          Limit: limit - entries.length,
+          ExclusiveStartKey: startKey,
+        }),
         { abortSignal: signal },
       );
       entries.push(...(page.Items ?? []).map(toEntry));

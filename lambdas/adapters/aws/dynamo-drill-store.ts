@@ -31,16 +31,22 @@ export const drillKeys = {
   meta: (id: string) => ({ pk: `DRILL#${id}`, sk: 'META' }),
   /** Zero-padded so the phases sort in plan order. */
   phase: (id: string, index: number) => ({ pk: `DRILL#${id}`, sk: `PHASE#${String(index).padStart(2, '0')}` }),
-  listing: (drill: Pick<DrillRecord, 'id' | 'startedAt'>) => ({ gsi1pk: 'DRILLS', gsi1sk: `${drill.startedAt}#${drill.id}` }),
+  listing: (drill: Pick<DrillRecord, 'id' | 'startedAt'>) => ({
+    gsi1pk: 'DRILLS',
+    gsi1sk: `${drill.startedAt}#${drill.id}`,
+  }),
   active: { pk: 'DRILL', sk: 'ACTIVE' },
 } as const;
 
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
 
-const isConditionalCheckFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
-const isCancelledTransaction = (error: unknown): boolean => error instanceof Error && error.name === 'TransactionCanceledException';
+const isConditionalCheckFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+const isCancelledTransaction = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'TransactionCanceledException';
 
-const withoutKeys = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)));
+const withoutKeys = (item: Item): Item =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)));
 
 export interface DynamoDrillStoreOptions {
   readonly client: DynamoDBClient;
@@ -57,7 +63,8 @@ export class DynamoDrillStore implements DrillStore {
   }
 
   async create(drill: DrillRecord, options: { readonly claimActive: boolean }, signal?: AbortSignal): Promise<void> {
-    if (drill.version !== 1) throw new Error(`drill ${drill.id}: a new drill is stored at version 1, not ${drill.version}`);
+    if (drill.version !== 1)
+      throw new Error(`drill ${drill.id}: a new drill is stored at version 1, not ${drill.version}`);
     const items: TransactItem[] = [
       // A drill id is never reused: a retried create must not overwrite a drill that ran.
       { Put: { TableName: this.tableName, Item: metaItem(drill), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -82,7 +89,8 @@ export class DynamoDrillStore implements DrillStore {
           const running = await this.active(signal);
           throw new AlreadyExistsError(`running drill ${running?.drillId ?? '(unknown)'}`);
         }
-        if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw new AlreadyExistsError(`drill ${drill.id}`);
+        if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed'))
+          throw new AlreadyExistsError(`drill ${drill.id}`);
       }
       throw error;
     }
@@ -118,9 +126,13 @@ export class DynamoDrillStore implements DrillStore {
   async save(drill: DrillRecord, previous: DrillRecord, signal?: AbortSignal): Promise<void> {
     if (drill.id !== previous.id) throw new Error(`cannot save drill ${drill.id} over drill ${previous.id}`);
     if (drill.version !== previous.version + 1) {
-      throw new Error(`drill ${drill.id}: version ${drill.version} must be ${previous.version + 1} when replacing version ${previous.version}`);
+      throw new Error(
+        `drill ${drill.id}: version ${drill.version} must be ${previous.version + 1} when replacing version ${previous.version}`,
+      );
     }
-    const changed = drill.phases.filter((phase) => JSON.stringify(phase) !== JSON.stringify(previous.phases[phase.index]));
+    const changed = drill.phases.filter(
+      (phase) => JSON.stringify(phase) !== JSON.stringify(previous.phases[phase.index]),
+    );
     // Replace only the version this tick was decided on.
     const condition = {
       ConditionExpression: '#version = :expected',
@@ -129,7 +141,9 @@ export class DynamoDrillStore implements DrillStore {
     };
     try {
       if (changed.length === 0) {
-        await this.documents.send(new PutCommand({ TableName: this.tableName, Item: metaItem(drill), ...condition }), { abortSignal: signal });
+        await this.documents.send(new PutCommand({ TableName: this.tableName, Item: metaItem(drill), ...condition }), {
+          abortSignal: signal,
+        });
         return;
       }
       await this.documents.send(
@@ -144,7 +158,8 @@ export class DynamoDrillStore implements DrillStore {
     } catch (error) {
       if (isConditionalCheckFailure(error) || isCancelledTransaction(error)) {
         const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-        if (!reasons || reasons[0]?.Code === 'ConditionalCheckFailed') throw new VersionConflictError(`drill ${drill.id}`, previous.version);
+        if (!reasons || reasons[0]?.Code === 'ConditionalCheckFailed')
+          throw new VersionConflictError(`drill ${drill.id}`, previous.version);
       }
       throw error;
     }
@@ -186,10 +201,14 @@ export class DynamoDrillStore implements DrillStore {
   }
 
   async active(signal?: AbortSignal): Promise<ActiveDrill | undefined> {
-    const response = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: drillKeys.active, ConsistentRead: true }), { abortSignal: signal });
+    const response = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: drillKeys.active, ConsistentRead: true }),
+      { abortSignal: signal },
+    );
     const item = response.Item;
     if (!item) return undefined;
-    if (typeof item.drillId !== 'string' || item.drillId.length === 0) throw new Error('the running-drill item is malformed: no drillId');
+    if (typeof item.drillId !== 'string' || item.drillId.length === 0)
+      throw new Error('the running-drill item is malformed: no drillId');
     return {
       drillId: item.drillId,
       startedAt: typeof item.startedAt === 'string' ? item.startedAt : '',
@@ -216,7 +235,11 @@ export class DynamoDrillStore implements DrillStore {
     }
   }
 
-  async requestAbort(id: string, request: NonNullable<DrillRecord['abortRequested']>, signal?: AbortSignal): Promise<boolean> {
+  async requestAbort(
+    id: string,
+    request: NonNullable<DrillRecord['abortRequested']>,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
@@ -224,7 +247,8 @@ export class DynamoDrillStore implements DrillStore {
           Key: drillKeys.meta(id),
           // A new version: the lease holder's next save conflicts, re-reads and takes the request.
           UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
-          ConditionExpression: 'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) AND attribute_not_exists(abortRequested)',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) AND attribute_not_exists(abortRequested)',
           // version, status and abort are DynamoDB reserved words.
           ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#abort': 'abort' },
           ExpressionAttributeValues: { ':request': request, ':one': 1, ':running': 'running' },
@@ -280,9 +304,12 @@ const toDrill = (item: Item, phases: readonly PhaseRecord[]): DrillRecord => {
   const drill = withoutKeys(item);
   const malformed = (what: string) => new Error(`drill item ${String(item.pk)} is malformed: ${what}`);
   if (typeof drill.id !== 'string') throw malformed('no id');
-  if (typeof drill.status !== 'string' || !STATUSES.has(drill.status)) throw malformed(`status ${String(drill.status)}`);
-  if (typeof drill.version !== 'number' || !Number.isInteger(drill.version) || drill.version < 1) throw malformed(`version ${String(drill.version)}`);
-  if (!Array.isArray(drill.plan) || typeof drill.marks !== 'object' || typeof drill.data !== 'object') throw malformed('plan, marks or data missing');
+  if (typeof drill.status !== 'string' || !STATUSES.has(drill.status))
+    throw malformed(`status ${String(drill.status)}`);
+  if (typeof drill.version !== 'number' || !Number.isInteger(drill.version) || drill.version < 1)
+    throw malformed(`version ${String(drill.version)}`);
+  if (!Array.isArray(drill.plan) || typeof drill.marks !== 'object' || typeof drill.data !== 'object')
+    throw malformed('plan, marks or data missing');
   phases.forEach((phase, index) => {
     if (phase.index !== index) throw malformed(`phase ${index} is missing`);
   });

@@ -59,21 +59,32 @@ export class DynamoRoutingStore implements RoutingStore {
 
   async put(state: RoutingState, expectedVersion: number, signal?: AbortSignal): Promise<void> {
     if (state.version !== expectedVersion + 1) {
-      throw new Error(`routing state ${state.record}: version ${state.version} must be ${expectedVersion + 1} when replacing version ${expectedVersion}`);
+      throw new Error(
+        `routing state ${state.record}: version ${state.version} must be ${expectedVersion + 1} when replacing version ${expectedVersion}`,
+      );
     }
     const condition =
       expectedVersion === 0
         ? // First write for this record: only if nobody created it meanwhile.
           { ConditionExpression: 'attribute_not_exists(pk)' }
         : // Replace only the version this decision was based on.
-          { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } };
+          {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
     try {
       await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...routingRecordKey(state.record), ...state }, ...condition }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...routingRecordKey(state.record), ...state },
+          ...condition,
+        }),
         { abortSignal: signal },
       );
     } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
+      if (isConditionalCheckFailure(error))
+        throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
       throw error;
     }
   }
@@ -106,7 +117,12 @@ export class DynamoRoutingStore implements RoutingStore {
   async clearLock(signal?: AbortSignal): Promise<RoutingLock> {
     try {
       const response = await this.documents.send(
-        new DeleteCommand({ TableName: this.tableName, Key: routingLockKey, ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' }),
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: routingLockKey,
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
         { abortSignal: signal },
       );
       if (!response.Attributes) throw new NotFoundError('routing lock');
@@ -126,8 +142,10 @@ const toRoutingState = (item: Record<string, unknown>): RoutingState => {
   const malformed = (what: string) => new Error(`routing item ${String(sk)} is malformed: ${what}`);
   if (typeof state.record !== 'string') throw malformed('no record name');
   if (!isSite(state.activeSite)) throw malformed(`activeSite ${String(state.activeSite)}`);
-  if (typeof state.version !== 'number' || !Number.isInteger(state.version) || state.version < 1) throw malformed(`version ${String(state.version)}`);
-  if (typeof state.since !== 'string' || typeof state.reason !== 'string' || typeof state.actor !== 'string') throw malformed('since, reason or actor missing');
+  if (typeof state.version !== 'number' || !Number.isInteger(state.version) || state.version < 1)
+    throw malformed(`version ${String(state.version)}`);
+  if (typeof state.since !== 'string' || typeof state.reason !== 'string' || typeof state.actor !== 'string')
+    throw malformed('since, reason or actor missing');
   const pending = state.pending as RoutingState['pending'];
   if (pending !== undefined && !isSite(pending.toSite)) throw malformed(`pending.toSite ${String(pending.toSite)}`);
   return state as unknown as RoutingState;

@@ -1,7 +1,12 @@
 // Transmission sequence numbers in the hcguard table (item pk `SEQ#<stream>`, sk `COUNTER`),
 // so loss detection spans rounds and Lambda invocations. `commit` is one conditional update
 // that only ever moves the counter forward: a retry or an overlapping round cannot move it back.
-import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import type { SequenceSource } from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
@@ -19,7 +24,13 @@ export const createDynamoSequenceSource = (deps: DynamoSequenceSourceDeps): Sequ
   peek: async (stream, signal) => {
     const { Item } = await deps.dynamodb.send(
       // Strongly consistent: an eventually consistent read could hand out a number already used.
-      new GetItemCommand({ TableName: deps.tableName, Key: sequenceKey(stream), ConsistentRead: true, ProjectionExpression: '#last', ExpressionAttributeNames: { '#last': 'lastSequence' } }),
+      new GetItemCommand({
+        TableName: deps.tableName,
+        Key: sequenceKey(stream),
+        ConsistentRead: true,
+        ProjectionExpression: '#last',
+        ExpressionAttributeNames: { '#last': 'lastSequence' },
+      }),
       { abortSignal: signal },
     );
     const last = Item?.lastSequence?.N;

@@ -28,7 +28,16 @@ import {
   type ProbeResult,
   type TargetState,
 } from '../../core/model.ts';
-import type { AcknowledgeOutcome, DrillScope, HistoryQuery, IncidentQuery, IncidentWrite, OutboxAlert, StateStore, TargetWrite } from '../../ports.ts';
+import type {
+  AcknowledgeOutcome,
+  DrillScope,
+  HistoryQuery,
+  IncidentQuery,
+  IncidentWrite,
+  OutboxAlert,
+  StateStore,
+  TargetWrite,
+} from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 import { sleep } from '../../sleep.ts';
 
@@ -39,12 +48,18 @@ const INDEX = TABLE_DESIGN.indexes[0].name;
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'] as const;
 
 export const stateKeys = {
-  result: (result: ProbeResult, nonce: string) => ({ pk: `RESULT#${result.site}#${result.stage}`, sk: `${result.startedAt}#${result.probeId}#${nonce}` }),
+  result: (result: ProbeResult, nonce: string) => ({
+    pk: `RESULT#${result.site}#${result.stage}`,
+    sk: `${result.startedAt}#${result.probeId}#${nonce}`,
+  }),
   resultPartition: (site: string, stage: string) => `RESULT#${site}#${stage}`,
   target: (site: string, stage: string) => ({ pk: 'TARGET', sk: `${site}#${stage}` }),
   incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' }),
   incidentStatus: (status: IncidentStatus) => `INCIDENTS#${status}`,
-  event: (event: IncidentEvent, index: number) => ({ pk: `INCIDENT#${event.incidentId}`, sk: `EVENT#${event.at}#${index}` }),
+  event: (event: IncidentEvent, index: number) => ({
+    pk: `INCIDENT#${event.incidentId}`,
+    sk: `EVENT#${event.at}#${index}`,
+  }),
   dedup: (dedupKey: string) => ({ pk: `DEDUP#${dedupKey}`, sk: 'OPEN' }),
   outbox: (alertId: string) => ({ pk: 'OUTBOX', sk: alertId }),
   activeDrill: { pk: 'DRILL', sk: 'ACTIVE' },
@@ -56,11 +71,16 @@ const withoutKeys = <T>(item: Item): T => {
   return copy as T;
 };
 
-const isConditionalCheckFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
+const isConditionalCheckFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /** Which items of a cancelled transaction failed their condition (by index). */
 const failedConditions = (error: unknown): number[] | undefined => {
-  if (!(error instanceof TransactionCanceledException) && !(error instanceof Error && error.name === 'TransactionCanceledException')) return undefined;
+  if (
+    !(error instanceof TransactionCanceledException) &&
+    !(error instanceof Error && error.name === 'TransactionCanceledException')
+  )
+    return undefined;
   const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
   return reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
 };
@@ -97,7 +117,10 @@ export class DynamoStateStore implements StateStore {
   // ---------------------------------------------------------------- targets and results
 
   async loadTargets(signal?: AbortSignal): Promise<TargetState[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TARGET' }, ConsistentRead: true }, signal);
+    const items = await this.queryAll(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TARGET' }, ConsistentRead: true },
+      signal,
+    );
     return items.map((item) => withoutKeys<TargetState>(item));
   }
 
@@ -115,7 +138,8 @@ export class DynamoStateStore implements StateStore {
     } catch (error) {
       const failed = failedConditions(error);
       const first = failed?.[0] !== undefined ? writes[failed[0]] : undefined;
-      if (first) throw new VersionConflictError(`target ${first.target.site}#${first.target.stage}`, first.expectedVersion);
+      if (first)
+        throw new VersionConflictError(`target ${first.target.site}#${first.target.stage}`, first.expectedVersion);
       throw error;
     }
   }
@@ -134,9 +158,15 @@ export class DynamoStateStore implements StateStore {
     for (let start = 0; start < requests.length; start += 25) {
       let pending = requests.slice(start, start + 25);
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > this.batchRetries) throw new Error(`${pending.length} probe result(s) not written after ${this.batchRetries} retries (throughput exceeded)`);
+        if (attempt > this.batchRetries)
+          throw new Error(
+            `${pending.length} probe result(s) not written after ${this.batchRetries} retries (throughput exceeded)`,
+          );
         if (attempt > 0) await sleep(this.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random()), signal);
-        const response = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }), { abortSignal: signal });
+        const response = await this.documents.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+          { abortSignal: signal },
+        );
         pending = (response.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
       }
     }
@@ -145,7 +175,9 @@ export class DynamoStateStore implements StateStore {
   async history(query: HistoryQuery, signal?: AbortSignal): Promise<ProbeResult[]> {
     const limit = query.limit ?? 100;
     const partitions = SITES.filter((site) => !query.site || site === query.site).flatMap((site) =>
-      STAGES.filter((stage) => !query.stage || stage === query.stage).map((stage) => stateKeys.resultPartition(site, stage)),
+      STAGES.filter((stage) => !query.stage || stage === query.stage).map((stage) =>
+        stateKeys.resultPartition(site, stage),
+      ),
     );
     const pages = await Promise.all(
       partitions.map((partition) =>
@@ -172,7 +204,14 @@ export class DynamoStateStore implements StateStore {
   async listOpenIncidents(signal?: AbortSignal): Promise<Incident[]> {
     const lists = await Promise.all(
       (['open', 'acknowledged'] as const).map((status) =>
-        this.queryAll({ IndexName: INDEX, KeyConditionExpression: 'gsi1pk = :status', ExpressionAttributeValues: { ':status': stateKeys.incidentStatus(status) } }, signal),
+        this.queryAll(
+          {
+            IndexName: INDEX,
+            KeyConditionExpression: 'gsi1pk = :status',
+            ExpressionAttributeValues: { ':status': stateKeys.incidentStatus(status) },
+          },
+          signal,
+        ),
       ),
     );
     // The index is eventually consistent: an incident acknowledged a moment ago may show under both statuses.
@@ -192,7 +231,10 @@ export class DynamoStateStore implements StateStore {
           {
             IndexName: INDEX,
             KeyConditionExpression: query.since ? 'gsi1pk = :status AND gsi1sk >= :since' : 'gsi1pk = :status',
-            ExpressionAttributeValues: { ':status': stateKeys.incidentStatus(status), ...(query.since ? { ':since': query.since } : {}) },
+            ExpressionAttributeValues: {
+              ':status': stateKeys.incidentStatus(status),
+              ...(query.since ? { ':since': query.since } : {}),
+            },
             ScanIndexForward: false,
           },
           signal,
@@ -207,14 +249,23 @@ export class DynamoStateStore implements StateStore {
       .slice(0, limit);
   }
 
-  async getIncident(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined> {
+  async getIncident(
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined> {
     const items = await this.queryAll(
-      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': stateKeys.incident(id).pk }, ConsistentRead: true },
+      {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': stateKeys.incident(id).pk },
+        ConsistentRead: true,
+      },
       signal,
     );
     const meta = items.find((item) => item.sk === 'META');
     if (!meta) return undefined;
-    const timeline = items.filter((item) => String(item.sk).startsWith('EVENT#')).map((item) => withoutKeys<IncidentEvent>(item));
+    const timeline = items
+      .filter((item) => String(item.sk).startsWith('EVENT#'))
+      .map((item) => withoutKeys<IncidentEvent>(item));
     return { incident: withoutKeys<Incident>(meta), timeline };
   }
 
@@ -226,13 +277,29 @@ export class DynamoStateStore implements StateStore {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...stateKeys.dedup(change.incident.dedupKey), incidentId: change.incident.id, openedAt: change.incident.openedAt },
+          Item: {
+            ...stateKeys.dedup(change.incident.dedupKey),
+            incidentId: change.incident.id,
+            openedAt: change.incident.openedAt,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
-      items.push({ Put: { TableName: this.tableName, Item: this.incidentItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } });
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: this.incidentItem(change.incident),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
     } else {
-      items.push({ Put: { TableName: this.tableName, Item: this.incidentItem(change.incident), ...this.versionCondition(change.expectedVersion) } });
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: this.incidentItem(change.incident),
+          ...this.versionCondition(change.expectedVersion),
+        },
+      });
       if (change.releaseDedupKey) {
         items.push({
           Delete: {
@@ -245,7 +312,9 @@ export class DynamoStateStore implements StateStore {
         });
       }
     }
-    change.events.forEach((event, index) => items.push({ Put: { TableName: this.tableName, Item: { ...stateKeys.event(event, index), ...event } } }));
+    change.events.forEach((event, index) =>
+      items.push({ Put: { TableName: this.tableName, Item: { ...stateKeys.event(event, index), ...event } } }),
+    );
     if (alert) items.push(this.queueItem(alert));
     try {
       await this.documents.send(new TransactWriteCommand({ TransactItems: items }), { abortSignal: signal });
@@ -259,7 +328,10 @@ export class DynamoStateStore implements StateStore {
   async acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<AcknowledgeOutcome> {
     // A round may update the incident between our read and write: re-read and decide again.
     for (let attempt = 0; ; attempt++) {
-      const response = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: stateKeys.incident(id), ConsistentRead: true }), { abortSignal: signal });
+      const response = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: stateKeys.incident(id), ConsistentRead: true }),
+        { abortSignal: signal },
+      );
       if (!response.Item) throw new NotFoundError(`incident ${id}`);
       const incident = withoutKeys<Incident>(response.Item);
       const decision = acknowledgeIncident(incident, actor, at);
@@ -286,8 +358,13 @@ export class DynamoStateStore implements StateStore {
   }
 
   async pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, ConsistentRead: true }, signal);
-    return items.map((item) => withoutKeys<OutboxAlert & { claimedBy?: string }>(item)).map(({ claimedBy: _, ...alert }) => alert);
+    const items = await this.queryAll(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, ConsistentRead: true },
+      signal,
+    );
+    return items
+      .map((item) => withoutKeys<OutboxAlert & { claimedBy?: string }>(item))
+      .map(({ claimedBy: _, ...alert }) => alert);
   }
 
   async claimAlert(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean> {
@@ -296,10 +373,17 @@ export class DynamoStateStore implements StateStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKeys.outbox(id),
-          UpdateExpression: 'SET claimedBy = :owner, claimedUntil = :until, attempts = if_not_exists(attempts, :zero) + :one',
+          UpdateExpression:
+            'SET claimedBy = :owner, claimedUntil = :until, attempts = if_not_exists(attempts, :zero) + :one',
           // Still queued, and nobody holds it (or their lease ran out: they crashed mid-publish).
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
-          ExpressionAttributeValues: { ':owner': owner, ':until': leaseUntil.toISOString(), ':now': now.toISOString(), ':zero': 0, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':until': leaseUntil.toISOString(),
+            ':now': now.toISOString(),
+            ':zero': 0,
+            ':one': 1,
+          },
         }),
         { abortSignal: signal },
       );
@@ -310,7 +394,12 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async markAlertSent(alert: OutboxAlert, owner: string, sent: { readonly messageId: string; readonly at: Date }, signal?: AbortSignal): Promise<void> {
+  async markAlertSent(
+    alert: OutboxAlert,
+    owner: string,
+    sent: { readonly messageId: string; readonly at: Date },
+    signal?: AbortSignal,
+  ): Promise<void> {
     const items: TransactItem[] = [
       {
         Delete: {
@@ -335,7 +424,8 @@ export class DynamoStateStore implements StateStore {
     try {
       await this.documents.send(new TransactWriteCommand({ TransactItems: items }), { abortSignal: signal });
     } catch (error) {
-      if (failedConditions(error)?.includes(0)) throw new VersionConflictError(`alert ${alert.id} claim`, alert.attempts);
+      if (failedConditions(error)?.includes(0))
+        throw new VersionConflictError(`alert ${alert.id} claim`, alert.attempts);
       throw error;
     }
   }
@@ -359,11 +449,16 @@ export class DynamoStateStore implements StateStore {
   }
 
   async activeDrill(signal?: AbortSignal): Promise<DrillScope | undefined> {
-    const response = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: stateKeys.activeDrill, ConsistentRead: true }), { abortSignal: signal });
+    const response = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: stateKeys.activeDrill, ConsistentRead: true }),
+      { abortSignal: signal },
+    );
     const drillId = response.Item?.drillId;
     if (typeof drillId !== 'string' || drillId.length === 0) return undefined;
     const targets = response.Item?.targets;
-    return Array.isArray(targets) ? { drillId, targets: targets.filter((target): target is string => typeof target === 'string') } : { drillId };
+    return Array.isArray(targets)
+      ? { drillId, targets: targets.filter((target): target is string => typeof target === 'string') }
+      : { drillId };
   }
 
   // ---------------------------------------------------------------- helpers
@@ -373,32 +468,60 @@ export class DynamoStateStore implements StateStore {
       ? // First write: only if nobody created it meanwhile.
         { ConditionExpression: 'attribute_not_exists(pk)' }
       : // Replace only the version this decision was based on.
-        { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } };
+        {
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        };
   }
 
   private incidentItem(incident: Incident): Item {
-    return { ...stateKeys.incident(incident.id), gsi1pk: stateKeys.incidentStatus(incident.status), gsi1sk: incident.openedAt, ...incident };
+    return {
+      ...stateKeys.incident(incident.id),
+      gsi1pk: stateKeys.incidentStatus(incident.status),
+      gsi1sk: incident.openedAt,
+      ...incident,
+    };
   }
 
   private queueItem(alert: OutboxAlert): TransactItem {
-    return { Put: { TableName: this.tableName, Item: { ...stateKeys.outbox(alert.id), ...alert }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...stateKeys.outbox(alert.id), ...alert },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   }
 
   private conflictFor(change: IncidentChange, index: number, alert: OutboxAlert | undefined): Error {
     const events = change.events.length;
     const alertIndex = alert ? (change.type === 'open' ? 2 : change.releaseDedupKey ? 2 : 1) + events : -1;
     if (index === alertIndex && alert) return new AlreadyExistsError(`alert ${alert.id}`);
-    if (change.type === 'open') return new AlreadyExistsError(index === 0 ? `open incident for ${change.incident.dedupKey}` : `incident ${change.incident.id}`);
-    if (index === 1 && change.releaseDedupKey) return new VersionConflictError(`dedup key ${change.incident.dedupKey}`, change.expectedVersion);
+    if (change.type === 'open')
+      return new AlreadyExistsError(
+        index === 0 ? `open incident for ${change.incident.dedupKey}` : `incident ${change.incident.id}`,
+      );
+    if (index === 1 && change.releaseDedupKey)
+      return new VersionConflictError(`dedup key ${change.incident.dedupKey}`, change.expectedVersion);
     return new VersionConflictError(`incident ${change.incident.id}`, change.expectedVersion);
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>, signal?: AbortSignal, limit?: number): Promise<Item[]> {
+  private async queryAll(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    signal?: AbortSignal,
+    limit?: number,
+  ): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
-        new QueryCommand({ TableName: this.tableName, ...input, ...(limit ? { Limit: limit - items.length } : {}), ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          TableName: this.tableName,
+          ...input,
+          ...(limit ? { Limit: limit - items.length } : {}),
+          ExclusiveStartKey: startKey,
+        }),
         { abortSignal: signal },
       );
       items.push(...((page.Items ?? []) as Item[]));
@@ -407,4 +530,3 @@ export class DynamoStateStore implements StateStore {
     return items;
   }
 }
-

@@ -94,16 +94,22 @@ export class Route53Router implements Router {
       const before = await this.read(record, signal);
       if (before.site === site) return { changed: false, status: 'INSYNC', reading: before };
       const response = await this.retrying(
-        () => this.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record, site, options.comment)), { abortSignal: signal }),
+        () =>
+          this.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record, site, options.comment)), {
+            abortSignal: signal,
+          }),
         signal,
       );
       const changeId = response.ChangeInfo?.Id?.replace(/^\/change\//, '');
-      if (!changeId) throw new Route53RouterError(`Route 53 accepted the change of ${record.name} but returned no change id`);
+      if (!changeId)
+        throw new Route53RouterError(`Route 53 accepted the change of ${record.name} but returned no change id`);
       // The API reflects an accepted change at once, before it is INSYNC: confirm it now, so a
       // wait cut short by the deadline still leaves a confirmed value.
       const reading = await this.read(record, signal);
       if (reading.site !== site) {
-        throw new Route53RouterError(`change ${changeId} to ${site} was accepted but ${record.name} reads back as ${reading.description}`);
+        throw new Route53RouterError(
+          `change ${changeId} to ${site} was accepted but ${record.name} reads back as ${reading.description}`,
+        );
       }
       const status = response.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : await this.waitForInsync(changeId, options);
       return { changed: true, changeId, status, reading };
@@ -118,7 +124,10 @@ export class Route53Router implements Router {
     try {
       for (;;) {
         await sleep(delay, signal);
-        const change = await this.retrying(() => this.route53.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }), signal);
+        const change = await this.retrying(
+          () => this.route53.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }),
+          signal,
+        );
         if (change.ChangeInfo?.Status === 'INSYNC') return 'INSYNC';
         delay = Math.min(delay * 2, this.maxPollMs);
       }
@@ -170,12 +179,22 @@ const recordSetFor = (record: ManagedRecord, value: RecordValue): ResourceRecord
     ? {
         Name: record.name,
         Type: record.type,
-        AliasTarget: { DNSName: value.alias.dnsName, HostedZoneId: value.alias.hostedZoneId, EvaluateTargetHealth: value.alias.evaluateTargetHealth },
+        AliasTarget: {
+          DNSName: value.alias.dnsName,
+          HostedZoneId: value.alias.hostedZoneId,
+          EvaluateTargetHealth: value.alias.evaluateTargetHealth,
+        },
       }
-    : { Name: record.name, Type: record.type, TTL: record.ttl, ResourceRecords: value.values.map((entry) => ({ Value: entry })) };
+    : {
+        Name: record.name,
+        Type: record.type,
+        TTL: record.ttl,
+        ResourceRecords: value.values.map((entry) => ({ Value: entry })),
+      };
 
 /** Route 53 answers names lower case with a trailing dot and escapes `*` as \052. */
-const normalizeName = (name: string | undefined): string => (name ?? '').toLowerCase().replace(/\\052/g, '*').replace(/\.$/, '');
+const normalizeName = (name: string | undefined): string =>
+  (name ?? '').toLowerCase().replace(/\\052/g, '*').replace(/\.$/, '');
 
 const normalizeValue = (value: string, type: ManagedRecord['type']): string => {
   if (type === 'CNAME') return normalizeName(value);
@@ -189,7 +208,9 @@ const expandIpv6 = (address: string): string => {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array.from({ length: missing }, () => '0'), ...right].map((group) => group.padStart(4, '0')).join(':');
+  return [...left, ...Array.from({ length: missing }, () => '0'), ...right]
+    .map((group) => group.padStart(4, '0'))
+    .join(':');
 };
 
 const holdsValue = (set: ResourceRecordSet, value: RecordValue, type: ManagedRecord['type']): boolean => {
@@ -210,4 +231,3 @@ const describeRecordSet = (set: ResourceRecordSet): string =>
   set.AliasTarget
     ? `${set.Type} alias ${normalizeName(set.AliasTarget.DNSName)} (${set.AliasTarget.HostedZoneId})`
     : `${set.Type} ${(set.ResourceRecords ?? []).map((entry) => entry.Value).join(', ')}`;
-

@@ -20,7 +20,17 @@ export interface SnsNotifierOptions {
 const isRetryable = (error: unknown): boolean => {
   if (error instanceof Error && error.name === 'AbortError') return false;
   if (error instanceof SNSServiceException) {
-    return error.$fault === 'server' || error.$retryable !== undefined || ['ThrottledException', 'ThrottlingException', 'Throttling', 'InternalErrorException', 'KMSThrottlingException'].includes(error.name);
+    return (
+      error.$fault === 'server' ||
+      error.$retryable !== undefined ||
+      [
+        'ThrottledException',
+        'ThrottlingException',
+        'Throttling',
+        'InternalErrorException',
+        'KMSThrottlingException',
+      ].includes(error.name)
+    );
   }
   // Network errors (reset, timeout before an answer) carry no service fault.
   return error instanceof Error && !(error instanceof SNSServiceException);

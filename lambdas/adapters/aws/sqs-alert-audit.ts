@@ -7,7 +7,13 @@
 // Messages arrive as SNS envelopes (`{ Type: 'Notification', Message, Timestamp, TopicArn,
 // MessageAttributes }`) whose Message is hcguard's JSON alert document (the notifier's `sqs`
 // form), or as the document itself when raw message delivery is on.
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { DeliveredAlert } from '../../core/drill/model.ts';
 import type { AlertAudit } from '../../ports.ts';
 
@@ -35,7 +41,8 @@ const parseJson = (text: string | undefined): unknown => {
   }
 };
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
 
 /** SEV1…SEV4 from a topic named by `topicNameFor` (`<service>-sev1`). */
 export const topicSeverity = (topicArn: string | undefined): string | undefined => {
@@ -68,7 +75,8 @@ export const deliveredAlertOf = (message: Pick<Message, 'Body' | 'Attributes'>):
     drill: document.drill === true,
     ...(publishedAt ? { publishedAt } : {}),
     // SentTimestamp is when SNS handed the message to the queue: the delivery instant.
-    deliveredAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : (publishedAt ?? new Date(0).toISOString()),
+    deliveredAt:
+      Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : (publishedAt ?? new Date(0).toISOString()),
     ...(subject ? { subject } : {}),
   };
 };
@@ -99,11 +107,19 @@ export class SqsAlertAudit implements AlertAudit {
         const alert = deliveredAlertOf(message);
         if (alert) alerts.push(alert);
       }
-      const entries = Messages.flatMap((message, index) => (message.ReceiptHandle ? [{ Id: String(index), ReceiptHandle: message.ReceiptHandle }] : []));
+      const entries = Messages.flatMap((message, index) =>
+        message.ReceiptHandle ? [{ Id: String(index), ReceiptHandle: message.ReceiptHandle }] : [],
+      );
       if (entries.length > 0) {
-        const { Failed = [] } = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }), { abortSignal: signal });
+        const { Failed = [] } = await client.send(
+          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+          { abortSignal: signal },
+        );
         // An undeleted message comes back after its visibility timeout and is read (and deduplicated by id) again.
-        if (Failed.length === entries.length) throw new Error(`cannot delete messages from the audit queue: ${Failed[0]?.Message ?? Failed[0]?.Code ?? 'unknown error'}`);
+        if (Failed.length === entries.length)
+          throw new Error(
+            `cannot delete messages from the audit queue: ${Failed[0]?.Message ?? Failed[0]?.Code ?? 'unknown error'}`,
+          );
       }
       if (Messages.length < 10) break;
     }
@@ -112,7 +128,10 @@ export class SqsAlertAudit implements AlertAudit {
 
   async check(signal?: AbortSignal): Promise<string> {
     const { Attributes = {} } = await this.options.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: this.options.queueUrl, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: this.options.queueUrl,
+        AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'],
+      }),
       { abortSignal: signal },
     );
     const name = (Attributes.QueueArn ?? this.options.queueUrl).split(/[:/]/).at(-1);

@@ -38,9 +38,11 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey, ...TABLE_DESIGN.indexes.flatMap((index) => [index.partitionKey, index.sortKey])].map(
-      (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
-    ),
+    AttributeDefinitions: [
+      TABLE_DESIGN.partitionKey,
+      TABLE_DESIGN.sortKey,
+      ...TABLE_DESIGN.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: keys(TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey),
     GlobalSecondaryIndexes: TABLE_DESIGN.indexes.map((index) => ({
       IndexName: index.name,

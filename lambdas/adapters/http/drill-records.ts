@@ -44,14 +44,21 @@ export const createDrillRecordWriter = (options: DrillRecordWriterOptions): Dril
   const fetcher = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const collection = (site: Site) => options.config.sites[site].stages.collection.replace(/\/+$/, '');
-  const call = (url: string, init: RequestInit, signal?: AbortSignal): Promise<JsonReply> => requestJson(fetcher, url, init, timeoutMs, signal);
+  const call = (url: string, init: RequestInit, signal?: AbortSignal): Promise<JsonReply> =>
+    requestJson(fetcher, url, init, timeoutMs, signal);
 
   return {
-    description: options.sandboxUrl ? `counted by the sandbox at ${options.sandboxUrl}` : 'read back by id from the primary\'s collection API (duplicates not visible)',
+    description: options.sandboxUrl
+      ? `counted by the sandbox at ${options.sandboxUrl}`
+      : "read back by id from the primary's collection API (duplicates not visible)",
     async write(site, recordId, signal) {
       const { status, body } = await call(
         `${collection(site)}/declarations`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(drillDeclaration(recordId, new Date())) },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(drillDeclaration(recordId, new Date())),
+        },
         signal,
       );
       if (status !== 200 && status !== 201) throw new Error(`${site} collection refused the record: HTTP ${status}`);
@@ -62,12 +69,21 @@ export const createDrillRecordWriter = (options: DrillRecordWriterOptions): Dril
       if (options.sandboxUrl) {
         const { status, body } = await call(
           `${options.sandboxUrl.replace(/\/+$/, '')}/_sandbox/records/check`,
-          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ site, ids: records.map((record) => record.recordId) }) },
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ site, ids: records.map((record) => record.recordId) }),
+          },
           signal,
         );
         const counts = (body as { counts?: Record<string, unknown> } | undefined)?.counts;
         if (status !== 200 || !counts) throw new Error(`the sandbox record check answered HTTP ${status}`);
-        return Object.fromEntries(records.map((record) => [record.recordId, typeof counts[record.recordId] === 'number' ? (counts[record.recordId] as number) : 0]));
+        return Object.fromEntries(
+          records.map((record) => [
+            record.recordId,
+            typeof counts[record.recordId] === 'number' ? (counts[record.recordId] as number) : 0,
+          ]),
+        );
       }
       const counts: Record<string, number> = {};
       const queue = [...records];
@@ -77,12 +93,19 @@ export const createDrillRecordWriter = (options: DrillRecordWriterOptions): Dril
             counts[record.recordId] = 0;
             continue;
           }
-          const { status } = await call(`${collection(site)}/declarations/${encodeURIComponent(record.platformId)}`, { method: 'GET' }, signal);
-          if (status !== 200 && status !== 404) throw new Error(`reading record ${record.recordId} back from ${site} answered HTTP ${status}`);
+          const { status } = await call(
+            `${collection(site)}/declarations/${encodeURIComponent(record.platformId)}`,
+            { method: 'GET' },
+            signal,
+          );
+          if (status !== 200 && status !== 404)
+            throw new Error(`reading record ${record.recordId} back from ${site} answered HTTP ${status}`);
           counts[record.recordId] = status === 200 ? 1 : 0;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, records.length)) }, worker));
+      await Promise.all(
+        Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, records.length)) }, worker),
+      );
       return counts;
     },
   };

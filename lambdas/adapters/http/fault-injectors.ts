@@ -47,7 +47,9 @@ const request = async (
   } catch (error) {
     if (signal?.aborted) throw error;
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new FaultTargetUnreachableError(`cannot reach ${describeTarget} at ${new URL(url).origin} (${cause ?? (error as Error).message})`);
+    throw new FaultTargetUnreachableError(
+      `cannot reach ${describeTarget} at ${new URL(url).origin} (${cause ?? (error as Error).message})`,
+    );
   }
 };
 
@@ -64,22 +66,37 @@ export const createSandboxFaultInjector = (baseUrl: string, options: HttpFaultIn
   const target = 'the sandbox (is `hcguard sandbox` or `npm start` running?)';
   const expectOk = (response: { status: number; body: unknown }) => {
     if (response.status === 400) throw new FaultRejectedError(problemsIn(response.body, response.status));
-    if (response.status === 404) throw new Error(`no sandbox fault API at ${endpoint}: is this the sandbox? (a real platform needs drills.faultHookUrl in the config)`);
-    if (response.status < 200 || response.status > 299) throw new Error(`the sandbox answered ${problemsIn(response.body, response.status).join('; ')}`);
+    if (response.status === 404)
+      throw new Error(
+        `no sandbox fault API at ${endpoint}: is this the sandbox? (a real platform needs drills.faultHookUrl in the config)`,
+      );
+    if (response.status < 200 || response.status > 299)
+      throw new Error(`the sandbox answered ${problemsIn(response.body, response.status).join('; ')}`);
     return response.body;
   };
   return {
     inject: async (fault, signal) => {
-      expectOk(await request(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validated(fault)) }, options, target, signal));
+      expectOk(
+        await request(
+          endpoint,
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validated(fault)) },
+          options,
+          target,
+          signal,
+        ),
+      );
     },
     clear: async (where = {}, signal) => {
       const query = new URLSearchParams();
       if (where.site) query.set('site', where.site);
       if (where.stage) query.set('stage', where.stage);
-      expectOk(await request(`${endpoint}${query.size ? `?${query}` : ''}`, { method: 'DELETE' }, options, target, signal));
+      expectOk(
+        await request(`${endpoint}${query.size ? `?${query}` : ''}`, { method: 'DELETE' }, options, target, signal),
+      );
     },
     list: async (signal) => {
-      const body = expectOk(await request(endpoint, { method: 'GET' }, options, target, signal)) as { faults?: ActiveFault[] } | undefined;
+      const body = expectOk(await request(endpoint, { method: 'GET' }, options, target, signal)) as
+        { faults?: ActiveFault[] } | undefined;
       if (!Array.isArray(body?.faults)) throw new Error('the sandbox answered without a fault list');
       return body.faults;
     },
@@ -93,9 +110,19 @@ export const createSandboxFaultInjector = (baseUrl: string, options: HttpFaultIn
 export const createHookFaultInjector = (hookUrl: string, options: HttpFaultInjectorOptions = {}): FaultInjector => {
   const target = 'the fault hook';
   const post = async (body: Record<string, unknown>, signal?: AbortSignal) => {
-    const response = await request(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, options, target, signal);
-    if (response.status === 400 || response.status === 422) throw new FaultRejectedError(problemsIn(response.body, response.status));
-    if (response.status < 200 || response.status > 299) throw new Error(`the fault hook answered ${problemsIn(response.body, response.status).join('; ')} to ${String(body.action)}`);
+    const response = await request(
+      hookUrl,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      options,
+      target,
+      signal,
+    );
+    if (response.status === 400 || response.status === 422)
+      throw new FaultRejectedError(problemsIn(response.body, response.status));
+    if (response.status < 200 || response.status > 299)
+      throw new Error(
+        `the fault hook answered ${problemsIn(response.body, response.status).join('; ')} to ${String(body.action)}`,
+      );
     return response.body;
   };
   return {
@@ -107,7 +134,8 @@ export const createHookFaultInjector = (hookUrl: string, options: HttpFaultInjec
     },
     list: async (signal) => {
       const body = (await post({ action: 'list' }, signal)) as { faults?: ActiveFault[] } | undefined;
-      if (!Array.isArray(body?.faults)) throw new Error('the fault hook does not list faults (it answered without { faults: [...] })');
+      if (!Array.isArray(body?.faults))
+        throw new Error('the fault hook does not list faults (it answered without { faults: [...] })');
       return body.faults;
     },
   };

@@ -2,7 +2,13 @@
 // platform sends back: the body is read with a byte cap (counted after decompression, so a gzip
 // bomb stops at the cap too) under one deadline that covers connect, headers and body (so a slow
 // drip cannot hold the prober), and every failure is classified from undici's error cause.
-import type { HttpExchange, HttpRequestSpec, HttpTransport, SendOptions, TransportFailureClass } from '../../core/probe/http.ts';
+import type {
+  HttpExchange,
+  HttpRequestSpec,
+  HttpTransport,
+  SendOptions,
+  TransportFailureClass,
+} from '../../core/probe/http.ts';
 
 export type { HttpTransport, SendOptions };
 
@@ -30,7 +36,12 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
 ]);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 const TLS_CODES = new Set([
   'EPROTO',
   'CERT_HAS_EXPIRED',
@@ -65,12 +76,22 @@ export const classifyFetchError = (error: unknown): { failureClass: TransportFai
   const cause = rootCause(error);
   const code = cause.code ?? '';
   const message = cause.message ?? String(error);
-  if (/redirect count exceeded|redirect loop/i.test(message)) return { failureClass: 'redirect', detail: 'too many redirects (a redirect loop?)' };
-  if (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate|SSL routines|TLS/i.test(message)) {
+  if (/redirect count exceeded|redirect loop/i.test(message))
+    return { failureClass: 'redirect', detail: 'too many redirects (a redirect loop?)' };
+  if (
+    TLS_CODES.has(code) ||
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    /certificate|SSL routines|TLS/i.test(message)
+  ) {
     return { failureClass: 'tls', detail: `TLS handshake failed (${code || message.split('\n')[0]})` };
   }
   if (TIMEOUT_CODES.has(code)) return { failureClass: 'timeout', detail: `timed out (${code})` };
-  if (CONNECT_CODES.has(code)) return { failureClass: 'connect', detail: code === 'UND_ERR_SOCKET' ? 'the connection was closed by the other side' : `connection failed (${code})` };
+  if (CONNECT_CODES.has(code))
+    return {
+      failureClass: 'connect',
+      detail: code === 'UND_ERR_SOCKET' ? 'the connection was closed by the other side' : `connection failed (${code})`,
+    };
   return { failureClass: 'connect', detail: `network error (${code || message.split('\n')[0]})` };
 };
 
@@ -83,8 +104,15 @@ const hostOf = (url: string): string => {
 };
 
 // The host appears only in failure messages: a healthy answer never pays for parsing the URL.
-const failure = (failureClass: TransportFailureClass, message: string, durationMs: number, status?: number): HttpExchange =>
-  status === undefined ? { ok: false, failureClass, message, durationMs } : { ok: false, failureClass, message, durationMs, status };
+const failure = (
+  failureClass: TransportFailureClass,
+  message: string,
+  durationMs: number,
+  status?: number,
+): HttpExchange =>
+  status === undefined
+    ? { ok: false, failureClass, message, durationMs }
+    : { ok: false, failureClass, message, durationMs, status };
 
 /** Lower-case name → value (undici already lower-cases names; a fetch stand-in may not). */
 const headerRecord = (headers: Headers): Record<string, string> => {
@@ -125,7 +153,12 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
   const send = async (request: HttpRequestSpec, options: SendOptions): Promise<HttpExchange> => {
     const started = monotonicMs();
     const caller = options.signal;
-    if (caller?.aborted) return failure('aborted', `not sent to ${hostOf(request.url)}: the prober's deadline had passed`, monotonicMs() - started);
+    if (caller?.aborted)
+      return failure(
+        'aborted',
+        `not sent to ${hostOf(request.url)}: the prober's deadline had passed`,
+        monotonicMs() - started,
+      );
 
     // One controller for both deadlines (cheaper than AbortSignal.any on every request).
     const controller = new AbortController();
@@ -153,18 +186,33 @@ export const createHttpTransport = (deps: HttpTransportDeps = {}): HttpTransport
       const declared = encoded || length === null ? Number.NaN : Number(length);
       if (declared > options.maxBodyBytes) {
         await response.body?.cancel().catch(() => undefined);
-        return failure('too-large', `body of ${declared} bytes from ${hostOf(request.url)} is over the ${options.maxBodyBytes}-byte cap`, monotonicMs() - started, status);
+        return failure(
+          'too-large',
+          `body of ${declared} bytes from ${hostOf(request.url)} is over the ${options.maxBodyBytes}-byte cap`,
+          monotonicMs() - started,
+          status,
+        );
       }
       // A declared, unencoded length within the cap bounds the read already: take it in one piece.
-      const body = Number.isFinite(declared) ? new Uint8Array(await response.arrayBuffer()) : await readCapped(response, options.maxBodyBytes);
-      if (body === 'too-large') return failure('too-large', `body from ${hostOf(request.url)} is over the ${options.maxBodyBytes}-byte cap`, monotonicMs() - started, status);
+      const body = Number.isFinite(declared)
+        ? new Uint8Array(await response.arrayBuffer())
+        : await readCapped(response, options.maxBodyBytes);
+      if (body === 'too-large')
+        return failure(
+          'too-large',
+          `body from ${hostOf(request.url)} is over the ${options.maxBodyBytes}-byte cap`,
+          monotonicMs() - started,
+          status,
+        );
       return new Answer(status, headers, body, monotonicMs() - started);
     } catch (error) {
       // Which deadline ended the step decides the class: ours is the platform's fault, the caller's is not.
       const durationMs = monotonicMs() - started;
       const host = hostOf(request.url);
-      if (caller?.aborted) return failure('aborted', `stopped: the prober's deadline came while waiting for ${host}`, durationMs);
-      if (timedOut) return failure('timeout', `no complete answer from ${host} within ${options.timeoutMs} ms`, durationMs);
+      if (caller?.aborted)
+        return failure('aborted', `stopped: the prober's deadline came while waiting for ${host}`, durationMs);
+      if (timedOut)
+        return failure('timeout', `no complete answer from ${host} within ${options.timeoutMs} ms`, durationMs);
       const { failureClass, detail } = classifyFetchError(error);
       return failure(failureClass, `${host}: ${detail}`, durationMs, failureClass === 'connect' ? status : undefined);
     } finally {

@@ -11,7 +11,11 @@ const read = (path: string): Record<string, number> => {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0));
+    return Object.fromEntries(
+      Object.entries(parsed).filter(
+        (entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0,
+      ),
+    );
   } catch {
     // An unreadable file starts the counters again: at worst one round reports a gap.
     return {};

@@ -2,7 +2,9 @@
 // not survive a restart; the probe Lambda uses the DynamoDB source instead.
 import type { SequenceSource } from '../../ports.ts';
 
-export const createMemorySequenceSource = (initial: Readonly<Record<string, number>> = {}): SequenceSource & { snapshot(): Record<string, number> } => {
+export const createMemorySequenceSource = (
+  initial: Readonly<Record<string, number>> = {},
+): SequenceSource & { snapshot(): Record<string, number> } => {
   const committed = new Map(Object.entries(initial));
   return {
     peek: async (stream) => (committed.get(stream) ?? 0) + 1,

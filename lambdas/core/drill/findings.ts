@@ -13,7 +13,10 @@ import { drillMetrics, evaluateObjectives } from './metrics.ts';
 import type { DrillRecord } from './model.ts';
 import { describeFault } from './scenarios.ts';
 
-export type FindingsPolicy = Pick<HcguardConfig, 'records' | 'schedule' | 'detection' | 'failover' | 'drills' | 'alerts' | 'severity'>;
+export type FindingsPolicy = Pick<
+  HcguardConfig,
+  'records' | 'schedule' | 'detection' | 'failover' | 'drills' | 'alerts' | 'severity'
+>;
 
 export interface Finding {
   readonly level: 'critical' | 'warning' | 'info';
@@ -41,7 +44,12 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
   if (drill.outcome === 'refused') {
     const preflight = drill.phases.find((phase) => phase.name === 'preflight');
     for (const failed of preflight?.checks.filter((entry) => entry.required && !entry.ok) ?? []) {
-      findings.push({ level: 'warning', title: `Pre-flight refused: ${failed.name}`, detail: failed.detail, revision: 'Resolve this, then start the drill again.' });
+      findings.push({
+        level: 'warning',
+        title: `Pre-flight refused: ${failed.name}`,
+        detail: failed.detail,
+        revision: 'Resolve this, then start the drill again.',
+      });
     }
     return findings;
   }
@@ -69,7 +77,17 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     const floorTooHigh = rtoBudgetMs !== undefined && restMs !== undefined && floorMs + restMs > rtoBudgetMs;
     if (rtoMissed || floorTooHigh || detectObjective?.status === 'fail') {
       const budgetMs = detectObjective?.status === 'fail' ? detectObjective.limit : (rtoBudgetMs ?? 0) - (restMs ?? 0);
-      findings.push(detectionFinding({ detectMs: metrics.detectMs, threshold, interval, budgetMs, rtoLimitMs: rtoBudgetMs, rtoMs: metrics.rtoMs, detectLimited: detectObjective?.status === 'fail' }));
+      findings.push(
+        detectionFinding({
+          detectMs: metrics.detectMs,
+          threshold,
+          interval,
+          budgetMs,
+          rtoLimitMs: rtoBudgetMs,
+          rtoMs: metrics.rtoMs,
+          detectLimited: detectObjective?.status === 'fail',
+        }),
+      );
     } else {
       findings.push({
         level: 'info',
@@ -86,7 +104,8 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       level: 'critical',
       title: 'Alert delivery not confirmed',
       detail: notifyPhase.detail,
-      revision: 'Check that the audit queue is subscribed to every severity topic (the stack and `npm start` create it) and that the notifier publishes on the incident\'s topic; a delivery that is not confirmed is a page nobody can rely on.',
+      revision:
+        "Check that the audit queue is subscribed to every severity topic (the stack and `npm start` create it) and that the notifier publishes on the incident's topic; a delivery that is not confirmed is a page nobody can rely on.",
     });
   }
   const severity = marks.incidentSeverity;
@@ -104,7 +123,8 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       level: 'warning',
       title: 'Alert slower than the objective',
       detail: `The alert took ${formatDuration(metrics.notifyMs)} to arrive; the objective is ${formatDuration(notifyObjective.limit)}.`,
-      revision: 'Look for SNS publish retries in the probe Lambda logs (a throttled or failing publish is retried on the next round).',
+      revision:
+        'Look for SNS publish retries in the probe Lambda logs (a throttled or failing publish is retried on the next round).',
     });
   }
 
@@ -141,10 +161,21 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     });
   }
   if (activate?.outcome === 'failed' && !drill.expectFailover) {
-    findings.push({ level: 'warning', title: 'Unexpected switch', detail: activate.detail, revision: 'Check which stage each managed record follows (records[].stage).' });
+    findings.push({
+      level: 'warning',
+      title: 'Unexpected switch',
+      detail: activate.detail,
+      revision: 'Check which stage each managed record follows (records[].stage).',
+    });
   }
   if (drill.expectFailover && metrics.rtoMs !== null) {
-    const ttlMs = Math.max(...policy.records.filter((record) => watchedRecords(drill, policy).includes(normalizeRecordName(record.name))).map((record) => record.ttl), 0) * SECOND_MS;
+    const ttlMs =
+      Math.max(
+        ...policy.records
+          .filter((record) => watchedRecords(drill, policy).includes(normalizeRecordName(record.name)))
+          .map((record) => record.ttl),
+        0,
+      ) * SECOND_MS;
     const seenMs = metrics.rtoMs + ttlMs;
     if (rto && ttlMs > 0 && seenMs > rto.limit && metrics.rtoMs <= rto.limit) {
       const ttlBudget = Math.floor((rto.limit - metrics.rtoMs) / SECOND_MS);
@@ -152,7 +183,10 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
         level: 'warning',
         title: 'Clients may see the switch after the RTO',
         detail: `Route 53 answered the backup ${formatDuration(metrics.rtoMs)} after the fault, but resolvers may cache the old answer for the record's TTL (${ttlMs / SECOND_MS} s): citizens may wait up to ${formatDuration(seenMs)}, over the RTO of ${formatDuration(rto.limit)}.`,
-        revision: ttlBudget >= 1 ? `Lower the record TTL to ${Math.min(ttlBudget, 60)} s or less.` : 'Lower the record TTL and shorten detection: the RTO leaves no room for caching.',
+        revision:
+          ttlBudget >= 1
+            ? `Lower the record TTL to ${Math.min(ttlBudget, 60)} s or less.`
+            : 'Lower the record TTL and shorten detection: the RTO leaves no room for caching.',
       });
     }
   }
@@ -164,7 +198,9 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     const lostOnBackup = data.check.lost.filter((seq) => onBackup.has(seq)).length;
     const lostOnPrimary = data.check.lost.length - lostOnBackup;
     const where = [
-      lostOnPrimary ? `${lostOnPrimary} written to the primary while ${drill.faults.map(describeFault).join(', ') || 'the drill ran'}` : undefined,
+      lostOnPrimary
+        ? `${lostOnPrimary} written to the primary while ${drill.faults.map(describeFault).join(', ') || 'the drill ran'}`
+        : undefined,
       lostOnBackup ? `${lostOnBackup} written to the backup and not carried back before failback` : undefined,
     ].filter(Boolean);
     findings.push({
@@ -172,8 +208,12 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       title: 'Records lost (RPO not met)',
       detail: `${data.check.lost.length} of ${metrics.recordsWritten ?? 0} records the platform accepted during the drill are missing on the primary after restore (${where.join('; ')}); the objective allows ${drill.objectives.rpoRecords}.`,
       revision: [
-        lostOnPrimary ? 'Make collection confirm a write only after it is stored (read-back or durable acknowledgement), and alert on collection assertion failures as SEV2 or higher.' : undefined,
-        lostOnBackup ? 'Replicate the backup back to the primary, and add "backup → primary replication caught up" to the failback procedure before approving it.' : undefined,
+        lostOnPrimary
+          ? 'Make collection confirm a write only after it is stored (read-back or durable acknowledgement), and alert on collection assertion failures as SEV2 or higher.'
+          : undefined,
+        lostOnBackup
+          ? 'Replicate the backup back to the primary, and add "backup → primary replication caught up" to the failback procedure before approving it.'
+          : undefined,
       ]
         .filter(Boolean)
         .join(' '),
@@ -184,7 +224,8 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       level: 'warning',
       title: 'Records duplicated',
       detail: `${data.check.duplicated.length} records exist more than once on the primary after restore.`,
-      revision: 'Make collection writes idempotent on the record id, so replication or a client retry across the switch cannot store a record twice.',
+      revision:
+        'Make collection writes idempotent on the record id, so replication or a client retry across the switch cannot store a record twice.',
     });
   }
   if (data.refused.length > 0) {
@@ -209,7 +250,12 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     }
   }
   if (restore?.outcome === 'running') {
-    findings.push({ level: 'critical', title: 'Restore not finished', detail: restore.detail, revision: `Finish it with \`hcguard drill --resume ${drill.id}\` (or \`--abort ${drill.id}\`).` });
+    findings.push({
+      level: 'critical',
+      title: 'Restore not finished',
+      detail: restore.detail,
+      revision: `Finish it with \`hcguard drill --resume ${drill.id}\` (or \`--abort ${drill.id}\`).`,
+    });
   }
   return findings;
 };
@@ -228,7 +274,9 @@ interface DetectionFacts {
 /** "detection needed 3 rounds at a 60 s interval: RTO 2 min cannot be met; use a 10 s interval or threshold 2" */
 export const detectionFinding = (facts: DetectionFacts): Finding => {
   const { threshold, interval, budgetMs, detectMs } = facts;
-  const objective = facts.detectLimited ? `the detection objective ${formatDuration(budgetMs)}` : `RTO ${formatDuration(facts.rtoLimitMs ?? 0)}`;
+  const objective = facts.detectLimited
+    ? `the detection objective ${formatDuration(budgetMs)}`
+    : `RTO ${formatDuration(facts.rtoLimitMs ?? 0)}`;
   const maxInterval = Math.floor(budgetMs / SECOND_MS / threshold);
   const maxThreshold = Math.floor(budgetMs / SECOND_MS / interval);
   const options: string[] = [];
@@ -247,21 +295,30 @@ export const detectionFinding = (facts: DetectionFacts): Finding => {
 
 const refusalRevision = (refusals: readonly string[], policy: FindingsPolicy): string => {
   const text = refusals.join(' ');
-  if (/automatic failover is off/.test(text)) return 'failover.mode is manual: decide whether the on-call operator is fast enough, or set failover.mode: automatic.';
-  if (/dwell/.test(text)) return `A recent switch held this one (failover.dwellMinutes ${policy.failover.dwellMinutes}); schedule drills at least that long after any switch.`;
-  if (/locked/.test(text)) return 'Routing was locked: unlock after maintenance (`hcguard unlock`) so failover can act.';
-  if (/unhealthy|no quorum/.test(text)) return 'The backup did not pass pre-flight: fix the backup, and make sure the prober runs every stage on it.';
+  if (/automatic failover is off/.test(text))
+    return 'failover.mode is manual: decide whether the on-call operator is fast enough, or set failover.mode: automatic.';
+  if (/dwell/.test(text))
+    return `A recent switch held this one (failover.dwellMinutes ${policy.failover.dwellMinutes}); schedule drills at least that long after any switch.`;
+  if (/locked/.test(text))
+    return 'Routing was locked: unlock after maintenance (`hcguard unlock`) so failover can act.';
+  if (/unhealthy|no quorum/.test(text))
+    return 'The backup did not pass pre-flight: fix the backup, and make sure the prober runs every stage on it.';
   return 'Read the refusal above and fix its cause before the next drill.';
 };
 
 const abortFinding = (drill: DrillRecord, policy: FindingsPolicy): Finding => {
   const abort = drill.abort;
   if (!abort) throw new Error('abortFinding needs an aborted drill');
-  const base = { level: 'critical' as const, title: `Drill aborted: ${abort.code}`, detail: `In ${abort.phase} at ${abort.at}: ${abort.reason}.` };
+  const base = {
+    level: 'critical' as const,
+    title: `Drill aborted: ${abort.code}`,
+    detail: `In ${abort.phase} at ${abort.at}: ${abort.reason}.`,
+  };
   switch (abort.code) {
     case 'time-limit': {
       const estimateMin = Math.ceil(
-        (policy.detection.failureThreshold * policy.schedule.intervalSeconds + policy.failover.insyncTimeoutSeconds) / 60 +
+        (policy.detection.failureThreshold * policy.schedule.intervalSeconds + policy.failover.insyncTimeoutSeconds) /
+          60 +
           policy.failover.failbackAfterHealthyMinutes +
           (policy.drills.awaitAck ? policy.severity.escalateAfterMinutes : 0),
       );
@@ -276,9 +333,16 @@ const abortFinding = (drill: DrillRecord, policy: FindingsPolicy): Finding => {
     case 'real-incident':
       return { ...base, revision: 'Handle the real incident first; rehearse again once every incident is resolved.' };
     case 'backup-degraded':
-      return { ...base, revision: 'The backup could not carry traffic during the drill: fix it before relying on failover.' };
+      return {
+        ...base,
+        revision: 'The backup could not carry traffic during the drill: fix it before relying on failover.',
+      };
     case 'inject-failed':
-      return { ...base, revision: 'Check the fault injector: the sandbox fault API locally, drills.faultHookUrl for a real platform, or drills.injection: simulated.' };
+      return {
+        ...base,
+        revision:
+          'Check the fault injector: the sandbox fault API locally, drills.faultHookUrl for a real platform, or drills.injection: simulated.',
+      };
     case 'operator':
       return { ...base, level: 'info' };
   }

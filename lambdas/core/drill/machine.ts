@@ -61,14 +61,16 @@ export const MAX_DRILL_WRITES = 400;
 const DATA_CHECK_ATTEMPTS = 3;
 
 /** How long the notify phase waits for a drill alert to reach the audit queue. */
-export const notifyWaitMs = (policy: Pick<HcguardConfig, 'schedule'>): number => Math.max(MINUTE_MS, 3 * policy.schedule.intervalSeconds * SECOND_MS);
+export const notifyWaitMs = (policy: Pick<HcguardConfig, 'schedule'>): number =>
+  Math.max(MINUTE_MS, 3 * policy.schedule.intervalSeconds * SECOND_MS);
 
 /** How often the runner observes: a few times per probe round, between 0.5 s and 5 s. */
 export const drillPollMs = (policy: Pick<HcguardConfig, 'schedule'>): number =>
   Math.min(5 * SECOND_MS, Math.max(500, (policy.schedule.intervalSeconds * SECOND_MS) / 5));
 
 /** Writes for the RPO measurement: at most one per this long. */
-export const writeEveryMs = (policy: Pick<HcguardConfig, 'schedule'>): number => Math.max(SECOND_MS, (policy.schedule.intervalSeconds * SECOND_MS) / 2);
+export const writeEveryMs = (policy: Pick<HcguardConfig, 'schedule'>): number =>
+  Math.max(SECOND_MS, (policy.schedule.intervalSeconds * SECOND_MS) / 2);
 
 export const planFor = (step?: DrillStepName): readonly DrillPhaseName[] => {
   switch (step) {
@@ -100,9 +102,12 @@ export const newDrill = (input: NewDrillInput): DrillRecord => {
   if (!scenario && !step) throw new Error('a drill needs a scenario or a step');
   const at = now.toISOString();
   const stepDescriptions: Record<DrillStepName, string> = {
-    notify: 'Process test of the notify procedure: a drill-tagged test alert on every severity topic, each confirmed delivered through the audit subscription.',
-    switch: 'Process test of the switch procedure: traffic moves to the backup through the operator path (same safety checks), the backup is confirmed serving, and traffic returns.',
-    restore: 'Process test of the repair and restore procedure: traffic on the backup, records written meanwhile, failback through the normal path, and every record read back on the primary.',
+    notify:
+      'Process test of the notify procedure: a drill-tagged test alert on every severity topic, each confirmed delivered through the audit subscription.',
+    switch:
+      'Process test of the switch procedure: traffic moves to the backup through the operator path (same safety checks), the backup is confirmed serving, and traffic returns.',
+    restore:
+      'Process test of the repair and restore procedure: traffic on the backup, records written meanwhile, failback through the normal path, and every record read back on the primary.',
   };
   const writesData = step ? step === 'restore' : true;
   return {
@@ -121,13 +126,26 @@ export const newDrill = (input: NewDrillInput): DrillRecord => {
     startedAt: at,
     status: 'running',
     plan: planFor(step),
-    phases: [{ name: 'preflight', index: 0, startedAt: at, outcome: 'running', detail: 'checking that the drill can start safely', checks: [] }],
+    phases: [
+      {
+        name: 'preflight',
+        index: 0,
+        startedAt: at,
+        outcome: 'running',
+        detail: 'checking that the drill can start safely',
+        checks: [],
+      },
+    ],
     marks: {},
     data: {
       attempts: 0,
       refused: [],
       onBackup: [],
-      ...(!writesData ? { unmeasured: 'this procedure writes no records' } : input.dataUnmeasured ? { unmeasured: input.dataUnmeasured } : {}),
+      ...(!writesData
+        ? { unmeasured: 'this procedure writes no records' }
+        : input.dataUnmeasured
+          ? { unmeasured: input.dataUnmeasured }
+          : {}),
     },
     alerts: [],
     restore: { faultsCleared: false, failbackRequests: 0 },
@@ -181,20 +199,37 @@ export interface ObservationNeeds {
 }
 
 /** Between read-backs that still miss records: replication may need a round or two. */
-export const dataRecheckMs = (policy: Pick<HcguardConfig, 'schedule'>): number => Math.max(2 * SECOND_MS, policy.schedule.intervalSeconds * SECOND_MS);
+export const dataRecheckMs = (policy: Pick<HcguardConfig, 'schedule'>): number =>
+  Math.max(2 * SECOND_MS, policy.schedule.intervalSeconds * SECOND_MS);
 
-export const observationNeeds = (drill: DrillRecord, now: Date, policy: Pick<HcguardConfig, 'schedule' | 'records'>): ObservationNeeds => {
+export const observationNeeds = (
+  drill: DrillRecord,
+  now: Date,
+  policy: Pick<HcguardConfig, 'schedule' | 'records'>,
+): ObservationNeeds => {
   const current = currentPhase(drill);
   const running = drill.status === 'running';
-  const environment: DrillPhaseName[] = !running || current.name !== 'preflight' ? [] : drill.dryRun ? [...drill.plan] : ['preflight'];
+  const environment: DrillPhaseName[] =
+    !running || current.name !== 'preflight' ? [] : drill.dryRun ? [...drill.plan] : ['preflight'];
   const lastCheck = drill.data.check?.at;
   const recheckDue = lastCheck === undefined || now.getTime() - Date.parse(lastCheck) >= dataRecheckMs(policy);
   const needsCounts = running && current.name === 'restore' && dataCheckDue(drill) && recheckDue;
   const { marks } = drill;
-  const servingUnknown = running && marks.switchedAt !== undefined && marks.backupServingAt === undefined && marks.failbackAt === undefined;
+  const servingUnknown =
+    running && marks.switchedAt !== undefined && marks.backupServingAt === undefined && marks.failbackAt === undefined;
   return {
-    ...(servingUnknown ? { backupResultsSince: { stages: watchedStages(drill, policy), since: marks.insyncAt ?? (marks.switchedAt as string) } } : {}),
-    alerts: running && !drill.dryRun && (drill.step === 'notify' || (drill.step === undefined && phaseReached(drill, 'inject'))),
+    ...(servingUnknown
+      ? {
+          backupResultsSince: {
+            stages: watchedStages(drill, policy),
+            since: marks.insyncAt ?? (marks.switchedAt as string),
+          },
+        }
+      : {}),
+    alerts:
+      running &&
+      !drill.dryRun &&
+      (drill.step === 'notify' || (drill.step === undefined && phaseReached(drill, 'inject'))),
     ...(running && drill.marks.incidentId ? { incidentId: drill.marks.incidentId } : {}),
     ...(needsCounts ? { recordCounts: writtenSeqs(drill).map((seq) => recordIdFor(drill.id, seq)) } : {}),
     environment,
@@ -209,9 +244,11 @@ export const currentPhase = (drill: DrillRecord): PhaseRecord => {
   return phase;
 };
 
-const phaseReached = (drill: DrillRecord, name: DrillPhaseName): boolean => drill.phases.some((phase) => phase.name === name);
+const phaseReached = (drill: DrillRecord, name: DrillPhaseName): boolean =>
+  drill.phases.some((phase) => phase.name === name);
 
-const isFaulted = (drill: DrillRecord, site: Site, stage: Stage): boolean => drill.faults.some((fault) => fault.site === site && fault.stage === stage);
+const isFaulted = (drill: DrillRecord, site: Site, stage: Stage): boolean =>
+  drill.faults.some((fault) => fault.site === site && fault.stage === stage);
 
 const elapsed = (from: string | undefined, to: string | Date): number | undefined =>
   from === undefined ? undefined : (typeof to === 'string' ? Date.parse(to) : to.getTime()) - Date.parse(from);
@@ -235,30 +272,41 @@ export const watchedRecords = (drill: DrillRecord, policy: Pick<HcguardConfig, '
   return drill.step !== undefined || names.length > 0 ? names : [];
 };
 
-const routingOf = (routing: readonly RoutingState[], record: string): RoutingState | undefined => routing.find((state) => state.record === record);
+const routingOf = (routing: readonly RoutingState[], record: string): RoutingState | undefined =>
+  routing.find((state) => state.record === record);
 
 /** Where a record points; one never switched has no state yet and points at the primary. */
-const activeSiteOf = (routing: readonly RoutingState[], record: string): Site => routingOf(routing, record)?.activeSite ?? 'primary';
+const activeSiteOf = (routing: readonly RoutingState[], record: string): Site =>
+  routingOf(routing, record)?.activeSite ?? 'primary';
 
-const allRecordNames = (policy: DrillPolicy): string[] => policy.records.map((record) => normalizeRecordName(record.name));
+const allRecordNames = (policy: DrillPolicy): string[] =>
+  policy.records.map((record) => normalizeRecordName(record.name));
 
 const onBackupRecords = (routing: readonly RoutingState[], policy: DrillPolicy): string[] =>
-  allRecordNames(policy).filter((record) => activeSiteOf(routing, record) === 'backup' || routingOf(routing, record)?.pending !== undefined);
+  allRecordNames(policy).filter(
+    (record) => activeSiteOf(routing, record) === 'backup' || routingOf(routing, record)?.pending !== undefined,
+  );
 
 const dataCheckDue = (drill: DrillRecord): boolean =>
   drill.data.unmeasured === undefined &&
   drill.data.attempts > 0 &&
   drill.marks.restoredAt === undefined &&
   restoreRoutingDone(drill) &&
-  (drill.data.check === undefined || (drill.data.check.lost.length > 0 && drill.data.check.attempts < DATA_CHECK_ATTEMPTS));
+  (drill.data.check === undefined ||
+    (drill.data.check.lost.length > 0 && drill.data.check.attempts < DATA_CHECK_ATTEMPTS));
 
 /** Routing is back where it belongs and the faults are gone: the data can be read back. */
 const restoreRoutingDone = (drill: DrillRecord): boolean =>
-  drill.restore.faultsCleared && (drill.marks.switchedAt === undefined || drill.marks.failbackAt !== undefined) && (drill.faults.length === 0 || drill.marks.primaryHealthyAt !== undefined);
+  drill.restore.faultsCleared &&
+  (drill.marks.switchedAt === undefined || drill.marks.failbackAt !== undefined) &&
+  (drill.faults.length === 0 || drill.marks.primaryHealthyAt !== undefined);
 
 // ---------------------------------------------------------------- phase bookkeeping
 
-const updatePhase = (drill: DrillRecord, change: Partial<Pick<PhaseRecord, 'detail' | 'checks' | 'outcome' | 'endedAt'>>): DrillRecord => {
+const updatePhase = (
+  drill: DrillRecord,
+  change: Partial<Pick<PhaseRecord, 'detail' | 'checks' | 'outcome' | 'endedAt'>>,
+): DrillRecord => {
   const phases = [...drill.phases];
   const last = phases.length - 1;
   const phase = phases[last];
@@ -267,7 +315,12 @@ const updatePhase = (drill: DrillRecord, change: Partial<Pick<PhaseRecord, 'deta
   return { ...drill, phases };
 };
 
-const endPhase = (drill: DrillRecord, outcome: Exclude<PhaseOutcome, 'running'>, detail: string, at: string): DrillRecord => {
+const endPhase = (
+  drill: DrillRecord,
+  outcome: Exclude<PhaseOutcome, 'running'>,
+  detail: string,
+  at: string,
+): DrillRecord => {
   const phase = currentPhase(drill);
   if (phase.outcome !== 'running') return drill;
   return updatePhase(drill, { outcome, detail, endedAt: at });
@@ -275,7 +328,10 @@ const endPhase = (drill: DrillRecord, outcome: Exclude<PhaseOutcome, 'running'>,
 
 const startPhase = (drill: DrillRecord, name: DrillPhaseName, at: string, detail: string): DrillRecord => ({
   ...drill,
-  phases: [...drill.phases, { name, index: drill.phases.length, startedAt: at, outcome: 'running', detail, checks: [] }],
+  phases: [
+    ...drill.phases,
+    { name, index: drill.phases.length, startedAt: at, outcome: 'running', detail, checks: [] },
+  ],
 });
 
 /** The phase after the current one in the drill's plan. */
@@ -332,7 +388,10 @@ export const advanceDrill = (drill: DrillRecord, observation: DrillObservation, 
 
 type PhaseHandler = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy) => DrillStep;
 
-const waiting = (drill: DrillRecord, detail: string, actions: readonly DrillAction[] = []): DrillStep => ({ drill: updatePhase(drill, { detail }), actions });
+const waiting = (drill: DrillRecord, detail: string, actions: readonly DrillAction[] = []): DrillStep => ({
+  drill: updatePhase(drill, { detail }),
+  actions,
+});
 
 const ended = (drill: DrillRecord, outcome: Exclude<PhaseOutcome, 'running'>, detail: string, at: Date): DrillStep => ({
   drill: endPhase(drill, outcome, detail, at.toISOString()),
@@ -341,27 +400,63 @@ const ended = (drill: DrillRecord, outcome: Exclude<PhaseOutcome, 'running'>, de
 
 // ---- preflight
 
-const check = (name: string, ok: boolean, detail: string, required = true): DrillCheck => ({ name, ok, detail, required });
+const check = (name: string, ok: boolean, detail: string, required = true): DrillCheck => ({
+  name,
+  ok,
+  detail,
+  required,
+});
 
 /** The state checks every drill needs before it may break anything. */
-export const preflightChecks = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillCheck[] => {
+export const preflightChecks = (
+  drill: DrillRecord,
+  observation: DrillObservation,
+  policy: DrillPolicy,
+): DrillCheck[] => {
   const { now, targets, incidents, routing, lock } = observation;
   const checks: DrillCheck[] = [];
-  const other = observation.activeDrillId !== undefined && observation.activeDrillId !== drill.id ? observation.activeDrillId : undefined;
-  checks.push(check('no other drill running', other === undefined, other ? `drill ${other} is running: finish it with \`hcguard drill --resume ${other}\` or \`--abort ${other}\`` : 'no other drill holds the running-drill item'));
+  const other =
+    observation.activeDrillId !== undefined && observation.activeDrillId !== drill.id
+      ? observation.activeDrillId
+      : undefined;
+  checks.push(
+    check(
+      'no other drill running',
+      other === undefined,
+      other
+        ? `drill ${other} is running: finish it with \`hcguard drill --resume ${other}\` or \`--abort ${other}\``
+        : 'no other drill holds the running-drill item',
+    ),
+  );
   if (drill.step === 'notify') return checks;
   const open = incidents.filter((incident) => incident.status !== 'resolved');
   checks.push(
     check(
       'no real incident open',
       open.length === 0,
-      open.length === 0 ? 'no incident is open' : `open: ${open.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')} — a drill would mix with a real problem`,
+      open.length === 0
+        ? 'no incident is open'
+        : `open: ${open.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')} — a drill would mix with a real problem`,
     ),
   );
-  checks.push(check('no routing lock', lock === undefined, lock ? `routing locked by ${lock.actor} since ${lock.at}: ${lock.reason}` : 'routing is not locked'));
-  const away = allRecordNames(policy).filter((record) => activeSiteOf(routing, record) !== 'primary' || routingOf(routing, record)?.pending);
   checks.push(
-    check('traffic on the primary', away.length === 0, away.length === 0 ? 'every managed record points at the primary' : `not on the primary (or switching): ${away.join(', ')}`),
+    check(
+      'no routing lock',
+      lock === undefined,
+      lock ? `routing locked by ${lock.actor} since ${lock.at}: ${lock.reason}` : 'routing is not locked',
+    ),
+  );
+  const away = allRecordNames(policy).filter(
+    (record) => activeSiteOf(routing, record) !== 'primary' || routingOf(routing, record)?.pending,
+  );
+  checks.push(
+    check(
+      'traffic on the primary',
+      away.length === 0,
+      away.length === 0
+        ? 'every managed record points at the primary'
+        : `not on the primary (or switching): ${away.join(', ')}`,
+    ),
   );
   const fresh = freshSince({ now, intervalSeconds: policy.schedule.intervalSeconds });
   const backup = preflight(targets, 'backup', fresh);
@@ -369,7 +464,9 @@ export const preflightChecks = (drill: DrillRecord, observation: DrillObservatio
     check(
       'backup ready on all three stages',
       backup.length === 0,
-      backup.length === 0 ? 'collection, transmission and verification are healthy on the backup with fresh results' : `${backup.map((refusal) => refusal.detail).join('; ')} — is the prober running?`,
+      backup.length === 0
+        ? 'collection, transmission and verification are healthy on the backup with fresh results'
+        : `${backup.map((refusal) => refusal.detail).join('; ')} — is the prober running?`,
     ),
   );
   const primaryProblems = STAGES.flatMap((stage) => {
@@ -380,17 +477,27 @@ export const preflightChecks = (drill: DrillRecord, observation: DrillObservatio
     check(
       'primary healthy',
       primaryProblems.length === 0,
-      primaryProblems.length === 0 ? 'every stage of the primary is healthy' : `primary: ${primaryProblems.join(', ')} — the drill could not tell its fault from a real one`,
+      primaryProblems.length === 0
+        ? 'every stage of the primary is healthy'
+        : `primary: ${primaryProblems.join(', ')} — the drill could not tell its fault from a real one`,
     ),
   );
   const dwell = allRecordNames(policy).flatMap((record) => {
     const last = routingOf(routing, record)?.lastSwitchedAt;
     if (!last || policy.failover.dwellMinutes === 0) return [];
     const allowedAt = Date.parse(last) + policy.failover.dwellMinutes * MINUTE_MS;
-    return allowedAt > now.getTime() ? [`${record} switched at ${last}; next switch allowed after ${new Date(allowedAt).toISOString()}`] : [];
+    return allowedAt > now.getTime()
+      ? [`${record} switched at ${last}; next switch allowed after ${new Date(allowedAt).toISOString()}`]
+      : [];
   });
   if (drill.expectFailover) {
-    checks.push(check('no dwell hold', dwell.length === 0, dwell.length === 0 ? 'no record switched within failover.dwellMinutes' : dwell.join('; ')));
+    checks.push(
+      check(
+        'no dwell hold',
+        dwell.length === 0,
+        dwell.length === 0 ? 'no record switched within failover.dwellMinutes' : dwell.join('; '),
+      ),
+    );
   }
   return checks;
 };
@@ -402,18 +509,33 @@ const preflightPhase: PhaseHandler = (drill, observation, policy) => {
   let next = updatePhase(drill, { checks });
   if (drill.dryRun) {
     // A dry run walks every phase's checks now and ends: nothing is injected or switched.
-    next = endPhase(next, failed.length ? 'failed' : 'passed', `dry run: ${summarizeChecks(checks)}`, observation.now.toISOString());
+    next = endPhase(
+      next,
+      failed.length ? 'failed' : 'passed',
+      `dry run: ${summarizeChecks(checks)}`,
+      observation.now.toISOString(),
+    );
     for (const name of drill.plan.slice(1, -1)) {
       const phaseChecks = environment[name] ?? [];
       const phaseFailed = phaseChecks.some((entry) => entry.required && !entry.ok);
       next = startPhase(next, name, observation.now.toISOString(), '');
       next = updatePhase(next, { checks: phaseChecks });
-      next = endPhase(next, phaseFailed ? 'failed' : 'passed', `dry run: ${phaseChecks.length ? summarizeChecks(phaseChecks) : 'nothing to check'}`, observation.now.toISOString());
+      next = endPhase(
+        next,
+        phaseFailed ? 'failed' : 'passed',
+        `dry run: ${phaseChecks.length ? summarizeChecks(phaseChecks) : 'nothing to check'}`,
+        observation.now.toISOString(),
+      );
     }
     return { drill: next, actions: [] };
   }
   if (failed.length > 0) {
-    next = endPhase(next, 'failed', `refused: ${failed.map((entry) => `${entry.name}: ${entry.detail}`).join('; ')}`, observation.now.toISOString());
+    next = endPhase(
+      next,
+      'failed',
+      `refused: ${failed.map((entry) => `${entry.name}: ${entry.detail}`).join('; ')}`,
+      observation.now.toISOString(),
+    );
     // Nothing was broken: straight to the summary.
     next = startPhase(next, 'summary', observation.now.toISOString(), PHASE_WAITING.summary);
     return { drill: { ...next, outcome: 'refused' }, actions: [] };
@@ -436,10 +558,20 @@ const summarizeChecks = (checks: readonly DrillCheck[]): string => {
 
 const injectPhase: PhaseHandler = (drill, observation) => {
   if (drill.marks.faultInjectedAt) {
-    const how = drill.injection === 'simulated' ? 'simulated (results fed into evaluation; the platform is untouched)' : 'injected';
-    return ended(drill, 'passed', `${how}: ${drill.faults.map(describeFault).join(', ')} at ${drill.marks.faultInjectedAt}`, observation.now);
+    const how =
+      drill.injection === 'simulated'
+        ? 'simulated (results fed into evaluation; the platform is untouched)'
+        : 'injected';
+    return ended(
+      drill,
+      'passed',
+      `${how}: ${drill.faults.map(describeFault).join(', ')} at ${drill.marks.faultInjectedAt}`,
+      observation.now,
+    );
   }
-  return waiting(drill, `injecting ${drill.faults.map(describeFault).join(', ')}`, [{ kind: 'inject', faults: drill.faults }]);
+  return waiting(drill, `injecting ${drill.faults.map(describeFault).join(', ')}`, [
+    { kind: 'inject', faults: drill.faults },
+  ]);
 };
 
 // ---- identify
@@ -469,11 +601,16 @@ const notifyPhase: PhaseHandler = (drill, observation, policy) => {
   if (drill.step === 'notify') return notifyStep(drill, observation, policy);
   const { marks } = drill;
   if (marks.alertDeliveredAt) {
-    const alert = drill.alerts.find((entry) => entry.deliveredAt === marks.alertDeliveredAt && entry.incidentId === marks.incidentId);
+    const alert = drill.alerts.find(
+      (entry) => entry.deliveredAt === marks.alertDeliveredAt && entry.incidentId === marks.incidentId,
+    );
     return ended(
       drill,
       'passed',
-      `alert ${alert?.alertId ?? ''} (${alert?.severity ?? marks.incidentSeverity ?? ''}, drill-tagged) delivered ${formatDuration(elapsed(marks.incidentOpenedAt, marks.alertDeliveredAt) ?? 0)} after the incident opened`.replace(/ {2,}/g, ' '),
+      `alert ${alert?.alertId ?? ''} (${alert?.severity ?? marks.incidentSeverity ?? ''}, drill-tagged) delivered ${formatDuration(elapsed(marks.incidentOpenedAt, marks.alertDeliveredAt) ?? 0)} after the incident opened`.replace(
+        / {2,}/g,
+        ' ',
+      ),
       observation.now,
     );
   }
@@ -486,18 +623,27 @@ const notifyPhase: PhaseHandler = (drill, observation, policy) => {
       observation.now,
     );
   }
-  return waiting(drill, `waiting for the alert about incident ${marks.incidentId ?? '(none)'} to reach the audit queue (${formatDuration(waited)} so far)`);
+  return waiting(
+    drill,
+    `waiting for the alert about incident ${marks.incidentId ?? '(none)'} to reach the audit queue (${formatDuration(waited)} so far)`,
+  );
 };
 
 /** The test alerts of `--step notify` go to every severity topic. */
 const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillStep => {
   const progress = drill.testAlerts ?? { published: {}, delivered: {}, errors: {} };
-  const unpublished = SEVERITIES.filter((severity) => progress.published[severity] === undefined && progress.errors[severity] === undefined);
+  const unpublished = SEVERITIES.filter(
+    (severity) => progress.published[severity] === undefined && progress.errors[severity] === undefined,
+  );
   if (unpublished.length > 0) {
     return waiting(
       drill,
       `publishing a test alert on ${unpublished.join(', ')}`,
-      unpublished.map((severity) => ({ kind: 'publish-test-alert', severity, alertId: testAlertId(drill.id, severity) })),
+      unpublished.map((severity) => ({
+        kind: 'publish-test-alert',
+        severity,
+        alertId: testAlertId(drill.id, severity),
+      })),
     );
   }
   const missing = SEVERITIES.filter((severity) => progress.delivered[severity] === undefined);
@@ -506,10 +652,20 @@ const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: D
     const ms = elapsed(progress.published[severity], progress.delivered[severity] ?? observation.now);
     return progress.delivered[severity] && ms !== undefined ? [`${severity} ${formatDuration(ms)}`] : [];
   });
-  if (missing.length === 0) return ended(drill, 'passed', `test alert delivered on every topic: ${latencies.join(', ')}`, observation.now);
+  if (missing.length === 0)
+    return ended(drill, 'passed', `test alert delivered on every topic: ${latencies.join(', ')}`, observation.now);
   if (waited >= notifyWaitMs(policy)) {
-    const why = missing.map((severity) => (progress.errors[severity] ? `${severity} (publish failed: ${progress.errors[severity]})` : `${severity} (not delivered)`));
-    return ended(drill, 'failed', `not confirmed: ${why.join(', ')}${latencies.length ? `; delivered: ${latencies.join(', ')}` : ''}`, observation.now);
+    const why = missing.map((severity) =>
+      progress.errors[severity]
+        ? `${severity} (publish failed: ${progress.errors[severity]})`
+        : `${severity} (not delivered)`,
+    );
+    return ended(
+      drill,
+      'failed',
+      `not confirmed: ${why.join(', ')}${latencies.length ? `; delivered: ${latencies.join(', ')}` : ''}`,
+      observation.now,
+    );
   }
   return waiting(drill, `waiting for test alerts on ${missing.join(', ')} (${formatDuration(waited)} so far)`);
 };
@@ -517,11 +673,17 @@ const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: D
 // ---- decide
 
 const decidePhase: PhaseHandler = (drill, observation) => {
-  if (!drill.awaitAck) return ended(drill, 'skipped', 'drills.awaitAck is off: no decision test in this drill', observation.now);
+  if (!drill.awaitAck)
+    return ended(drill, 'skipped', 'drills.awaitAck is off: no decision test in this drill', observation.now);
   const { marks } = drill;
   if (marks.acknowledgedAt) {
     const from = marks.alertDeliveredAt ?? marks.incidentOpenedAt;
-    return ended(drill, 'passed', `acknowledged by ${marks.acknowledgedBy ?? 'an operator'} ${formatDuration(elapsed(from, marks.acknowledgedAt) ?? 0)} after the alert`, observation.now);
+    return ended(
+      drill,
+      'passed',
+      `acknowledged by ${marks.acknowledgedBy ?? 'an operator'} ${formatDuration(elapsed(from, marks.acknowledgedAt) ?? 0)} after the alert`,
+      observation.now,
+    );
   }
   return waiting(drill, `waiting for an operator: hcguard ack ${marks.incidentId ?? '<incident>'}`);
 };
@@ -534,14 +696,35 @@ const activatePhase: PhaseHandler = (drill, observation, policy) => {
     if (marks.backupServingAt) return ended(drill, 'passed', activatedDetail(drill), observation.now);
     if (!marks.switchedAt && drill.restore.switchRequested !== true) {
       return waiting(drill, 'switching every record to the backup through the operator path', [
-        { kind: 'switch', to: 'backup', force: false, reason: `drill ${drill.id}: process test of the switch procedure` },
+        {
+          kind: 'switch',
+          to: 'backup',
+          force: false,
+          reason: `drill ${drill.id}: process test of the switch procedure`,
+        },
       ]);
     }
-    return waiting(drill, marks.switchedAt ? 'switched; waiting for a verification probe on the backup to pass' : 'waiting for the switch to complete');
+    return waiting(
+      drill,
+      marks.switchedAt
+        ? 'switched; waiting for a verification probe on the backup to pass'
+        : 'waiting for the switch to complete',
+    );
   }
   if (!drill.expectFailover) {
-    if (marks.switchedAt) return ended(drill, 'failed', `traffic moved to the backup at ${marks.switchedAt} although the scenario expected it to stay`, observation.now);
-    return ended(drill, 'skipped', `no managed record follows ${[...new Set(drill.faults.map((fault) => fault.stage))].join(', ')}: traffic stays on the primary, as expected`, observation.now);
+    if (marks.switchedAt)
+      return ended(
+        drill,
+        'failed',
+        `traffic moved to the backup at ${marks.switchedAt} although the scenario expected it to stay`,
+        observation.now,
+      );
+    return ended(
+      drill,
+      'skipped',
+      `no managed record follows ${[...new Set(drill.faults.map((fault) => fault.stage))].join(', ')}: traffic stays on the primary, as expected`,
+      observation.now,
+    );
   }
   if (marks.backupServingAt) return ended(drill, 'passed', activatedDetail(drill), observation.now);
   if (marks.switchedAt) return waiting(drill, 'switched; waiting for a verification probe on the backup to pass');
@@ -550,16 +733,27 @@ const activatePhase: PhaseHandler = (drill, observation, policy) => {
     .find((message) => message !== undefined);
   if (refusal) return waiting(drill, `the controller refuses to switch: ${refusal}`);
   if (policy.failover.mode === 'manual') {
-    return waiting(drill, 'failover.mode is manual: waiting for an operator to run `hcguard failover --to backup --reason …`');
+    return waiting(
+      drill,
+      'failover.mode is manual: waiting for an operator to run `hcguard failover --to backup --reason …`',
+    );
   }
-  return waiting(drill, marks.switchRequestedAt ? `switch requested at ${marks.switchRequestedAt}; waiting for Route 53` : 'waiting for the controller to switch to the backup');
+  return waiting(
+    drill,
+    marks.switchRequestedAt
+      ? `switch requested at ${marks.switchRequestedAt}; waiting for Route 53`
+      : 'waiting for the controller to switch to the backup',
+  );
 };
 
 const activatedDetail = (drill: DrillRecord): string => {
   const { marks } = drill;
   const parts = [`switched at ${marks.switchedAt}`];
   const from = marks.incidentOpenedAt ?? marks.switchRequestedAt;
-  if (from && marks.insyncAt) parts.push(`INSYNC ${formatDuration(elapsed(from, marks.insyncAt) ?? 0)} after ${marks.incidentOpenedAt ? 'detection' : 'the request'}`);
+  if (from && marks.insyncAt)
+    parts.push(
+      `INSYNC ${formatDuration(elapsed(from, marks.insyncAt) ?? 0)} after ${marks.incidentOpenedAt ? 'detection' : 'the request'}`,
+    );
   if (marks.backupServingAt) parts.push(`backup verification passed at ${marks.backupServingAt}`);
   return parts.join('; ');
 };
@@ -571,15 +765,21 @@ const restorePhase: PhaseHandler = (drill, observation, policy) => {
   const { now } = observation;
   const aborting = drill.abort !== undefined;
   if (!restore.faultsCleared) {
-    if (drill.faults.length === 0 || drill.dryRun) return restorePhase({ ...drill, restore: { ...restore, faultsCleared: true } }, observation, policy);
-    return waiting(drill, `clearing ${drill.faults.map(describeFault).join(', ')}`, [{ kind: 'clear-faults', faults: drill.faults }]);
+    if (drill.faults.length === 0 || drill.dryRun)
+      return restorePhase({ ...drill, restore: { ...restore, faultsCleared: true } }, observation, policy);
+    return waiting(drill, `clearing ${drill.faults.map(describeFault).join(', ')}`, [
+      { kind: 'clear-faults', faults: drill.faults },
+    ]);
   }
   if (drill.faults.length > 0 && !marks.primaryHealthyAt) {
     const pending = STAGES.filter((stage) => isFaulted(drill, 'primary', stage)).map((stage) => {
       const state = targetOf(observation.targets, 'primary', stage);
       return `${stage} ${state?.health ?? 'unknown'}`;
     });
-    return waiting(drill, `fault cleared at ${marks.faultClearedAt}; waiting for the primary to recover (${pending.join(', ')})`);
+    return waiting(
+      drill,
+      `fault cleared at ${marks.faultClearedAt}; waiting for the primary to recover (${pending.join(', ')})`,
+    );
   }
   const away = onBackupRecords(observation.routing, policy);
   if (away.length > 0) {
@@ -587,32 +787,60 @@ const restorePhase: PhaseHandler = (drill, observation, policy) => {
     const due = restore.lastFailbackAt === undefined || now.getTime() - Date.parse(restore.lastFailbackAt) >= retryMs;
     const pending = away.some((record) => routingOf(observation.routing, record)?.pending !== undefined);
     const last = restore.lastRefusal ? ` (last answer: ${restore.lastRefusal})` : '';
-    if (pending) return waiting(drill, `a switch of ${away.join(', ')} is in progress; waiting for it to settle before restoring`);
+    if (pending)
+      return waiting(drill, `a switch of ${away.join(', ')} is in progress; waiting for it to settle before restoring`);
     const forced = aborting || drill.step === 'switch';
     if (forced) {
       // Forcing overrides pre-flight as well: check the primary ourselves, so only dwell and stability are overridden.
-      const problems = preflight(observation.targets, 'primary', freshSince({ now, intervalSeconds: policy.schedule.intervalSeconds }));
+      const problems = preflight(
+        observation.targets,
+        'primary',
+        freshSince({ now, intervalSeconds: policy.schedule.intervalSeconds }),
+      );
       if (problems.length > 0) {
-        return waiting(drill, `traffic stays on the backup until the primary passes pre-flight: ${problems.map((problem) => problem.detail).join('; ')}`);
+        return waiting(
+          drill,
+          `traffic stays on the backup until the primary passes pre-flight: ${problems.map((problem) => problem.detail).join('; ')}`,
+        );
       }
-      const reason = aborting ? `drill ${drill.id} aborted (${drill.abort?.code}): returning traffic to the primary` : `drill ${drill.id}: process test of the switch procedure, returning traffic`;
-      return waiting(drill, `returning ${away.join(', ')} to the primary${last}`, due ? [{ kind: 'switch', to: 'primary', force: true, reason }] : []);
+      const reason = aborting
+        ? `drill ${drill.id} aborted (${drill.abort?.code}): returning traffic to the primary`
+        : `drill ${drill.id}: process test of the switch procedure, returning traffic`;
+      return waiting(
+        drill,
+        `returning ${away.join(', ')} to the primary${last}`,
+        due ? [{ kind: 'switch', to: 'primary', force: true, reason }] : [],
+      );
     }
     if (policy.failover.failback === 'automatic' && drill.step === undefined) {
-      return waiting(drill, `waiting for the controller's automatic failback of ${away.join(', ')} (after ${policy.failover.failbackAfterHealthyMinutes} healthy min)`);
+      return waiting(
+        drill,
+        `waiting for the controller's automatic failback of ${away.join(', ')} (after ${policy.failover.failbackAfterHealthyMinutes} healthy min)`,
+      );
     }
-    return waiting(drill, `failing back ${away.join(', ')} through \`hcguard failback\`${last}`, due ? [{ kind: 'failback', reason: `drill ${drill.id}: repair done, failback approved by the drill` }] : []);
+    return waiting(
+      drill,
+      `failing back ${away.join(', ')} through \`hcguard failback\`${last}`,
+      due ? [{ kind: 'failback', reason: `drill ${drill.id}: repair done, failback approved by the drill` }] : [],
+    );
   }
   if (dataCheckDue(drill)) {
     const check = drill.data.check;
-    return waiting(drill, `traffic back on the primary; reading back ${writtenSeqs(drill).length} record(s) written during the drill${check ? ` (attempt ${check.attempts + 1}: ${check.lost.length} missing so far)` : ''}`);
+    return waiting(
+      drill,
+      `traffic back on the primary; reading back ${writtenSeqs(drill).length} record(s) written during the drill${check ? ` (attempt ${check.attempts + 1}: ${check.lost.length} missing so far)` : ''}`,
+    );
   }
   const restored = { ...drill, marks: { ...marks, restoredAt: marks.restoredAt ?? now.toISOString() } };
   const data = drill.data;
   const written = writtenSeqs(drill).length;
   const lost = data.check?.lost.length ?? 0;
-  const dataText = data.unmeasured ? `data not measured: ${data.unmeasured}` : `${written} record(s) written, ${lost} lost, ${data.check?.duplicated.length ?? 0} duplicated`;
-  const routingText = marks.failbackAt ? `traffic back on the primary at ${marks.failbackAt}` : 'traffic never left the primary';
+  const dataText = data.unmeasured
+    ? `data not measured: ${data.unmeasured}`
+    : `${written} record(s) written, ${lost} lost, ${data.check?.duplicated.length ?? 0} duplicated`;
+  const routingText = marks.failbackAt
+    ? `traffic back on the primary at ${marks.failbackAt}`
+    : 'traffic never left the primary';
   const outcome = !data.unmeasured && lost > drill.objectives.rpoRecords ? 'failed' : aborting ? 'aborted' : 'passed';
   const faultText = drill.faults.length ? 'fault cleared; ' : '';
   return ended(restored, outcome, `${aborting ? 'after abort: ' : ''}${faultText}${routingText}; ${dataText}`, now);
@@ -623,7 +851,8 @@ const restorePhase: PhaseHandler = (drill, observation, policy) => {
 const summaryPhase: PhaseHandler = (drill, observation) => {
   const at = observation.now.toISOString();
   const failedPhase = drill.phases.some((phase) => phase.outcome === 'failed');
-  const outcome = drill.outcome ?? (drill.abort ? 'aborted' : failedPhase || objectivesFailed(drill) ? 'failed' : 'passed');
+  const outcome =
+    drill.outcome ?? (drill.abort ? 'aborted' : failedPhase || objectivesFailed(drill) ? 'failed' : 'passed');
   const detail = drill.abort
     ? `aborted in ${drill.abort.phase}: ${drill.abort.reason}`
     : outcome === 'refused'
@@ -631,7 +860,12 @@ const summaryPhase: PhaseHandler = (drill, observation) => {
       : drill.dryRun
         ? `dry run ${outcome === 'passed' ? 'found no problem' : 'found problems'}: nothing was injected or switched`
         : `drill ${outcome}`;
-  const finished = endPhase({ ...drill, status: 'finished', outcome, endedAt: at }, outcome === 'passed' ? 'passed' : outcome === 'failed' ? 'failed' : outcome === 'aborted' ? 'aborted' : 'failed', detail, at);
+  const finished = endPhase(
+    { ...drill, status: 'finished', outcome, endedAt: at },
+    outcome === 'passed' ? 'passed' : outcome === 'failed' ? 'failed' : outcome === 'aborted' ? 'aborted' : 'failed',
+    detail,
+    at,
+  );
   return { drill: finished, actions: drill.dryRun ? [] : [{ kind: 'release' }] };
 };
 
@@ -650,11 +884,18 @@ const PHASE_HANDLERS: Readonly<Record<DrillPhaseName, PhaseHandler>> = {
 
 /** Whether the drill accounts for an incident: its own fault, or the routing trouble its fault causes. */
 export const explainsIncident = (drill: DrillRecord, incident: Incident, policy: DrillPolicy): boolean => {
-  const tagged = incident.drillId === drill.id || (incident.drillId === undefined && Date.parse(incident.openedAt) >= Date.parse(drill.startedAt));
+  const tagged =
+    incident.drillId === drill.id ||
+    (incident.drillId === undefined && Date.parse(incident.openedAt) >= Date.parse(drill.startedAt));
   if (!tagged) return false;
-  if (incident.kind === 'probe') return incident.site !== undefined && incident.stage !== undefined && isFaulted(drill, incident.site, incident.stage);
+  if (incident.kind === 'probe')
+    return (
+      incident.site !== undefined && incident.stage !== undefined && isFaulted(drill, incident.site, incident.stage)
+    );
   if (incident.kind === 'cannot-fail-over' || incident.kind === 'no-healthy-site') {
-    return incident.record !== undefined && watchedRecords(drill, policy).includes(normalizeRecordName(incident.record));
+    return (
+      incident.record !== undefined && watchedRecords(drill, policy).includes(normalizeRecordName(incident.record))
+    );
   }
   return false;
 };
@@ -665,7 +906,9 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
   // Alerts: keep this drill's, newest last, bounded.
   const known = new Set(drill.alerts.map((alert) => alert.alertId));
   const fresh = observation.alerts.filter((alert) => alert.drillId === drill.id && !known.has(alert.alertId));
-  const alerts = [...drill.alerts, ...fresh].sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt)).slice(-MAX_ALERTS);
+  const alerts = [...drill.alerts, ...fresh]
+    .sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt))
+    .slice(-MAX_ALERTS);
   let testAlerts = drill.testAlerts;
   if (testAlerts) {
     const delivered = { ...testAlerts.delivered };
@@ -681,11 +924,21 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
       .filter((incident) => incident.kind === 'probe' && explainsIncident(drill, incident, policy))
       .sort((a, b) => a.openedAt.localeCompare(b.openedAt));
     const incident = candidates[0];
-    if (incident) marks = { ...marks, incidentId: incident.id, incidentOpenedAt: incident.openedAt, incidentSeverity: incident.severity };
+    if (incident)
+      marks = {
+        ...marks,
+        incidentId: incident.id,
+        incidentOpenedAt: incident.openedAt,
+        incidentSeverity: incident.severity,
+      };
   }
   const incident = observation.drillIncident ?? observation.incidents.find((entry) => entry.id === marks.incidentId);
   if (incident && incident.id === marks.incidentId && incident.acknowledgedAt && !marks.acknowledgedAt) {
-    marks = { ...marks, acknowledgedAt: incident.acknowledgedAt, ...(incident.acknowledgedBy ? { acknowledgedBy: incident.acknowledgedBy } : {}) };
+    marks = {
+      ...marks,
+      acknowledgedAt: incident.acknowledgedAt,
+      ...(incident.acknowledgedBy ? { acknowledgedBy: incident.acknowledgedBy } : {}),
+    };
   }
   if (marks.incidentId && !marks.alertDeliveredAt) {
     const delivered = alerts.find((alert) => alert.incidentId === marks.incidentId);
@@ -699,11 +952,13 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
       const pending = states.find((state) => state?.pending?.toSite === 'backup');
       if (pending?.pending) marks = { ...marks, switchRequestedAt: pending.pending.requestedAt };
     }
-    const allBackup = watched.length > 0 && states.every((state) => state?.activeSite === 'backup' && state.pending === undefined);
+    const allBackup =
+      watched.length > 0 && states.every((state) => state?.activeSite === 'backup' && state.pending === undefined);
     if (!marks.switchedAt && allBackup) {
       const switchedAt = latest(states.map((state) => state?.lastSwitchedAt ?? state?.since)) ?? now.toISOString();
       marks = { ...marks, switchedAt };
-      if (!marks.switchRequestedAt) marks = { ...marks, switchRequestedAt: earliest(states.map((state) => state?.lastChange?.at)) ?? switchedAt };
+      if (!marks.switchRequestedAt)
+        marks = { ...marks, switchRequestedAt: earliest(states.map((state) => state?.lastChange?.at)) ?? switchedAt };
     }
     if (marks.switchedAt && !marks.insyncAt && !marks.failbackAt) {
       const insync = states.every((state) => state?.activeSite === 'backup' && state.lastChange?.status === 'INSYNC');
@@ -720,23 +975,36 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
           const state = targetOf(targets, 'backup', stage);
           return state?.lastOutcome === 'ok' && state.lastResultAt !== undefined && state.lastResultAt > after;
         });
-        if (serving) marks = { ...marks, backupServingAt: latest(stages.map((stage) => targetOf(targets, 'backup', stage)?.lastResultAt)) ?? now.toISOString() };
+        if (serving)
+          marks = {
+            ...marks,
+            backupServingAt:
+              latest(stages.map((stage) => targetOf(targets, 'backup', stage)?.lastResultAt)) ?? now.toISOString(),
+          };
       }
     }
     if (marks.switchedAt && !marks.failbackAt) {
       const back = states.every((state) => state?.activeSite === 'primary' && state.pending === undefined);
-      if (back) marks = { ...marks, failbackAt: latest(states.map((state) => state?.lastSwitchedAt)) ?? now.toISOString() };
+      if (back)
+        marks = { ...marks, failbackAt: latest(states.map((state) => state?.lastSwitchedAt)) ?? now.toISOString() };
     }
   }
   if (marks.faultClearedAt && !marks.primaryHealthyAt && drill.faults.length > 0) {
     const stages = STAGES.filter((stage) => isFaulted(drill, 'primary', stage));
     const healthy = stages.every((stage) => {
       const state = targetOf(targets, 'primary', stage);
-      return state?.health === 'healthy' && state.lastResultAt !== undefined && state.lastResultAt >= (marks.faultClearedAt as string);
+      return (
+        state?.health === 'healthy' &&
+        state.lastResultAt !== undefined &&
+        state.lastResultAt >= (marks.faultClearedAt as string)
+      );
     });
     if (healthy) {
       const since = latest(stages.map((stage) => targetOf(targets, 'primary', stage)?.since)) ?? now.toISOString();
-      marks = { ...marks, primaryHealthyAt: since > (marks.faultClearedAt as string) ? since : (marks.faultClearedAt as string) };
+      marks = {
+        ...marks,
+        primaryHealthyAt: since > (marks.faultClearedAt as string) ? since : (marks.faultClearedAt as string),
+      };
     }
   }
   // Routing refusals while waiting for the switch: the report explains them.
@@ -757,7 +1025,10 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
     data = { ...data, check: { at: now.toISOString(), lost, duplicated, attempts: (data.check?.attempts ?? 0) + 1 } };
   } else if (observation.recordCountError && dataCheckDue(drill)) {
     const attempts = (data.check?.attempts ?? 0) + 1;
-    data = attempts >= DATA_CHECK_ATTEMPTS ? { ...data, unmeasured: `reading records back failed: ${observation.recordCountError}` } : { ...data, check: { at: now.toISOString(), lost: writtenSeqs(drill), duplicated: [], attempts } };
+    data =
+      attempts >= DATA_CHECK_ATTEMPTS
+        ? { ...data, unmeasured: `reading records back failed: ${observation.recordCountError}` }
+        : { ...data, check: { at: now.toISOString(), lost: writtenSeqs(drill), duplicated: [], attempts } };
   }
   return { ...drill, marks, alerts, refusals, data, ...(testAlerts ? { testAlerts } : {}) };
 };
@@ -765,19 +1036,35 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
 /** The stages the watched records follow. */
 const watchedStages = (drill: DrillRecord, policy: Pick<HcguardConfig, 'records'>): Stage[] => {
   const watched = watchedRecords(drill, policy);
-  return [...new Set(policy.records.filter((record) => watched.includes(normalizeRecordName(record.name))).map((record) => record.stage))];
+  return [
+    ...new Set(
+      policy.records
+        .filter((record) => watched.includes(normalizeRecordName(record.name)))
+        .map((record) => record.stage),
+    ),
+  ];
 };
 
 /** When the first good result of `stage` that started after `after` finished. */
-const firstGoodResult = (results: readonly ProbeResult[] | undefined, stage: Stage, after: string): string | undefined => {
+const firstGoodResult = (
+  results: readonly ProbeResult[] | undefined,
+  stage: Stage,
+  after: string,
+): string | undefined => {
   const good = (results ?? [])
-    .filter((result) => result.site === 'backup' && result.stage === stage && result.outcome === 'ok' && result.startedAt > after)
+    .filter(
+      (result) =>
+        result.site === 'backup' && result.stage === stage && result.outcome === 'ok' && result.startedAt > after,
+    )
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
   return good ? new Date(Date.parse(good.startedAt) + good.durationMs).toISOString() : undefined;
 };
 
 const latest = (values: readonly (string | undefined)[]): string | undefined =>
-  values.filter((value): value is string => value !== undefined).sort().at(-1);
+  values
+    .filter((value): value is string => value !== undefined)
+    .sort()
+    .at(-1);
 const earliest = (values: readonly (string | undefined)[]): string | undefined =>
   values.filter((value): value is string => value !== undefined).sort()[0];
 
@@ -789,24 +1076,40 @@ export const testAlertId = (drillId: string, severity: string): string => `test-
 const GUARDED: ReadonlySet<DrillPhaseName> = new Set(['inject', 'identify', 'notify', 'decide', 'activate', 'restore']);
 
 /** Why the drill must stop now, if it must. */
-export const stopCondition = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): { code: StopCode; reason: string } | undefined => {
-  if (drill.abortRequested) return { code: 'operator', reason: `${drill.abortRequested.by}: ${drill.abortRequested.reason}` };
+export const stopCondition = (
+  drill: DrillRecord,
+  observation: DrillObservation,
+  policy: DrillPolicy,
+): { code: StopCode; reason: string } | undefined => {
+  if (drill.abortRequested)
+    return { code: 'operator', reason: `${drill.abortRequested.by}: ${drill.abortRequested.reason}` };
   const phase = currentPhase(drill).name;
   if (!GUARDED.has(phase) || drill.dryRun) return undefined;
   const limitAt = Date.parse(drill.startedAt) + drill.timeLimitMinutes * MINUTE_MS;
   if (observation.now.getTime() >= limitAt) {
-    return { code: 'time-limit', reason: `the drill ran longer than drills.timeLimitMinutes (${drill.timeLimitMinutes} min) while in ${phase}` };
+    return {
+      code: 'time-limit',
+      reason: `the drill ran longer than drills.timeLimitMinutes (${drill.timeLimitMinutes} min) while in ${phase}`,
+    };
   }
   // The backup first: its trouble also opens incidents, and "the backup degraded" says more.
   const degraded = STAGES.flatMap((stage) => {
     if (isFaulted(drill, 'backup', stage)) return [];
     const state = targetOf(observation.targets, 'backup', stage);
-    return state && (state.health === 'degraded' || state.health === 'failing') ? [`${stage} ${state.health}${state.lastFailureClass ? ` (${state.lastFailureClass})` : ''}`] : [];
+    return state && (state.health === 'degraded' || state.health === 'failing')
+      ? [`${stage} ${state.health}${state.lastFailureClass ? ` (${state.lastFailureClass})` : ''}`]
+      : [];
   });
-  if (degraded.length > 0) return { code: 'backup-degraded', reason: `the backup degraded during the drill: ${degraded.join(', ')}` };
-  const real = observation.incidents.filter((incident) => incident.status !== 'resolved' && !explainsIncident(drill, incident, policy));
+  if (degraded.length > 0)
+    return { code: 'backup-degraded', reason: `the backup degraded during the drill: ${degraded.join(', ')}` };
+  const real = observation.incidents.filter(
+    (incident) => incident.status !== 'resolved' && !explainsIncident(drill, incident, policy),
+  );
   if (real.length > 0) {
-    return { code: 'real-incident', reason: `an incident the drill did not cause opened: ${real.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')}` };
+    return {
+      code: 'real-incident',
+      reason: `an incident the drill did not cause opened: ${real.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')}`,
+    };
   }
   return undefined;
 };
@@ -827,19 +1130,41 @@ export const abortInto = (drill: DrillRecord, code: StopCode, reason: string, no
   if (phase.name === 'restore' || phase.name === 'summary') return next;
   next = endPhase(next, 'aborted', `aborted: ${reason}`, at);
   const restoreNeeded = drill.plan.includes('restore') && (phase.name !== 'preflight' || drill.step !== undefined);
-  return startPhase(next, restoreNeeded ? 'restore' : 'summary', at, restoreNeeded ? 'restoring after abort' : PHASE_WAITING.summary);
+  return startPhase(
+    next,
+    restoreNeeded ? 'restore' : 'summary',
+    at,
+    restoreNeeded ? 'restoring after abort' : PHASE_WAITING.summary,
+  );
 };
 
 // ---------------------------------------------------------------- writes for the RPO measurement
 
 const dataWrite = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillAction | undefined => {
-  if (drill.status !== 'running' || drill.dryRun || drill.data.unmeasured !== undefined || drill.data.attempts >= MAX_DRILL_WRITES) return undefined;
+  if (
+    drill.status !== 'running' ||
+    drill.dryRun ||
+    drill.data.unmeasured !== undefined ||
+    drill.data.attempts >= MAX_DRILL_WRITES
+  )
+    return undefined;
   const phase = currentPhase(drill).name;
   // From the moment the fault goes in (or traffic moves, in a process test) until the read-back.
-  const window = drill.step === 'restore' ? drill.marks.switchedAt !== undefined : phaseReached(drill, 'inject') && drill.marks.faultInjectedAt !== undefined;
+  const window =
+    drill.step === 'restore'
+      ? drill.marks.switchedAt !== undefined
+      : phaseReached(drill, 'inject') && drill.marks.faultInjectedAt !== undefined;
   if (!window || phase === 'summary' || restoreRoutingDone(drill)) return undefined;
-  if (drill.data.lastWriteAt && observation.now.getTime() - Date.parse(drill.data.lastWriteAt) < writeEveryMs(policy)) return undefined;
-  const site: Site = servesTraffic('backup', 'collection', policy.records, observation.routing.map((state) => ({ record: state.record, activeSite: state.activeSite }))) ? 'backup' : 'primary';
+  if (drill.data.lastWriteAt && observation.now.getTime() - Date.parse(drill.data.lastWriteAt) < writeEveryMs(policy))
+    return undefined;
+  const site: Site = servesTraffic(
+    'backup',
+    'collection',
+    policy.records,
+    observation.routing.map((state) => ({ record: state.record, activeSite: state.activeSite })),
+  )
+    ? 'backup'
+    : 'primary';
   const seq = drill.data.attempts + 1;
   return { kind: 'write-record', site, seq, recordId: recordIdFor(drill.id, seq) };
 };
@@ -851,10 +1176,21 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
   const now = new Date(result.at);
   switch (action.kind) {
     case 'inject':
-      if (result.ok) return { ...drill, marks: { ...drill.marks, faultInjectedAt: drill.marks.faultInjectedAt ?? result.at } };
-      return abortInto(drill, 'inject-failed', `injecting ${action.faults.map(describeFault).join(', ')} failed: ${result.error}`, now);
+      if (result.ok)
+        return { ...drill, marks: { ...drill.marks, faultInjectedAt: drill.marks.faultInjectedAt ?? result.at } };
+      return abortInto(
+        drill,
+        'inject-failed',
+        `injecting ${action.faults.map(describeFault).join(', ')} failed: ${result.error}`,
+        now,
+      );
     case 'clear-faults':
-      if (result.ok) return { ...drill, restore: { ...drill.restore, faultsCleared: true }, marks: { ...drill.marks, faultClearedAt: drill.marks.faultClearedAt ?? result.at } };
+      if (result.ok)
+        return {
+          ...drill,
+          restore: { ...drill.restore, faultsCleared: true },
+          marks: { ...drill.marks, faultClearedAt: drill.marks.faultClearedAt ?? result.at },
+        };
       return updatePhase(drill, { detail: `clearing the fault failed, retrying: ${result.error}` });
     case 'write-record': {
       const data = {
@@ -863,7 +1199,9 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
         lastWriteAt: result.at,
         refused: result.ok ? drill.data.refused : [...drill.data.refused, action.seq],
         onBackup: result.ok && action.site === 'backup' ? [...drill.data.onBackup, action.seq] : drill.data.onBackup,
-        ...(result.ok && result.platformId ? { platformIds: { ...drill.data.platformIds, [String(action.seq)]: result.platformId } } : {}),
+        ...(result.ok && result.platformId
+          ? { platformIds: { ...drill.data.platformIds, [String(action.seq)]: result.platformId } }
+          : {}),
       };
       return { ...drill, data };
     }
@@ -871,16 +1209,26 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
     case 'failback': {
       const restore = {
         ...drill.restore,
-        ...(action.kind === 'switch' && action.to === 'backup' ? { switchRequested: true } : { failbackRequests: drill.restore.failbackRequests + 1, lastFailbackAt: result.at }),
+        ...(action.kind === 'switch' && action.to === 'backup'
+          ? { switchRequested: true }
+          : { failbackRequests: drill.restore.failbackRequests + 1, lastFailbackAt: result.at }),
       };
       if (result.ok) {
         const { lastRefusal: _cleared, ...rest } = restore;
         // A process test's own switch: timed from when the drill asked for it.
-        const requested = action.kind === 'switch' && action.to === 'backup' && !drill.marks.switchRequestedAt ? { switchRequestedAt: result.startedAt ?? result.at } : {};
+        const requested =
+          action.kind === 'switch' && action.to === 'backup' && !drill.marks.switchRequestedAt
+            ? { switchRequestedAt: result.startedAt ?? result.at }
+            : {};
         return { ...drill, restore: rest, marks: { ...drill.marks, ...requested } };
       }
       if (action.kind === 'switch' && action.to === 'backup') {
-        return abortInto({ ...drill, restore }, 'inject-failed', `the switch to the backup was refused: ${result.error}`, now);
+        return abortInto(
+          { ...drill, restore },
+          'inject-failed',
+          `the switch to the backup was refused: ${result.error}`,
+          now,
+        );
       }
       return { ...drill, restore: { ...restore, lastRefusal: result.error } };
     }

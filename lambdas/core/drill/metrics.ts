@@ -24,7 +24,16 @@ export interface DrillMetrics {
   readonly recordsDuplicated: number | null;
 }
 
-export const METRIC_NAMES = ['detectMs', 'notifyMs', 'ackMs', 'switchMs', 'rtoMs', 'recordsWritten', 'recordsLost', 'recordsDuplicated'] as const;
+export const METRIC_NAMES = [
+  'detectMs',
+  'notifyMs',
+  'ackMs',
+  'switchMs',
+  'rtoMs',
+  'recordsWritten',
+  'recordsLost',
+  'recordsDuplicated',
+] as const;
 
 const between = (from: string | undefined, to: string | undefined): number | null =>
   from === undefined || to === undefined ? null : Math.max(0, Date.parse(to) - Date.parse(from));
@@ -34,7 +43,8 @@ export const drillMetrics = (drill: DrillRecord): DrillMetrics => {
   const measured = data.unmeasured === undefined;
   return {
     detectMs: between(marks.faultInjectedAt, marks.incidentOpenedAt),
-    notifyMs: drill.step === 'notify' ? slowestTestAlert(drill) : between(marks.incidentOpenedAt, marks.alertDeliveredAt),
+    notifyMs:
+      drill.step === 'notify' ? slowestTestAlert(drill) : between(marks.incidentOpenedAt, marks.alertDeliveredAt),
     ackMs: between(marks.alertDeliveredAt ?? marks.incidentOpenedAt, marks.acknowledgedAt),
     switchMs: between(marks.incidentOpenedAt ?? marks.switchRequestedAt, marks.insyncAt),
     rtoMs: between(marks.faultInjectedAt, marks.backupServingAt),
@@ -70,11 +80,41 @@ export const evaluateObjectives = (drill: DrillRecord): ObjectiveResult[] => {
   const metrics = drillMetrics(drill);
   const { objectives } = drill;
   const rows: { name: ObjectiveName; label: string; metric: keyof DrillMetrics; limit?: number; applies: boolean }[] = [
-    { name: 'detect', label: 'time to detect', metric: 'detectMs', limit: seconds(objectives.detectSeconds), applies: drill.step === undefined },
-    { name: 'notify', label: 'time to notify', metric: 'notifyMs', limit: seconds(objectives.notifySeconds), applies: drill.step === undefined || drill.step === 'notify' },
-    { name: 'ack', label: 'time to acknowledge', metric: 'ackMs', limit: seconds(objectives.ackSeconds), applies: drill.awaitAck },
-    { name: 'rto', label: 'recovery time (RTO)', metric: 'rtoMs', limit: seconds(objectives.rtoSeconds), applies: drill.step === undefined && drill.expectFailover },
-    { name: 'rpo', label: 'records lost (RPO)', metric: 'recordsLost', limit: objectives.rpoRecords, applies: drill.data.unmeasured === undefined && drill.step !== 'notify' && drill.step !== 'switch' },
+    {
+      name: 'detect',
+      label: 'time to detect',
+      metric: 'detectMs',
+      limit: seconds(objectives.detectSeconds),
+      applies: drill.step === undefined,
+    },
+    {
+      name: 'notify',
+      label: 'time to notify',
+      metric: 'notifyMs',
+      limit: seconds(objectives.notifySeconds),
+      applies: drill.step === undefined || drill.step === 'notify',
+    },
+    {
+      name: 'ack',
+      label: 'time to acknowledge',
+      metric: 'ackMs',
+      limit: seconds(objectives.ackSeconds),
+      applies: drill.awaitAck,
+    },
+    {
+      name: 'rto',
+      label: 'recovery time (RTO)',
+      metric: 'rtoMs',
+      limit: seconds(objectives.rtoSeconds),
+      applies: drill.step === undefined && drill.expectFailover,
+    },
+    {
+      name: 'rpo',
+      label: 'records lost (RPO)',
+      metric: 'recordsLost',
+      limit: objectives.rpoRecords,
+      applies: drill.data.unmeasured === undefined && drill.step !== 'notify' && drill.step !== 'switch',
+    },
   ];
   return rows
     .filter((row): row is typeof row & { limit: number } => row.applies && row.limit !== undefined)
@@ -87,4 +127,5 @@ export const evaluateObjectives = (drill: DrillRecord): ObjectiveResult[] => {
 
 const seconds = (value: number | undefined): number | undefined => (value === undefined ? undefined : value * 1000);
 
-export const objectivesFailed = (drill: DrillRecord): boolean => evaluateObjectives(drill).some((result) => result.status === 'fail');
+export const objectivesFailed = (drill: DrillRecord): boolean =>
+  evaluateObjectives(drill).some((result) => result.status === 'fail');

@@ -4,7 +4,16 @@
 import type { Actor, FaultMode, Severity, Site, Stage } from '../model.ts';
 
 /** The emergency plan's steps, in order (../shared/design/EMERGENCY-PLAN.md). */
-export const DRILL_PHASES = ['preflight', 'inject', 'identify', 'notify', 'decide', 'activate', 'restore', 'summary'] as const;
+export const DRILL_PHASES = [
+  'preflight',
+  'inject',
+  'identify',
+  'notify',
+  'decide',
+  'activate',
+  'restore',
+  'summary',
+] as const;
 export type DrillPhaseName = (typeof DRILL_PHASES)[number];
 
 /** Process tests: one procedure on its own (`hcguard drill --step …`). */
@@ -213,8 +222,20 @@ export type DrillAction =
 
 /** `at`: when the action ended; `startedAt`: when it began (a switch or a publish is timed from it). */
 export type ActionResult =
-  | { readonly ok: true; readonly at: string; readonly startedAt?: string; readonly detail?: string; readonly platformId?: string }
-  | { readonly ok: false; readonly at: string; readonly startedAt?: string; readonly error: string; readonly refusal?: boolean };
+  | {
+      readonly ok: true;
+      readonly at: string;
+      readonly startedAt?: string;
+      readonly detail?: string;
+      readonly platformId?: string;
+    }
+  | {
+      readonly ok: false;
+      readonly at: string;
+      readonly startedAt?: string;
+      readonly error: string;
+      readonly refusal?: boolean;
+    };
 
 export const recordIdFor = (drillId: string, seq: number): string => `${drillId}-${seq}`;
 

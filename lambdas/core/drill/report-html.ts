@@ -63,7 +63,14 @@ export const renderDrillHtml = (input: ReportInput): string => {
     `<div class="card"><dl class="facts">${model.facts.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl></div>`,
     '<h2>Measurements against objectives</h2>',
     '<table class="metrics"><thead><tr><th>Metric</th><th>Measured</th><th>Objective</th><th>Result</th></tr></thead><tbody>',
-    rows(model.metricRows.map((row) => [td(row.label), td(row.value, 'num'), td(row.objective, 'num'), `<td>${badge(row.status)}</td>`])),
+    rows(
+      model.metricRows.map((row) => [
+        td(row.label),
+        td(row.value, 'num'),
+        td(row.objective, 'num'),
+        `<td>${badge(row.status)}</td>`,
+      ]),
+    ),
     '</tbody></table>',
   ];
   if (model.impact) {
@@ -74,7 +81,14 @@ export const renderDrillHtml = (input: ReportInput): string => {
   html.push('<h2>Timeline</h2>', `<div class="chart">${renderTimelineSvg(model)}</div>`);
   html.push(
     `<table class="events"><thead><tr><th>#</th><th>When (${escape(config.timeZone)})</th><th>Since start</th><th>Event</th></tr></thead><tbody>`,
-    rows(model.events.map((event, index) => [td(String(index + 1), 'num'), td(formatClock(new Date(event.at), config.timeZone, false), 'num'), td(offset(model, event.at), 'num'), td(event.label)])),
+    rows(
+      model.events.map((event, index) => [
+        td(String(index + 1), 'num'),
+        td(formatClock(new Date(event.at), config.timeZone, false), 'num'),
+        td(offset(model, event.at), 'num'),
+        td(event.label),
+      ]),
+    ),
     '</tbody></table>',
     '<h2>Phases</h2>',
     '<table class="phases"><thead><tr><th>Phase</th><th>Outcome</th><th>Started</th><th>Took</th><th>Detail</th></tr></thead><tbody>',
@@ -94,11 +108,22 @@ export const renderDrillHtml = (input: ReportInput): string => {
     html.push(
       '<h2>Checks</h2>',
       '<table class="checks"><thead><tr><th>Phase</th><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>',
-      rows(checks.map(({ phase, check }) => [td(phase), td(check.name), `<td>${badge(check.ok ? 'pass' : check.required ? 'fail' : 'warning')}</td>`, td(check.detail)])),
+      rows(
+        checks.map(({ phase, check }) => [
+          td(phase),
+          td(check.name),
+          `<td>${badge(check.ok ? 'pass' : check.required ? 'fail' : 'warning')}</td>`,
+          td(check.detail),
+        ]),
+      ),
       '</tbody></table>',
     );
   }
-  html.push('<h2>Data written during the drill (RPO)</h2>', `<p class="card">${escape(dataSummary(drill))}</p>`, '<h2>Findings and plan revisions</h2>');
+  html.push(
+    '<h2>Data written during the drill (RPO)</h2>',
+    `<p class="card">${escape(dataSummary(drill))}</p>`,
+    '<h2>Findings and plan revisions</h2>',
+  );
   if (model.findings.length === 0) html.push('<p>No findings: every step met its objective.</p>');
   else {
     html.push(
@@ -114,10 +139,24 @@ export const renderDrillHtml = (input: ReportInput): string => {
     html.push(
       '<h2>Alerts read back from the audit queue</h2>',
       '<table class="alerts"><thead><tr><th>Delivered</th><th>Alert</th><th>Kind</th><th>Severity</th><th>Incident</th></tr></thead><tbody>',
-      rows(drill.alerts.map((alert) => [td(offset(model, alert.deliveredAt), 'num'), td(alert.alertId), td(alert.kind), td(alert.severity), td(alert.incidentId ?? '')])),
+      rows(
+        drill.alerts.map((alert) => [
+          td(offset(model, alert.deliveredAt), 'num'),
+          td(alert.alertId),
+          td(alert.kind),
+          td(alert.severity),
+          td(alert.incidentId ?? ''),
+        ]),
+      ),
       '</tbody></table>',
     );
   }
-  html.push(`<footer>Report generated ${escape(formatLocal(input.generatedAt.toISOString(), config.timeZone))} by hcguard (stack ${escape(config.name)}).</footer>`, '</main>', '</body>', '</html>', '');
+  html.push(
+    `<footer>Report generated ${escape(formatLocal(input.generatedAt.toISOString(), config.timeZone))} by hcguard (stack ${escape(config.name)}).</footer>`,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  );
   return html.join('\n');
 };

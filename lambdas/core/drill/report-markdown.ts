@@ -5,16 +5,23 @@ import { buildReportModel, dataSummary, formatClock, formatLocal, offset, type R
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-const STATUS: Readonly<Record<string, string>> = { pass: '✅ pass', fail: '❌ fail', 'not measured': '➖ not measured', '': '' };
+const STATUS: Readonly<Record<string, string>> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  'not measured': '➖ not measured',
+  '': '',
+};
 
 export const renderDrillMarkdown = (input: ReportInput, options: { readonly htmlFile?: string } = {}): string => {
   const model = buildReportModel(input);
   const { drill, config } = input;
   const lines: string[] = [`# ${model.title}`, '', drill.description, ''];
   for (const [name, value] of model.facts) lines.push(`- **${name}:** ${value}`);
-  if (options.htmlFile) lines.push(`- **Chart:** see [${options.htmlFile}](${options.htmlFile}) for the timeline chart`);
+  if (options.htmlFile)
+    lines.push(`- **Chart:** see [${options.htmlFile}](${options.htmlFile}) for the timeline chart`);
   lines.push('', '## Measurements', '', '| Metric | Measured | Objective | Result |', '|---|---|---|---|');
-  for (const row of model.metricRows) lines.push(`| ${cell(row.label)} | ${row.value} | ${row.objective} | ${STATUS[row.status] ?? row.status} |`);
+  for (const row of model.metricRows)
+    lines.push(`| ${cell(row.label)} | ${row.value} | ${row.objective} | ${STATUS[row.status] ?? row.status} |`);
   if (model.impact) {
     lines.push(
       '',
@@ -22,7 +29,10 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
     );
   }
   lines.push('', '## Timeline', '', `| When (${config.timeZone}) | Since start | Event |`, '|---|---|---|');
-  for (const event of model.events) lines.push(`| ${formatClock(new Date(event.at), config.timeZone, false)} | ${offset(model, event.at)} | ${cell(event.label)} |`);
+  for (const event of model.events)
+    lines.push(
+      `| ${formatClock(new Date(event.at), config.timeZone, false)} | ${offset(model, event.at)} | ${cell(event.label)} |`,
+    );
   lines.push('', '## Phases', '', '| Phase | Outcome | Started | Took | Detail |', '|---|---|---|---|---|');
   for (const phase of model.phases) {
     lines.push(
@@ -32,7 +42,10 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
   const checks = drill.phases.flatMap((phase) => phase.checks.map((check) => ({ phase: phase.name, check })));
   if (checks.length) {
     lines.push('', '## Checks', '', '| Phase | Check | Result | Detail |', '|---|---|---|---|');
-    for (const { phase, check } of checks) lines.push(`| ${phase} | ${cell(check.name)} | ${check.ok ? 'ok' : check.required ? 'FAILED' : 'warning'} | ${cell(check.detail)} |`);
+    for (const { phase, check } of checks)
+      lines.push(
+        `| ${phase} | ${cell(check.name)} | ${check.ok ? 'ok' : check.required ? 'FAILED' : 'warning'} | ${cell(check.detail)} |`,
+      );
   }
   lines.push('', '## Data (RPO)', '', dataSummary(drill));
   lines.push('', '## Findings and plan revisions', '');
@@ -42,9 +55,22 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
     if (finding.revision) lines.push(`  - *Revise:* ${finding.revision}`);
   }
   if (drill.alerts.length) {
-    lines.push('', '## Alerts read back from the audit queue', '', '| Delivered | Alert | Kind | Severity | Incident |', '|---|---|---|---|---|');
-    for (const alert of drill.alerts) lines.push(`| ${offset(model, alert.deliveredAt)} | ${cell(alert.alertId)} | ${alert.kind} | ${alert.severity} | ${alert.incidentId ?? ''} |`);
+    lines.push(
+      '',
+      '## Alerts read back from the audit queue',
+      '',
+      '| Delivered | Alert | Kind | Severity | Incident |',
+      '|---|---|---|---|---|',
+    );
+    for (const alert of drill.alerts)
+      lines.push(
+        `| ${offset(model, alert.deliveredAt)} | ${cell(alert.alertId)} | ${alert.kind} | ${alert.severity} | ${alert.incidentId ?? ''} |`,
+      );
   }
-  lines.push('', `*Report generated ${formatLocal(input.generatedAt.toISOString(), config.timeZone)} by hcguard (stack ${config.name}).*`, '');
+  lines.push(
+    '',
+    `*Report generated ${formatLocal(input.generatedAt.toISOString(), config.timeZone)} by hcguard (stack ${config.name}).*`,
+    '',
+  );
   return lines.join('\n');
 };

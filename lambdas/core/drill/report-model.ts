@@ -28,7 +28,8 @@ export interface TimelineEvent {
   readonly at: string;
   readonly label: string;
   /** Which chart marker draws it. */
-  readonly kind: 'fault' | 'detect' | 'alert' | 'ack' | 'switch' | 'serving' | 'clear' | 'failback' | 'restored' | 'abort';
+  readonly kind:
+    'fault' | 'detect' | 'alert' | 'ack' | 'switch' | 'serving' | 'clear' | 'failback' | 'restored' | 'abort';
 }
 
 export interface ReportModel {
@@ -41,7 +42,14 @@ export interface ReportModel {
   readonly events: readonly TimelineEvent[];
   readonly findings: readonly Finding[];
   readonly facts: readonly (readonly [string, string])[];
-  readonly phases: readonly { readonly name: DrillPhaseName; readonly outcome: string; readonly startedAt?: string; readonly endedAt?: string; readonly durationMs?: number; readonly detail: string }[];
+  readonly phases: readonly {
+    readonly name: DrillPhaseName;
+    readonly outcome: string;
+    readonly startedAt?: string;
+    readonly endedAt?: string;
+    readonly durationMs?: number;
+    readonly detail: string;
+  }[];
   readonly impact?: { readonly requests: number; readonly failed: number; readonly outageMs: number };
 }
 
@@ -92,7 +100,9 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
       name,
       outcome: phase.outcome,
       startedAt: phase.startedAt,
-      ...(phase.endedAt ? { endedAt: phase.endedAt, durationMs: Date.parse(phase.endedAt) - Date.parse(phase.startedAt) } : {}),
+      ...(phase.endedAt
+        ? { endedAt: phase.endedAt, durationMs: Date.parse(phase.endedAt) - Date.parse(phase.startedAt) }
+        : {}),
       detail: phase.detail,
     };
   });
@@ -104,9 +114,22 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     ['Started', formatLocal(drill.startedAt, config.timeZone)],
     ['Ended', drill.endedAt ? formatLocal(drill.endedAt, config.timeZone) : 'still running'],
     ['Duration', formatDuration(to - from)],
-    ['Faults', drill.faults.length ? drill.faults.map((fault) => `${describeFault(fault)} (${siteLabel(config, fault.site)})`).join(', ') : 'none (process test)'],
-    ['Injection', drill.injection === 'simulated' ? 'simulated: synthetic failures fed into evaluation, platform untouched' : 'on the platform'],
-    ['Detection', `threshold ${config.detection.failureThreshold} rounds at ${config.schedule.intervalSeconds} s; failover ${config.failover.mode}, failback ${config.failover.failback}`],
+    [
+      'Faults',
+      drill.faults.length
+        ? drill.faults.map((fault) => `${describeFault(fault)} (${siteLabel(config, fault.site)})`).join(', ')
+        : 'none (process test)',
+    ],
+    [
+      'Injection',
+      drill.injection === 'simulated'
+        ? 'simulated: synthetic failures fed into evaluation, platform untouched'
+        : 'on the platform',
+    ],
+    [
+      'Detection',
+      `threshold ${config.detection.failureThreshold} rounds at ${config.schedule.intervalSeconds} s; failover ${config.failover.mode}, failback ${config.failover.failback}`,
+    ],
   ];
   return {
     title: `Drill ${drill.id}: ${drill.scenario}`,
@@ -136,12 +159,24 @@ const timelineEvents = (drill: DrillRecord): TimelineEvent[] => {
   const { marks } = drill;
   const events: (TimelineEvent | undefined)[] = [
     marks.faultInjectedAt ? { at: marks.faultInjectedAt, label: 'fault injected', kind: 'fault' } : undefined,
-    marks.incidentOpenedAt ? { at: marks.incidentOpenedAt, label: `incident ${marks.incidentId ?? ''} opened`.trim(), kind: 'detect' } : undefined,
+    marks.incidentOpenedAt
+      ? { at: marks.incidentOpenedAt, label: `incident ${marks.incidentId ?? ''} opened`.trim(), kind: 'detect' }
+      : undefined,
     marks.alertDeliveredAt ? { at: marks.alertDeliveredAt, label: 'alert delivered', kind: 'alert' } : undefined,
-    marks.acknowledgedAt ? { at: marks.acknowledgedAt, label: `acknowledged${marks.acknowledgedBy ? ` by ${marks.acknowledgedBy}` : ''}`, kind: 'ack' } : undefined,
-    marks.switchRequestedAt && marks.switchRequestedAt !== marks.switchedAt ? { at: marks.switchRequestedAt, label: 'switch requested', kind: 'switch' } : undefined,
+    marks.acknowledgedAt
+      ? {
+          at: marks.acknowledgedAt,
+          label: `acknowledged${marks.acknowledgedBy ? ` by ${marks.acknowledgedBy}` : ''}`,
+          kind: 'ack',
+        }
+      : undefined,
+    marks.switchRequestedAt && marks.switchRequestedAt !== marks.switchedAt
+      ? { at: marks.switchRequestedAt, label: 'switch requested', kind: 'switch' }
+      : undefined,
     marks.switchedAt ? { at: marks.switchedAt, label: 'switched to backup', kind: 'switch' } : undefined,
-    marks.insyncAt && marks.insyncAt !== marks.switchedAt ? { at: marks.insyncAt, label: 'Route 53 INSYNC', kind: 'switch' } : undefined,
+    marks.insyncAt && marks.insyncAt !== marks.switchedAt
+      ? { at: marks.insyncAt, label: 'Route 53 INSYNC', kind: 'switch' }
+      : undefined,
     marks.backupServingAt ? { at: marks.backupServingAt, label: 'backup serving', kind: 'serving' } : undefined,
     drill.abort ? { at: drill.abort.at, label: `aborted: ${drill.abort.code}`, kind: 'abort' } : undefined,
     marks.faultClearedAt ? { at: marks.faultClearedAt, label: 'fault cleared', kind: 'clear' } : undefined,
@@ -176,7 +211,16 @@ export const formatLocal = (instant: string, timeZone: string): string => {
 
 export const formatClock = (date: Date, timeZone: string, withDate: boolean): string => {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((part) => [part.type, part.value]),
   );
@@ -185,17 +229,26 @@ export const formatClock = (date: Date, timeZone: string, withDate: boolean): st
 };
 
 /** Offset of `at` from the drill's start, for tables: "+1 min 5 s". */
-export const offset = (model: ReportModel, at: string): string => `+${formatDuration(Math.max(0, Date.parse(at) - model.window.from))}`;
+export const offset = (model: ReportModel, at: string): string =>
+  `+${formatDuration(Math.max(0, Date.parse(at) - model.window.from))}`;
 
 /** The data-loss paragraph both renderings print. */
 export const dataSummary = (drill: DrillRecord): string => {
   const { data } = drill;
   if (data.unmeasured) return `Not measured: ${data.unmeasured}.`;
   const written = writtenSeqs(drill).length;
-  if (!data.check) return `${written} record(s) written so far (ids ${drill.id}-1 … ${drill.id}-${data.attempts}); not read back yet.`;
+  if (!data.check)
+    return `${written} record(s) written so far (ids ${drill.id}-1 … ${drill.id}-${data.attempts}); not read back yet.`;
   const parts = [
     `${written} record(s) accepted during the drill (ids ${drill.id}-1 … ${drill.id}-${data.attempts}; ${data.onBackup.length} of them on the backup), read back on the primary at ${data.check.at}.`,
-    `Lost: ${data.check.lost.length}${data.check.lost.length ? ` (${data.check.lost.slice(0, 20).map((seq) => `${drill.id}-${seq}`).join(', ')}${data.check.lost.length > 20 ? ', …' : ''})` : ''}.`,
+    `Lost: ${data.check.lost.length}${
+      data.check.lost.length
+        ? ` (${data.check.lost
+            .slice(0, 20)
+            .map((seq) => `${drill.id}-${seq}`)
+            .join(', ')}${data.check.lost.length > 20 ? ', …' : ''})`
+        : ''
+    }.`,
     `Duplicated: ${data.check.duplicated.length}.`,
     data.refused.length ? `Refused with an error (a citizen would retry; not lost): ${data.refused.length}.` : '',
   ];
@@ -206,7 +259,12 @@ export interface DrillJson {
   readonly id: string;
   readonly scenario: string;
   readonly outcome: string;
-  readonly phases: readonly { readonly name: string; readonly startedAt: string; readonly endedAt: string | null; readonly outcome: string }[];
+  readonly phases: readonly {
+    readonly name: string;
+    readonly startedAt: string;
+    readonly endedAt: string | null;
+    readonly outcome: string;
+  }[];
   readonly metrics: DrillMetrics;
   readonly reportPath: string | null;
 }
@@ -216,7 +274,12 @@ export const drillJson = (drill: DrillRecord, reportPath?: string): DrillJson =>
   id: drill.id,
   scenario: drill.scenario,
   outcome: drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown'),
-  phases: drill.phases.map((phase) => ({ name: phase.name, startedAt: phase.startedAt, endedAt: phase.endedAt ?? null, outcome: phase.outcome })),
+  phases: drill.phases.map((phase) => ({
+    name: phase.name,
+    startedAt: phase.startedAt,
+    endedAt: phase.endedAt ?? null,
+    outcome: phase.outcome,
+  })),
   metrics: drillMetrics(drill),
   reportPath: reportPath ?? null,
 });

@@ -23,19 +23,23 @@ interface BuiltinScenario {
 
 const BUILTINS: Readonly<Record<BuiltinScenarioName, BuiltinScenario>> = {
   'verification-outage': {
-    description: 'Verification on the primary answers 5xx: checkpoints cannot verify health codes. Expect a SEV1 incident, an alert, a switch to the backup, and failback after repair with no record lost.',
+    description:
+      'Verification on the primary answers 5xx: checkpoints cannot verify health codes. Expect a SEV1 incident, an alert, a switch to the backup, and failback after repair with no record lost.',
     faults: [{ site: 'primary', stage: 'verification', mode: 'error' }],
   },
   'transmission-tampering': {
-    description: 'Transmission receipts on the primary are altered in transit: records may be tampered with on the way to the back end. Expect an integrity incident and an alert; traffic stays unless a record follows transmission.',
+    description:
+      'Transmission receipts on the primary are altered in transit: records may be tampered with on the way to the back end. Expect an integrity incident and an alert; traffic stays unless a record follows transmission.',
     faults: [{ site: 'primary', stage: 'transmission', mode: 'tamper' }],
   },
   'collection-data-loss': {
-    description: 'Collection on the primary acknowledges declarations but silently drops them. Expect the collection probe to notice, and the read-back after restore to count the records lost (the measured RPO).',
+    description:
+      'Collection on the primary acknowledges declarations but silently drops them. Expect the collection probe to notice, and the read-back after restore to count the records lost (the measured RPO).',
     faults: [{ site: 'primary', stage: 'collection', mode: 'drop-writes' }],
   },
   'full-site-outage': {
-    description: 'The whole primary site resets every connection: collection, transmission and verification are down. Expect SEV1, a switch to the backup, and failback once the site is back.',
+    description:
+      'The whole primary site resets every connection: collection, transmission and verification are down. Expect SEV1, a switch to the backup, and failback once the site is back.',
     faults: STAGES.map((stage) => ({ site: 'primary' as const, stage, mode: 'reset' as const })),
   },
 };
@@ -43,12 +47,19 @@ const BUILTINS: Readonly<Record<BuiltinScenarioName, BuiltinScenario>> = {
 export type ScenarioConfig = Pick<HcguardConfig, 'drills' | 'records'>;
 
 /** Traffic moves when a fault breaks, on the primary, a stage some managed record follows. */
-export const breaksFollowedStage = (faults: readonly DrillFault[], records: readonly { readonly stage: Stage }[]): boolean =>
+export const breaksFollowedStage = (
+  faults: readonly DrillFault[],
+  records: readonly { readonly stage: Stage }[],
+): boolean =>
   faults.some((fault) => fault.site === 'primary' && records.some((record) => record.stage === fault.stage));
 
-export const scenarioNames = (config: ScenarioConfig): string[] => [...BUILTIN_SCENARIOS, ...config.drills.scenarios.map((scenario) => scenario.name)];
+export const scenarioNames = (config: ScenarioConfig): string[] => [
+  ...BUILTIN_SCENARIOS,
+  ...config.drills.scenarios.map((scenario) => scenario.name),
+];
 
-const isBuiltin = (name: string): name is BuiltinScenarioName => (BUILTIN_SCENARIOS as readonly string[]).includes(name);
+const isBuiltin = (name: string): name is BuiltinScenarioName =>
+  (BUILTIN_SCENARIOS as readonly string[]).includes(name);
 
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
@@ -58,7 +69,14 @@ export const findScenario = (config: ScenarioConfig, name: string): Scenario | u
   const objectives = withoutUndefined<DrillObjectives>({ ...config.drills.objectives });
   if (isBuiltin(name)) {
     const builtin = BUILTINS[name];
-    return { name, description: builtin.description, builtin: true, faults: builtin.faults, expectFailover: breaksFollowedStage(builtin.faults, config.records), objectives };
+    return {
+      name,
+      description: builtin.description,
+      builtin: true,
+      faults: builtin.faults,
+      expectFailover: breaksFollowedStage(builtin.faults, config.records),
+      objectives,
+    };
   }
   const custom = config.drills.scenarios.find((scenario) => scenario.name === name);
   if (!custom) return undefined;
@@ -66,7 +84,9 @@ export const findScenario = (config: ScenarioConfig, name: string): Scenario | u
     name,
     description: custom.description,
     builtin: false,
-    faults: custom.faults.map((fault) => withoutUndefined({ site: fault.site, stage: fault.stage, mode: fault.mode, latencyMs: fault.latencyMs })),
+    faults: custom.faults.map((fault) =>
+      withoutUndefined({ site: fault.site, stage: fault.stage, mode: fault.mode, latencyMs: fault.latencyMs }),
+    ),
     expectFailover: custom.expectFailover,
     objectives: { ...objectives, ...withoutUndefined(custom.objectives ?? {}) },
   };

@@ -8,7 +8,12 @@ import type { PhaseOutcome } from './model.ts';
 import { formatClock, impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
 
 export const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 const WIDTH = 960;
 const LEFT = 132;
@@ -59,7 +64,11 @@ interface Bucket {
 
 export const bucketResults = (results: readonly ProbeResult[], from: number, to: number, count: number): Bucket[] => {
   const size = (to - from) / count;
-  const buckets: Bucket[] = Array.from({ length: count }, (_, index) => ({ from: from + index * size, latency: {}, failed: {} }));
+  const buckets: Bucket[] = Array.from({ length: count }, (_, index) => ({
+    from: from + index * size,
+    latency: {},
+    failed: {},
+  }));
   for (const result of results) {
     if (result.failureClass === 'aborted') continue;
     const at = Date.parse(result.startedAt);
@@ -88,7 +97,8 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   const { from, to } = model.window;
   const { drill, config } = model.input;
   const span = to - from;
-  const x = (at: number | string): number => LEFT + (((typeof at === 'string' ? Date.parse(at) : at) - from) / span) * PLOT;
+  const x = (at: number | string): number =>
+    LEFT + (((typeof at === 'string' ? Date.parse(at) : at) - from) / span) * PLOT;
   const clampX = (at: number | string): number => Math.min(LEFT + PLOT, Math.max(LEFT, x(at)));
   const parts: string[] = [];
   const count = Math.max(1, Math.min(MAX_BUCKETS, Math.ceil(span / (config.schedule.intervalSeconds * 1000))));
@@ -115,8 +125,14 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   }
 
   // Lane labels.
-  const label = (text: string, y: number) => `<text x="${LEFT - 8}" y="${y}" text-anchor="end" fill="#2d3748" font-weight="600">${escapeXml(text)}</text>`;
-  parts.push(label('Phases', PHASES_Y + 16), label('Events', EVENTS_Y + 4), label('Probe latency', LATENCY_Y + 12), label('Failed probes', FAILURE_Y + 12));
+  const label = (text: string, y: number) =>
+    `<text x="${LEFT - 8}" y="${y}" text-anchor="end" fill="#2d3748" font-weight="600">${escapeXml(text)}</text>`;
+  parts.push(
+    label('Phases', PHASES_Y + 16),
+    label('Events', EVENTS_Y + 4),
+    label('Probe latency', LATENCY_Y + 12),
+    label('Failed probes', FAILURE_Y + 12),
+  );
 
   // Phases.
   for (const phase of model.phases) {
@@ -127,7 +143,9 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const fill = PHASE_COLORS[phase.outcome as PhaseOutcome] ?? PHASE_COLORS['not reached'];
     parts.push(
       `<g class="phase"><rect x="${fixed(left)}" y="${PHASES_Y}" width="${fixed(width)}" height="${PHASE_H}" fill="${fill}" stroke="#4a5568" stroke-width="0.5"><title>${escapeXml(`${phase.name}: ${phase.outcome}${phase.durationMs !== undefined ? `, ${formatDuration(phase.durationMs)}` : ''} — ${phase.detail}`)}</title></rect>` +
-        (width > phase.name.length * 6 + 6 ? `<text x="${fixed(left + 4)}" y="${PHASES_Y + 16}" fill="#1a202c">${escapeXml(phase.name)}</text>` : '') +
+        (width > phase.name.length * 6 + 6
+          ? `<text x="${fixed(left + 4)}" y="${PHASES_Y + 16}" fill="#1a202c">${escapeXml(phase.name)}</text>`
+          : '') +
         '</g>',
     );
   }
@@ -145,7 +163,14 @@ export const renderTimelineSvg = (model: ReportModel): string => {
 
   // Latency: mean duration of answering probes per bucket, one line per site.
   const maxLatency = niceCeiling(
-    Math.max(10, ...buckets.flatMap((bucket) => SITES.map((site) => (bucket.latency[site]?.count ? (bucket.latency[site]?.sum ?? 0) / (bucket.latency[site]?.count ?? 1) : 0)))),
+    Math.max(
+      10,
+      ...buckets.flatMap((bucket) =>
+        SITES.map((site) =>
+          bucket.latency[site]?.count ? (bucket.latency[site]?.sum ?? 0) / (bucket.latency[site]?.count ?? 1) : 0,
+        ),
+      ),
+    ),
   );
   const latencyY = (ms: number) => LATENCY_Y + LATENCY_H - (Math.min(ms, maxLatency) / maxLatency) * LATENCY_H;
   parts.push(
@@ -160,7 +185,10 @@ export const renderTimelineSvg = (model: ReportModel): string => {
       if (!latency?.count) return [];
       return [`${fixed(LEFT + (index + 0.5) * bucketWidth)},${fixed(latencyY(latency.sum / latency.count))}`];
     });
-    if (points.length > 1) parts.push(`<polyline class="latency-${site}" points="${points.join(' ')}" fill="none" stroke="${SITE_COLORS[site]}" stroke-width="2"/>`);
+    if (points.length > 1)
+      parts.push(
+        `<polyline class="latency-${site}" points="${points.join(' ')}" fill="none" stroke="${SITE_COLORS[site]}" stroke-width="2"/>`,
+      );
     for (const point of points) {
       const [px, py] = point.split(',');
       parts.push(`<circle cx="${px}" cy="${py}" r="2" fill="${SITE_COLORS[site]}"/>`);
@@ -199,7 +227,9 @@ export const renderTimelineSvg = (model: ReportModel): string => {
       `<text x="${fixed(tx)}" y="${AXIS_Y + 16}" text-anchor="${tick === 0 ? 'start' : tick === ticks ? 'end' : 'middle'}" fill="#4a5568">${escapeXml(formatClock(new Date(at), config.timeZone, false))}</text>`,
     );
   }
-  parts.push(`<text x="${LEFT - 8}" y="${AXIS_Y + 16}" text-anchor="end" fill="#718096">${escapeXml(config.timeZone)}</text>`);
+  parts.push(
+    `<text x="${LEFT - 8}" y="${AXIS_Y + 16}" text-anchor="end" fill="#718096">${escapeXml(config.timeZone)}</text>`,
+  );
 
   // Legend: series, then the numbered events.
   const legendY = AXIS_Y + 34;
@@ -232,7 +262,11 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   return parts.join('\n');
 };
 
-const impactLine = (samples: readonly ImpactSample[], x: (at: string) => number, clampX: (at: string) => number): string => {
+const impactLine = (
+  samples: readonly ImpactSample[],
+  x: (at: string) => number,
+  clampX: (at: string) => number,
+): string => {
   const points = [...samples]
     .sort((a, b) => a.at.localeCompare(b.at))
     .filter((sample) => x(sample.at) >= LEFT && x(sample.at) <= LEFT + PLOT)
@@ -241,5 +275,7 @@ const impactLine = (samples: readonly ImpactSample[], x: (at: string) => number,
       const share = total === 0 ? 0 : sample.failed / total;
       return `${fixed(clampX(sample.at))},${fixed(FAILURE_Y + FAILURE_H - share * FAILURE_H)}`;
     });
-  return points.length > 1 ? `<polyline class="citizens" points="${points.join(' ')}" fill="none" stroke="#1a202c" stroke-width="1.5"/>` : '';
+  return points.length > 1
+    ? `<polyline class="citizens" points="${points.join(' ')}" fill="none" stroke="#1a202c" stroke-width="1.5"/>`
+    : '';
 };

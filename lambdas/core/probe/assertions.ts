@@ -24,14 +24,25 @@ export interface JudgeContext {
 }
 
 /** Most serious first: when several checks fail, the result reports the worst. */
-const FAILURE_RANK: readonly FailureClass[] = ['wrong-verdict', 'integrity', 'malformed', 'too-large', 'assertion', 'status'];
+const FAILURE_RANK: readonly FailureClass[] = [
+  'wrong-verdict',
+  'integrity',
+  'malformed',
+  'too-large',
+  'assertion',
+  'status',
+];
 export const failureRank = (failureClass: FailureClass): number => {
   const rank = FAILURE_RANK.indexOf(failureClass);
   return rank === -1 ? FAILURE_RANK.length : rank;
 };
 
 export const worstFinding = (findings: readonly Finding[]): Finding | undefined =>
-  findings.reduce<Finding | undefined>((worst, finding) => (!worst || failureRank(finding.failureClass) < failureRank(worst.failureClass) ? finding : worst), undefined);
+  findings.reduce<Finding | undefined>(
+    (worst, finding) =>
+      !worst || failureRank(finding.failureClass) < failureRank(worst.failureClass) ? finding : worst,
+    undefined,
+  );
 
 const MAX_SHOWN = 120;
 const ABSENT = '(absent)';
@@ -54,7 +65,11 @@ export const jsonEqual = (a: unknown, b: unknown): boolean => {
 };
 
 /** The first place two JSON values differ, as a path suffix like `.symptoms[1]`; '' when the roots differ. */
-export const firstDifference = (expected: unknown, actual: unknown, path = ''): { path: string; expected: unknown; actual: unknown } | undefined => {
+export const firstDifference = (
+  expected: unknown,
+  actual: unknown,
+  path = '',
+): { path: string; expected: unknown; actual: unknown } | undefined => {
   if (jsonEqual(expected, actual)) return undefined;
   if (Array.isArray(expected) && Array.isArray(actual) && expected.length === actual.length) {
     for (let index = 0; index < expected.length; index++) {
@@ -62,7 +77,8 @@ export const firstDifference = (expected: unknown, actual: unknown, path = ''): 
       if (difference) return difference;
     }
   }
-  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === 'object' && !Array.isArray(value);
   if (isObject(expected) && isObject(actual)) {
     const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
     for (const key of keys) {
@@ -89,7 +105,14 @@ const asText = (value: unknown): string => (typeof value === 'string' ? value : 
 const show = (assertion: JsonAssertion, redactor: Redactor, value: unknown): string =>
   value === undefined ? ABSENT : assertion.sensitive ? redactor.whole(value) : redactor.text(display(value));
 
-const report = (assertion: JsonAssertion, redactor: Redactor, kind: string, expected: string, actual: string, message: string): Finding => ({
+const report = (
+  assertion: JsonAssertion,
+  redactor: Redactor,
+  kind: string,
+  expected: string,
+  actual: string,
+  message: string,
+): Finding => ({
   failureClass: assertion.failureClass,
   assertion: `${assertion.path} ${kind}`,
   expected,
@@ -104,14 +127,29 @@ export const judgeJson = (assertion: JsonAssertion, json: unknown, context: Judg
   try {
     match = queryJson(json, assertion.path);
   } catch (error) {
-    return report(assertion, redactor, 'query', 'a valid JSONPath', 'error', `${name}: cannot evaluate ${assertion.path}: ${(error as Error).message}`);
+    return report(
+      assertion,
+      redactor,
+      'query',
+      'a valid JSONPath',
+      'error',
+      `${name}: cannot evaluate ${assertion.path}: ${(error as Error).message}`,
+    );
   }
   const actual = match.found ? match.value : undefined;
 
   if (assertion.exists !== undefined || assertion.absent !== undefined) {
     const mustExist = assertion.exists ?? !assertion.absent;
     if (match.found === mustExist) return undefined;
-    if (mustExist) return report(assertion, redactor, 'exists', 'present', ABSENT, `${name}: expected to be present, but it is absent`);
+    if (mustExist)
+      return report(
+        assertion,
+        redactor,
+        'exists',
+        'present',
+        ABSENT,
+        `${name}: expected to be present, but it is absent`,
+      );
     const got = show(assertion, redactor, actual);
     return report(assertion, redactor, 'absent', ABSENT, got, `${name}: expected to be absent, got ${got}`);
   }
@@ -119,26 +157,67 @@ export const judgeJson = (assertion: JsonAssertion, json: unknown, context: Judg
     const pattern = new RegExp(assertion.matches);
     if (match.found && pattern.test(asText(actual))) return undefined;
     const got = show(assertion, redactor, actual);
-    return report(assertion, redactor, 'matches', `/${assertion.matches}/`, got, `${name}: expected to match /${assertion.matches}/, got ${got}`);
+    return report(
+      assertion,
+      redactor,
+      'matches',
+      `/${assertion.matches}/`,
+      got,
+      `${name}: expected to match /${assertion.matches}/, got ${got}`,
+    );
   }
   if (assertion.equals !== undefined) {
     const expected = render(assertion.equals, context);
-    if (expected.error) return report(assertion, redactor, 'equals', 'a value', 'error', `${name}: cannot compute the expected value: ${expected.error}`);
+    if (expected.error)
+      return report(
+        assertion,
+        redactor,
+        'equals',
+        'a value',
+        'error',
+        `${name}: cannot compute the expected value: ${expected.error}`,
+      );
     if (match.found && jsonEqual(expected.value, actual)) return undefined;
     const difference = match.found ? firstDifference(expected.value, actual) : undefined;
     const where = difference?.path ? `${name}${difference.path}` : name;
     const [wanted, got] = difference?.path ? [difference.expected, difference.actual] : [expected.value, actual];
     const message = `${where}: expected ${show(assertion, redactor, wanted)}, got ${show(assertion, redactor, got)}`;
-    return report(assertion, redactor, 'equals', show(assertion, redactor, expected.value), show(assertion, redactor, actual), message);
+    return report(
+      assertion,
+      redactor,
+      'equals',
+      show(assertion, redactor, expected.value),
+      show(assertion, redactor, actual),
+      message,
+    );
   }
   const forbidden = render(assertion.notEquals, context);
-  if (forbidden.error) return report(assertion, redactor, 'notEquals', 'a value', 'error', `${name}: cannot compute the forbidden value: ${forbidden.error}`);
+  if (forbidden.error)
+    return report(
+      assertion,
+      redactor,
+      'notEquals',
+      'a value',
+      'error',
+      `${name}: cannot compute the forbidden value: ${forbidden.error}`,
+    );
   if (!match.found || !jsonEqual(forbidden.value, actual)) return undefined;
   const value = show(assertion, redactor, forbidden.value);
-  return report(assertion, redactor, 'notEquals', `not ${value}`, show(assertion, redactor, actual), `${name}: must not be ${value}, but it is`);
+  return report(
+    assertion,
+    redactor,
+    'notEquals',
+    `not ${value}`,
+    show(assertion, redactor, actual),
+    `${name}: must not be ${value}, but it is`,
+  );
 };
 
-export const judgeHeader = (assertion: HeaderAssertion, headers: Readonly<Record<string, string>>, context: JudgeContext): Finding | undefined => {
+export const judgeHeader = (
+  assertion: HeaderAssertion,
+  headers: Readonly<Record<string, string>>,
+  context: JudgeContext,
+): Finding | undefined => {
   const { redactor } = context;
   const key = assertion.name.toLowerCase();
   const actual = headers[key];
@@ -150,17 +229,37 @@ export const judgeHeader = (assertion: HeaderAssertion, headers: Readonly<Record
     message: redactor.text(message),
   });
   if (!assertion.present) {
-    return actual === undefined ? undefined : finding('absent', ABSENT, display(actual), `header ${key}: expected to be absent, got ${display(actual)}`);
+    return actual === undefined
+      ? undefined
+      : finding('absent', ABSENT, display(actual), `header ${key}: expected to be absent, got ${display(actual)}`);
   }
-  if (actual === undefined) return finding('present', 'present', ABSENT, `header ${key}: expected to be present, but it is absent`);
+  if (actual === undefined)
+    return finding('present', 'present', ABSENT, `header ${key}: expected to be present, but it is absent`);
   if (assertion.equals !== undefined) {
     const expected = render(assertion.equals, context);
-    if (expected.error) return finding('equals', 'a value', 'error', `header ${key}: cannot compute the expected value: ${expected.error}`);
+    if (expected.error)
+      return finding(
+        'equals',
+        'a value',
+        'error',
+        `header ${key}: cannot compute the expected value: ${expected.error}`,
+      );
     const wanted = asText(expected.value);
-    if (actual !== wanted) return finding('equals', display(wanted), display(actual), `header ${key}: expected ${display(wanted)}, got ${display(actual)}`);
+    if (actual !== wanted)
+      return finding(
+        'equals',
+        display(wanted),
+        display(actual),
+        `header ${key}: expected ${display(wanted)}, got ${display(actual)}`,
+      );
   }
   if (assertion.matches !== undefined && !new RegExp(assertion.matches).test(actual)) {
-    return finding('matches', `/${assertion.matches}/`, display(actual), `header ${key}: expected to match /${assertion.matches}/, got ${display(actual)}`);
+    return finding(
+      'matches',
+      `/${assertion.matches}/`,
+      display(actual),
+      `header ${key}: expected to match /${assertion.matches}/, got ${display(actual)}`,
+    );
   }
   return undefined;
 };

@@ -13,7 +13,9 @@ export const TRANSMISSION_KEY_SECRET = 'transmissionKey';
 export const TRANSMISSION_KEY_ENV = 'HCGUARD_TRANSMISSION_KEY';
 
 /** The secrets the built-in probes use: the default of `config.secrets`. */
-export const builtinSecrets = (): Record<string, SecretRef> => ({ [TRANSMISSION_KEY_SECRET]: { env: TRANSMISSION_KEY_ENV } });
+export const builtinSecrets = (): Record<string, SecretRef> => ({
+  [TRANSMISSION_KEY_SECRET]: { env: TRANSMISSION_KEY_ENV },
+});
 
 /**
  * Collection: submit a synthetic declaration (flagged as test data), read it back, compare
@@ -84,7 +86,8 @@ export const transmissionProbe = (): ProbeDefinitionInput => ({
   description: 'sends a sequenced, HMAC-signed record; checks the receipt hash and that no record is missing',
   sequence: { stream: 'hcguard-probe-{{ site }}', commitAfter: 'send' },
   vars: {
-    payload: '{"kind":"hcguard-probe-record","testData":true,"subject":"{{ identity.id }}","sequence":{{ seq }},"nonce":"{{ nonce() }}","sentAt":"{{ now() }}"}',
+    payload:
+      '{"kind":"hcguard-probe-record","testData":true,"subject":"{{ identity.id }}","sequence":{{ seq }},"nonce":"{{ nonce() }}","sentAt":"{{ now() }}"}',
   },
   steps: [
     {
@@ -102,7 +105,12 @@ export const transmissionProbe = (): ProbeDefinitionInput => ({
       expect: {
         status: [200, 201],
         json: [
-          { path: '$.receipt.sha256', equals: '{{ sha256(vars.payload) }}', failureClass: 'integrity', label: 'receipt hash (tampering)' },
+          {
+            path: '$.receipt.sha256',
+            equals: '{{ sha256(vars.payload) }}',
+            failureClass: 'integrity',
+            label: 'receipt hash (tampering)',
+          },
           { path: '$.receipt.sequence', equals: '{{ seq }}', failureClass: 'integrity', label: 'receipt sequence' },
         ],
       },
@@ -113,7 +121,9 @@ export const transmissionProbe = (): ProbeDefinitionInput => ({
       timeoutMs: BUILTIN_STEP_TIMEOUT_MS,
       expect: {
         status: [200],
-        json: [{ path: '$.missing', equals: [], failureClass: 'integrity', label: 'records missing from the stream (loss)' }],
+        json: [
+          { path: '$.missing', equals: [], failureClass: 'integrity', label: 'records missing from the stream (loss)' },
+        ],
       },
     },
   ],
@@ -204,7 +214,12 @@ export const provisionedCodeVerificationProbe = (options: ProvisionedCodeOptions
           status: [200],
           json: [
             { path: '$.valid', equals: true, failureClass: 'wrong-verdict', label: 'known-good code accepted' },
-            { path: '$.verdict', equals: '{{ vars.expectedVerdict }}', failureClass: 'wrong-verdict', label: 'verdict' },
+            {
+              path: '$.verdict',
+              equals: '{{ vars.expectedVerdict }}',
+              failureClass: 'wrong-verdict',
+              label: 'verdict',
+            },
           ],
         },
       },
@@ -214,7 +229,10 @@ export const provisionedCodeVerificationProbe = (options: ProvisionedCodeOptions
         path: verifyPath,
         timeoutMs: BUILTIN_STEP_TIMEOUT_MS,
         body: { code: `{{ corrupt(${good}) }}` },
-        expect: { status: [200, 400, 401, 403, 422], json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict', label: 'forged code accepted' }] },
+        expect: {
+          status: [200, 400, 401, 403, 422],
+          json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict', label: 'forged code accepted' }],
+        },
       },
       ...(options.revokedCodeSecret
         ? [
@@ -226,7 +244,14 @@ export const provisionedCodeVerificationProbe = (options: ProvisionedCodeOptions
               body: { code: `{{ secret.${options.revokedCodeSecret} }}` },
               expect: {
                 status: [200, 400, 401, 403, 410, 422],
-                json: [{ path: '$.valid', notEquals: true, failureClass: 'wrong-verdict' as const, label: 'revoked code refused' }],
+                json: [
+                  {
+                    path: '$.valid',
+                    notEquals: true,
+                    failureClass: 'wrong-verdict' as const,
+                    label: 'revoked code refused',
+                  },
+                ],
               },
             },
           ]
@@ -236,4 +261,8 @@ export const provisionedCodeVerificationProbe = (options: ProvisionedCodeOptions
 };
 
 /** The built-in stage probes, written against the sandbox platform's API. */
-export const builtinProbes = (): ProbeDefinitionInput[] => [collectionProbe(), transmissionProbe(), verificationProbe()];
+export const builtinProbes = (): ProbeDefinitionInput[] => [
+  collectionProbe(),
+  transmissionProbe(),
+  verificationProbe(),
+];

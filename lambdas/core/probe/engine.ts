@@ -2,13 +2,28 @@
 // response, and turn the steps into one result. The app layer (lambdas/app/probe-engine.ts)
 // runs the loop and does the I/O in between; nothing here touches the network or the clock.
 import type { AssertionFailure, FailureClass, Outcome, ProbeResult, Site, StepResult } from '../model.ts';
-import { judgeBodySize, judgeHeader, judgeJson, judgeStatus, worstFinding, type Finding, type JudgeContext } from './assertions.ts';
+import {
+  judgeBodySize,
+  judgeHeader,
+  judgeJson,
+  judgeStatus,
+  worstFinding,
+  type Finding,
+  type JudgeContext,
+} from './assertions.ts';
 import type { HttpExchange, HttpRequestSpec } from './http.ts';
 import { queryJson } from './jsonpath.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { needsJson, type LatencyBounds, type ProbeDefinition, type ProbeStep } from './schema.ts';
 import { identityValues, type SyntheticIdentity } from './synthetic.ts';
-import { renderString, renderText, renderValue, TemplateError, type TemplateRuntime, type TemplateScope } from './template.ts';
+import {
+  renderString,
+  renderText,
+  renderValue,
+  TemplateError,
+  type TemplateRuntime,
+  type TemplateScope,
+} from './template.ts';
 
 export const PROBE_USER_AGENT = 'hcguard-probe/1 (synthetic test data)';
 
@@ -24,7 +39,9 @@ export interface ProbeRun {
 
 /** The stream name of a probe that declares `sequence`, for the SequenceSource. */
 export const sequenceStream = (probe: ProbeDefinition, site: Site, runtime: TemplateRuntime): string | undefined =>
-  probe.sequence ? renderText(probe.sequence.stream, { site, stage: probe.stage, probe: probe.id }, runtime) : undefined;
+  probe.sequence
+    ? renderText(probe.sequence.stream, { site, stage: probe.stage, probe: probe.id }, runtime)
+    : undefined;
 
 /** The scope templates start with: built-ins, the sequence, then `vars` rendered in order. */
 export const createProbeScope = (run: ProbeRun, runtime: TemplateRuntime): TemplateScope => {
@@ -60,12 +77,17 @@ class RunSensitiveValues implements Iterable<unknown> {
   *[Symbol.iterator](): Iterator<unknown> {
     yield* Object.values(this.run.secrets);
     yield* identityValues(this.run.identity);
-    for (const name of this.run.probe.sensitive) yield Object.hasOwn(this.captures, name) ? this.captures[name] : this.vars[name];
+    for (const name of this.run.probe.sensitive)
+      yield Object.hasOwn(this.captures, name) ? this.captures[name] : this.vars[name];
   }
 }
 
 /** Values results must never show in clear: secrets, the identity, and the probe's `sensitive` names. */
-export const createRunRedactor = (run: ProbeRun, scope: TemplateScope, captures: Readonly<Record<string, unknown>> = NOTHING_CAPTURED): Redactor =>
+export const createRunRedactor = (
+  run: ProbeRun,
+  scope: TemplateScope,
+  captures: Readonly<Record<string, unknown>> = NOTHING_CAPTURED,
+): Redactor =>
   createRedactor(new RunSensitiveValues(run, (scope.vars ?? NOTHING_CAPTURED) as Record<string, unknown>, captures));
 
 const ABSOLUTE_URL = /^https?:\/\//i;
@@ -82,12 +104,19 @@ const joinUrl = (baseUrl: string, path: string): string => {
 };
 
 /** The request a step sends; throws TemplateError when a template cannot be rendered. */
-export const buildRequest = (step: ProbeStep, baseUrl: string, scope: TemplateScope, runtime: TemplateRuntime): HttpRequestSpec => {
+export const buildRequest = (
+  step: ProbeStep,
+  baseUrl: string,
+  scope: TemplateScope,
+  runtime: TemplateRuntime,
+): HttpRequestSpec => {
   const url = joinUrl(baseUrl, renderText(step.path, scope, runtime));
   const headers: Record<string, string> = { 'user-agent': PROBE_USER_AGENT, accept: 'application/json' };
-  for (const [name, value] of Object.entries(step.headers)) headers[name.toLowerCase()] = renderText(value, scope, runtime);
+  for (const [name, value] of Object.entries(step.headers))
+    headers[name.toLowerCase()] = renderText(value, scope, runtime);
   if (step.body === undefined) return { method: step.method, url, headers };
-  const rendered = typeof step.body === 'string' ? renderString(step.body, scope, runtime) : renderValue(step.body, scope, runtime);
+  const rendered =
+    typeof step.body === 'string' ? renderString(step.body, scope, runtime) : renderValue(step.body, scope, runtime);
   const isText = typeof rendered === 'string';
   if (!headers['content-type']) headers['content-type'] = isText ? 'text/plain; charset=utf-8' : 'application/json';
   return { method: step.method, url, headers, body: isText ? rendered : JSON.stringify(rendered) };
@@ -123,10 +152,22 @@ const decodeJson = (body: Uint8Array): { json?: unknown; problem?: string } => {
 
 const WITHIN_BOUNDS: { readonly outcome: Outcome; readonly message?: string } = Object.freeze({ outcome: 'ok' });
 
-const latencyVerdict = (durationMs: number, bounds: LatencyBounds | undefined, what: string): { readonly outcome: Outcome; readonly message?: string } => {
+const latencyVerdict = (
+  durationMs: number,
+  bounds: LatencyBounds | undefined,
+  what: string,
+): { readonly outcome: Outcome; readonly message?: string } => {
   if (!bounds) return WITHIN_BOUNDS;
-  if (durationMs > bounds.failedMs) return { outcome: 'failed', message: `${what} took ${Math.round(durationMs)} ms, over the failed bound of ${bounds.failedMs} ms` };
-  if (durationMs > bounds.degradedMs) return { outcome: 'degraded', message: `${what} took ${Math.round(durationMs)} ms, over the degraded bound of ${bounds.degradedMs} ms` };
+  if (durationMs > bounds.failedMs)
+    return {
+      outcome: 'failed',
+      message: `${what} took ${Math.round(durationMs)} ms, over the failed bound of ${bounds.failedMs} ms`,
+    };
+  if (durationMs > bounds.degradedMs)
+    return {
+      outcome: 'degraded',
+      message: `${what} took ${Math.round(durationMs)} ms, over the degraded bound of ${bounds.degradedMs} ms`,
+    };
   return WITHIN_BOUNDS;
 };
 
@@ -146,7 +187,14 @@ const failedStep = (
     message: extra.more ? `${message} (and ${extra.more} more failed check${extra.more === 1 ? '' : 's'})` : message,
   },
   ...(extra.finding
-    ? { failure: { step: step.name, assertion: extra.finding.assertion, expected: extra.finding.expected, actual: extra.finding.actual } }
+    ? {
+        failure: {
+          step: step.name,
+          assertion: extra.finding.assertion,
+          expected: extra.finding.expected,
+          actual: extra.finding.actual,
+        },
+      }
     : {}),
   captures: NOTHING_CAPTURED,
   acknowledged: extra.acknowledged ?? false,
@@ -156,11 +204,18 @@ const failedStep = (
 export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: JudgeContext): StepEvaluation => {
   const { redactor } = context;
   if (!exchange.ok) {
-    return failedStep(step, exchange.durationMs, exchange.failureClass, redactor.text(exchange.message), exchange.status === undefined ? {} : { status: exchange.status });
+    return failedStep(
+      step,
+      exchange.durationMs,
+      exchange.failureClass,
+      redactor.text(exchange.message),
+      exchange.status === undefined ? {} : { status: exchange.status },
+    );
   }
   const { status, durationMs } = exchange;
   const statusFinding = judgeStatus(step.expect.status, status);
-  if (statusFinding) return failedStep(step, durationMs, 'status', statusFinding.message, { status, finding: statusFinding });
+  if (statusFinding)
+    return failedStep(step, durationMs, 'status', statusFinding.message, { status, finding: statusFinding });
 
   const findings: Finding[] = [];
   const sizeFinding = judgeBodySize(step.expect.maxBodyBytes, exchange.body.byteLength);
@@ -173,7 +228,13 @@ export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: J
   if (needsJson(step)) {
     const decoded = decodeJson(exchange.body);
     if (decoded.problem) {
-      findings.push({ failureClass: 'malformed', assertion: 'JSON body', expected: 'a JSON body', actual: 'not JSON', message: decoded.problem });
+      findings.push({
+        failureClass: 'malformed',
+        assertion: 'JSON body',
+        expected: 'a JSON body',
+        actual: 'not JSON',
+        message: decoded.problem,
+      });
     } else {
       json = decoded.json;
       for (const assertion of step.expect.json) {
@@ -186,7 +247,12 @@ export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: J
   if (worst) {
     // An unreadable answer is no acknowledgement: the sequence number is sent again next round.
     const acknowledged = !findings.some((finding) => finding.failureClass === 'malformed');
-    return failedStep(step, durationMs, worst.failureClass, worst.message, { status, finding: worst, acknowledged, more: findings.length - 1 });
+    return failedStep(step, durationMs, worst.failureClass, worst.message, {
+      status,
+      finding: worst,
+      acknowledged,
+      more: findings.length - 1,
+    });
   }
 
   let captures = NOTHING_CAPTURED;
@@ -196,7 +262,13 @@ export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: J
     for (const [name, path] of toCapture) {
       const match = queryJson(json, path);
       if (!match.found) {
-        const finding: Finding = { failureClass: 'assertion', assertion: `${path} capture`, expected: 'present', actual: '(absent)', message: `cannot capture ${name}: ${path} is absent` };
+        const finding: Finding = {
+          failureClass: 'assertion',
+          assertion: `${path} capture`,
+          expected: 'present',
+          actual: '(absent)',
+          message: `cannot capture ${name}: ${path} is absent`,
+        };
         return failedStep(step, durationMs, 'assertion', finding.message, { status, finding, acknowledged: true });
       }
       captured[name] = match.value;
@@ -205,7 +277,8 @@ export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: J
   }
 
   const latency = latencyVerdict(durationMs, step.expect.latencyMs, step.name);
-  if (latency.outcome === 'failed') return failedStep(step, durationMs, 'timeout', latency.message ?? '', { status, acknowledged: true });
+  if (latency.outcome === 'failed')
+    return failedStep(step, durationMs, 'timeout', latency.message ?? '', { status, acknowledged: true });
   return {
     result: {
       name: step.name,
@@ -258,21 +331,38 @@ export const decideProbe = (input: ProbeOutcomeInput): ProbeResult => {
   const failed = input.steps.find((step) => step.result.outcome === 'failed');
   if (failed) {
     const { name, failureClass, message } = failed.result;
-    return probeResult(input, { outcome: 'failed', failureClass, message: `${name}: ${message ?? 'failed'}`, failure: failed.failure });
+    return probeResult(input, {
+      outcome: 'failed',
+      failureClass,
+      message: `${name}: ${message ?? 'failed'}`,
+      failure: failed.failure,
+    });
   }
   if (input.abortedBefore !== undefined) {
-    return probeResult(input, { outcome: 'failed', failureClass: 'aborted', message: `the prober's deadline came before step ${input.abortedBefore}` });
+    return probeResult(input, {
+      outcome: 'failed',
+      failureClass: 'aborted',
+      message: `the prober's deadline came before step ${input.abortedBefore}`,
+    });
   }
   const latency = latencyVerdict(input.durationMs, input.probe.latencyMs, 'probe');
-  if (latency.outcome === 'failed') return probeResult(input, { outcome: 'failed', failureClass: 'timeout', message: latency.message ?? '' });
+  if (latency.outcome === 'failed')
+    return probeResult(input, { outcome: 'failed', failureClass: 'timeout', message: latency.message ?? '' });
   const slowStep = input.steps.find((step) => step.result.outcome === 'degraded');
-  if (latency.outcome === 'degraded') return probeResult(input, { outcome: 'degraded', message: latency.message ?? '' });
-  if (slowStep) return probeResult(input, { outcome: 'degraded', message: `${slowStep.result.name}: ${slowStep.result.message ?? 'slow'}` });
+  if (latency.outcome === 'degraded')
+    return probeResult(input, { outcome: 'degraded', message: latency.message ?? '' });
+  if (slowStep)
+    return probeResult(input, {
+      outcome: 'degraded',
+      message: `${slowStep.result.name}: ${slowStep.result.message ?? 'slow'}`,
+    });
   return probeResult(input, { outcome: 'ok' });
 };
 
 /** The prober itself could not run the probe (a secret or the sequence store was unavailable). */
-export const proberFailure = (input: Omit<ProbeOutcomeInput, 'steps' | 'abortedBefore'> & { readonly message: string }): ProbeResult => ({
+export const proberFailure = (
+  input: Omit<ProbeOutcomeInput, 'steps' | 'abortedBefore'> & { readonly message: string },
+): ProbeResult => ({
   probeId: input.probe.id,
   site: input.site,
   stage: input.probe.stage,

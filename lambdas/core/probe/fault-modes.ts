@@ -24,7 +24,8 @@ export const FAULT_MODE_DESCRIPTIONS: Readonly<Record<FaultMode, string>> = {
 
 const VERIFICATION_ONLY: readonly FaultMode[] = ['wrong-verdict', 'accept-all'];
 
-export const faultStages = (mode: FaultMode): readonly Stage[] => (VERIFICATION_ONLY.includes(mode) ? ['verification'] : STAGES);
+export const faultStages = (mode: FaultMode): readonly Stage[] =>
+  VERIFICATION_ONLY.includes(mode) ? ['verification'] : STAGES;
 
 export const faultApplies = (mode: FaultMode, stage: Stage): boolean => faultStages(mode).includes(stage);
 
@@ -40,7 +41,11 @@ export const faultSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     if (!faultApplies(spec.mode, spec.stage)) {
-      ctx.addIssue({ code: 'custom', path: ['mode'], message: `${spec.mode} applies to ${faultStages(spec.mode).join(', ')} only` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: `${spec.mode} applies to ${faultStages(spec.mode).join(', ')} only`,
+      });
     }
     if (spec.latencyMs !== undefined && spec.mode !== 'latency') {
       ctx.addIssue({ code: 'custom', path: ['latencyMs'], message: 'is for the latency mode only' });

@@ -10,7 +10,14 @@ export interface HttpRequestSpec {
 }
 
 /** Failure classes the transport itself decides (the rest come from judging a response). */
-export const TRANSPORT_FAILURE_CLASSES = ['timeout', 'connect', 'tls', 'redirect', 'too-large', 'aborted'] as const satisfies readonly FailureClass[];
+export const TRANSPORT_FAILURE_CLASSES = [
+  'timeout',
+  'connect',
+  'tls',
+  'redirect',
+  'too-large',
+  'aborted',
+] as const satisfies readonly FailureClass[];
 export type TransportFailureClass = (typeof TRANSPORT_FAILURE_CLASSES)[number];
 
 export type HttpExchange =

@@ -19,7 +19,10 @@ const plainChain = (path: string): readonly string[] | null => {
   let chain = plainChains.get(path);
   if (chain === undefined) {
     const segments = JSONPath.toPathArray(path);
-    chain = segments[0] === '$' && segments.slice(1).every((segment) => PLAIN_SEGMENT.test(segment)) ? segments.slice(1) : null;
+    chain =
+      segments[0] === '$' && segments.slice(1).every((segment) => PLAIN_SEGMENT.test(segment))
+        ? segments.slice(1)
+        : null;
     plainChains.set(path, chain);
   }
   return chain;

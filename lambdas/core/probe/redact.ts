@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 
 /** `h:` and the first 8 hex digits of the value's SHA-256. */
-export const shortHash = (value: string): string => `h:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
+export const shortHash = (value: string): string =>
+  `h:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
 
 /** Values shorter than this are not redacted inside text: hashing "a" would garble every message. */
 const MIN_REDACTED_LENGTH = 4;
@@ -15,7 +16,8 @@ export interface Redactor {
   whole(value: unknown): string;
 }
 
-const jsonText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
+const jsonText = (value: unknown): string =>
+  typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 
 // A class rather than closures: a redactor is made for every probe run, and methods cost nothing
 // per instance (under tsx's keepNames every named closure also costs a defineProperty).
@@ -40,7 +42,10 @@ class ValueRedactor implements Redactor {
   }
 
   text(value: string): string {
-    return this.#sensitiveValues().reduce((result, secret) => (result.includes(secret) ? result.split(secret).join(shortHash(secret)) : result), value);
+    return this.#sensitiveValues().reduce(
+      (result, secret) => (result.includes(secret) ? result.split(secret).join(shortHash(secret)) : result),
+      value,
+    );
   }
 
   whole(value: unknown): string {

@@ -51,15 +51,24 @@ const jsonAssertionSchema = z
     sensitive: z.boolean().default(false),
   })
   .superRefine((assertion, ctx) => {
-    const kinds = (['equals', 'notEquals', 'matches', 'exists', 'absent'] as const).filter((kind) => assertion[kind] !== undefined);
+    const kinds = (['equals', 'notEquals', 'matches', 'exists', 'absent'] as const).filter(
+      (kind) => assertion[kind] !== undefined,
+    );
     if (kinds.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: `needs exactly one of equals, notEquals, matches, exists, absent (has ${kinds.length ? kinds.join(', ') : 'none'})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs exactly one of equals, notEquals, matches, exists, absent (has ${kinds.length ? kinds.join(', ') : 'none'})`,
+      });
     }
     if (assertion.matches !== undefined) {
       try {
         new RegExp(assertion.matches);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['matches'], message: `is not a valid regular expression: ${(error as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['matches'],
+          message: `is not a valid regular expression: ${(error as Error).message}`,
+        });
       }
     }
   });
@@ -131,7 +140,10 @@ export const probeSchema = z
     stage: oneOf(STAGES),
     description: z.string().max(500).optional(),
     /** Sites this probe runs against; both by default. */
-    sites: z.array(oneOf(SITES)).min(1).default([...SITES]),
+    sites: z
+      .array(oneOf(SITES))
+      .min(1)
+      .default([...SITES]),
     /** Whole-probe latency bounds: over degradedMs the result is degraded, over failedMs failed. */
     latencyMs: latencyBoundsSchema.prefault({ degradedMs: 1_500, failedMs: 5_000 }),
     /**
@@ -154,9 +166,14 @@ export const probeSchema = z
       seen.add(step.name);
     });
     if (probe.sequence && !seen.has(probe.sequence.commitAfter)) {
-      ctx.addIssue({ code: 'custom', path: ['sequence', 'commitAfter'], message: `names no step of this probe (steps: ${[...seen].join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sequence', 'commitAfter'],
+        message: `names no step of this probe (steps: ${[...seen].join(', ')})`,
+      });
     }
-    for (const problem of templateProblems(probe)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    for (const problem of templateProblems(probe))
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   });
 export type ProbeDefinition = z.infer<typeof probeSchema>;
 export type ProbeDefinitionInput = z.input<typeof probeSchema>;
@@ -169,7 +186,13 @@ interface TemplateProblem {
 /** Checks that every template parses and refers only to variables defined before it is used. */
 const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
   const problems: TemplateProblem[] = [];
-  const check = (value: unknown, path: (string | number)[], allowed: ReadonlySet<string>, vars: ReadonlySet<string>, secrets: boolean): void => {
+  const check = (
+    value: unknown,
+    path: (string | number)[],
+    allowed: ReadonlySet<string>,
+    vars: ReadonlySet<string>,
+    secrets: boolean,
+  ): void => {
     for (const source of templateStrings(value)) {
       let paths: string[][];
       try {
@@ -181,15 +204,23 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
       }
       for (const [root, field] of paths) {
         const name = field ? `${root}.${field}` : String(root);
-        if (root === 'secret' && !secrets) problems.push({ path, message: `${name}: secrets may be used in steps only` });
+        if (root === 'secret' && !secrets)
+          problems.push({ path, message: `${name}: secrets may be used in steps only` });
         else if (root === 'secret') {
           if (!field) problems.push({ path, message: 'secret needs a name, e.g. secret.transmissionKey' });
         } else if (root === 'vars') {
-          if (!field || !vars.has(field)) problems.push({ path, message: `${name} is not defined${vars.size ? ` here (vars so far: ${[...vars].join(', ')})` : ' (no vars are declared before this point)'}` });
+          if (!field || !vars.has(field))
+            problems.push({
+              path,
+              message: `${name} is not defined${vars.size ? ` here (vars so far: ${[...vars].join(', ')})` : ' (no vars are declared before this point)'}`,
+            });
         } else if (root === 'identity') {
-          if (!field || !(IDENTITY_FIELDS as readonly string[]).includes(field)) problems.push({ path, message: `${name}: identity has ${IDENTITY_FIELDS.join(', ')}` });
+          if (!field || !(IDENTITY_FIELDS as readonly string[]).includes(field))
+            problems.push({ path, message: `${name}: identity has ${IDENTITY_FIELDS.join(', ')}` });
         } else if (root !== undefined && !allowed.has(root)) {
-          const hint = (SEQUENCE_VARIABLES as readonly string[]).includes(root) ? ' (declare `sequence` on the probe to use it)' : '';
+          const hint = (SEQUENCE_VARIABLES as readonly string[]).includes(root)
+            ? ' (declare `sequence` on the probe to use it)'
+            : '';
           problems.push({ path, message: `${name} is not defined here${hint}` });
         }
       }
@@ -210,31 +241,40 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
   probe.steps.forEach((step, index) => {
     const at = (...rest: (string | number)[]) => ['steps', index, ...rest];
     check(step.path, at('path'), available, vars, true);
-    for (const [header, value] of Object.entries(step.headers)) check(value, at('headers', header), available, vars, true);
+    for (const [header, value] of Object.entries(step.headers))
+      check(value, at('headers', header), available, vars, true);
     check(step.body, at('body'), available, vars, true);
     step.expect.json.forEach((assertion, position) => {
       check(assertion.equals, at('expect', 'json', position, 'equals'), available, vars, true);
       check(assertion.notEquals, at('expect', 'json', position, 'notEquals'), available, vars, true);
     });
-    step.expect.headers.forEach((assertion, position) => check(assertion.equals, at('expect', 'headers', position, 'equals'), available, vars, true));
+    step.expect.headers.forEach((assertion, position) =>
+      check(assertion.equals, at('expect', 'headers', position, 'equals'), available, vars, true),
+    );
     for (const name of Object.keys(step.capture)) {
-      if (RESERVED_NAMES.has(name)) problems.push({ path: at('capture', name), message: `"${name}" is a built-in variable: pick another name` });
+      if (RESERVED_NAMES.has(name))
+        problems.push({ path: at('capture', name), message: `"${name}" is a built-in variable: pick another name` });
       available.add(name);
     }
   });
   const known = new Set([...vars, ...probe.steps.flatMap((step) => Object.keys(step.capture))]);
   probe.sensitive.forEach((name, index) => {
-    if (!known.has(name)) problems.push({ path: ['sensitive', index], message: `"${name}" is neither a var nor a capture of this probe` });
+    if (!known.has(name))
+      problems.push({ path: ['sensitive', index], message: `"${name}" is neither a var nor a capture of this probe` });
   });
   return problems;
 };
 
 /** Where a secret's value comes from at run time; the config file never holds the value. */
 export const secretRefSchema = z.union(
-  [z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }), z.strictObject({ ssmParameter: z.string().regex(/^\/[\w./-]+$/) })],
+  [
+    z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }),
+    z.strictObject({ ssmParameter: z.string().regex(/^\/[\w./-]+$/) }),
+  ],
   { error: 'must be { env: "ENV_VAR_NAME" } or { ssmParameter: "/path/name" }' },
 );
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** Whether a step needs its response parsed as JSON (a non-JSON body is then `malformed`). */
-export const needsJson = (step: ProbeStep): boolean => step.expect.json.length > 0 || Object.keys(step.capture).length > 0;
+export const needsJson = (step: ProbeStep): boolean =>
+  step.expect.json.length > 0 || Object.keys(step.capture).length > 0;

@@ -24,4 +24,5 @@ export const syntheticIdentity = (nonce: string): SyntheticIdentity => {
 };
 
 /** The identity's values as strings, for redaction. */
-export const identityValues = (identity: SyntheticIdentity): string[] => IDENTITY_FIELDS.map((field) => identity[field]);
+export const identityValues = (identity: SyntheticIdentity): string[] =>
+  IDENTITY_FIELDS.map((field) => identity[field]);

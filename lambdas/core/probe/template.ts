@@ -80,10 +80,15 @@ export const FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   now: (args, runtime) => (arity('now', args, 0), runtime.now().toISOString()),
   /** Seconds since the epoch, for platforms that want a numeric timestamp. */
   epochSeconds: (args, runtime) => (arity('epochSeconds', args, 0), Math.floor(runtime.now().getTime() / 1000)),
-  sha256: (args) => (arity('sha256', args, 1), createHash('sha256').update(text(args[0], 'sha256() argument'), 'utf8').digest('hex')),
+  sha256: (args) => (
+    arity('sha256', args, 1),
+    createHash('sha256').update(text(args[0], 'sha256() argument'), 'utf8').digest('hex')
+  ),
   hmac: (args) => {
     arity('hmac', args, 2);
-    return createHmac('sha256', text(args[0], 'hmac() key')).update(text(args[1], 'hmac() message'), 'utf8').digest('hex');
+    return createHmac('sha256', text(args[0], 'hmac() key'))
+      .update(text(args[1], 'hmac() message'), 'utf8')
+      .digest('hex');
   },
   concat: (args) => args.map((arg, index) => text(arg, `concat() argument ${index + 1}`)).join(''),
   add: (args) => {
@@ -118,7 +123,8 @@ class ExpressionParser {
   parse(): Expression {
     const expression = this.expression();
     this.skipSpace();
-    if (this.position < this.source.length) this.fail(`unexpected "${this.source.slice(this.position, this.position + 10).trim()}"`);
+    if (this.position < this.source.length)
+      this.fail(`unexpected "${this.source.slice(this.position, this.position + 10).trim()}"`);
     return expression;
   }
 
@@ -146,7 +152,8 @@ class ExpressionParser {
           if (next !== ',') this.fail(`expected "," or ")" in the arguments of ${name}()`);
         }
       }
-      if (!Object.hasOwn(FUNCTIONS, name)) this.fail(`unknown function ${name}() (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+      if (!Object.hasOwn(FUNCTIONS, name))
+        this.fail(`unknown function ${name}() (known: ${Object.keys(FUNCTIONS).join(', ')})`);
       return { kind: 'call', name, args };
     }
     const path = [name];
@@ -159,7 +166,12 @@ class ExpressionParser {
 
   private name(): string {
     const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.source.slice(this.position));
-    if (!match) this.fail(this.position >= this.source.length ? 'expression is incomplete' : `unexpected "${this.source.charAt(this.position)}"`);
+    if (!match)
+      this.fail(
+        this.position >= this.source.length
+          ? 'expression is incomplete'
+          : `unexpected "${this.source.charAt(this.position)}"`,
+      );
     this.position += match[0].length;
     return match[0];
   }
@@ -226,7 +238,8 @@ export const isTemplate = (value: string): boolean => value.includes(OPEN);
 
 const resolveReference = (path: readonly string[], scope: TemplateScope): unknown => {
   const [root, ...rest] = path;
-  if (root === undefined || !Object.hasOwn(scope, root)) throw new TemplateError(`unknown variable "${path.join('.')}"`);
+  if (root === undefined || !Object.hasOwn(scope, root))
+    throw new TemplateError(`unknown variable "${path.join('.')}"`);
   let value: unknown = scope[root];
   for (const [index, key] of rest.entries()) {
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) {
@@ -256,14 +269,21 @@ export const evaluateExpression = (expression: Expression, scope: TemplateScope,
 
 export const renderTemplate = (template: Template, scope: TemplateScope, runtime: TemplateRuntime): unknown => {
   const [only] = template.parts;
-  if (template.parts.length === 1 && only !== undefined && typeof only !== 'string') return evaluateExpression(only, scope, runtime);
+  if (template.parts.length === 1 && only !== undefined && typeof only !== 'string')
+    return evaluateExpression(only, scope, runtime);
   return template.parts
-    .map((part) => (typeof part === 'string' ? part : text(evaluateExpression(part, scope, runtime), `{{ ${describe(part)} }}`)))
+    .map((part) =>
+      typeof part === 'string' ? part : text(evaluateExpression(part, scope, runtime), `{{ ${describe(part)} }}`),
+    )
     .join('');
 };
 
 const describe = (expression: Expression): string =>
-  expression.kind === 'reference' ? expression.path.join('.') : expression.kind === 'call' ? `${expression.name}(…)` : String(expression.value);
+  expression.kind === 'reference'
+    ? expression.path.join('.')
+    : expression.kind === 'call'
+      ? `${expression.name}(…)`
+      : String(expression.value);
 
 /** Renders a string template; strings without `{{` come back unchanged. */
 export const renderString = (source: string, scope: TemplateScope, runtime: TemplateRuntime): unknown =>

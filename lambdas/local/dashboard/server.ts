@@ -54,7 +54,8 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   // Everything the page runs is its own file; no inline script, no third party.
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
 } as const;
 
 export const startDashboardServer = async (options: DashboardServerOptions): Promise<DashboardServer> => {
@@ -77,7 +78,8 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${host}`);
-    if (!isOwnHost(request.headers.host, port)) return send(response, 421, { error: 'this server answers only to 127.0.0.1 and localhost' });
+    if (!isOwnHost(request.headers.host, port))
+      return send(response, 421, { error: 'this server answers only to 127.0.0.1 and localhost' });
     const route = `${request.method} ${url.pathname}`;
     const staticFile = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;
     if (staticFile) {
@@ -93,7 +95,8 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     if (route === 'GET /api/citizens/impact') {
       const from = Date.parse(url.searchParams.get('from') ?? '');
       const to = Date.parse(url.searchParams.get('to') ?? '');
-      if (Number.isNaN(from) || Number.isNaN(to) || from > to) return send(response, 400, { error: 'give from and to as ISO instants, from before to' });
+      if (Number.isNaN(from) || Number.isNaN(to) || from > to)
+        return send(response, 400, { error: 'give from and to as ISO instants, from before to' });
       const impact = options.backend.citizensImpact?.(new Date(from), new Date(to));
       return impact ? send(response, 200, impact) : send(response, 404, { error: 'simulated citizens are off' });
     }
@@ -114,12 +117,17 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     if (report) {
       const html = await options.backend.drillReport(report[1] as string);
       if (html === undefined) return send(response, 404, { error: `no report for drill ${report[1]} yet` });
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
       response.end(html);
       return;
     }
     if (request.method !== 'POST') return send(response, 404, { error: `no such page: ${url.pathname}` });
-    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) return send(response, 415, { error: 'send JSON (content-type: application/json)' });
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
+      return send(response, 415, { error: 'send JSON (content-type: application/json)' });
     const body = await readJson(request);
     const ack = /^\/api\/incidents\/([A-Za-z0-9_-]{1,80})\/ack$/.exec(url.pathname);
     if (ack) {
@@ -169,7 +177,12 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
   } catch (error) {
     if (isAddressInUse(error)) {
-      throw new PortInUseError('the dashboard', host, options.port, 'Set local.dashboardPort in the config (0 picks a free port).');
+      throw new PortInUseError(
+        'the dashboard',
+        host,
+        options.port,
+        'Set local.dashboardPort in the config (0 picks a free port).',
+      );
     }
     throw error;
   }

@@ -68,8 +68,14 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
       attempt('routing', () => options.routing.list(signal), []),
       attempt('incidents', () => options.stateStore.listOpenIncidents(signal), []),
       attempt('sandbox faults', () => options.faults.list(signal), []),
-      options.drills ? attempt('drills', () => options.drills!.list(signal), [] as DrillView[]) : Promise.resolve([] as DrillView[]),
-      attempt('probe history', () => latencyByTarget(options.stateStore, latencyPoints, signal), new Map<string, LatencyPoint[]>()),
+      options.drills
+        ? attempt('drills', () => options.drills!.list(signal), [] as DrillView[])
+        : Promise.resolve([] as DrillView[]),
+      attempt(
+        'probe history',
+        () => latencyByTarget(options.stateStore, latencyPoints, signal),
+        new Map<string, LatencyPoint[]>(),
+      ),
     ]);
     const targetViews: TargetView[] = SITES.flatMap((site) =>
       STAGES.map((stage): TargetView => {
@@ -89,7 +95,11 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     return {
       name: options.config.name,
       generatedAt: options.clock.now().toISOString(),
-      sites: SITES.map((site) => ({ site, label: options.config.sites[site].label ?? site, endpoint: options.sandboxOrigins[site] })),
+      sites: SITES.map((site) => ({
+        site,
+        label: options.config.sites[site].label ?? site,
+        endpoint: options.sandboxOrigins[site],
+      })),
       targets: targetViews,
       routing: routing.map((route) => ({
         record: route.record,
@@ -129,8 +139,14 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     state,
     async acknowledge(incidentId, signal) {
       try {
-        const outcome = await options.stateStore.acknowledge(incidentId, `operator:${operator}`, options.clock.now(), signal);
-        if (!outcome.acknowledged) throw new DashboardRequestError(`incident ${incidentId} was not acknowledged: ${outcome.reason}`, 409);
+        const outcome = await options.stateStore.acknowledge(
+          incidentId,
+          `operator:${operator}`,
+          options.clock.now(),
+          signal,
+        );
+        if (!outcome.acknowledged)
+          throw new DashboardRequestError(`incident ${incidentId} was not acknowledged: ${outcome.reason}`, 409);
       } catch (error) {
         if (error instanceof NotFoundError) throw new DashboardRequestError(`no incident ${incidentId}`, 404);
         throw error;
@@ -141,7 +157,9 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     async startDrill(scenario, signal) {
       if (!options.drills) throw new DashboardRequestError('drills are not available in this runtime', 409);
       if (!options.drills.scenarios().includes(scenario)) {
-        throw new DashboardRequestError(`unknown scenario "${scenario}": one of ${options.drills.scenarios().join(', ')}`);
+        throw new DashboardRequestError(
+          `unknown scenario "${scenario}": one of ${options.drills.scenarios().join(', ')}`,
+        );
       }
       return options.drills.start(scenario, signal);
     },
@@ -161,7 +179,11 @@ const asRequestError = async (inject: () => Promise<void>): Promise<void> => {
   }
 };
 
-const latencyByTarget = async (stateStore: StateStore, points: number, signal?: AbortSignal): Promise<Map<string, LatencyPoint[]>> => {
+const latencyByTarget = async (
+  stateStore: StateStore,
+  points: number,
+  signal?: AbortSignal,
+): Promise<Map<string, LatencyPoint[]>> => {
   const entries = await Promise.all(
     SITES.flatMap((site) =>
       STAGES.map(async (stage) => {

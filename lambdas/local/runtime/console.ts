@@ -28,7 +28,8 @@ export const describeEndpoints = (endpoints: Endpoints): string =>
 
 const percent = (rate: number | undefined): string => (rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
 const clock = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '');
-const pad = (text: string, width: number): string => (text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length));
+const pad = (text: string, width: number): string =>
+  text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
 
 /** The status table: site × stage, routing, open incidents, citizens. Plain text, fixed width. */
 export const statusTable = (state: DashboardState): string[] => {
@@ -49,14 +50,19 @@ export const statusTable = (state: DashboardState): string[] => {
     lines.push(`  ${pad(stage, 14)}${cells.join('')}`);
   }
   for (const route of state.routing) {
-    lines.push(`  routing ${route.record} → ${route.activeSite} since ${clock(route.since)} (${route.reason})${route.refusal ? `; refusing: ${route.refusal}` : ''}`);
+    lines.push(
+      `  routing ${route.record} → ${route.activeSite} since ${clock(route.since)} (${route.reason})${route.refusal ? `; refusing: ${route.refusal}` : ''}`,
+    );
   }
   if (state.incidents.length === 0) lines.push('  incidents: none open');
   for (const incident of state.incidents.slice(0, 5)) {
-    lines.push(`  ${incident.severity} ${incident.id} ${incident.status} since ${clock(incident.openedAt)}: ${incident.title}`);
+    lines.push(
+      `  ${incident.severity} ${incident.id} ${incident.status} since ${clock(incident.openedAt)}: ${incident.title}`,
+    );
   }
   if (state.incidents.length > 5) lines.push(`  … and ${state.incidents.length - 5} more (hcguard status)`);
-  if (state.faults.length > 0) lines.push(`  faults: ${state.faults.map((fault) => `${fault.mode} on ${fault.site} ${fault.stage}`).join(', ')}`);
+  if (state.faults.length > 0)
+    lines.push(`  faults: ${state.faults.map((fault) => `${fault.mode} on ${fault.site} ${fault.stage}`).join(', ')}`);
   const citizens = state.citizens;
   if (citizens) {
     const outage = citizens.outages.at(-1);
@@ -90,23 +96,30 @@ export const changeLines = (before: DashboardState | undefined, after: Dashboard
   for (const target of after.targets) {
     const previous = before?.targets.find((entry) => entry.site === target.site && entry.stage === target.stage);
     if ((previous?.health ?? 'unknown') !== target.health) {
-      lines.push(`${at} ${target.site}/${target.stage}: ${previous?.health ?? 'unknown'} → ${target.health}${target.lastMessage && target.health !== 'healthy' ? ` (${target.lastMessage})` : ''}`);
+      lines.push(
+        `${at} ${target.site}/${target.stage}: ${previous?.health ?? 'unknown'} → ${target.health}${target.lastMessage && target.health !== 'healthy' ? ` (${target.lastMessage})` : ''}`,
+      );
     }
   }
   for (const route of after.routing) {
     const previous = before?.routing.find((entry) => entry.record === route.record);
-    if (!previous || previous.activeSite !== route.activeSite) lines.push(`${at} routing ${route.record} → ${route.activeSite}: ${route.reason} (${route.actor})`);
-    if (route.refusal && route.refusal !== previous?.refusal) lines.push(`${at} routing ${route.record}: refusing to switch: ${route.refusal}`);
+    if (!previous || previous.activeSite !== route.activeSite)
+      lines.push(`${at} routing ${route.record} → ${route.activeSite}: ${route.reason} (${route.actor})`);
+    if (route.refusal && route.refusal !== previous?.refusal)
+      lines.push(`${at} routing ${route.record}: refusing to switch: ${route.refusal}`);
   }
   for (const incident of after.incidents) {
     const previous = before?.incidents.find((entry) => entry.id === incident.id);
     if (!previous) lines.push(`${at} ${incident.severity} incident ${incident.id} opened: ${incident.title}`);
     else if (previous.status !== incident.status || previous.severity !== incident.severity) {
-      lines.push(`${at} incident ${incident.id} is ${incident.status} (${incident.severity})${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}`);
+      lines.push(
+        `${at} incident ${incident.id} is ${incident.status} (${incident.severity})${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}`,
+      );
     }
   }
   for (const incident of before?.incidents ?? []) {
-    if (!after.incidents.some((entry) => entry.id === incident.id)) lines.push(`${at} incident ${incident.id} resolved: ${incident.title}`);
+    if (!after.incidents.some((entry) => entry.id === incident.id))
+      lines.push(`${at} incident ${incident.id} resolved: ${incident.title}`);
   }
   const faultKey = (fault: DashboardState['faults'][number]) => `${fault.mode} on ${fault.site} ${fault.stage}`;
   const faultsBefore = new Set((before?.faults ?? []).map(faultKey));
@@ -118,14 +131,18 @@ export const changeLines = (before: DashboardState | undefined, after: Dashboard
     const previous = outagesBefore[index];
     if (!previous) lines.push(`${at} citizens: verifications failing since ${clock(outage.start)}`);
     if (outage.end && !previous?.end) {
-      lines.push(`${at} citizens: recovered; outage ${clock(outage.start)}–${clock(outage.end)} lasted ${((outage.durationMs ?? 0) / 1000).toFixed(1)} s with ${outage.failed} failed verifications`);
+      lines.push(
+        `${at} citizens: recovered; outage ${clock(outage.start)}–${clock(outage.end)} lasted ${((outage.durationMs ?? 0) / 1000).toFixed(1)} s with ${outage.failed} failed verifications`,
+      );
     }
   });
   for (const drill of after.drills) {
     const previous = before?.drills.find((entry) => entry.id === drill.id);
-    if (!previous || previous.outcome !== drill.outcome) lines.push(`${at} drill ${drill.id} (${drill.scenario}): ${drill.outcome}`);
+    if (!previous || previous.outcome !== drill.outcome)
+      lines.push(`${at} drill ${drill.id} (${drill.scenario}): ${drill.outcome}`);
   }
-  if (after.rounds.lastError && after.rounds.lastError !== before?.rounds.lastError) lines.push(`${at} probe round failed: ${after.rounds.lastError}`);
+  if (after.rounds.lastError && after.rounds.lastError !== before?.rounds.lastError)
+    lines.push(`${at} probe round failed: ${after.rounds.lastError}`);
   const warningsBefore = new Set(before?.warnings ?? []);
   for (const warning of after.warnings) if (!warningsBefore.has(warning)) lines.push(`${at} warning: ${warning}`);
   return lines;
@@ -141,7 +158,11 @@ export interface StatusConsole {
  * A terminal redraws the table in place; anything else gets one line per change. Table lines are
  * cut to the terminal's width: a wrapped line would make the redraw miscount and scroll.
  */
-export const createStatusConsole = (write: (text: string) => void, isTTY: boolean, columns: () => number | undefined = () => undefined): StatusConsole => {
+export const createStatusConsole = (
+  write: (text: string) => void,
+  isTTY: boolean,
+  columns: () => number | undefined = () => undefined,
+): StatusConsole => {
   let previous: DashboardState | undefined;
   let drawnLines = 0;
   const fit = (lines: string[]): string[] => {

@@ -53,26 +53,30 @@ export const createLocalDrills = (options: LocalDrillsOptions): LocalDrills => {
       const run = service
         .advance(drill.id, { signal: options.stopping })
         .then((result) => {
-          if (result.state === 'finished') options.note(`drill ${drill.id} (${scenario}) finished: ${result.drill.outcome ?? 'done'}`);
-          else if (options.stopping.aborted) options.note(`drill ${drill.id} paused by the stop (its record lives in the emulator: \`hcguard drill --resume ${drill.id}\` while that keeps its data)`);
+          if (result.state === 'finished')
+            options.note(`drill ${drill.id} (${scenario}) finished: ${result.drill.outcome ?? 'done'}`);
+          else if (options.stopping.aborted)
+            options.note(
+              `drill ${drill.id} paused by the stop (its record lives in the emulator: \`hcguard drill --resume ${drill.id}\` while that keeps its data)`,
+            );
         })
-        .catch((error: unknown) => options.note(`drill ${drill.id} stopped: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          options.note(`drill ${drill.id} stopped: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .finally(() => advancing.delete(run));
       advancing.add(run);
       return { id: drill.id };
     },
     async list(signal) {
       const listing = await service.list(20, signal);
-      return listing.map(
-        (drill): DrillView => ({
-          id: drill.id,
-          scenario: drill.dryRun ? `${drill.scenario} (dry run)` : drill.scenario,
-          outcome: drill.status === 'running' ? 'running' : (drill.outcome ?? 'finished'),
-          startedAt: drill.startedAt,
-          ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
-          ...(drill.status === 'finished' ? { reportUrl: `/drills/${encodeURIComponent(drill.id)}/report` } : {}),
-        }),
-      );
+      return listing.map((drill): DrillView => ({
+        id: drill.id,
+        scenario: drill.dryRun ? `${drill.scenario} (dry run)` : drill.scenario,
+        outcome: drill.status === 'running' ? 'running' : (drill.outcome ?? 'finished'),
+        startedAt: drill.startedAt,
+        ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
+        ...(drill.status === 'finished' ? { reportUrl: `/drills/${encodeURIComponent(drill.id)}/report` } : {}),
+      }));
     },
     idle: async () => {
       await Promise.allSettled([...advancing]);

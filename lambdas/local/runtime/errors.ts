@@ -21,4 +21,5 @@ export class PortInUseError extends LocalSetupError {
   }
 }
 
-export const isAddressInUse = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+export const isAddressInUse = (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';

@@ -61,7 +61,8 @@ export const probeTimeoutMs = (config: Pick<HcguardConfig, 'schedule' | 'failove
   Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)) * 1000;
 
 /** EventBridge's period: once a minute, or every N minutes for longer intervals. */
-export const invocationPeriodMs = (config: Pick<HcguardConfig, 'schedule'>): number => scheduleRateMinutes(config) * 60_000;
+export const invocationPeriodMs = (config: Pick<HcguardConfig, 'schedule'>): number =>
+  scheduleRateMinutes(config) * 60_000;
 
 export interface ProbeInvocationsOptions {
   readonly config: HcguardConfig;
@@ -114,7 +115,10 @@ export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
   const functionName = `${options.config.name}-probe`;
   /** One scheduled invocation, with the deployed function's timeout as its deadline. */
   const invoke = async (): Promise<void> => {
-    await handler(scheduledEvent(options.clock.now()), lambdaContext(functionName, Date.now() + probeTimeoutMs(options.config)));
+    await handler(
+      scheduledEvent(options.clock.now()),
+      lambdaContext(functionName, Date.now() + probeTimeoutMs(options.config)),
+    );
   };
 
   return { invoke, stats, periodMs: invocationPeriodMs(options.config), timeoutMs: probeTimeoutMs(options.config) };

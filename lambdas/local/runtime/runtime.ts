@@ -89,7 +89,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     let endpoint = options.endpointUrl;
     if (!endpoint) {
       const motoPort = options.motoPort ?? config.local.motoPort;
-      if (motoPort !== 0) await assertPortFree('moto_server (the local AWS)', '127.0.0.1', motoPort, 'Set local.motoPort in the config or pass --moto-port (0 picks a free port).');
+      if (motoPort !== 0)
+        await assertPortFree(
+          'moto_server (the local AWS)',
+          '127.0.0.1',
+          motoPort,
+          'Set local.motoPort in the config or pass --moto-port (0 picks a free port).',
+        );
       moto = await startMotoServer(motoPort !== 0 ? { port: motoPort } : {});
       cleanups.push(() => moto?.stop());
       endpoint = moto.endpoint;
@@ -100,7 +106,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     cleanups.push(() => {
       for (const client of [clients.dynamodb, clients.sns, clients.route53, sqs]) client.destroy();
     });
-    const provision = await provisionLocalResources({ config, clients: { ...clients, sqs }, signal: AbortSignal.timeout(60_000) });
+    const provision = await provisionLocalResources({
+      config,
+      clients: { ...clients, sqs },
+      signal: AbortSignal.timeout(60_000),
+    });
     const { resources } = provision;
 
     let sandbox: Sandbox;
@@ -108,12 +118,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       sandbox = await startSandbox({ sites: sandboxAddressesFromConfig(config), clock });
     } catch (error) {
       if (error instanceof SandboxConfigError) {
-        throw new LocalSetupError(`the sandbox platform cannot start: ${error.message}. The sites' URLs in the config choose its addresses.`);
+        throw new LocalSetupError(
+          `the sandbox platform cannot start: ${error.message}. The sites' URLs in the config choose its addresses.`,
+        );
       }
       throw error;
     }
     cleanups.push(() => sandbox.stop());
-    const sandboxSites = Object.fromEntries(SITES.map((site) => [site, sandbox.sites[site].url])) as Record<Site, string>;
+    const sandboxSites = Object.fromEntries(SITES.map((site) => [site, sandbox.sites[site].url])) as Record<
+      Site,
+      string
+    >;
 
     exportLambdaEnvironment({ config, resources, endpoint, region });
     // The probe's transmission HMAC key is the platform's: the sandbox's own unless one is set.
@@ -126,7 +141,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
         ? new CitizenSimulator({ config, record: citizenRecord, route53: clients.route53, clock })
         : undefined;
 
-    const partialInfo = { endpoint, region, resources, sandboxUrl: sandboxSites.primary, sandboxSites, provision, ...(moto ? { motoPid: moto.pid } : {}) };
+    const partialInfo = {
+      endpoint,
+      region,
+      resources,
+      sandboxUrl: sandboxSites.primary,
+      sandboxSites,
+      provision,
+      ...(moto ? { motoPid: moto.pid } : {}),
+    };
 
     const console = createStatusConsole(options.write, options.isTTY, () => process.stdout.columns);
     // The probe Lambda, the dashboard and the CLI act through the same services.
@@ -170,7 +193,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       ...(citizens ? { citizens } : {}),
       drills,
     });
-    const dashboard: DashboardServer = await startDashboardServer({ backend, port: options.dashboardPort ?? config.local.dashboardPort });
+    const dashboard: DashboardServer = await startDashboardServer({
+      backend,
+      port: options.dashboardPort ?? config.local.dashboardPort,
+    });
     cleanups.push(() => dashboard.close());
 
     const info: RuntimeInfo = { ...partialInfo, dashboardUrl: dashboard.url };
@@ -200,7 +226,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
               console.show(state);
               await dashboard.refresh();
             } catch (error) {
-              if (!stopping.signal.aborted) console.note(`status unavailable: ${error instanceof Error ? error.message : String(error)}`);
+              if (!stopping.signal.aborted)
+                console.note(`status unavailable: ${error instanceof Error ? error.message : String(error)}`);
             } finally {
               updating = undefined;
             }
@@ -211,7 +238,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     scheduler.start();
     cleanups.push(() => scheduler.stop());
     // A drill started from the dashboard pauses, recorded, before the sandbox and moto go.
-    cleanups.push(() => Promise.race([drills.idle(), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]));
+    cleanups.push(() =>
+      Promise.race([drills.idle(), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]),
+    );
     // Citizens and faults change between rounds; the table follows them at this pace.
     const ticker = setInterval(() => void update(), 2_000);
     cleanups.push(() => updating);

@@ -60,7 +60,12 @@ export class RoundScheduler {
       }
       if (this.stopping.signal.aborted) return;
       this.count++;
-      this.last = { number: this.count, startedAt, durationMs: now().getTime() - startedAt.getTime(), ...(error ? { error } : {}) };
+      this.last = {
+        number: this.count,
+        startedAt,
+        durationMs: now().getTime() - startedAt.getTime(),
+        ...(error ? { error } : {}),
+      };
       this.options.onRound?.(this.last);
       await sleep(Math.max(0, startedAt.getTime() + this.options.intervalMs - now().getTime()), this.stopping.signal);
     }

@@ -33,7 +33,9 @@ export const createCodeSigner = (privateKey?: KeyObject): CodeSigner => {
   const key = privateKey ?? generateKeyPairSync('ed25519').privateKey;
   const publicKey = createPublicKey(key);
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const keyId = Buffer.from(publicKey.export({ type: 'spki', format: 'der' })).toString('base64url').slice(-12);
+  const keyId = Buffer.from(publicKey.export({ type: 'spki', format: 'der' }))
+    .toString('base64url')
+    .slice(-12);
   return {
     keyId,
     issue: (claims) => {

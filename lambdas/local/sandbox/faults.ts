@@ -52,7 +52,11 @@ export const createFaultRegistry = (clock: Clock): SandboxFaults => {
     if ('problems' in parsed) throw new FaultSpecError(parsed.problems);
     const { spec } = parsed;
     const sinceMs = nowMs();
-    const stored: StoredFault = { spec, sinceMs, ...(spec.forMs === undefined ? {} : { untilMs: sinceMs + spec.forMs }) };
+    const stored: StoredFault = {
+      spec,
+      sinceMs,
+      ...(spec.forMs === undefined ? {} : { untilMs: sinceMs + spec.forMs }),
+    };
     faults.set(keyOf(spec.site, spec.stage, spec.mode), stored);
     return toActive(stored);
   };
@@ -61,7 +65,10 @@ export const createFaultRegistry = (clock: Clock): SandboxFaults => {
     prune();
     let cleared = 0;
     for (const [key, stored] of faults) {
-      if ((where.site === undefined || stored.spec.site === where.site) && (where.stage === undefined || stored.spec.stage === where.stage)) {
+      if (
+        (where.site === undefined || stored.spec.site === where.site) &&
+        (where.stage === undefined || stored.spec.stage === where.stage)
+      ) {
         faults.delete(key);
         cleared++;
       }

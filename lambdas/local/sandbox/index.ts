@@ -31,7 +31,11 @@ export const DEFAULT_REPLICATION_LAG_MS = 500;
 export const DEFAULT_RETENTION_MS = 6 * 3_600_000;
 /** The sandbox's development HMAC key, used when HCGUARD_TRANSMISSION_KEY is not set. Not a secret. */
 export const SANDBOX_DEV_TRANSMISSION_KEY = 'hcguard-sandbox-development-key';
-export const DEFAULT_STAGE_PATHS: Readonly<Record<Stage, string>> = { collection: '/collection', transmission: '/transmission', verification: '/verification' };
+export const DEFAULT_STAGE_PATHS: Readonly<Record<Stage, string>> = {
+  collection: '/collection',
+  transmission: '/transmission',
+  verification: '/verification',
+};
 export const DEFAULT_SITE_ADDRESSES: Readonly<Record<Site, SiteAddress>> = {
   primary: { host: '127.0.0.1', port: 18080, stagePaths: DEFAULT_STAGE_PATHS },
   backup: { host: '127.0.0.2', port: 18080, stagePaths: DEFAULT_STAGE_PATHS },
@@ -103,17 +107,30 @@ export const sandboxAddressesFromConfig = (config: Pick<HcguardConfig, 'sites'>)
         );
       }
       const [first] = urls;
-      if (!first || first.url.protocol !== 'http:') throw new SandboxConfigError(`sites.${site}: the sandbox serves plain http://, not ${first?.url.protocol ?? 'nothing'}`);
-      const stagePaths = Object.fromEntries(urls.map(({ stage, url }) => [stage, url.pathname.replace(/\/+$/, '') || '/'])) as Record<Stage, string>;
+      if (!first || first.url.protocol !== 'http:')
+        throw new SandboxConfigError(
+          `sites.${site}: the sandbox serves plain http://, not ${first?.url.protocol ?? 'nothing'}`,
+        );
+      const stagePaths = Object.fromEntries(
+        urls.map(({ stage, url }) => [stage, url.pathname.replace(/\/+$/, '') || '/']),
+      ) as Record<Stage, string>;
       if (new Set(Object.values(stagePaths)).size !== STAGES.length || Object.values(stagePaths).includes('/')) {
-        throw new SandboxConfigError(`sites.${site}: each stage needs its own base path (e.g. /collection), got ${Object.values(stagePaths).join(', ')}`);
+        throw new SandboxConfigError(
+          `sites.${site}: each stage needs its own base path (e.g. /collection), got ${Object.values(stagePaths).join(', ')}`,
+        );
       }
       const host = first.url.hostname.replace(/^\[|\]$/g, '');
       return [site, { host, port: first.url.port ? Number(first.url.port) : 80, stagePaths }];
     }),
   ) as Record<Site, SiteAddress>;
-  if (addresses.primary.host === addresses.backup.host && addresses.primary.port === addresses.backup.port && addresses.primary.port !== 0) {
-    throw new SandboxConfigError(`primary and backup both use ${addresses.primary.host}:${addresses.primary.port}; the sandbox needs a separate address for each site`);
+  if (
+    addresses.primary.host === addresses.backup.host &&
+    addresses.primary.port === addresses.backup.port &&
+    addresses.primary.port !== 0
+  ) {
+    throw new SandboxConfigError(
+      `primary and backup both use ${addresses.primary.host}:${addresses.primary.port}; the sandbox needs a separate address for each site`,
+    );
   }
   return addresses;
 };
@@ -125,9 +142,16 @@ const listen = async (server: Server, site: Site, address: SiteAddress): Promise
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${address.host}:${address.port}`;
-    if (code === 'EADDRINUSE') throw new SandboxConfigError(`${site}: ${where} is already in use (is another sandbox or \`npm start\` running?)`);
-    if (code === 'EADDRNOTAVAIL') throw new SandboxConfigError(`${site}: cannot listen on ${address.host}: no such address on this machine (on macOS: sudo ifconfig lo0 alias ${address.host})`);
-    if (code === 'EACCES') throw new SandboxConfigError(`${site}: not allowed to listen on ${where} (ports below 1024 need privileges)`);
+    if (code === 'EADDRINUSE')
+      throw new SandboxConfigError(
+        `${site}: ${where} is already in use (is another sandbox or \`npm start\` running?)`,
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new SandboxConfigError(
+        `${site}: cannot listen on ${address.host}: no such address on this machine (on macOS: sudo ifconfig lo0 alias ${address.host})`,
+      );
+    if (code === 'EACCES')
+      throw new SandboxConfigError(`${site}: not allowed to listen on ${where} (ports below 1024 need privileges)`);
     throw error;
   }
   return server.address() as AddressInfo;
@@ -145,7 +169,8 @@ const closeServer = async (server: Server): Promise<void> => {
 export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
   const clock = options.clock ?? systemClock;
   const faults = createFaultRegistry(clock);
-  const transmissionKey = options.transmissionKey ?? (process.env[TRANSMISSION_KEY_ENV] || SANDBOX_DEV_TRANSMISSION_KEY);
+  const transmissionKey =
+    options.transmissionKey ?? (process.env[TRANSMISSION_KEY_ENV] || SANDBOX_DEV_TRANSMISSION_KEY);
   const replicationLagMs = options.replicationLagMs ?? DEFAULT_REPLICATION_LAG_MS;
   const platform = new SandboxPlatform({
     clock,
@@ -190,7 +215,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         url,
         host: bound.address,
         port: bound.port,
-        stages: Object.fromEntries(STAGES.map((stage) => [stage, `${url}${address.stagePaths[stage]}`])) as Record<Stage, string>,
+        stages: Object.fromEntries(STAGES.map((stage) => [stage, `${url}${address.stagePaths[stage]}`])) as Record<
+          Stage,
+          string
+        >,
       };
     }
   } catch (error) {

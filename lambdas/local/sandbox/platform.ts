@@ -103,8 +103,17 @@ export interface StreamState {
 }
 
 export type VerifyAnswer =
-  | { readonly valid: true; readonly verdict: Verdict; readonly codeId: string; readonly subjectRef: string; readonly expiresAt: string }
-  | { readonly valid: false; readonly reason: 'malformed-code' | 'bad-signature' | 'unknown-code' | 'revoked' | 'expired' };
+  | {
+      readonly valid: true;
+      readonly verdict: Verdict;
+      readonly codeId: string;
+      readonly subjectRef: string;
+      readonly expiresAt: string;
+    }
+  | {
+      readonly valid: false;
+      readonly reason: 'malformed-code' | 'bad-signature' | 'unknown-code' | 'revoked' | 'expired';
+    };
 
 export const MAX_MISSING_LISTED = 1_000;
 
@@ -128,7 +137,15 @@ export class SandboxPlatform {
   private stopped = false;
 
   constructor(private readonly options: PlatformOptions) {
-    const empty = (): SiteData => ({ declarations: new Map(), requests: new Map(), subjects: new Map(), streams: new Map(), codes: new Map(), revocations: new Map(), expiredThrough: new Map() });
+    const empty = (): SiteData => ({
+      declarations: new Map(),
+      requests: new Map(),
+      subjects: new Map(),
+      streams: new Map(),
+      codes: new Map(),
+      revocations: new Map(),
+      expiredThrough: new Map(),
+    });
     this.data = { primary: empty(), backup: empty() };
   }
 
@@ -136,7 +153,11 @@ export class SandboxPlatform {
     return this.options.clock.now().getTime();
   }
 
-  private has(site: Site, stage: Stage, mode: 'drop-writes' | 'stale-replica' | 'tamper' | 'wrong-verdict' | 'accept-all'): boolean {
+  private has(
+    site: Site,
+    stage: Stage,
+    mode: 'drop-writes' | 'stale-replica' | 'tamper' | 'wrong-verdict' | 'accept-all',
+  ): boolean {
     return this.options.faults.find(site, stage, mode) !== undefined;
   }
 
@@ -171,13 +192,16 @@ export class SandboxPlatform {
     if (input.requestId !== undefined) {
       // Idempotent per site: a client retry with the same requestId gets the first answer.
       const existing = data.declarations.get(data.requests.get(input.requestId) ?? '');
-      if (existing) return { declaration: { id: existing.item.id, receivedAt: existing.item.receivedAt }, replayed: true };
+      if (existing)
+        return { declaration: { id: existing.item.id, receivedAt: existing.item.receivedAt }, replayed: true };
     }
     const receivedAt = this.options.clock.now().toISOString();
     const stored: Declaration = {
       ...input,
       // A tampering fault changes what is stored, not what the client is told.
-      ...(this.has(site, 'collection', 'tamper') ? { temperature: Math.round((input.temperature + 1.5) * 10) / 10 } : {}),
+      ...(this.has(site, 'collection', 'tamper')
+        ? { temperature: Math.round((input.temperature + 1.5) * 10) / 10 }
+        : {}),
       id: randomUUID(),
       receivedAt,
       origin: site,
@@ -212,7 +236,8 @@ export class SandboxPlatform {
     site: Site,
     input: { stream: string; sequence: number; payload: string; hmac: string; recordId?: string; testData: boolean },
   ): { receipt: Receipt } | { rejected: 'bad-hmac' } {
-    if (!sameHex(input.hmac, hmacOf(this.options.transmissionKey, input.stream, input.sequence, input.payload))) return { rejected: 'bad-hmac' };
+    if (!sameHex(input.hmac, hmacOf(this.options.transmissionKey, input.stream, input.sequence, input.payload)))
+      return { rejected: 'bad-hmac' };
     const payload = this.has(site, 'transmission', 'tamper') ? tamperPayload(input.payload) : input.payload;
     const receivedAt = this.options.clock.now().toISOString();
     const data = this.data[site];
@@ -238,12 +263,16 @@ export class SandboxPlatform {
         target.streams.set(record.stream, replica);
       });
     }
-    return { receipt: { stream: input.stream, sequence: input.sequence, sha256: sha256(payload), receivedAt, duplicate } };
+    return {
+      receipt: { stream: input.stream, sequence: input.sequence, sha256: sha256(payload), receivedAt, duplicate },
+    };
   }
 
   streamState(site: Site, streamName: string, window?: { from?: number; to?: number }): StreamState {
     const visible = this.visible(site, 'transmission');
-    const held = [...(this.data[site].streams.get(streamName)?.values() ?? [])].filter((entry) => visible(entry.storedAtMs));
+    const held = [...(this.data[site].streams.get(streamName)?.values() ?? [])].filter((entry) =>
+      visible(entry.storedAtMs),
+    );
     const sequences = new Set(held.map((entry) => entry.item.sequence));
     const expiredThrough = this.data[site].expiredThrough.get(streamName) ?? 0;
     const highestSequence = held.reduce((highest, entry) => Math.max(highest, entry.item.sequence), expiredThrough);
@@ -261,7 +290,14 @@ export class SandboxPlatform {
       }
       missing.push(sequence);
     }
-    return { stream: streamName, lastContiguousSequence, highestSequence, records: held.length, missing, missingTruncated };
+    return {
+      stream: streamName,
+      lastContiguousSequence,
+      highestSequence,
+      records: held.length,
+      missing,
+      missingTruncated,
+    };
   }
 
   readRecord(site: Site, streamName: string, sequence: number): TransmissionRecord | undefined {
@@ -306,9 +342,16 @@ export class SandboxPlatform {
   verifyCode(site: Site, code: string): VerifyAnswer {
     const answer = this.honestVerify(site, code);
     if (this.has(site, 'verification', 'accept-all') && !answer.valid) {
-      return { valid: true, verdict: 'green', codeId: randomUUID(), subjectRef: shortHash(code), expiresAt: new Date(this.nowMs() + 86_400_000).toISOString() };
+      return {
+        valid: true,
+        verdict: 'green',
+        codeId: randomUUID(),
+        subjectRef: shortHash(code),
+        expiresAt: new Date(this.nowMs() + 86_400_000).toISOString(),
+      };
     }
-    if (this.has(site, 'verification', 'wrong-verdict') && answer.valid) return { ...answer, verdict: wrongVerdict(answer.verdict) };
+    if (this.has(site, 'verification', 'wrong-verdict') && answer.valid)
+      return { ...answer, verdict: wrongVerdict(answer.verdict) };
     return answer;
   }
 
@@ -322,10 +365,19 @@ export class SandboxPlatform {
     const revokedAt = this.data[site].revocations.get(claims.cid);
     if (revokedAt !== undefined && visible(revokedAt)) return { valid: false, reason: 'revoked' };
     if (claims.exp * 1000 <= this.nowMs()) return { valid: false, reason: 'expired' };
-    return { valid: true, verdict: claims.col, codeId: claims.cid, subjectRef: shortHash(claims.sub), expiresAt: new Date(claims.exp * 1000).toISOString() };
+    return {
+      valid: true,
+      verdict: claims.col,
+      codeId: claims.cid,
+      subjectRef: shortHash(claims.sub),
+      expiresAt: new Date(claims.exp * 1000).toISOString(),
+    };
   }
 
-  revoke(site: Site, input: { code?: string; codeId?: string }): { codeId: string } | { problem: 'unknown-code' | 'malformed-code' | 'bad-signature' } {
+  revoke(
+    site: Site,
+    input: { code?: string; codeId?: string },
+  ): { codeId: string } | { problem: 'unknown-code' | 'malformed-code' | 'bad-signature' } {
     let codeId = input.codeId;
     if (input.code !== undefined) {
       const checked = this.options.signer.check(input.code);
@@ -350,7 +402,8 @@ export class SandboxPlatform {
       for (const [id, held] of data.declarations) {
         if (held.storedAtMs >= cutoff) continue;
         data.declarations.delete(id);
-        if (held.item.requestId !== undefined && data.requests.get(held.item.requestId) === id) data.requests.delete(held.item.requestId);
+        if (held.item.requestId !== undefined && data.requests.get(held.item.requestId) === id)
+          data.requests.delete(held.item.requestId);
         const ids = data.subjects.get(held.item.subjectId);
         ids?.delete(id);
         if (ids?.size === 0) data.subjects.delete(held.item.subjectId);

@@ -38,7 +38,11 @@ class HttpProblem extends Error {
 const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
   if (response.writableEnded || response.destroyed) return;
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   response.end(text);
 };
 
@@ -62,7 +66,10 @@ const readJson = async (request: IncomingMessage): Promise<unknown> => {
 const validate = <T>(schema: z.ZodType<T>, input: unknown): T => {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new HttpProblem(400, { error: 'invalid', problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`) });
+  throw new HttpProblem(400, {
+    error: 'invalid',
+    problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
+  });
 };
 
 const text = (max: number) => z.string().min(1).max(max);
@@ -71,7 +78,10 @@ const declarationSchema = z.strictObject({
   requestId: text(100).optional(),
   subjectId: text(64),
   name: text(100),
-  phone: z.string().regex(/^\+?[0-9-]{5,20}$/).optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9-]{5,20}$/)
+    .optional(),
   temperature: z.number().min(30).max(45),
   symptoms: z.array(text(60)).max(20),
   travel: z.array(text(60)).max(20),
@@ -87,7 +97,9 @@ const recordSchema = z.strictObject({
   testData: z.boolean().default(false),
 });
 
-const streamName = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'stream ids use letters, digits and . _ : - (at most 128)' });
+const streamName = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'stream ids use letters, digits and . _ : - (at most 128)' });
 
 const issueSchema = z.strictObject({ subjectId: text(64), testData: z.boolean().default(false) });
 const verifySchema = z.strictObject({ code: z.string().max(4096) });
@@ -97,15 +109,20 @@ const checkSchema = z.strictObject({ site: z.enum(SITES).optional(), ids: z.arra
 const optionalInt = (value: string | null, what: string): number | undefined => {
   if (value === null || value === '') return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number)) throw new HttpProblem(400, { error: 'invalid', problems: [`${what}: must be an integer`] });
+  if (!Number.isInteger(number))
+    throw new HttpProblem(400, { error: 'invalid', problems: [`${what}: must be an integer`] });
   return number;
 };
 
 /** The stage whose base path starts the request path, and the rest of the path. */
-const matchStage = (stagePaths: Readonly<Record<Stage, string>>, pathname: string): { stage: Stage; rest: string } | undefined => {
+const matchStage = (
+  stagePaths: Readonly<Record<Stage, string>>,
+  pathname: string,
+): { stage: Stage; rest: string } | undefined => {
   for (const stage of STAGES) {
     const base = stagePaths[stage].replace(/\/+$/, '');
-    if (pathname === base || pathname.startsWith(`${base}/`)) return { stage, rest: pathname.slice(base.length) || '/' };
+    if (pathname === base || pathname.startsWith(`${base}/`))
+      return { stage, rest: pathname.slice(base.length) || '/' };
   }
   return undefined;
 };
@@ -117,7 +134,12 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
     if (request.method === 'POST' && rest === '/declarations') {
       const input = validate(declarationSchema, await readJson(request));
       const { declaration, replayed } = platform.submitDeclaration(site, input);
-      sendJson(response, replayed ? 200 : 201, { id: declaration.id, receivedAt: declaration.receivedAt, status: 'stored', replayed });
+      sendJson(response, replayed ? 200 : 201, {
+        id: declaration.id,
+        receivedAt: declaration.receivedAt,
+        status: 'stored',
+        replayed,
+      });
       return;
     }
     const read = /^\/declarations\/([^/]+)$/.exec(rest);
@@ -130,13 +152,22 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
     throw new HttpProblem(404, { error: 'no-such-route', routes: ['POST /declarations', 'GET /declarations/{id}'] });
   };
 
-  const transmission = async (request: IncomingMessage, response: ServerResponse, rest: string, query: URLSearchParams): Promise<void> => {
+  const transmission = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    rest: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     const records = /^\/streams\/([^/]+)\/records$/.exec(rest);
     if (request.method === 'POST' && records?.[1]) {
       const stream = validate(streamName, decodeURIComponent(records[1]));
       const input = validate(recordSchema, await readJson(request));
       const outcome = platform.receiveRecord(site, { stream, ...input });
-      if ('rejected' in outcome) throw new HttpProblem(401, { error: 'bad-hmac', detail: 'the HMAC does not match <stream>:<sequence>:<payload> under the shared key' });
+      if ('rejected' in outcome)
+        throw new HttpProblem(401, {
+          error: 'bad-hmac',
+          detail: 'the HMAC does not match <stream>:<sequence>:<payload> under the shared key',
+        });
       sendJson(response, outcome.receipt.duplicate ? 200 : 201, { receipt: outcome.receipt });
       return;
     }
@@ -145,7 +176,14 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
       const stream = validate(streamName, decodeURIComponent(state[1]));
       const from = optionalInt(query.get('from'), 'from');
       const to = optionalInt(query.get('to'), 'to');
-      sendJson(response, 200, platform.streamState(site, stream, { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }));
+      sendJson(
+        response,
+        200,
+        platform.streamState(site, stream, {
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+        }),
+      );
       return;
     }
     const one = /^\/streams\/([^/]+)\/records\/(\d+)$/.exec(rest);
@@ -157,7 +195,11 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
     }
     throw new HttpProblem(404, {
       error: 'no-such-route',
-      routes: ['POST /streams/{stream}/records', 'GET /streams/{stream}?from=&to=', 'GET /streams/{stream}/records/{sequence}'],
+      routes: [
+        'POST /streams/{stream}/records',
+        'GET /streams/{stream}?from=&to=',
+        'GET /streams/{stream}/records/{sequence}',
+      ],
     });
   };
 
@@ -165,7 +207,13 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
     if (request.method === 'POST' && rest === '/codes') {
       const input = validate(issueSchema, await readJson(request));
       const { code, record } = platform.issueCode(site, input);
-      sendJson(response, 201, { code, codeId: record.codeId, verdict: record.verdict, issuedAt: record.issuedAt, expiresAt: record.expiresAt });
+      sendJson(response, 201, {
+        code,
+        codeId: record.codeId,
+        verdict: record.verdict,
+        issuedAt: record.issuedAt,
+        expiresAt: record.expiresAt,
+      });
       return;
     }
     if (request.method === 'POST' && rest === '/verify') {
@@ -175,7 +223,8 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
     }
     if (request.method === 'POST' && rest === '/revocations') {
       const outcome = platform.revoke(site, validate(revokeSchema, await readJson(request)));
-      if ('problem' in outcome) throw new HttpProblem(outcome.problem === 'unknown-code' ? 404 : 400, { error: outcome.problem });
+      if ('problem' in outcome)
+        throw new HttpProblem(outcome.problem === 'unknown-code' ? 404 : 400, { error: outcome.problem });
       sendJson(response, 200, { revoked: true, codeId: outcome.codeId });
       return;
     }
@@ -183,12 +232,26 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
       sendJson(response, 200, { keys: platform.keys() });
       return;
     }
-    throw new HttpProblem(404, { error: 'no-such-route', routes: ['POST /codes', 'POST /verify', 'POST /revocations', 'GET /keys'] });
+    throw new HttpProblem(404, {
+      error: 'no-such-route',
+      routes: ['POST /codes', 'POST /verify', 'POST /revocations', 'GET /keys'],
+    });
   };
 
-  const admin = async (request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams): Promise<void> => {
+  const admin = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    pathname: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     if (pathname === '/_sandbox/health' && request.method === 'GET') {
-      sendJson(response, 200, { status: 'ok', site, sites: options.origins(), faults: faults.listNow().length, stores: platform.stats() });
+      sendJson(response, 200, {
+        status: 'ok',
+        site,
+        sites: options.origins(),
+        faults: faults.listNow().length,
+        stores: platform.stats(),
+      });
       return;
     }
     if (pathname === '/_sandbox/faults') {
@@ -198,11 +261,15 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
       }
       if (request.method === 'POST') {
         const body = (await readJson(request)) as Record<string, unknown>;
-        const spec = body.mode === 'latency' && body.latencyMs === undefined ? { ...body, latencyMs: DEFAULT_FAULT_LATENCY_MS } : body;
+        const spec =
+          body.mode === 'latency' && body.latencyMs === undefined
+            ? { ...body, latencyMs: DEFAULT_FAULT_LATENCY_MS }
+            : body;
         try {
           sendJson(response, 201, { fault: faults.injectNow(spec) });
         } catch (error) {
-          if (error instanceof FaultSpecError) throw new HttpProblem(400, { error: 'invalid-fault', problems: error.problems });
+          if (error instanceof FaultSpecError)
+            throw new HttpProblem(400, { error: 'invalid-fault', problems: error.problems });
           throw error;
         }
         return;
@@ -229,7 +296,11 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
   };
 
   /** Transport faults act before the API; true when the request is already dealt with. */
-  const applyTransportFaults = async (stage: Stage, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+  const applyTransportFaults = async (
+    stage: Stage,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<boolean> => {
     const latency = faults.find(site, stage, 'latency');
     if (latency) {
       try {
@@ -274,7 +345,8 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (error instanceof HttpProblem) sendJson(response, error.status, error.body);
-      else sendJson(response, 500, { error: 'internal', detail: error instanceof Error ? error.message : String(error) });
+      else
+        sendJson(response, 500, { error: 'internal', detail: error instanceof Error ? error.message : String(error) });
     });
   });
   // A client that sends garbage or vanishes must not take the sandbox down.

@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -26,10 +31,15 @@ describe('DynamoAuditLog against DynamoDB on moto', () => {
   beforeAll(async () => {
     ({ dynamodb } = motoClients());
     tableName = await createHcguardTable(dynamodb, 'audit');
-    log = new DynamoAuditLog({ client: dynamodb, tableName, clock: { now: () => new Date('2026-11-22T12:00:00.000Z') }, nonce: (() => {
-      let n = 0;
-      return () => `n${++n}`;
-    })() });
+    log = new DynamoAuditLog({
+      client: dynamodb,
+      tableName,
+      clock: { now: () => new Date('2026-11-22T12:00:00.000Z') },
+      nonce: (() => {
+        let n = 0;
+        return () => `n${++n}`;
+      })(),
+    });
   });
 
   it('appends entries and lists them in time order across days', async () => {
@@ -49,9 +59,16 @@ describe('DynamoAuditLog against DynamoDB on moto', () => {
   it('keeps entries in a day partition, and a drill’s entries findable by drill id', async () => {
     const drillEntry = entry('2026-11-22T09:00:00.000Z', 'drill.phase', { actor: 'drill:DRILL-9', drillId: 'DRILL-9' });
     await log.append(drillEntry);
-    await log.append(entry('2026-11-22T09:00:01.000Z', 'drill.phase', { actor: 'drill:DRILL-10', drillId: 'DRILL-10' }));
+    await log.append(
+      entry('2026-11-22T09:00:01.000Z', 'drill.phase', { actor: 'drill:DRILL-10', drillId: 'DRILL-10' }),
+    );
     expect(await log.list({ drillId: 'DRILL-9' })).toEqual([drillEntry]);
-    const raw = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'AUDIT#2026-11-22' }, sk: { S: '2026-11-22T09:00:00.000Z#n4' } } }));
+    const raw = await dynamodb.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'AUDIT#2026-11-22' }, sk: { S: '2026-11-22T09:00:00.000Z#n4' } },
+      }),
+    );
     expect(raw.Item?.gsi1pk).toEqual({ S: 'AUDIT#DRILL#DRILL-9' });
   });
 
@@ -62,7 +79,8 @@ describe('DynamoAuditLog against DynamoDB on moto', () => {
 
 describe('DynamoAuditLog error paths (aws-sdk-client-mock)', () => {
   let documents: AwsClientStub<DynamoDBDocumentClient>;
-  const log = () => new DynamoAuditLog({ client: new DynamoDBClient({}), tableName: 'hcguard-state', nonce: () => 'abcd1234' });
+  const log = () =>
+    new DynamoAuditLog({ client: new DynamoDBClient({}), tableName: 'hcguard-state', nonce: () => 'abcd1234' });
 
   beforeAll(() => {
     documents = mockClient(DynamoDBDocumentClient);
@@ -90,7 +108,9 @@ describe('DynamoAuditLog error paths (aws-sdk-client-mock)', () => {
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    expect((documents.commandCalls(PutCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({ abortSignal: signal });
+    expect((documents.commandCalls(PutCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({
+      abortSignal: signal,
+    });
   });
 
   it('turns a conditional-check failure into AlreadyExistsError and passes throttling on', async () => {

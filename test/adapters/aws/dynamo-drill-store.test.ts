@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -24,7 +28,14 @@ const advanced = (drill: DrillRecord, at: string): DrillRecord => {
   const phases = [...drill.phases];
   const last = phases.length - 1;
   phases[last] = { ...phases[last]!, outcome: 'passed', endedAt: at, detail: 'done' };
-  phases.push({ name: 'inject', index: phases.length, startedAt: at, outcome: 'running', detail: 'injecting', checks: [] });
+  phases.push({
+    name: 'inject',
+    index: phases.length,
+    startedAt: at,
+    outcome: 'running',
+    detail: 'injecting',
+    checks: [],
+  });
   return { ...drill, phases, marks: { ...drill.marks, faultInjectedAt: at }, version: drill.version + 1 };
 };
 
@@ -40,10 +51,18 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
     const first = drillAt('drill-a', '2026-11-20T02:00:00.000Z');
     await store.create(first, { claimActive: true });
     expect(await store.get('drill-a')).toEqual(first);
-    expect(await store.active()).toEqual({ drillId: 'drill-a', startedAt: first.startedAt, scenario: 'verification-outage', targets: ['primary#verification'], simulatedFaults: [] });
+    expect(await store.active()).toEqual({
+      drillId: 'drill-a',
+      startedAt: first.startedAt,
+      scenario: 'verification-outage',
+      targets: ['primary#verification'],
+      simulatedFaults: [],
+    });
 
     const second = drillAt('drill-b', '2026-11-20T02:01:00.000Z');
-    await expect(store.create(second, { claimActive: true })).rejects.toThrow(new AlreadyExistsError('running drill drill-a'));
+    await expect(store.create(second, { claimActive: true })).rejects.toThrow(
+      new AlreadyExistsError('running drill drill-a'),
+    );
     expect(await store.get('drill-b')).toBeUndefined();
     // Recorded without the claim, its pre-flight can refuse it and say why.
     await store.create(second, { claimActive: false });
@@ -60,7 +79,9 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
   it('never overwrites a drill with the same id', async () => {
     const drill = drillAt('drill-dup', '2026-11-20T03:00:00.000Z', true);
     await store.create(drill, { claimActive: false });
-    await expect(store.create(drill, { claimActive: false })).rejects.toThrow(new AlreadyExistsError('drill drill-dup'));
+    await expect(store.create(drill, { claimActive: false })).rejects.toThrow(
+      new AlreadyExistsError('drill drill-dup'),
+    );
   });
 
   it('saves each tick against the version read, with the phases that changed', async () => {
@@ -70,7 +91,9 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
     await store.save(next, drill);
     expect(await store.get('drill-c')).toEqual(next);
     // A second runner that also read version 1 loses.
-    await expect(store.save({ ...advanced(drill, '2026-11-20T04:00:02.000Z') }, drill)).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(store.save({ ...advanced(drill, '2026-11-20T04:00:02.000Z') }, drill)).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     expect(await store.get('drill-c')).toEqual(next);
     // A tick without a phase change is a single conditional put.
     const quiet = { ...next, refusals: ['held by dwell'], version: next.version + 1 };
@@ -82,7 +105,11 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
   it('records an abort request in one conditional update that moves the version on', async () => {
     const drill = drillAt('drill-abort', '2026-11-20T04:30:00.000Z', true);
     await store.create(drill, { claimActive: false });
-    const request = { by: 'operator:bob@ops' as const, reason: 'checkpoints report trouble', at: '2026-11-20T04:31:00.000Z' };
+    const request = {
+      by: 'operator:bob@ops' as const,
+      reason: 'checkpoints report trouble',
+      at: '2026-11-20T04:31:00.000Z',
+    };
     expect(await store.requestAbort('drill-abort', request)).toBe(true);
     expect(await store.get('drill-abort')).toEqual({ ...drill, abortRequested: request, version: 2 });
     // Once is enough; a finished drill has nothing to stop; an unknown one is an error.
@@ -105,7 +132,14 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
     }
     expect((await own.list({})).map((drill) => drill.id)).toEqual(['drill-3', 'drill-2', 'drill-1']);
     expect(await own.list({ limit: 1 })).toEqual([
-      { id: 'drill-3', scenario: 'verification-outage', dryRun: true, status: 'running', startedBy: 'operator:alice@host', startedAt: '2026-11-20T03:00:00.000Z' },
+      {
+        id: 'drill-3',
+        scenario: 'verification-outage',
+        dryRun: true,
+        status: 'running',
+        startedBy: 'operator:alice@host',
+        startedAt: '2026-11-20T03:00:00.000Z',
+      },
     ]);
   });
 
@@ -116,7 +150,9 @@ describe('DynamoDrillStore against DynamoDB on moto', () => {
     const faults = [{ site: 'primary' as const, stage: 'verification' as const, mode: 'error' as const }];
     await own.setSimulatedFaults('drill-s', faults);
     expect((await own.active())?.simulatedFaults).toEqual(faults);
-    await expect(own.setSimulatedFaults('drill-other', faults)).rejects.toThrow(new NotFoundError('running-drill item of drill drill-other'));
+    await expect(own.setSimulatedFaults('drill-other', faults)).rejects.toThrow(
+      new NotFoundError('running-drill item of drill drill-other'),
+    );
     await own.setSimulatedFaults('drill-s', []);
     expect((await own.active())?.simulatedFaults).toEqual([]);
   });
@@ -141,29 +177,57 @@ describe('DynamoDrillStore requests and error paths (aws-sdk-client-mock)', () =
         {
           Put: {
             TableName: 'hcguard',
-            Item: { pk: 'DRILL', sk: 'ACTIVE', drillId: 'drill-t', startedAt: drill.startedAt, scenario: 'verification-outage', targets: ['primary#verification'], simulatedFaults: [] },
+            Item: {
+              pk: 'DRILL',
+              sk: 'ACTIVE',
+              drillId: 'drill-t',
+              startedAt: drill.startedAt,
+              scenario: 'verification-outage',
+              targets: ['primary#verification'],
+              simulatedFaults: [],
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        { Put: { TableName: 'hcguard', Item: { pk: 'DRILL#drill-t', sk: 'META', gsi1pk: 'DRILLS', gsi1sk: `${drill.startedAt}#drill-t`, ...meta }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: 'hcguard',
+            Item: { pk: 'DRILL#drill-t', sk: 'META', gsi1pk: 'DRILLS', gsi1sk: `${drill.startedAt}#drill-t`, ...meta },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         { Put: { TableName: 'hcguard', Item: { ...drillKeys.phase('drill-t', 0), ...phases[0] } } },
       ],
     });
   });
 
   it('turns a lost race on save into VersionConflictError', async () => {
-    documents.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    documents
+      .on(PutCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     const drill = drillAt('drill-r', '2026-11-20T07:00:00.000Z');
-    await expect(store.save({ ...drill, refusals: ['x'], version: 2 }, drill)).rejects.toThrow(new VersionConflictError('drill drill-r', 1));
-    expect(documents).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': 1 } });
+    await expect(store.save({ ...drill, refusals: ['x'], version: 2 }, drill)).rejects.toThrow(
+      new VersionConflictError('drill drill-r', 1),
+    );
+    expect(documents).toHaveReceivedCommandWith(PutCommand, {
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': 1 },
+    });
   });
 
   it('a phase write cancelled for another reason is not mistaken for a race', async () => {
     documents.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }] }),
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+      }),
     );
     const drill = drillAt('drill-q', '2026-11-20T07:30:00.000Z');
-    await expect(store.save(advanced(drill, '2026-11-20T07:30:01.000Z'), drill)).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(store.save(advanced(drill, '2026-11-20T07:30:01.000Z'), drill)).rejects.toBeInstanceOf(
+      TransactionCanceledException,
+    );
   });
 
   it('reports a malformed running-drill item instead of guessing', async () => {
@@ -175,6 +239,8 @@ describe('DynamoDrillStore requests and error paths (aws-sdk-client-mock)', () =
     documents.on(GetCommand).resolves({});
     const controller = new AbortController();
     await store.active(controller.signal);
-    expect((documents.commandCalls(GetCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({ abortSignal: controller.signal });
+    expect((documents.commandCalls(GetCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({
+      abortSignal: controller.signal,
+    });
   });
 });

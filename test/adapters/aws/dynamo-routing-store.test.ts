@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -57,7 +61,9 @@ describe('DynamoRoutingStore against DynamoDB on moto', () => {
   });
 
   it('rejects a state whose version is not the expected one plus one, before writing', async () => {
-    await expect(store.put({ ...initial('bad-version.hc.example.com'), version: 3 }, 0)).rejects.toThrow(/version 3 must be 1/);
+    await expect(store.put({ ...initial('bad-version.hc.example.com'), version: 3 }, 0)).rejects.toThrow(
+      /version 3 must be 1/,
+    );
     expect(await store.get('bad-version.hc.example.com')).toBeUndefined();
   });
 
@@ -67,16 +73,25 @@ describe('DynamoRoutingStore against DynamoDB on moto', () => {
     await isolated.put(initial('a.hc.example.com'), 0);
     await isolated.put(initial('b.hc.example.com'), 0);
     await isolated.setLock({ reason: 'maintenance', actor: 'operator:li@ops-1', at: '2026-11-20T09:00:00.000Z' });
-    expect((await isolated.list()).map((state) => state.record).sort()).toEqual(['a.hc.example.com', 'b.hc.example.com']);
+    expect((await isolated.list()).map((state) => state.record).sort()).toEqual([
+      'a.hc.example.com',
+      'b.hc.example.com',
+    ]);
   });
 
   it('locks once, refuses a second lock, and unlocks once', async () => {
     const { dynamodb } = motoClients();
     const isolated = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing-lock'), dynamodb);
-    const lock = { reason: 'primary DB failover rehearsal', actor: 'operator:li@ops-1', at: '2026-11-20T09:00:00.000Z' } as const;
+    const lock = {
+      reason: 'primary DB failover rehearsal',
+      actor: 'operator:li@ops-1',
+      at: '2026-11-20T09:00:00.000Z',
+    } as const;
     expect(await isolated.getLock()).toBeUndefined();
     await isolated.setLock(lock);
-    await expect(isolated.setLock({ ...lock, actor: 'operator:wang@ops-2' })).rejects.toBeInstanceOf(AlreadyExistsError);
+    await expect(isolated.setLock({ ...lock, actor: 'operator:wang@ops-2' })).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
     expect(await isolated.getLock()).toEqual(lock);
     expect(await isolated.clearLock()).toEqual(lock);
     await expect(isolated.clearLock()).rejects.toBeInstanceOf(NotFoundError);
@@ -126,7 +141,9 @@ describe('DynamoRoutingStore requests and error paths (aws-sdk-client-mock)', ()
   });
 
   it('unlocks with a conditional delete and reports a missing lock as NotFoundError', async () => {
-    documents.on(DeleteCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    documents
+      .on(DeleteCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     await expect(store.clearLock()).rejects.toBeInstanceOf(NotFoundError);
     expect(documents).toHaveReceivedCommandWith(DeleteCommand, {
       TableName: 'hcguard-table',

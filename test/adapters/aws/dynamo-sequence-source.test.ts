@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +44,9 @@ describe('DynamoDB sequence source on moto', () => {
     const { dynamodb } = motoClients();
     const tableName = await createHcguardTable(dynamodb, 'seq');
     await createDynamoSequenceSource({ dynamodb, tableName }).commit('hcguard-probe-primary', 41);
-    expect(await createDynamoSequenceSource({ dynamodb: motoClients().dynamodb, tableName }).peek('hcguard-probe-primary')).toBe(42);
+    expect(
+      await createDynamoSequenceSource({ dynamodb: motoClients().dynamodb, tableName }).peek('hcguard-probe-primary'),
+    ).toBe(42);
   });
 });
 
@@ -80,7 +87,9 @@ describe('DynamoDB sequence source requests', () => {
 
   it('treats a failed condition as already committed, and lets other errors through', async () => {
     mock.reset();
-    mock.on(UpdateItemCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     await expect(source.commit('s', 3)).resolves.toBeUndefined();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     mock.on(UpdateItemCommand).rejects(throttled);

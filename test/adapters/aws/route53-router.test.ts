@@ -31,16 +31,28 @@ const countCommands = (client: Route53Client): Map<string, number> => {
 
 const createZone = async (route53: Route53Client): Promise<{ zoneId: string; zoneName: string }> => {
   const zoneName = `${uniqueName('zone')}.example.com`;
-  const created = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }));
+  const created = await route53.send(
+    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: uniqueName('ref') }),
+  );
   return { zoneId: created.HostedZone!.Id!.replace('/hostedzone/', ''), zoneName };
 };
 
 /** Test setup only: hcguard itself never CREATEs records (least privilege allows UPSERT). */
 const createRecord = async (route53: Route53Client, zoneId: string, set: ResourceRecordSet) => {
-  await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set }] } }));
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set }] },
+    }),
+  );
 };
 
-const listRecord = async (route53: Route53Client, zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined> => {
+const listRecord = async (
+  route53: Route53Client,
+  zoneId: string,
+  name: string,
+  type: string,
+): Promise<ResourceRecordSet | undefined> => {
   const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
   return listed.ResourceRecordSets?.find((set) => set.Name === `${name}.` && set.Type === type);
 };
@@ -55,33 +67,82 @@ describe('Route53Router against Route 53 on moto', () => {
     {
       type: 'A',
       values: { primary: { values: ['192.0.2.10', '192.0.2.11'] }, backup: { values: ['198.51.100.10'] } },
-      created: (name) => ({ Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.11' }, { Value: '192.0.2.10' }] }),
+      created: (name) => ({
+        Name: name,
+        Type: 'A',
+        TTL: 60,
+        ResourceRecords: [{ Value: '192.0.2.11' }, { Value: '192.0.2.10' }],
+      }),
       expectAfter: () => ({ TTL: 60, ResourceRecords: [{ Value: '198.51.100.10' }] }),
     },
     {
       type: 'AAAA',
       values: { primary: { values: ['2001:db8::10'] }, backup: { values: ['2001:db8:0:0:0:0:0:20'] } },
-      created: (name) => ({ Name: name, Type: 'AAAA', TTL: 60, ResourceRecords: [{ Value: '2001:0db8:0000:0000:0000:0000:0000:0010' }] }),
+      created: (name) => ({
+        Name: name,
+        Type: 'AAAA',
+        TTL: 60,
+        ResourceRecords: [{ Value: '2001:0db8:0000:0000:0000:0000:0000:0010' }],
+      }),
       expectAfter: () => ({ TTL: 60, ResourceRecords: [{ Value: '2001:db8:0:0:0:0:0:20' }] }),
     },
     {
       type: 'CNAME',
-      values: { primary: { values: ['verify.primary.example.net'] }, backup: { values: ['verify.backup.example.net'] } },
-      created: (name) => ({ Name: name, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'VERIFY.primary.example.net.' }] }),
+      values: {
+        primary: { values: ['verify.primary.example.net'] },
+        backup: { values: ['verify.backup.example.net'] },
+      },
+      created: (name) => ({
+        Name: name,
+        Type: 'CNAME',
+        TTL: 60,
+        ResourceRecords: [{ Value: 'VERIFY.primary.example.net.' }],
+      }),
       expectAfter: () => ({ TTL: 60, ResourceRecords: [{ Value: 'verify.backup.example.net' }] }),
     },
     {
       type: 'A',
       values: {
-        primary: { alias: { dnsName: 'd111111abcdef8.cloudfront.net', hostedZoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth: false } },
-        backup: { alias: { dnsName: 'd222222abcdef8.cloudfront.net', hostedZoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth: false } },
+        primary: {
+          alias: {
+            dnsName: 'd111111abcdef8.cloudfront.net',
+            hostedZoneId: 'Z2FDTNDATAQYW2',
+            evaluateTargetHealth: false,
+          },
+        },
+        backup: {
+          alias: {
+            dnsName: 'd222222abcdef8.cloudfront.net',
+            hostedZoneId: 'Z2FDTNDATAQYW2',
+            evaluateTargetHealth: false,
+          },
+        },
       },
-      created: (name) => ({ Name: name, Type: 'A', AliasTarget: { DNSName: 'd111111abcdef8.cloudfront.net.', HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false } }),
-      expectAfter: () => ({ AliasTarget: { DNSName: 'd222222abcdef8.cloudfront.net', HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false } }),
+      created: (name) => ({
+        Name: name,
+        Type: 'A',
+        AliasTarget: {
+          DNSName: 'd111111abcdef8.cloudfront.net.',
+          HostedZoneId: 'Z2FDTNDATAQYW2',
+          EvaluateTargetHealth: false,
+        },
+      }),
+      expectAfter: () => ({
+        AliasTarget: {
+          DNSName: 'd222222abcdef8.cloudfront.net',
+          HostedZoneId: 'Z2FDTNDATAQYW2',
+          EvaluateTargetHealth: false,
+        },
+      }),
     },
   ];
 
-  it.each(cases.map((testCase) => ({ ...testCase, label: 'alias' in testCase.values.primary ? `${testCase.type} alias` : testCase.type })))(
+  it.each(
+    cases.map((testCase) => ({
+      ...testCase,
+      label: 'alias' in testCase.values.primary ? `${testCase.type} alias` : testCase.type,
+    })),
+  )(
     '$label: reads the serving site, switches to the backup (the value really changes), and a second switch is a no-op',
     async ({ type, values, created, expectAfter }) => {
       const { route53 } = motoClients();
@@ -94,13 +155,19 @@ describe('Route53Router against Route 53 on moto', () => {
 
       expect(await router.read(record)).toMatchObject({ exists: true, site: 'primary' });
 
-      const result = await router.route(record, 'backup', { comment: 'hcguard failover: incident INC-7QX', insyncTimeoutMs: 5_000 });
+      const result = await router.route(record, 'backup', {
+        comment: 'hcguard failover: incident INC-7QX',
+        insyncTimeoutMs: 5_000,
+      });
       expect(result).toMatchObject({ changed: true, status: 'INSYNC', reading: { site: 'backup' } });
       expect(result.changeId).toMatch(/\S/);
       expect(await listRecord(route53, zoneId, name, type)).toMatchObject(expectAfter(name));
       expect(sent.get('ChangeResourceRecordSetsCommand')).toBe(2); // the test's CREATE and one UPSERT
 
-      expect(await router.route(record, 'backup', { comment: 'again', insyncTimeoutMs: 5_000 })).toMatchObject({ changed: false, reading: { site: 'backup' } });
+      expect(await router.route(record, 'backup', { comment: 'again', insyncTimeoutMs: 5_000 })).toMatchObject({
+        changed: false,
+        reading: { site: 'backup' },
+      });
       expect(sent.get('ChangeResourceRecordSetsCommand')).toBe(2);
 
       route53.destroy();
@@ -120,9 +187,19 @@ describe('Route53Router against Route 53 on moto', () => {
     };
     const router = new Route53Router(route53);
     // A record of another type with the same name must not be mistaken for it.
-    await createRecord(route53, zoneId, { Name: record.name, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"hello"' }] });
+    await createRecord(route53, zoneId, {
+      Name: record.name,
+      Type: 'TXT',
+      TTL: 60,
+      ResourceRecords: [{ Value: '"hello"' }],
+    });
     expect(await router.read(record)).toEqual({ exists: false, description: `no A record ${record.name}` });
-    await createRecord(route53, zoneId, { Name: record.name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '203.0.113.5' }] });
+    await createRecord(route53, zoneId, {
+      Name: record.name,
+      Type: 'A',
+      TTL: 60,
+      ResourceRecords: [{ Value: '203.0.113.5' }],
+    });
     expect(await router.read(record)).toEqual({ exists: true, description: 'A 203.0.113.5' });
     route53.destroy();
   });
@@ -143,16 +220,43 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     stage: 'verification',
     values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
   };
-  const recordSet = (value: string): ResourceRecordSet => ({ Name: 'verify.hc.example.com.', Type: 'A', TTL: 30, ResourceRecords: [{ Value: value }] });
+  const recordSet = (value: string): ResourceRecordSet => ({
+    Name: 'verify.hc.example.com.',
+    Type: 'A',
+    TTL: 30,
+    ResourceRecords: [{ Value: value }],
+  });
   const serving = (value: string) => ({ ResourceRecordSets: [recordSet(value)], IsTruncated: false, MaxItems: 10 });
-  const throttling = () => new Route53ServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
-  const priorRequest = () => new PriorRequestNotComplete({ message: 'The request was rejected because Route 53 was still processing a prior request.', $metadata: {} });
-  const accepted = (status: 'PENDING' | 'INSYNC' = 'PENDING') => ({ ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: status, SubmittedAt: new Date() } });
+  const throttling = () =>
+    new Route53ServiceException({
+      name: 'Throttling',
+      $fault: 'client',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
+  const priorRequest = () =>
+    new PriorRequestNotComplete({
+      message: 'The request was rejected because Route 53 was still processing a prior request.',
+      $metadata: {},
+    });
+  const accepted = (status: 'PENDING' | 'INSYNC' = 'PENDING') => ({
+    ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: status, SubmittedAt: new Date() },
+  });
 
   it('sends one UPSERT with the site value and the comment, retrying Throttling and PriorRequestNotComplete with jittered backoff', async () => {
-    route53Mock.on(ListResourceRecordSetsCommand).resolvesOnce(serving('192.0.2.10')).resolves(serving('198.51.100.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).rejectsOnce(throttling()).rejectsOnce(priorRequest()).resolves(accepted());
-    route53Mock.on(GetChangeCommand).resolvesOnce({ ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: 'PENDING', SubmittedAt: new Date() } }).resolves(accepted('INSYNC'));
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce(serving('192.0.2.10'))
+      .resolves(serving('198.51.100.10'));
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejectsOnce(throttling())
+      .rejectsOnce(priorRequest())
+      .resolves(accepted());
+    route53Mock
+      .on(GetChangeCommand)
+      .resolvesOnce({ ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: 'PENDING', SubmittedAt: new Date() } })
+      .resolves(accepted('INSYNC'));
     const jitter: number[] = [];
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
       baseDelayMs: 8,
@@ -164,9 +268,18 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     });
     const signal = new AbortController().signal;
 
-    const result = await router.route(record, 'backup', { comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX', signal, insyncTimeoutMs: 10_000 });
+    const result = await router.route(record, 'backup', {
+      comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
+      signal,
+      insyncTimeoutMs: 10_000,
+    });
 
-    expect(result).toEqual({ changed: true, changeId: 'C2682N5HXP0BZ4', status: 'INSYNC', reading: { exists: true, site: 'backup', description: 'A 198.51.100.10' } });
+    expect(result).toEqual({
+      changed: true,
+      changeId: 'C2682N5HXP0BZ4',
+      status: 'INSYNC',
+      reading: { exists: true, site: 'backup', description: 'A 198.51.100.10' },
+    });
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
     expect(jitter).toHaveLength(2); // one jittered delay per retry
     for (const call of route53Mock.commandCalls(ChangeResourceRecordSetsCommand)) {
@@ -174,7 +287,17 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
         HostedZoneId: 'Z0HCGUARD',
         ChangeBatch: {
           Comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
-          Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'verify.hc.example.com', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '198.51.100.10' }] } }],
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: 'verify.hc.example.com',
+                Type: 'A',
+                TTL: 30,
+                ResourceRecords: [{ Value: '198.51.100.10' }],
+              },
+            },
+          ],
         },
       });
       expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
@@ -192,13 +315,19 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).rejects(throttling());
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { maxAttempts: 3, baseDelayMs: 1 });
-    await expect(router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 })).rejects.toMatchObject({ name: 'Throttling' });
+    await expect(router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 })).rejects.toMatchObject({
+      name: 'Throttling',
+    });
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
 
     route53Mock.reset();
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(new InvalidChangeBatch({ message: 'Invalid value', $metadata: {} }));
-    await expect(router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 })).rejects.toBeInstanceOf(InvalidChangeBatch);
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(new InvalidChangeBatch({ message: 'Invalid value', $metadata: {} }));
+    await expect(router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 })).rejects.toBeInstanceOf(
+      InvalidChangeBatch,
+    );
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
   });
 
@@ -206,7 +335,12 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).rejects(priorRequest());
     const controller = new AbortController();
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { maxAttempts: 1_000, baseDelayMs: 50, maxDelayMs: 50, random: () => 0.99 });
+    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+      maxAttempts: 1_000,
+      baseDelayMs: 50,
+      maxDelayMs: 50,
+      random: () => 0.99,
+    });
     const routing = router.route(record, 'backup', { comment: 'x', signal: controller.signal, insyncTimeoutMs: 1_000 });
     setTimeout(() => controller.abort(new Error('deadline')), 120);
     await expect(routing).rejects.toThrow('deadline');
@@ -214,22 +348,37 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
   });
 
   it('reports PENDING when INSYNC does not come within the insync timeout', async () => {
-    route53Mock.on(ListResourceRecordSetsCommand).resolvesOnce(serving('192.0.2.10')).resolves(serving('198.51.100.10'));
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce(serving('192.0.2.10'))
+      .resolves(serving('198.51.100.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted());
     route53Mock.on(GetChangeCommand).resolves(accepted('PENDING'));
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 5, maxPollMs: 5 });
     const result = await router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 60 });
-    expect(result).toMatchObject({ changed: true, changeId: 'C2682N5HXP0BZ4', status: 'PENDING', reading: { site: 'backup' } });
+    expect(result).toMatchObject({
+      changed: true,
+      changeId: 'C2682N5HXP0BZ4',
+      status: 'PENDING',
+      reading: { site: 'backup' },
+    });
     expect(route53Mock.commandCalls(GetChangeCommand).length).toBeGreaterThan(0);
   });
 
   it('ends the INSYNC wait when the caller’s deadline signal fires, long before the insync timeout', async () => {
-    route53Mock.on(ListResourceRecordSetsCommand).resolvesOnce(serving('192.0.2.10')).resolves(serving('198.51.100.10'));
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce(serving('192.0.2.10'))
+      .resolves(serving('198.51.100.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted());
     route53Mock.on(GetChangeCommand).resolves(accepted('PENDING'));
     const controller = new AbortController();
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 5, maxPollMs: 5 });
-    const routing = router.route(record, 'backup', { comment: 'x', signal: controller.signal, insyncTimeoutMs: 3_600_000 });
+    const routing = router.route(record, 'backup', {
+      comment: 'x',
+      signal: controller.signal,
+      insyncTimeoutMs: 3_600_000,
+    });
     setTimeout(() => controller.abort(new Error('lambda deadline')), 50);
     await expect(routing).resolves.toMatchObject({ changed: true, status: 'PENDING' });
   });
@@ -240,7 +389,9 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }));
     const routing = router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 });
     await expect(routing).rejects.toBeInstanceOf(Route53RouterError);
-    await expect(routing).rejects.toThrow('change C2682N5HXP0BZ4 to backup was accepted but verify.hc.example.com reads back as A 192.0.2.10');
+    await expect(routing).rejects.toThrow(
+      'change C2682N5HXP0BZ4 to backup was accepted but verify.hc.example.com reads back as A 192.0.2.10',
+    );
   });
 
   it('sends changes to one zone one at a time: the second starts after the first is INSYNC', async () => {
@@ -253,12 +404,14 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     route53Mock.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName: string }) => ({
       ResourceRecordSets: [{ ...recordSet(values.get(input.StartRecordName)!), Name: `${input.StartRecordName}.` }],
     }));
-    route53Mock.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: { ResourceRecordSet: { Name: string } }[] } }) => {
-      const name = input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name;
-      order.push(`change ${name}`);
-      values.set(name, '198.51.100.10');
-      return { ChangeInfo: { Id: `/change/${name}`, Status: 'PENDING' } };
-    });
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .callsFake((input: { ChangeBatch: { Changes: { ResourceRecordSet: { Name: string } }[] } }) => {
+        const name = input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name;
+        order.push(`change ${name}`);
+        values.set(name, '198.51.100.10');
+        return { ChangeInfo: { Id: `/change/${name}`, Status: 'PENDING' } };
+      });
     route53Mock.on(GetChangeCommand).callsFake((input: { Id: string }) => {
       order.push(`insync ${input.Id}`);
       return { ChangeInfo: { Id: input.Id, Status: 'INSYNC' } };
@@ -268,7 +421,12 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
       router.route(record, 'backup', { comment: 'a', insyncTimeoutMs: 1_000 }),
       router.route(other, 'backup', { comment: 'b', insyncTimeoutMs: 1_000 }),
     ]);
-    expect(order).toEqual(['change verify.hc.example.com', 'insync verify.hc.example.com', 'change collect.hc.example.com', 'insync collect.hc.example.com']);
+    expect(order).toEqual([
+      'change verify.hc.example.com',
+      'insync verify.hc.example.com',
+      'change collect.hc.example.com',
+      'insync collect.hc.example.com',
+    ]);
   });
 
   it('retries a throttled read', async () => {
@@ -278,7 +436,10 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
   });
 
   it('truncates a comment to the 256 characters Route 53 accepts', async () => {
-    route53Mock.on(ListResourceRecordSetsCommand).resolvesOnce(serving('192.0.2.10')).resolves(serving('198.51.100.10'));
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce(serving('192.0.2.10'))
+      .resolves(serving('198.51.100.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted('INSYNC'));
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }));
     await router.route(record, 'backup', { comment: 'r'.repeat(400), insyncTimeoutMs: 1_000 });

@@ -1,4 +1,10 @@
-import { InternalErrorException, InvalidParameterException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import {
+  InternalErrorException,
+  InvalidParameterException,
+  PublishCommand,
+  SNSClient,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -46,7 +52,11 @@ const alertFor = (site: 'primary' | 'backup', drillId?: string): OutboxAlert => 
     incidentId: draft.incident.id,
     kind: draft.kind,
     topic: draft.topic,
-    message: renderAlert(draft, { stackName: config.name, timeZone: 'UTC', siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' } }),
+    message: renderAlert(draft, {
+      stackName: config.name,
+      timeZone: 'UTC',
+      siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
+    }),
     createdAt: draft.at,
     ...(drillId ? { drillId } : {}),
     attempts: 0,
@@ -71,11 +81,20 @@ describe('SnsNotifier against SNS on moto, read back through SQS subscriptions',
     expect(messageId).toMatch(/\S+/);
     await notifier.publish(sev2);
 
-    const received: Record<Severity, unknown[]> = { SEV1: await topics.receive('SEV1'), SEV2: await topics.receive('SEV2'), SEV3: await topics.receive('SEV3'), SEV4: await topics.receive('SEV4') };
+    const received: Record<Severity, unknown[]> = {
+      SEV1: await topics.receive('SEV1'),
+      SEV2: await topics.receive('SEV2'),
+      SEV3: await topics.receive('SEV3'),
+      SEV4: await topics.receive('SEV4'),
+    };
     expect(received.SEV3).toEqual([]);
     expect(received.SEV4).toEqual([]);
-    expect(received.SEV1).toEqual([{ subject: sev1.message.subject, document: sev1.message.document, attributes: sev1.message.attributes }]);
-    expect(received.SEV2).toEqual([{ subject: sev2.message.subject, document: sev2.message.document, attributes: sev2.message.attributes }]);
+    expect(received.SEV1).toEqual([
+      { subject: sev1.message.subject, document: sev1.message.document, attributes: sev1.message.attributes },
+    ]);
+    expect(received.SEV2).toEqual([
+      { subject: sev2.message.subject, document: sev2.message.document, attributes: sev2.message.attributes },
+    ]);
     expect((received.SEV1[0] as { attributes: Record<string, string> }).attributes).toMatchObject({
       severity: 'SEV1',
       stage: 'verification',
@@ -138,7 +157,9 @@ describe('SnsNotifier error paths (aws-sdk-client-mock)', () => {
   });
 
   it('does not retry what cannot succeed (a bad parameter)', async () => {
-    sns.on(PublishCommand).rejects(new InvalidParameterException({ message: 'Invalid parameter: Subject', $metadata: {} }));
+    sns
+      .on(PublishCommand)
+      .rejects(new InvalidParameterException({ message: 'Invalid parameter: Subject', $metadata: {} }));
     const notifier = new SnsNotifier({ client: new SNSClient({}), topicArns, retryBaseMs: 1 });
     await expect(notifier.publish(alert)).rejects.toThrow('Invalid parameter: Subject');
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);

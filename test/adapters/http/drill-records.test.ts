@@ -21,7 +21,13 @@ describe('DrillRecordWriter against the sandbox platform', () => {
     await writer.write('backup', 'drill-w-2');
     await waitForReplication();
     // Replication carries each write to the other site.
-    expect(await writer.count('primary', [{ recordId: 'drill-w-1' }, { recordId: 'drill-w-2' }, { recordId: 'drill-w-never' }])).toEqual({ 'drill-w-1': 1, 'drill-w-2': 1, 'drill-w-never': 0 });
+    expect(
+      await writer.count('primary', [
+        { recordId: 'drill-w-1' },
+        { recordId: 'drill-w-2' },
+        { recordId: 'drill-w-never' },
+      ]),
+    ).toEqual({ 'drill-w-1': 1, 'drill-w-2': 1, 'drill-w-never': 0 });
     expect(writer.description).toBe(`counted by the sandbox at ${testbed.sandbox.sites.primary.url}`);
   });
 
@@ -45,7 +51,9 @@ describe('DrillRecordWriter against the sandbox platform', () => {
     const writer = createDrillRecordWriter({ config: testbed.config, sandboxUrl: testbed.sandbox.sites.primary.url });
     testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'collection', mode: 'error' });
     try {
-      await expect(writer.write('primary', 'drill-w-5')).rejects.toThrow(/^primary collection refused the record: HTTP 5\d\d$/);
+      await expect(writer.write('primary', 'drill-w-5')).rejects.toThrow(
+        /^primary collection refused the record: HTTP 5\d\d$/,
+      );
     } finally {
       testbed.sandbox.faults.clearNow({});
     }

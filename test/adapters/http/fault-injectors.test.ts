@@ -1,14 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHookFaultInjector, createSandboxFaultInjector, FaultRejectedError, FaultTargetUnreachableError } from '../../../lambdas/adapters/http/fault-injectors.ts';
+import {
+  createHookFaultInjector,
+  createSandboxFaultInjector,
+  FaultRejectedError,
+  FaultTargetUnreachableError,
+} from '../../../lambdas/adapters/http/fault-injectors.ts';
 import { freePort } from '../../../lambdas/local/moto.ts';
 import { startSandbox, type Sandbox } from '../../../lambdas/local/sandbox/index.ts';
 
 describe('the sandbox fault injector (over HTTP)', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ sites: { primary: { host: '127.0.0.1', port: 0 }, backup: { host: '127.0.0.2', port: 0 } } });
+    sandbox = await startSandbox({
+      sites: { primary: { host: '127.0.0.1', port: 0 }, backup: { host: '127.0.0.2', port: 0 } },
+    });
   });
   afterAll(() => sandbox.stop());
 
@@ -18,7 +25,15 @@ describe('the sandbox fault injector (over HTTP)', () => {
     await viaPrimary.inject({ site: 'backup', stage: 'verification', mode: 'latency', latencyMs: 300, forMs: 60_000 });
     await viaPrimary.inject({ site: 'primary', stage: 'collection', mode: 'error' });
     expect(await viaBackup.list()).toEqual([
-      { site: 'backup', stage: 'verification', mode: 'latency', latencyMs: 300, forMs: 60_000, since: expect.any(String), until: expect.any(String) },
+      {
+        site: 'backup',
+        stage: 'verification',
+        mode: 'latency',
+        latencyMs: 300,
+        forMs: 60_000,
+        since: expect.any(String),
+        until: expect.any(String),
+      },
       { site: 'primary', stage: 'collection', mode: 'error', since: expect.any(String) },
     ]);
     await viaBackup.clear({ site: 'backup', stage: 'verification' });
@@ -28,14 +43,22 @@ describe('the sandbox fault injector (over HTTP)', () => {
   });
 
   it('refuses an invalid fault before sending it', async () => {
-    await expect(createSandboxFaultInjector(sandbox.sites.primary.url).inject({ site: 'primary', stage: 'collection', mode: 'accept-all' })).rejects.toThrow(
-      new FaultRejectedError(['mode: accept-all applies to verification only']),
-    );
+    await expect(
+      createSandboxFaultInjector(sandbox.sites.primary.url).inject({
+        site: 'primary',
+        stage: 'collection',
+        mode: 'accept-all',
+      }),
+    ).rejects.toThrow(new FaultRejectedError(['mode: accept-all applies to verification only']));
   });
 
   it('says when nothing answers, or when the address is not a sandbox', async () => {
-    await expect(createSandboxFaultInjector(`http://127.0.0.1:${await freePort()}`).list()).rejects.toThrow(FaultTargetUnreachableError);
-    await expect(createSandboxFaultInjector(`${sandbox.sites.primary.url}/elsewhere`).list()).rejects.toThrow(/no sandbox fault API at .*\/elsewhere\/_sandbox\/faults/);
+    await expect(createSandboxFaultInjector(`http://127.0.0.1:${await freePort()}`).list()).rejects.toThrow(
+      FaultTargetUnreachableError,
+    );
+    await expect(createSandboxFaultInjector(`${sandbox.sites.primary.url}/elsewhere`).list()).rejects.toThrow(
+      /no sandbox fault API at .*\/elsewhere\/_sandbox\/faults/,
+    );
   });
 });
 
@@ -69,7 +92,18 @@ describe('the fault hook injector (a real platform)', () => {
     await injector.clear({ site: 'primary' });
     await injector.clear();
     expect(received).toEqual([
-      { method: 'POST', contentType: 'application/json', body: { action: 'inject', site: 'primary', stage: 'verification', mode: 'latency', latencyMs: 900, forMs: 30_000 } },
+      {
+        method: 'POST',
+        contentType: 'application/json',
+        body: {
+          action: 'inject',
+          site: 'primary',
+          stage: 'verification',
+          mode: 'latency',
+          latencyMs: 900,
+          forMs: 30_000,
+        },
+      },
       { method: 'POST', contentType: 'application/json', body: { action: 'clear', site: 'primary' } },
       { method: 'POST', contentType: 'application/json', body: { action: 'clear' } },
     ]);
@@ -80,13 +114,15 @@ describe('the fault hook injector (a real platform)', () => {
     answer = { status: 200, body: { faults: [fault] } };
     expect(await createHookFaultInjector(url).list()).toEqual([fault]);
     answer = { status: 404, body: { error: 'unknown action' } };
-    await expect(createHookFaultInjector(url).list()).rejects.toThrow('the fault hook answered HTTP 404: unknown action to list');
+    await expect(createHookFaultInjector(url).list()).rejects.toThrow(
+      'the fault hook answered HTTP 404: unknown action to list',
+    );
   });
 
-  it('turns a refusal into FaultRejectedError with the hook\'s reasons', async () => {
+  it("turns a refusal into FaultRejectedError with the hook's reasons", async () => {
     answer = { status: 422, body: { problems: ['verification cannot be broken during business hours'] } };
-    await expect(createHookFaultInjector(url).inject({ site: 'primary', stage: 'verification', mode: 'error' })).rejects.toThrow(
-      new FaultRejectedError(['verification cannot be broken during business hours']),
-    );
+    await expect(
+      createHookFaultInjector(url).inject({ site: 'primary', stage: 'verification', mode: 'error' }),
+    ).rejects.toThrow(new FaultRejectedError(['verification cannot be broken during business hours']));
   });
 });

@@ -41,7 +41,11 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
     request.socket.on('close', () => clearInterval(timer));
   },
   '/gzip-bomb': (_, response) => {
-    response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(GZIP_BOMB.byteLength) });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': String(GZIP_BOMB.byteLength),
+    });
     response.end(GZIP_BOMB);
   },
   '/latin1': (_, response) => {
@@ -83,7 +87,10 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${await listen(server)}`;
   tlsServer = createHttpsServer(
-    { cert: readFileSync('test/fixtures/tls/self-signed-127.0.0.1.cert.pem'), key: readFileSync('test/fixtures/tls/self-signed-127.0.0.1.key.pem') },
+    {
+      cert: readFileSync('test/fixtures/tls/self-signed-127.0.0.1.cert.pem'),
+      key: readFileSync('test/fixtures/tls/self-signed-127.0.0.1.key.pem'),
+    },
     (_, response) => response.end('{}'),
   );
   tlsBase = `https://127.0.0.1:${await listen(tlsServer)}`;
@@ -98,12 +105,19 @@ afterAll(async () => {
 
 const transport = createHttpTransport();
 const get = (url: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HttpExchange> =>
-  transport.send({ method: 'GET', url, headers: {} }, { timeoutMs: options.timeoutMs ?? 2_000, maxBodyBytes: CAP, ...(options.signal ? { signal: options.signal } : {}) });
+  transport.send(
+    { method: 'GET', url, headers: {} },
+    { timeoutMs: options.timeoutMs ?? 2_000, maxBodyBytes: CAP, ...(options.signal ? { signal: options.signal } : {}) },
+  );
 
 describe('the HTTP transport', () => {
   it('returns status, lower-case headers and the body of a normal answer', async () => {
     const exchange = await get(`${base}/json`);
-    expect(exchange).toMatchObject({ ok: true, status: 200, headers: { 'x-request-id': 'r-1', 'content-type': 'application/json' } });
+    expect(exchange).toMatchObject({
+      ok: true,
+      status: 200,
+      headers: { 'x-request-id': 'r-1', 'content-type': 'application/json' },
+    });
     expect(exchange.ok && new TextDecoder().decode(exchange.body)).toBe('{"ok":true}');
     expect(exchange.durationMs).toBeGreaterThanOrEqual(0);
   });
@@ -113,7 +127,13 @@ describe('the HTTP transport', () => {
     ['a declared length over the cap', '/declared-huge', 'too-large', /over the 65536-byte cap/, 5_000],
     ['an endless body', '/endless', 'too-large', /over the 65536-byte cap/, 5_000],
     ['a gzip bomb (the cap counts decoded bytes)', '/gzip-bomb', 'too-large', /over the 65536-byte cap/, 5_000],
-    ['a slow drip that never ends', '/slow-drip', 'timeout', /no complete answer from 127\.0\.0\.1:\d+ within 500 ms/, 500],
+    [
+      'a slow drip that never ends',
+      '/slow-drip',
+      'timeout',
+      /no complete answer from 127\.0\.0\.1:\d+ within 500 ms/,
+      500,
+    ],
     ['no answer at all', '/hang', 'timeout', /within 500 ms/, 500],
     ['a redirect loop', '/loop', 'redirect', /too many redirects/, 5_000],
     ['a connection reset', '/reset', 'connect', /ECONNRESET/, 5_000],
@@ -130,7 +150,11 @@ describe('the HTTP transport', () => {
   });
 
   it('ends a refused connection as connect', async () => {
-    expect(await get(`http://127.0.0.1:${await freePort()}/`)).toMatchObject({ ok: false, failureClass: 'connect', message: expect.stringMatching(/ECONNREFUSED/) });
+    expect(await get(`http://127.0.0.1:${await freePort()}/`)).toMatchObject({
+      ok: false,
+      failureClass: 'connect',
+      message: expect.stringMatching(/ECONNREFUSED/),
+    });
   });
 
   it.each([
@@ -145,33 +169,59 @@ describe('the HTTP transport', () => {
   it("ends as aborted when the caller's deadline fires, as timeout when the step's own does", async () => {
     const caller = new AbortController();
     setTimeout(() => caller.abort(), 100);
-    expect(await get(`${base}/hang`, { timeoutMs: 5_000, signal: caller.signal })).toMatchObject({ ok: false, failureClass: 'aborted' });
-    expect(await get(`${base}/hang`, { timeoutMs: 100, signal: new AbortController().signal })).toMatchObject({ ok: false, failureClass: 'timeout' });
+    expect(await get(`${base}/hang`, { timeoutMs: 5_000, signal: caller.signal })).toMatchObject({
+      ok: false,
+      failureClass: 'aborted',
+    });
+    expect(await get(`${base}/hang`, { timeoutMs: 100, signal: new AbortController().signal })).toMatchObject({
+      ok: false,
+      failureClass: 'timeout',
+    });
     const midBody = new AbortController();
     setTimeout(() => midBody.abort(), 200);
-    expect(await get(`${base}/slow-drip`, { timeoutMs: 5_000, signal: midBody.signal })).toMatchObject({ ok: false, failureClass: 'aborted' });
+    expect(await get(`${base}/slow-drip`, { timeoutMs: 5_000, signal: midBody.signal })).toMatchObject({
+      ok: false,
+      failureClass: 'aborted',
+    });
   });
 
-  it('sends nothing when the caller\'s deadline has already passed', async () => {
+  it("sends nothing when the caller's deadline has already passed", async () => {
     const before = requests;
-    expect(await get(`${base}/json`, { signal: AbortSignal.abort() })).toMatchObject({ ok: false, failureClass: 'aborted' });
+    expect(await get(`${base}/json`, { signal: AbortSignal.abort() })).toMatchObject({
+      ok: false,
+      failureClass: 'aborted',
+    });
     expect(requests).toBe(before);
   });
 });
 
 describe('hostile bodies through the engine', () => {
-  const step = probeSchema.parse({ id: 'p', stage: 'collection', steps: [{ name: 'read', path: '/', expect: { json: [{ path: '$.name', exists: true }] } }] }).steps[0]!;
+  const step = probeSchema.parse({
+    id: 'p',
+    stage: 'collection',
+    steps: [{ name: 'read', path: '/', expect: { json: [{ path: '$.name', exists: true }] } }],
+  }).steps[0]!;
   const judge = async (path: string) => {
-    const run = { probe: probeSchema.parse({ id: 'p', stage: 'collection', steps: [step] }), site: 'primary' as const, identity: syntheticIdentity('0123456789abcdef'), secrets: {} };
+    const run = {
+      probe: probeSchema.parse({ id: 'p', stage: 'collection', steps: [step] }),
+      site: 'primary' as const,
+      identity: syntheticIdentity('0123456789abcdef'),
+      secrets: {},
+    };
     const runtime = { now: () => new Date(), uuid: () => 'u', nonce: () => '0123456789abcdef' };
     const scope = createProbeScope(run, runtime);
-    return evaluateStep(step, await get(`${base}${path}`), { scope, runtime, redactor: createRunRedactor(run, scope) }).result;
+    return evaluateStep(step, await get(`${base}${path}`), { scope, runtime, redactor: createRunRedactor(run, scope) })
+      .result;
   };
 
   it.each([
     ['non-UTF-8 text where JSON is expected', '/latin1', 'response body is not valid UTF-8'],
     ['JSON cut short', '/malformed', 'response body is not valid JSON'],
   ])('fails %s as malformed', async (_, path, message) => {
-    expect(await judge(path)).toMatchObject({ outcome: 'failed', failureClass: 'malformed', message: expect.stringContaining(message) });
+    expect(await judge(path)).toMatchObject({
+      outcome: 'failed',
+      failureClass: 'malformed',
+      message: expect.stringContaining(message),
+    });
   });
 });

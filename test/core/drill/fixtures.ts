@@ -1,7 +1,14 @@
 // Builders for drill tests: a config, healthy targets, incidents and routing at given instants.
 import type { HcguardConfigInput } from '../../../lambdas/core/config.ts';
 import type { DrillObservation, DrillPolicy } from '../../../lambdas/core/drill/machine.ts';
-import { STAGES, type Incident, type RoutingState, type Site, type Stage, type TargetState } from '../../../lambdas/core/model.ts';
+import {
+  STAGES,
+  type Incident,
+  type RoutingState,
+  type Site,
+  type Stage,
+  type TargetState,
+} from '../../../lambdas/core/model.ts';
 import { testConfig } from '../../fakes/config.ts';
 
 export const T0 = Date.parse('2026-11-20T02:00:00.000Z');
@@ -28,8 +35,13 @@ export const target = (site: Site, stage: Stage, seconds: number, change: Partia
 });
 
 /** Every target healthy with a result at `seconds`, with some changed. */
-export const targets = (seconds: number, changes: Partial<Record<`${Site}#${Stage}`, Partial<TargetState>>> = {}): TargetState[] =>
-  (['primary', 'backup'] as const).flatMap((site) => STAGES.map((stage) => target(site, stage, seconds, changes[`${site}#${stage}`])));
+export const targets = (
+  seconds: number,
+  changes: Partial<Record<`${Site}#${Stage}`, Partial<TargetState>>> = {},
+): TargetState[] =>
+  (['primary', 'backup'] as const).flatMap((site) =>
+    STAGES.map((stage) => target(site, stage, seconds, changes[`${site}#${stage}`])),
+  );
 
 export const incident = (change: Partial<Incident> = {}): Incident => ({
   id: 'inc-1',

@@ -22,7 +22,16 @@ describe('the HTML report in a browser', () => {
 
   it('renders the timeline and the tables with JavaScript off and no request but the page itself', async () => {
     const file = join(folder, 'drill.html');
-    writeFileSync(file, renderDrillHtml({ drill: finishedDrill(), config: reportConfig, results: drillResults(), impact: impactSamples(), generatedAt: new Date('2026-11-20T02:05:00Z') }));
+    writeFileSync(
+      file,
+      renderDrillHtml({
+        drill: finishedDrill(),
+        config: reportConfig,
+        results: drillResults(),
+        impact: impactSamples(),
+        generatedAt: new Date('2026-11-20T02:05:00Z'),
+      }),
+    );
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const requests: string[] = [];

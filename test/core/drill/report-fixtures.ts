@@ -8,10 +8,20 @@ import { at, drillPolicy, iso } from './fixtures.ts';
 
 export const reportConfig = drillPolicy({
   timeZone: 'Asia/Shanghai',
-  drills: { awaitAck: true, objectives: { rtoSeconds: 60, rpoRecords: 0, detectSeconds: 20, notifySeconds: 10, ackSeconds: 60 } },
+  drills: {
+    awaitAck: true,
+    objectives: { rtoSeconds: 60, rpoRecords: 0, detectSeconds: 20, notifySeconds: 10, ackSeconds: 60 },
+  },
 });
 
-const phase = (index: number, name: PhaseRecord['name'], from: number, to: number, outcome: PhaseRecord['outcome'], detail: string): PhaseRecord => ({
+const phase = (
+  index: number,
+  name: PhaseRecord['name'],
+  from: number,
+  to: number,
+  outcome: PhaseRecord['outcome'],
+  detail: string,
+): PhaseRecord => ({
   name,
   index,
   startedAt: iso(from),
@@ -24,20 +34,37 @@ const phase = (index: number, name: PhaseRecord['name'], from: number, to: numbe
 export const finishedDrill = (): DrillRecord => {
   const scenario = findScenario(reportConfig, 'verification-outage');
   if (!scenario) throw new Error('scenario');
-  const drill = newDrill({ id: 'drill-20261120-0200-ab12', actor: 'operator:alice', now: at(0), policy: reportConfig, dryRun: false, scenario });
+  const drill = newDrill({
+    id: 'drill-20261120-0200-ab12',
+    actor: 'operator:alice',
+    now: at(0),
+    policy: reportConfig,
+    dryRun: false,
+    scenario,
+  });
   return {
     ...drill,
     status: 'finished',
     outcome: 'failed',
     endedAt: iso(150),
     phases: [
-      { ...phase(0, 'preflight', 0, 1, 'passed', '8 check(s) passed'), checks: [{ name: 'backup ready on all three stages', ok: true, required: true, detail: 'healthy <fresh>' }] },
+      {
+        ...phase(0, 'preflight', 0, 1, 'passed', '8 check(s) passed'),
+        checks: [{ name: 'backup ready on all three stages', ok: true, required: true, detail: 'healthy <fresh>' }],
+      },
       phase(1, 'inject', 1, 2, 'passed', 'injected: error on primary verification'),
       phase(2, 'identify', 2, 13, 'passed', 'incident inc-7 (SEV1) opened 11 s after the fault'),
       phase(3, 'notify', 13, 14, 'passed', 'alert delivered 1 s after the incident opened'),
       phase(4, 'decide', 14, 40, 'passed', 'acknowledged by operator:bob'),
       phase(5, 'activate', 40, 45, 'passed', 'switched; backup verification passed'),
-      phase(6, 'restore', 45, 149, 'failed', 'fault cleared; traffic back on the primary; 40 record(s) written, 2 lost, 0 duplicated'),
+      phase(
+        6,
+        'restore',
+        45,
+        149,
+        'failed',
+        'fault cleared; traffic back on the primary; 40 record(s) written, 2 lost, 0 duplicated',
+      ),
       phase(7, 'summary', 149, 150, 'failed', 'drill failed'),
     ],
     marks: {
@@ -57,8 +84,24 @@ export const finishedDrill = (): DrillRecord => {
       failbackAt: iso(120),
       restoredAt: iso(149),
     },
-    data: { attempts: 41, refused: [7], onBackup: [9, 10, 11, 12, 13], check: { at: iso(148), lost: [12, 13], duplicated: [], attempts: 3 } },
-    alerts: [{ alertId: 'alert-open-inc-7', kind: 'open', severity: 'SEV1', topic: 'SEV1', incidentId: 'inc-7', drillId: 'drill-20261120-0200-ab12', drill: true, deliveredAt: iso(13.2) }],
+    data: {
+      attempts: 41,
+      refused: [7],
+      onBackup: [9, 10, 11, 12, 13],
+      check: { at: iso(148), lost: [12, 13], duplicated: [], attempts: 3 },
+    },
+    alerts: [
+      {
+        alertId: 'alert-open-inc-7',
+        kind: 'open',
+        severity: 'SEV1',
+        topic: 'SEV1',
+        incidentId: 'inc-7',
+        drillId: 'drill-20261120-0200-ab12',
+        drill: true,
+        deliveredAt: iso(13.2),
+      },
+    ],
   };
 };
 

@@ -5,7 +5,13 @@ import { buildReportModel, drillJson } from '../../../lambdas/core/drill/report-
 import { renderTimelineSvg } from '../../../lambdas/core/drill/timeline-svg.ts';
 import { drillResults, finishedDrill, impactSamples, reportConfig } from './report-fixtures.ts';
 
-const input = () => ({ drill: finishedDrill(), config: reportConfig, results: drillResults(), impact: impactSamples(), generatedAt: new Date('2026-11-20T02:05:00Z') });
+const input = () => ({
+  drill: finishedDrill(),
+  config: reportConfig,
+  results: drillResults(),
+  impact: impactSamples(),
+  generatedAt: new Date('2026-11-20T02:05:00Z'),
+});
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
 describe('the Markdown report', () => {
@@ -26,24 +32,31 @@ describe('the Markdown report', () => {
     }
   });
 
-  it('names the scenario, who started it, the timeline in the config\'s time zone, and the impact on citizens', () => {
+  it("names the scenario, who started it, the timeline in the config's time zone, and the impact on citizens", () => {
     expect(markdown).toContain('# Drill drill-20261120-0200-ab12: verification-outage');
     expect(markdown).toContain('- **Started by:** operator:alice');
     expect(markdown).toContain('- **Started:** 2026-11-20 10:00:00 Asia/Shanghai (02:00:00 UTC)');
     expect(markdown).toContain('| 10:00:22 | +22 s | switched to backup |');
-    expect(markdown).toContain('**Citizens (traffic simulator):** 95 of 620 verification requests failed; outage window 25 s.');
+    expect(markdown).toContain(
+      '**Citizens (traffic simulator):** 95 of 620 verification requests failed; outage window 25 s.',
+    );
     expect(markdown).toContain('see [drill.html](drill.html)');
   });
 
   it('lists findings most serious first, each with its revision', () => {
     const findings = markdown.slice(markdown.indexOf('## Findings'));
-    expect(findings.indexOf('[critical] Records lost')).toBeLessThan(findings.indexOf('[warning] Nobody subscribes to SEV1'));
+    expect(findings.indexOf('[critical] Records lost')).toBeLessThan(
+      findings.indexOf('[warning] Nobody subscribes to SEV1'),
+    );
     expect(findings).toContain('  - *Revise:* Replicate the backup back to the primary');
   });
 
   it('keeps table cells intact when details contain pipes', () => {
     const drill = finishedDrill();
-    const piped = { ...drill, phases: drill.phases.map((phase) => (phase.name === 'notify' ? { ...phase, detail: 'a | b' } : phase)) };
+    const piped = {
+      ...drill,
+      phases: drill.phases.map((phase) => (phase.name === 'notify' ? { ...phase, detail: 'a | b' } : phase)),
+    };
     expect(renderDrillMarkdown({ ...input(), drill: piped })).toContain('| a \\| b |');
   });
 });
@@ -68,7 +81,8 @@ describe('the HTML report', () => {
 
   it('shows every metric, phase and finding', () => {
     expect(count(html, /<tr><td>Time to |<tr><td>Records |<tr><td>Recovery time/g)).toBe(8);
-    for (const phase of ['preflight', 'inject', 'identify', 'notify', 'decide', 'activate', 'restore', 'summary']) expect(html).toContain(`<tr><td>${phase}</td>`);
+    for (const phase of ['preflight', 'inject', 'identify', 'notify', 'decide', 'activate', 'restore', 'summary'])
+      expect(html).toContain(`<tr><td>${phase}</td>`);
     expect(html).toContain('<li class="critical"><strong>[critical] Records lost (RPO not met)</strong>');
   });
 });
@@ -81,10 +95,22 @@ describe('the SVG timeline', () => {
     expect(count(svg, /<g class="phase">/g)).toBe(8);
     expect(count(svg, /class="fault-window"/g)).toBe(1);
     expect(count(svg, /<g class="event">/g)).toBe(model.events.length);
-    expect(model.events.map((event) => event.kind)).toEqual(['fault', 'detect', 'alert', 'switch', 'switch', 'serving', 'ack', 'clear', 'clear', 'failback', 'restored']);
+    expect(model.events.map((event) => event.kind)).toEqual([
+      'fault',
+      'detect',
+      'alert',
+      'switch',
+      'switch',
+      'serving',
+      'ack',
+      'clear',
+      'clear',
+      'failback',
+      'restored',
+    ]);
   });
 
-  it('plots latency per site, failed probes of the faulted site only, and the citizens\' failures', () => {
+  it("plots latency per site, failed probes of the faulted site only, and the citizens' failures", () => {
     expect(count(svg, /class="latency-primary"/g)).toBe(1);
     expect(count(svg, /class="latency-backup"/g)).toBe(1);
     expect(count(svg, /class="failures-primary"/g)).toBeGreaterThan(0);
@@ -105,8 +131,27 @@ describe('--json', () => {
   it('has exactly the shape issue 6 asks for', () => {
     const json = drillJson(finishedDrill(), 'reports/drill-20261120-0200-ab12.html');
     expect(Object.keys(json)).toEqual(['id', 'scenario', 'outcome', 'phases', 'metrics', 'reportPath']);
-    expect(json.phases[0]).toEqual({ name: 'preflight', startedAt: '2026-11-20T02:00:00.000Z', endedAt: '2026-11-20T02:00:01.000Z', outcome: 'passed' });
-    expect(Object.keys(json.metrics)).toEqual(['detectMs', 'notifyMs', 'ackMs', 'switchMs', 'rtoMs', 'recordsWritten', 'recordsLost', 'recordsDuplicated']);
-    expect(json).toMatchObject({ id: 'drill-20261120-0200-ab12', scenario: 'verification-outage', outcome: 'failed', reportPath: 'reports/drill-20261120-0200-ab12.html' });
+    expect(json.phases[0]).toEqual({
+      name: 'preflight',
+      startedAt: '2026-11-20T02:00:00.000Z',
+      endedAt: '2026-11-20T02:00:01.000Z',
+      outcome: 'passed',
+    });
+    expect(Object.keys(json.metrics)).toEqual([
+      'detectMs',
+      'notifyMs',
+      'ackMs',
+      'switchMs',
+      'rtoMs',
+      'recordsWritten',
+      'recordsLost',
+      'recordsDuplicated',
+    ]);
+    expect(json).toMatchObject({
+      id: 'drill-20261120-0200-ab12',
+      scenario: 'verification-outage',
+      outcome: 'failed',
+      reportPath: 'reports/drill-20261120-0200-ab12.html',
+    });
   });
 });

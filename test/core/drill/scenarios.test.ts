@@ -21,7 +21,13 @@ describe('scenarios', () => {
   });
 
   it('lists the four built-ins, then the custom ones', () => {
-    expect(scenarioNames(config)).toEqual(['verification-outage', 'transmission-tampering', 'collection-data-loss', 'full-site-outage', 'slow-verifier']);
+    expect(scenarioNames(config)).toEqual([
+      'verification-outage',
+      'transmission-tampering',
+      'collection-data-loss',
+      'full-site-outage',
+      'slow-verifier',
+    ]);
   });
 
   it.each([
@@ -37,12 +43,15 @@ describe('scenarios', () => {
       ],
       expectFailover: true,
     },
-  ])('$name injects $faults and expects failover: $expectFailover (the record follows verification)', ({ name, faults, expectFailover }) => {
-    const scenario = findScenario(config, name);
-    expect(scenario?.faults.map((fault) => [fault.site, fault.stage, fault.mode])).toEqual(faults);
-    expect(scenario?.expectFailover).toBe(expectFailover);
-    expect(scenario?.objectives).toEqual({ rtoSeconds: 300, rpoRecords: 0, notifySeconds: 60 });
-  });
+  ])(
+    '$name injects $faults and expects failover: $expectFailover (the record follows verification)',
+    ({ name, faults, expectFailover }) => {
+      const scenario = findScenario(config, name);
+      expect(scenario?.faults.map((fault) => [fault.site, fault.stage, fault.mode])).toEqual(faults);
+      expect(scenario?.expectFailover).toBe(expectFailover);
+      expect(scenario?.objectives).toEqual({ rtoSeconds: 300, rpoRecords: 0, notifySeconds: 60 });
+    },
+  );
 
   it('a built-in expects failover when a record follows the faulted stage', () => {
     const followsTransmission = drillPolicy({
@@ -90,7 +99,7 @@ describe('simulated injection', () => {
   });
   const faults = [{ site: 'primary' as const, stage: 'verification' as const, mode: 'accept-all' as const }];
 
-  it('turns the faulted target\'s result into the failure the fault would cause, tagged with the drill', () => {
+  it("turns the faulted target's result into the failure the fault would cause, tagged with the drill", () => {
     expect(simulateResult(result('primary', 'verification'), faults, 'd1')).toEqual({
       ...result('primary', 'verification'),
       outcome: 'failed',
@@ -98,7 +107,14 @@ describe('simulated injection', () => {
       message: 'forged code accepted (simulated) during drill d1',
       steps: [
         { name: 'submit', durationMs: 5, status: 200, outcome: 'ok' },
-        { name: 'verify', durationMs: 7, status: 200, outcome: 'failed', failureClass: 'wrong-verdict', message: 'forged code accepted (simulated)' },
+        {
+          name: 'verify',
+          durationMs: 7,
+          status: 200,
+          outcome: 'failed',
+          failureClass: 'wrong-verdict',
+          message: 'forged code accepted (simulated)',
+        },
       ],
       drillId: 'd1',
     });

@@ -1,18 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { firstDifference, jsonEqual, judgeBodySize, judgeHeader, judgeJson, judgeStatus, worstFinding, type Finding, type JudgeContext } from '../../../lambdas/core/probe/assertions.ts';
+import {
+  firstDifference,
+  jsonEqual,
+  judgeBodySize,
+  judgeHeader,
+  judgeJson,
+  judgeStatus,
+  worstFinding,
+  type Finding,
+  type JudgeContext,
+} from '../../../lambdas/core/probe/assertions.ts';
 import { createRedactor, shortHash } from '../../../lambdas/core/probe/redact.ts';
 import type { JsonAssertion } from '../../../lambdas/core/probe/schema.ts';
 import type { TemplateRuntime } from '../../../lambdas/core/probe/template.ts';
 
-const runtime: TemplateRuntime = { now: () => new Date('2026-11-26T08:00:00Z'), uuid: () => 'u', nonce: () => '0123456789abcdef' };
+const runtime: TemplateRuntime = {
+  now: () => new Date('2026-11-26T08:00:00Z'),
+  uuid: () => 'u',
+  nonce: () => '0123456789abcdef',
+};
 const context: JudgeContext = {
-  scope: { seq: 7, vars: { payload: 'p', temperature: 36.6 }, identity: { id: 'SYN-0123456789AB', name: 'Synthetic Probe CDEF' }, secret: {} },
+  scope: {
+    seq: 7,
+    vars: { payload: 'p', temperature: 36.6 },
+    identity: { id: 'SYN-0123456789AB', name: 'Synthetic Probe CDEF' },
+    secret: {},
+  },
   runtime,
   redactor: createRedactor(['SYN-0123456789AB', 'Synthetic Probe CDEF']),
 };
 
 /** An assertion with the schema's defaults (templates are checked against a probe's scope elsewhere). */
-const assertion = (input: Record<string, unknown>): JsonAssertion => ({ failureClass: 'assertion', sensitive: false, ...input }) as JsonAssertion;
+const assertion = (input: Record<string, unknown>): JsonAssertion =>
+  ({ failureClass: 'assertion', sensitive: false, ...input }) as JsonAssertion;
 
 const body = {
   id: 'd-1',
@@ -47,7 +67,13 @@ describe('JSONPath assertions', () => {
     [
       'a drifted field, named by its label',
       { path: '$.temperature', equals: '{{ vars.temperature }}', label: 'temperature' },
-      { failureClass: 'assertion', assertion: '$.temperature equals', expected: '36.6', actual: '38.1', message: 'temperature: expected 36.6, got 38.1' },
+      {
+        failureClass: 'assertion',
+        assertion: '$.temperature equals',
+        expected: '36.6',
+        actual: '38.1',
+        message: 'temperature: expected 36.6, got 38.1',
+      },
     ],
     [
       'the first difference inside an object',
@@ -62,19 +88,46 @@ describe('JSONPath assertions', () => {
     [
       'a forged code accepted, as wrong-verdict',
       { path: '$.verdict', notEquals: 'green', failureClass: 'wrong-verdict', label: 'forged code refused' },
-      { failureClass: 'wrong-verdict', assertion: '$.verdict notEquals', message: 'forged code refused: must not be "green", but it is' },
+      {
+        failureClass: 'wrong-verdict',
+        assertion: '$.verdict notEquals',
+        message: 'forged code refused: must not be "green", but it is',
+      },
     ],
-    ['a pattern that does not match', { path: '$.id', matches: '^x' }, { assertion: '$.id matches', expected: '/^x/', actual: '"d-1"' }],
-    ['a missing value', { path: '$.receipt.hash', exists: true, failureClass: 'integrity' }, { failureClass: 'integrity', message: '$.receipt.hash: expected to be present, but it is absent' }],
-    ['a value that should be absent', { path: '$.valid', absent: true }, { assertion: '$.valid absent', actual: 'false' }],
-    ['an expectation that cannot be computed', { path: '$.id', equals: '{{ missing }}' }, { message: '$.id: cannot compute the expected value: unknown variable "missing"' }],
+    [
+      'a pattern that does not match',
+      { path: '$.id', matches: '^x' },
+      { assertion: '$.id matches', expected: '/^x/', actual: '"d-1"' },
+    ],
+    [
+      'a missing value',
+      { path: '$.receipt.hash', exists: true, failureClass: 'integrity' },
+      { failureClass: 'integrity', message: '$.receipt.hash: expected to be present, but it is absent' },
+    ],
+    [
+      'a value that should be absent',
+      { path: '$.valid', absent: true },
+      { assertion: '$.valid absent', actual: 'false' },
+    ],
+    [
+      'an expectation that cannot be computed',
+      { path: '$.id', equals: '{{ missing }}' },
+      { message: '$.id: cannot compute the expected value: unknown variable "missing"' },
+    ],
   ])('fails: %s', (_, input, finding) => {
     expect(judgeJson(assertion(input), body, context)).toMatchObject(finding);
   });
 
   it('shows only short hashes for a sensitive field, whatever the platform returned', () => {
-    const finding = judgeJson(assertion({ path: '$.name', equals: '{{ identity.name }}', label: 'name', sensitive: true }), body, context);
-    expect(finding).toMatchObject({ expected: shortHash('Synthetic Probe CDEF'), actual: shortHash('Real Person Name') });
+    const finding = judgeJson(
+      assertion({ path: '$.name', equals: '{{ identity.name }}', label: 'name', sensitive: true }),
+      body,
+      context,
+    );
+    expect(finding).toMatchObject({
+      expected: shortHash('Synthetic Probe CDEF'),
+      actual: shortHash('Real Person Name'),
+    });
     expect(JSON.stringify(finding)).not.toMatch(/Real Person Name|Synthetic Probe CDEF/);
   });
 
@@ -94,7 +147,10 @@ describe('header, status and size assertions', () => {
     [{ name: 'x-request-id', equals: 'r-8' }, 'header x-request-id: expected "r-8", got "r-7"'],
     [{ name: 'etag', present: true }, 'header etag: expected to be present, but it is absent'],
     [{ name: 'x-request-id', present: false }, 'header x-request-id: expected to be absent, got "r-7"'],
-    [{ name: 'content-type', matches: '^text/' }, 'header content-type: expected to match /^text//, got "application/json; charset=utf-8"'],
+    [
+      { name: 'content-type', matches: '^text/' },
+      'header content-type: expected to match /^text//, got "application/json; charset=utf-8"',
+    ],
   ])('header %j → %s', (input, message) => {
     const finding = judgeHeader({ present: true, ...input }, headers, context);
     expect(finding?.message).toBe(message);
@@ -102,18 +158,33 @@ describe('header, status and size assertions', () => {
 
   it('checks the status against the expected set', () => {
     expect(judgeStatus([200, 201], 201)).toBeUndefined();
-    expect(judgeStatus([200, 201], 503)).toEqual({ failureClass: 'status', assertion: 'status', expected: '200 or 201', actual: '503', message: 'HTTP 503, expected 200 or 201' });
+    expect(judgeStatus([200, 201], 503)).toEqual({
+      failureClass: 'status',
+      assertion: 'status',
+      expected: '200 or 201',
+      actual: '503',
+      message: 'HTTP 503, expected 200 or 201',
+    });
   });
 
   it('checks the body size bound', () => {
     expect(judgeBodySize(100, 100)).toBeUndefined();
     expect(judgeBodySize(undefined, 10_000)).toBeUndefined();
-    expect(judgeBodySize(100, 101)).toMatchObject({ failureClass: 'too-large', message: 'body is 101 bytes, over the bound of 100' });
+    expect(judgeBodySize(100, 101)).toMatchObject({
+      failureClass: 'too-large',
+      message: 'body is 101 bytes, over the bound of 100',
+    });
   });
 });
 
 describe('which failure a step reports', () => {
-  const finding = (failureClass: Finding['failureClass']): Finding => ({ failureClass, assertion: failureClass, expected: '', actual: '', message: failureClass });
+  const finding = (failureClass: Finding['failureClass']): Finding => ({
+    failureClass,
+    assertion: failureClass,
+    expected: '',
+    actual: '',
+    message: failureClass,
+  });
   it.each([
     [['assertion', 'wrong-verdict'], 'wrong-verdict'],
     [['assertion', 'integrity'], 'integrity'],
@@ -124,7 +195,12 @@ describe('which failure a step reports', () => {
   });
 
   it('keeps the first of equally serious failures', () => {
-    expect(worstFinding([{ ...finding('assertion'), message: 'first' }, { ...finding('assertion'), message: 'second' }])?.message).toBe('first');
+    expect(
+      worstFinding([
+        { ...finding('assertion'), message: 'first' },
+        { ...finding('assertion'), message: 'second' },
+      ])?.message,
+    ).toBe('first');
   });
 });
 

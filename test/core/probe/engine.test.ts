@@ -1,14 +1,27 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { FailureClass } from '../../../lambdas/core/model.ts';
-import { buildRequest, createProbeScope, createRunRedactor, decideProbe, evaluateStep, PROBE_USER_AGENT, type ProbeRun, type StepEvaluation } from '../../../lambdas/core/probe/engine.ts';
+import {
+  buildRequest,
+  createProbeScope,
+  createRunRedactor,
+  decideProbe,
+  evaluateStep,
+  PROBE_USER_AGENT,
+  type ProbeRun,
+  type StepEvaluation,
+} from '../../../lambdas/core/probe/engine.ts';
 import type { HttpExchange } from '../../../lambdas/core/probe/http.ts';
 import { shortHash } from '../../../lambdas/core/probe/redact.ts';
 import { probeSchema, type ProbeDefinition, type ProbeDefinitionInput } from '../../../lambdas/core/probe/schema.ts';
 import { syntheticIdentity } from '../../../lambdas/core/probe/synthetic.ts';
 import type { TemplateRuntime } from '../../../lambdas/core/probe/template.ts';
 
-const runtime: TemplateRuntime = { now: () => new Date('2026-11-26T08:00:00.000Z'), uuid: () => 'uuid-1', nonce: () => 'fedcba9876543210' };
+const runtime: TemplateRuntime = {
+  now: () => new Date('2026-11-26T08:00:00.000Z'),
+  uuid: () => 'uuid-1',
+  nonce: () => 'fedcba9876543210',
+};
 const identity = syntheticIdentity('0123456789abcdef');
 const SECRET = 'hmac-key-never-shown';
 
@@ -27,14 +40,30 @@ const probe = (input: Partial<ProbeDefinitionInput> = {}): ProbeDefinition =>
         headers: { 'X-Signature': '{{ hmac(secret.key, vars.payload) }}' },
         body: { sequence: '{{ seq }}', payload: '{{ vars.payload }}' },
         capture: { receiptId: '$.receipt.id' },
-        expect: { status: [201], json: [{ path: '$.receipt.sha256', equals: '{{ sha256(vars.payload) }}', failureClass: 'integrity', label: 'receipt hash' }] },
+        expect: {
+          status: [201],
+          json: [
+            {
+              path: '$.receipt.sha256',
+              equals: '{{ sha256(vars.payload) }}',
+              failureClass: 'integrity',
+              label: 'receipt hash',
+            },
+          ],
+        },
       },
       { name: 'confirm', path: '/receipts/{{ receiptId }}', expect: { latencyMs: { degradedMs: 200, failedMs: 500 } } },
     ],
     ...input,
   });
 
-const run = (definition = probe()): ProbeRun => ({ probe: definition, site: 'primary', identity, secrets: { key: SECRET }, sequence: { stream: 'hcguard-primary', seq: 9 } });
+const run = (definition = probe()): ProbeRun => ({
+  probe: definition,
+  site: 'primary',
+  identity,
+  secrets: { key: SECRET },
+  sequence: { stream: 'hcguard-primary', seq: 9 },
+});
 
 const json = (value: unknown, status = 200, durationMs = 20): Extract<HttpExchange, { ok: true }> => ({
   ok: true,
@@ -68,12 +97,21 @@ describe('building a step request', () => {
   });
 
   it('computes vars once, in order, from the sequence and the identity', () => {
-    expect(context().scope).toMatchObject({ seq: 9, stream: 'hcguard-primary', vars: { payload: `{"s":9,"who":"${identity.id}"}`, at: '2026-11-26T08:00:00.000Z' } });
+    expect(context().scope).toMatchObject({
+      seq: 9,
+      stream: 'hcguard-primary',
+      vars: { payload: `{"s":9,"who":"${identity.id}"}`, at: '2026-11-26T08:00:00.000Z' },
+    });
   });
 
   it('uses an absolute step URL as it is', () => {
-    const definition = probe({ steps: [{ name: 'send', path: 'https://other.example/ping?x={{ seq }}' }], sequence: { stream: 's', commitAfter: 'send' } });
-    expect(buildRequest(definition.steps[0]!, 'http://127.0.0.1/transmission', context(definition).scope, runtime).url).toBe('https://other.example/ping?x=9');
+    const definition = probe({
+      steps: [{ name: 'send', path: 'https://other.example/ping?x={{ seq }}' }],
+      sequence: { stream: 's', commitAfter: 'send' },
+    });
+    expect(
+      buildRequest(definition.steps[0]!, 'http://127.0.0.1/transmission', context(definition).scope, runtime).url,
+    ).toBe('https://other.example/ping?x=9');
   });
 });
 
@@ -82,18 +120,54 @@ describe('judging one step', () => {
 
   it('passes and captures values for later steps', () => {
     const { scope } = context();
-    const sha = createHash('sha256').update((scope.vars as { payload: string }).payload).digest('hex');
+    const sha = createHash('sha256')
+      .update((scope.vars as { payload: string }).payload)
+      .digest('hex');
     const evaluation = evaluateStep(send(), json({ receipt: { id: 'r-1', sha256: sha } }, 201), context());
-    expect(evaluation).toEqual({ result: { name: 'send', durationMs: 20, status: 201, outcome: 'ok' }, captures: { receiptId: 'r-1' }, acknowledged: true });
+    expect(evaluation).toEqual({
+      result: { name: 'send', durationMs: 20, status: 201, outcome: 'ok' },
+      captures: { receiptId: 'r-1' },
+      acknowledged: true,
+    });
   });
 
   it.each<[string, HttpExchange, FailureClass, string, boolean]>([
-    ['a transport failure keeps its class', { ok: false, failureClass: 'connect', message: 'host: connection failed (ECONNREFUSED)', durationMs: 3 }, 'connect', 'host: connection failed (ECONNREFUSED)', false],
+    [
+      'a transport failure keeps its class',
+      { ok: false, failureClass: 'connect', message: 'host: connection failed (ECONNREFUSED)', durationMs: 3 },
+      'connect',
+      'host: connection failed (ECONNREFUSED)',
+      false,
+    ],
     ['an unexpected status', json({ error: 'busy' }, 503), 'status', 'HTTP 503, expected 201', false],
-    ['a body that is not JSON', { ...json({}, 201), body: new TextEncoder().encode('<html>oops') }, 'malformed', 'response body is not valid JSON', false],
-    ['a body that is not UTF-8', { ...json({}, 201), body: Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }, 'malformed', 'response body is not valid UTF-8', false],
-    ['an empty body where JSON is expected', { ...json({}, 201), body: new Uint8Array(0) }, 'malformed', 'response body is empty, JSON was expected', false],
-    ['a receipt hash that does not match', json({ receipt: { id: 'r', sha256: 'beef' } }, 201), 'integrity', 'receipt hash: expected', true],
+    [
+      'a body that is not JSON',
+      { ...json({}, 201), body: new TextEncoder().encode('<html>oops') },
+      'malformed',
+      'response body is not valid JSON',
+      false,
+    ],
+    [
+      'a body that is not UTF-8',
+      { ...json({}, 201), body: Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) },
+      'malformed',
+      'response body is not valid UTF-8',
+      false,
+    ],
+    [
+      'an empty body where JSON is expected',
+      { ...json({}, 201), body: new Uint8Array(0) },
+      'malformed',
+      'response body is empty, JSON was expected',
+      false,
+    ],
+    [
+      'a receipt hash that does not match',
+      json({ receipt: { id: 'r', sha256: 'beef' } }, 201),
+      'integrity',
+      'receipt hash: expected',
+      true,
+    ],
   ])('fails on %s', (_, exchange, failureClass, message, acknowledged) => {
     const evaluation = evaluateStep(send(), exchange, context());
     expect(evaluation.result).toMatchObject({ outcome: 'failed', failureClass });
@@ -124,18 +198,39 @@ describe('judging one step', () => {
 
   it('never shows a secret or an identity value, even when the platform echoes them', () => {
     const definition = probe({
-      steps: [{ name: 'send', path: '/', expect: { json: [{ path: '$.echo', equals: 'nothing' }, { path: '$.who', equals: 'someone' }] } }],
+      steps: [
+        {
+          name: 'send',
+          path: '/',
+          expect: {
+            json: [
+              { path: '$.echo', equals: 'nothing' },
+              { path: '$.who', equals: 'someone' },
+            ],
+          },
+        },
+      ],
     });
-    const evaluation = evaluateStep(definition.steps[0]!, json({ echo: `key=${SECRET}`, who: identity.name }), context(definition));
+    const evaluation = evaluateStep(
+      definition.steps[0]!,
+      json({ echo: `key=${SECRET}`, who: identity.name }),
+      context(definition),
+    );
     const text = JSON.stringify(evaluation);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(identity.name);
-    expect(evaluation.result.message).toBe(`$.echo: expected "nothing", got "key=${shortHash(SECRET)}" (and 1 more failed check)`);
+    expect(evaluation.result.message).toBe(
+      `$.echo: expected "nothing", got "key=${shortHash(SECRET)}" (and 1 more failed check)`,
+    );
   });
 });
 
 describe('deciding the probe result', () => {
-  const step = (name: string, outcome: 'ok' | 'degraded' | 'failed', extra: Partial<StepEvaluation['result']> = {}): StepEvaluation => ({
+  const step = (
+    name: string,
+    outcome: 'ok' | 'degraded' | 'failed',
+    extra: Partial<StepEvaluation['result']> = {},
+  ): StepEvaluation => ({
     result: { name, durationMs: 10, outcome, ...extra },
     captures: {},
     acknowledged: outcome !== 'failed',
@@ -159,8 +254,16 @@ describe('deciding the probe result', () => {
   });
 
   it('takes outcome, class and message from the failed step', () => {
-    const failed = { ...step('send', 'failed', { failureClass: 'integrity', message: 'receipt hash: expected "a", got "b"' }), failure: { step: 'send', assertion: '$.h equals', expected: '"a"', actual: '"b"' } };
-    expect(decide([failed])).toMatchObject({ outcome: 'failed', failureClass: 'integrity', message: 'send: receipt hash: expected "a", got "b"', failure: failed.failure });
+    const failed = {
+      ...step('send', 'failed', { failureClass: 'integrity', message: 'receipt hash: expected "a", got "b"' }),
+      failure: { step: 'send', assertion: '$.h equals', expected: '"a"', actual: '"b"' },
+    };
+    expect(decide([failed])).toMatchObject({
+      outcome: 'failed',
+      failureClass: 'integrity',
+      message: 'send: receipt hash: expected "a", got "b"',
+      failure: failed.failure,
+    });
   });
 
   it.each([
@@ -174,13 +277,15 @@ describe('deciding the probe result', () => {
   });
 
   it('is degraded when a step was slow', () => {
-    expect(decide([step('send', 'degraded', { message: 'send took 300 ms, over the degraded bound of 200 ms' })])).toMatchObject({
+    expect(
+      decide([step('send', 'degraded', { message: 'send took 300 ms, over the degraded bound of 200 ms' })]),
+    ).toMatchObject({
       outcome: 'degraded',
       message: 'send: send took 300 ms, over the degraded bound of 200 ms',
     });
   });
 
-  it('reports a probe the caller\'s deadline stopped as aborted, and tags drill results', () => {
+  it("reports a probe the caller's deadline stopped as aborted, and tags drill results", () => {
     expect(decide([step('send', 'ok')], 50, { abortedBefore: 'confirm', drillId: 'D-1' })).toMatchObject({
       outcome: 'failed',
       failureClass: 'aborted',

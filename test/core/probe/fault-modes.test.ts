@@ -4,7 +4,9 @@ import { expectedDetection, faultApplies, parseFaultSpec } from '../../../lambda
 
 describe('fault modes', () => {
   it('lets the verifier faults break verification only, and every other mode any stage', () => {
-    const table = Object.fromEntries(FAULT_MODES.map((mode) => [mode, STAGES.filter((stage) => faultApplies(mode, stage))]));
+    const table = Object.fromEntries(
+      FAULT_MODES.map((mode) => [mode, STAGES.filter((stage) => faultApplies(mode, stage))]),
+    );
     expect(table).toEqual({
       error: [...STAGES],
       latency: [...STAGES],
@@ -41,8 +43,14 @@ describe('fault modes', () => {
   it.each([
     [{ site: 'primary', stage: 'verification', mode: 'latency', latencyMs: 500, forMs: 30_000 }, undefined],
     [{ site: 'east', stage: 'verification', mode: 'error' }, ['site: must be one of: primary, backup']],
-    [{ site: 'primary', stage: 'transmission', mode: 'wrong-verdict' }, ['mode: wrong-verdict applies to verification only']],
-    [{ site: 'primary', stage: 'collection', mode: 'error', forMs: 0 }, ['forMs: must be an integer between 1 and 604800000']],
+    [
+      { site: 'primary', stage: 'transmission', mode: 'wrong-verdict' },
+      ['mode: wrong-verdict applies to verification only'],
+    ],
+    [
+      { site: 'primary', stage: 'collection', mode: 'error', forMs: 0 },
+      ['forMs: must be an integer between 1 and 604800000'],
+    ],
     [{ site: 'primary', stage: 'collection', mode: 'hang', extra: 1 }, ['fault: Unrecognized key: "extra"']],
   ])('validates %j', (input, problems) => {
     const parsed = parseFaultSpec(input);

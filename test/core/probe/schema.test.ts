@@ -14,7 +14,10 @@ const problemsOf = (probe: ProbeDefinitionInput): string[] => {
   }
 };
 
-const base = (steps: ProbeDefinitionInput['steps'], extra: Partial<ProbeDefinitionInput> = {}): ProbeDefinitionInput => ({ id: 'custom', stage: 'collection', steps, ...extra });
+const base = (
+  steps: ProbeDefinitionInput['steps'],
+  extra: Partial<ProbeDefinitionInput> = {},
+): ProbeDefinitionInput => ({ id: 'custom', stage: 'collection', steps, ...extra });
 
 describe('the built-in probes', () => {
   it('make the default config valid, with every stage probed on both sites', () => {
@@ -27,8 +30,9 @@ describe('the built-in probes', () => {
     expect(config.secrets).toEqual({ transmissionKey: { env: 'HCGUARD_TRANSMISSION_KEY' } });
   });
 
-  it('fit one 5 s round: every probe\'s step timeouts add up to at most 5 s', () => {
-    for (const probe of parseConfig(configInput).probes) expect(probe.steps.reduce((sum, step) => sum + step.timeoutMs, 0)).toBeLessThanOrEqual(5_000);
+  it("fit one 5 s round: every probe's step timeouts add up to at most 5 s", () => {
+    for (const probe of parseConfig(configInput).probes)
+      expect(probe.steps.reduce((sum, step) => sum + step.timeoutMs, 0)).toBeLessThanOrEqual(5_000);
   });
 
   it('compare every field of the declaration, marking identity fields sensitive', () => {
@@ -47,8 +51,16 @@ describe('the built-in probes', () => {
   });
 
   it('can verify a provisioned code instead, with its secrets declared', () => {
-    const probe = provisionedCodeVerificationProbe({ goodCodeSecret: 'goodCode', revokedCodeSecret: 'revokedCode', expectedVerdict: 'green' });
-    expect(probeSchema.parse(probe).steps.map((step) => step.name)).toEqual(['verify', 'verify-forged', 'verify-revoked']);
+    const probe = provisionedCodeVerificationProbe({
+      goodCodeSecret: 'goodCode',
+      revokedCodeSecret: 'revokedCode',
+      expectedVerdict: 'green',
+    });
+    expect(probeSchema.parse(probe).steps.map((step) => step.name)).toEqual([
+      'verify',
+      'verify-forged',
+      'verify-revoked',
+    ]);
     expect(problemsOf({ ...probe, id: 'provisioned' })).toEqual([
       'probes[3].steps: uses secret "goodCode", which is not declared under secrets',
       'probes[3].steps: uses secret "revokedCode", which is not declared under secrets',
@@ -58,7 +70,11 @@ describe('the built-in probes', () => {
 
 describe('probe definitions are checked when the config is', () => {
   it.each<[string, ProbeDefinitionInput, string]>([
-    ['a variable nobody defines', base([{ name: 'a', path: '/{{ token }}' }]), 'probes[3].steps[0].path: token is not defined here'],
+    [
+      'a variable nobody defines',
+      base([{ name: 'a', path: '/{{ token }}' }]),
+      'probes[3].steps[0].path: token is not defined here',
+    ],
     [
       'a capture used before the step that captures it',
       base([
@@ -67,19 +83,71 @@ describe('probe definitions are checked when the config is', () => {
       ]),
       'probes[3].steps[0].path: token is not defined here',
     ],
-    ['seq without a sequence', base([{ name: 'a', path: '/{{ seq }}' }]), 'probes[3].steps[0].path: seq is not defined here (declare `sequence` on the probe to use it)'],
-    ['an undeclared var', base([{ name: 'a', path: '/{{ vars.x }}' }]), 'probes[3].steps[0].path: vars.x is not defined (no vars are declared before this point)'],
-    ['a var that uses a later var', base([{ name: 'a', path: '/' }], { vars: { a: '{{ vars.b }}', b: 'x' } }), 'probes[3].vars.a: vars.b is not defined'],
-    ['a secret inside vars', base([{ name: 'a', path: '/' }], { vars: { a: '{{ secret.transmissionKey }}' } }), 'probes[3].vars.a: secret.transmissionKey: secrets may be used in steps only'],
-    ['an identity field that does not exist', base([{ name: 'a', path: '/{{ identity.email }}' }]), 'probes[3].steps[0].path: identity.email: identity has id, name, phone'],
-    ['an unknown function', base([{ name: 'a', path: '/', body: { x: '{{ exec(1) }}' } }]), 'probes[3].steps[0].body: unknown function exec()'],
-    ['a template that does not parse', base([{ name: 'a', path: '/{{ site' }]), 'probes[3].steps[0].path: "{{" at position 1 is never closed with "}}"'],
-    ['a JSONPath script expression', base([{ name: 'a', path: '/', expect: { json: [{ path: '$..[?(@.x)]', exists: true }] } }]), 'must not use script expressions'],
-    ['an assertion with two kinds', base([{ name: 'a', path: '/', expect: { json: [{ path: '$.a', equals: 1, exists: true }] } }]), 'needs exactly one of equals, notEquals, matches, exists, absent (has equals, exists)'],
-    ['an invalid regular expression', base([{ name: 'a', path: '/', expect: { json: [{ path: '$.a', matches: '(' }] } }]), 'probes[3].steps[0].expect.json[0].matches: is not a valid regular expression'],
-    ['a sequence committed after no step', base([{ name: 'a', path: '/' }], { sequence: { stream: 's', commitAfter: 'send' } }), 'probes[3].sequence.commitAfter: names no step of this probe (steps: a)'],
-    ['a capture named like a built-in', base([{ name: 'a', path: '/', capture: { site: '$.s' } }]), 'probes[3].steps[0].capture.site: "site" is a built-in variable: pick another name'],
-    ['a sensitive name that is neither var nor capture', base([{ name: 'a', path: '/' }], { sensitive: ['code'] }), 'probes[3].sensitive[0]: "code" is neither a var nor a capture of this probe'],
+    [
+      'seq without a sequence',
+      base([{ name: 'a', path: '/{{ seq }}' }]),
+      'probes[3].steps[0].path: seq is not defined here (declare `sequence` on the probe to use it)',
+    ],
+    [
+      'an undeclared var',
+      base([{ name: 'a', path: '/{{ vars.x }}' }]),
+      'probes[3].steps[0].path: vars.x is not defined (no vars are declared before this point)',
+    ],
+    [
+      'a var that uses a later var',
+      base([{ name: 'a', path: '/' }], { vars: { a: '{{ vars.b }}', b: 'x' } }),
+      'probes[3].vars.a: vars.b is not defined',
+    ],
+    [
+      'a secret inside vars',
+      base([{ name: 'a', path: '/' }], { vars: { a: '{{ secret.transmissionKey }}' } }),
+      'probes[3].vars.a: secret.transmissionKey: secrets may be used in steps only',
+    ],
+    [
+      'an identity field that does not exist',
+      base([{ name: 'a', path: '/{{ identity.email }}' }]),
+      'probes[3].steps[0].path: identity.email: identity has id, name, phone',
+    ],
+    [
+      'an unknown function',
+      base([{ name: 'a', path: '/', body: { x: '{{ exec(1) }}' } }]),
+      'probes[3].steps[0].body: unknown function exec()',
+    ],
+    [
+      'a template that does not parse',
+      base([{ name: 'a', path: '/{{ site' }]),
+      'probes[3].steps[0].path: "{{" at position 1 is never closed with "}}"',
+    ],
+    [
+      'a JSONPath script expression',
+      base([{ name: 'a', path: '/', expect: { json: [{ path: '$..[?(@.x)]', exists: true }] } }]),
+      'must not use script expressions',
+    ],
+    [
+      'an assertion with two kinds',
+      base([{ name: 'a', path: '/', expect: { json: [{ path: '$.a', equals: 1, exists: true }] } }]),
+      'needs exactly one of equals, notEquals, matches, exists, absent (has equals, exists)',
+    ],
+    [
+      'an invalid regular expression',
+      base([{ name: 'a', path: '/', expect: { json: [{ path: '$.a', matches: '(' }] } }]),
+      'probes[3].steps[0].expect.json[0].matches: is not a valid regular expression',
+    ],
+    [
+      'a sequence committed after no step',
+      base([{ name: 'a', path: '/' }], { sequence: { stream: 's', commitAfter: 'send' } }),
+      'probes[3].sequence.commitAfter: names no step of this probe (steps: a)',
+    ],
+    [
+      'a capture named like a built-in',
+      base([{ name: 'a', path: '/', capture: { site: '$.s' } }]),
+      'probes[3].steps[0].capture.site: "site" is a built-in variable: pick another name',
+    ],
+    [
+      'a sensitive name that is neither var nor capture',
+      base([{ name: 'a', path: '/' }], { sensitive: ['code'] }),
+      'probes[3].sensitive[0]: "code" is neither a var nor a capture of this probe',
+    ],
     [
       'duplicate step names',
       base([
@@ -97,10 +165,28 @@ describe('probe definitions are checked when the config is', () => {
       problemsOf(
         base(
           [
-            { name: 'send', method: 'POST', path: '/s/{{ stream }}', timeoutMs: 1_000, body: { n: '{{ seq }}', mac: '{{ hmac(secret.transmissionKey, vars.p) }}' }, capture: { id: '$.id' } },
-            { name: 'read', path: '/r/{{ urlencode(id) }}', timeoutMs: 1_000, expect: { json: [{ path: '$.p', equals: '{{ vars.p }}' }] } },
+            {
+              name: 'send',
+              method: 'POST',
+              path: '/s/{{ stream }}',
+              timeoutMs: 1_000,
+              body: { n: '{{ seq }}', mac: '{{ hmac(secret.transmissionKey, vars.p) }}' },
+              capture: { id: '$.id' },
+            },
+            {
+              name: 'read',
+              path: '/r/{{ urlencode(id) }}',
+              timeoutMs: 1_000,
+              expect: { json: [{ path: '$.p', equals: '{{ vars.p }}' }] },
+            },
           ],
-          { id: 'custom', stage: 'transmission', sequence: { stream: 'x-{{ site }}', commitAfter: 'send' }, vars: { p: 'payload {{ seq }} {{ identity.id }}' }, sensitive: ['id'] },
+          {
+            id: 'custom',
+            stage: 'transmission',
+            sequence: { stream: 'x-{{ site }}', commitAfter: 'send' },
+            vars: { p: 'payload {{ seq }} {{ identity.id }}' },
+            sensitive: ['id'],
+          },
         ),
       ),
     ).toEqual([]);

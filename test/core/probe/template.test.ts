@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, corrupt, parseTemplate, referencedRoots, renderString, renderValue, TemplateError, type TemplateRuntime } from '../../../lambdas/core/probe/template.ts';
+import {
+  canonicalJson,
+  corrupt,
+  parseTemplate,
+  referencedRoots,
+  renderString,
+  renderValue,
+  TemplateError,
+  type TemplateRuntime,
+} from '../../../lambdas/core/probe/template.ts';
 
 const runtime: TemplateRuntime = {
   now: () => new Date('2026-11-26T08:00:00.000Z'),
@@ -46,7 +55,10 @@ describe('templates: text with {{ expressions }}', () => {
     ['now()', '2026-11-26T08:00:00.000Z'],
     ['epochSeconds()', 1795680000],
     ["sha256('abc')", 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
-    ["hmac(secret.key, 'The quick brown fox jumps over the lazy dog')", 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8'],
+    [
+      "hmac(secret.key, 'The quick brown fox jumps over the lazy dog')",
+      'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    ],
     ["concat(site, ':', seq)", 'primary:42'],
     ['add(seq, -1)', 41],
     ["urlencode('a b/c')", 'a%20b%2Fc'],
@@ -57,7 +69,13 @@ describe('templates: text with {{ expressions }}', () => {
   });
 
   it('renders every string inside a JSON body, keeping keys and non-strings', () => {
-    expect(renderValue({ sequence: '{{ seq }}', payload: 'p-{{ site }}', fixed: 36.6, nested: [{ who: '{{ identity.id }}' }] }, scope, runtime)).toEqual({
+    expect(
+      renderValue(
+        { sequence: '{{ seq }}', payload: 'p-{{ site }}', fixed: 36.6, nested: [{ who: '{{ identity.id }}' }] },
+        scope,
+        runtime,
+      ),
+    ).toEqual({
       sequence: 42,
       payload: 'p-primary',
       fixed: 36.6,
@@ -81,18 +99,23 @@ describe('templates: text with {{ expressions }}', () => {
   });
 
   it('lists the variables a template refers to', () => {
-    expect(referencedRoots(parseTemplate("{{ hmac(secret.key, concat(stream, ':', vars.payload)) }} {{ code }}"))).toEqual(['secret', 'stream', 'vars', 'code']);
+    expect(
+      referencedRoots(parseTemplate("{{ hmac(secret.key, concat(stream, ':', vars.payload)) }} {{ code }}")),
+    ).toEqual(['secret', 'stream', 'vars', 'code']);
   });
 });
 
 describe('corrupt(): a forged copy of a value', () => {
-  it.each(['HC1.eyJ2IjoxfQ.c2lnbmF0dXJl', 'abc', 'Z', '9', 'a.b.c', '--x--'])('changes exactly one character of %s, within its alphabet', (value) => {
-    const forged = corrupt(value);
-    expect(forged).toHaveLength(value.length);
-    const changed = [...value].filter((char, index) => forged[index] !== char);
-    expect(changed).toHaveLength(1);
-    expect(forged).toMatch(/^[A-Za-z0-9._-]+$/);
-  });
+  it.each(['HC1.eyJ2IjoxfQ.c2lnbmF0dXJl', 'abc', 'Z', '9', 'a.b.c', '--x--'])(
+    'changes exactly one character of %s, within its alphabet',
+    (value) => {
+      const forged = corrupt(value);
+      expect(forged).toHaveLength(value.length);
+      const changed = [...value].filter((char, index) => forged[index] !== char);
+      expect(changed).toHaveLength(1);
+      expect(forged).toMatch(/^[A-Za-z0-9._-]+$/);
+    },
+  );
 
   it('refuses a value with nothing to change', () => {
     expect(() => corrupt('...')).toThrow('corrupt() needs a value with at least one letter or digit');

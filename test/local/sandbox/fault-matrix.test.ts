@@ -35,7 +35,10 @@ afterEach(() => void testbed.sandbox.faults.clearNow());
 
 const roundOnPrimary = async (): Promise<Record<Stage, ProbeResult>> => {
   const results = await testbed.runner.runRound({ sites: ['primary'] });
-  return Object.fromEntries(STAGES.map((stage) => [stage, results.find((result) => result.stage === stage)])) as Record<Stage, ProbeResult>;
+  return Object.fromEntries(STAGES.map((stage) => [stage, results.find((result) => result.stage === stage)])) as Record<
+    Stage,
+    ProbeResult
+  >;
 };
 
 const rows = FAULT_MODES.flatMap((mode) =>
@@ -52,10 +55,19 @@ describe('the fault matrix: each fault is seen by the right probe as the right f
   });
 
   it.each(rows)('$mode on $stage → $outcome ($failureClass)', async ({ mode, stage, outcome, failureClass }) => {
-    testbed.sandbox.faults.injectNow({ site: 'primary', stage, mode, ...(mode === 'latency' ? { latencyMs: LATENCY_FAULT_MS } : {}) });
+    testbed.sandbox.faults.injectNow({
+      site: 'primary',
+      stage,
+      mode,
+      ...(mode === 'latency' ? { latencyMs: LATENCY_FAULT_MS } : {}),
+    });
     const faulted = await roundOnPrimary();
-    expect({ outcome: faulted[stage].outcome, failureClass: faulted[stage].failureClass ?? 'none' }).toEqual({ outcome, failureClass });
-    for (const other of STAGES.filter((each) => each !== stage)) expect(faulted[other], `${other} is not affected`).toMatchObject({ outcome: 'ok' });
+    expect({ outcome: faulted[stage].outcome, failureClass: faulted[stage].failureClass ?? 'none' }).toEqual({
+      outcome,
+      failureClass,
+    });
+    for (const other of STAGES.filter((each) => each !== stage))
+      expect(faulted[other], `${other} is not affected`).toMatchObject({ outcome: 'ok' });
     expect(JSON.stringify(faulted)).not.toContain(TEST_TRANSMISSION_KEY);
 
     testbed.sandbox.faults.clearNow();
@@ -64,6 +76,7 @@ describe('the fault matrix: each fault is seen by the right probe as the right f
     const afterClear = await roundOnPrimary();
     const recovered = afterClear[stage].outcome === 'ok' ? afterClear : await roundOnPrimary();
     expect(recovered[stage], `${stage} passes again after the fault is cleared`).toMatchObject({ outcome: 'ok' });
-    if (afterClear[stage].outcome !== 'ok') expect([stage, mode, afterClear[stage].failureClass]).toEqual(['transmission', 'drop-writes', 'integrity']);
+    if (afterClear[stage].outcome !== 'ok')
+      expect([stage, mode, afterClear[stage].failureClass]).toEqual(['transmission', 'drop-writes', 'integrity']);
   });
 });

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySequenceSource } from '../../../lambdas/adapters/local/memory-sequence-source.ts';
 import { createSecretSource } from '../../../lambdas/adapters/secrets.ts';
 import { createProbeRunner } from '../../../lambdas/app/probe-runner.ts';
-import { builtinProbes, builtinSecrets, provisionedCodeVerificationProbe } from '../../../lambdas/core/probe/builtin.ts';
+import {
+  builtinProbes,
+  builtinSecrets,
+  provisionedCodeVerificationProbe,
+} from '../../../lambdas/core/probe/builtin.ts';
 import { parseConfig } from '../../../lambdas/core/config.ts';
 import { startTestSandbox, TEST_TRANSMISSION_KEY, type TestSandbox } from '../../support/sandbox.ts';
 
@@ -12,7 +16,14 @@ let testbed: TestSandbox;
 let codes: { good: string; revoked: string };
 
 const post = async (url: string, body: unknown) =>
-  (await (await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5_000) })).json()) as Record<string, string>;
+  (await (
+    await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(5_000),
+    })
+  ).json()) as Record<string, string>;
 
 beforeAll(async () => {
   testbed = await startTestSandbox({ sandbox: { replicationLagMs: 10 } });
@@ -28,11 +39,27 @@ const runVerification = async () => {
   const [collection, transmission] = builtinProbes();
   const config = parseConfig({
     ...testbed.config,
-    probes: [collection, transmission, provisionedCodeVerificationProbe({ goodCodeSecret: 'goodCode', revokedCodeSecret: 'revokedCode', expectedVerdict: 'green' })],
+    probes: [
+      collection,
+      transmission,
+      provisionedCodeVerificationProbe({
+        goodCodeSecret: 'goodCode',
+        revokedCodeSecret: 'revokedCode',
+        expectedVerdict: 'green',
+      }),
+    ],
     secrets: { ...builtinSecrets(), goodCode: { env: 'TEST_GOOD_CODE' }, revokedCode: { env: 'TEST_REVOKED_CODE' } },
   });
-  const env = { HCGUARD_TRANSMISSION_KEY: TEST_TRANSMISSION_KEY, TEST_GOOD_CODE: codes.good, TEST_REVOKED_CODE: codes.revoked };
-  const runner = createProbeRunner({ config, secrets: createSecretSource({ refs: config.secrets, env }), sequences: createMemorySequenceSource() });
+  const env = {
+    HCGUARD_TRANSMISSION_KEY: TEST_TRANSMISSION_KEY,
+    TEST_GOOD_CODE: codes.good,
+    TEST_REVOKED_CODE: codes.revoked,
+  };
+  const runner = createProbeRunner({
+    config,
+    secrets: createSecretSource({ refs: config.secrets, env }),
+    sequences: createMemorySequenceSource(),
+  });
   const results = await runner.runRound({ sites: ['primary'] });
   return { result: results.find((each) => each.stage === 'verification'), text: JSON.stringify(results) };
 };
@@ -53,7 +80,11 @@ describe('verification with provisioned codes', () => {
     testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'accept-all' });
     try {
       const { result, text } = await runVerification();
-      expect(result).toMatchObject({ outcome: 'failed', failureClass: 'wrong-verdict', message: 'verify-forged: forged code accepted: must not be true, but it is' });
+      expect(result).toMatchObject({
+        outcome: 'failed',
+        failureClass: 'wrong-verdict',
+        message: 'verify-forged: forged code accepted: must not be true, but it is',
+      });
       expect(text).not.toContain(codes.good);
       expect(text).not.toContain(codes.revoked);
     } finally {

@@ -12,7 +12,8 @@ const el = (tag, attributes = {}, ...children) => {
   for (const [name, value] of Object.entries(attributes)) {
     if (value !== undefined && value !== null && value !== false) node.setAttribute(name, String(value));
   }
-  for (const child of children) if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
+  for (const child of children)
+    if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
   return node;
 };
 const svg = (tag, attributes = {}) => {
@@ -45,10 +46,15 @@ const sparkline = (points) => {
   const max = Math.max(50, ...points.map((point) => point.ms));
   const x = (index) => (points.length === 1 ? width / 2 : 2 + (index * (width - 4)) / (points.length - 1));
   const y = (ms) => height - 3 - (ms / max) * (height - 6);
-  const path = points.map((point, index) => `${index === 0 ? 'M' : 'L'}${x(index).toFixed(1)},${y(point.ms).toFixed(1)}`).join(' ');
+  const path = points
+    .map((point, index) => `${index === 0 ? 'M' : 'L'}${x(index).toFixed(1)},${y(point.ms).toFixed(1)}`)
+    .join(' ');
   chart.append(svg('path', { d: path, class: 'line' }));
   points.forEach((point, index) => {
-    if (point.outcome !== 'ok') chart.append(svg('circle', { cx: x(index).toFixed(1), cy: y(point.ms).toFixed(1), r: 2.5, class: point.outcome }));
+    if (point.outcome !== 'ok')
+      chart.append(
+        svg('circle', { cx: x(index).toFixed(1), cy: y(point.ms).toFixed(1), r: 2.5, class: point.outcome }),
+      );
   });
   const last = points[points.length - 1];
   title.textContent = `latest ${last.ms} ms (${last.outcome}); peak ${Math.max(...points.map((point) => point.ms))} ms over ${points.length} rounds`;
@@ -60,7 +66,8 @@ const renderTargets = (state) => {
   const table = document.getElementById('targets');
   const headRow = table.tHead.rows[0];
   while (headRow.cells.length > 1) headRow.deleteCell(1);
-  for (const site of state.sites) headRow.append(el('th', { scope: 'col' }, site.label, el('br'), el('small', {}, site.endpoint)));
+  for (const site of state.sites)
+    headRow.append(el('th', { scope: 'col' }, site.label, el('br'), el('small', {}, site.endpoint)));
   const body = el('tbody');
   for (const stage of STAGES) {
     const row = el('tr', {}, el('th', { scope: 'row' }, stage));
@@ -76,7 +83,9 @@ const renderTargets = (state) => {
           serving && stage === 'verification' ? el('span', { class: 'serving' }, 'serving') : null,
           el('span', { class: 'since' }, target && target.since ? `since ${time(target.since)}` : ''),
           sparkline(target ? target.latency : []),
-          target && target.lastMessage && health !== 'healthy' ? el('span', { class: 'message' }, target.lastMessage) : null,
+          target && target.lastMessage && health !== 'healthy'
+            ? el('span', { class: 'message' }, target.lastMessage)
+            : null,
         ),
       );
     }
@@ -97,7 +106,13 @@ const renderRouting = (state) => {
         'div',
         { class: `route ${route.activeSite}`, 'data-record': route.record, 'data-active-site': route.activeSite },
         el('p', { class: 'record' }, route.record),
-        el('p', { class: 'active' }, '→ ', el('strong', {}, route.activeSite), ` since ${time(route.since)} (${ago(route.since, state.generatedAt)})`),
+        el(
+          'p',
+          { class: 'active' },
+          '→ ',
+          el('strong', {}, route.activeSite),
+          ` since ${time(route.since)} (${ago(route.since, state.generatedAt)})`,
+        ),
         el('p', { class: 'why' }, route.reason, ' — ', route.actor),
         route.pendingTo ? el('p', { class: 'pending' }, `switch to ${route.pendingTo} in progress`) : null,
         route.refusal ? el('p', { class: 'refusal' }, `refusing to switch: ${route.refusal}`) : null,
@@ -121,8 +136,24 @@ const citizensChart = (buckets) => {
     const x = (index + 60 - shown.length) * barWidth;
     const okHeight = (bucket.ok / max) * (height - 2);
     const failedHeight = (bucket.failed / max) * (height - 2);
-    chart.append(svg('rect', { x: x.toFixed(1), y: (height - okHeight).toFixed(1), width: (barWidth - 1).toFixed(1), height: okHeight.toFixed(1), class: 'ok' }));
-    chart.append(svg('rect', { x: x.toFixed(1), y: (height - okHeight - failedHeight).toFixed(1), width: (barWidth - 1).toFixed(1), height: failedHeight.toFixed(1), class: 'failed' }));
+    chart.append(
+      svg('rect', {
+        x: x.toFixed(1),
+        y: (height - okHeight).toFixed(1),
+        width: (barWidth - 1).toFixed(1),
+        height: okHeight.toFixed(1),
+        class: 'ok',
+      }),
+    );
+    chart.append(
+      svg('rect', {
+        x: x.toFixed(1),
+        y: (height - okHeight - failedHeight).toFixed(1),
+        width: (barWidth - 1).toFixed(1),
+        height: failedHeight.toFixed(1),
+        class: 'failed',
+      }),
+    );
   });
   return chart;
 };
@@ -140,7 +171,10 @@ const renderCitizens = (state) => {
   const parts = [
     el(
       'p',
-      { class: `rate ${rate === undefined ? '' : rate >= 0.99 ? 'good' : rate >= 0.9 ? 'fair' : 'bad'}`, 'data-success-rate': rate === undefined ? '' : rate.toFixed(3) },
+      {
+        class: `rate ${rate === undefined ? '' : rate >= 0.99 ? 'good' : rate >= 0.9 ? 'fair' : 'bad'}`,
+        'data-success-rate': rate === undefined ? '' : rate.toFixed(3),
+      },
       percent(rate),
       el('small', {}, ` of verifications succeeded in the last ${citizens.recent.seconds} s`),
     ),
@@ -148,17 +182,36 @@ const renderCitizens = (state) => {
       'p',
       { class: 'resolved', 'data-citizens-site': citizens.answer && citizens.answer.site ? citizens.answer.site : '' },
       `${citizens.record} resolves to ${citizens.answer ? citizens.answer.values.join(', ') : '…'}`,
-      citizens.answer && citizens.answer.site ? ` (${citizens.answer.site}, cached until ${time(citizens.answer.expiresAt)})` : '',
+      citizens.answer && citizens.answer.site
+        ? ` (${citizens.answer.site}, cached until ${time(citizens.answer.expiresAt)})`
+        : '',
     ),
     citizensChart(citizens.buckets),
-    el('p', { class: 'totals' }, `${citizens.totals.ok} succeeded, ${citizens.totals.failed} failed at ${citizens.requestsPerSecond}/s`),
+    el(
+      'p',
+      { class: 'totals' },
+      `${citizens.totals.ok} succeeded, ${citizens.totals.failed} failed at ${citizens.requestsPerSecond}/s`,
+    ),
     open
-      ? el('p', { class: 'outage open' }, `outage since ${time(open.start)}: ${open.failed} failed verifications so far`)
+      ? el(
+          'p',
+          { class: 'outage open' },
+          `outage since ${time(open.start)}: ${open.failed} failed verifications so far`,
+        )
       : lastClosed
-        ? el('p', { class: 'outage' }, `last outage ${time(lastClosed.start)}–${time(lastClosed.end)}: ${(lastClosed.durationMs / 1000).toFixed(1)} s, ${lastClosed.failed} failed verifications`)
+        ? el(
+            'p',
+            { class: 'outage' },
+            `last outage ${time(lastClosed.start)}–${time(lastClosed.end)}: ${(lastClosed.durationMs / 1000).toFixed(1)} s, ${lastClosed.failed} failed verifications`,
+          )
         : null,
     citizens.failureReasons.length > 0
-      ? el('p', { class: 'reasons' }, 'failures: ', citizens.failureReasons.map((entry) => `${entry.reason} ×${entry.count}`).join(', '))
+      ? el(
+          'p',
+          { class: 'reasons' },
+          'failures: ',
+          citizens.failureReasons.map((entry) => `${entry.reason} ×${entry.count}`).join(', '),
+        )
       : null,
   ];
   box.replaceChildren(...parts.filter(Boolean));
@@ -167,16 +220,30 @@ const renderCitizens = (state) => {
 const renderIncidents = (state) => {
   const body = el('tbody');
   for (const incident of state.incidents) {
-    const button = incident.status === 'open' ? el('button', { type: 'button', class: 'ack', 'data-ack': incident.id }, 'Acknowledge') : null;
+    const button =
+      incident.status === 'open'
+        ? el('button', { type: 'button', class: 'ack', 'data-ack': incident.id }, 'Acknowledge')
+        : null;
     body.append(
       el(
         'tr',
         { 'data-incident-id': incident.id, 'data-severity': incident.severity, 'data-status': incident.status },
         el('td', {}, el('span', { class: `severity ${incident.severity}` }, incident.severity)),
-        el('td', {}, el('strong', {}, incident.title), el('br'), el('small', {}, incident.id, incident.drillId ? ` · drill ${incident.drillId}` : '')),
+        el(
+          'td',
+          {},
+          el('strong', {}, incident.title),
+          el('br'),
+          el('small', {}, incident.id, incident.drillId ? ` · drill ${incident.drillId}` : ''),
+        ),
         el('td', {}, [incident.site, incident.stage].filter(Boolean).join(' / ')),
         el('td', {}, time(incident.openedAt), el('br'), el('small', {}, ago(incident.openedAt, state.generatedAt))),
-        el('td', {}, incident.status, incident.acknowledgedBy ? el('small', {}, ` by ${incident.acknowledgedBy}`) : null),
+        el(
+          'td',
+          {},
+          incident.status,
+          incident.acknowledgedBy ? el('small', {}, ` by ${incident.acknowledgedBy}`) : null,
+        ),
         el('td', {}, button),
       ),
     );
@@ -207,7 +274,9 @@ const renderDrills = (state) => {
   const scenarios = state.scenarios.join('\n');
   if (scenarios !== knownScenarios) {
     knownScenarios = scenarios;
-    document.getElementById('scenario').replaceChildren(...state.scenarios.map((name) => el('option', { value: name }, name)));
+    document
+      .getElementById('scenario')
+      .replaceChildren(...state.scenarios.map((name) => el('option', { value: name }, name)));
   }
   const body = el('tbody');
   for (const drill of state.drills) {
@@ -219,7 +288,11 @@ const renderDrills = (state) => {
         el('td', {}, drill.scenario),
         el('td', {}, time(drill.startedAt)),
         el('td', {}, el('span', { class: `outcome ${drill.outcome}` }, drill.outcome)),
-        el('td', {}, drill.reportUrl ? el('a', { href: drill.reportUrl, target: '_blank', rel: 'noopener' }, 'report') : ''),
+        el(
+          'td',
+          {},
+          drill.reportUrl ? el('a', { href: drill.reportUrl, target: '_blank', rel: 'noopener' }, 'report') : '',
+        ),
       ),
     );
   }
@@ -257,7 +330,11 @@ const toast = (text, isError) => {
 };
 
 const post = async (path, body) => {
-  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
   return answer;
@@ -289,7 +366,9 @@ document.getElementById('fault-form').addEventListener('submit', (event) => {
   if (forSeconds > 0) body.forSeconds = forSeconds;
   void act(`injected ${body.mode} on ${body.site} ${body.stage}`, '/api/faults', body);
 });
-document.getElementById('clear-faults').addEventListener('click', () => void act('cleared every fault', '/api/faults/clear', {}));
+document
+  .getElementById('clear-faults')
+  .addEventListener('click', () => void act('cleared every fault', '/api/faults/clear', {}));
 document.getElementById('drill-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const scenario = new FormData(event.target).get('scenario');
