@@ -62,6 +62,25 @@ export default tseslint.config(
     },
   },
   {
+    // What runs in a Lambda never reaches for the local runtime or the CLI.
+    files: ['lambdas/**/*.ts'],
+    ignores: ['lambdas/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/local/*', '**/local/**'], message: 'local/ is never bundled into a Lambda.' },
+            {
+              group: ['**/bin/*', '**/bin/**', '**/lib/*', '**/lib/**'],
+              message: 'lambdas/ imports neither the CLI nor the stack.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Table-driven tests mutate parsed JSON fixtures freely.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -9,9 +9,9 @@ import { createAwsClients, type AwsClients } from '../../lambdas/app/aws-clients
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
 import { parseConfig, type HcguardConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
-import { provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { provisionLocalResources } from '../../local/provision.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
-import { startSandbox, type Sandbox } from '../../lambdas/local/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../../local/sandbox/index.ts';
 import type { Clock, ManagedRecord } from '../../lambdas/ports.ts';
 import type { DeployedResources } from '../../lambdas/runtime-env.ts';
 import { gateMotoTransactions } from './moto-write-gate.ts';

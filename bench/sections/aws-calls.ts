@@ -4,7 +4,7 @@ import { DEFAULT_FOOTPRINT, type HcguardFootprint } from '../../lambdas/core/cos
 import { benchAwsCalls, ROUND_KINDS, type MeasuredRound, type ProbeCountResult } from '../aws-calls.ts';
 import type { CallRecord } from '../lib/call-counter.ts';
 import { markdownTable, type BenchSection } from '../lib/report.ts';
-import { startMotoServer } from '../../lambdas/local/moto.ts';
+import { startMotoServer } from '../../local/moto.ts';
 
 const units = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startMotoServer, type MotoServer } from '../../lambdas/local/moto.ts';
+import { startMotoServer, type MotoServer } from '../../local/moto.ts';
 import { LATE_ROUND_MS } from '../latency.ts';
 import {
   counts,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import configInput from '../../hcguard.config.ts';
-import { freePort } from '../../lambdas/local/moto.ts';
+import { freePort } from '../../local/moto.ts';
 import { runHcguard } from '../support/cli.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 

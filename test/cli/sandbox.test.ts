@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import configInput from '../../hcguard.config.ts';
-import { freePort } from '../../lambdas/local/moto.ts';
+import { freePort } from '../../local/moto.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');

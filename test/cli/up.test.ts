@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../../bin/cli/runtime-file.ts';
 import { readLocalRuntime, type LocalRuntime } from '../../bin/cli/target.ts';
 import { UsageError } from '../../bin/cli/errors.ts';
-import { freePort } from '../../lambdas/local/moto.ts';
+import { freePort } from '../../local/moto.ts';
 import { descendantsOf, isAlive, localTestConfig, startUp } from '../support/local-runtime.ts';
 import { uniqueName } from '../support/aws.ts';
 

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DashboardState } from '../../lambdas/local/dashboard/state.ts';
+import type { DashboardState } from '../../local/dashboard/state.ts';
 import { launchChromium } from '../support/browser.ts';
 import {
   descendantsOf,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, ProbeResult, TargetState } from '../../lambdas/core/model.ts';
-import { DashboardRequestError } from '../../lambdas/local/dashboard/state.ts';
-import { createRuntimeBackend, type DrillControl } from '../../lambdas/local/runtime/backend.ts';
-import { createFaultRegistry } from '../../lambdas/local/sandbox/faults.ts';
+import { DashboardRequestError } from '../../local/dashboard/state.ts';
+import { createRuntimeBackend, type DrillControl } from '../../local/runtime/backend.ts';
+import { createFaultRegistry } from '../../local/sandbox/faults.ts';
 import { testConfig } from '../fakes/config.ts';
 import { MemoryStateStore } from '../fakes/memory-state-store.ts';
 import { MemoryRoutingStore } from '../fakes/routing.ts';

@@ -9,10 +9,10 @@ import {
   TtlDnsCache,
   type CitizenClient,
   type ScanOutcome,
-} from '../../lambdas/local/citizens.ts';
+} from '../../local/citizens.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
-import { provisionLocalResources } from '../../lambdas/local/provision.ts';
-import { startSandbox } from '../../lambdas/local/sandbox/index.ts';
+import { provisionLocalResources } from '../../local/provision.ts';
+import { startSandbox } from '../../local/sandbox/index.ts';
 import { upsertInput } from '../../lambdas/adapters/aws/route53-router.ts';
 import type { ManagedRecord } from '../../lambdas/ports.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';

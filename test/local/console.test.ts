@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DashboardState } from '../../lambdas/local/dashboard/state.ts';
-import { changeLines, createStatusConsole, statusTable } from '../../lambdas/local/runtime/console.ts';
+import type { DashboardState } from '../../local/dashboard/state.ts';
+import { changeLines, createStatusConsole, statusTable } from '../../local/runtime/console.ts';
 
 const healthy = (): DashboardState => ({
   name: 'hcguard',

@@ -3,13 +3,13 @@ import { request as httpRequest } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
-import { remoteCitizensImpact } from '../../lambdas/local/citizens.ts';
-import { startDashboardServer, type DashboardServer } from '../../lambdas/local/dashboard/server.ts';
+import { remoteCitizensImpact } from '../../local/citizens.ts';
+import { startDashboardServer, type DashboardServer } from '../../local/dashboard/server.ts';
 import {
   DashboardRequestError,
   type DashboardBackend,
   type DashboardState,
-} from '../../lambdas/local/dashboard/state.ts';
+} from '../../local/dashboard/state.ts';
 import { launchChromium } from '../support/browser.ts';
 
 const SCREENSHOTS = 'reports/screenshots';

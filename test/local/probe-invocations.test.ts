@@ -7,7 +7,7 @@ import {
   createProbeInvocations,
   invocationPeriodMs,
   probeTimeoutMs,
-} from '../../lambdas/local/runtime/probe-invocations.ts';
+} from '../../local/runtime/probe-invocations.ts';
 import { testConfig } from '../fakes/config.ts';
 import { quietRoundSummary } from '../fakes/round.ts';
 

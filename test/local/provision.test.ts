@@ -7,7 +7,7 @@ import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import { SEVERITIES } from '../../lambdas/core/model.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
-import { provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { provisionLocalResources } from '../../local/provision.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { testConfigInput } from '../fakes/config.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoundScheduler, type RoundReport } from '../../lambdas/local/runtime/scheduler.ts';
+import { RoundScheduler, type RoundReport } from '../../local/runtime/scheduler.ts';
 
 describe('RoundScheduler', () => {
   it('runs rounds one at a time even when a round overruns the interval, and reports each', async () => {

@@ -11,7 +11,7 @@ import { composeServices, type Services } from '../../lambdas/app/compose.ts';
 import type { DrillService } from '../../lambdas/app/drill.ts';
 import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
 import type { DrillRecord } from '../../lambdas/core/drill/model.ts';
-import { provisionLocalResources } from '../../lambdas/local/provision.ts';
+import { provisionLocalResources } from '../../local/provision.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { motoClients, uniqueName } from './aws.ts';
 import { startTestSandbox, type TestSandbox } from './sandbox.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startMotoServer, type MotoServer } from '../../lambdas/local/moto.ts';
+import { startMotoServer, type MotoServer } from '../../local/moto.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

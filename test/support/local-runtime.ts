@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
-import { freePort } from '../../lambdas/local/moto.ts';
+import { freePort } from '../../local/moto.ts';
 import type { LocalRuntime } from '../../bin/cli/target.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');

@@ -7,7 +7,7 @@ import { createMemorySequenceSource } from '../../lambdas/adapters/local/memory-
 import { createProbeRunner } from '../../lambdas/app/probe-runner.ts';
 import { parseConfig, type HcguardConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../lambdas/local/sandbox/index.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox/index.ts';
 import type { ProbeRunner, SecretSource } from '../../lambdas/ports.ts';
 
 /** The transmission HMAC key tests use; set in the environment so env-based secret sources find it. */

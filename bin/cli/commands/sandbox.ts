@@ -11,7 +11,7 @@ import {
   SandboxConfigError,
   startSandbox,
   type Sandbox,
-} from '../../../lambdas/local/sandbox/index.ts';
+} from '../../../local/sandbox/index.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 

@@ -1,10 +1,10 @@
 // `hcguard up` (`npm start`): runs the whole guard on this machine until Ctrl-C. The work is in
-// lambdas/local/runtime; this command parses flags, owns the runtime file and waits for a signal.
+// local/runtime; this command parses flags, owns the runtime file and waits for a signal.
 import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
-import { LocalSetupError } from '../../../lambdas/local/runtime/errors.ts';
-import { MotoMissingError } from '../../../lambdas/local/moto.ts';
-import { LOCAL_REGION, startLocalRuntime, type RunningRuntime } from '../../../lambdas/local/runtime/runtime.ts';
+import { LocalSetupError } from '../../../local/runtime/errors.ts';
+import { MotoMissingError } from '../../../local/moto.ts';
+import { LOCAL_REGION, startLocalRuntime, type RunningRuntime } from '../../../local/runtime/runtime.ts';
 import type { CliContext, GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';

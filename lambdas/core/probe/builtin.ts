@@ -1,5 +1,5 @@
 // The built-in stage probes: the default of `config.probes`. They are written against the
-// sandbox platform's API (lambdas/local/sandbox), which is shaped like a real health-code
+// sandbox platform's API (local/sandbox), which is shaped like a real health-code
 // platform's; to guard a real one, copy these definitions into hcguard.config.ts and change the
 // paths, bodies and JSONPaths — no code changes. Every step's timeout is short enough that a
 // whole probe fits in the default 5 s round (the config check enforces it).

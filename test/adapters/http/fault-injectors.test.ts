@@ -7,8 +7,8 @@ import {
   FaultRejectedError,
   FaultTargetUnreachableError,
 } from '../../../lambdas/adapters/http/fault-injectors.ts';
-import { freePort } from '../../../lambdas/local/moto.ts';
-import { startSandbox, type Sandbox } from '../../../lambdas/local/sandbox/index.ts';
+import { freePort } from '../../../local/moto.ts';
+import { startSandbox, type Sandbox } from '../../../local/sandbox/index.ts';
 
 describe('the sandbox fault injector (over HTTP)', () => {
   let sandbox: Sandbox;

@@ -11,7 +11,7 @@ import { createProbeScope, createRunRedactor, evaluateStep } from '../../../lamb
 import type { HttpExchange } from '../../../lambdas/core/probe/http.ts';
 import { probeSchema } from '../../../lambdas/core/probe/schema.ts';
 import { syntheticIdentity } from '../../../lambdas/core/probe/synthetic.ts';
-import { freePort } from '../../../lambdas/local/moto.ts';
+import { freePort } from '../../../local/moto.ts';
 
 const CAP = 64 * 1024;
 const GZIP_BOMB = gzipSync(Buffer.alloc(32 * 1024 * 1024));

@@ -6,7 +6,7 @@ import {
   SandboxConfigError,
   startSandbox,
   type Sandbox,
-} from '../../../lambdas/local/sandbox/index.ts';
+} from '../../../local/sandbox/index.ts';
 import type { Site } from '../../../lambdas/core/model.ts';
 import configInput from '../../../hcguard.config.ts';
 

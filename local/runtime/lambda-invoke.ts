@@ -3,8 +3,8 @@
 // emulator, an EventBridge event, and a context whose deadline middy turns into the abort signal.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { HcguardConfig } from '../../core/config.ts';
-import { CONFIG_ENV, RESOURCES_ENV, type DeployedResources } from '../../runtime-env.ts';
+import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import { CONFIG_ENV, RESOURCES_ENV, type DeployedResources } from '../../lambdas/runtime-env.ts';
 
 export interface LambdaEnvironment {
   readonly config: HcguardConfig;

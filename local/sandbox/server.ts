@@ -3,8 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
-import { DEFAULT_FAULT_LATENCY_MS, FAULT_MODE_DESCRIPTIONS } from '../../core/probe/fault-modes.ts';
-import { SITES, STAGES, type Site, type Stage } from '../../core/model.ts';
+import { DEFAULT_FAULT_LATENCY_MS, FAULT_MODE_DESCRIPTIONS } from '../../lambdas/core/probe/fault-modes.ts';
+import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model.ts';
 import { FaultSpecError, type SandboxFaults } from './faults.ts';
 import type { SandboxPlatform } from './platform.ts';
 

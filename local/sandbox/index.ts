@@ -18,10 +18,10 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SITES, STAGES, type Site, type Stage } from '../../core/model.ts';
-import type { HcguardConfig } from '../../core/config.ts';
-import { TRANSMISSION_KEY_ENV } from '../../core/probe/builtin.ts';
-import { systemClock, type Clock } from '../../ports.ts';
+import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model.ts';
+import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
+import { systemClock, type Clock } from '../../lambdas/ports.ts';
 import { createCodeSigner } from './codes.ts';
 import { createFaultRegistry, type SandboxFaults } from './faults.ts';
 import { SandboxPlatform } from './platform.ts';

@@ -5,9 +5,9 @@
 // time buckets. The outage window runs from the first failure to the recovery, so a failover
 // is judged by what citizens saw, not by the moment the record changed.
 import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
-import type { HcguardConfig, RecordValue } from '../core/config.ts';
-import { SITES, type Site } from '../core/model.ts';
-import { systemClock, type Clock, type ManagedRecord } from '../ports.ts';
+import type { HcguardConfig, RecordValue } from '../lambdas/core/config.ts';
+import { SITES, type Site } from '../lambdas/core/model.ts';
+import { systemClock, type Clock, type ManagedRecord } from '../lambdas/ports.ts';
 
 /** Where one verification goes: the site the answer maps to and the URL built from the answer. */
 export interface CitizenTarget {

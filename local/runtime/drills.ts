@@ -3,11 +3,11 @@
 // target, the audit queue for delivery checks and the simulated citizens for the impact.
 // A drill cut short by Ctrl-C stays recorded and resumable (`hcguard drill --resume <id>`).
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Services } from '../../app/compose.ts';
-import { composeDrillService } from '../../app/compose-drills.ts';
-import { DrillInputError } from '../../app/drill.ts';
-import { scenarioNames } from '../../core/drill/scenarios.ts';
-import type { Actor } from '../../core/model.ts';
+import type { Services } from '../../lambdas/app/compose.ts';
+import { composeDrillService } from '../../lambdas/app/compose-drills.ts';
+import { DrillInputError } from '../../lambdas/app/drill.ts';
+import { scenarioNames } from '../../lambdas/core/drill/scenarios.ts';
+import type { Actor } from '../../lambdas/core/model.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import { DashboardRequestError, type DrillView } from '../dashboard/state.ts';
 import type { DrillControl } from './backend.ts';

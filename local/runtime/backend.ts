@@ -2,10 +2,10 @@
 // CLI uses (state store, routing store, the sandbox's fault injector, drills). A part that
 // cannot be read becomes a warning; the rest of the state is still shown.
 import { setMaxListeners } from 'node:events';
-import { NotFoundError } from '../../core/errors.ts';
-import { SITES, STAGES, type Site, type Stage, type TargetState } from '../../core/model.ts';
-import type { HcguardConfig } from '../../core/config.ts';
-import type { Clock, FaultInjector, FaultSpec, RoutingStore, StateStore } from '../../ports.ts';
+import { NotFoundError } from '../../lambdas/core/errors.ts';
+import { SITES, STAGES, type Site, type Stage, type TargetState } from '../../lambdas/core/model.ts';
+import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { Clock, FaultInjector, FaultSpec, RoutingStore, StateStore } from '../../lambdas/ports.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import {
   DashboardRequestError,

@@ -7,13 +7,13 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { RoundOptions, RoundSummary } from '../../app/round.ts';
-import { scheduleRateMinutes, type HcguardConfig } from '../../core/config.ts';
-import { createHandler } from '../../handlers/probe.ts';
-import type { Clock } from '../../ports.ts';
-import { METRICS_NAMESPACE } from '../../runtime-env.ts';
+import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
+import { scheduleRateMinutes, type HcguardConfig } from '../../lambdas/core/config.ts';
+import { createHandler } from '../../lambdas/handlers/probe.ts';
+import type { Clock } from '../../lambdas/ports.ts';
+import { METRICS_NAMESPACE } from '../../lambdas/runtime-env.ts';
 import { lambdaContext, scheduledEvent } from './lambda-invoke.ts';
-import { sleep } from '../../sleep.ts';
+import { sleep } from '../../lambdas/sleep.ts';
 
 /** What the console and the dashboard show about rounds. */
 export interface RoundStats {

@@ -1,7 +1,7 @@
 // What the operator dashboard shows and what it may ask for. The local runtime implements
 // DashboardBackend with the same services the CLI uses; the server only serves and validates.
-import type { IncidentStatus, Outcome, Severity, Site, Stage, TargetHealth } from '../../core/model.ts';
-import type { ActiveFault, FaultSpec } from '../../ports.ts';
+import type { IncidentStatus, Outcome, Severity, Site, Stage, TargetHealth } from '../../lambdas/core/model.ts';
+import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
 import type { CitizenSnapshot } from '../citizens.ts';
 
 export interface LatencyPoint {

@@ -30,13 +30,13 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { Route53Router, upsertInput } from '../adapters/aws/route53-router.ts';
-import { createTableInput, TABLE_DESIGN } from '../adapters/aws/table-design.ts';
-import { resolveManagedRecords } from '../app/records.ts';
-import type { HcguardConfig, Subscription } from '../core/config.ts';
-import { SEVERITIES, type Severity } from '../core/model.ts';
-import type { ManagedRecord } from '../ports.ts';
-import { topicNameFor, type DeployedResources } from '../runtime-env.ts';
+import { Route53Router, upsertInput } from '../lambdas/adapters/aws/route53-router.ts';
+import { createTableInput, TABLE_DESIGN } from '../lambdas/adapters/aws/table-design.ts';
+import { resolveManagedRecords } from '../lambdas/app/records.ts';
+import type { HcguardConfig, Subscription } from '../lambdas/core/config.ts';
+import { SEVERITIES, type Severity } from '../lambdas/core/model.ts';
+import type { ManagedRecord } from '../lambdas/ports.ts';
+import { topicNameFor, type DeployedResources } from '../lambdas/runtime-env.ts';
 
 export interface ProvisionClients {
   readonly dynamodb: DynamoDBClient;
