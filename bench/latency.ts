@@ -20,7 +20,7 @@ import type { RoundOptions, RoundSummary } from '../lambdas/app/round.ts';
 import { createHandler } from '../lambdas/handlers/probe.ts';
 import { CitizenSimulator } from '../local/citizens.ts';
 import { lambdaContext, scheduledEvent } from '../local/runtime/lambda-invoke.ts';
-import { topicNameFor } from '../lambdas/runtime-env.ts';
+import { topicNameFor } from '../lambdas/contract/resources.ts';
 import type { LatencySetting, TrialResult, TrialTimes } from './lib/latency-model.ts';
 import { startTestbed, type Testbed } from './lib/testbed.ts';
 import { sleep as abortableSleep } from '../lambdas/sleep.ts';

@@ -1,6 +1,6 @@
 // Lambda packages: each handler bundled the way the stack bundles it
 // (lib/constructs/guard-functions.ts: ESM, minified, node24, the createRequire banner, the
-// config and its SSM switch baked in with `define`, runtime-env.ts bundleDefines), once with the AWS SDK inside and once with it external (as
+// config and its SSM switch baked in with `define`, contract/bundle.ts bundleDefines), once with the AWS SDK inside and once with it external (as
 // the Node.js runtime's own copy would serve it). Reports raw and zipped size and the time to
 // import the bundle in a fresh Node process, with HCGUARD_RESOURCES set so module scope runs.
 import { build, type Metafile } from 'esbuild';
@@ -11,7 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parseConfig } from '../lambdas/core/config.ts';
 import { SEVERITIES } from '../lambdas/core/model.ts';
-import { bundleDefines, RESOURCES_ENV, type DeployedResources } from '../lambdas/runtime-env.ts';
+import { bundleDefines } from '../lambdas/contract/bundle.ts';
+import { RESOURCES_ENV, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { median } from './lib/stats.ts';
 import { zip } from './lib/zip.ts';
 

@@ -1,5 +1,5 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy`. The config comes from `-c config=path`,
-// $HCGUARD_CONFIG, or ./hcguard.config.ts; an invalid config stops synth with every problem named.
+// $HCGUARD_CONFIG_PATH, or ./hcguard.config.ts; an invalid config stops synth with every problem named.
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/config.ts';

@@ -36,7 +36,7 @@ import { resolveManagedRecords } from '../lambdas/app/records.ts';
 import type { HcguardConfig, Subscription } from '../lambdas/core/config.ts';
 import { SEVERITIES, type Severity } from '../lambdas/core/model.ts';
 import type { ManagedRecord } from '../lambdas/ports.ts';
-import { topicNameFor, type DeployedResources } from '../lambdas/runtime-env.ts';
+import { topicNameFor, type DeployedResources } from '../lambdas/contract/resources.ts';
 
 export interface ProvisionClients {
   readonly dynamodb: DynamoDBClient;

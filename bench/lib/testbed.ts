@@ -13,7 +13,7 @@ import { provisionLocalResources } from '../../local/provision.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { startSandbox, type Sandbox } from '../../local/sandbox/index.ts';
 import type { Clock, ManagedRecord } from '../../lambdas/ports.ts';
-import type { DeployedResources } from '../../lambdas/runtime-env.ts';
+import type { DeployedResources } from '../../lambdas/contract/resources.ts';
 import { gateMotoTransactions } from './moto-write-gate.ts';
 
 /** Every sandbox of a bench run shares this HMAC key, so the one env-based secret fits them all. */

@@ -7,16 +7,16 @@ import { ConfigError, parseConfig, type HcguardConfig } from '../../lambdas/core
 
 export const DEFAULT_CONFIG_FILES = ['hcguard.config.ts', 'hcguard.config.json'] as const;
 
-/** The config path to use: the flag, else $HCGUARD_CONFIG, else the first default file present. */
+/** The config path to use: the flag, else $HCGUARD_CONFIG_PATH, else the first default file present. */
 export const resolveConfigPath = (flag?: string, cwd = process.cwd()): string => {
-  const chosen = flag ?? process.env.HCGUARD_CONFIG;
+  const chosen = flag ?? process.env.HCGUARD_CONFIG_PATH;
   if (chosen) return resolve(cwd, chosen);
   const found = DEFAULT_CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
   if (!found) {
     throw new ConfigError([
       {
         path: '',
-        rule: `no config file: pass --config, set HCGUARD_CONFIG, or create ${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}`,
+        rule: `no config file: pass --config, set HCGUARD_CONFIG_PATH, or create ${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}`,
       },
     ]);
   }

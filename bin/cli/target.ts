@@ -4,7 +4,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { deployedResourcesSchema, RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/runtime-env.ts';
+import { deployedResourcesSchema, RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/contract/resources.ts';
 import { UsageError } from './errors.ts';
 
 export const RUNTIME_FILE = '.hcguard/runtime.json';

@@ -48,7 +48,7 @@ export const powertoolsSsmReader = (
   let provider: Promise<SSMProvider> | undefined;
   return async (name, signal) => {
     // In a Lambda bundle whose config reads no secret from SSM, the stack defines this 'false'
-    // (runtime-env.ts bundleDefines): esbuild then drops the import, and with it Powertools
+    // (contract/bundle.ts bundleDefines): esbuild then drops the import, and with it Powertools
     // Parameters and the SSM client (~170 KiB). Nothing can ask for SSM there: the refs are the
     // config's. Outside a bundle the variable is unset.
     provider ??=

@@ -22,7 +22,7 @@ import {
   type RoutingStore,
   type StateStore,
 } from '../ports.ts';
-import type { DeployedResources } from '../runtime-env.ts';
+import type { DeployedResources } from '../contract/resources.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';
 import { createProbeRunner } from './probe-runner.ts';

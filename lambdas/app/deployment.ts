@@ -6,7 +6,9 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients } from './aws-clients.ts';
 import { composeServices, type Services } from './compose.ts';
 import type { HcguardConfig } from '../core/config.ts';
-import { bakedConfigText, CONFIG_ENV, loadBakedConfig, parseResources, RESOURCES_ENV } from '../runtime-env.ts';
+import { bakedConfigText, BAKED_CONFIG_DEFINE } from '../contract/bundle.ts';
+import { loadBakedConfig } from '../core/config/baked.ts';
+import { parseResources, RESOURCES_ENV } from '../contract/resources.ts';
 
 export interface Deployment {
   readonly config: HcguardConfig;
@@ -18,8 +20,9 @@ type Handler<Result> = (event: unknown, context: Context) => Promise<Result>;
 
 const readDeployment = (bundle: string): Deployment => {
   const configText = bakedConfigText();
-  if (!configText) throw new Error(`${CONFIG_ENV} is not set: the ${bundle} bundle must be built by the hcguard stack`);
-  const config = loadBakedConfig(configText, `from ${CONFIG_ENV}`);
+  if (!configText)
+    throw new Error(`${BAKED_CONFIG_DEFINE} is not set: the ${bundle} bundle must be built by the hcguard stack`);
+  const config = loadBakedConfig(configText, `from ${BAKED_CONFIG_DEFINE}`);
   const resources = parseResources(process.env[RESOURCES_ENV], RESOURCES_ENV);
   const region = process.env.AWS_REGION;
   return { config, region, services: composeServices({ config, resources, clients: createAwsClients({ region }) }) };

@@ -2,7 +2,7 @@
 // stack's (or the local runtime's) zone id first, else the one written in the config.
 import { ConfigError, type HcguardConfig } from '../core/config.ts';
 import type { ManagedRecord } from '../ports.ts';
-import type { DeployedResources } from '../runtime-env.ts';
+import type { DeployedResources } from '../contract/resources.ts';
 
 /** Route 53 and the routing table key records by their lower-case name without trailing dot. */
 export const normalizeRecordName = (name: string): string => name.toLowerCase().replace(/\.$/, '');

@@ -54,7 +54,7 @@ export interface HcguardFootprint {
   readonly kmsKeys: number;
   /**
    * ProbeSuccess and ProbeLatency per (site, stage): their dimensions are service/site/stage
-   * (lambdas/runtime-env.ts), so many probes of one stage share them.
+   * (lambdas/contract/metrics.ts), so many probes of one stage share them.
    */
   readonly metricsPerTarget: number;
   /** Published every round whatever the probes: the heartbeat and AlertsSent (round-error metrics appear only with errors). */

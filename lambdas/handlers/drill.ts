@@ -7,8 +7,8 @@
 // Ctrl-C is answered quickly): each invocation advances the drill until its budget or the
 // deadline, stores it, and answers `done: false`; the CLI invokes `resume` until `done`.
 //
-// Environment is read once per container: the config baked into the bundle (HCGUARD_CONFIG,
-// see runtime-env.ts: used as baked when it has the parsed shape) and the stack's resources
+// Environment is read once per container: the config baked into the bundle (HCGUARD_BAKED_CONFIG,
+// see core/config/baked.ts: used as baked when it has the parsed shape) and the stack's resources
 // (HCGUARD_RESOURCES). Adapters are built at module scope; SDK clients on first use.
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';

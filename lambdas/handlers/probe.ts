@@ -2,8 +2,8 @@
 // config asks for (several, spaced by the interval, when the interval is under a minute) and
 // stops before the deadline. Thin on purpose: the round (lambdas/app/round.ts) does the work.
 //
-// Environment is read once per container: the config baked into the bundle (HCGUARD_CONFIG,
-// see runtime-env.ts: used as baked when it has the parsed shape) and the stack's resources
+// Environment is read once per container: the config baked into the bundle (HCGUARD_BAKED_CONFIG,
+// see core/config/baked.ts: used as baked when it has the parsed shape) and the stack's resources
 // (HCGUARD_RESOURCES). Adapters are built at module scope and reused by every invocation; SDK
 // clients a round may not need (SNS, Route 53) are built on first use (aws-clients.ts).
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -19,7 +19,7 @@ import {
   PROBE_LATENCY_METRIC,
   PROBE_SUCCESS_METRIC,
   type RoundErrorMetric,
-} from '../runtime-env.ts';
+} from '../contract/metrics.ts';
 import { deployedHandler } from '../app/deployment.ts';
 import { sleep as abortableSleep } from '../sleep.ts';
 

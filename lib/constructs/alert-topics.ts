@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Subscription } from '../../lambdas/core/config.ts';
 import { SEVERITIES, type Severity } from '../../lambdas/core/model.ts';
-import { topicNameFor } from '../../lambdas/runtime-env.ts';
+import { topicNameFor } from '../../lambdas/contract/resources.ts';
 
 export interface AlertTopicsProps {
   readonly encryptionKey: kms.IKey;

@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import type { SecretRef } from '../../lambdas/core/probe/schema.ts';
 import type { Severity } from '../../lambdas/core/model.ts';
 import { TABLE_DESIGN } from '../../lambdas/adapters/aws/table-design.ts';
-import { bundleDefines, METRICS_NAMESPACE, RESOURCES_ENV } from '../../lambdas/runtime-env.ts';
+import { bundleDefines } from '../../lambdas/contract/bundle.ts';
+import { METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
+import { RESOURCES_ENV } from '../../lambdas/contract/resources.ts';
 import type { ManagedRecordRef } from './managed-records.ts';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));

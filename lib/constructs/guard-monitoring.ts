@@ -11,7 +11,7 @@ import {
   PROBE_LATENCY_METRIC,
   PROBE_SUCCESS_METRIC,
   ROUND_ERROR_METRICS,
-} from '../../lambdas/runtime-env.ts';
+} from '../../lambdas/contract/metrics.ts';
 
 export interface GuardMonitoringProps {
   readonly serviceName: string;

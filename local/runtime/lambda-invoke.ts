@@ -1,10 +1,11 @@
 // What a Lambda handler gets when the local runtime invokes it in this process, as the Lambda
-// runtime would: the stack's environment (HCGUARD_CONFIG, HCGUARD_RESOURCES) pointed at the
+// runtime would: the stack's environment (HCGUARD_BAKED_CONFIG, HCGUARD_RESOURCES) pointed at the
 // emulator, an EventBridge event, and a context whose deadline middy turns into the abort signal.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
-import { CONFIG_ENV, RESOURCES_ENV, type DeployedResources } from '../../lambdas/runtime-env.ts';
+import { BAKED_CONFIG_DEFINE } from '../../lambdas/contract/bundle.ts';
+import { RESOURCES_ENV, type DeployedResources } from '../../lambdas/contract/resources.ts';
 
 export interface LambdaEnvironment {
   readonly config: HcguardConfig;
@@ -21,7 +22,7 @@ const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY
  * is valid input (parsing is idempotent), so the handler re-parses exactly what we run.
  */
 export const exportLambdaEnvironment = (environment: LambdaEnvironment): void => {
-  process.env[CONFIG_ENV] = JSON.stringify(environment.config);
+  process.env[BAKED_CONFIG_DEFINE] = JSON.stringify(environment.config);
   process.env[RESOURCES_ENV] = JSON.stringify(environment.resources);
   process.env.AWS_ENDPOINT_URL = environment.endpoint;
   process.env.AWS_REGION = environment.region;

@@ -11,7 +11,7 @@ import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
 import { scheduleRateMinutes, type HcguardConfig } from '../../lambdas/core/config.ts';
 import { createHandler } from '../../lambdas/handlers/probe.ts';
 import type { Clock } from '../../lambdas/ports.ts';
-import { METRICS_NAMESPACE } from '../../lambdas/runtime-env.ts';
+import { METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { lambdaContext, scheduledEvent } from './lambda-invoke.ts';
 import { sleep } from '../../lambdas/sleep.ts';
 

@@ -12,7 +12,7 @@ import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
 import { SITES, type Site } from '../../lambdas/core/model.ts';
 import { systemClock, type Clock } from '../../lambdas/ports.ts';
-import type { DeployedResources } from '../../lambdas/runtime-env.ts';
+import type { DeployedResources } from '../../lambdas/contract/resources.ts';
 import { CitizenSimulator, citizensRecord } from '../citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../dashboard/server.ts';
 import type { DashboardState } from '../dashboard/state.ts';

@@ -10,7 +10,7 @@ import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import type { AlertMessage } from '../../lambdas/core/alert-message.ts';
 import { SEVERITIES } from '../../lambdas/core/model.ts';
 import type { OutboxAlert } from '../../lambdas/ports.ts';
-import type { DeployedResources } from '../../lambdas/runtime-env.ts';
+import type { DeployedResources } from '../../lambdas/contract/resources.ts';
 import { testConfig } from '../fakes/config.ts';
 
 const resources: DeployedResources = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchResources, bytesByPackage, stackBundleOptions } from '../../bench/packages.ts';
-import { deployedResourcesSchema } from '../../lambdas/runtime-env.ts';
+import { deployedResourcesSchema } from '../../lambdas/contract/resources.ts';
 
 describe('package bench helpers', () => {
   it('adds up bundle bytes by package, scoped names whole, the project as (hcguard)', () => {
@@ -43,7 +43,7 @@ describe('package bench helpers', () => {
       minify: true,
       platform: 'node',
       external: [],
-      define: { 'process.env.HCGUARD_CONFIG': JSON.stringify('{"name":"x"}') },
+      define: { 'process.env.HCGUARD_BAKED_CONFIG': JSON.stringify('{"name":"x"}') },
     });
     expect(bundled.banner.js).toContain('createRequire');
     expect(stackBundleOptions('in.ts', 'out.mjs', {}, 'external').external).toEqual(['@aws-sdk/*']);

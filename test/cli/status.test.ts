@@ -12,7 +12,7 @@ import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.
 import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round.ts';
 import { decideIncidents } from '../../lambdas/core/incidents.ts';
 import type { Incident, ProbeResult, TargetState } from '../../lambdas/core/model.ts';
-import { RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/runtime-env.ts';
+import { RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/contract/resources.ts';
 import { motoClientConfig, motoClients, uniqueName } from '../support/aws.ts';
 import { runHcguard } from '../support/cli.ts';
 import { createHcguardTable } from '../support/hcguard-table.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { deployedResourcesSchema } from '../../lambdas/runtime-env.ts';
+import { deployedResourcesSchema } from '../../lambdas/contract/resources.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { runHcguard } from '../support/cli.ts';
 

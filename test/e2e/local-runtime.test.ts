@@ -101,7 +101,7 @@ describe('npm start, end to end', () => {
       cwd: up.folder,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, AWS_ENDPOINT_URL: '', HCGUARD_CONFIG: '' },
+      env: { ...process.env, AWS_ENDPOINT_URL: '', HCGUARD_CONFIG_PATH: '' },
     });
     expect(status.status, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).routing[0]).toMatchObject({ record: 'verify.hc.internal', activeSite: 'primary' });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
 import { createHandler, type ProbeInvocationResult } from '../../lambdas/handlers/probe.ts';
 import type { Clock } from '../../lambdas/ports.ts';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/runtime-env.ts';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { createAlertTopics, type AlertTopics } from '../support/alert-topics.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { createHcguardTable } from '../support/hcguard-table.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sandboxConfig from '../../hcguard.config.ts';
 import { ConfigError, configSchema, parseConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
-import { hasParsedShape, loadBakedConfig } from '../../lambdas/runtime-env.ts';
+import { hasParsedShape, loadBakedConfig } from '../../lambdas/core/config/baked.ts';
 import { testConfigInput } from '../fakes/config.ts';
 
 /** A config that uses every optional part of the schema the stack may bake. */
@@ -74,13 +74,13 @@ describe('the config baked into a Lambda bundle', () => {
     const text = baked(input);
     expect(hasParsedShape(configSchema, JSON.parse(text))).toBe(true);
     // Parsing is idempotent, so skipping the parse changes nothing.
-    expect(loadBakedConfig(text, 'from HCGUARD_CONFIG')).toEqual(parseConfig(JSON.parse(text)));
+    expect(loadBakedConfig(text, 'from HCGUARD_BAKED_CONFIG')).toEqual(parseConfig(JSON.parse(text)));
   });
 
   it('parses an input config baked as written, filling in the defaults', () => {
     const input = testConfigInput();
     expect(hasParsedShape(configSchema, input)).toBe(false);
-    const loaded = loadBakedConfig(JSON.stringify(input), 'from HCGUARD_CONFIG');
+    const loaded = loadBakedConfig(JSON.stringify(input), 'from HCGUARD_BAKED_CONFIG');
     expect(loaded).toEqual(parseConfig(input));
     expect(loaded.detection.failureThreshold).toBe(3);
   });
@@ -113,13 +113,13 @@ describe('the config baked into a Lambda bundle', () => {
     const config = parsed();
     mutate(config);
     expect(hasParsedShape(configSchema, config)).toBe(false);
-    const load = () => loadBakedConfig(JSON.stringify(config), 'from HCGUARD_CONFIG');
+    const load = () => loadBakedConfig(JSON.stringify(config), 'from HCGUARD_BAKED_CONFIG');
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(`Invalid hcguard config from HCGUARD_CONFIG (`);
+    expect(load).toThrow(`Invalid hcguard config from HCGUARD_BAKED_CONFIG (`);
     expect(load).toThrow(`  ${line}`);
   });
 
   it('fails with a syntax error on text that is not JSON', () => {
-    expect(() => loadBakedConfig('{"name":', 'from HCGUARD_CONFIG')).toThrow(SyntaxError);
+    expect(() => loadBakedConfig('{"name":', 'from HCGUARD_BAKED_CONFIG')).toThrow(SyntaxError);
   });
 });

@@ -2,7 +2,7 @@ import { build, type Metafile } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stackBundleOptions } from '../../bench/packages.ts';
-import { bundleDefines } from '../../lambdas/runtime-env.ts';
+import { bundleDefines } from '../../lambdas/contract/bundle.ts';
 import { testConfig } from '../fakes/config.ts';
 
 const probeEntry = fileURLToPath(new URL('../../lambdas/handlers/probe.ts', import.meta.url));
@@ -23,7 +23,7 @@ describe('bundleDefines', () => {
     ['no secrets section', {}, 'true'],
   ])('bakes the config and says whether SSM is read: %s', (_, config, ssm) => {
     expect(bundleDefines(config)).toEqual({
-      'process.env.HCGUARD_CONFIG': JSON.stringify(JSON.stringify(config)),
+      'process.env.HCGUARD_BAKED_CONFIG': JSON.stringify(JSON.stringify(config)),
       'process.env.HCGUARD_SSM_SECRETS': JSON.stringify(ssm),
     });
   });

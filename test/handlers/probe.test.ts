@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
 import { createHandler, handler, roundBudgetMs } from '../../lambdas/handlers/probe.ts';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/runtime-env.ts';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { testConfig } from '../fakes/config.ts';
 import { quietRoundSummary } from '../fakes/round.ts';
 import { manualClock } from '../fakes/routing.ts';
@@ -243,6 +243,6 @@ describe('the deployed handler without its environment', () => {
         {},
         lambdaContext(() => 60_000),
       ),
-    ).rejects.toThrow('HCGUARD_CONFIG is not set: the probe bundle must be built by the hcguard stack');
+    ).rejects.toThrow('HCGUARD_BAKED_CONFIG is not set: the probe bundle must be built by the hcguard stack');
   });
 });

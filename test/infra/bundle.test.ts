@@ -44,7 +44,7 @@ describe('Lambda bundles built by cdk synth with the local esbuild', () => {
   it('bakes the resolved config into the probe bundle instead of reading it from the environment', () => {
     const code = readFileSync(bundles.probe as string, 'utf8');
     expect(code).toContain('verify.hc.example.com');
-    expect(code).not.toContain('process.env.HCGUARD_CONFIG');
+    expect(code).not.toContain('process.env.HCGUARD_BAKED_CONFIG');
   });
 
   it('initialises the probe bundle in a fresh Node process without network or credentials', () => {

@@ -5,11 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
 import { remoteCitizensImpact } from '../../local/citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../../local/dashboard/server.ts';
-import {
-  DashboardRequestError,
-  type DashboardBackend,
-  type DashboardState,
-} from '../../local/dashboard/state.ts';
+import { DashboardRequestError, type DashboardBackend, type DashboardState } from '../../local/dashboard/state.ts';
 import { launchChromium } from '../support/browser.ts';
 
 const SCREENSHOTS = 'reports/screenshots';

@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
-import {
-  createProbeInvocations,
-  invocationPeriodMs,
-  probeTimeoutMs,
-} from '../../local/runtime/probe-invocations.ts';
+import { createProbeInvocations, invocationPeriodMs, probeTimeoutMs } from '../../local/runtime/probe-invocations.ts';
 import { testConfig } from '../fakes/config.ts';
 import { quietRoundSummary } from '../fakes/round.ts';
 

@@ -93,7 +93,7 @@ export const startUp = (
   writeFileSync(join(folder, 'hcguard.config.json'), JSON.stringify(config, null, 2));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.AWS_ENDPOINT_URL;
-  delete childEnv.HCGUARD_CONFIG;
+  delete childEnv.HCGUARD_CONFIG_PATH;
   delete childEnv.VITEST;
   Object.assign(childEnv, env);
   const start = npmStartCommand();

@@ -56,7 +56,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
     )
     .action(async (flags: { dashboardPort?: number; motoPort?: number }) => {
       const config = await context.config();
-      // Read now: the runtime gives the probe Lambda its config in HCGUARD_CONFIG, as the stack does.
+      // Read now: the runtime gives the probe Lambda its config in HCGUARD_BAKED_CONFIG, as the stack does.
       const configPath = context.configPath();
       const global = program.opts<GlobalOptions>();
       const claim = claimRuntimeFile();
