@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parseConfig } from '../lambdas/core/config.ts';
-import { SEVERITIES } from '../lambdas/core/model.ts';
+import { SEVERITIES } from '../lambdas/core/model/vocabulary.ts';
 import { bundleDefines } from '../lambdas/contract/bundle.ts';
 import { RESOURCES_ENV, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { median } from './lib/stats.ts';

@@ -10,7 +10,7 @@ import configInput from '../hcguard.config.ts';
 import { createMemorySequenceSource } from '../lambdas/adapters/local/memory-sequence-source.ts';
 import { createProbeRunner, mapConcurrent } from '../lambdas/app/probe-runner.ts';
 import { parseConfig } from '../lambdas/core/config.ts';
-import { SITES, STAGES, type Site, type Stage } from '../lambdas/core/model.ts';
+import { SITES, STAGES, type Site, type Stage } from '../lambdas/core/model/vocabulary.ts';
 import type { ProbeDefinitionInput } from '../lambdas/core/probe/schema.ts';
 
 export interface ProbeEngineBenchOptions {

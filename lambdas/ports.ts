@@ -1,24 +1,34 @@
-// The interfaces the core's decisions are carried out through. Adapters (aws/, http/, local/)
-// implement them; tests use the fakes in test/fakes/. Every method that does I/O takes an
-// AbortSignal so the Lambda deadline reaches every SDK call and every probe.
-import type { AlertMessage } from './core/alert-message.ts';
-import type { RecordValue } from './core/config.ts';
-import type { DeliveredAlert, DrillFault, DrillRecord } from './core/drill/model.ts';
-import type { AlertKind, IncidentChange } from './core/incidents.ts';
+// The interfaces the core's decisions are carried out through; the data they carry is the
+// core's (lambdas/core/model/). Adapters (aws/, http/, local/) implement them; test/fakes has an
+// in-memory one for each, and test/contracts runs one suite against both. Every method that does
+// I/O takes an AbortSignal so the Lambda deadline reaches every SDK call and every probe.
 import type {
-  Actor,
-  AuditEntry,
-  FaultMode,
+  DeliveredAlert,
+  DrillFault,
+  DrillRecord,
+  ActiveDrill,
+  DrillListing,
+  DrillScope,
+} from './core/drill/model.ts';
+import type { AuditEntry } from './core/model/audit.ts';
+import type { ActiveFault, FaultSpec } from './core/model/faults.ts';
+import type {
+  AcknowledgeOutcome,
   Incident,
   IncidentEvent,
-  ProbeResult,
+  IncidentWrite,
+  OutboxAlert,
+} from './core/model/incidents.ts';
+import type { ProbeResult, TargetState, TargetWrite } from './core/model/probing.ts';
+import type {
+  FailoverOutcome,
+  ManagedRecord,
+  RecordReading,
+  RouteResult,
   RoutingLock,
   RoutingState,
-  Severity,
-  Site,
-  Stage,
-  TargetState,
-} from './core/model.ts';
+} from './core/model/routing.ts';
+import type { Actor, Site, Stage } from './core/model/vocabulary.ts';
 
 // ---------------------------------------------------------------- shared
 
@@ -26,9 +36,7 @@ export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
-
-// ---------------------------------------------------------------- probing (issue 3)
+// ---------------------------------------------------------------- probing
 
 export interface RoundRequest {
   /** Only these sites; both when absent. */
@@ -58,22 +66,6 @@ export interface SequenceSource {
   /** The platform acknowledged `sequence`. Idempotent; the counter never moves backwards. */
   commit(stream: string, sequence: number, signal?: AbortSignal): Promise<void>;
 }
-
-export interface FaultSpec {
-  readonly site: Site;
-  readonly stage: Stage;
-  readonly mode: FaultMode;
-  readonly latencyMs?: number;
-  /** Cleared automatically after this long; until `clear` otherwise. */
-  readonly forMs?: number;
-}
-
-export interface ActiveFault extends FaultSpec {
-  readonly since: string;
-  readonly until?: string;
-}
-
-/** Breaks the platform on purpose: the sandbox's fault API or a real platform's fault hook. */
 export interface FaultInjector {
   inject(fault: FaultSpec, signal?: AbortSignal): Promise<void>;
   /** Clears faults of one site/stage, or all of them. */
@@ -81,7 +73,7 @@ export interface FaultInjector {
   list(signal?: AbortSignal): Promise<ActiveFault[]>;
 }
 
-// ---------------------------------------------------------------- state, incidents, alerts (issue 4)
+// ---------------------------------------------------------------- state, incidents, alerts
 
 export interface HistoryQuery {
   readonly site?: Site;
@@ -96,42 +88,6 @@ export interface IncidentQuery {
   readonly since?: string;
   readonly limit?: number;
 }
-
-/** An alert waiting in the outbox until it is published; its id makes it unique. */
-export interface OutboxAlert {
-  /** Deterministic (`INC-…/open`, `INC-…/remind/2`), so the same alert is never queued twice. */
-  readonly id: string;
-  readonly incidentId?: string;
-  readonly kind: AlertKind;
-  /** The severity whose topic carries it. */
-  readonly topic: Severity;
-  readonly message: AlertMessage;
-  readonly createdAt: string;
-  readonly drillId?: string;
-  /** Publish attempts so far (claims), and the last failure. */
-  readonly attempts: number;
-  readonly lastError?: string;
-  /** Another run holds it until then. */
-  readonly claimedUntil?: string;
-}
-
-export interface TargetWrite {
-  readonly target: TargetState;
-  /** 0: the target must not be stored yet. */
-  readonly expectedVersion: number;
-}
-
-/** One incident change and its alert, written together or not at all. */
-export interface IncidentWrite {
-  readonly change: IncidentChange;
-  readonly alert?: OutboxAlert;
-}
-
-export type AcknowledgeOutcome =
-  | { readonly acknowledged: true; readonly incident: Incident }
-  /** Already acknowledged or resolved: nothing changed, `reason` says why. */
-  | { readonly acknowledged: false; readonly incident: Incident; readonly reason: string };
-
 /**
  * Targets, results, incidents and the alert outbox. Writes are conditional on the version read,
  * so two overlapping rounds never both apply (they get VersionConflictError or
@@ -177,16 +133,6 @@ export interface StateStore {
   activeDrill(signal?: AbortSignal): Promise<DrillScope | undefined>;
 }
 
-/** What a round needs to know of the running drill. */
-export interface DrillScope {
-  readonly drillId: string;
-  /**
-   * The `site#stage` targets the drill breaks. Only incidents about them are drill incidents: a
-   * real problem elsewhere during a drill must page as real. Absent: the drill covers everything.
-   */
-  readonly targets?: readonly string[];
-}
-
 /** Publishes alerts to the topic of their severity. */
 export interface Notifier {
   publish(alert: OutboxAlert, signal?: AbortSignal): Promise<{ readonly messageId: string }>;
@@ -204,67 +150,7 @@ export interface AuditLog {
   list(query: AuditQuery, signal?: AbortSignal): Promise<AuditEntry[]>;
 }
 
-// ---------------------------------------------------------------- routing (issue 5)
-
-/** A managed record from config, with its hosted zone id resolved. */
-export interface ManagedRecord {
-  /** Lower case, no trailing dot. */
-  readonly name: string;
-  readonly type: 'A' | 'AAAA' | 'CNAME';
-  readonly ttl: number;
-  readonly hostedZoneId: string;
-  readonly stage: Stage;
-  readonly values: Readonly<Record<Site, RecordValue>>;
-}
-
-/** Something about routing that is wrong as a whole: opens an incident while reported. */
-export interface RoutingCondition {
-  readonly kind: 'cannot-fail-over' | 'no-healthy-site';
-  /** The record concerned; with `kind`, the incident's dedup key. */
-  readonly record: string;
-  readonly title: string;
-  readonly detail: string;
-}
-
-export interface SwitchEvent {
-  readonly record: string;
-  readonly from: Site;
-  readonly to: Site;
-  readonly at: string;
-  readonly actor: Actor;
-  readonly reason: string;
-  readonly changeId?: string;
-  readonly drillId?: string;
-  readonly incidentId?: string;
-  /** True when an operator overrode pre-flight and dwell (`--force`). */
-  readonly forced?: boolean;
-  /** True when this run finished a switch an earlier, interrupted run had started. */
-  readonly repaired?: boolean;
-}
-
-/** Something the controller could not do for a record; the caller logs it and counts an error metric. */
-export interface ReconcileFailure {
-  readonly record: string;
-  /**
-   * `read`: the routing state, the lock or the record could not be read, so nothing was decided
-   * and the record's conditions are unknown this round (keep its routing incidents as they are).
-   * `switch`: a switch failed (a condition says so). `audit`: an audit entry could not be written.
-   */
-  readonly step: 'read' | 'switch' | 'audit';
-  readonly message: string;
-}
-
-export interface FailoverOutcome {
-  /** Routing after this reconcile. */
-  readonly routing: readonly RoutingState[];
-  /**
-   * Every condition that holds now; an open condition incident not listed here resolves,
-   * except for records with a `read` failure.
-   */
-  readonly conditions: readonly RoutingCondition[];
-  readonly switches: readonly SwitchEvent[];
-  readonly failures: readonly ReconcileFailure[];
-}
+// ---------------------------------------------------------------- routing
 
 export interface ReconcileInput {
   /** Target states after this round's evaluation (both sites, every stage). */
@@ -281,7 +167,7 @@ export interface ReconcileInput {
   readonly drillId?: string;
 }
 
-/** Decides and carries out switches after each round (issue 5 implements it). */
+/** Decides and carries out switches after each round (app/failover.ts). */
 export interface FailoverController {
   reconcile(input: ReconcileInput): Promise<FailoverOutcome>;
 }
@@ -303,16 +189,6 @@ export interface RoutingStore {
   clearLock(signal?: AbortSignal): Promise<RoutingLock>;
 }
 
-/** What a managed record answers right now, according to the DNS authority. */
-export interface RecordReading {
-  /** The site whose configured value the record holds; undefined when it holds neither. */
-  readonly site?: Site;
-  /** False when the record does not exist in the zone. */
-  readonly exists: boolean;
-  /** The value as read, for messages (`A 127.0.0.1`, `alias d111.cloudfront.net.`). */
-  readonly description: string;
-}
-
 export interface RouteOptions {
   /** Why, and on whose behalf: the incident or drill id goes into the change comment. */
   readonly comment: string;
@@ -320,16 +196,6 @@ export interface RouteOptions {
   readonly signal?: AbortSignal;
   /** Stop waiting for INSYNC after this long (the switch is reported as PENDING). */
   readonly insyncTimeoutMs: number;
-}
-
-export interface RouteResult {
-  /** False when the record already served the site: nothing was sent. */
-  readonly changed: boolean;
-  readonly changeId?: string;
-  /** INSYNC: every authoritative server answers the new value; PENDING: not confirmed yet. */
-  readonly status: 'PENDING' | 'INSYNC';
-  /** The record as read back after the change. */
-  readonly reading: RecordReading;
 }
 
 /**
@@ -349,30 +215,7 @@ export interface Router {
   route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult>;
 }
 
-// ---------------------------------------------------------------- drills (issue 6)
-
-/** The running-drill item (pk DRILL, sk ACTIVE): rounds tag incidents and alerts with its id. */
-export interface ActiveDrill {
-  readonly drillId: string;
-  readonly startedAt: string;
-  readonly scenario: string;
-  /** `site#stage` of every fault the drill injects: what its incidents are about. */
-  readonly targets: readonly string[];
-  /** With simulated injection: the faults rounds feed into evaluation (empty when none is in). */
-  readonly simulatedFaults: readonly DrillFault[];
-}
-
-/** A drill as `hcguard drills` lists it. */
-export interface DrillListing {
-  readonly id: string;
-  readonly scenario: string;
-  readonly dryRun: boolean;
-  readonly status: DrillRecord['status'];
-  readonly outcome?: DrillRecord['outcome'];
-  readonly startedBy: Actor;
-  readonly startedAt: string;
-  readonly endedAt?: string;
-}
+// ---------------------------------------------------------------- drills
 
 /**
  * Drills on the table: the drill (pk DRILL#<id>, sk META), each phase as it happens

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { scheduleRateMinutes, type HcguardConfig } from '../lambdas/core/config.ts';
-import { SEVERITIES } from '../lambdas/core/model.ts';
+import { SEVERITIES } from '../lambdas/core/model/vocabulary.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
 import { GuardKeys } from './constructs/encryption.ts';

@@ -6,8 +6,10 @@
 // is judged by what citizens saw, not by the moment the record changed.
 import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import type { HcguardConfig, RecordValue } from '../lambdas/core/config.ts';
-import { SITES, type Site } from '../lambdas/core/model.ts';
-import { systemClock, type Clock, type ManagedRecord } from '../lambdas/ports.ts';
+import { SITES, type Site } from '../lambdas/core/model/vocabulary.ts';
+import { systemClock } from '../lambdas/adapters/clock.ts';
+import type { Clock } from '../lambdas/ports.ts';
+import type { ManagedRecord } from '../lambdas/core/model/routing.ts';
 
 /** Where one verification goes: the site the answer maps to and the URL built from the answer. */
 export interface CitizenTarget {

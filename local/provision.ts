@@ -34,8 +34,8 @@ import { Route53Router, upsertInput } from '../lambdas/adapters/aws/route53-rout
 import { createTableInput, TABLE_DESIGN } from '../lambdas/adapters/aws/table-design.ts';
 import { resolveManagedRecords } from '../lambdas/app/records.ts';
 import type { HcguardConfig, Subscription } from '../lambdas/core/config.ts';
-import { SEVERITIES, type Severity } from '../lambdas/core/model.ts';
-import type { ManagedRecord } from '../lambdas/ports.ts';
+import { SEVERITIES, type Severity } from '../lambdas/core/model/vocabulary.ts';
+import type { ManagedRecord } from '../lambdas/core/model/routing.ts';
 import { topicNameFor, type DeployedResources } from '../lambdas/contract/resources.ts';
 
 export interface ProvisionClients {

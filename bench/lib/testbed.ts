@@ -12,7 +12,8 @@ import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
 import { provisionLocalResources } from '../../local/provision.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { startSandbox, type Sandbox } from '../../local/sandbox/index.ts';
-import type { Clock, ManagedRecord } from '../../lambdas/ports.ts';
+import type { Clock } from '../../lambdas/ports.ts';
+import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import type { DeployedResources } from '../../lambdas/contract/resources.ts';
 import { gateMotoTransactions } from './moto-write-gate.ts';
 

@@ -11,17 +11,8 @@ import { Route53Router } from '../adapters/aws/route53-router.ts';
 import { DynamoStateStore } from '../adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.ts';
 import { createSecretSource } from '../adapters/secrets.ts';
-import {
-  systemClock,
-  type AuditLog,
-  type Clock,
-  type DrillStore,
-  type Notifier,
-  type ProbeRunner,
-  type Router,
-  type RoutingStore,
-  type StateStore,
-} from '../ports.ts';
+import { systemClock } from '../adapters/clock.ts';
+import type { AuditLog, Clock, DrillStore, Notifier, ProbeRunner, Router, RoutingStore, StateStore } from '../ports.ts';
 import type { DeployedResources } from '../contract/resources.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';

@@ -35,20 +35,21 @@ import {
 } from '../core/drill/model.ts';
 import type { HcguardConfig } from '../core/config.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../core/errors.ts';
-import { SEVERITIES, type Actor, type ProbeResult, type Severity } from '../core/model.ts';
+import { SEVERITIES, type Actor, type Severity } from '../core/model/vocabulary.ts';
+import type { ProbeResult } from '../core/model/probing.ts';
 import type {
   AlertAudit,
   Clock,
-  DrillListing,
   DrillRecordWriter,
   DrillStore,
   FaultInjector,
-  ManagedRecord,
   Notifier,
   Router,
   RoutingStore,
   StateStore,
 } from '../ports.ts';
+import type { DrillListing } from '../core/drill/model.ts';
+import type { ManagedRecord } from '../core/model/routing.ts';
 import type { FailoverService } from './failover.ts';
 import { executeOperatorCommand } from './operator-commands.ts';
 import { alertPresentation } from './round.ts';

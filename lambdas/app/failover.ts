@@ -14,24 +14,23 @@ import {
   intentLeaseUntil,
   type FailoverDecision,
   type FailoverRequest,
-  type ActualRouting,
 } from '../core/failover.ts';
+import type { ActualRouting } from '../core/model/routing.ts';
 import type { HcguardConfig } from '../core/config.ts';
-import type { Actor, AuditEntry, Incident, RoutingLock, RoutingState, Site, TargetState } from '../core/model.ts';
+import type { Actor, Site } from '../core/model/vocabulary.ts';
+import type { AuditEntry } from '../core/model/audit.ts';
+import type { Incident } from '../core/model/incidents.ts';
+import type { RoutingLock, RoutingState } from '../core/model/routing.ts';
+import type { TargetState } from '../core/model/probing.ts';
+import type { AuditLog, Clock, FailoverController, ReconcileInput, Router, RoutingStore } from '../ports.ts';
 import type {
-  AuditLog,
-  Clock,
-  FailoverController,
   FailoverOutcome,
   ManagedRecord,
   ReconcileFailure,
-  ReconcileInput,
   RecordReading,
-  Router,
   RoutingCondition,
-  RoutingStore,
   SwitchEvent,
-} from '../ports.ts';
+} from '../core/model/routing.ts';
 
 export interface FailoverDeps {
   readonly config: Pick<HcguardConfig, 'failover' | 'schedule'>;

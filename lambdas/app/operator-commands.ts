@@ -4,7 +4,9 @@
 import * as z from 'zod';
 import { describeIssues } from '../core/config.ts';
 import { nonEmptyText } from '../core/config-rules.ts';
-import { SITES, type Actor, type RoutingLock, type TargetState } from '../core/model.ts';
+import { SITES, type Actor } from '../core/model/vocabulary.ts';
+import type { RoutingLock } from '../core/model/routing.ts';
+import type { TargetState } from '../core/model/probing.ts';
 import type { FailoverService, OperatorRecordResult } from './failover.ts';
 
 /** Who gives the command: `operator:<os user>@<host>`, or a drill acting for one. */

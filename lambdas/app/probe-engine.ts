@@ -3,7 +3,8 @@
 // store) and measures time. It never throws for anything the platform does: every outcome,
 // including the prober's own trouble, comes back as a ProbeResult.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Site, ProbeResult } from '../core/model.ts';
+import type { Site } from '../core/model/vocabulary.ts';
+import type { ProbeResult } from '../core/model/probing.ts';
 import {
   buildRequest,
   createProbeScope,

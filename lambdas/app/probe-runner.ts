@@ -2,21 +2,16 @@
 // `config.schedule.concurrency` at once, all under the caller's AbortSignal. Results come back
 // in config order (probe, then site), whatever order they finished in.
 import { referencedSecrets, stageBaseUrl, type HcguardConfig } from '../core/config.ts';
-import { SITES, type ProbeResult, type Site } from '../core/model.ts';
+import { SITES, type Site } from '../core/model/vocabulary.ts';
+import type { ProbeResult } from '../core/model/probing.ts';
 import { proberFailure } from '../core/probe/engine.ts';
 import type { HttpTransport } from '../core/probe/http.ts';
 import { createRedactor } from '../core/probe/redact.ts';
 import type { ProbeDefinition } from '../core/probe/schema.ts';
 import type { TemplateRuntime } from '../core/probe/template.ts';
 import { createHttpTransport } from '../adapters/http/http-transport.ts';
-import {
-  systemClock,
-  type Clock,
-  type ProbeRunner,
-  type RoundRequest,
-  type SecretSource,
-  type SequenceSource,
-} from '../ports.ts';
+import { systemClock } from '../adapters/clock.ts';
+import type { Clock, ProbeRunner, RoundRequest, SecretSource, SequenceSource } from '../ports.ts';
 import { runProbe, systemTemplateRuntime } from './probe-engine.ts';
 
 export interface ProbeRunnerDeps {

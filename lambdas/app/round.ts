@@ -14,19 +14,13 @@ import { siteLabel, type HcguardConfig } from '../core/config.ts';
 import { AlreadyExistsError, VersionConflictError } from '../core/errors.ts';
 import { evaluate, type Evaluation, type EvaluationAction, type TargetTransition } from '../core/evaluate.ts';
 import { decideIncidents, type AlertDraft, type IncidentChange } from '../core/incidents.ts';
-import type { Incident, ProbeResult, RoutingState, TargetState } from '../core/model.ts';
-import type {
-  Clock,
-  FailoverController,
-  FailoverOutcome,
-  Notifier,
-  OutboxAlert,
-  ProbeRunner,
-  RoutingCondition,
-  StateStore,
-  SwitchEvent,
-  TargetWrite,
-} from '../ports.ts';
+import type { Incident } from '../core/model/incidents.ts';
+import type { ProbeResult, TargetState } from '../core/model/probing.ts';
+import type { RoutingState } from '../core/model/routing.ts';
+import type { Clock, FailoverController, Notifier, ProbeRunner, StateStore } from '../ports.ts';
+import type { FailoverOutcome, RoutingCondition, SwitchEvent } from '../core/model/routing.ts';
+import type { OutboxAlert } from '../core/model/incidents.ts';
+import type { TargetWrite } from '../core/model/probing.ts';
 
 export interface RoundDeps {
   readonly config: HcguardConfig;

@@ -2,7 +2,7 @@
 // which table, topics, zones and functions to use. The stack passes it to the Lambdas in one
 // environment variable and as a stack output; the local runtime writes it to .hcguard/runtime.json.
 import * as z from 'zod';
-import { SEVERITIES } from '../core/model.ts';
+import { SEVERITIES } from '../core/model/vocabulary.ts';
 
 export const RESOURCES_ENV = 'HCGUARD_RESOURCES';
 export const RESOURCES_OUTPUT = 'HcguardResources';

@@ -11,7 +11,7 @@ import {
   STAGES,
   type Site,
   type Stage,
-} from './model.ts';
+} from './model/vocabulary.ts';
 import { builtinProbes, builtinSecrets } from './probe/builtin.ts';
 import { probeSchema, secretRefSchema } from './probe/schema.ts';
 

@@ -2,7 +2,7 @@
 // it with (Route 53 health checks with failover records, CloudWatch Synthetics canaries, ARC).
 // Pure arithmetic over ./prices.ts and a stated footprint; `hcguard cost` prints it.
 import { roundsPerInvocation, scheduleRateMinutes } from './config.ts';
-import { SITES, STAGES } from './model.ts';
+import { SITES, STAGES } from './model/vocabulary.ts';
 import { HOURS_PER_MONTH, PRICES, PRICES_AS_OF, PRICES_REGION, type PriceKey } from './prices.ts';
 
 export const ENDPOINT_TYPES = ['aws', 'non-aws'] as const;

@@ -21,12 +21,10 @@ import {
   targetKey,
   type FailureClass,
   type Outcome,
-  type ProbeResult,
   type Site,
   type Stage,
-  type TargetHealth,
-  type TargetState,
-} from './model.ts';
+} from './model/vocabulary.ts';
+import type { ProbeResult, TargetHealth, TargetState } from './model/probing.ts';
 
 export type DetectionPolicy = HcguardConfig['detection'];
 

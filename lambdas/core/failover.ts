@@ -15,16 +15,9 @@
 //   on its own, a known complaint.
 // - A routing lock freezes automatic switching; operators can still switch by hand.
 import type { HcguardConfig } from './config.ts';
-import {
-  STAGES,
-  otherSite,
-  type Actor,
-  type RoutingLock,
-  type RoutingState,
-  type Site,
-  type Stage,
-  type TargetState,
-} from './model.ts';
+import { STAGES, otherSite, type Actor, type Site, type Stage } from './model/vocabulary.ts';
+import type { ActualRouting, RoutingCondition, RoutingLock, RoutingState } from './model/routing.ts';
+import type { TargetState } from './model/probing.ts';
 
 export type FailoverPolicy = Pick<
   HcguardConfig['failover'],
@@ -44,9 +37,6 @@ export type FailoverRequest =
     }
   /** `hcguard failback`: the operator approves the return to the primary. */
   | { readonly kind: 'failback'; readonly actor: Actor };
-
-/** Where the record actually points according to Route 53, when the app read it. */
-export type ActualRouting = Site | 'neither' | 'missing';
 
 export interface PolicyInput {
   readonly record: { readonly name: string; readonly stage: Stage };
@@ -82,14 +72,6 @@ export interface Refusal {
   readonly detail: string;
 }
 
-/** Structurally the `RoutingCondition` of lambdas/ports.ts: opens an incident while it holds. */
-export interface PolicyCondition {
-  readonly kind: 'cannot-fail-over' | 'no-healthy-site';
-  readonly record: string;
-  readonly title: string;
-  readonly detail: string;
-}
-
 export type SwitchCause = 'failover' | 'failback' | 'manual';
 
 export type FailoverDecision =
@@ -111,7 +93,7 @@ export type FailoverDecision =
       readonly refusals: readonly Refusal[];
       readonly message: string;
       /** Set for automatic refusals while the serving site fails: the incident to keep open. */
-      readonly condition?: PolicyCondition;
+      readonly condition?: RoutingCondition;
     }
   | {
       readonly kind: 'repair';

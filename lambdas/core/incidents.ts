@@ -17,17 +17,11 @@
 // - Resolve alerts travel on the incident's own topic (the people paged hear the all-clear) but
 //   carry the `severity.fixed.recovered` level, so pager subscriptions filtering on severity stay quiet.
 import type { HcguardConfig } from './config.ts';
-import type {
-  Actor,
-  FailureClass,
-  Incident,
-  IncidentEvent,
-  IncidentKind,
-  Severity,
-  Site,
-  Stage,
-  TargetState,
-} from './model.ts';
+import type { Actor, FailureClass, Severity, Site, Stage } from './model/vocabulary.ts';
+import type { AlertKind, Incident, IncidentEvent, IncidentKind } from './model/incidents.ts';
+import type { RoutingCondition, SwitchEvent } from './model/routing.ts';
+import type { DrillScope } from './drill/model.ts';
+import type { TargetState } from './model/probing.ts';
 import {
   isMoreSerious,
   normalizeRecordName,
@@ -37,27 +31,6 @@ import {
   severityRank,
   type RoutingView,
 } from './severity.ts';
-
-/** Structurally the `RoutingCondition` of lambdas/ports.ts (the core imports nothing outside itself). */
-export interface RoutingFinding {
-  readonly kind: 'cannot-fail-over' | 'no-healthy-site';
-  readonly record: string;
-  readonly title: string;
-  readonly detail: string;
-}
-
-/** Structurally the `SwitchEvent` of lambdas/ports.ts. */
-export interface SwitchNotice {
-  readonly record: string;
-  readonly from: Site;
-  readonly to: Site;
-  readonly at: string;
-  readonly actor: Actor;
-  readonly reason: string;
-  readonly changeId?: string;
-  readonly incidentId?: string;
-  readonly drillId?: string;
-}
 
 export type IncidentPolicy = Pick<HcguardConfig, 'severity' | 'records' | 'failover' | 'detection'>;
 
@@ -69,16 +42,16 @@ export interface IncidentInput {
   /** Routing after this round's reconcile. */
   readonly routing: readonly RoutingView[];
   /** Conditions the controller reports now; undefined when reconcile failed (condition incidents stay as they are). */
-  readonly conditions?: readonly RoutingFinding[];
+  readonly conditions?: readonly RoutingCondition[];
   /** Records the controller could not read this round: their condition incidents stay as they are. */
   readonly conditionsUnknownFor?: readonly string[];
-  readonly switches: readonly SwitchNotice[];
+  readonly switches: readonly SwitchEvent[];
   readonly now: Date;
   /**
    * The running drill. Incidents opened now about its targets (`site#stage`; all targets when
    * absent) carry its id, and so do their alerts; anything else is real and pages as real.
    */
-  readonly drill?: { readonly drillId: string; readonly targets?: readonly string[] };
+  readonly drill?: DrillScope;
 }
 
 const optionalDrillId = (drillId: string | undefined): { drillId?: string } => (drillId ? { drillId } : {});
@@ -97,9 +70,6 @@ export const drillIdFor = (
   return concerned ? drill.drillId : undefined;
 };
 
-export const ALERT_KINDS = ['open', 'escalate', 'remind', 'resolve', 'update'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-
 /** What an alert reports beyond the incident itself; rendered by ./alert-message.ts. */
 export interface AlertFacts {
   /** Why this alert now (escalated because…, resolved after…). */
@@ -113,7 +83,7 @@ export interface AlertFacts {
   readonly serving: boolean;
   readonly failoverMode: HcguardConfig['failover']['mode'];
   readonly failback: HcguardConfig['failover']['failback'];
-  readonly switched?: SwitchNotice;
+  readonly switched?: SwitchEvent;
   /** The controller refuses to move traffic away from the site: why. */
   readonly cannotFailOver?: string;
   readonly escalateAfterMinutes?: number;
@@ -169,7 +139,7 @@ type ProblemClass = FailureClass | 'failed' | 'degraded';
 
 export const probeDedupKey = (site: Site, stage: Stage, problem: ProblemClass): string =>
   `probe/${site}/${stage}/${problem}`;
-export const conditionDedupKey = (kind: RoutingFinding['kind'], record: string): string =>
+export const conditionDedupKey = (kind: RoutingCondition['kind'], record: string): string =>
   `${kind}/${normalizeRecordName(record)}`;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -237,11 +207,11 @@ interface Working {
   readonly opened: boolean;
   readonly events: IncidentEvent[];
   reason?: IncidentUpdateReason;
-  alert?: { kind: AlertKind; previousSeverity?: Severity; reason?: string; switched?: SwitchNotice };
+  alert?: { kind: AlertKind; previousSeverity?: Severity; reason?: string; switched?: SwitchEvent };
   releaseDedupKey: boolean;
 }
 
-const isConditionKind = (kind: IncidentKind): kind is RoutingFinding['kind'] =>
+const isConditionKind = (kind: IncidentKind): kind is RoutingCondition['kind'] =>
   kind === 'cannot-fail-over' || kind === 'no-healthy-site';
 
 export const decideIncidents = (input: IncidentInput): IncidentDecisions => {

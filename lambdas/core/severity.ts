@@ -4,7 +4,7 @@
 // and a broken standby SEV2, data drift and slowness SEV3). Findings that are not about one
 // probe (no healthy site, cannot fail over, recoveries) take the levels in `severity.fixed`.
 import type { HcguardConfig, SeverityRule } from './config.ts';
-import { SEVERITIES, type FailureClass, type Severity, type Site, type Stage } from './model.ts';
+import { SEVERITIES, type FailureClass, type Severity, type Site, type Stage } from './model/vocabulary.ts';
 
 export interface SeverityInput {
   readonly stage: Stage;

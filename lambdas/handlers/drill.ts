@@ -27,8 +27,8 @@ import {
 import { describeIssues } from '../core/config.ts';
 import { DRILL_STEPS, type DrillRecord } from '../core/drill/model.ts';
 import { NotFoundError } from '../core/errors.ts';
-import type { Actor } from '../core/model.ts';
-import type { DrillListing } from '../ports.ts';
+import type { Actor } from '../core/model/vocabulary.ts';
+import type { DrillListing } from '../core/drill/model.ts';
 import { deployedHandler } from '../app/deployment.ts';
 
 const actor = z

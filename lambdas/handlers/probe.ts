@@ -12,7 +12,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
 import { roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
-import { SITES, STAGES } from '../core/model.ts';
+import { SITES, STAGES } from '../core/model/vocabulary.ts';
 import {
   HEARTBEAT_METRIC,
   METRICS_NAMESPACE,

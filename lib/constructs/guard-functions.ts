@@ -10,7 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { SecretRef } from '../../lambdas/core/probe/schema.ts';
-import type { Severity } from '../../lambdas/core/model.ts';
+import type { Severity } from '../../lambdas/core/model/vocabulary.ts';
 import { TABLE_DESIGN } from '../../lambdas/adapters/aws/table-design.ts';
 import { bundleDefines } from '../../lambdas/contract/bundle.ts';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';

@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SITES, STAGES } from '../../lambdas/core/model.ts';
+import { SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import {
   HEARTBEAT_METRIC,
   METRICS_NAMESPACE,

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
-import { FAULT_MODES, SITES, STAGES } from '../../lambdas/core/model.ts';
+import { FAULT_MODES, SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import { isAddressInUse, PortInUseError } from '../runtime/errors.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from './state.ts';
 

@@ -1,7 +1,9 @@
 // What the operator dashboard shows and what it may ask for. The local runtime implements
 // DashboardBackend with the same services the CLI uses; the server only serves and validates.
-import type { IncidentStatus, Outcome, Severity, Site, Stage, TargetHealth } from '../../lambdas/core/model.ts';
-import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
+import type { IncidentStatus } from '../../lambdas/core/model/incidents.ts';
+import type { Outcome, Severity, Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { TargetHealth } from '../../lambdas/core/model/probing.ts';
+import type { ActiveFault, FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSnapshot } from '../citizens.ts';
 
 export interface LatencyPoint {

@@ -3,9 +3,11 @@
 // cannot be read becomes a warning; the rest of the state is still shown.
 import { setMaxListeners } from 'node:events';
 import { NotFoundError } from '../../lambdas/core/errors.ts';
-import { SITES, STAGES, type Site, type Stage, type TargetState } from '../../lambdas/core/model.ts';
+import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { TargetState } from '../../lambdas/core/model/probing.ts';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
-import type { Clock, FaultInjector, FaultSpec, RoutingStore, StateStore } from '../../lambdas/ports.ts';
+import type { Clock, FaultInjector, RoutingStore, StateStore } from '../../lambdas/ports.ts';
+import type { FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import {
   DashboardRequestError,

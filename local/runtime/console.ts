@@ -1,7 +1,7 @@
 // What `npm start` prints: where everything is, then a live status table. On a terminal the table
 // redraws in place; into a pipe or file it prints one line per change instead, so logs stay
 // readable and diffable.
-import { SITES, STAGES } from '../../lambdas/core/model.ts';
+import { SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import type { DashboardState, StatePart } from '../dashboard/state.ts';
 
 export interface Endpoints {

@@ -7,7 +7,7 @@ import type { Services } from '../../lambdas/app/compose.ts';
 import { composeDrillService } from '../../lambdas/app/compose-drills.ts';
 import { DrillInputError } from '../../lambdas/app/drill.ts';
 import { scenarioNames } from '../../lambdas/core/drill/scenarios.ts';
-import type { Actor } from '../../lambdas/core/model.ts';
+import type { Actor } from '../../lambdas/core/model/vocabulary.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import { DashboardRequestError, type DrillView } from '../dashboard/state.ts';
 import type { DrillControl } from './backend.ts';

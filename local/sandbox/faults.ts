@@ -1,8 +1,9 @@
 // The sandbox's fault registry: which (site, stage) is broken how, until when. Shared by both
 // sites' servers; served over HTTP at /_sandbox/faults and usable in-process as a FaultInjector.
 import { parseFaultSpec } from '../../lambdas/core/probe/fault-modes.ts';
-import type { FaultMode, Site, Stage } from '../../lambdas/core/model.ts';
-import type { ActiveFault, Clock, FaultInjector, FaultSpec } from '../../lambdas/ports.ts';
+import type { FaultMode, Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { ActiveFault, FaultSpec } from '../../lambdas/core/model/faults.ts';
+import type { Clock, FaultInjector } from '../../lambdas/ports.ts';
 
 export class FaultSpecError extends Error {
   constructor(readonly problems: readonly string[]) {

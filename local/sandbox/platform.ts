@@ -4,7 +4,7 @@
 // act here: `drop-writes` acknowledges without storing, `stale-replica` serves reads as of the
 // fault's start, `tamper` alters what is stored or handed out, the verifier faults lie.
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { otherSite, SITES, type Site, type Stage } from '../../lambdas/core/model.ts';
+import { otherSite, SITES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
 import { shortHash } from '../../lambdas/core/probe/redact.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { verdictFor, wrongVerdict, type CodeSigner, type Verdict } from './codes.ts';

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import { DEFAULT_FAULT_LATENCY_MS, FAULT_MODE_DESCRIPTIONS } from '../../lambdas/core/probe/fault-modes.ts';
-import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model.ts';
+import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
 import { FaultSpecError, type SandboxFaults } from './faults.ts';
 import type { SandboxPlatform } from './platform.ts';
 

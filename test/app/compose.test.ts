@@ -8,8 +8,8 @@ import { lazyAlertAudit } from '../../lambdas/app/compose-drills.ts';
 import { composeServices, lazyRoute53Router } from '../../lambdas/app/compose.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import type { AlertMessage } from '../../lambdas/core/alert-message.ts';
-import { SEVERITIES } from '../../lambdas/core/model.ts';
-import type { OutboxAlert } from '../../lambdas/ports.ts';
+import { SEVERITIES } from '../../lambdas/core/model/vocabulary.ts';
+import type { OutboxAlert } from '../../lambdas/core/model/incidents.ts';
 import type { DeployedResources } from '../../lambdas/contract/resources.ts';
 import { testConfig } from '../fakes/config.ts';
 

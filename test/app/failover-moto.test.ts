@@ -11,7 +11,8 @@ import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-st
 import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
 import { createFailoverController } from '../../lambdas/app/failover.ts';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
-import type { Clock, ManagedRecord, Router } from '../../lambdas/ports.ts';
+import type { Clock, Router } from '../../lambdas/ports.ts';
+import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { createHcguardTable } from '../support/hcguard-table.ts';
 import { MemoryAuditLog, targetStates } from '../fakes/routing.ts';

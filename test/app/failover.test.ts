@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createFailoverController, type FailoverDeps } from '../../lambdas/app/failover.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { ConfigError, type HcguardConfig } from '../../lambdas/core/config.ts';
-import type { RoutingState } from '../../lambdas/core/model.ts';
-import type { ManagedRecord } from '../../lambdas/ports.ts';
+import type { RoutingState } from '../../lambdas/core/model/routing.ts';
+import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore, targetStates } from '../fakes/routing.ts';
 
 const START = '2026-11-20T08:00:00.000Z';

@@ -7,8 +7,9 @@ import {
   parseOperatorCommand,
 } from '../../lambdas/app/operator-commands.ts';
 import type { HcguardConfig } from '../../lambdas/core/config.ts';
-import { STAGES, type TargetState } from '../../lambdas/core/model.ts';
-import type { ManagedRecord } from '../../lambdas/ports.ts';
+import { STAGES } from '../../lambdas/core/model/vocabulary.ts';
+import type { TargetState } from '../../lambdas/core/model/probing.ts';
+import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore } from '../fakes/routing.ts';
 
 const NOW = '2026-11-20T08:00:00.000Z';

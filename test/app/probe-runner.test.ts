@@ -8,7 +8,7 @@ import { createMemorySequenceSource } from '../../lambdas/adapters/local/memory-
 import { createSecretSource } from '../../lambdas/adapters/secrets.ts';
 import { createProbeRunner } from '../../lambdas/app/probe-runner.ts';
 import { parseConfig, type HcguardConfig } from '../../lambdas/core/config.ts';
-import { STAGES } from '../../lambdas/core/model.ts';
+import { STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import { shortHash } from '../../lambdas/core/probe/redact.ts';
 import type { ProbeDefinitionInput } from '../../lambdas/core/probe/schema.ts';
 import type { SequenceSource } from '../../lambdas/ports.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runRound, type RoundMemory, type RoundSummary } from '../../lambdas/app/round.ts';
-import type { SwitchEvent } from '../../lambdas/ports.ts';
+import type { SwitchEvent } from '../../lambdas/core/model/routing.ts';
 import { testConfig } from '../fakes/config.ts';
 import { MemoryStateStore } from '../fakes/memory-state-store.ts';
 import { FakeFailover, RecordingNotifier, ScriptedProbes } from '../fakes/round.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import configInput from '../../hcguard.config.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
-import type { ProbeResult } from '../../lambdas/core/model.ts';
+import type { ProbeResult } from '../../lambdas/core/model/probing.ts';
 import { runHcguard } from '../support/cli.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 

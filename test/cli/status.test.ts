@@ -11,7 +11,8 @@ import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-st
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
 import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round.ts';
 import { decideIncidents } from '../../lambdas/core/incidents.ts';
-import type { Incident, ProbeResult, TargetState } from '../../lambdas/core/model.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/contract/resources.ts';
 import { motoClientConfig, motoClients, uniqueName } from '../support/aws.ts';
 import { runHcguard } from '../support/cli.ts';

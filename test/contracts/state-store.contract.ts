@@ -4,8 +4,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { renderAlert } from '../../lambdas/core/alert-message.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { decideIncidents, type IncidentChange } from '../../lambdas/core/incidents.ts';
-import type { Incident, ProbeResult, Site, Stage, TargetState } from '../../lambdas/core/model.ts';
-import type { OutboxAlert, StateStore } from '../../lambdas/ports.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
+import type { Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { OutboxAlert } from '../../lambdas/core/model/incidents.ts';
+import type { StateStore } from '../../lambdas/ports.ts';
 import { testConfig } from '../fakes/config.ts';
 
 export interface StoreUnderTest {

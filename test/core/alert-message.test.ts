@@ -7,7 +7,8 @@ import {
   type AlertPresentation,
 } from '../../lambdas/core/alert-message.ts';
 import { decideIncidents, type AlertDraft, type IncidentInput } from '../../lambdas/core/incidents.ts';
-import type { Incident, TargetState } from '../../lambdas/core/model.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import type { TargetState } from '../../lambdas/core/model/probing.ts';
 import { testConfig } from '../fakes/config.ts';
 
 const NOW = new Date('2026-11-26T18:14:05.000Z');

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, hysteresis, type DetectionPolicy } from '../../lambdas/core/evaluate.ts';
-import type {
-  FailureClass,
-  Outcome,
-  ProbeResult,
-  Site,
-  Stage,
-  TargetHealth,
-  TargetState,
-} from '../../lambdas/core/model.ts';
+import type { FailureClass, Outcome, Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { ProbeResult, TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000);

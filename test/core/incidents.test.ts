@@ -7,10 +7,11 @@ import {
   normalizeIncidentId,
   type IncidentDecisions,
   type IncidentInput,
-  type RoutingFinding,
-  type SwitchNotice,
 } from '../../lambdas/core/incidents.ts';
-import type { FailureClass, Incident, Site, Stage, TargetHealth, TargetState } from '../../lambdas/core/model.ts';
+import type { RoutingCondition, SwitchEvent } from '../../lambdas/core/model/routing.ts';
+import type { FailureClass, Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import type { TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
 import type { RoutingView } from '../../lambdas/core/severity.ts';
 import { testConfig } from '../fakes/config.ts';
 
@@ -312,7 +313,7 @@ describe('escalation and reminders over time', () => {
 });
 
 describe('routing conditions', () => {
-  const refusal: RoutingFinding = {
+  const refusal: RoutingCondition = {
     kind: 'cannot-fail-over',
     record: RECORD,
     title: `cannot fail over ${RECORD}: backup unhealthy`,
@@ -384,7 +385,7 @@ describe('routing conditions', () => {
 });
 
 describe('switches', () => {
-  const failover: SwitchNotice = {
+  const failover: SwitchEvent = {
     record: RECORD,
     from: 'primary',
     to: 'backup',
@@ -441,7 +442,7 @@ describe('switches', () => {
 
   it('announces a switch no open incident explains (a failback) as a notice at the recovered level', () => {
     const incidents = new Incidents();
-    const failback: SwitchNotice = {
+    const failback: SwitchEvent = {
       record: RECORD,
       from: 'backup',
       to: 'primary',

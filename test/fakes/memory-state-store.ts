@@ -4,24 +4,13 @@
 // to play an outage.
 import { acknowledgeIncident } from '../../lambdas/core/incidents.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
-import {
-  targetKey,
-  type Actor,
-  type Incident,
-  type IncidentEvent,
-  type ProbeResult,
-  type TargetState,
-} from '../../lambdas/core/model.ts';
-import type {
-  AcknowledgeOutcome,
-  DrillScope,
-  HistoryQuery,
-  IncidentQuery,
-  IncidentWrite,
-  OutboxAlert,
-  StateStore,
-  TargetWrite,
-} from '../../lambdas/ports.ts';
+import { targetKey, type Actor } from '../../lambdas/core/model/vocabulary.ts';
+import type { Incident, IncidentEvent } from '../../lambdas/core/model/incidents.ts';
+import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
+import type { AcknowledgeOutcome, IncidentWrite, OutboxAlert } from '../../lambdas/core/model/incidents.ts';
+import type { DrillScope } from '../../lambdas/core/drill/model.ts';
+import type { HistoryQuery, IncidentQuery, StateStore } from '../../lambdas/ports.ts';
+import type { TargetWrite } from '../../lambdas/core/model/probing.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 

@@ -6,21 +6,21 @@ import {
   targetKey,
   type FailureClass,
   type Outcome,
-  type ProbeResult,
   type Site,
   type Stage,
-} from '../../lambdas/core/model.ts';
+} from '../../lambdas/core/model/vocabulary.ts';
+import type { ProbeResult } from '../../lambdas/core/model/probing.ts';
 import type { RoundSummary } from '../../lambdas/app/round.ts';
 import type {
   Clock,
   FailoverController,
-  FailoverOutcome,
   Notifier,
-  OutboxAlert,
   ProbeRunner,
   ReconcileInput,
   RoundRequest,
 } from '../../lambdas/ports.ts';
+import type { FailoverOutcome } from '../../lambdas/core/model/routing.ts';
+import type { OutboxAlert } from '../../lambdas/core/model/incidents.ts';
 
 export interface ScriptedOutcome {
   readonly outcome: Outcome;

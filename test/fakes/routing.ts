@@ -2,26 +2,12 @@
 // conditional writes by version, one lock at a time, an append-only audit log, and a router
 // whose record values live in a map (and that can be told to fail or hang).
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
-import {
-  STAGES,
-  type AuditEntry,
-  type RoutingLock,
-  type RoutingState,
-  type Site,
-  type Stage,
-  type TargetHealth,
-  type TargetState,
-} from '../../lambdas/core/model.ts';
-import type {
-  AuditLog,
-  AuditQuery,
-  ManagedRecord,
-  RecordReading,
-  RouteOptions,
-  RouteResult,
-  Router,
-  RoutingStore,
-} from '../../lambdas/ports.ts';
+import { STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
+import type { AuditEntry } from '../../lambdas/core/model/audit.ts';
+import type { RoutingLock, RoutingState } from '../../lambdas/core/model/routing.ts';
+import type { TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
+import type { AuditLog, AuditQuery, RouteOptions, Router, RoutingStore } from '../../lambdas/ports.ts';
+import type { ManagedRecord, RecordReading, RouteResult } from '../../lambdas/core/model/routing.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident, ProbeResult, TargetState } from '../../lambdas/core/model.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import { DashboardRequestError } from '../../local/dashboard/state.ts';
 import { createRuntimeBackend, type DrillControl } from '../../local/runtime/backend.ts';
 import { createFaultRegistry } from '../../local/sandbox/faults.ts';

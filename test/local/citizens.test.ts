@@ -14,7 +14,7 @@ import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { provisionLocalResources } from '../../local/provision.ts';
 import { startSandbox } from '../../local/sandbox/index.ts';
 import { upsertInput } from '../../lambdas/adapters/aws/route53-router.ts';
-import type { ManagedRecord } from '../../lambdas/ports.ts';
+import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
 import { testConfigInput } from '../fakes/config.ts';
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ActiveFault, FaultSpec } from '../../lambdas/ports.ts';
+import type { ActiveFault, FaultSpec } from '../../lambdas/core/model/faults.ts';
 import { remoteCitizensImpact } from '../../local/citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../../local/dashboard/server.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from '../../local/dashboard/state.ts';

@@ -5,7 +5,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
 import { parseConfig } from '../../lambdas/core/config.ts';
-import { SEVERITIES } from '../../lambdas/core/model.ts';
+import { SEVERITIES } from '../../lambdas/core/model/vocabulary.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { provisionLocalResources } from '../../local/provision.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';

@@ -7,7 +7,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { SEVERITIES, type Severity } from '../../lambdas/core/model.ts';
+import { SEVERITIES, type Severity } from '../../lambdas/core/model/vocabulary.ts';
 import { uniqueName } from './aws.ts';
 
 export interface ReceivedAlert {

@@ -32,8 +32,8 @@ import {
 import { drillJson, formatLocal } from '../../../lambdas/core/drill/report-model.ts';
 import { describeFault, findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
 import { NotFoundError } from '../../../lambdas/core/errors.ts';
-import type { Actor } from '../../../lambdas/core/model.ts';
-import type { DrillListing } from '../../../lambdas/ports.ts';
+import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
+import type { DrillListing } from '../../../lambdas/core/drill/model.ts';
 import type { DrillCommandInput, DrillResponse } from '../../../lambdas/handlers/drill.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';

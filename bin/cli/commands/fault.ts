@@ -13,9 +13,17 @@ import {
   FaultTargetUnreachableError,
 } from '../../../lambdas/adapters/http/fault-injectors.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config.ts';
-import { FAULT_MODES, SITES, STAGES, type FaultMode, type Site, type Stage } from '../../../lambdas/core/model.ts';
+import {
+  FAULT_MODES,
+  SITES,
+  STAGES,
+  type FaultMode,
+  type Site,
+  type Stage,
+} from '../../../lambdas/core/model/vocabulary.ts';
 import { FAULT_MODE_DESCRIPTIONS, faultApplies, faultStages } from '../../../lambdas/core/probe/fault-modes.ts';
-import type { FaultInjector, FaultSpec } from '../../../lambdas/ports.ts';
+import type { FaultInjector } from '../../../lambdas/ports.ts';
+import type { FaultSpec } from '../../../lambdas/core/model/faults.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 import { readLocalRuntime } from '../target.ts';

@@ -10,7 +10,8 @@ import { createFileSequenceSource } from '../../../lambdas/adapters/local/file-s
 import { createSecretSource } from '../../../lambdas/adapters/secrets.ts';
 import { createProbeRunner, probeSecrets } from '../../../lambdas/app/probe-runner.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config.ts';
-import { SITES, type ProbeResult, type Site } from '../../../lambdas/core/model.ts';
+import { SITES, type Site } from '../../../lambdas/core/model/vocabulary.ts';
+import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { TRANSMISSION_KEY_ENV } from '../../../lambdas/core/probe/builtin.ts';
 import { shortHash } from '../../../lambdas/core/probe/redact.ts';
 import type { SecretSource } from '../../../lambdas/ports.ts';

@@ -2,7 +2,7 @@
 // config's site URLs) in the foreground until Ctrl-C, for trying hcguard and for drills.
 import type { Command } from 'commander';
 import ms from 'ms';
-import { STAGES } from '../../../lambdas/core/model.ts';
+import { STAGES } from '../../../lambdas/core/model/vocabulary.ts';
 import { TRANSMISSION_KEY_ENV } from '../../../lambdas/core/probe/builtin.ts';
 import {
   DEFAULT_REPLICATION_LAG_MS,

@@ -12,19 +12,10 @@ import { composeServices, type Services } from '../../../lambdas/app/compose.ts'
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
 import { NotFoundError } from '../../../lambdas/core/errors.ts';
 import { normalizeIncidentId } from '../../../lambdas/core/incidents.ts';
-import {
-  SITES,
-  STAGES,
-  targetKey,
-  type Actor,
-  type Incident,
-  type ProbeResult,
-  type RoutingLock,
-  type RoutingState,
-  type Site,
-  type Stage,
-  type TargetState,
-} from '../../../lambdas/core/model.ts';
+import { SITES, STAGES, targetKey, type Actor, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
+import type { Incident } from '../../../lambdas/core/model/incidents.ts';
+import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
+import type { RoutingLock, RoutingState } from '../../../lambdas/core/model/routing.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 

@@ -5,8 +5,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../../core/errors.ts';
-import type { AuditEntry } from '../../core/model.ts';
-import { systemClock, type AuditLog, type AuditQuery, type Clock } from '../../ports.ts';
+import type { AuditEntry } from '../../core/model/audit.ts';
+import { systemClock } from '../clock.ts';
+import type { AuditLog, AuditQuery, Clock } from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
 const INDEX = TABLE_DESIGN.indexes[0].name;

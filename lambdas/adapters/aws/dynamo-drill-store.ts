@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DrillFault, DrillRecord, PhaseRecord } from '../../core/drill/model.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
-import type { ActiveDrill, DrillListing, DrillStore } from '../../ports.ts';
+import type { ActiveDrill, DrillListing } from '../../core/drill/model.ts';
+import type { DrillStore } from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -5,7 +5,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
-import { SITES, type RoutingLock, type RoutingState } from '../../core/model.ts';
+import { SITES } from '../../core/model/vocabulary.ts';
+import type { RoutingLock, RoutingState } from '../../core/model/routing.ts';
 import type { RoutingStore } from '../../ports.ts';
 
 const ROUTING_PK = 'ROUTING';

@@ -19,25 +19,16 @@ import { acknowledgeIncident, type IncidentChange } from '../../core/incidents.t
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
 import {
   INCIDENT_STATUSES,
-  SITES,
-  STAGES,
-  type Actor,
   type Incident,
   type IncidentEvent,
   type IncidentStatus,
-  type ProbeResult,
-  type TargetState,
-} from '../../core/model.ts';
-import type {
-  AcknowledgeOutcome,
-  DrillScope,
-  HistoryQuery,
-  IncidentQuery,
-  IncidentWrite,
-  OutboxAlert,
-  StateStore,
-  TargetWrite,
-} from '../../ports.ts';
+} from '../../core/model/incidents.ts';
+import { SITES, STAGES, type Actor } from '../../core/model/vocabulary.ts';
+import type { ProbeResult, TargetState } from '../../core/model/probing.ts';
+import type { AcknowledgeOutcome, IncidentWrite, OutboxAlert } from '../../core/model/incidents.ts';
+import type { DrillScope } from '../../core/drill/model.ts';
+import type { HistoryQuery, IncidentQuery, StateStore } from '../../ports.ts';
+import type { TargetWrite } from '../../core/model/probing.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 import { sleep } from '../../sleep.ts';
 

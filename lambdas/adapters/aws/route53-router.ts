@@ -14,8 +14,9 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { RecordValue } from '../../core/config.ts';
-import { SITES, type Site } from '../../core/model.ts';
-import type { ManagedRecord, RecordReading, RouteOptions, RouteResult, Router } from '../../ports.ts';
+import { SITES, type Site } from '../../core/model/vocabulary.ts';
+import type { ManagedRecord, RecordReading, RouteResult } from '../../core/model/routing.ts';
+import type { RouteOptions, Router } from '../../ports.ts';
 import { sleep } from '../../sleep.ts';
 
 /** Errors Route 53 documents as "try again later". */

@@ -4,8 +4,9 @@
 // (severity, kind, incidentId, dedupKey, site, stage, drill, …) for subscription filter
 // policies. https://docs.aws.amazon.com/sns/latest/dg/sns-send-custom-platform-specific-payloads-mobile-devices.html
 import { PublishCommand, SNSServiceException, type SNSClient } from '@aws-sdk/client-sns';
-import type { Severity } from '../../core/model.ts';
-import type { Notifier, OutboxAlert } from '../../ports.ts';
+import type { Severity } from '../../core/model/vocabulary.ts';
+import type { Notifier } from '../../ports.ts';
+import type { OutboxAlert } from '../../core/model/incidents.ts';
 import { sleep } from '../../sleep.ts';
 
 export interface SnsNotifierOptions {

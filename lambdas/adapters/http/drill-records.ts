@@ -6,7 +6,7 @@
 // duplicates are invisible that way, and the report says which method counted).
 import { createHash } from 'node:crypto';
 import type { HcguardConfig } from '../../core/config.ts';
-import type { Site } from '../../core/model.ts';
+import type { Site } from '../../core/model/vocabulary.ts';
 import { syntheticIdentity } from '../../core/probe/synthetic.ts';
 import type { DrillRecordWriter } from '../../ports.ts';
 import { requestJson, type JsonReply } from './json-request.ts';

@@ -2,7 +2,8 @@
 // sandbox site), and a real platform's fault hook (`config.drills.faultHookUrl`), which gets
 // POST { action: 'inject' | 'clear' | 'list', site, stage, mode, latencyMs?, forMs? }.
 import { parseFaultSpec } from '../../core/probe/fault-modes.ts';
-import type { ActiveFault, FaultInjector, FaultSpec } from '../../ports.ts';
+import type { ActiveFault, FaultSpec } from '../../core/model/faults.ts';
+import type { FaultInjector } from '../../ports.ts';
 import { requestJson, type JsonReply } from './json-request.ts';
 
 /** The target refused the fault (it is invalid there); the problems say why. */

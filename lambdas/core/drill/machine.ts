@@ -16,18 +16,10 @@
 //   overridden: the drill caused the switch) — traffic never stays on the backup unrecorded.
 import type { HcguardConfig } from '../config.ts';
 import { freshSince, preflight } from '../failover.ts';
-import {
-  SEVERITIES,
-  STAGES,
-  type Actor,
-  type Incident,
-  type ProbeResult,
-  type RoutingLock,
-  type RoutingState,
-  type Site,
-  type Stage,
-  type TargetState,
-} from '../model.ts';
+import { SEVERITIES, STAGES, type Actor, type Site, type Stage } from '../model/vocabulary.ts';
+import type { Incident } from '../model/incidents.ts';
+import type { ProbeResult, TargetState } from '../model/probing.ts';
+import type { RoutingLock, RoutingState } from '../model/routing.ts';
 import { normalizeRecordName, servesTraffic } from '../severity.ts';
 import { objectivesFailed } from './metrics.ts';
 import {

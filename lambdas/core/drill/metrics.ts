@@ -10,7 +10,7 @@
 //   records*  written during the drill, then read back on the primary after restore (the RPO)
 //
 // A metric is null when the drill did not get that far or the scenario does not include it.
-import { SEVERITIES } from '../model.ts';
+import { SEVERITIES } from '../model/vocabulary.ts';
 import { writtenSeqs, type DrillRecord } from './model.ts';
 
 export interface DrillMetrics {

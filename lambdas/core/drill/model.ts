@@ -1,9 +1,9 @@
 // The drill vocabulary: what a drill is, what it has measured so far, and what it asks the
 // runner to do. Plain data, so a drill crosses DynamoDB, a Lambda payload and JSON unchanged and
 // can be resumed by any process from what was stored.
-import type { Actor, FaultMode, Severity, Site, Stage } from '../model.ts';
+import type { Actor, FaultMode, Severity, Site, Stage } from '../model/vocabulary.ts';
 
-/** The emergency plan's steps, in order (../shared/design/EMERGENCY-PLAN.md). */
+/** The emergency plan's steps, in order (the emergency plan: preflight, inject, identify, notify, decide, activate, restore, summary). */
 export const DRILL_PHASES = [
   'preflight',
   'inject',
@@ -244,3 +244,33 @@ export const writtenSeqs = (drill: Pick<DrillRecord, 'data'>): number[] => {
   const refused = new Set(drill.data.refused);
   return Array.from({ length: drill.data.attempts }, (_, index) => index + 1).filter((seq) => !refused.has(seq));
 };
+
+/** The running-drill item (pk DRILL, sk ACTIVE): rounds tag incidents and alerts with its id. */
+export interface ActiveDrill {
+  readonly drillId: string;
+  readonly startedAt: string;
+  readonly scenario: string;
+  /** `site#stage` of every fault the drill injects: what its incidents are about. */
+  readonly targets: readonly string[];
+  /** With simulated injection: the faults rounds feed into evaluation (empty when none is in). */
+  readonly simulatedFaults: readonly DrillFault[];
+}
+
+/** A drill as `hcguard drills` lists it. */
+export interface DrillListing {
+  readonly id: string;
+  readonly scenario: string;
+  readonly dryRun: boolean;
+  readonly status: DrillRecord['status'];
+  readonly outcome?: DrillRecord['outcome'];
+  readonly startedBy: Actor;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+}
+
+/**
+ * What a round needs to know of the running drill. Only incidents about its `targets` are drill
+ * incidents: a real problem elsewhere during a drill must page as real. Without targets the drill
+ * covers everything.
+ */
+export type DrillScope = Pick<ActiveDrill, 'drillId'> & Partial<Pick<ActiveDrill, 'targets'>>;

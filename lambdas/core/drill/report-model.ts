@@ -3,7 +3,8 @@
 // the probe series the chart draws. Pure.
 import type { HcguardConfig } from '../config.ts';
 import { siteLabel } from '../config.ts';
-import type { ProbeResult, Site } from '../model.ts';
+import type { ProbeResult } from '../model/probing.ts';
+import type { Site } from '../model/vocabulary.ts';
 import { drillFindings, type Finding, type FindingsPolicy } from './findings.ts';
 import { formatDuration } from './machine.ts';
 import { drillMetrics, evaluateObjectives, METRIC_NAMES, type DrillMetrics, type ObjectiveResult } from './metrics.ts';

@@ -2,7 +2,7 @@
 // `config.drills.scenarios`. A scenario says which faults to inject, whether traffic is expected
 // to move to the backup, and which objectives the drill is judged against.
 import { BUILTIN_SCENARIOS, type HcguardConfig } from '../config.ts';
-import { STAGES, type Stage } from '../model.ts';
+import { STAGES, type Stage } from '../model/vocabulary.ts';
 import type { DrillFault, DrillObjectives } from './model.ts';
 
 export type BuiltinScenarioName = (typeof BUILTIN_SCENARIOS)[number];

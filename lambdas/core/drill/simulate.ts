@@ -2,7 +2,8 @@
 // are replaced by what the fault would have produced, so evaluation, incidents, alerts and
 // failover run exactly as they would for a real fault. Pure: a result and a fault in, the
 // result evaluation sees out.
-import type { FailureClass, FaultMode, Outcome, ProbeResult } from '../model.ts';
+import type { FailureClass, FaultMode, Outcome } from '../model/vocabulary.ts';
+import type { ProbeResult } from '../model/probing.ts';
 import type { DrillFault } from './model.ts';
 
 /** What each fault mode looks like to the probe that would catch it. */

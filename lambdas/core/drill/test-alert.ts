@@ -3,7 +3,7 @@
 // like every other alert (the same JSON document), so the audit read-back handles it the same way.
 // Pure.
 import type { AlertMessage, AlertPresentation } from '../alert-message.ts';
-import type { Severity } from '../model.ts';
+import type { Severity } from '../model/vocabulary.ts';
 import { formatLocal } from './report-model.ts';
 
 export interface TestAlertInput {

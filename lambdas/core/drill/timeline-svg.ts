@@ -2,7 +2,8 @@
 // each event (detection, alert, switch, restore…), probe latency per site and the share of
 // failed probes over time, and the citizens' failure rate where the traffic simulator measured
 // it. Static markup only: it reads without JavaScript and without any external asset. Pure.
-import { SITES, type ProbeResult, type Site } from '../model.ts';
+import { SITES, type Site } from '../model/vocabulary.ts';
+import type { ProbeResult } from '../model/probing.ts';
 import { formatDuration } from './machine.ts';
 import type { PhaseOutcome } from './model.ts';
 import { formatClock, impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';

@@ -1,7 +1,7 @@
 // Judging one response against a step's expectations: pure functions from (expectation,
 // response, scope) to findings. Every finding is already safe to store: identity values and
 // secrets are replaced by short hashes before it leaves this module.
-import type { FailureClass } from '../model.ts';
+import type { FailureClass } from '../model/vocabulary.ts';
 import { queryJson } from './jsonpath.ts';
 import type { Redactor } from './redact.ts';
 import type { HeaderAssertion, JsonAssertion } from './schema.ts';

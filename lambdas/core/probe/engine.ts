@@ -1,7 +1,8 @@
 // The probe engine's decisions: build each step's request from the probe definition, judge the
 // response, and turn the steps into one result. The app layer (lambdas/app/probe-engine.ts)
 // runs the loop and does the I/O in between; nothing here touches the network or the clock.
-import type { AssertionFailure, FailureClass, Outcome, ProbeResult, Site, StepResult } from '../model.ts';
+import type { AssertionFailure, ProbeResult, StepResult } from '../model/probing.ts';
+import type { FailureClass, Outcome, Site } from '../model/vocabulary.ts';
 import {
   judgeBodySize,
   judgeHeader,

@@ -3,7 +3,15 @@
 // this, and the fault-matrix test holds the probes to the detection table.
 import * as z from 'zod';
 import { intBetween, oneOf } from '../config-rules.ts';
-import { FAULT_MODES, SITES, STAGES, type FailureClass, type FaultMode, type Outcome, type Stage } from '../model.ts';
+import {
+  FAULT_MODES,
+  SITES,
+  STAGES,
+  type FailureClass,
+  type FaultMode,
+  type Outcome,
+  type Stage,
+} from '../model/vocabulary.ts';
 
 /** Added delay of a `latency` fault when none is given: slow enough to degrade a probe, not to fail it. */
 export const DEFAULT_FAULT_LATENCY_MS = 800;

@@ -1,6 +1,6 @@
 // What the probe engine asks of the network and what comes back: plain data, so the core can
 // render requests and judge responses while the HTTP adapter does the I/O.
-import type { FailureClass } from '../model.ts';
+import type { FailureClass } from '../model/vocabulary.ts';
 
 export interface HttpRequestSpec {
   readonly method: string;

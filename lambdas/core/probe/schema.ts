@@ -3,7 +3,7 @@
 // every template is parsed here, so a typo fails `hcguard config check`, not a 3 a.m. round.
 import * as z from 'zod';
 import { intBetween, nonEmptyText, oneOf, slug } from '../config-rules.ts';
-import { SITES, STAGES } from '../model.ts';
+import { SITES, STAGES } from '../model/vocabulary.ts';
 import { IDENTITY_FIELDS } from './synthetic.ts';
 import { parseTemplate, referencedPaths, TemplateError, templateStrings } from './template.ts';
 

@@ -10,7 +10,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAuditLog } from '../../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { AlreadyExistsError } from '../../../lambdas/core/errors.ts';
-import type { AuditEntry } from '../../../lambdas/core/model.ts';
+import type { AuditEntry } from '../../../lambdas/core/model/audit.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
 

@@ -9,7 +9,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRoutingStore } from '../../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../../lambdas/core/errors.ts';
-import type { RoutingState } from '../../../lambdas/core/model.ts';
+import type { RoutingState } from '../../../lambdas/core/model/routing.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
 

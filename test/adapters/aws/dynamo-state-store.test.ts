@@ -12,8 +12,8 @@ import { DynamoStateStore, type DynamoStateStoreOptions } from '../../../lambdas
 import { renderAlert } from '../../../lambdas/core/alert-message.ts';
 import { AlreadyExistsError } from '../../../lambdas/core/errors.ts';
 import { decideIncidents } from '../../../lambdas/core/incidents.ts';
-import type { ProbeResult, TargetState } from '../../../lambdas/core/model.ts';
-import type { OutboxAlert } from '../../../lambdas/ports.ts';
+import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
+import type { OutboxAlert } from '../../../lambdas/core/model/incidents.ts';
 import { testConfig } from '../../fakes/config.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';

@@ -13,7 +13,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Route53Router, Route53RouterError } from '../../../lambdas/adapters/aws/route53-router.ts';
-import type { ManagedRecord } from '../../../lambdas/ports.ts';
+import type { ManagedRecord } from '../../../lambdas/core/model/routing.ts';
 import { motoClients, uniqueName } from '../../support/aws.ts';
 
 /** Counts the commands a client really sends, by name (a middleware, so moto still answers). */

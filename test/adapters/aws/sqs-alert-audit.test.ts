@@ -13,7 +13,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../../../lambdas/adapters/aws/sns-notifier.ts';
 import { deliveredAlertOf, SqsAlertAudit, topicSeverity } from '../../../lambdas/adapters/aws/sqs-alert-audit.ts';
 import { testAlertMessage } from '../../../lambdas/core/drill/test-alert.ts';
-import { SEVERITIES, type Severity } from '../../../lambdas/core/model.ts';
+import { SEVERITIES, type Severity } from '../../../lambdas/core/model/vocabulary.ts';
 import { motoClients, uniqueName } from '../../support/aws.ts';
 
 const presentation = {

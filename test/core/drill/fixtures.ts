@@ -1,14 +1,10 @@
 // Builders for drill tests: a config, healthy targets, incidents and routing at given instants.
 import type { HcguardConfigInput } from '../../../lambdas/core/config.ts';
 import type { DrillObservation, DrillPolicy } from '../../../lambdas/core/drill/machine.ts';
-import {
-  STAGES,
-  type Incident,
-  type RoutingState,
-  type Site,
-  type Stage,
-  type TargetState,
-} from '../../../lambdas/core/model.ts';
+import { STAGES, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
+import type { Incident } from '../../../lambdas/core/model/incidents.ts';
+import type { RoutingState } from '../../../lambdas/core/model/routing.ts';
+import type { TargetState } from '../../../lambdas/core/model/probing.ts';
 import { testConfig } from '../../fakes/config.ts';
 
 export const T0 = Date.parse('2026-11-20T02:00:00.000Z');

@@ -3,7 +3,8 @@ import { newDrill } from '../../../lambdas/core/drill/machine.ts';
 import type { DrillRecord, PhaseRecord } from '../../../lambdas/core/drill/model.ts';
 import type { ImpactSample } from '../../../lambdas/core/drill/report-model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';
-import { STAGES, type ProbeResult, type Site } from '../../../lambdas/core/model.ts';
+import { STAGES, type Site } from '../../../lambdas/core/model/vocabulary.ts';
+import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { at, drillPolicy, iso } from './fixtures.ts';
 
 export const reportConfig = drillPolicy({

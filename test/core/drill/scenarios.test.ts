@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
 import { simulateResult } from '../../../lambdas/core/drill/simulate.ts';
-import type { ProbeResult } from '../../../lambdas/core/model.ts';
+import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { drillPolicy } from './fixtures.ts';
 
 describe('scenarios', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { FailureClass } from '../../../lambdas/core/model.ts';
+import type { FailureClass } from '../../../lambdas/core/model/vocabulary.ts';
 import {
   buildRequest,
   createProbeScope,

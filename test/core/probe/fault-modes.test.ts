@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_MODES, STAGES } from '../../../lambdas/core/model.ts';
+import { FAULT_MODES, STAGES } from '../../../lambdas/core/model/vocabulary.ts';
 import { expectedDetection, faultApplies, parseFaultSpec } from '../../../lambdas/core/probe/fault-modes.ts';
 
 describe('fault modes', () => {

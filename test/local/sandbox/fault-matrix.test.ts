@@ -2,7 +2,8 @@
 // probe with the failure class the detection table promises, and clearing the fault makes the
 // probe pass again. Short step timeouts keep the hang rows quick.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_MODES, STAGES, type ProbeResult, type Stage } from '../../../lambdas/core/model.ts';
+import { FAULT_MODES, STAGES, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
+import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { builtinProbes } from '../../../lambdas/core/probe/builtin.ts';
 import { expectedDetection, faultApplies } from '../../../lambdas/core/probe/fault-modes.ts';
 import type { ProbeStep } from '../../../lambdas/core/probe/schema.ts';

@@ -7,7 +7,7 @@ import {
   startSandbox,
   type Sandbox,
 } from '../../../local/sandbox/index.ts';
-import type { Site } from '../../../lambdas/core/model.ts';
+import type { Site } from '../../../lambdas/core/model/vocabulary.ts';
 import configInput from '../../../hcguard.config.ts';
 
 const KEY = 'sandbox-api-test-key';

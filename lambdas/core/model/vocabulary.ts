@@ -1,0 +1,60 @@
+// The words hcguard speaks in (see ARCHITECTURE.md): sites, stages, severities, outcomes,
+// failure classes, actors. Plain data only, so values cross ports, DynamoDB and JSON unchanged.
+
+export const SITES = ['primary', 'backup'] as const;
+export type Site = (typeof SITES)[number];
+
+export const STAGES = ['collection', 'transmission', 'verification'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** SEV1 is the most serious: citizens cannot be verified, or a security breach. */
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const OUTCOMES = ['ok', 'degraded', 'failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * Why a probe failed. `aborted` means the prober itself ran out of time (the Lambda deadline),
+ * so it says nothing about the platform and evaluation ignores it.
+ */
+export const FAILURE_CLASSES = [
+  'timeout',
+  'connect',
+  'tls',
+  'redirect',
+  'status',
+  'assertion',
+  'integrity',
+  'wrong-verdict',
+  'malformed',
+  'too-large',
+  'aborted',
+] as const;
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+export const otherSite = (site: Site): Site => (site === 'primary' ? 'backup' : 'primary');
+
+export const targetKey = (site: Site, stage: Stage): string => `${site}#${stage}`;
+
+/** Ways the sandbox (or a real platform's fault hook) can be broken on purpose. */
+export const FAULT_MODES = [
+  'error',
+  'latency',
+  'hang',
+  'reset',
+  'tamper',
+  'wrong-verdict',
+  'accept-all',
+  'drop-writes',
+  'stale-replica',
+  'malformed',
+  'huge-body',
+] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+/** Who or what caused a change: the controller, an operator, or a drill. */
+export type Actor = `controller` | `operator:${string}` | `drill:${string}`;
