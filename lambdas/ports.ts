@@ -192,27 +192,30 @@ export interface RoutingStore {
 export interface RouteOptions {
   /** Why, and on whose behalf: the incident or drill id goes into the change comment. */
   readonly comment: string;
-  /** Aborts retries and the INSYNC wait; a change already accepted still applies. */
+  /**
+   * The change is submitted (first attempt and every retry) only before this instant: the end of
+   * the intent's lease. When it could not be sent in time, `route` throws ChangeNotAppliedError.
+   */
+  readonly notAfter: Date;
+  /** The caller's deadline: aborts retries; a change already accepted still applies. */
   readonly signal?: AbortSignal;
-  /** Stop waiting for INSYNC after this long (the switch is reported as PENDING). */
-  readonly insyncTimeoutMs: number;
 }
 
 /**
  * Moves a managed record between sites. The control-plane mode (Route53Router) UPSERTs the
- * record to the site's value, waits for INSYNC and reads the record back.
- *
- * A data-plane mode fits the same two methods: the record becomes a Route 53 failover pair
- * (PRIMARY/SECONDARY) whose PRIMARY health check reads a signal hcguard controls (a CloudWatch
- * alarm on a metric hcguard publishes, or an ARC routing control). `read` derives the serving
- * site from the signal's state; `route` flips the signal (PutMetricData / UpdateRoutingControlState,
- * both data-plane APIs), waits until the health check reports the new status (its `changeId` is
- * then the health check id and the status INSYNC once observed), and reads it back. The
- * controller's exactly-once protocol (intent, change, confirmation) does not change.
+ * record to the site's value and reads it back; `awaitChange` then follows the change until it
+ * is INSYNC. Errors: ChangeNotAppliedError when the change is known not applied (refused, or not
+ * sent within `notAfter`); any other error leaves the outcome unknown.
  */
 export interface Router {
   read(record: ManagedRecord, signal?: AbortSignal): Promise<RecordReading>;
+  /** Submits the change (nothing when the record already serves the site) and reads the record back. */
   route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult>;
+  /** INSYNC once every authoritative server answers the change; PENDING when `timeoutMs` or the signal ends first. */
+  awaitChange(
+    changeId: string,
+    options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+  ): Promise<'PENDING' | 'INSYNC'>;
 }
 
 // ---------------------------------------------------------------- drills

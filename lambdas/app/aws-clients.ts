@@ -31,9 +31,11 @@ export const createAwsClients = (options: AwsClientOptions = {}): AwsClients => 
       return (sns ??= new SNSClient(common));
     },
     get route53() {
-      // Route 53's control plane is global and signs in us-east-1 (aws-cn: cn-northwest-1).
+      // Route 53's control plane is global and signs in us-east-1 (aws-cn: cn-northwest-1). The
+      // router is its one retry policy, bounded by the switch's lease: the SDK must not retry too.
       return (route53 ??= new Route53Client({
         ...common,
+        maxAttempts: 1,
         region: options.region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1',
       }));
     },

@@ -7,7 +7,7 @@ import { createDrillRecordWriter } from '../adapters/http/drill-records.ts';
 import { createHookFaultInjector, createSandboxFaultInjector } from '../adapters/http/fault-injectors.ts';
 import type { ImpactSample } from '../core/drill/model.ts';
 import type { AlertAudit } from '../ports.ts';
-import { lazyRoute53Router, onFirstUse, type Services } from './compose.ts';
+import { onFirstUse, type Services } from './compose.ts';
 import { createDrillService, type DrillService, type DrillServiceDeps } from './drill.ts';
 import { resolveManagedRecords } from './records.ts';
 
@@ -53,7 +53,7 @@ export const lazyAlertAudit = (sqs: SQSClient | (() => SQSClient), queueUrl: str
 };
 
 export const composeDrillService = (services: Services, platform: DrillPlatform = {}): DrillService => {
-  const { config, resources, clients, clock } = services;
+  const { config, resources, clock } = services;
   const faults = drillFaultTarget(services, platform);
   // Simulated drills touch nothing on the platform, not even with test records.
   const records =
@@ -69,7 +69,7 @@ export const composeDrillService = (services: Services, platform: DrillPlatform 
     failover: services.failover,
     notifier: services.notifier,
     topicArns: resources.topicArns,
-    router: lazyRoute53Router(clients),
+    router: services.router,
     managedRecords: resolveManagedRecords(config, resources),
     ...(resources.auditQueueUrl && platform.sqs
       ? { audit: lazyAlertAudit(platform.sqs, resources.auditQueueUrl) }

@@ -45,6 +45,8 @@ export interface Services {
   /** The controller after each round, plus the operator commands (failover, failback, lock, unlock). */
   readonly failover: FailoverService;
   readonly routing: RoutingStore;
+  /** Route 53, its client built on the first read or switch. */
+  readonly router: Router;
   // ---- drills (issue 6)
   /** Drills and the running-drill item; rounds read the simulated faults of a running drill from it. */
   readonly drills: DrillStore;
@@ -69,11 +71,12 @@ export const lazySnsNotifier = (
 };
 
 /** Route 53, whose client is built on the first read or switch (rounds mostly need neither). */
-export const lazyRoute53Router = (clients: Pick<AwsClients, 'route53'>): Router => {
-  const router = onFirstUse(() => new Route53Router(clients.route53));
+export const lazyRoute53Router = (clients: Pick<AwsClients, 'route53'>, clock?: Clock): Router => {
+  const router = onFirstUse(() => new Route53Router(clients.route53, clock ? { clock } : {}));
   return {
     read: (record, signal) => router().read(record, signal),
     route: (record, site, options) => router().route(record, site, options),
+    awaitChange: (changeId, options) => router().awaitChange(changeId, options),
   };
 };
 
@@ -100,11 +103,12 @@ export const composeServices = (input: ComposeInput): Services => {
 
   // ---- routing and failover (issue 5)
   const routing = new DynamoRoutingStore(resources.tableName, clients.dynamodb);
+  const router = lazyRoute53Router(clients, clock);
   const failover = createFailoverController({
     config,
     records: resolveManagedRecords(config, resources),
     routingStore: routing,
-    router: lazyRoute53Router(clients),
+    router,
     auditLog,
     clock,
   });
@@ -130,6 +134,7 @@ export const composeServices = (input: ComposeInput): Services => {
     probeRunner,
     failover,
     routing,
+    router,
     drills,
   };
 };

@@ -7,7 +7,8 @@ import { nonEmptyText } from '../core/config-rules.ts';
 import { SITES, type Actor } from '../core/model/vocabulary.ts';
 import type { RoutingLock } from '../core/model/routing.ts';
 import type { TargetState } from '../core/model/probing.ts';
-import type { FailoverService, OperatorRecordResult } from './failover.ts';
+import type { FailoverService } from './failover.ts';
+import type { OperatorRecordResult } from '../core/routing/operator.ts';
 
 /** Who gives the command: `operator:<os user>@<host>`, or a drill acting for one. */
 const actorSchema = z

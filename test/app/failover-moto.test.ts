@@ -72,14 +72,25 @@ const environment = async () => {
   );
   const counter = changeCounter();
   const audit = new MemoryAuditLog();
-  /** One controller with its own clients: one "Lambda invocation". */
-  const run = (clock: Clock, wrapRouter: (router: Router) => Router = (router) => router) => {
+  /**
+   * One controller with its own clients: one "Lambda invocation". `wrapRouter` may kill it: after
+   * `die()` its process is gone and writes nothing more, as a crashed Lambda would.
+   */
+  const run = (clock: Clock, wrapRouter: (router: Router, die: () => void) => Router = (router) => router) => {
     const clients = motoClients();
+    let dead = false;
+    const store = new DynamoRoutingStore(tableName, clients.dynamodb);
+    const routingStore = new Proxy(store, {
+      get: (target, property: keyof DynamoRoutingStore) =>
+        dead ? () => Promise.reject(new Error('the process is gone')) : target[property].bind(target),
+    });
     return createFailoverController({
       config: CONFIG,
       records: [record],
-      routingStore: new DynamoRoutingStore(tableName, clients.dynamodb),
-      router: wrapRouter(new Route53Router(counter.watch(clients.route53), { pollMs: 10 })),
+      routingStore,
+      router: wrapRouter(new Route53Router(counter.watch(clients.route53), { pollMs: 10, clock }), () => {
+        dead = true;
+      }),
       auditLog: audit,
       clock,
     });
@@ -148,30 +159,38 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
   it.each([
     {
       name: 'after the intent, before the change',
-      crash: (router: Router): Router => ({
+      crash: (router: Router, die: () => void): Router => ({
+        awaitChange: (changeId, options) => router.awaitChange(changeId, options),
         read: (record, signal) => router.read(record, signal),
         route: async () => {
+          die();
           throw new Error('Runtime.ExitError: the process was killed');
         },
       }),
       changesBeforeRepair: 0,
       repair: 'rolled-back',
+      // Route 53 still answers the primary: a change may be in flight until the grace ends.
+      repairedInGrace: false,
     },
     {
       name: 'after the change, before the confirmation',
-      crash: (router: Router): Router => ({
+      crash: (router: Router, die: () => void): Router => ({
+        awaitChange: (changeId, options) => router.awaitChange(changeId, options),
         read: (record, signal) => router.read(record, signal),
         route: async (record, site, options) => {
           await router.route(record, site, options);
+          die();
           throw new Error('Runtime.ExitError: the process was killed');
         },
       }),
       changesBeforeRepair: 1,
       repair: 'finished',
+      // Route 53 already answers the backup: nobody owns the intent, so it is finished at once.
+      repairedInGrace: true,
     },
   ])(
     'a crash $name is repaired by the next run after the lease: one change, consistent state',
-    async ({ crash, changesBeforeRepair, repair }) => {
+    async ({ crash, changesBeforeRepair, repair, repairedInGrace }) => {
       const env = await environment();
       const failing = (at: string) => targetStates(new Date(at), { 'primary.verification': 'failing' });
 
@@ -185,11 +204,14 @@ describe('failover controller on moto DynamoDB and Route 53', () => {
       });
       expect(env.counter.sent).toHaveLength(changesBeforeRepair);
 
-      // Within lease + grace the intent belongs to the crashed run: hands off.
+      // After the lease, within the grace: hands off, unless Route 53 already shows the switch done.
       const during = await env
         .run(clockAt('2026-11-20T08:00:45.000Z'))
         .reconcile({ targets: failing('2026-11-20T08:00:45.000Z'), now: new Date('2026-11-20T08:00:45.000Z') });
-      expect(during.switches).toEqual([]);
+      expect(during.switches).toEqual(repairedInGrace ? [expect.objectContaining({ repaired: true })] : []);
+      expect(during.conditions).toEqual(
+        repairedInGrace ? [] : [expect.objectContaining({ kind: 'switch-in-progress', record: env.record.name })],
+      );
       expect(env.counter.sent).toHaveLength(changesBeforeRepair);
 
       const next = await env

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFailoverController, type FailoverDeps } from '../../lambdas/app/failover.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { ConfigError, type HcguardConfig } from '../../lambdas/core/config.ts';
+import { ChangeNotAppliedError } from '../../lambdas/core/errors.ts';
 import type { RoutingState } from '../../lambdas/core/model/routing.ts';
 import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore, targetStates } from '../fakes/routing.ts';
@@ -116,7 +117,8 @@ describe('createFailoverController: reconcile after a round', () => {
       requestedAt: now.toISOString(),
       reason: `primary verification failing (timeout) since ${new Date(now.getTime() - 3_600_000).toISOString()}`,
       actor: 'controller',
-      leaseUntil: new Date(now.getTime() + 120_000).toISOString(),
+      // The lease covers submitting the change (30 s at most), not the INSYNC wait after it.
+      leaseUntil: new Date(now.getTime() + 30_000).toISOString(),
       incidentId: 'INC-7QX',
     });
     expect(router.changes).toEqual([
@@ -383,44 +385,90 @@ describe('createFailoverController: exactly once under races, retries and crashe
     ]);
   });
 
-  it('a change that timed out after Route 53 applied it stays pending, then is finished — never sent twice', async () => {
-    const { clock, store, router, controller } = setup();
+  it('a change that timed out after Route 53 applied it is finished at once from Route 53’s answer — never sent twice', async () => {
+    const { clock, store, router, audit, controller } = setup();
     await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
-    router.hangNext = { applied: true };
-    const deadline = new AbortController();
-    const running = controller.reconcile({
-      targets: primaryDown(clock.now()),
-      now: clock.now(),
-      signal: deadline.signal,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    deadline.abort(new Error('Lambda deadline'));
-    const interrupted = await running;
-    expect(interrupted.failures).toEqual([
+    router.failNext = { error: Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), when: 'after' };
+    const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+    expect(outcome.failures).toEqual([
       {
         record: RECORD.name,
         step: 'switch',
-        message: expect.stringContaining('the intent stays pending and is repaired after'),
+        message: expect.stringContaining('the intent stays pending until Route 53 answers either site'),
       },
     ]);
-    expect(interrupted.conditions).toMatchObject([
-      {
-        kind: 'cannot-fail-over',
-        title: `cannot fail over: ${RECORD.name} stays on primary — the Route 53 change failed`,
-      },
-    ]);
-    expect((await store.get(RECORD.name))?.pending?.toSite).toBe('backup');
-
-    // A retry within the lease leaves the owner's intent alone.
-    clock.advance(30_000);
-    const retry = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(retry.switches).toEqual([]);
-
-    clock.advance(150_000);
-    const repaired = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(repaired.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
+    // No "cannot fail over" story, and no pending switch left: Route 53 answers the backup.
+    expect(outcome.conditions).toEqual([]);
+    expect(outcome.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
     expect(router.changes).toHaveLength(1);
-    expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup' });
+    expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup', lastSwitchedAt: START });
+    expect(await store.get(RECORD.name)).not.toHaveProperty('pending');
+    expect(audit.actions()).toEqual(['routing.initialized', 'routing.switch-failed', 'routing.repaired']);
+  });
+
+  it('a change that timed out before it applied is a switch in progress until the grace ends, then rolled back and made once', async () => {
+    const { clock, store, router, controller } = setup();
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
+    router.failNext = { error: Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), when: 'before' };
+    const first = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+    expect(first.switches).toEqual([]);
+    expect(first.conditions).toEqual([
+      {
+        kind: 'switch-in-progress',
+        record: RECORD.name,
+        title: `switch in progress: ${RECORD.name} primary → backup unconfirmed since ${START}`,
+        detail: expect.stringContaining(
+          'the Route 53 call failed without a known outcome (TimeoutError: socket hang up)',
+        ),
+      },
+    ]);
+    expect((await store.get(RECORD.name))?.pending).toMatchObject({ toSite: 'backup', failedAt: START });
+
+    // Within the grace, still in progress (a change sent just before the timeout may land).
+    clock.advance(3_000);
+    const during = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+    expect(during.conditions).toMatchObject([{ kind: 'switch-in-progress' }]);
+    expect(router.changes).toEqual([]);
+
+    clock.advance(3_000);
+    const after = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+    expect(after.conditions).toEqual([]);
+    expect(after.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup' })]);
+    expect(after.switches[0]).not.toHaveProperty('repaired');
+    expect(router.changes).toHaveLength(1);
+  });
+
+  it('a 5xx from Route 53 leaves the intent pending (it may have applied), never rolled back at once', async () => {
+    const { clock, store, router, audit, controller } = setup();
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
+    const internal = Object.assign(new Error('We encountered an internal error'), {
+      name: 'InternalFailure',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500 },
+    });
+    router.failNext = { error: internal, when: 'before' };
+    const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+    expect((await store.get(RECORD.name))?.pending).toMatchObject({
+      toSite: 'backup',
+      error: expect.stringContaining('InternalFailure'),
+    });
+    expect(outcome.conditions).toMatchObject([{ kind: 'switch-in-progress' }]);
+    expect(audit.entries.at(-1)).toMatchObject({ action: 'routing.switch-failed', detail: { rolledBack: false } });
+  });
+
+  it('submits the Route 53 change only within the intent’s lease', async () => {
+    const { clock, store, router, controller } = setup();
+    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
+    const seen: Date[] = [];
+    const route = router.route.bind(router);
+    router.route = async (record, site, options) => {
+      seen.push(options.notAfter);
+      return route(record, site, options);
+    };
+    await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+    const intent = store.writes.find((write) => write.pending)!;
+    expect(seen).toEqual([new Date(intent.pending!.leaseUntil!)]);
+    expect(Date.parse(intent.pending!.leaseUntil!) - Date.parse(intent.pending!.requestedAt)).toBe(30_000);
   });
 
   it('an owner that confirms after a repairer already finished its switch does not report it a second time', async () => {
@@ -452,6 +500,7 @@ describe('createFailoverController: exactly once under races, retries and crashe
           repairedOutcome = await repairer.reconcile({ targets: primaryDown(late.now()), now: late.now() });
           return result;
         },
+        awaitChange: (changeId) => fake.awaitChange(changeId),
       },
     });
     const owner = await slowOwner.reconcile({ targets: primaryDown(new Date(START)), now: new Date(START) });
@@ -463,17 +512,14 @@ describe('createFailoverController: exactly once under races, retries and crashe
     expect(audit.actions()).toEqual(['routing.initialized', 'routing.repaired']);
   });
 
-  it('rolls the intent back at once when Route 53 refuses the change (a 4xx), and says so', async () => {
+  it('rolls the intent back at once when the router says Route 53 did not apply the change, and says so', async () => {
     const { clock, store, router, audit, controller } = setup();
     await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
-    const refused = Object.assign(new Error('Rate exceeded'), {
-      name: 'Throttling',
-      $metadata: { httpStatusCode: 400 },
-    });
+    const refused = new ChangeNotAppliedError('Route 53 refused the change: Throttling: Rate exceeded');
     router.failNext = { error: refused, when: 'before' };
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
     expect(outcome.conditions[0]?.detail).toBe(
-      `the switch of ${RECORD.name} from primary to backup failed: Throttling: Rate exceeded; the intent was rolled back`,
+      `the switch of ${RECORD.name} from primary to backup failed: ChangeNotAppliedError: Route 53 refused the change: Throttling: Rate exceeded; the intent was rolled back`,
     );
     expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'primary', version: 3 });
     expect(await store.get(RECORD.name)).not.toHaveProperty('pending');

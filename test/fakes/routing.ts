@@ -81,8 +81,6 @@ export class FakeRouter implements Router {
   readonly changes: { record: string; site: Site; comment: string }[] = [];
   /** Thrown by the next `route` call before (`before`) or after (`after`) the change applies. */
   failNext: { error: Error; when: 'before' | 'after' } | undefined;
-  /** Makes `route` wait until the caller's signal aborts, after applying the change or not. */
-  hangNext: { applied: boolean } | undefined;
 
   async read(record: ManagedRecord, _signal?: AbortSignal): Promise<RecordReading> {
     const answer = this.answers.get(record.name) ?? 'missing';
@@ -97,14 +95,25 @@ export class FakeRouter implements Router {
     const failure = this.failNext;
     this.failNext = undefined;
     if (failure?.when === 'before') throw failure.error;
-    const hang = this.hangNext;
-    this.hangNext = undefined;
-    if (hang && !hang.applied) await untilAborted(options.signal);
     this.answers.set(record.name, site);
     this.changes.push({ record: record.name, site, comment: options.comment });
-    if (hang?.applied) await untilAborted(options.signal);
     if (failure?.when === 'after') throw failure.error;
-    return { changed: true, changeId: `C${this.changes.length}`, status: 'INSYNC', reading: await this.read(record) };
+    return {
+      changed: true,
+      changeId: `C${this.changes.length}`,
+      status: this.status,
+      reading: await this.read(record),
+    };
+  }
+
+  /** What `route` reports for a change, and what `awaitChange` then answers. */
+  status: 'PENDING' | 'INSYNC' = 'INSYNC';
+  insync: 'PENDING' | 'INSYNC' = 'INSYNC';
+  readonly awaited: string[] = [];
+
+  async awaitChange(changeId: string): Promise<'PENDING' | 'INSYNC'> {
+    this.awaited.push(changeId);
+    return this.insync;
   }
 }
 
@@ -112,13 +121,6 @@ const describeValue = (record: ManagedRecord, site: Site): string => {
   const value = record.values[site];
   return 'alias' in value ? `${record.type} alias ${value.alias.dnsName}` : `${record.type} ${value.values.join(', ')}`;
 };
-
-const untilAborted = (signal: AbortSignal | undefined): Promise<never> =>
-  new Promise((_, reject) => {
-    if (!signal) return;
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 
 /** A clock the test moves by hand. */
 export const manualClock = (start: string) => {

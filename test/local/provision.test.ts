@@ -130,7 +130,7 @@ describe('provisionLocalResources on moto', () => {
     const [verify] = resolveManagedRecords(config, first.resources);
     await new Route53Router(clients.route53).route(verify!, 'backup', {
       comment: 'test switch',
-      insyncTimeoutMs: 5_000,
+      notAfter: new Date(Date.now() + 30_000),
     });
 
     const second = await provisionLocalResources({ config, clients });

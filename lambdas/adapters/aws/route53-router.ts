@@ -1,5 +1,5 @@
-// The control-plane Router: UPSERTs a managed record to a site's value in Route 53, waits for
-// INSYNC (bounded), and reads the record back. Only UPSERT, GetChange and
+// The control-plane Router: UPSERTs a managed record to a site's value in Route 53 and reads it
+// back; `awaitChange` follows the change to INSYNC. Only UPSERT, GetChange and
 // ListResourceRecordSets are used: the stack's least-privilege policy allows nothing else.
 //
 // Route 53 throttles ChangeResourceRecordSets per account and answers PriorRequestNotComplete
@@ -15,17 +15,50 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { RecordValue } from '../../core/config.ts';
 import { SITES, type Site } from '../../core/model/vocabulary.ts';
-import type { ManagedRecord, RecordReading, RouteResult } from '../../core/model/routing.ts';
-import type { RouteOptions, Router } from '../../ports.ts';
+import {
+  normalizeRecordName,
+  type ManagedRecord,
+  type RecordReading,
+  type RouteResult,
+} from '../../core/model/routing.ts';
+import type { Clock, RouteOptions, Router } from '../../ports.ts';
 import { sleep } from '../../sleep.ts';
+import { systemClock } from '../clock.ts';
+import { ChangeNotAppliedError, describeError } from '../../core/errors.ts';
 
 /** Errors Route 53 documents as "try again later". */
-const RETRYABLE_ERRORS = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
+const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
 /** Route 53 rejects longer change comments. */
 const MAX_COMMENT_LENGTH = 256;
 
+const httpStatus = (error: unknown): number | undefined =>
+  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
+const fault = (error: unknown): string | undefined => (error as { $fault?: string } | undefined)?.$fault;
+
+/** Route 53 answered and refused: the request did nothing (a client fault, throttling included). */
+const refused = (error: unknown): boolean => {
+  const status = httpStatus(error);
+  return (
+    THROTTLED.has((error as Error)?.name) ||
+    fault(error) === 'client' ||
+    (status !== undefined && status >= 400 && status < 500)
+  );
+};
+
+/**
+ * Worth another attempt: throttling, a server fault, or no answer at all (a network error). UPSERT
+ * is idempotent, so sending the same change again after an unclear failure cannot do harm.
+ */
+const retryable = (error: unknown): boolean => {
+  const name = error instanceof Error ? error.name : '';
+  if (THROTTLED.has(name)) return true;
+  if (fault(error) === 'server' || (httpStatus(error) ?? 0) >= 500) return true;
+  return fault(error) === undefined && httpStatus(error) === undefined && name !== 'AbortError';
+};
+
 export interface Route53RouterOptions {
-  /** Attempts per API call for retryable errors (default 8). */
+  /** Attempts per API call at most (default 8); the `notAfter` budget usually ends them first. */
   readonly maxAttempts?: number;
   /** First backoff ceiling; doubles per attempt up to `maxDelayMs` (defaults 200 ms, 5 s). */
   readonly baseDelayMs?: number;
@@ -35,6 +68,10 @@ export interface Route53RouterOptions {
   readonly maxPollMs?: number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
+  /** Budgets are measured with it; the system clock by default. */
+  readonly clock?: Clock;
+  /** Waits between attempts and polls; rejects when the signal aborts. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export class Route53RouterError extends Error {
@@ -44,6 +81,16 @@ export class Route53RouterError extends Error {
   }
 }
 
+interface Budget {
+  readonly signal?: AbortSignal;
+  /** No attempt starts at or after this instant. */
+  readonly notAfter?: Date;
+}
+
+/**
+ * The route53 client it is given must not retry on its own (`maxAttempts: 1`, see
+ * app/aws-clients.ts): this router is the one retry policy, bounded by the caller's budget.
+ */
 export class Route53Router implements Router {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -51,6 +98,8 @@ export class Route53Router implements Router {
   private readonly pollMs: number;
   private readonly maxPollMs: number;
   private readonly random: () => number;
+  private readonly clock: Clock;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The tail of the queue of changes per hosted zone. */
   private readonly zoneQueues = new Map<string, Promise<unknown>>();
 
@@ -64,9 +113,71 @@ export class Route53Router implements Router {
     this.pollMs = options.pollMs ?? 1_000;
     this.maxPollMs = options.maxPollMs ?? 10_000;
     this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleep ?? sleep;
   }
 
-  async read(record: ManagedRecord, signal?: AbortSignal): Promise<RecordReading> {
+  read(record: ManagedRecord, signal?: AbortSignal): Promise<RecordReading> {
+    return this.readWithin(record, signal ? { signal } : {});
+  }
+
+  async route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult> {
+    return this.oneAtATime(record.hostedZoneId, async () => {
+      const budget: Budget = { notAfter: options.notAfter, ...(options.signal ? { signal: options.signal } : {}) };
+      const before = await this.readWithin(record, budget).catch((error: unknown) => {
+        // Nothing was sent yet: whatever stopped the read, the change is not applied.
+        throw new ChangeNotAppliedError(`the record could not be read before the change: ${describeError(error)}`, {
+          cause: error,
+        });
+      });
+      if (before.site === site) return { changed: false, status: 'INSYNC', reading: before };
+      const response = await this.change(record, site, options.comment, budget);
+      const changeId = response.ChangeInfo?.Id?.replace(/^\/change\//, '');
+      if (!changeId)
+        throw new Route53RouterError(`Route 53 accepted the change of ${record.name} but returned no change id`);
+      // The API reflects an accepted change at once, before it is INSYNC: confirm it now.
+      const reading = await this.readWithin(record, options.signal ? { signal: options.signal } : {});
+      if (reading.site !== site) {
+        throw new Route53RouterError(
+          `change ${changeId} to ${site} was accepted but ${record.name} reads back as ${reading.description}`,
+        );
+      }
+      return {
+        changed: true,
+        changeId,
+        status: response.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING',
+        reading,
+      };
+    });
+  }
+
+  /** Polls GetChange until INSYNC; PENDING when the timeout or the caller's deadline comes first. */
+  async awaitChange(
+    changeId: string,
+    options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+  ): Promise<'PENDING' | 'INSYNC'> {
+    const until = new Date(this.clock.now().getTime() + options.timeoutMs);
+    const budget: Budget = { notAfter: until, ...(options.signal ? { signal: options.signal } : {}) };
+    let delay = this.pollMs;
+    try {
+      for (;;) {
+        if (this.clock.now().getTime() + delay >= until.getTime()) return 'PENDING';
+        await this.sleep(delay, options.signal);
+        const change = await this.retrying(
+          () => this.route53.send(new GetChangeCommand({ Id: changeId }), this.sendOptions(budget)),
+          budget,
+        );
+        if (change.ChangeInfo?.Status === 'INSYNC') return 'INSYNC';
+        delay = Math.min(delay * 2, this.maxPollMs);
+      }
+    } catch (error) {
+      // The change is accepted and will apply; only the confirmation of propagation is cut short.
+      if (options.signal?.aborted || error instanceof ChangeNotAppliedError) return 'PENDING';
+      throw error;
+    }
+  }
+
+  private async readWithin(record: ManagedRecord, budget: Budget): Promise<RecordReading> {
     const response = await this.retrying(
       () =>
         this.route53.send(
@@ -77,9 +188,9 @@ export class Route53Router implements Router {
             // Routing-policy records share name and type; a few more items let us skip them.
             MaxItems: 10,
           }),
-          { abortSignal: signal },
+          this.sendOptions(budget),
         ),
-      signal,
+      budget,
     );
     const found = (response.ResourceRecordSets ?? []).find(
       (set) => normalizeName(set.Name) === record.name && set.Type === record.type && set.SetIdentifier === undefined,
@@ -89,65 +200,60 @@ export class Route53Router implements Router {
     return { exists: true, description: describeRecordSet(found), ...(site ? { site } : {}) };
   }
 
-  async route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult> {
-    return this.oneAtATime(record.hostedZoneId, async () => {
-      const { signal } = options;
-      const before = await this.read(record, signal);
-      if (before.site === site) return { changed: false, status: 'INSYNC', reading: before };
-      const response = await this.retrying(
-        () =>
-          this.route53.send(new ChangeResourceRecordSetsCommand(upsertInput(record, site, options.comment)), {
-            abortSignal: signal,
-          }),
-        signal,
-      );
-      const changeId = response.ChangeInfo?.Id?.replace(/^\/change\//, '');
-      if (!changeId)
-        throw new Route53RouterError(`Route 53 accepted the change of ${record.name} but returned no change id`);
-      // The API reflects an accepted change at once, before it is INSYNC: confirm it now, so a
-      // wait cut short by the deadline still leaves a confirmed value.
-      const reading = await this.read(record, signal);
-      if (reading.site !== site) {
-        throw new Route53RouterError(
-          `change ${changeId} to ${site} was accepted but ${record.name} reads back as ${reading.description}`,
-        );
-      }
-      const status = response.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : await this.waitForInsync(changeId, options);
-      return { changed: true, changeId, status, reading };
-    });
-  }
-
-  /** Polls GetChange until INSYNC, the INSYNC timeout, or the caller's deadline: PENDING then. */
-  private async waitForInsync(changeId: string, options: RouteOptions): Promise<'PENDING' | 'INSYNC'> {
-    const budget = AbortSignal.timeout(options.insyncTimeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, budget]) : budget;
-    let delay = this.pollMs;
+  /** The UPSERT, retried within the budget; says whether a failure leaves it applied or not. */
+  private async change(record: ManagedRecord, site: Site, comment: string, budget: Budget) {
+    let unclear = false;
     try {
-      for (;;) {
-        await sleep(delay, signal);
-        const change = await this.retrying(
-          () => this.route53.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }),
-          signal,
-        );
-        if (change.ChangeInfo?.Status === 'INSYNC') return 'INSYNC';
-        delay = Math.min(delay * 2, this.maxPollMs);
-      }
+      return await this.retrying(
+        () =>
+          this.route53.send(
+            new ChangeResourceRecordSetsCommand(upsertInput(record, site, comment)),
+            this.sendOptions(budget),
+          ),
+        budget,
+        (error) => {
+          unclear ||= !refused(error);
+        },
+      );
     } catch (error) {
-      // The change is accepted and will apply; only the confirmation of propagation is cut short.
-      if (signal.aborted) return 'PENDING';
-      throw error;
+      if (unclear) {
+        if (!(error instanceof ChangeNotAppliedError)) throw error;
+        throw new Route53RouterError(
+          `the change of ${record.name} may have applied: an earlier attempt failed unclearly, then ${error.message}`,
+        );
+      }
+      if (error instanceof ChangeNotAppliedError) throw error;
+      if (!refused(error)) throw error;
+      throw new ChangeNotAppliedError(`Route 53 refused the change: ${describeError(error)}`, { cause: error });
     }
   }
 
-  private async retrying<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** The caller's signal, cut at the budget's end so a hanging call cannot outlive it. */
+  private sendOptions(budget: Budget): { abortSignal?: AbortSignal } {
+    if (!budget.notAfter) return budget.signal ? { abortSignal: budget.signal } : {};
+    const timeout = AbortSignal.timeout(Math.max(1, budget.notAfter.getTime() - this.clock.now().getTime()));
+    return { abortSignal: budget.signal ? AbortSignal.any([budget.signal, timeout]) : timeout };
+  }
+
+  /**
+   * Full-jitter exponential backoff on retryable errors, until `maxAttempts`, the caller's signal,
+   * or the budget's end: no attempt (and no wait) reaches past `notAfter`. An attempt never started
+   * for lack of budget is reported as ChangeNotAppliedError when every earlier one was refused.
+   */
+  private async retrying<T>(call: () => Promise<T>, budget: Budget, onFailure?: (error: unknown) => void): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      if (budget.notAfter && this.clock.now() >= budget.notAfter) {
+        throw new ChangeNotAppliedError(`no time left to send it (budget ended ${budget.notAfter.toISOString()})`);
+      }
       try {
         return await call();
       } catch (error) {
-        const name = error instanceof Error ? error.name : '';
-        if (!RETRYABLE_ERRORS.has(name) || attempt >= this.maxAttempts || signal?.aborted) throw error;
+        onFailure?.(error);
+        if (!retryable(error) || attempt >= this.maxAttempts || budget.signal?.aborted) throw error;
         const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(Math.floor(this.random() * ceiling), signal);
+        const delay = Math.floor(this.random() * ceiling);
+        if (budget.notAfter && this.clock.now().getTime() + delay >= budget.notAfter.getTime()) throw error;
+        await this.sleep(delay, budget.signal);
       }
     }
   }
@@ -194,8 +300,7 @@ const recordSetFor = (record: ManagedRecord, value: RecordValue): ResourceRecord
       };
 
 /** Route 53 answers names lower case with a trailing dot and escapes `*` as \052. */
-const normalizeName = (name: string | undefined): string =>
-  (name ?? '').toLowerCase().replace(/\\052/g, '*').replace(/\.$/, '');
+const normalizeName = (name: string | undefined): string => normalizeRecordName((name ?? '').replace(/\\052/g, '*'));
 
 const normalizeValue = (value: string, type: ManagedRecord['type']): string => {
   if (type === 'CNAME') return normalizeName(value);

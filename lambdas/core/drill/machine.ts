@@ -15,7 +15,7 @@
 //   the primary passes pre-flight, switch back with `--force` (only dwell and stability are
 //   overridden: the drill caused the switch) — traffic never stays on the backup unrecorded.
 import type { HcguardConfig } from '../config.ts';
-import { freshSince, preflight } from '../failover.ts';
+import { freshSince, preflight } from '../routing/checks.ts';
 import { SEVERITIES, STAGES, type Actor, type Site, type Stage } from '../model/vocabulary.ts';
 import type { Incident } from '../model/incidents.ts';
 import type { ProbeResult, TargetState } from '../model/probing.ts';
@@ -954,7 +954,11 @@ const absorb = (drill: DrillRecord, observation: DrillObservation, policy: Drill
     }
     if (marks.switchedAt && !marks.insyncAt && !marks.failbackAt) {
       const insync = states.every((state) => state?.activeSite === 'backup' && state.lastChange?.status === 'INSYNC');
-      if (insync) marks = { ...marks, insyncAt: latest(states.map((state) => state?.since)) ?? now.toISOString() };
+      if (insync)
+        marks = {
+          ...marks,
+          insyncAt: latest(states.flatMap((state) => [state?.since, state?.lastChange?.at])) ?? now.toISOString(),
+        };
     }
     if (marks.switchedAt && !marks.backupServingAt && !marks.failbackAt) {
       const stages = watchedStages(drill, policy);

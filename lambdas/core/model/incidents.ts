@@ -7,7 +7,13 @@ export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** What an incident is about: a probe target, or a finding about the system as a whole. */
-export const INCIDENT_KINDS = ['probe', 'cannot-fail-over', 'no-healthy-site', 'heartbeat'] as const;
+export const INCIDENT_KINDS = [
+  'probe',
+  'cannot-fail-over',
+  'no-healthy-site',
+  'switch-in-progress',
+  'heartbeat',
+] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 export interface Incident {

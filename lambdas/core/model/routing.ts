@@ -31,9 +31,17 @@ export interface RoutingState {
     readonly drillId?: string;
     /** An operator overrode pre-flight and dwell (`hcguard failover --force`). */
     readonly forced?: boolean;
+    /**
+     * The owner's Route 53 call ended without a known outcome (a timeout, a 5xx, the deadline)
+     * at this instant: it gave its lease back, so the repair need not wait for the lease to end.
+     */
+    readonly failedAt?: string;
+    readonly error?: string;
   };
   /** When traffic last moved (absent for a record never switched); dwell counts from here. */
   readonly lastSwitchedAt?: string;
+  /** True when the last switch overrode pre-flight or dwell (`--force`). */
+  readonly forced?: boolean;
   /** The Route 53 change of the last switch. */
   readonly lastChange?: { readonly id: string; readonly status: 'PENDING' | 'INSYNC'; readonly at: string };
   /** Why the controller currently refuses a switch it wants to make; absent when it does not. */
@@ -64,9 +72,12 @@ export interface ManagedRecord {
   readonly values: Readonly<Record<Site, RecordValue>>;
 }
 
+export const ROUTING_CONDITION_KINDS = ['cannot-fail-over', 'no-healthy-site', 'switch-in-progress'] as const;
+export type RoutingConditionKind = (typeof ROUTING_CONDITION_KINDS)[number];
+
 /** Something about routing that is wrong as a whole: opens an incident while reported. */
 export interface RoutingCondition {
-  readonly kind: 'cannot-fail-over' | 'no-healthy-site';
+  readonly kind: RoutingConditionKind;
   /** The record concerned; with `kind`, the incident's dedup key. */
   readonly record: string;
   readonly title: string;
@@ -135,3 +146,34 @@ export interface RouteResult {
 
 /** Where the record actually points according to Route 53, when the app read it. */
 export type ActualRouting = Site | 'neither' | 'missing';
+
+/**
+ * The last switch of a record whose announcement (the incident update or notice that says hcguard
+ * moved traffic) is committed. Written in the same transaction as that announcement, so a switch
+ * is announced exactly once however often the write that carries it fails.
+ */
+export interface SwitchAnnouncement {
+  readonly record: string;
+  /** `lastSwitchedAt` of the switch announced. */
+  readonly switchedAt: string;
+}
+
+/** Record names as Route 53 and the routing table key them: lower case, no trailing dot. */
+export const normalizeRecordName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+
+/** The switch that put a record where it points, as the routing item records it; none before the first. */
+export const lastSwitchOf = (state: RoutingState): SwitchEvent | undefined =>
+  state.lastSwitchedAt === undefined
+    ? undefined
+    : {
+        record: state.record,
+        from: state.activeSite === 'primary' ? 'backup' : 'primary',
+        to: state.activeSite,
+        at: state.lastSwitchedAt,
+        actor: state.actor,
+        reason: state.reason,
+        ...(state.lastChange ? { changeId: state.lastChange.id } : {}),
+        ...(state.incidentId ? { incidentId: state.incidentId } : {}),
+        ...(state.drillId ? { drillId: state.drillId } : {}),
+        ...(state.forced ? { forced: true } : {}),
+      };

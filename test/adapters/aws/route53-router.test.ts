@@ -13,8 +13,12 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Route53Router, Route53RouterError } from '../../../lambdas/adapters/aws/route53-router.ts';
+import { ChangeNotAppliedError } from '../../../lambdas/core/errors.ts';
 import type { ManagedRecord } from '../../../lambdas/core/model/routing.ts';
 import { motoClients, uniqueName } from '../../support/aws.ts';
+
+/** A lease far enough away that no test here runs out of it unless it means to. */
+const soon = () => new Date(Date.now() + 30_000);
 
 /** Counts the commands a client really sends, by name (a middleware, so moto still answers). */
 const countCommands = (client: Route53Client): Map<string, number> => {
@@ -157,14 +161,14 @@ describe('Route53Router against Route 53 on moto', () => {
 
       const result = await router.route(record, 'backup', {
         comment: 'hcguard failover: incident INC-7QX',
-        insyncTimeoutMs: 5_000,
+        notAfter: soon(),
       });
       expect(result).toMatchObject({ changed: true, status: 'INSYNC', reading: { site: 'backup' } });
       expect(result.changeId).toMatch(/\S/);
       expect(await listRecord(route53, zoneId, name, type)).toMatchObject(expectAfter(name));
       expect(sent.get('ChangeResourceRecordSetsCommand')).toBe(2); // the test's CREATE and one UPSERT
 
-      expect(await router.route(record, 'backup', { comment: 'again', insyncTimeoutMs: 5_000 })).toMatchObject({
+      expect(await router.route(record, 'backup', { comment: 'again', notAfter: soon() })).toMatchObject({
         changed: false,
         reading: { site: 'backup' },
       });
@@ -271,15 +275,16 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     const result = await router.route(record, 'backup', {
       comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
       signal,
-      insyncTimeoutMs: 10_000,
+      notAfter: soon(),
     });
 
     expect(result).toEqual({
       changed: true,
       changeId: 'C2682N5HXP0BZ4',
-      status: 'INSYNC',
+      status: 'PENDING',
       reading: { exists: true, site: 'backup', description: 'A 198.51.100.10' },
     });
+    expect(await router.awaitChange('C2682N5HXP0BZ4', { timeoutMs: 10_000, signal })).toBe('INSYNC');
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
     expect(jitter).toHaveLength(2); // one jittered delay per retry
     for (const call of route53Mock.commandCalls(ChangeResourceRecordSetsCommand)) {
@@ -300,7 +305,8 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
           ],
         },
       });
-      expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
+      // The caller's signal, cut at the lease's end.
+      expect((call.args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
     }
     expect(route53Mock).toHaveReceivedCommandWith(GetChangeCommand, { Id: 'C2682N5HXP0BZ4' });
     expect(route53Mock).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
@@ -311,13 +317,35 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     });
   });
 
-  it('gives up after maxAttempts of throttling and does not retry other errors', async () => {
+  /** Time that passes only when the router waits: budgets are checked against it, not the wall clock. */
+  const virtualTime = () => {
+    const start = Date.parse('2026-11-20T08:00:00.000Z');
+    let now = start;
+    return {
+      clock: { now: () => new Date(now) },
+      sleep: async (ms: number, signal?: AbortSignal) => {
+        if (signal?.aborted) throw signal.reason;
+        now += ms;
+      },
+      at: (seconds: number) => new Date(start + seconds * 1000),
+      elapsedMs: () => now - start,
+    };
+  };
+  const internalError = () =>
+    new Route53ServiceException({
+      name: 'InternalFailure',
+      $fault: 'server',
+      message: 'oops',
+      $metadata: { httpStatusCode: 500 },
+    });
+
+  it('gives up after maxAttempts of throttling (not applied) and does not retry other refusals', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).rejects(throttling());
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { maxAttempts: 3, baseDelayMs: 1 });
-    await expect(router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 })).rejects.toMatchObject({
-      name: 'Throttling',
-    });
+    const throttled = router.route(record, 'backup', { comment: 'x', notAfter: soon() });
+    await expect(throttled).rejects.toBeInstanceOf(ChangeNotAppliedError);
+    await expect(throttled).rejects.toMatchObject({ cause: { name: 'Throttling' } });
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
 
     route53Mock.reset();
@@ -325,107 +353,160 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     route53Mock
       .on(ChangeResourceRecordSetsCommand)
       .rejects(new InvalidChangeBatch({ message: 'Invalid value', $metadata: {} }));
-    await expect(router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 })).rejects.toBeInstanceOf(
-      InvalidChangeBatch,
-    );
+    const invalid = router.route(record, 'backup', { comment: 'x', notAfter: soon() });
+    await expect(invalid).rejects.toBeInstanceOf(ChangeNotAppliedError);
+    await expect(invalid).rejects.toMatchObject({ cause: expect.any(InvalidChangeBatch) });
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
+  });
+
+  it('throttled forever: stops within the lease, says the change was not applied, and never sends after it', async () => {
+    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(throttling());
+    const time = virtualTime();
+    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+      maxAttempts: 1_000,
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 0.99,
+    });
+    const routing = router.route(record, 'backup', { comment: 'x', notAfter: time.at(30) });
+    await expect(routing).rejects.toBeInstanceOf(ChangeNotAppliedError);
+    expect(time.elapsedMs()).toBeLessThanOrEqual(30_000);
+    const attempts = route53Mock.commandCalls(ChangeResourceRecordSetsCommand).length;
+    expect(attempts).toBeGreaterThan(3);
+    expect(attempts).toBeLessThan(1_000);
+  });
+
+  it('sends nothing once the lease has ended', async () => {
+    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+    route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted());
+    const time = virtualTime();
+    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+      clock: time.clock,
+      sleep: time.sleep,
+    });
+    await expect(router.route(record, 'backup', { comment: 'x', notAfter: time.at(0) })).rejects.toBeInstanceOf(
+      ChangeNotAppliedError,
+    );
+    expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 0);
+  });
+
+  it('a 5xx leaves the outcome unknown: the change may have applied, so it is not reported as not applied', async () => {
+    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+    route53Mock.on(ChangeResourceRecordSetsCommand).rejectsOnce(internalError()).rejects(throttling());
+    const time = virtualTime();
+    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+      maxAttempts: 1_000,
+      clock: time.clock,
+      sleep: time.sleep,
+    });
+    const routing = router.route(record, 'backup', { comment: 'x', notAfter: time.at(10) });
+    // The last answer was a refusal, but the first attempt's 500 may have applied it.
+    await expect(routing).rejects.toMatchObject({ name: 'Throttling' });
+    await expect(routing).rejects.not.toBeInstanceOf(ChangeNotAppliedError);
+
+    route53Mock.reset();
+    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(internalError());
+    const failing = new Route53Router(new Route53Client({ region: 'us-east-1' }), { maxAttempts: 2, baseDelayMs: 1 });
+    const unknown = failing.route(record, 'backup', { comment: 'x', notAfter: soon() });
+    await expect(unknown).rejects.toMatchObject({ name: 'InternalFailure' });
+    expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
   });
 
   it('stops retrying when the caller’s signal aborts during the backoff', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).rejects(priorRequest());
     const controller = new AbortController();
+    const time = virtualTime();
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
       maxAttempts: 1_000,
-      baseDelayMs: 50,
-      maxDelayMs: 50,
-      random: () => 0.99,
+      clock: time.clock,
+      sleep: async (ms, signal) => {
+        // The deadline comes during the third backoff.
+        if (route53Mock.commandCalls(ChangeResourceRecordSetsCommand).length === 3)
+          controller.abort(new Error('deadline'));
+        await time.sleep(ms, signal);
+      },
     });
-    const routing = router.route(record, 'backup', { comment: 'x', signal: controller.signal, insyncTimeoutMs: 1_000 });
-    setTimeout(() => controller.abort(new Error('deadline')), 120);
+    const routing = router.route(record, 'backup', { comment: 'x', signal: controller.signal, notAfter: time.at(600) });
     await expect(routing).rejects.toThrow('deadline');
-    expect(route53Mock.commandCalls(ChangeResourceRecordSetsCommand).length).toBeLessThan(1_000);
+    expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
   });
 
-  it('reports PENDING when INSYNC does not come within the insync timeout', async () => {
-    route53Mock
-      .on(ListResourceRecordSetsCommand)
-      .resolvesOnce(serving('192.0.2.10'))
-      .resolves(serving('198.51.100.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted());
+  it('awaitChange reports PENDING when INSYNC does not come within the timeout', async () => {
     route53Mock.on(GetChangeCommand).resolves(accepted('PENDING'));
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 5, maxPollMs: 5 });
-    const result = await router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 60 });
-    expect(result).toMatchObject({
-      changed: true,
-      changeId: 'C2682N5HXP0BZ4',
-      status: 'PENDING',
-      reading: { site: 'backup' },
+    const time = virtualTime();
+    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+      clock: time.clock,
+      sleep: time.sleep,
     });
+    expect(await router.awaitChange('C2682N5HXP0BZ4', { timeoutMs: 60_000 })).toBe('PENDING');
     expect(route53Mock.commandCalls(GetChangeCommand).length).toBeGreaterThan(0);
+    expect(time.elapsedMs()).toBeLessThanOrEqual(60_000);
   });
 
-  it('ends the INSYNC wait when the caller’s deadline signal fires, long before the insync timeout', async () => {
-    route53Mock
-      .on(ListResourceRecordSetsCommand)
-      .resolvesOnce(serving('192.0.2.10'))
-      .resolves(serving('198.51.100.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted());
+  it('awaitChange ends when the caller’s deadline signal fires, long before the timeout', async () => {
     route53Mock.on(GetChangeCommand).resolves(accepted('PENDING'));
     const controller = new AbortController();
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 5, maxPollMs: 5 });
-    const routing = router.route(record, 'backup', {
-      comment: 'x',
-      signal: controller.signal,
-      insyncTimeoutMs: 3_600_000,
+    const time = virtualTime();
+    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+      clock: time.clock,
+      sleep: async (ms, signal) => {
+        if (route53Mock.commandCalls(GetChangeCommand).length === 2) controller.abort(new Error('lambda deadline'));
+        await time.sleep(ms, signal);
+      },
     });
-    setTimeout(() => controller.abort(new Error('lambda deadline')), 50);
-    await expect(routing).resolves.toMatchObject({ changed: true, status: 'PENDING' });
+    const waiting = router.awaitChange('C2682N5HXP0BZ4', { timeoutMs: 3_600_000, signal: controller.signal });
+    await expect(waiting).resolves.toBe('PENDING');
+    expect(time.elapsedMs()).toBeLessThan(3_600_000);
   });
 
   it('fails loudly when the record does not read back as the new site', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted('INSYNC'));
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }));
-    const routing = router.route(record, 'backup', { comment: 'x', insyncTimeoutMs: 1_000 });
+    const routing = router.route(record, 'backup', { comment: 'x', notAfter: soon() });
     await expect(routing).rejects.toBeInstanceOf(Route53RouterError);
     await expect(routing).rejects.toThrow(
       'change C2682N5HXP0BZ4 to backup was accepted but verify.hc.example.com reads back as A 192.0.2.10',
     );
   });
 
-  it('sends changes to one zone one at a time: the second starts after the first is INSYNC', async () => {
+  it('sends changes to one zone one at a time: the second starts after the first is accepted and read back', async () => {
     const order: string[] = [];
     const other: ManagedRecord = { ...record, name: 'collect.hc.example.com' };
     const values = new Map([
       ['verify.hc.example.com', '192.0.2.10'],
       ['collect.hc.example.com', '192.0.2.10'],
     ]);
-    route53Mock.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName: string }) => ({
-      ResourceRecordSets: [{ ...recordSet(values.get(input.StartRecordName)!), Name: `${input.StartRecordName}.` }],
-    }));
+    route53Mock.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName: string }) => {
+      order.push(`read ${input.StartRecordName}`);
+      return {
+        ResourceRecordSets: [{ ...recordSet(values.get(input.StartRecordName)!), Name: `${input.StartRecordName}.` }],
+      };
+    });
     route53Mock
       .on(ChangeResourceRecordSetsCommand)
-      .callsFake((input: { ChangeBatch: { Changes: { ResourceRecordSet: { Name: string } }[] } }) => {
+      .callsFake(async (input: { ChangeBatch: { Changes: { ResourceRecordSet: { Name: string } }[] } }) => {
         const name = input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name;
         order.push(`change ${name}`);
+        await Promise.resolve();
         values.set(name, '198.51.100.10');
         return { ChangeInfo: { Id: `/change/${name}`, Status: 'PENDING' } };
       });
-    route53Mock.on(GetChangeCommand).callsFake((input: { Id: string }) => {
-      order.push(`insync ${input.Id}`);
-      return { ChangeInfo: { Id: input.Id, Status: 'INSYNC' } };
-    });
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 1 });
     await Promise.all([
-      router.route(record, 'backup', { comment: 'a', insyncTimeoutMs: 1_000 }),
-      router.route(other, 'backup', { comment: 'b', insyncTimeoutMs: 1_000 }),
+      router.route(record, 'backup', { comment: 'a', notAfter: soon() }),
+      router.route(other, 'backup', { comment: 'b', notAfter: soon() }),
     ]);
     expect(order).toEqual([
+      'read verify.hc.example.com',
       'change verify.hc.example.com',
-      'insync verify.hc.example.com',
+      'read verify.hc.example.com',
+      'read collect.hc.example.com',
       'change collect.hc.example.com',
-      'insync collect.hc.example.com',
+      'read collect.hc.example.com',
     ]);
   });
 
@@ -442,7 +523,7 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
       .resolves(serving('198.51.100.10'));
     route53Mock.on(ChangeResourceRecordSetsCommand).resolves(accepted('INSYNC'));
     const router = new Route53Router(new Route53Client({ region: 'us-east-1' }));
-    await router.route(record, 'backup', { comment: 'r'.repeat(400), insyncTimeoutMs: 1_000 });
+    await router.route(record, 'backup', { comment: 'r'.repeat(400), notAfter: soon() });
     const comment = route53Mock.commandCalls(ChangeResourceRecordSetsCommand)[0]!.args[0].input.ChangeBatch?.Comment;
     expect(comment).toHaveLength(256);
   });

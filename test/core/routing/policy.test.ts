@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideFailover,
-  freshSince,
-  intentLeaseUntil,
-  preflight,
-  repairableAt,
   type FailoverDecision,
   type FailoverPolicy,
   type FailoverRequest,
   type PolicyInput,
-} from '../../lambdas/core/failover.ts';
-import { STAGES, type FailureClass, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
-import type { RoutingState } from '../../lambdas/core/model/routing.ts';
-import type { TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
+} from '../../../lambdas/core/routing/policy.ts';
+import { freshSince, intentLeaseUntil, preflight, repairableAt } from '../../../lambdas/core/routing/checks.ts';
+import { STAGES, type FailureClass, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
+import type { RoutingState } from '../../../lambdas/core/model/routing.ts';
+import type { TargetHealth, TargetState } from '../../../lambdas/core/model/probing.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 const at = (minutes: number): Date => new Date(T0 + minutes * 60_000);
