@@ -27,6 +27,7 @@ import type {
   RouteResult,
   RoutingLock,
   RoutingState,
+  SwitchAnnouncement,
 } from './core/model/routing.ts';
 import type { Actor, Site, Stage } from './core/model/vocabulary.ts';
 
@@ -108,14 +109,20 @@ export interface StateStore {
   getIncident(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined>;
   /**
    * Opening claims the dedup key (AlreadyExistsError when another incident holds it); an update
-   * applies only at `expectedVersion` (VersionConflictError). The alert is queued in the same write.
+   * applies only at `expectedVersion` (VersionConflictError). The alert is queued in the same write,
+   * and so is the announcement it makes (AlreadyExistsError when that switch is announced already).
    */
   applyIncidentChange(write: IncidentWrite, signal?: AbortSignal): Promise<void>;
   /** NotFoundError for an unknown id. */
   acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<AcknowledgeOutcome>;
 
-  /** Queues an alert that belongs to no incident; AlreadyExistsError when it is queued already. */
+  /**
+   * Queues an alert that belongs to no incident, with the announcement it makes; AlreadyExistsError
+   * when it is queued, or its switch announced, already.
+   */
   queueAlert(alert: OutboxAlert, signal?: AbortSignal): Promise<void>;
+  /** The last switch of each record whose announcement is committed (written with its alert). */
+  loadAnnouncements(signal?: AbortSignal): Promise<SwitchAnnouncement[]>;
   pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]>;
   /** True when this owner now holds the alert until `leaseUntil`; false when someone else does or it is gone. */
   claimAlert(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean>;

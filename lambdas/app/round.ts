@@ -13,7 +13,9 @@ import { renderAlert, type AlertPresentation } from '../core/alert-message.ts';
 import { siteLabel, type HcguardConfig } from '../core/config.ts';
 import { AlreadyExistsError, VersionConflictError } from '../core/errors.ts';
 import { evaluate, type Evaluation, type EvaluationAction, type TargetTransition } from '../core/evaluate.ts';
-import { decideIncidents, type AlertDraft, type IncidentChange } from '../core/incidents.ts';
+import { decideIncidents } from '../core/incidents/decide.ts';
+import { unannouncedSwitches } from '../core/incidents/rules-switches.ts';
+import type { AlertDraft, IncidentChange } from '../core/incidents/types.ts';
 import type { Incident } from '../core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../core/model/probing.ts';
 import type { RoutingState } from '../core/model/routing.ts';
@@ -57,6 +59,7 @@ export type RoundStep =
   | 'save-targets'
   | 'record-results'
   | 'load-incidents'
+  | 'load-announcements'
   | 'reconcile'
   | 'incident'
   | 'queue-alert'
@@ -132,6 +135,7 @@ export const toOutboxAlert = (draft: AlertDraft, presentation: AlertPresentation
   message: renderAlert(draft, presentation),
   createdAt: draft.at,
   ...(draft.drillId ? { drillId: draft.drillId } : {}),
+  ...(draft.announces ? { announces: draft.announces } : {}),
   attempts: 0,
 });
 
@@ -228,7 +232,9 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
   const routing = outcome?.routing ?? memory.routing ?? [];
   memory.routing = routing;
 
-  // 4. Incidents: decide, then write each change with its alert.
+  // 4. Incidents: decide, then write each change with its alert. Switches are announced from the
+  // routing items until an announcement is committed, so one lost write is told again next round.
+  const announced = (await attempt('load-announcements', () => store.loadAnnouncements(signal), undefined)) ?? [];
   const now = clock.now();
   const decisions = decideIncidents({
     policy: config,
@@ -239,7 +245,7 @@ export const runRound = async (deps: RoundDeps, options: RoundOptions = {}): Pro
     conditionsUnknownFor: (outcome?.failures ?? [])
       .filter((failure) => failure.step === 'read')
       .map((failure) => failure.record),
-    switches: outcome?.switches ?? [],
+    unannounced: unannouncedSwitches(routing, announced, now),
     now,
     ...(drill ? { drill } : {}),
   });

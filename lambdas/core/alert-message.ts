@@ -6,7 +6,7 @@
 // class, what the probe saw), where (site, records), since when (local time and UTC), what
 // hcguard is doing about it, and how to acknowledge. No links, no identity values or secrets
 // (the probe's message is already hashed), and a drill says so in the first words.
-import type { AlertDraft } from './incidents.ts';
+import type { AlertDraft } from './incidents/types.ts';
 import type { AlertKind } from './model/incidents.ts';
 import type { Site } from './model/vocabulary.ts';
 

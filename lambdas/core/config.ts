@@ -203,6 +203,8 @@ const severitySchema = z.strictObject({
     .strictObject({
       noHealthySite: oneOf(SEVERITIES).default('SEV1'),
       cannotFailOver: oneOf(SEVERITIES).default('SEV1'),
+      /** A switch whose Route 53 change has no known outcome yet: traffic may still be on a failing site. */
+      switchInProgress: oneOf(SEVERITIES).default('SEV1'),
       heartbeatMissing: oneOf(SEVERITIES).default('SEV2'),
       recovered: oneOf(SEVERITIES).default('SEV4'),
       drillNotice: oneOf(SEVERITIES).default('SEV4'),

@@ -30,6 +30,7 @@ export const ERROR_METRICS: Record<RoundStep, RoundErrorMetric> = {
   'save-targets': 'StateStoreErrors',
   'record-results': 'StateStoreErrors',
   'load-incidents': 'StateStoreErrors',
+  'load-announcements': 'StateStoreErrors',
   incident: 'StateStoreErrors',
   'queue-alert': 'StateStoreErrors',
   'pending-alerts': 'StateStoreErrors',

@@ -93,33 +93,48 @@ describe('runRound: verification failing on the serving site, then recovering', 
   it('says the switch in the open alert when the controller switches in the threshold round', async () => {
     const { failover, probes, notifier, round } = setup();
     probes.set('primary', 'verification', TIMEOUT);
+    // As the real controller reports it: the routing item records the switch it made.
+    let switchedAt: string | undefined;
     failover.next = (input) => {
       const failing = input.targets.some(
         (target) => target.site === 'primary' && target.stage === 'verification' && target.health === 'failing',
       );
-      const switches: SwitchEvent[] = failing
-        ? [
-            {
-              record: RECORD,
-              from: 'primary',
-              to: 'backup',
-              at: input.now.toISOString(),
-              actor: 'controller',
-              reason: 'verification failing on primary',
-              changeId: 'C1',
-            },
-          ]
-        : [];
+      const switches: SwitchEvent[] =
+        failing && !switchedAt
+          ? [
+              {
+                record: RECORD,
+                from: 'primary',
+                to: 'backup',
+                at: input.now.toISOString(),
+                actor: 'controller',
+                reason: 'verification failing on primary',
+                changeId: 'C1',
+              },
+            ]
+          : [];
+      switchedAt ??= switches[0]?.at;
       return {
         routing: [
-          {
-            record: RECORD,
-            activeSite: failing ? 'backup' : 'primary',
-            since: input.now.toISOString(),
-            reason: 'x',
-            actor: 'controller',
-            version: 2,
-          },
+          switchedAt
+            ? {
+                record: RECORD,
+                activeSite: 'backup',
+                since: switchedAt,
+                lastSwitchedAt: switchedAt,
+                lastChange: { id: 'C1', status: 'INSYNC', at: switchedAt },
+                reason: 'verification failing on primary',
+                actor: 'controller',
+                version: 3,
+              }
+            : {
+                record: RECORD,
+                activeSite: 'primary',
+                since: input.now.toISOString(),
+                reason: 'x',
+                actor: 'controller',
+                version: 1,
+              },
         ],
         conditions: [],
         switches,

@@ -10,7 +10,7 @@ import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
 import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round.ts';
-import { decideIncidents } from '../../lambdas/core/incidents.ts';
+import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/contract/resources.ts';
@@ -86,7 +86,7 @@ describe('hcguard status, history and ack against a stack on moto', () => {
       open: [],
       routing: [],
       conditions: [],
-      switches: [],
+      unannounced: [],
       now: OPENED,
     }).changes[0];
     if (change?.type !== 'open') throw new Error('expected an opening');

@@ -3,7 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renderAlert } from '../../lambdas/core/alert-message.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
-import { decideIncidents, type IncidentChange } from '../../lambdas/core/incidents.ts';
+import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
+import type { IncidentChange } from '../../lambdas/core/incidents/types.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import type { Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
@@ -69,7 +70,7 @@ const opening = (site: Site, minute: number, open: Incident[] = []) => {
     open,
     routing: [],
     conditions: [],
-    switches: [],
+    unannounced: [],
     now: at(minute),
   });
   const change = decisions.changes[0];
@@ -84,7 +85,7 @@ const resolving = (incident: Incident, minute: number) => {
     open: [incident],
     routing: [],
     conditions: [],
-    switches: [],
+    unannounced: [],
     now: at(minute),
   });
   const change = decisions.changes[0];
@@ -289,6 +290,42 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         expect(await store.claimAlert(notice.id, 'run-a', at(1), at(2))).toBe(true);
         await store.markAlertSent(notice, 'run-a', { messageId: 'm-1', at: at(1) });
         expect(await store.pendingAlerts()).toEqual([]);
+      });
+    });
+
+    describe('switch announcements', () => {
+      const RECORD = 'verify.hc.example.com';
+      const notice = (switchedAt: string, id = `switch/${RECORD}/${switchedAt}`): OutboxAlert => {
+        const { incidentId: _, ...alert } = opening('primary', 0).alert;
+        return { ...alert, id, kind: 'update', announces: { record: RECORD, switchedAt } };
+      };
+
+      it('marks a switch announced with the alert that tells it, and refuses to announce it twice', async () => {
+        expect(await store.loadAnnouncements()).toEqual([]);
+        await store.queueAlert(notice(iso(0)));
+        expect(await store.loadAnnouncements()).toEqual([{ record: RECORD, switchedAt: iso(0) }]);
+        // Another alert about the same switch (a racing round's): refused, and not queued.
+        await expect(store.queueAlert(notice(iso(0), 'other-id'))).rejects.toBeInstanceOf(AlreadyExistsError);
+        expect((await store.pendingAlerts()).map((alert) => alert.id)).toEqual([notice(iso(0)).id]);
+        // A later switch of the record moves the marker.
+        await store.queueAlert(notice(iso(5)));
+        expect(await store.loadAnnouncements()).toEqual([{ record: RECORD, switchedAt: iso(5) }]);
+      });
+
+      it('writes an incident change and the announcement its alert makes together, or neither', async () => {
+        const { change, alert } = opening('primary', 0);
+        await store.queueAlert(notice(iso(0)));
+        const announcing = { ...alert, announces: { record: RECORD, switchedAt: iso(0) } };
+        await expect(store.applyIncidentChange({ change, alert: announcing })).rejects.toBeInstanceOf(
+          AlreadyExistsError,
+        );
+        expect(await store.listOpenIncidents()).toEqual([]);
+        await store.applyIncidentChange({
+          change,
+          alert: { ...alert, announces: { record: RECORD, switchedAt: iso(1) } },
+        });
+        expect((await store.listOpenIncidents()).map((incident) => incident.id)).toEqual([change.incident.id]);
+        expect(await store.loadAnnouncements()).toEqual([{ record: RECORD, switchedAt: iso(1) }]);
       });
     });
 

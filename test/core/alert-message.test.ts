@@ -6,7 +6,8 @@ import {
   SUBJECT_MAX,
   type AlertPresentation,
 } from '../../lambdas/core/alert-message.ts';
-import { decideIncidents, type AlertDraft, type IncidentInput } from '../../lambdas/core/incidents.ts';
+import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
+import type { AlertDraft, IncidentInput } from '../../lambdas/core/incidents/types.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import type { TargetState } from '../../lambdas/core/model/probing.ts';
 import { testConfig } from '../fakes/config.ts';
@@ -41,7 +42,7 @@ const draftFor = (input: Partial<IncidentInput> = {}): AlertDraft => {
     open: [],
     routing: [{ record: RECORD, activeSite: 'primary' }],
     conditions: [],
-    switches: [],
+    unannounced: [],
     now: NOW,
     ...input,
   });
@@ -53,7 +54,7 @@ const draftFor = (input: Partial<IncidentInput> = {}): AlertDraft => {
 describe('an open alert for verification failing on the serving site, with the switch done', () => {
   const draft = draftFor({
     routing: [{ record: RECORD, activeSite: 'backup' }],
-    switches: [
+    unannounced: [
       {
         record: RECORD,
         from: 'primary',
@@ -181,7 +182,7 @@ describe('what hcguard says it is doing', () => {
       open: [],
       routing: [],
       conditions: [],
-      switches: [],
+      unannounced: [],
       now: NOW,
     });
     const draft = decisions.changes[0]?.alert as AlertDraft;
@@ -197,7 +198,7 @@ describe('what hcguard says it is doing', () => {
       open: [],
       routing: [],
       conditions: [],
-      switches: [],
+      unannounced: [],
       now: NOW,
     });
     const incident = opened.changes[0]?.incident as Incident;
@@ -208,7 +209,7 @@ describe('what hcguard says it is doing', () => {
       open: [incident],
       routing: [{ record: RECORD, activeSite: 'backup' }],
       conditions: [],
-      switches: [],
+      unannounced: [],
       now: later,
     });
     const message = renderAlert(resolved.changes[0]?.alert as AlertDraft, presentation);

@@ -45,6 +45,7 @@ describe('parseConfig', () => {
     expect(config.severity.fixed).toEqual({
       noHealthySite: 'SEV1',
       cannotFailOver: 'SEV1',
+      switchInProgress: 'SEV1',
       heartbeatMissing: 'SEV2',
       recovered: 'SEV4',
       drillNotice: 'SEV4',

@@ -2,13 +2,14 @@
 // storage contract suite runs against both). Each method copies values in and out, so tests
 // cannot change stored state by accident. `failNext` makes the next call of a method throw,
 // to play an outage.
-import { acknowledgeIncident } from '../../lambdas/core/incidents.ts';
+import { acknowledgeIncident } from '../../lambdas/core/incidents/acknowledge.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { targetKey, type Actor } from '../../lambdas/core/model/vocabulary.ts';
 import type { Incident, IncidentEvent } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import type { AcknowledgeOutcome, IncidentWrite, OutboxAlert } from '../../lambdas/core/model/incidents.ts';
 import type { DrillScope } from '../../lambdas/core/drill/model.ts';
+import type { SwitchAnnouncement } from '../../lambdas/core/model/routing.ts';
 import type { HistoryQuery, IncidentQuery, StateStore } from '../../lambdas/ports.ts';
 import type { TargetWrite } from '../../lambdas/core/model/probing.ts';
 
@@ -23,6 +24,8 @@ export class MemoryStateStore implements StateStore {
   readonly events = new Map<string, IncidentEvent[]>();
   readonly dedup = new Map<string, string>();
   readonly outbox = new Map<string, OutboxAlert & { claimedBy?: string }>();
+  /** The announced switch per record. */
+  readonly announced = new Map<string, string>();
   drill: DrillScope | undefined;
   private readonly failures = new Map<Method, Error[]>();
 
@@ -113,7 +116,7 @@ export class MemoryStateStore implements StateStore {
     } else if ((stored?.version ?? 0) !== change.expectedVersion) {
       throw new VersionConflictError(`incident ${change.incident.id}`, change.expectedVersion);
     }
-    if (alert && this.outbox.has(alert.id)) throw new AlreadyExistsError(`alert ${alert.id}`);
+    if (alert) this.checkAlert(alert);
     if (change.type === 'open') this.dedup.set(change.incident.dedupKey, change.incident.id);
     if (
       change.type === 'update' &&
@@ -124,7 +127,22 @@ export class MemoryStateStore implements StateStore {
     }
     this.incidents.set(change.incident.id, copy(change.incident));
     this.events.set(change.incident.id, [...(this.events.get(change.incident.id) ?? []), ...copy(change.events)]);
-    if (alert) this.outbox.set(alert.id, copy(alert));
+    if (alert) this.storeAlert(alert);
+  }
+
+  private checkAlert(alert: OutboxAlert): void {
+    if (this.outbox.has(alert.id)) throw new AlreadyExistsError(`alert ${alert.id}`);
+    const marked = alert.announces && this.announced.get(alert.announces.record);
+    if (alert.announces && marked !== undefined && marked >= alert.announces.switchedAt) {
+      throw new AlreadyExistsError(
+        `announcement of the switch of ${alert.announces.record} at ${alert.announces.switchedAt}`,
+      );
+    }
+  }
+
+  private storeAlert(alert: OutboxAlert): void {
+    this.outbox.set(alert.id, copy(alert));
+    if (alert.announces) this.announced.set(alert.announces.record, alert.announces.switchedAt);
   }
 
   async acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<AcknowledgeOutcome> {
@@ -139,8 +157,13 @@ export class MemoryStateStore implements StateStore {
 
   async queueAlert(alert: OutboxAlert, signal?: AbortSignal): Promise<void> {
     this.check('queueAlert', signal);
-    if (this.outbox.has(alert.id)) throw new AlreadyExistsError(`alert ${alert.id}`);
-    this.outbox.set(alert.id, copy(alert));
+    this.checkAlert(alert);
+    this.storeAlert(alert);
+  }
+
+  async loadAnnouncements(signal?: AbortSignal): Promise<SwitchAnnouncement[]> {
+    this.check('loadAnnouncements', signal);
+    return [...this.announced].map(([record, switchedAt]) => ({ record, switchedAt }));
   }
 
   async pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]> {

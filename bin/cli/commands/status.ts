@@ -11,7 +11,7 @@ import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 import { composeServices, type Services } from '../../../lambdas/app/compose.ts';
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
 import { NotFoundError } from '../../../lambdas/core/errors.ts';
-import { normalizeIncidentId } from '../../../lambdas/core/incidents.ts';
+import { normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
 import { SITES, STAGES, targetKey, type Actor, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
 import type { Incident } from '../../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';

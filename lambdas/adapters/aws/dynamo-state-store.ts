@@ -15,7 +15,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { acknowledgeIncident, type IncidentChange } from '../../core/incidents.ts';
+import { acknowledgeIncident } from '../../core/incidents/acknowledge.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
 import {
   INCIDENT_STATUSES,
@@ -27,6 +27,7 @@ import { SITES, STAGES, type Actor } from '../../core/model/vocabulary.ts';
 import type { ProbeResult, TargetState } from '../../core/model/probing.ts';
 import type { AcknowledgeOutcome, IncidentWrite, OutboxAlert } from '../../core/model/incidents.ts';
 import type { DrillScope } from '../../core/drill/model.ts';
+import type { SwitchAnnouncement } from '../../core/model/routing.ts';
 import type { HistoryQuery, IncidentQuery, StateStore } from '../../ports.ts';
 import type { TargetWrite } from '../../core/model/probing.ts';
 import { TABLE_DESIGN } from './table-design.ts';
@@ -37,6 +38,8 @@ type Item = Record<string, unknown>;
 
 const INDEX = TABLE_DESIGN.indexes[0].name;
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'] as const;
+
+const ANNOUNCED_PK = 'ANNOUNCED';
 
 export const stateKeys = {
   result: (result: ProbeResult, nonce: string) => ({
@@ -54,6 +57,7 @@ export const stateKeys = {
   dedup: (dedupKey: string) => ({ pk: `DEDUP#${dedupKey}`, sk: 'OPEN' }),
   outbox: (alertId: string) => ({ pk: 'OUTBOX', sk: alertId }),
   activeDrill: { pk: 'DRILL', sk: 'ACTIVE' },
+  announced: (record: string) => ({ pk: ANNOUNCED_PK, sk: `RECORD#${record}` }),
 } as const;
 
 const withoutKeys = <T>(item: Item): T => {
@@ -262,58 +266,68 @@ export class DynamoStateStore implements StateStore {
 
   async applyIncidentChange(write: IncidentWrite, signal?: AbortSignal): Promise<void> {
     const { change, alert } = write;
-    const items: TransactItem[] = [];
+    // Each item with the error its failed condition means, in transaction order.
+    const items: { item: TransactItem; conflict?: () => Error }[] = [];
     if (change.type === 'open') {
       // The dedup item is the lock on "this problem has an open incident": only one round creates it.
       items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...stateKeys.dedup(change.incident.dedupKey),
-            incidentId: change.incident.id,
-            openedAt: change.incident.openedAt,
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...stateKeys.dedup(change.incident.dedupKey),
+              incidentId: change.incident.id,
+              openedAt: change.incident.openedAt,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
         },
+        conflict: () => new AlreadyExistsError(`open incident for ${change.incident.dedupKey}`),
       });
       items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: this.incidentItem(change.incident),
-          ConditionExpression: 'attribute_not_exists(pk)',
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: this.incidentItem(change.incident),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
+        conflict: () => new AlreadyExistsError(`incident ${change.incident.id}`),
       });
     } else {
+      const conflict = () => new VersionConflictError(`incident ${change.incident.id}`, change.expectedVersion);
       items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: this.incidentItem(change.incident),
-          ...this.versionCondition(change.expectedVersion),
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: this.incidentItem(change.incident),
+            ...this.versionCondition(change.expectedVersion),
+          },
         },
+        conflict,
       });
       if (change.releaseDedupKey) {
         items.push({
-          Delete: {
-            TableName: this.tableName,
-            Key: stateKeys.dedup(change.incident.dedupKey),
-            // Never free a key another incident holds; a key already gone is fine.
-            ConditionExpression: 'attribute_not_exists(pk) OR incidentId = :id',
-            ExpressionAttributeValues: { ':id': change.incident.id },
+          item: {
+            Delete: {
+              TableName: this.tableName,
+              Key: stateKeys.dedup(change.incident.dedupKey),
+              // Never free a key another incident holds; a key already gone is fine.
+              ConditionExpression: 'attribute_not_exists(pk) OR incidentId = :id',
+              ExpressionAttributeValues: { ':id': change.incident.id },
+            },
           },
+          conflict: () => new VersionConflictError(`dedup key ${change.incident.dedupKey}`, change.expectedVersion),
         });
       }
     }
     change.events.forEach((event, index) =>
-      items.push({ Put: { TableName: this.tableName, Item: { ...stateKeys.event(event, index), ...event } } }),
+      items.push({
+        item: { Put: { TableName: this.tableName, Item: { ...stateKeys.event(event, index), ...event } } },
+      }),
     );
-    if (alert) items.push(this.queueItem(alert));
-    try {
-      await this.documents.send(new TransactWriteCommand({ TransactItems: items }), { abortSignal: signal });
-    } catch (error) {
-      const failed = failedConditions(error);
-      if (!failed || failed.length === 0) throw error;
-      throw this.conflictFor(change, failed[0] ?? 0, alert);
-    }
+    if (alert) items.push(...this.alertItems(alert));
+    await this.transact(items, signal);
   }
 
   async acknowledge(id: string, actor: Actor, at: Date, signal?: AbortSignal): Promise<AcknowledgeOutcome> {
@@ -339,13 +353,19 @@ export class DynamoStateStore implements StateStore {
   // ---------------------------------------------------------------- alert outbox
 
   async queueAlert(alert: OutboxAlert, signal?: AbortSignal): Promise<void> {
-    const { Put } = this.queueItem(alert);
-    try {
-      await this.documents.send(new PutCommand(Put as NonNullable<typeof Put>), { abortSignal: signal });
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new AlreadyExistsError(`alert ${alert.id}`);
-      throw error;
-    }
+    await this.transact(this.alertItems(alert), signal);
+  }
+
+  async loadAnnouncements(signal?: AbortSignal): Promise<SwitchAnnouncement[]> {
+    const items = await this.queryAll(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ANNOUNCED_PK }, ConsistentRead: true },
+      signal,
+    );
+    return items.flatMap((item) =>
+      typeof item.record === 'string' && typeof item.switchedAt === 'string'
+        ? [{ record: item.record, switchedAt: item.switchedAt }]
+        : [],
+    );
   }
 
   async pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]> {
@@ -475,27 +495,59 @@ export class DynamoStateStore implements StateStore {
     };
   }
 
-  private queueItem(alert: OutboxAlert): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: { ...stateKeys.outbox(alert.id), ...alert },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  /** The outbox item of an alert and, when it announces a switch, the marker that says so. */
+  private alertItems(alert: OutboxAlert): { item: TransactItem; conflict: () => Error }[] {
+    const items: { item: TransactItem; conflict: () => Error }[] = [
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...stateKeys.outbox(alert.id), ...alert },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        conflict: () => new AlreadyExistsError(`alert ${alert.id}`),
       },
-    };
+    ];
+    const announces = alert.announces;
+    if (!announces) return items;
+    items.push({
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...stateKeys.announced(announces.record), ...announces },
+          // Only a later switch moves the marker: one announced already is never announced again.
+          ConditionExpression: 'attribute_not_exists(pk) OR switchedAt < :at',
+          ExpressionAttributeValues: { ':at': announces.switchedAt },
+        },
+      },
+      conflict: () =>
+        new AlreadyExistsError(`announcement of the switch of ${announces.record} at ${announces.switchedAt}`),
+    });
+    return items;
   }
 
-  private conflictFor(change: IncidentChange, index: number, alert: OutboxAlert | undefined): Error {
-    const events = change.events.length;
-    const alertIndex = alert ? (change.type === 'open' ? 2 : change.releaseDedupKey ? 2 : 1) + events : -1;
-    if (index === alertIndex && alert) return new AlreadyExistsError(`alert ${alert.id}`);
-    if (change.type === 'open')
-      return new AlreadyExistsError(
-        index === 0 ? `open incident for ${change.incident.dedupKey}` : `incident ${change.incident.id}`,
-      );
-    if (index === 1 && change.releaseDedupKey)
-      return new VersionConflictError(`dedup key ${change.incident.dedupKey}`, change.expectedVersion);
-    return new VersionConflictError(`incident ${change.incident.id}`, change.expectedVersion);
+  /** One transaction (one Put when there is a single item); a failed condition becomes its item's domain error. */
+  private async transact(items: readonly { item: TransactItem; conflict?: () => Error }[], signal?: AbortSignal) {
+    const [only] = items;
+    if (items.length === 1 && only?.item.Put) {
+      // A lone Put costs half a transaction's write units.
+      try {
+        await this.documents.send(new PutCommand(only.item.Put), { abortSignal: signal });
+        return;
+      } catch (error) {
+        throw isConditionalCheckFailure(error) && only.conflict ? only.conflict() : error;
+      }
+    }
+    try {
+      await this.documents.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }), {
+        abortSignal: signal,
+      });
+    } catch (error) {
+      const failed = failedConditions(error);
+      const conflict = failed?.map((index) => items[index]?.conflict).find((make) => make !== undefined);
+      throw conflict ? conflict() : error;
+    }
   }
 
   private async queryAll(

@@ -1,6 +1,7 @@
 // Incidents: an open problem with a dedup key, a severity, a timeline and an acknowledgement.
 import type { AlertMessage } from '../alert-message.ts';
-import type { IncidentChange } from '../incidents.ts';
+import type { IncidentChange } from '../incidents/types.ts';
+import type { SwitchAnnouncement } from './routing.ts';
 import type { FailureClass, Severity, Site, Stage } from './vocabulary.ts';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -81,6 +82,8 @@ export interface OutboxAlert {
   readonly lastError?: string;
   /** Another run holds it until then. */
   readonly claimedUntil?: string;
+  /** The switch this alert tells of: the store marks it announced in the same write. */
+  readonly announces?: SwitchAnnouncement;
 }
 
 /** One incident change and its alert, written together or not at all. */

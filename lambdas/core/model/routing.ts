@@ -177,3 +177,6 @@ export const lastSwitchOf = (state: RoutingState): SwitchEvent | undefined =>
         ...(state.drillId ? { drillId: state.drillId } : {}),
         ...(state.forced ? { forced: true } : {}),
       };
+
+export const isRoutingConditionKind = (kind: string): kind is RoutingConditionKind =>
+  (ROUTING_CONDITION_KINDS as readonly string[]).includes(kind);

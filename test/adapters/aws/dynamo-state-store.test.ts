@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStateStore, type DynamoStateStoreOptions } from '../../../lambdas/adapters/aws/dynamo-state-store.ts';
 import { renderAlert } from '../../../lambdas/core/alert-message.ts';
 import { AlreadyExistsError } from '../../../lambdas/core/errors.ts';
-import { decideIncidents } from '../../../lambdas/core/incidents.ts';
+import { decideIncidents } from '../../../lambdas/core/incidents/decide.ts';
 import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
 import type { OutboxAlert } from '../../../lambdas/core/model/incidents.ts';
 import { testConfig } from '../../fakes/config.ts';
@@ -73,7 +73,7 @@ describe('DynamoStateStore: exact requests and error paths (aws-sdk-client-mock)
       open: [],
       routing: [],
       conditions: [],
-      switches: [],
+      unannounced: [],
       now: NOW,
     }).changes[0];
     if (change?.type !== 'open' || !change.alert) throw new Error('expected an opening');

@@ -10,7 +10,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { publishInput, SnsNotifier } from '../../../lambdas/adapters/aws/sns-notifier.ts';
 import { renderAlert } from '../../../lambdas/core/alert-message.ts';
-import { decideIncidents } from '../../../lambdas/core/incidents.ts';
+import { decideIncidents } from '../../../lambdas/core/incidents/decide.ts';
 import type { Severity } from '../../../lambdas/core/model/vocabulary.ts';
 import type { OutboxAlert } from '../../../lambdas/core/model/incidents.ts';
 import { createAlertTopics, type AlertTopics } from '../../support/alert-topics.ts';
@@ -41,7 +41,7 @@ const alertFor = (site: 'primary' | 'backup', drillId?: string): OutboxAlert => 
     open: [],
     routing: [],
     conditions: [],
-    switches: [],
+    unannounced: [],
     now: NOW,
     ...(drillId ? { drill: { drillId } } : {}),
   });

@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acknowledgeIncident,
-  decideIncidents,
-  drillIdFor,
-  incidentId,
-  normalizeIncidentId,
-  type IncidentDecisions,
-  type IncidentInput,
-} from '../../lambdas/core/incidents.ts';
-import type { RoutingCondition, SwitchEvent } from '../../lambdas/core/model/routing.ts';
-import type { FailureClass, Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
-import type { Incident } from '../../lambdas/core/model/incidents.ts';
-import type { TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
-import type { RoutingView } from '../../lambdas/core/severity.ts';
-import { testConfig } from '../fakes/config.ts';
+import { acknowledgeIncident } from '../../../lambdas/core/incidents/acknowledge.ts';
+import { decideIncidents } from '../../../lambdas/core/incidents/decide.ts';
+import { drillIdFor } from '../../../lambdas/core/incidents/scope.ts';
+import { incidentId, normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
+import type { IncidentDecisions, IncidentInput } from '../../../lambdas/core/incidents/types.ts';
+import type { RoutingCondition, SwitchEvent } from '../../../lambdas/core/model/routing.ts';
+import type { FailureClass, Site, Stage } from '../../../lambdas/core/model/vocabulary.ts';
+import type { Incident } from '../../../lambdas/core/model/incidents.ts';
+import type { TargetHealth, TargetState } from '../../../lambdas/core/model/probing.ts';
+import type { RoutingView } from '../../../lambdas/core/severity.ts';
+import { testConfig } from '../../fakes/config.ts';
 
 const T0 = Date.parse('2026-11-20T18:00:00.000Z');
 const at = (minutes: number): Date => new Date(T0 + minutes * 60_000);
@@ -55,7 +51,7 @@ class Incidents {
         open: this.open,
         routing: [{ record: RECORD, activeSite: 'primary' }],
         conditions: [],
-        switches: [],
+        unannounced: [],
         now: at(minutes),
         ...extra,
       }),
@@ -370,10 +366,27 @@ describe('routing conditions', () => {
           detail: 'both sites fail verification',
         },
       ],
-      switches: [],
+      unannounced: [],
       now: at(0),
     });
     expect(decisions.changes[0]?.incident.severity).toBe('SEV2');
+  });
+
+  it.each([
+    { kind: 'cannot-fail-over' as const, level: { cannotFailOver: 'SEV3' as const } },
+    { kind: 'switch-in-progress' as const, level: { switchInProgress: 'SEV2' as const } },
+  ])('uses the fixed level of $kind', ({ kind, level }) => {
+    const custom = testConfig({ severity: { fixed: level } });
+    const decisions = decideIncidents({
+      policy: custom,
+      targets: [],
+      open: [],
+      routing: [],
+      conditions: [{ kind, record: RECORD, title: `${kind} for verify`, detail: 'why' }],
+      unannounced: [],
+      now: at(0),
+    });
+    expect(decisions.changes[0]?.incident).toMatchObject({ kind, severity: Object.values(level)[0], record: RECORD });
   });
 
   it('tells the verification incident that hcguard cannot fail over', () => {
@@ -399,7 +412,7 @@ describe('switches', () => {
   it('says the switch in the open alert when the incident opens in the same round, still as SEV1', () => {
     const incidents = new Incidents();
     const decisions = incidents.round(0, [target('primary', 'verification', 'failing')], {
-      switches: [failover],
+      unannounced: [failover],
       routing: afterSwitch,
     });
     expect(decisions.changes).toHaveLength(1);
@@ -415,12 +428,26 @@ describe('switches', () => {
     expect(decisions.notices).toEqual([]);
   });
 
+  it('every alert that tells a switch carries its announcement, so the store marks it told in the same write', () => {
+    const incidents = new Incidents();
+    const opened = incidents.round(0, [target('primary', 'verification', 'failing')], {
+      unannounced: [failover],
+      routing: afterSwitch,
+    });
+    expect(opened.changes[0]?.alert?.announces).toEqual({ record: RECORD, switchedAt: failover.at });
+    const quiet = incidents.round(1, [target('primary', 'verification', 'failing')], { routing: afterSwitch });
+    expect(quiet.changes.flatMap((change) => (change.alert?.announces ? [change.alert.announces] : []))).toEqual([]);
+    const failback = { ...failover, from: 'backup' as const, to: 'primary' as const, at: iso(30) };
+    const notice = new Incidents().round(30, [], { unannounced: [failback] });
+    expect(notice.notices.map((alert) => alert.announces)).toEqual([{ record: RECORD, switchedAt: iso(30) }]);
+  });
+
   it('sends an update alert when traffic moves after the incident opened', () => {
     const incidents = new Incidents();
     incidents.round(0, [target('primary', 'verification', 'failing')]);
     const later = { ...failover, at: iso(6) };
     const decisions = incidents.round(6, [target('primary', 'verification', 'failing')], {
-      switches: [later],
+      unannounced: [later],
       routing: afterSwitch,
     });
     expect(decisions.changes).toEqual([
@@ -450,7 +477,7 @@ describe('switches', () => {
       actor: 'operator:li',
       reason: 'operator approved failback',
     };
-    const decisions = incidents.round(30, [target('primary', 'verification', 'healthy')], { switches: [failback] });
+    const decisions = incidents.round(30, [target('primary', 'verification', 'healthy')], { unannounced: [failback] });
     expect(decisions.changes).toEqual([]);
     expect(decisions.notices).toEqual([
       expect.objectContaining({

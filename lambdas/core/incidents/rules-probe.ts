@@ -1,0 +1,81 @@
+// Probe incidents, level-triggered from the target states: one per (site, stage, problem) while
+// the target is degraded or failing, escalated when the same finding becomes more serious, and
+// all of a target's resolved together once it is healthy again.
+import type { TargetState } from '../model/probing.ts';
+import { isMoreSerious, severityFor } from '../severity.ts';
+import { probeDedupKey, type ProblemClass } from './ids.ts';
+import { minutesBetween, type IncidentLedger } from './ledger.ts';
+import { drillIdFor } from './scope.ts';
+import type { IncidentInput } from './types.ts';
+
+const problemOf = (target: TargetState): ProblemClass | undefined => {
+  if (target.health === 'failing') return target.lastFailureClass ?? 'failed';
+  if (target.health === 'degraded') return 'degraded';
+  return undefined;
+};
+
+const classLabel = (problem: ProblemClass): string => problem.replace(/-/g, ' ');
+
+const probeTitle = (target: TargetState, problem: ProblemClass): string => {
+  if (problem === 'degraded') return `${target.stage} degraded on ${target.site}`;
+  return `${target.stage} ${target.flapping ? 'flapping' : 'failing'} on ${target.site} (${classLabel(problem)})`;
+};
+
+const specific = (problem: ProblemClass) => (problem === 'degraded' || problem === 'failed' ? undefined : problem);
+
+export const probeRules = (
+  ledger: IncidentLedger,
+  input: IncidentInput,
+  serving: (site: TargetState['site'], stage: TargetState['stage']) => boolean,
+): void => {
+  for (const target of input.targets) {
+    const problem = problemOf(target);
+    if (problem) {
+      const failureClass = specific(problem);
+      const decision = severityFor(
+        {
+          stage: target.stage,
+          failureClass,
+          outcome: problem === 'degraded' ? 'degraded' : 'failed',
+          serving: serving(target.site, target.stage),
+        },
+        input.policy.severity.rules,
+      );
+      const key = probeDedupKey(target.site, target.stage, problem);
+      const existing = ledger.holder(key);
+      const title = probeTitle(target, problem);
+      if (!existing) {
+        ledger.openIncident(
+          {
+            dedupKey: key,
+            kind: 'probe',
+            site: target.site,
+            stage: target.stage,
+            ...(failureClass ? { failureClass } : {}),
+            severity: decision.severity,
+            severityReason: decision.reason,
+            title,
+            ...(target.lastMessage ? { detail: target.lastMessage } : {}),
+          },
+          `${title}: ${target.lastMessage ?? 'no message'}`,
+          drillIdFor(input.drill, { site: target.site, stage: target.stage }),
+        );
+      } else if (isMoreSerious(decision.severity, existing.severity)) {
+        ledger.escalate(existing, {
+          severity: decision.severity,
+          severityReason: decision.reason,
+          detail: `now ${decision.severity}: ${decision.reason}`,
+          timed: false,
+        });
+      }
+    }
+    if (target.health !== 'healthy') continue;
+    for (const incident of input.open) {
+      if (incident.kind === 'probe' && incident.site === target.site && incident.stage === target.stage) {
+        const minutes = minutesBetween(incident.openedAt, input.now);
+        const detail = `${target.stage} on ${target.site} healthy again (${target.consecutiveSuccesses} good rounds) after ${minutes} min`;
+        ledger.resolve(incident, detail);
+      }
+    }
+  }
+};
