@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { HcguardConfigInput } from '../lambdas/core/config.ts';
 import { builtinProbes } from '../lambdas/core/probe/builtin.ts';
 import type { ProbeDefinitionInput } from '../lambdas/core/probe/schema.ts';
-import type { RoundSummary } from '../lambdas/app/round.ts';
+import type { RoundSummary } from '../lambdas/app/round/types.ts';
 import { CallCounter, summarize, type CallRecord, type CallSummary } from './lib/call-counter.ts';
 import { startTestbed, type Testbed } from './lib/testbed.ts';
 

@@ -16,7 +16,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { RoundOptions, RoundSummary } from '../lambdas/app/round.ts';
+import type { RoundOptions, RoundSummary } from '../lambdas/app/round/types.ts';
 import { createHandler } from '../lambdas/handlers/probe.ts';
 import { CitizenSimulator } from '../local/citizens.ts';
 import { lambdaContext, scheduledEvent } from '../local/runtime/lambda-invoke.ts';

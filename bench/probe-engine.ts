@@ -123,7 +123,7 @@ export const benchProbeEngine = async (options: ProbeEngineBenchOptions): Promis
     };
     const engineRound = () =>
       timed(async () => {
-        const results = await runner.runRound({});
+        const results = await runner.probeAll({});
         const bad = results.filter((result) => result.outcome !== 'ok');
         if (results.length !== endpoints.length || bad.length)
           throw new Error(

@@ -48,7 +48,7 @@ export interface RoundRequest {
 
 /** Runs every configured probe once against the platform and reports what it saw. */
 export interface ProbeRunner {
-  runRound(request: RoundRequest): Promise<ProbeResult[]>;
+  probeAll(request: RoundRequest): Promise<ProbeResult[]>;
 }
 
 /** Secret values by the names declared in config `secrets`. Never logged. */

@@ -18,7 +18,8 @@ import type { AwsClients } from './aws-clients.ts';
 import { createFailoverController, type FailoverService } from './failover.ts';
 import { createProbeRunner } from './probe-runner.ts';
 import { resolveManagedRecords } from './records.ts';
-import { runRound, type RoundMemory, type RoundOptions, type RoundSummary } from './round.ts';
+import { runRound } from './round.ts';
+import type { RoundMemory, RoundOptions, RoundSummary } from './round/types.ts';
 import { withSimulatedFaults } from './simulated-faults.ts';
 
 export interface ComposeInput {

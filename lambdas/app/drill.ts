@@ -52,7 +52,7 @@ import type { DrillListing } from '../core/drill/model.ts';
 import type { ManagedRecord } from '../core/model/routing.ts';
 import type { FailoverService } from './failover.ts';
 import { executeOperatorCommand } from './operator-commands.ts';
-import { alertPresentation } from './round.ts';
+import { alertPresentation } from './round/incident-commits.ts';
 import { sleep as abortableSleep } from '../sleep.ts';
 
 export interface DrillServiceDeps {

@@ -112,7 +112,7 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
     return plan;
   };
 
-  const runRound = async (request: RoundRequest): Promise<ProbeResult[]> => {
+  const probeAll = async (request: RoundRequest): Promise<ProbeResult[]> => {
     const plan = planFor(request.sites ?? SITES);
     const secrets = await lookUpSecrets(plan.secretNames, request.signal);
 
@@ -160,5 +160,5 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
     });
   };
 
-  return { runRound };
+  return { probeAll };
 };

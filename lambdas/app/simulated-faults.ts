@@ -8,8 +8,8 @@ import { simulateResult } from '../core/drill/simulate.ts';
 import type { DrillStore, ProbeRunner } from '../ports.ts';
 
 export const withSimulatedFaults = (runner: ProbeRunner, drills: Pick<DrillStore, 'active'>): ProbeRunner => ({
-  async runRound(request) {
-    const results = await runner.runRound(request);
+  async probeAll(request) {
+    const results = await runner.probeAll(request);
     if (!request.drillId) return results;
     let active;
     try {

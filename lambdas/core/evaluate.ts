@@ -32,8 +32,6 @@ export interface EvaluationInput {
   readonly results: readonly ProbeResult[];
   readonly prior: readonly TargetState[];
   readonly policy: DetectionPolicy;
-  /** Stages a managed record follows: a failing target of one of these asks the controller to act. */
-  readonly followedStages?: readonly Stage[];
   readonly now: Date;
 }
 
@@ -53,9 +51,7 @@ export type EvaluationAction =
   /** Store every result of the round (history), aborted ones included: they show the prober's own trouble. */
   | { readonly type: 'record-results'; readonly results: readonly ProbeResult[] }
   /** Store a target whose state or counters changed (conditional on the version read). */
-  | { readonly type: 'save-target'; readonly target: TargetState; readonly expectedVersion: number }
-  /** A stage a managed record follows is failing on this site: the failover controller must look. */
-  | { readonly type: 'request-failover'; readonly site: Site; readonly stage: Stage; readonly reason: string };
+  | { readonly type: 'save-target'; readonly target: TargetState; readonly expectedVersion: number };
 
 export interface Evaluation {
   /** Every target known after this round, in site then stage order. */
@@ -217,14 +213,6 @@ export const evaluate = (input: EvaluationInput): Evaluation => {
       targets.push(next);
       if (transition) transitions.push(transition);
       actions.push({ type: 'save-target', target: next, expectedVersion: prior?.version ?? 0 });
-      if (next.health === 'failing' && input.followedStages?.includes(stage)) {
-        actions.push({
-          type: 'request-failover',
-          site,
-          stage,
-          reason: transition?.reason ?? `${stage} still failing on ${site}`,
-        });
-      }
     }
   }
   return { targets, transitions, actions };

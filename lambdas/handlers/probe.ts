@@ -10,7 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round.ts';
+import type { RoundOptions, RoundProblem, RoundStep, RoundSummary } from '../app/round/types.ts';
 import { roundsPerInvocation, type HcguardConfig } from '../core/config.ts';
 import { SITES, STAGES } from '../core/model/vocabulary.ts';
 import {

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
+import type { RoundOptions, RoundSummary } from '../../lambdas/app/round/types.ts';
 import { scheduleRateMinutes, type HcguardConfig } from '../../lambdas/core/config.ts';
 import { createHandler } from '../../lambdas/handlers/probe.ts';
 import type { Clock } from '../../lambdas/ports.ts';

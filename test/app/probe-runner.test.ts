@@ -145,7 +145,7 @@ describe('a round of probes', () => {
         },
       ],
     };
-    const [result] = (await runnerFor(configWith([probe])).runRound({ sites: ['primary'] })).filter(
+    const [result] = (await runnerFor(configWith([probe])).probeAll({ sites: ['primary'] })).filter(
       (each) => each.probeId === 'login-then-read',
     );
     expect(result).toMatchObject({
@@ -165,7 +165,7 @@ describe('a round of probes', () => {
   });
 
   it('runs every probe on every site it names, in config order, tagged with the drill', async () => {
-    const results = await runnerFor(configWith([])).runRound({ drillId: 'D-42' });
+    const results = await runnerFor(configWith([])).probeAll({ drillId: 'D-42' });
     expect(results.map((result) => `${result.probeId}@${result.site}`)).toEqual([
       'collection-ok@primary',
       'collection-ok@backup',
@@ -175,7 +175,7 @@ describe('a round of probes', () => {
       'verification-ok@backup',
     ]);
     expect(results.every((result) => result.drillId === 'D-42' && result.outcome === 'ok')).toBe(true);
-    expect((await runnerFor(configWith([])).runRound({ sites: ['backup'] })).map((result) => result.site)).toEqual([
+    expect((await runnerFor(configWith([])).probeAll({ sites: ['backup'] })).map((result) => result.site)).toEqual([
       'backup',
       'backup',
       'backup',
@@ -189,7 +189,7 @@ describe('a round of probes', () => {
       sites: ['primary'],
       steps: [{ name: 'slow', path: '/slow', timeoutMs: 2_000 }],
     }));
-    await runnerFor(configWith(slow, 3)).runRound({ sites: ['primary'] });
+    await runnerFor(configWith(slow, 3)).probeAll({ sites: ['primary'] });
     expect(maxInFlight).toBe(3);
   });
 
@@ -202,7 +202,7 @@ describe('a round of probes', () => {
     };
     const deadline = new AbortController();
     setTimeout(() => deadline.abort(), 200);
-    const results = await runnerFor(configWith([hanging, { ...hanging, id: 'hanging-2' }], 1)).runRound({
+    const results = await runnerFor(configWith([hanging, { ...hanging, id: 'hanging-2' }], 1)).probeAll({
       sites: ['primary'],
       signal: deadline.signal,
     });
@@ -226,21 +226,21 @@ describe('transmission sequence numbers', () => {
         .filter((request) => request.url.endsWith('/send'))
         .map((request) => JSON.parse(request.body).sequence as number);
 
-    await runner.runRound({ sites: ['primary'] });
+    await runner.probeAll({ sites: ['primary'] });
     sendStatus = 503;
-    await runner.runRound({ sites: ['primary'] });
+    await runner.probeAll({ sites: ['primary'] });
     sendStatus = 201;
     sendBroken = true; // an expected status with an unreadable body is no acknowledgement either
-    await runner.runRound({ sites: ['primary'] });
+    await runner.probeAll({ sites: ['primary'] });
     sendBroken = false;
-    await runner.runRound({ sites: ['primary'] });
+    await runner.probeAll({ sites: ['primary'] });
     expect(sent()).toEqual([1, 2, 2, 2]);
     expect(sequences.snapshot()).toEqual({ 'test-primary': 2 });
   });
 
   it('leaves no gap when the deadline stops the probe before it sends', async () => {
     const sequences = createMemorySequenceSource({ 'test-primary': 4 });
-    await runnerFor(configWith([sending]), { sequences }).runRound({ sites: ['primary'], signal: AbortSignal.abort() });
+    await runnerFor(configWith([sending]), { sequences }).probeAll({ sites: ['primary'], signal: AbortSignal.abort() });
     expect(seen).toEqual([]);
     expect(await sequences.peek('test-primary')).toBe(5);
   });
@@ -248,7 +248,7 @@ describe('transmission sequence numbers', () => {
   it('keeps the verdict and warns when the number could not be saved', async () => {
     const failing = failingSequenceSource({ commit: new Error('table unavailable') });
     const [result] = (
-      await runnerFor(configWith([sending]), { sequences: failing }).runRound({ sites: ['primary'] })
+      await runnerFor(configWith([sending]), { sequences: failing }).probeAll({ sites: ['primary'] })
     ).filter((each) => each.probeId === 'sender');
     expect(result).toMatchObject({
       outcome: 'ok',
@@ -259,7 +259,7 @@ describe('transmission sequence numbers', () => {
   it('reports a sequence store it cannot read as a prober error, not a platform failure', async () => {
     const broken = failingSequenceSource({ peek: new Error('throttled') });
     const [result] = (
-      await runnerFor(configWith([sending]), { sequences: broken }).runRound({ sites: ['primary'] })
+      await runnerFor(configWith([sending]), { sequences: broken }).probeAll({ sites: ['primary'] })
     ).filter((each) => each.probeId === 'sender');
     expect(result).toMatchObject({
       outcome: 'failed',
@@ -286,7 +286,7 @@ describe('secrets in a round', () => {
   };
 
   it('sends the secret but shows only its hash, even when the platform echoes it back', async () => {
-    const results = await runnerFor(configWith([echo])).runRound({ sites: ['primary'] });
+    const results = await runnerFor(configWith([echo])).probeAll({ sites: ['primary'] });
     expect(seen.find((request) => request.url.endsWith('/echo'))?.headers['x-key']).toBe(SECRET);
     const result = results.find((each) => each.probeId === 'echo');
     expect(result).toMatchObject({
@@ -298,7 +298,7 @@ describe('secrets in a round', () => {
   });
 
   it('fails only the probes whose secret is missing, naming where it should come from', async () => {
-    const results = await runnerFor(configWith([echo]), { env: {} }).runRound({ sites: ['primary'] });
+    const results = await runnerFor(configWith([echo]), { env: {} }).probeAll({ sites: ['primary'] });
     expect(results.find((each) => each.probeId === 'echo')).toMatchObject({
       outcome: 'failed',
       failureClass: 'aborted',

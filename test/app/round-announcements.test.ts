@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createFailoverController } from '../../lambdas/app/failover.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
-import { runRound, type RoundSummary } from '../../lambdas/app/round.ts';
+import { runRound } from '../../lambdas/app/round.ts';
+import type { RoundSummary } from '../../lambdas/app/round/types.ts';
 import { testConfig } from '../fakes/config.ts';
 import { MemoryStateStore } from '../fakes/memory-state-store.ts';
 import { RecordingNotifier, ScriptedProbes } from '../fakes/round.ts';

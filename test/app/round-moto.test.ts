@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
 import { SnsNotifier } from '../../lambdas/adapters/aws/sns-notifier.ts';
-import { runRound, type RoundDeps } from '../../lambdas/app/round.ts';
+import { runRound } from '../../lambdas/app/round.ts';
+import type { RoundDeps } from '../../lambdas/app/round/types.ts';
 import { createAlertTopics, type AlertTopics } from '../support/alert-topics.ts';
 import { motoClients } from '../support/aws.ts';
 import { createHcguardTable } from '../support/hcguard-table.ts';

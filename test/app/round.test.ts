@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runRound, type RoundMemory, type RoundSummary } from '../../lambdas/app/round.ts';
+import { runRound } from '../../lambdas/app/round.ts';
+import type { RoundMemory, RoundSummary } from '../../lambdas/app/round/types.ts';
 import type { SwitchEvent } from '../../lambdas/core/model/routing.ts';
 import { testConfig } from '../fakes/config.ts';
 import { MemoryStateStore } from '../fakes/memory-state-store.ts';
@@ -40,7 +41,7 @@ describe('runRound: verification failing on the serving site, then recovering', 
     expect(third.transitions).toEqual([
       expect.objectContaining({ site: 'primary', stage: 'verification', from: 'healthy', to: 'failing' }),
     ]);
-    expect(third.actions).toContain('request-failover');
+    expect(third.actions).toEqual(['record-results', ...Array.from({ length: 6 }, () => 'save-target')]);
     expect(third.incidents).toEqual([
       expect.objectContaining({
         dedupKey: 'probe/primary/verification/timeout',

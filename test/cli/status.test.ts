@@ -9,7 +9,7 @@ import { parseSince } from '../../bin/cli/commands/status.ts';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
-import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round.ts';
+import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round/incident-commits.ts';
 import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';

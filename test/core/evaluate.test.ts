@@ -234,7 +234,7 @@ describe('evaluate: a round', () => {
     });
   });
 
-  it('returns the actions: record every result, save changed targets against the version read, ask for failover', () => {
+  it('returns the actions: record every result, save changed targets against the version read', () => {
     const prior: TargetState[] = [
       {
         site: 'primary',
@@ -253,19 +253,13 @@ describe('evaluate: a round', () => {
       result('ok', { site: 'backup' }),
       result('failed', { stage: 'collection', failureClass: 'aborted' }),
     ];
-    const evaluation = evaluate({ results, prior, policy: POLICY, followedStages: ['verification'], now: at(5) });
+    const evaluation = evaluate({ results, prior, policy: POLICY, now: at(5) });
     expect(evaluation.actions).toEqual([
       { type: 'record-results', results },
       {
         type: 'save-target',
         target: expect.objectContaining({ site: 'primary', stage: 'verification', health: 'failing', version: 8 }),
         expectedVersion: 7,
-      },
-      {
-        type: 'request-failover',
-        site: 'primary',
-        stage: 'verification',
-        reason: '3 failed rounds in a row (threshold 3)',
       },
       {
         type: 'save-target',
@@ -295,12 +289,11 @@ describe('evaluate: a round', () => {
     ]);
   });
 
-  it('does not ask for failover for a stage no record follows', () => {
+  it('leaves failover to the controller, which decides from the targets every round', () => {
     const evaluation = evaluate({
       results: [result('failed', { stage: 'collection' })],
       prior: [],
       policy: { ...POLICY, failureThreshold: 1 },
-      followedStages: ['verification'],
       now: at(5),
     });
     expect(evaluation.targets[0]?.health).toBe('failing');

@@ -15,7 +15,8 @@ import { createMemorySequenceSource } from '../../lambdas/adapters/local/memory-
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
 import { executeOperatorCommand } from '../../lambdas/app/operator-commands.ts';
 import { createProbeRunner } from '../../lambdas/app/probe-runner.ts';
-import { runRound, type RoundMemory, type RoundSummary } from '../../lambdas/app/round.ts';
+import { runRound } from '../../lambdas/app/round.ts';
+import type { RoundMemory, RoundSummary } from '../../lambdas/app/round/types.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { createAlertTopics, type AlertTopics } from '../support/alert-topics.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';

@@ -10,7 +10,7 @@ import {
   type Stage,
 } from '../../lambdas/core/model/vocabulary.ts';
 import type { ProbeResult } from '../../lambdas/core/model/probing.ts';
-import type { RoundSummary } from '../../lambdas/app/round.ts';
+import type { RoundSummary } from '../../lambdas/app/round/types.ts';
 import type {
   Clock,
   FailoverController,
@@ -42,7 +42,7 @@ export class ScriptedProbes implements ProbeRunner {
     return this;
   }
 
-  async runRound(request: RoundRequest): Promise<ProbeResult[]> {
+  async probeAll(request: RoundRequest): Promise<ProbeResult[]> {
     this.requests.push(request);
     request.signal?.throwIfAborted();
     if (this.failWith) throw this.failWith;

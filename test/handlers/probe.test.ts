@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
+import type { RoundOptions, RoundSummary } from '../../lambdas/app/round/types.ts';
 import { createHandler, handler, roundBudgetMs } from '../../lambdas/handlers/probe.ts';
 import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { testConfig } from '../fakes/config.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RoundOptions, RoundSummary } from '../../lambdas/app/round.ts';
+import type { RoundOptions, RoundSummary } from '../../lambdas/app/round/types.ts';
 import { createProbeInvocations, invocationPeriodMs, probeTimeoutMs } from '../../local/runtime/probe-invocations.ts';
 import { testConfig } from '../fakes/config.ts';
 import { quietRoundSummary } from '../fakes/round.ts';

@@ -95,7 +95,7 @@ export const registerProbeCommand = (program: Command, context: CliContext): voi
       const sites: readonly Site[] = options.site ? [options.site] : SITES;
       const secrets = await preloadSecrets(config, sites);
       const sequences = createFileSequenceSource(resolve(process.cwd(), SEQUENCES_FILE), platformNamespace(config));
-      const results = await createProbeRunner({ config, secrets, sequences }).runRound({ sites });
+      const results = await createProbeRunner({ config, secrets, sequences }).probeAll({ sites });
       context.out(options.json ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
       const failed = results.filter((result) => result.outcome === 'failed');
       if (failed.length) {

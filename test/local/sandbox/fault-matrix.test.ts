@@ -35,7 +35,7 @@ afterAll(() => testbed?.stop());
 afterEach(() => void testbed.sandbox.faults.clearNow());
 
 const roundOnPrimary = async (): Promise<Record<Stage, ProbeResult>> => {
-  const results = await testbed.runner.runRound({ sites: ['primary'] });
+  const results = await testbed.runner.probeAll({ sites: ['primary'] });
   return Object.fromEntries(STAGES.map((stage) => [stage, results.find((result) => result.stage === stage)])) as Record<
     Stage,
     ProbeResult

@@ -60,7 +60,7 @@ const runVerification = async () => {
     secrets: createSecretSource({ refs: config.secrets, env }),
     sequences: createMemorySequenceSource(),
   });
-  const results = await runner.runRound({ sites: ['primary'] });
+  const results = await runner.probeAll({ sites: ['primary'] });
   return { result: results.find((each) => each.stage === 'verification'), text: JSON.stringify(results) };
 };
 
