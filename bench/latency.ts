@@ -17,7 +17,8 @@ import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { RoundOptions, RoundSummary } from '../lambdas/app/round/types.ts';
-import { createHandler } from '../lambdas/handlers/probe.ts';
+import { createProbeHandler } from '../lambdas/app/probe-handler.ts';
+import { probeFunctionTimeoutSeconds } from '../lambdas/core/schedule.ts';
 import { CitizenSimulator } from '../local/citizens.ts';
 import { lambdaContext, scheduledEvent } from '../local/runtime/lambda-invoke.ts';
 import { topicNameFor } from '../lambdas/contract/resources.ts';
@@ -27,8 +28,6 @@ import { sleep as abortableSleep } from '../lambdas/sleep.ts';
 
 /** EventBridge invokes the probe Lambda once a minute. */
 const SCHEDULE_MS = 60_000;
-/** The stack's probe timeout for these configs (lib/hcguard-stack.ts probeTimeout: insync 120 s + 30 s). */
-const PROBE_TIMEOUT_MS = 150_000;
 /**
  * A round that starts later than this after its slot ran late (the one before it overran, on a busy machine); the
  * handler then runs it, and catches up, closer than the interval: such a trial is set aside as disturbed.
@@ -142,7 +141,7 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
   const [record] = testbed.records;
   if (!record) throw new Error('the testbed has no managed record');
   const citizens = new CitizenSimulator({ config: testbed.config, record, route53: testbed.clients.route53 });
-  const handler = createHandler({
+  const handler = createProbeHandler({
     config: testbed.config,
     runRound: async (roundOptions: RoundOptions) => {
       const slot = invocation.at + invocation.rounds * intervalMs;
@@ -163,7 +162,10 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
   let running: Promise<unknown> | undefined;
   const invoke = () => {
     if (running || stop.signal.aborted) return;
-    const context: Context = lambdaContext(functionName, Date.now() + PROBE_TIMEOUT_MS);
+    const context: Context = lambdaContext(
+      functionName,
+      Date.now() + probeFunctionTimeoutSeconds(testbed.config) * 1000,
+    );
     invocation = { at: Date.now(), rounds: 0 };
     running = handler(scheduledEvent(new Date()), context)
       .catch(() => undefined)

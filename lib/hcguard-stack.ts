@@ -4,7 +4,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { scheduleRateMinutes, type HcguardConfig } from '../lambdas/core/config.ts';
+import {
+  FUNCTION_MEMORY_MB,
+  OPERATOR_FUNCTION_TIMEOUT_SECONDS,
+  probeFunctionTimeoutSeconds,
+  scheduleRateMinutes,
+} from '../lambdas/core/schedule.ts';
+import type { HcguardConfig } from '../lambdas/core/config.ts';
 import { SEVERITIES } from '../lambdas/core/model/vocabulary.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
@@ -24,17 +30,11 @@ export interface HcguardStackProps extends StackProps {
   readonly config: HcguardConfig;
 }
 
-/** Probe Lambda timeout: long enough to run a minute of rounds and wait for one Route 53 switch. */
-export const probeTimeout = (config: HcguardConfig): Duration =>
-  Duration.seconds(
-    Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)),
-  );
-
 export const logRetentionFor = (days: number): logs.RetentionDays => days as logs.RetentionDays;
 
 /**
  * Everything hcguard runs on in one account: the state table, one alert topic per severity,
- * the scheduled probe Lambda, the operator-invoked drill Lambda, the managed records, and the
+ * the scheduled probe Lambda, the operator Lambda (drills and routing commands, invoked by the operator role), the managed records, and the
  * alarms that watch hcguard itself.
  */
 export class HcguardStack extends Stack {
@@ -55,14 +55,14 @@ export class HcguardStack extends Stack {
     });
     const records = new ManagedRecords(this, 'Records', { records: config.records });
 
-    const resources = (drillFunctionName?: string): DeployedResources => ({
+    const resources = (operatorFunctionName?: string): DeployedResources => ({
       tableName: state.table.tableName,
       topicArns: Object.fromEntries(
         SEVERITIES.map((severity) => [severity, alerts.topics[severity].topicArn]),
       ) as DeployedResources['topicArns'],
       hostedZoneIds: Object.fromEntries(records.records.map((record) => [record.name, record.zone.hostedZoneId])),
       auditQueueUrl: alerts.auditQueue.queueUrl,
-      ...(drillFunctionName ? { drillFunctionName } : {}),
+      ...(operatorFunctionName ? { operatorFunctionName } : {}),
     });
     const common = {
       logRetention: logRetentionFor(config.deployment.logRetentionDays),
@@ -73,16 +73,16 @@ export class HcguardStack extends Stack {
       ...common,
       handlerFile: 'probe.ts',
       description: 'hcguard prober: probes every stage on both sites, evaluates, alerts, fails over',
-      memorySize: 512,
-      timeout: probeTimeout(config),
+      memorySize: FUNCTION_MEMORY_MB.probe,
+      timeout: Duration.seconds(probeFunctionTimeoutSeconds(config)),
       resourcesJson: this.toJsonString(resources()),
     });
-    const drill = new GuardFunction(this, 'Drill', {
+    const operator = new GuardFunction(this, 'Operator', {
       ...common,
-      handlerFile: 'drill.ts',
+      handlerFile: 'operator.ts',
       description: 'hcguard drills and operator routing commands (invoked by the operator role only)',
-      memorySize: 256,
-      timeout: Duration.minutes(15),
+      memorySize: FUNCTION_MEMORY_MB.operator,
+      timeout: Duration.seconds(OPERATOR_FUNCTION_TIMEOUT_SECONDS),
       resourcesJson: this.toJsonString(resources()),
     });
     const access = {
@@ -94,8 +94,8 @@ export class HcguardStack extends Stack {
       secrets: Object.values(config.secrets),
     };
     grantGuardAccess(probe.role, access);
-    grantGuardAccess(drill.role, access);
-    grantAuditQueueRead(drill.role, alerts.auditQueue);
+    grantGuardAccess(operator.role, access);
+    grantAuditQueueRead(operator.role, alerts.auditQueue);
 
     for (const [name, secret] of Object.entries(config.secrets)) {
       if ('env' in secret) {
@@ -122,7 +122,7 @@ export class HcguardStack extends Stack {
     });
     // The unqualified function only: no versions or aliases exist to invoke.
     operatorRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [drill.function.functionArn] }),
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [operator.function.functionArn] }),
     );
     grantTableAccess(operatorRole, state.table, keys.dataKey);
     operatorRole.addToPrincipalPolicy(
@@ -131,7 +131,7 @@ export class HcguardStack extends Stack {
 
     new GuardMonitoring(this, 'Monitoring', {
       serviceName: config.name,
-      functions: { Probe: probe.function, Drill: drill.function },
+      functions: { Probe: probe.function, Operator: operator.function },
       heartbeatTopic: alerts.topics[config.severity.fixed.heartbeatMissing],
       errorsTopic: alerts.topics.SEV2,
       throttlesTopic: alerts.topics.SEV3,
@@ -140,13 +140,13 @@ export class HcguardStack extends Stack {
 
     new CfnOutput(this, RESOURCES_OUTPUT, {
       description: 'What the hcguard CLI needs to find this stack (JSON)',
-      value: this.toJsonString(resources(drill.function.functionName)),
+      value: this.toJsonString(resources(operator.function.functionName)),
     });
     new CfnOutput(this, 'OperatorRoleArn', {
       description: 'Assume this role to run hcguard commands',
       value: operatorRole.roleArn,
     });
-    new CfnOutput(this, 'DrillFunctionName', { value: drill.function.functionName });
+    new CfnOutput(this, 'OperatorFunctionName', { value: operator.function.functionName });
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
     for (const severity of SEVERITIES) {
       new CfnOutput(this, `${severity}TopicArn`, {

@@ -1,5 +1,5 @@
 // The drill service over composeServices' adapters, plus what only drills need: the audit
-// queue reader, a fault injector and a record writer chosen for the platform. The drill Lambda,
+// queue reader, a fault injector and a record writer chosen for the platform. The operator Lambda,
 // the CLI (local runtime or emulator) and the local runtime's dashboard all build it here.
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsAlertAudit } from '../adapters/aws/sqs-alert-audit.ts';
@@ -14,7 +14,7 @@ import { resolveManagedRecords } from './records.ts';
 export interface DrillPlatform {
   /**
    * For the audit queue (`resources.auditQueueUrl`); without it delivery cannot be confirmed. A
-   * function is called on first use (the drill Lambda: commands that read no alert need no client).
+   * function is called on first use (the operator Lambda: commands that read no alert need no client).
    */
   readonly sqs?: SQSClient | (() => SQSClient);
   /** The sandbox's origin (local runtime, tests): its fault API and exact record counts. */

@@ -1,5 +1,5 @@
 // The composition root: every adapter and service hcguard runs, built from one set of SDK
-// clients. The probe Lambda, the drill Lambda, the operator CLI and the local runtime all call
+// clients. The probe Lambda, the operator Lambda, the CLI and the local runtime all call
 // composeServices, so they act through the same code whatever the target (AWS or moto).
 // Each issue owns its section below; add to your own section with small edits.
 import type { HcguardConfig } from '../core/config.ts';

@@ -1,20 +1,14 @@
 // The routing commands an operator gives (`hcguard failover|failback|lock|unlock`), as data:
 // the CLI runs them in-process against the local runtime or an emulator, and against AWS it
-// invokes the drill Lambda with the same JSON, whose handler delegates here.
+// invokes the operator Lambda with the same JSON (app/operator-api.ts routes it here).
 import * as z from 'zod';
 import { describeIssues } from '../core/config.ts';
-import { nonEmptyText } from '../core/config-rules.ts';
-import { SITES, type Actor } from '../core/model/vocabulary.ts';
+import { actorId, nonEmptyText } from '../core/config-rules.ts';
+import { SITES } from '../core/model/vocabulary.ts';
 import type { RoutingLock } from '../core/model/routing.ts';
 import type { TargetState } from '../core/model/probing.ts';
 import type { FailoverService } from './failover.ts';
 import type { OperatorRecordResult } from '../core/routing/operator.ts';
-
-/** Who gives the command: `operator:<os user>@<host>`, or a drill acting for one. */
-const actorSchema = z
-  .string()
-  .regex(/^(operator|drill):[^\s]{1,200}$/, { error: 'must be operator:<user>@<host> or drill:<id>' })
-  .transform((actor) => actor as Actor);
 
 const recordName = z.string().min(1).max(253).optional();
 
@@ -29,11 +23,11 @@ export const operatorCommandSchema = z.discriminatedUnion(
       /** Override pre-flight and dwell; the overridden checks are recorded with the reason. */
       force: z.boolean().default(false),
       record: recordName,
-      actor: actorSchema,
+      actor: actorId(),
     }),
-    z.strictObject({ command: z.literal('failback'), record: recordName, actor: actorSchema }),
-    z.strictObject({ command: z.literal('lock'), reason: nonEmptyText(500), actor: actorSchema }),
-    z.strictObject({ command: z.literal('unlock'), actor: actorSchema }),
+    z.strictObject({ command: z.literal('failback'), record: recordName, actor: actorId() }),
+    z.strictObject({ command: z.literal('lock'), reason: nonEmptyText(500), actor: actorId() }),
+    z.strictObject({ command: z.literal('unlock'), actor: actorId() }),
   ],
   { error: 'command must be one of: failover, failback, lock, unlock' },
 );

@@ -1,4 +1,5 @@
 // The CloudWatch metrics the probe handler emits and the stack's alarms and dashboard read.
+import type { RoundStep } from '../app/round/types.ts';
 
 export const METRICS_NAMESPACE = 'hcguard';
 export const HEARTBEAT_METRIC = 'ProberHeartbeat';
@@ -14,3 +15,20 @@ export type RoundErrorMetric = (typeof ROUND_ERROR_METRICS)[number];
 export const PROBE_SUCCESS_METRIC = 'ProbeSuccess';
 /** Per result, dimensions service/site/stage: the probe's duration in milliseconds. */
 export const PROBE_LATENCY_METRIC = 'ProbeLatency';
+
+/** The error metric each failed part of a round counts: an alarm per kind tells what to look at. */
+export const ERROR_METRICS: Readonly<Record<RoundStep, RoundErrorMetric>> = {
+  'active-drill': 'StateStoreErrors',
+  'load-targets': 'StateStoreErrors',
+  'save-targets': 'StateStoreErrors',
+  'record-results': 'StateStoreErrors',
+  'load-incidents': 'StateStoreErrors',
+  'load-announcements': 'StateStoreErrors',
+  incident: 'StateStoreErrors',
+  'queue-alert': 'StateStoreErrors',
+  'pending-alerts': 'StateStoreErrors',
+  'mark-sent': 'StateStoreErrors',
+  publish: 'AlertPublishErrors',
+  reconcile: 'FailoverErrors',
+  probe: 'ProbeRunErrors',
+};

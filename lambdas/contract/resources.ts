@@ -21,8 +21,8 @@ export const deployedResourcesSchema = z.object({
   ),
   /** Hosted zone id of each managed record, by record name (lower case, no trailing dot). */
   hostedZoneIds: z.record(z.string(), z.string().min(1)),
-  /** The drill Lambda; absent locally, where the CLI runs drills in-process. */
-  drillFunctionName: z.string().min(1).optional(),
+  /** The operator Lambda (drills, routing commands); absent locally, where the CLI runs drills in-process. */
+  operatorFunctionName: z.string().min(1).optional(),
   /** SQS queue subscribed to every alert topic: drills read alerts back from it. */
   auditQueueUrl: z.string().min(1).optional(),
 });

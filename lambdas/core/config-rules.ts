@@ -1,6 +1,7 @@
 // Small zod builders that carry the rule in the message, so every config error reads
 // `path: rule` (e.g. `records[0].ttl: must be an integer between 1 and 86400`).
 import * as z from 'zod';
+import { ACTOR_PATTERN, type Actor } from './model/vocabulary.ts';
 
 export const intBetween = (min: number, max: number) => {
   const rule = `must be an integer between ${min} and ${max}`;
@@ -42,3 +43,10 @@ export const httpUrl = () =>
     },
     { error: 'must be an absolute http:// or https:// URL' },
   );
+
+/** Who gives an operator command: `operator:<os user>@<host>`, or a drill acting for one. */
+export const actorId = (rule = 'must be operator:<user>@<host> or drill:<id>') =>
+  z
+    .string()
+    .regex(ACTOR_PATTERN, { error: rule })
+    .transform((actor) => actor as Actor);

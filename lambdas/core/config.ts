@@ -609,14 +609,6 @@ const editDistance = (a: string, b: string): number => {
   return previous[b.length] ?? 0;
 };
 
-/** Sub-minute intervals run several rounds in one invocation of the once-a-minute schedule. */
-export const roundsPerInvocation = (config: Pick<HcguardConfig, 'schedule'>): number =>
-  config.schedule.intervalSeconds >= 60 ? 1 : Math.floor(60 / config.schedule.intervalSeconds);
-
-/** EventBridge fires at most once a minute; longer intervals are whole minutes. */
-export const scheduleRateMinutes = (config: Pick<HcguardConfig, 'schedule'>): number =>
-  Math.max(1, Math.round(config.schedule.intervalSeconds / 60));
-
 export const siteLabel = (config: Pick<HcguardConfig, 'sites'>, site: Site): string => config.sites[site].label ?? site;
 
 export const stageBaseUrl = (config: Pick<HcguardConfig, 'sites'>, site: Site, stage: Stage): string =>

@@ -1,7 +1,7 @@
 // The monthly cost of guarding N endpoints at an interval: hcguard next to what users compare
 // it with (Route 53 health checks with failover records, CloudWatch Synthetics canaries, ARC).
 // Pure arithmetic over ./prices.ts and a stated footprint; `hcguard cost` prints it.
-import { roundsPerInvocation, scheduleRateMinutes } from './config.ts';
+import { FUNCTION_MEMORY_MB, roundsPerInvocation, scheduleRateMinutes } from './schedule.ts';
 import { SITES, STAGES } from './model/vocabulary.ts';
 import { HOURS_PER_MONTH, PRICES, PRICES_AS_OF, PRICES_REGION, type PriceKey } from './prices.ts';
 
@@ -62,7 +62,7 @@ export interface HcguardFootprint {
 }
 
 export const DEFAULT_FOOTPRINT: HcguardFootprint = {
-  probeMemoryMb: 512,
+  probeMemoryMb: FUNCTION_MEMORY_MB.probe,
   concurrency: 16,
   probeSeconds: 0.3,
   roundOverheadSeconds: 0.25,

@@ -1,5 +1,5 @@
 // Drills started from the dashboard run in the runtime's own process, through the same drill
-// service the CLI and the drill Lambda use (composeDrillService), with the sandbox as the fault
+// service the CLI and the operator Lambda use (composeDrillService), with the sandbox as the fault
 // target, the audit queue for delivery checks and the simulated citizens for the impact.
 // A drill cut short by Ctrl-C stays recorded and resumable (`hcguard drill --resume <id>`).
 import type { SQSClient } from '@aws-sdk/client-sqs';

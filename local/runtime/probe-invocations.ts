@@ -1,5 +1,5 @@
-// The probe Lambda as the local runtime runs it: the real handler (createHandler from
-// lambdas/handlers/probe.ts, with middy, rounds per invocation and the deadline logic) invoked
+// The probe Lambda as the local runtime runs it: the real handler (createProbeHandler from
+// lambdas/app/probe-handler.ts, with middy, rounds per invocation and the deadline logic) invoked
 // the way EventBridge invokes it, once per schedule period with the stack's timeout. For a
 // sub-minute interval the handler itself runs the rounds, spaced by the interval, one at a time.
 // Its logs go to a file next to the runtime file, so they do not scribble over the status table.
@@ -8,8 +8,9 @@ import { dirname } from 'node:path';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RoundOptions, RoundSummary } from '../../lambdas/app/round/types.ts';
-import { scheduleRateMinutes, type HcguardConfig } from '../../lambdas/core/config.ts';
-import { createHandler } from '../../lambdas/handlers/probe.ts';
+import { probeFunctionTimeoutSeconds, scheduleRateMinutes } from '../../lambdas/core/schedule.ts';
+import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import { createProbeHandler } from '../../lambdas/app/probe-handler.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { lambdaContext, scheduledEvent } from './lambda-invoke.ts';
@@ -56,9 +57,9 @@ class LocalMetrics extends Metrics {
   }
 }
 
-/** The stack's probe Lambda timeout (lib/hcguard-stack.ts probeTimeout), in milliseconds. */
+/** The stack's probe Lambda timeout, in milliseconds. */
 export const probeTimeoutMs = (config: Pick<HcguardConfig, 'schedule' | 'failover'>): number =>
-  Math.min(900, Math.max(60, config.schedule.intervalSeconds, config.failover.insyncTimeoutSeconds + 30)) * 1000;
+  probeFunctionTimeoutSeconds(config) * 1000;
 
 /** EventBridge's period: once a minute, or every N minutes for longer intervals. */
 export const invocationPeriodMs = (config: Pick<HcguardConfig, 'schedule'>): number =>
@@ -102,7 +103,7 @@ export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
     }
   };
 
-  const handler = createHandler({
+  const handler = createProbeHandler({
     config: options.config,
     runRound,
     // What goes wrong while the runtime stops is the stop itself, not news.

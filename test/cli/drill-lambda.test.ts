@@ -18,7 +18,7 @@ const target: Target = {
     tableName: 't',
     topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' },
     hostedZoneIds: {},
-    drillFunctionName: 'hcguard-drill',
+    operatorFunctionName: 'hcguard-drill',
   },
 };
 const payload = (value: unknown) => ({
@@ -130,7 +130,7 @@ describe('drills through the drill Lambda', () => {
 
   it('refuses a stack without a drill function', () => {
     expect(() =>
-      lambdaRunner(testConfig(), { ...target, resources: { ...target.resources, drillFunctionName: undefined } }),
+      lambdaRunner(testConfig(), { ...target, resources: { ...target.resources, operatorFunctionName: undefined } }),
     ).toThrow(/names no drill function/);
   });
 });

@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { invokeDrillFunction, operatorActor } from '../../bin/cli/commands/routing.ts';
+import { invokeOperatorFunction, operatorActor } from '../../bin/cli/commands/routing.ts';
 import { CommandFailed } from '../../bin/cli/errors.ts';
 import type { Target } from '../../bin/cli/target.ts';
 import type { OperatorCommand } from '../../lambdas/app/operator-commands.ts';
@@ -41,7 +41,7 @@ describe('hcguard failover | failback | lock | unlock: usage', () => {
   });
 });
 
-describe('invokeDrillFunction: routing commands against AWS go through the drill Lambda', () => {
+describe('invokeOperatorFunction: routing commands against AWS go through the operator Lambda', () => {
   let lambda: AwsClientStub<LambdaClient>;
   beforeEach(() => {
     lambda = mockClient(LambdaClient);
@@ -55,7 +55,7 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
       tableName: 't',
       topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' },
       hostedZoneIds: {},
-      drillFunctionName: 'hcguard-drill',
+      operatorFunctionName: 'hcguard-drill',
     },
   };
   const command: OperatorCommand = {
@@ -75,7 +75,7 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
       records: [{ record: 'verify.hc.example.com', result: 'switched', message: '…', switches: [] }],
     };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode(answer) as never });
-    expect(await invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).toEqual(answer);
+    expect(await invokeOperatorFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).toEqual(answer);
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect({ ...input, Payload: JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array)) }).toEqual({
@@ -94,7 +94,7 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
         errorMessage: 'not authorized to perform route53:ChangeResourceRecordSets',
       }) as never,
     });
-    const run = invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }));
+    const run = invokeOperatorFunction(command, target, new LambdaClient({ region: 'cn-north-1' }));
     await expect(run).rejects.toBeInstanceOf(CommandFailed);
     await expect(run).rejects.toThrow(
       'the drill function hcguard-drill failed: AccessDeniedException: not authorized to perform route53:ChangeResourceRecordSets',
@@ -103,15 +103,15 @@ describe('invokeDrillFunction: routing commands against AWS go through the drill
 
   it('refuses an answer that is not an operator command result', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ drill: 'started' }) as never });
-    await expect(invokeDrillFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).rejects.toThrow(
+    await expect(invokeOperatorFunction(command, target, new LambdaClient({ region: 'cn-north-1' }))).rejects.toThrow(
       /gave an unexpected answer/,
     );
   });
 
   it('says so when the stack names no drill function', async () => {
-    const { drillFunctionName: _none, ...resources } = target.resources;
+    const { operatorFunctionName: _none, ...resources } = target.resources;
     await expect(
-      invokeDrillFunction(command, { ...target, resources }, new LambdaClient({ region: 'cn-north-1' })),
+      invokeOperatorFunction(command, { ...target, resources }, new LambdaClient({ region: 'cn-north-1' })),
     ).rejects.toThrow(/names no drill function/);
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 0);
   });

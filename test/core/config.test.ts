@@ -4,10 +4,9 @@ import {
   ConfigError,
   DEFAULT_SEVERITY_RULES,
   parseConfig,
-  roundsPerInvocation,
-  scheduleRateMinutes,
   type HcguardConfigInput,
 } from '../../lambdas/core/config.ts';
+import { roundsPerInvocation, scheduleRateMinutes } from '../../lambdas/core/schedule.ts';
 
 const valid = (): HcguardConfigInput & Record<string, unknown> =>
   JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));

@@ -91,7 +91,7 @@ describe('cdk deploy into an emulator', () => {
     const outputs = JSON.parse(readFileSync(join(outdir, 'outputs.json'), 'utf8'))[name];
     const resources = deployedResourcesSchema.parse(JSON.parse(outputs.HcguardResources));
     expect(resources.hostedZoneIds).toEqual({ 'verify.hc.internal': zoneId });
-    expect(resources.drillFunctionName).toBeTruthy();
+    expect(resources.operatorFunctionName).toBeTruthy();
     const table = await dynamodb.send(new DescribeTableCommand({ TableName: resources.tableName }));
     expect(table.Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },

@@ -12,7 +12,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
-import { createHandler, type ProbeInvocationResult } from '../../lambdas/handlers/probe.ts';
+import { createProbeHandler } from '../../lambdas/app/probe-handler.ts';
+import type { ProbeInvocationResult } from '../../lambdas/app/probe-invocation.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { HEARTBEAT_METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { createAlertTopics, type AlertTopics } from '../support/alert-topics.ts';
@@ -81,7 +82,7 @@ beforeAll(async () => {
     clients: { dynamodb: clients.dynamodb, sns: clients.sns, route53: clients.route53 },
     clock,
   });
-  const handler = createHandler({
+  const handler = createProbeHandler({
     config: testbed.config,
     runRound: services.runRound,
     logger: new Logger({ serviceName: 'hcguard-probe', logLevel: 'WARN' }),

@@ -28,13 +28,13 @@ beforeAll(() => {
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const assetPath = resource.Metadata?.['aws:asset:path'];
-    if (assetPath) bundles[id.startsWith('Probe') ? 'probe' : 'drill'] = join(outdir, assetPath, 'index.mjs');
+    if (assetPath) bundles[id.startsWith('Probe') ? 'probe' : 'operator'] = join(outdir, assetPath, 'index.mjs');
   }
 }, 180_000);
 
 describe('Lambda bundles built by cdk synth with the local esbuild', () => {
   it('builds one minified ESM bundle per function', () => {
-    expect(Object.keys(bundles).sort()).toEqual(['drill', 'probe']);
+    expect(Object.keys(bundles).sort()).toEqual(['operator', 'probe']);
     for (const path of Object.values(bundles)) {
       expect(statSync(path).isFile()).toBe(true);
       expect(readdirSync(join(path, '..'))).toEqual(['index.mjs']);

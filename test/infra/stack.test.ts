@@ -188,7 +188,7 @@ describe('least privilege', () => {
   const allStatements = statementsOf('');
 
   it('lets the functions UPSERT only the managed names and types in the managed zone', () => {
-    for (const role of ['ProbeRole', 'DrillRole']) {
+    for (const role of ['ProbeRole', 'OperatorRole']) {
       const route53Changes = statementsOf(role).filter((statement) =>
         actionsOf(statement).includes('route53:ChangeResourceRecordSets'),
       );
@@ -276,7 +276,7 @@ describe('least privilege', () => {
       {
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DrillFunction/), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OperatorFunction/), 'Arn'] },
       },
     ]);
     expect(statementsOf('OperatorRole').flatMap(actionsOf)).toContain('lambda:InvokeFunction');
@@ -423,7 +423,7 @@ describe('outputs', () => {
     template.hasOutput('OperatorRoleArn', {
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperatorRole'), 'Arn'] },
     });
-    template.hasOutput('DrillFunctionName', {});
+    template.hasOutput('OperatorFunctionName', {});
     template.hasOutput('SEV1TopicArn', {});
   });
 });

@@ -1,6 +1,7 @@
 // `hcguard config check`: validates the config and prints what it resolves to.
 import type { Command } from 'commander';
-import { roundsPerInvocation, siteLabel, type HcguardConfig } from '../../../lambdas/core/config.ts';
+import { roundsPerInvocation } from '../../../lambdas/core/schedule.ts';
+import { siteLabel, type HcguardConfig } from '../../../lambdas/core/config.ts';
 import { SEVERITIES, SITES, STAGES } from '../../../lambdas/core/model/vocabulary.ts';
 import type { CliContext } from '../context.ts';
 

@@ -5,7 +5,7 @@
 //   hcguard drills [--limit N] [--json]
 //   hcguard report <drill-id>
 // Against the local runtime or an emulator the drill runs in this process; against AWS the CLI
-// invokes the drill Lambda in slices and prints the phases as they complete. A drill changes
+// invokes the operator Lambda in slices and prints the phases as they complete. A drill changes
 // routing, so it asks first on a terminal and refuses without --yes elsewhere. Ctrl-C stops the
 // drill: the fault is cleared and routing restored before the CLI exits.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -34,13 +34,13 @@ import { describeFault, findScenario, scenarioNames } from '../../../lambdas/cor
 import { NotFoundError } from '../../../lambdas/core/errors.ts';
 import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
 import type { DrillListing } from '../../../lambdas/core/drill/model.ts';
-import type { DrillCommandInput, DrillResponse } from '../../../lambdas/handlers/drill.ts';
+import type { DrillCommandInput, OperatorResponse } from '../../../lambdas/app/operator-api.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 import type { Target } from '../target.ts';
 import { operatorActor } from './routing.ts';
 
-/** Where a drill runs: in this process, or in the drill Lambda. */
+/** Where a drill runs: in this process, or in the operator Lambda. */
 export interface DrillRunner {
   start(
     input: { scenario?: string; step?: DrillStepName; dryRun: boolean; actor: Actor },
@@ -125,10 +125,10 @@ export const lambdaRunner = (
     throttleAttempts = 36,
   }: { readonly throttleWaitMs?: number; readonly throttleAttempts?: number } = {},
 ): DrillRunner => {
-  const functionName = target.resources.drillFunctionName;
+  const functionName = target.resources.operatorFunctionName;
   if (!functionName)
     throw new CommandFailed(
-      'the deployed stack names no drill function (HcguardResources.drillFunctionName): drills cannot run in AWS',
+      'the deployed stack names no drill function (HcguardResources.operatorFunctionName): drills cannot run in AWS',
     );
   const send = async (payload: DrillCommandInput) => {
     for (let attempt = 1; ; attempt++) {
@@ -150,12 +150,12 @@ export const lambdaRunner = (
       }
     }
   };
-  const invoke = async (payload: DrillCommandInput): Promise<DrillResponse> => {
+  const invoke = async (payload: DrillCommandInput): Promise<OperatorResponse> => {
     const response = await send(payload);
     const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
-    let answer: DrillResponse | undefined;
+    let answer: OperatorResponse | undefined;
     try {
-      answer = JSON.parse(text) as DrillResponse;
+      answer = JSON.parse(text) as OperatorResponse;
     } catch {
       answer = undefined;
     }

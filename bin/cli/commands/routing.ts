@@ -1,6 +1,6 @@
 // `hcguard failover | failback | lock | unlock`: operator routing commands. Locally (the local
 // runtime or an emulator) they run in-process through composeServices; against AWS the CLI
-// invokes the drill Lambda with the same JSON, so the switch runs with the stack's least-privilege
+// invokes the operator Lambda with the same JSON, so the switch runs with the stack's least-privilege
 // role and the operator needs only lambda:InvokeFunction.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Option, type Command } from 'commander';
@@ -127,10 +127,10 @@ export const registerRoutingCommands = (
     });
 };
 
-/** In-process against the local runtime or an emulator; through the drill Lambda in AWS. */
+/** In-process against the local runtime or an emulator; through the operator Lambda in AWS. */
 export const runWhereTargetLives: OperatorCommandRunner = async (command, context) => {
   const target = await context.target();
-  if (target.mode === 'aws') return invokeDrillFunction(command, target);
+  if (target.mode === 'aws') return invokeOperatorFunction(command, target);
   const config = await context.config();
   const clients = createAwsClients(target.clientConfig);
   // Long enough for Route 53 to report INSYNC, bounded so a hung call cannot hang the CLI.
@@ -163,16 +163,16 @@ const operatorCommandResultSchema = z.object({
   lock: z.object({ reason: z.string(), actor: z.string(), at: z.string() }).optional(),
 });
 
-/** Sends the command to the deployed drill Lambda, which runs executeOperatorCommand. */
-export const invokeDrillFunction = async (
+/** Sends the command to the deployed operator Lambda, which runs executeOperatorCommand. */
+export const invokeOperatorFunction = async (
   command: OperatorCommand,
   target: Target,
   lambda: LambdaClient = new LambdaClient(target.clientConfig),
 ): Promise<OperatorCommandResult> => {
-  const functionName = target.resources.drillFunctionName;
+  const functionName = target.resources.operatorFunctionName;
   if (!functionName)
     throw new CommandFailed(
-      'the deployed stack names no drill function (HcguardResources.drillFunctionName): routing commands cannot run in AWS',
+      'the deployed stack names no drill function (HcguardResources.operatorFunctionName): routing commands cannot run in AWS',
     );
   try {
     const response = await lambda.send(

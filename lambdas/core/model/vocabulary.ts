@@ -58,3 +58,6 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** Who or what caused a change: the controller, an operator, or a drill. */
 export type Actor = `controller` | `operator:${string}` | `drill:${string}`;
+
+/** What an operator command may name as its actor (the controller acts only on its own). */
+export const ACTOR_PATTERN = /^(operator|drill):[^\s]{1,200}$/;

@@ -1,19 +1,20 @@
-// The drill Lambda's handler (middy) over a real drill service against the sandbox and moto:
+// The operator Lambda's handler (middy) over a real drill service against the sandbox and moto:
 // a drill advanced in slices, as the CLI invokes it in AWS; status, list, report; routing
 // commands delegated to executeOperatorCommand; bad commands answered, not thrown.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type DrillResponse } from '../../lambdas/handlers/drill.ts';
+import { createOperatorHandler } from '../../lambdas/app/operator-handler.ts';
+import type { OperatorResponse } from '../../lambdas/app/operator-api.ts';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.ts';
 
 let world: DrillWorld;
-let invoke: (event: unknown, remainingMs?: number) => Promise<DrillResponse>;
+let invoke: (event: unknown, remainingMs?: number) => Promise<OperatorResponse>;
 
 beforeAll(async () => {
   world = await startDrillWorld();
   await world.settle();
-  const handler = createHandler({
+  const handler = createOperatorHandler({
     drills: world.drillService(),
     operator: { failover: world.services.failover, loadTargets: (signal) => world.services.store.loadTargets(signal) },
     logger: new Logger({ serviceName: 'hcguard-drill', logLevel: 'WARN' }),
@@ -27,7 +28,7 @@ beforeAll(async () => {
       awsRequestId: 'request',
       getRemainingTimeInMillis: () => deadline - world.clock.now().getTime(),
     } as unknown as Context;
-    return (await handler(event, context)) as DrillResponse;
+    return (await handler(event, context)) as OperatorResponse;
   };
 });
 
@@ -35,7 +36,7 @@ afterAll(async () => {
   await world?.stop();
 });
 
-describe('the drill Lambda', () => {
+describe('the operator Lambda', () => {
   it('advances a drill in slices: start answers done: false, resume continues it until done', async () => {
     const started = await invoke({
       command: 'start',
@@ -48,7 +49,7 @@ describe('the drill Lambda', () => {
     const id = started.drill.id;
     // Stored and handed back: another invocation may continue at once.
     expect((await world.services.drills.get(id))?.runner).toBeUndefined();
-    let last: DrillResponse = started;
+    let last: OperatorResponse = started;
     for (let slice = 0; slice < 40 && !('done' in last && last.done); slice++) {
       last = await invoke({ command: 'resume', id, budgetMs: 10_000 });
       expect(last.ok).toBe(true);
