@@ -12,26 +12,24 @@
 //   drop them on their own), so a drill nobody resumes cannot break the platform forever.
 import { randomBytes } from 'node:crypto';
 import { scenarioNames, findScenario } from '../core/drill/scenarios.ts';
-import {
-  advanceDrill,
-  applyActionResult,
-  drillPollMs,
-  newDrill,
-  observationNeeds,
-  type DrillObservation,
-} from '../core/drill/machine.ts';
+import { advanceDrill } from '../core/drill/machine.ts';
+import { applyActionResult } from '../core/drill/outcomes.ts';
+import { drillPollMs } from '../core/drill/timing.ts';
+import { newDrill } from '../core/drill/new-drill.ts';
+import { observationNeeds, type DrillObservation } from '../core/drill/observation.ts';
 import { renderDrillHtml } from '../core/drill/report-html.ts';
 import { renderDrillMarkdown } from '../core/drill/report-markdown.ts';
 import { testAlertMessage } from '../core/drill/test-alert.ts';
-import {
-  type ActionResult,
-  type DeliveredAlert,
-  type DrillAction,
-  type DrillCheck,
-  type DrillPhaseName,
-  type DrillRecord,
-  type DrillStepName,
-  type ImpactSample,
+import type {
+  ActionResult,
+  DeliveredAlert,
+  DrillAction,
+  DrillCheck,
+  DrillPhaseName,
+  DrillRecord,
+  DrillStepName,
+  ImpactSample,
+  DrillListing,
 } from '../core/drill/model.ts';
 import type { HcguardConfig } from '../core/config.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../core/errors.ts';
@@ -48,7 +46,6 @@ import type {
   RoutingStore,
   StateStore,
 } from '../ports.ts';
-import type { DrillListing } from '../core/drill/model.ts';
 import type { ManagedRecord } from '../core/model/routing.ts';
 import type { FailoverService } from './failover.ts';
 import { executeOperatorCommand } from './operator-commands.ts';

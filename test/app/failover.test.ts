@@ -3,8 +3,7 @@ import { createFailoverController, type FailoverDeps } from '../../lambdas/app/f
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { ConfigError, type HcguardConfig } from '../../lambdas/core/config.ts';
 import { ChangeNotAppliedError } from '../../lambdas/core/errors.ts';
-import type { RoutingState } from '../../lambdas/core/model/routing.ts';
-import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
+import type { RoutingState, ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore, targetStates } from '../fakes/routing.ts';
 
 const START = '2026-11-20T08:00:00.000Z';

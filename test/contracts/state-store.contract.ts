@@ -5,10 +5,9 @@ import { renderAlert } from '../../lambdas/core/alert-message.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
 import type { IncidentChange } from '../../lambdas/core/incidents/types.ts';
-import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import type { Incident, OutboxAlert } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import type { Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
-import type { OutboxAlert } from '../../lambdas/core/model/incidents.ts';
 import type { StateStore } from '../../lambdas/ports.ts';
 import { testConfig } from '../fakes/config.ts';
 

@@ -5,13 +5,17 @@
 import { acknowledgeIncident } from '../../lambdas/core/incidents/acknowledge.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { targetKey, type Actor } from '../../lambdas/core/model/vocabulary.ts';
-import type { Incident, IncidentEvent } from '../../lambdas/core/model/incidents.ts';
-import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
-import type { AcknowledgeOutcome, IncidentWrite, OutboxAlert } from '../../lambdas/core/model/incidents.ts';
+import type {
+  Incident,
+  IncidentEvent,
+  AcknowledgeOutcome,
+  IncidentWrite,
+  OutboxAlert,
+} from '../../lambdas/core/model/incidents.ts';
+import type { ProbeResult, TargetState, TargetWrite } from '../../lambdas/core/model/probing.ts';
 import type { DrillScope } from '../../lambdas/core/drill/model.ts';
 import type { SwitchAnnouncement } from '../../lambdas/core/model/routing.ts';
 import type { HistoryQuery, IncidentQuery, StateStore } from '../../lambdas/ports.ts';
-import type { TargetWrite } from '../../lambdas/core/model/probing.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 

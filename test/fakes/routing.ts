@@ -4,10 +4,15 @@
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
 import type { AuditEntry } from '../../lambdas/core/model/audit.ts';
-import type { RoutingLock, RoutingState } from '../../lambdas/core/model/routing.ts';
+import type {
+  RoutingLock,
+  RoutingState,
+  ManagedRecord,
+  RecordReading,
+  RouteResult,
+} from '../../lambdas/core/model/routing.ts';
 import type { TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
 import type { AuditLog, AuditQuery, RouteOptions, Router, RoutingStore } from '../../lambdas/ports.ts';
-import type { ManagedRecord, RecordReading, RouteResult } from '../../lambdas/core/model/routing.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 

@@ -20,7 +20,7 @@ import { composeDrillService } from '../../../lambdas/app/compose-drills.ts';
 import { composeServices } from '../../../lambdas/app/compose.ts';
 import { DrillInputError, type AdvanceOptions, type DrillReport } from '../../../lambdas/app/drill.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config.ts';
-import { formatDuration } from '../../../lambdas/core/drill/machine.ts';
+import { formatDuration } from '../../../lambdas/core/drill/state.ts';
 import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
 import {
   DRILL_STEPS,
@@ -28,12 +28,12 @@ import {
   type DrillStepName,
   type ImpactSample,
   type PhaseRecord,
+  type DrillListing,
 } from '../../../lambdas/core/drill/model.ts';
 import { drillJson, formatLocal } from '../../../lambdas/core/drill/report-model.ts';
 import { describeFault, findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
 import { NotFoundError } from '../../../lambdas/core/errors.ts';
 import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
-import type { DrillListing } from '../../../lambdas/core/drill/model.ts';
 import type { DrillCommandInput, OperatorResponse } from '../../../lambdas/app/operator-api.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';

@@ -16,8 +16,7 @@ import {
   type OperatorCommandInput,
   type OperatorCommandResult,
 } from '../../../lambdas/app/operator-commands.ts';
-import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
-import { SITES } from '../../../lambdas/core/model/vocabulary.ts';
+import { type Actor, SITES } from '../../../lambdas/core/model/vocabulary.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 import type { Target } from '../target.ts';

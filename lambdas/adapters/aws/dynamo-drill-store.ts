@@ -17,9 +17,8 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { DrillFault, DrillRecord, PhaseRecord } from '../../core/drill/model.ts';
+import type { DrillFault, DrillRecord, PhaseRecord, ActiveDrill, DrillListing } from '../../core/drill/model.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
-import type { ActiveDrill, DrillListing } from '../../core/drill/model.ts';
 import type { DrillStore } from '../../ports.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 

@@ -22,14 +22,15 @@ import {
   type Incident,
   type IncidentEvent,
   type IncidentStatus,
+  type AcknowledgeOutcome,
+  type IncidentWrite,
+  type OutboxAlert,
 } from '../../core/model/incidents.ts';
 import { SITES, STAGES, type Actor } from '../../core/model/vocabulary.ts';
-import type { ProbeResult, TargetState } from '../../core/model/probing.ts';
-import type { AcknowledgeOutcome, IncidentWrite, OutboxAlert } from '../../core/model/incidents.ts';
+import type { ProbeResult, TargetState, TargetWrite } from '../../core/model/probing.ts';
 import type { DrillScope } from '../../core/drill/model.ts';
 import type { SwitchAnnouncement } from '../../core/model/routing.ts';
 import type { HistoryQuery, IncidentQuery, StateStore } from '../../ports.ts';
-import type { TargetWrite } from '../../core/model/probing.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 import { sleep } from '../../sleep.ts';
 

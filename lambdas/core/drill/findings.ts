@@ -8,7 +8,7 @@
 // interval at the current threshold and the largest threshold at the current interval.
 import type { HcguardConfig } from '../config.ts';
 import { normalizeRecordName } from '../severity.ts';
-import { formatDuration, watchedRecords } from './machine.ts';
+import { formatDuration, watchedRecords } from './state.ts';
 import { drillMetrics, evaluateObjectives } from './metrics.ts';
 import type { DrillRecord } from './model.ts';
 import { describeFault } from './scenarios.ts';

@@ -1,6 +1,6 @@
 // The drill report as Markdown: for a ticket, a wiki page or a pull request revising the plan.
 // The chart lives in the HTML report; here the timeline is a table. Pure.
-import { formatDuration } from './machine.ts';
+import { formatDuration } from './state.ts';
 import { buildReportModel, dataSummary, formatClock, formatLocal, offset, type ReportInput } from './report-model.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

@@ -1,12 +1,11 @@
 // What a drill report shows, computed once for both renderings (Markdown and HTML): the
 // headline, metrics against objectives, the timeline of events, findings, data loss, alerts and
 // the probe series the chart draws. Pure.
-import type { HcguardConfig } from '../config.ts';
-import { siteLabel } from '../config.ts';
+import { type HcguardConfig, siteLabel } from '../config.ts';
 import type { ProbeResult } from '../model/probing.ts';
 import type { Site } from '../model/vocabulary.ts';
 import { drillFindings, type Finding, type FindingsPolicy } from './findings.ts';
-import { formatDuration } from './machine.ts';
+import { formatDuration } from './state.ts';
 import { drillMetrics, evaluateObjectives, METRIC_NAMES, type DrillMetrics, type ObjectiveResult } from './metrics.ts';
 import { DRILL_PHASES, writtenSeqs, type DrillPhaseName, type DrillRecord, type ImpactSample } from './model.ts';
 import { describeFault } from './scenarios.ts';

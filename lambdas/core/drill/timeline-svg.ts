@@ -4,7 +4,7 @@
 // it. Static markup only: it reads without JavaScript and without any external asset. Pure.
 import { SITES, type Site } from '../model/vocabulary.ts';
 import type { ProbeResult } from '../model/probing.ts';
-import { formatDuration } from './machine.ts';
+import { formatDuration } from './state.ts';
 import type { PhaseOutcome } from './model.ts';
 import { formatClock, impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
 

@@ -1,14 +1,14 @@
 // What an operator's routing command did, in the words they read: which records it concerns,
 // the verdict per record, and the lock's messages.
-import type {
-  ManagedRecord,
-  ReconcileFailure,
-  RoutingCondition,
-  RoutingLock,
-  RoutingState,
-  SwitchEvent,
+import {
+  type ManagedRecord,
+  type ReconcileFailure,
+  type RoutingCondition,
+  type RoutingLock,
+  type RoutingState,
+  type SwitchEvent,
+  normalizeRecordName,
 } from '../model/routing.ts';
-import { normalizeRecordName } from '../model/routing.ts';
 import type { Actor, Site } from '../model/vocabulary.ts';
 import type { FailoverDecision } from './policy.ts';
 

@@ -8,7 +8,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDrillStore, drillKeys } from '../../../lambdas/adapters/aws/dynamo-drill-store.ts';
-import { newDrill } from '../../../lambdas/core/drill/machine.ts';
+import { newDrill } from '../../../lambdas/core/drill/new-drill.ts';
 import type { DrillRecord } from '../../../lambdas/core/drill/model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../../lambdas/core/errors.ts';

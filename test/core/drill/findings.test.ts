@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectionFinding, drillFindings } from '../../../lambdas/core/drill/findings.ts';
-import { newDrill } from '../../../lambdas/core/drill/machine.ts';
+import { newDrill } from '../../../lambdas/core/drill/new-drill.ts';
 import { drillMetrics, evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
 import type { DrillMarks, DrillRecord } from '../../../lambdas/core/drill/model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';

@@ -1,6 +1,7 @@
 // Builders for drill tests: a config, healthy targets, incidents and routing at given instants.
 import type { HcguardConfigInput } from '../../../lambdas/core/config.ts';
-import type { DrillObservation, DrillPolicy } from '../../../lambdas/core/drill/machine.ts';
+import type { DrillObservation } from '../../../lambdas/core/drill/observation.ts';
+import type { DrillPolicy } from '../../../lambdas/core/drill/timing.ts';
 import { STAGES, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
 import type { Incident } from '../../../lambdas/core/model/incidents.ts';
 import type { RoutingState } from '../../../lambdas/core/model/routing.ts';

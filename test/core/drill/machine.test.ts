@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  abortInto,
-  advanceDrill,
-  applyActionResult,
-  currentPhase,
-  newDrill,
-  observationNeeds,
-  preflightChecks,
-  stopCondition,
-  type DrillObservation,
-} from '../../../lambdas/core/drill/machine.ts';
+import { abortInto, stopCondition } from '../../../lambdas/core/drill/stops.ts';
+import { advanceDrill } from '../../../lambdas/core/drill/machine.ts';
+import { applyActionResult } from '../../../lambdas/core/drill/outcomes.ts';
+import { currentPhase } from '../../../lambdas/core/drill/state.ts';
+import { newDrill } from '../../../lambdas/core/drill/new-drill.ts';
+import { observationNeeds, type DrillObservation } from '../../../lambdas/core/drill/observation.ts';
+import { preflightChecks } from '../../../lambdas/core/drill/phase-preflight.ts';
 import { drillMetrics } from '../../../lambdas/core/drill/metrics.ts';
 import type { ActionResult, DrillAction, DrillRecord } from '../../../lambdas/core/drill/model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';

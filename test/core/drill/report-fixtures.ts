@@ -1,5 +1,5 @@
 // A finished verification-outage drill and the probe results stored while it ran, for report tests.
-import { newDrill } from '../../../lambdas/core/drill/machine.ts';
+import { newDrill } from '../../../lambdas/core/drill/new-drill.ts';
 import type { DrillRecord, PhaseRecord } from '../../../lambdas/core/drill/model.ts';
 import type { ImpactSample } from '../../../lambdas/core/drill/report-model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';

@@ -1,8 +1,7 @@
 // The switching protocol's transitions, one table per step: what each writes (with the version it
 // is conditional on), what it audits, which switch it reports, and what a failure means.
 import { describe, expect, it } from 'vitest';
-import type { ManagedRecord, RoutingState } from '../../../lambdas/core/model/routing.ts';
-import { lastSwitchOf } from '../../../lambdas/core/model/routing.ts';
+import { type ManagedRecord, type RoutingState, lastSwitchOf } from '../../../lambdas/core/model/routing.ts';
 import { needsReading, planPass, type PassInput } from '../../../lambdas/core/routing/plan.ts';
 import type { SwitchDecision } from '../../../lambdas/core/routing/policy.ts';
 import {
