@@ -8,7 +8,8 @@ import { createHookFaultInjector, createSandboxFaultInjector } from '../adapters
 import type { ImpactSample } from '../core/drill/model.ts';
 import type { AlertAudit } from '../ports.ts';
 import { onFirstUse, type Services } from './compose.ts';
-import { createDrillService, type DrillService, type DrillServiceDeps } from './drill.ts';
+import { createDrillService } from './drill/service.ts';
+import type { DrillService, DrillServiceDeps } from './drill/types.ts';
 import { resolveManagedRecords } from './records.ts';
 
 export interface DrillPlatform {

@@ -10,7 +10,7 @@ import { describeIssues } from '../core/config.ts';
 import { actorId } from '../core/config-rules.ts';
 import { DRILL_STEPS, type DrillListing, type DrillRecord } from '../core/drill/model.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { DrillInputError, type AdvanceOptions, type AdvanceResult, type DrillService } from './drill.ts';
+import { DrillInputError, type AdvanceOptions, type AdvanceResult, type DrillService } from './drill/types.ts';
 import {
   executeOperatorCommand,
   InvalidOperatorCommand,

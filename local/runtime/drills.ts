@@ -5,7 +5,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Services } from '../../lambdas/app/compose.ts';
 import { composeDrillService } from '../../lambdas/app/compose-drills.ts';
-import { DrillInputError } from '../../lambdas/app/drill.ts';
+import { DrillInputError } from '../../lambdas/app/drill/types.ts';
 import { scenarioNames } from '../../lambdas/core/drill/scenarios.ts';
 import type { Actor } from '../../lambdas/core/model/vocabulary.ts';
 import type { CitizenSimulator } from '../citizens.ts';

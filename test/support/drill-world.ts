@@ -8,7 +8,7 @@ import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { composeDrillService, type DrillPlatform } from '../../lambdas/app/compose-drills.ts';
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
-import type { DrillService } from '../../lambdas/app/drill.ts';
+import type { DrillService } from '../../lambdas/app/drill/types.ts';
 import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
 import type { DrillRecord } from '../../lambdas/core/drill/model.ts';
 import { provisionLocalResources } from '../../local/provision.ts';

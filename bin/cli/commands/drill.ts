@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline/promises';
 import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 import { composeDrillService } from '../../../lambdas/app/compose-drills.ts';
 import { composeServices } from '../../../lambdas/app/compose.ts';
-import { DrillInputError, type AdvanceOptions, type DrillReport } from '../../../lambdas/app/drill.ts';
+import { DrillInputError, type AdvanceOptions, type DrillReport } from '../../../lambdas/app/drill/types.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config.ts';
 import { formatDuration } from '../../../lambdas/core/drill/state.ts';
 import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';

@@ -1,6 +1,7 @@
 // FaultInjectors that act over HTTP: the sandbox's fault API (/_sandbox/faults, served by every
 // sandbox site), and a real platform's fault hook (`config.drills.faultHookUrl`), which gets
 // POST { action: 'inject' | 'clear' | 'list', site, stage, mode, latencyMs?, forMs? }.
+import { FaultListingUnsupportedError } from '../../core/errors.ts';
 import { parseFaultSpec } from '../../core/probe/fault-modes.ts';
 import type { ActiveFault, FaultSpec } from '../../core/model/faults.ts';
 import type { FaultInjector } from '../../ports.ts';
@@ -136,7 +137,7 @@ export const createHookFaultInjector = (hookUrl: string, options: HttpFaultInjec
     list: async (signal) => {
       const body = (await post({ action: 'list' }, signal)) as { faults?: ActiveFault[] } | undefined;
       if (!Array.isArray(body?.faults))
-        throw new Error('the fault hook does not list faults (it answered without { faults: [...] })');
+        throw new FaultListingUnsupportedError('the fault hook (it answered without { faults: [...] })');
       return body.faults;
     },
   };

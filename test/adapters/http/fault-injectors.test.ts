@@ -1,3 +1,4 @@
+import { FaultListingUnsupportedError } from '../../../lambdas/core/errors.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,9 @@ describe('the fault hook injector (a real platform)', () => {
     await expect(createHookFaultInjector(url).list()).rejects.toThrow(
       'the fault hook answered HTTP 404: unknown action to list',
     );
+    // A hook that answers but keeps no list: a typed error the drill's pre-flight accepts.
+    answer = { status: 200, body: { ok: true } };
+    await expect(createHookFaultInjector(url).list()).rejects.toBeInstanceOf(FaultListingUnsupportedError);
   });
 
   it("turns a refusal into FaultRejectedError with the hook's reasons", async () => {
