@@ -3,7 +3,7 @@
 // the round that switches (a verification fault on the primary: SEV1 incident and the Route 53
 // change), for 3, 30 and 300 probe definitions (each run on both sites).
 import { setMaxListeners } from 'node:events';
-import type { HcguardConfigInput } from '../lambdas/core/config.ts';
+import type { HcguardConfigInput } from '../lambdas/core/config/schema.ts';
 import { builtinProbes } from '../lambdas/core/probe/builtin.ts';
 import type { ProbeDefinitionInput } from '../lambdas/core/probe/schema.ts';
 import type { RoundSummary } from '../lambdas/app/round/types.ts';

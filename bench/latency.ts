@@ -10,6 +10,7 @@
 // - record switched: when Route 53 (moto) accepted the ChangeResourceRecordSets UPSERT;
 // - citizens served by backup: the end of the citizens' outage window (the first of three
 //   successes in a row; every success after t0 is on the backup, the primary being broken).
+import { errorText } from '../lambdas/core/errors.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -313,7 +314,7 @@ export const runTrials = async (
           label: `lat-${interval}s-t${threshold}-${index}-${randomUUID().slice(0, 4)}`,
         });
       } catch (error) {
-        results[index] = { times: {}, error: error instanceof Error ? error.message : String(error) };
+        results[index] = { times: {}, error: errorText(error) };
       }
       onDone?.(index, results[index] as TrialResult);
     }

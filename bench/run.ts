@@ -2,6 +2,7 @@
 // judged: nothing here fails on time. `--quick` runs every section small (under 2 minutes);
 // `--only a,b` runs some sections; `--out FILE` writes the report elsewhere (a quick or partial
 // run writes no report unless asked, so bench/results.md always holds a full run).
+import { errorText } from '../lambdas/core/errors.ts';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -44,7 +45,7 @@ const main = async (): Promise<number> => {
       strict: true,
     }));
   } catch (error) {
-    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.stderr.write(`bench: ${errorText(error)}\n${usage}`);
     return 2;
   }
   if (values.help) {
@@ -97,7 +98,7 @@ const main = async (): Promise<number> => {
       headlines.push(...(result.headlines ?? []));
     } catch (error) {
       failed += 1;
-      body = `Not measured: ${error instanceof Error ? error.message : String(error)}`;
+      body = `Not measured: ${errorText(error)}`;
       if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     }
     const seconds = ((performance.now() - sectionStarted) / 1000).toFixed(0);

@@ -2,7 +2,7 @@
 // $HCGUARD_CONFIG_PATH, or ./hcguard.config.ts; an invalid config stops synth with every problem named.
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../lambdas/core/config.ts';
+import { ConfigError } from '../lambdas/core/config/problems.ts';
 import { HcguardStack } from '../lib/hcguard-stack.ts';
 import { loadConfigFile, resolveConfigPath } from './cli/config-file.ts';
 

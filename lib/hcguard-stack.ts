@@ -10,7 +10,7 @@ import {
   probeFunctionTimeoutSeconds,
   scheduleRateMinutes,
 } from '../lambdas/core/schedule.ts';
-import type { HcguardConfig } from '../lambdas/core/config.ts';
+import type { HcguardConfig } from '../lambdas/core/config/schema.ts';
 import { SEVERITIES } from '../lambdas/core/model/vocabulary.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';

@@ -4,12 +4,13 @@
 // verification to the address it resolved, and counts successes and user-visible failures in
 // time buckets. The outage window runs from the first failure to the recovery, so a failover
 // is judged by what citizens saw, not by the moment the record changed.
+import { normalizeRecordName, type ManagedRecord } from '../lambdas/core/model/routing.ts';
 import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
-import type { HcguardConfig, RecordValue } from '../lambdas/core/config.ts';
+import type { HcguardConfig } from '../lambdas/core/config/schema.ts';
+import type { RecordValue } from '../lambdas/core/config/sections.ts';
 import { SITES, type Site } from '../lambdas/core/model/vocabulary.ts';
 import { systemClock } from '../lambdas/adapters/clock.ts';
 import type { Clock } from '../lambdas/ports.ts';
-import type { ManagedRecord } from '../lambdas/core/model/routing.ts';
 
 /** Where one verification goes: the site the answer maps to and the URL built from the answer. */
 export interface CitizenTarget {
@@ -99,7 +100,7 @@ export class TtlDnsCache {
   }
 }
 
-const normalizeName = (name: string | undefined): string => (name ?? '').toLowerCase().replace(/\.$/, '');
+const normalizeName = (name: string | undefined): string => normalizeRecordName(name ?? '');
 
 const answerValues = (set: ResourceRecordSet): string[] =>
   set.AliasTarget
@@ -442,7 +443,8 @@ export const citizensRecord = (
   config: Pick<HcguardConfig, 'local' | 'records'>,
   records: readonly ManagedRecord[],
 ): ManagedRecord | undefined => {
-  const wanted = config.local.citizens.record?.toLowerCase().replace(/\.$/, '');
+  const wanted =
+    config.local.citizens.record === undefined ? undefined : normalizeRecordName(config.local.citizens.record);
   return wanted
     ? records.find((record) => record.name === wanted)
     : (records.find((record) => record.stage === 'verification') ?? records[0]);

@@ -33,7 +33,8 @@ import {
 import { Route53Router, upsertInput } from '../lambdas/adapters/aws/route53-router.ts';
 import { createTableInput, TABLE_DESIGN } from '../lambdas/adapters/aws/table-design.ts';
 import { resolveManagedRecords } from '../lambdas/app/records.ts';
-import type { HcguardConfig, Subscription } from '../lambdas/core/config.ts';
+import type { HcguardConfig } from '../lambdas/core/config/schema.ts';
+import type { Subscription } from '../lambdas/core/config/sections.ts';
 import { SEVERITIES, type Severity } from '../lambdas/core/model/vocabulary.ts';
 import type { ManagedRecord } from '../lambdas/core/model/routing.ts';
 import { topicNameFor, type DeployedResources } from '../lambdas/contract/resources.ts';

@@ -3,7 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, parseConfig, type HcguardConfig } from '../../lambdas/core/config.ts';
+import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import { parseConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 
 export const DEFAULT_CONFIG_FILES = ['hcguard.config.ts', 'hcguard.config.json'] as const;
 

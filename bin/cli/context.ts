@@ -1,7 +1,7 @@
 // What every command needs, resolved lazily from the global options so `--help` and
 // `config check` work without AWS and without a running local stack.
 import type { Command } from 'commander';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { loadConfigFile, resolveConfigPath } from './config-file.ts';
 import { resolveTarget, type Target } from './target.ts';
 

@@ -1,6 +1,7 @@
 // Builds the operator CLI. Each command lives in ./commands and registers itself here.
+import { errorText } from '../../lambdas/core/errors.ts';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../../lambdas/core/config.ts';
+import { ConfigError } from '../../lambdas/core/config/problems.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDrillCommands } from './commands/drill.ts';
@@ -70,7 +71,7 @@ const exitCodeFor = (error: unknown, io: Pick<CliContext, 'err'>): number => {
     io.err(`${error.message}\n`);
     return error.exitCode;
   }
-  io.err(`hcguard: ${error instanceof Error ? error.message : String(error)}\n`);
+  io.err(`hcguard: ${errorText(error)}\n`);
   if (process.env.HCGUARD_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return 1;
 };

@@ -2,7 +2,7 @@
 // clients. The probe Lambda, the operator Lambda, the CLI and the local runtime all call
 // composeServices, so they act through the same code whatever the target (AWS or moto).
 // Each issue owns its section below; add to your own section with small edits.
-import type { HcguardConfig } from '../core/config.ts';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log.ts';
 import { DynamoDrillStore } from '../adapters/aws/dynamo-drill-store.ts';
 import { createDynamoSequenceSource } from '../adapters/aws/dynamo-sequence-source.ts';

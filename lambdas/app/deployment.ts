@@ -5,7 +5,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from './aws-clients.ts';
 import { composeServices, type Services } from './compose.ts';
-import type { HcguardConfig } from '../core/config.ts';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import { bakedConfigText, BAKED_CONFIG_DEFINE } from '../contract/bundle.ts';
 import { loadBakedConfig } from '../core/config/baked.ts';
 import { parseResources, RESOURCES_ENV } from '../contract/resources.ts';

@@ -3,7 +3,7 @@
 // what a failure means — is the core's; this file reads, writes conditionally, calls Route 53,
 // and re-reads when a conditional write loses a race.
 import { ChangeNotAppliedError, describeError, VersionConflictError } from '../core/errors.ts';
-import type { HcguardConfig } from '../core/config.ts';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import type { AuditEntry } from '../core/model/audit.ts';
 import type { ManagedRecord, ReconcileFailure, RoutingLock, RoutingState } from '../core/model/routing.ts';
 import type { Actor, Site } from '../core/model/vocabulary.ts';

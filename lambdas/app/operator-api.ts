@@ -6,7 +6,7 @@
 // A drill can outlast one invocation: each invocation advances it until its budget or the
 // deadline, stores it, and answers `done: false`; the CLI invokes `resume` until `done`.
 import * as z from 'zod';
-import { describeIssues } from '../core/config.ts';
+import { describeIssues } from '../core/config/problems.ts';
 import { actorId } from '../core/config-rules.ts';
 import { DRILL_STEPS, type DrillListing, type DrillRecord } from '../core/drill/model.ts';
 import { NotFoundError } from '../core/errors.ts';

@@ -2,7 +2,7 @@
 // the CLI runs them in-process against the local runtime or an emulator, and against AWS it
 // invokes the operator Lambda with the same JSON (app/operator-api.ts routes it here).
 import * as z from 'zod';
-import { describeIssues } from '../core/config.ts';
+import { describeIssues } from '../core/config/problems.ts';
 import { actorId, nonEmptyText } from '../core/config-rules.ts';
 import { SITES } from '../core/model/vocabulary.ts';
 import type { RoutingLock } from '../core/model/routing.ts';

@@ -2,6 +2,7 @@
 // request and judges each response; this file does the I/O in between (HTTP, the sequence
 // store) and measures time. It never throws for anything the platform does: every outcome,
 // including the prober's own trouble, comes back as a ProbeResult.
+import { errorText } from '../core/errors.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Site } from '../core/model/vocabulary.ts';
 import type { ProbeResult } from '../core/model/probing.ts';
@@ -64,8 +65,6 @@ export const systemTemplateRuntime = (clock: Clock): TemplateRuntime => ({
   nonce: pooledNonce(),
 });
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 const performanceNow = (): number => performance.now();
 
 // The ways out of runProbe, as plain functions: a probe run makes no closures of its own (under
@@ -111,7 +110,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
         task,
         startedAt,
         monotonicMs() - started,
-        `the sequence number of stream ${stream} could not be read: ${messageOf(error)}`,
+        `the sequence number of stream ${stream} could not be read: ${errorText(error)}`,
       );
     }
   }
@@ -166,7 +165,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       } catch (error) {
         // The platform holds the record; the next round re-sends this number, which it treats as a duplicate.
         warnings.push(
-          `sequence ${sequence.seq} of stream ${sequence.stream} was sent but could not be saved: ${messageOf(error)}`,
+          `sequence ${sequence.seq} of stream ${sequence.stream} was sent but could not be saved: ${errorText(error)}`,
         );
       }
     }

@@ -5,7 +5,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { PowertoolsRoundReporter } from '../adapters/aws/round-reporter.ts';
-import type { HcguardConfig } from '../core/config.ts';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import { invocationPlan } from '../core/schedule.ts';
 import { runProbeInvocation, type ProbeInvocationDeps, type ProbeInvocationResult } from './probe-invocation.ts';
 import type { RoundOptions, RoundSummary } from './round/types.ts';

@@ -1,7 +1,10 @@
 // The ProbeRunner: one round = every configured probe against every requested site, at most
 // `config.schedule.concurrency` at once, all under the caller's AbortSignal. Results come back
 // in config order (probe, then site), whatever order they finished in.
-import { referencedSecrets, stageBaseUrl, type HcguardConfig } from '../core/config.ts';
+import { errorText } from '../core/errors.ts';
+import { referencedSecrets } from '../core/config/cross-rules.ts';
+import { stageBaseUrl } from '../core/config.ts';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import { SITES, type Site } from '../core/model/vocabulary.ts';
 import type { ProbeResult } from '../core/model/probing.ts';
 import { proberFailure } from '../core/probe/engine.ts';
@@ -81,7 +84,7 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
         try {
           return [name, { value: await deps.secrets.get(name, signal) }];
         } catch (error) {
-          return [name, { error: error instanceof Error ? error.message : String(error) }];
+          return [name, { error: errorText(error) }];
         }
       }),
     );
@@ -151,9 +154,7 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
           site,
           startedAt: clock.now().toISOString(),
           durationMs: 0,
-          message: createRedactor(Object.values(values)).text(
-            `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-          ),
+          message: createRedactor(Object.values(values)).text(`unexpected error: ${errorText(error)}`),
           ...(request.drillId ? { drillId: request.drillId } : {}),
         });
       }

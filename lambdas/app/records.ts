@@ -1,11 +1,9 @@
 // The managed records of a config, with the hosted zone each lives in resolved: the deployed
 // stack's (or the local runtime's) zone id first, else the one written in the config.
-import { ConfigError, type HcguardConfig } from '../core/config.ts';
-import type { ManagedRecord } from '../core/model/routing.ts';
+import { normalizeRecordName, type ManagedRecord } from '../core/model/routing.ts';
+import { ConfigError } from '../core/config/problems.ts';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import type { DeployedResources } from '../contract/resources.ts';
-
-/** Route 53 and the routing table key records by their lower-case name without trailing dot. */
-export const normalizeRecordName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 export const resolveManagedRecords = (
   config: Pick<HcguardConfig, 'records'>,

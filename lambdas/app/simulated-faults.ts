@@ -4,6 +4,7 @@
 // The running-drill item carries the simulated faults, so every process that runs rounds (the
 // probe Lambda, the local runtime) sees them; it is read only in rounds a drill tags, so rounds
 // outside drills cost nothing extra.
+import { errorText } from '../core/errors.ts';
 import { simulateResult } from '../core/drill/simulate.ts';
 import type { DrillStore, ProbeRunner } from '../ports.ts';
 
@@ -16,7 +17,7 @@ export const withSimulatedFaults = (runner: ProbeRunner, drills: Pick<DrillStore
       active = await drills.active(request.signal);
     } catch (error) {
       // The real results still count; the drill sees its fault missing from this round.
-      const warning = `simulated faults of drill ${request.drillId} not applied: ${error instanceof Error ? error.message : String(error)}`;
+      const warning = `simulated faults of drill ${request.drillId} not applied: ${errorText(error)}`;
       return results.map((result) => ({ ...result, warnings: [...(result.warnings ?? []), warning] }));
     }
     if (!active || active.drillId !== request.drillId || active.simulatedFaults.length === 0) return results;

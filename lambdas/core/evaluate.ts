@@ -14,7 +14,7 @@
 //   threshold, so a slow start does not page anyone.
 // - Flap detection: when hysteresis changed the health `flap.changes` times within
 //   `flap.windowMinutes`, the target is held at failing (and says so) until the changes age out.
-import type { HcguardConfig } from './config.ts';
+import type { HcguardConfig } from './config/schema.ts';
 import {
   SITES,
   STAGES,

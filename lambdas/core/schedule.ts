@@ -1,6 +1,6 @@
 // When probe rounds run and how long the probe Lambda may take: the stack, the cost model, the
 // local runtime and the handler all compute these here, so the numbers agree.
-import type { HcguardConfig } from './config.ts';
+import type { HcguardConfig } from './config/schema.ts';
 
 /** EventBridge fires at most once a minute; longer intervals are whole minutes. */
 export const scheduleRateMinutes = (config: Pick<HcguardConfig, 'schedule'>): number =>

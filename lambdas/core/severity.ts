@@ -3,7 +3,9 @@
 // wrong verdicts and verification failing where citizens are served are SEV1, broken integrity
 // and a broken standby SEV2, data drift and slowness SEV3). Findings that are not about one
 // probe (no healthy site, cannot fail over, recoveries) take the levels in `severity.fixed`.
-import type { HcguardConfig, SeverityRule } from './config.ts';
+import { normalizeRecordName } from './model/routing.ts';
+import type { HcguardConfig } from './config/schema.ts';
+import type { SeverityRule } from './config/sections.ts';
 import { SEVERITIES, type FailureClass, type Severity, type Site, type Stage } from './model/vocabulary.ts';
 
 export interface SeverityInput {
@@ -57,9 +59,6 @@ export const isMoreSerious = (a: Severity, b: Severity): boolean => severityRank
 /** One level more serious; SEV1 stays SEV1. */
 export const raiseSeverity = (severity: Severity): Severity =>
   SEVERITIES[Math.max(0, severityRank(severity) - 1)] ?? 'SEV1';
-
-/** Record names as the routing state stores them: lower case, no trailing dot. */
-export const normalizeRecordName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 export interface RoutingView {
   readonly record: string;

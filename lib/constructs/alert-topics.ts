@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Subscription } from '../../lambdas/core/config.ts';
+import type { Subscription } from '../../lambdas/core/config/sections.ts';
 import { SEVERITIES, type Severity } from '../../lambdas/core/model/vocabulary.ts';
 import { topicNameFor } from '../../lambdas/contract/resources.ts';
 

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import type { ManagedRecordConfig, RecordValue } from '../../lambdas/core/config.ts';
+import type { ManagedRecordConfig, RecordValue } from '../../lambdas/core/config/sections.ts';
 
 export interface ManagedRecordsProps {
   readonly records: readonly ManagedRecordConfig[];

@@ -5,6 +5,7 @@
 //
 // Only loopback clients that name this server in Host may call it (no DNS rebinding), and POSTs
 // must be JSON: a cross-site form cannot send that without a CORS preflight, which is refused.
+import { errorText } from '../../lambdas/core/errors.ts';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -169,7 +170,7 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
         return;
       }
       if (error instanceof DashboardRequestError) return send(response, error.status, { error: error.message });
-      send(response, 500, { error: error instanceof Error ? error.message : String(error) });
+      send(response, 500, { error: errorText(error) });
     });
   });
   server.listen(options.port, host);

@@ -1,11 +1,11 @@
 // The dashboard's and the console's view of the running guard, read through the same ports the
 // CLI uses (state store, routing store, the sandbox's fault injector, drills). A part that
 // cannot be read becomes a warning; the rest of the state is still shown.
+import { errorText, NotFoundError } from '../../lambdas/core/errors.ts';
 import { setMaxListeners } from 'node:events';
-import { NotFoundError } from '../../lambdas/core/errors.ts';
 import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
 import type { TargetState } from '../../lambdas/core/model/probing.ts';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import type { Clock, FaultInjector, RoutingStore, StateStore } from '../../lambdas/ports.ts';
 import type { FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSimulator } from '../citizens.ts';
@@ -61,7 +61,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
         return await read();
       } catch (error) {
         unread.push(what);
-        warnings.push(`cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`);
+        warnings.push(`cannot read ${what}: ${errorText(error)}`);
         return fallback;
       }
     };

@@ -2,6 +2,7 @@
 // service the CLI and the operator Lambda use (composeDrillService), with the sandbox as the fault
 // target, the audit queue for delivery checks and the simulated citizens for the impact.
 // A drill cut short by Ctrl-C stays recorded and resumable (`hcguard drill --resume <id>`).
+import { errorText } from '../../lambdas/core/errors.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Services } from '../../lambdas/app/compose.ts';
 import { composeDrillService } from '../../lambdas/app/compose-drills.ts';
@@ -60,9 +61,7 @@ export const createLocalDrills = (options: LocalDrillsOptions): LocalDrills => {
               `drill ${drill.id} paused by the stop (its record lives in the emulator: \`hcguard drill --resume ${drill.id}\` while that keeps its data)`,
             );
         })
-        .catch((error: unknown) =>
-          options.note(`drill ${drill.id} stopped: ${error instanceof Error ? error.message : String(error)}`),
-        )
+        .catch((error: unknown) => options.note(`drill ${drill.id} stopped: ${errorText(error)}`))
         .finally(() => advancing.delete(run));
       advancing.add(run);
       return { id: drill.id };

@@ -3,7 +3,7 @@
 // emulator, an EventBridge event, and a context whose deadline middy turns into the abort signal.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { BAKED_CONFIG_DEFINE } from '../../lambdas/contract/bundle.ts';
 import { RESOURCES_ENV, type DeployedResources } from '../../lambdas/contract/resources.ts';
 

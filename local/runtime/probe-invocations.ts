@@ -3,13 +3,14 @@
 // the way EventBridge invokes it, once per schedule period with the stack's timeout. For a
 // sub-minute interval the handler itself runs the rounds, spaced by the interval, one at a time.
 // Its logs go to a file next to the runtime file, so they do not scribble over the status table.
+import { errorText } from '../../lambdas/core/errors.ts';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RoundOptions, RoundSummary } from '../../lambdas/app/round/types.ts';
 import { probeFunctionTimeoutSeconds, scheduleRateMinutes } from '../../lambdas/core/schedule.ts';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { createProbeHandler } from '../../lambdas/app/probe-handler.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
@@ -96,7 +97,7 @@ export const createProbeInvocations = (options: ProbeInvocationsOptions) => {
       stats.count++;
       stats.lastStartedAt = startedAt.toISOString();
       stats.lastDurationMs = options.clock.now().getTime() - startedAt.getTime();
-      stats.lastError = error instanceof Error ? error.message : String(error);
+      stats.lastError = errorText(error);
       throw error;
     } finally {
       if (!stopping.aborted) options.onRound({ ...stats });

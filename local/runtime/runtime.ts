@@ -2,6 +2,7 @@
 // AWS_ENDPOINT_URL), the stack's resources provisioned from the config, the sandbox platform,
 // the real probe Lambda handler invoked on a schedule, simulated citizens and the operator
 // dashboard. stop() ends everything start() began, in reverse order, whatever failed.
+import { errorText } from '../../lambdas/core/errors.ts';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../../lambdas/app/aws-clients.ts';
 import { composeServices } from '../../lambdas/app/compose.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { SITES, type Site } from '../../lambdas/core/model/vocabulary.ts';
 import { systemClock } from '../../lambdas/adapters/clock.ts';
 import type { Clock } from '../../lambdas/ports.ts';
@@ -227,8 +228,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
               console.show(state);
               await dashboard.refresh();
             } catch (error) {
-              if (!stopping.signal.aborted)
-                console.note(`status unavailable: ${error instanceof Error ? error.message : String(error)}`);
+              if (!stopping.signal.aborted) console.note(`status unavailable: ${errorText(error)}`);
             } finally {
               updating = undefined;
             }

@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SITES, STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
 import { systemClock } from '../../lambdas/adapters/clock.ts';
 import type { Clock } from '../../lambdas/ports.ts';

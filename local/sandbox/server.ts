@@ -1,5 +1,6 @@
 // One sandbox site's HTTP server: the three stage APIs under their base paths, transport faults
 // applied in front of them, and the admin API under /_sandbox (never faulted).
+import { errorText } from '../../lambdas/core/errors.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
@@ -345,8 +346,7 @@ export const createSiteServer = (options: SiteServerOptions): Server => {
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (error instanceof HttpProblem) sendJson(response, error.status, error.body);
-      else
-        sendJson(response, 500, { error: 'internal', detail: error instanceof Error ? error.message : String(error) });
+      else sendJson(response, 500, { error: 'internal', detail: errorText(error) });
     });
   });
   // A client that sends garbage or vanishes must not take the sandbox down.

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { Route53Router } from '../../lambdas/adapters/aws/route53-router.ts';
 import { createFailoverController } from '../../lambdas/app/failover.ts';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import type { Clock, Router } from '../../lambdas/ports.ts';
 import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';

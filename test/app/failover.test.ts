@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createFailoverController, type FailoverDeps } from '../../lambdas/app/failover.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
-import { ConfigError, type HcguardConfig } from '../../lambdas/core/config.ts';
+import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { ChangeNotAppliedError } from '../../lambdas/core/errors.ts';
 import type { RoutingState, ManagedRecord } from '../../lambdas/core/model/routing.ts';
 import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore, targetStates } from '../fakes/routing.ts';

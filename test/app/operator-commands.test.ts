@@ -6,7 +6,7 @@ import {
   isOperatorCommand,
   parseOperatorCommand,
 } from '../../lambdas/app/operator-commands.ts';
-import type { HcguardConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import type { TargetState } from '../../lambdas/core/model/probing.ts';
 import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  DEFAULT_SEVERITY_RULES,
-  parseConfig,
-  type HcguardConfigInput,
-} from '../../lambdas/core/config.ts';
+import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import { DEFAULT_SEVERITY_RULES } from '../../lambdas/core/config/sections.ts';
+import { parseConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
 import { roundsPerInvocation, scheduleRateMinutes } from '../../lambdas/core/schedule.ts';
 
 const valid = (): HcguardConfigInput & Record<string, unknown> =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEVERITY_RULES, type SeverityRule } from '../../lambdas/core/config.ts';
+import { DEFAULT_SEVERITY_RULES, type SeverityRule } from '../../lambdas/core/config/sections.ts';
 import {
   isMoreSerious,
   raiseSeverity,

@@ -1,6 +1,7 @@
 // A valid config for tests: the sandbox layout with one small probe per stage, so tests do not
 // depend on the built-in probes. `overrides` are merged into the config input at the top level.
-import { parseConfig, type HcguardConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
+import { parseConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig, HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
 import { STAGES } from '../../lambdas/core/model/vocabulary.ts';
 
 const site = (address: string) => ({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import sandboxConfig from '../../hcguard.config.ts';
-import { ConfigError, configSchema, parseConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
+import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import { configSchema, type HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
+import { parseConfig } from '../../lambdas/core/config.ts';
 import { hasParsedShape, loadBakedConfig } from '../../lambdas/core/config/baked.ts';
 import { testConfigInput } from '../fakes/config.ts';
 

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type HcguardConfig, type HcguardConfigInput } from '../../lambdas/core/config.ts';
+import { parseConfig } from '../../lambdas/core/config.ts';
+import type { HcguardConfig, HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
 import { HcguardStack } from '../../lib/hcguard-stack.ts';
 
 /** The feature flags `cdk synth` uses, from cdk.json, without bundling the code assets. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lambdas/core/config.ts';
+import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import { parseConfig } from '../../lambdas/core/config.ts';
 
 const valid = (): Record<string, any> =>
   JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));

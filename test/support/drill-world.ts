@@ -9,7 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { composeDrillService, type DrillPlatform } from '../../lambdas/app/compose-drills.ts';
 import { composeServices, type Services } from '../../lambdas/app/compose.ts';
 import type { DrillService } from '../../lambdas/app/drill/types.ts';
-import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
+import type { HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
 import type { DrillRecord } from '../../lambdas/core/drill/model.ts';
 import { provisionLocalResources } from '../../local/provision.ts';
 import type { Clock } from '../../lambdas/ports.ts';

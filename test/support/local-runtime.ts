@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { HcguardConfigInput } from '../../lambdas/core/config.ts';
+import type { HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
 import { freePort } from '../../local/moto.ts';
 import type { LocalRuntime } from '../../bin/cli/target.ts';
 

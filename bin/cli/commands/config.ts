@@ -1,7 +1,8 @@
 // `hcguard config check`: validates the config and prints what it resolves to.
 import type { Command } from 'commander';
 import { roundsPerInvocation } from '../../../lambdas/core/schedule.ts';
-import { siteLabel, type HcguardConfig } from '../../../lambdas/core/config.ts';
+import { siteLabel } from '../../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { SEVERITIES, SITES, STAGES } from '../../../lambdas/core/model/vocabulary.ts';
 import type { CliContext } from '../context.ts';
 

@@ -13,7 +13,7 @@ import {
   type EndpointType,
   type HcguardFootprint,
 } from '../../../lambdas/core/cost.ts';
-import type { HcguardConfig } from '../../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { PRICES } from '../../../lambdas/core/prices.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';

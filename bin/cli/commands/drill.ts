@@ -8,6 +8,7 @@
 // invokes the operator Lambda in slices and prints the phases as they complete. A drill changes
 // routing, so it asks first on a terminal and refuses without --yes elsewhere. Ctrl-C stops the
 // drill: the fault is cleared and routing restored before the CLI exits.
+import { errorText, NotFoundError } from '../../../lambdas/core/errors.ts';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
@@ -19,7 +20,7 @@ import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 import { composeDrillService } from '../../../lambdas/app/compose-drills.ts';
 import { composeServices } from '../../../lambdas/app/compose.ts';
 import { DrillInputError, type AdvanceOptions, type DrillReport } from '../../../lambdas/app/drill/types.ts';
-import type { HcguardConfig } from '../../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { formatDuration } from '../../../lambdas/core/drill/state.ts';
 import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
 import {
@@ -32,7 +33,6 @@ import {
 } from '../../../lambdas/core/drill/model.ts';
 import { drillJson, formatLocal } from '../../../lambdas/core/drill/report-model.ts';
 import { describeFault, findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
-import { NotFoundError } from '../../../lambdas/core/errors.ts';
 import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
 import type { DrillCommandInput, OperatorResponse } from '../../../lambdas/app/operator-api.ts';
 import type { CliContext } from '../context.ts';
@@ -410,8 +410,7 @@ const stopAfterInterrupt = async (
       signal: second.signal,
     });
   } catch (error) {
-    if (!second.signal.aborted)
-      context.err(`could not stop the drill: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!second.signal.aborted) context.err(`could not stop the drill: ${errorText(error)}\n`);
   } finally {
     process.off('SIGINT', onSecond);
   }

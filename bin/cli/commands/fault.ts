@@ -12,7 +12,7 @@ import {
   FaultRejectedError,
   FaultTargetUnreachableError,
 } from '../../../lambdas/adapters/http/fault-injectors.ts';
-import type { HcguardConfig } from '../../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import {
   FAULT_MODES,
   SITES,

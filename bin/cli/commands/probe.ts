@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { createFileSequenceSource } from '../../../lambdas/adapters/local/file-sequence-source.ts';
 import { createSecretSource } from '../../../lambdas/adapters/secrets.ts';
 import { createProbeRunner, probeSecrets } from '../../../lambdas/app/probe-runner.ts';
-import type { HcguardConfig } from '../../../lambdas/core/config.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { SITES, type Site } from '../../../lambdas/core/model/vocabulary.ts';
 import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { TRANSMISSION_KEY_ENV } from '../../../lambdas/core/probe/builtin.ts';

@@ -3,6 +3,7 @@
 // stack's table through the same adapters the Lambdas use: the deployed table in AWS, or the
 // local runtime's / an emulator's (--endpoint-url, AWS_ENDPOINT_URL). Every read is a key lookup
 // or a query, never a Scan.
+import { errorText, NotFoundError } from '../../../lambdas/core/errors.ts';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import ms from 'ms';
@@ -10,7 +11,6 @@ import { hostname, userInfo } from 'node:os';
 import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 import { composeServices, type Services } from '../../../lambdas/app/compose.ts';
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
-import { NotFoundError } from '../../../lambdas/core/errors.ts';
 import { normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
 import { SITES, STAGES, targetKey, type Actor, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
 import type { Incident } from '../../../lambdas/core/model/incidents.ts';
@@ -309,9 +309,7 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
           ...(incident.drillId ? { drillId: incident.drillId } : {}),
         });
       } catch (error) {
-        throw new CommandFailed(
-          `acknowledged, but the audit entry could not be written: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw new CommandFailed(`acknowledged, but the audit entry could not be written: ${errorText(error)}`);
       }
     });
 };

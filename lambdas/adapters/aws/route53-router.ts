@@ -13,7 +13,7 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import type { RecordValue } from '../../core/config.ts';
+import type { RecordValue } from '../../core/config/sections.ts';
 import { SITES, type Site } from '../../core/model/vocabulary.ts';
 import {
   normalizeRecordName,

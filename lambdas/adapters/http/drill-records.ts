@@ -5,7 +5,7 @@
 // is read back by the id it returned (`GET <collection base>/declarations/<id>`: found or not —
 // duplicates are invisible that way, and the report says which method counted).
 import { createHash } from 'node:crypto';
-import type { HcguardConfig } from '../../core/config.ts';
+import type { HcguardConfig } from '../../core/config/schema.ts';
 import type { Site } from '../../core/model/vocabulary.ts';
 import { syntheticIdentity } from '../../core/probe/synthetic.ts';
 import type { DrillRecordWriter } from '../../ports.ts';

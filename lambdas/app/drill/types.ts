@@ -1,6 +1,6 @@
 // The drill service's contract: what it is built from, what it is asked, what it answers.
 import { randomBytes } from 'node:crypto';
-import type { HcguardConfig } from '../../core/config.ts';
+import type { HcguardConfig } from '../../core/config/schema.ts';
 import type { DrillListing, DrillRecord, DrillStepName, ImpactSample } from '../../core/drill/model.ts';
 import type { ManagedRecord } from '../../core/model/routing.ts';
 import type { Actor, Severity } from '../../core/model/vocabulary.ts';

@@ -1,7 +1,8 @@
 // Carries out the incident decision: each change with its alert (and the announcement it makes)
 // in one conditional write, then the notices no incident owns.
 import { renderAlert, type AlertPresentation } from '../../core/alert-message.ts';
-import { siteLabel, type HcguardConfig } from '../../core/config.ts';
+import { siteLabel } from '../../core/config.ts';
+import type { HcguardConfig } from '../../core/config/schema.ts';
 import { AlreadyExistsError, describeError, VersionConflictError } from '../../core/errors.ts';
 import type { AlertDraft, IncidentChange, IncidentDecisions } from '../../core/incidents/types.ts';
 import type { Incident, OutboxAlert } from '../../core/model/incidents.ts';

@@ -1,5 +1,5 @@
 // What a round needs, keeps between rounds, and reports.
-import type { HcguardConfig } from '../../core/config.ts';
+import type { HcguardConfig } from '../../core/config/schema.ts';
 import type { EvaluationAction, TargetTransition } from '../../core/evaluate.ts';
 import type { Incident } from '../../core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../core/model/probing.ts';

@@ -1,7 +1,8 @@
 // The config a Lambda finds baked into its bundle: used as it is when it already has the shape a
 // parse produces, parsed in full otherwise.
 import type * as z from 'zod';
-import { configSchema, parseConfig, type HcguardConfig } from '../config.ts';
+import { configSchema, type HcguardConfig } from './schema.ts';
+import { parseConfig } from '../config.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

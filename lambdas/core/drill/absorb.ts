@@ -17,7 +17,7 @@ import {
   watchedRecords,
   watchedStages,
 } from './state.ts';
-import { normalizeRecordName } from '../severity.ts';
+import { normalizeRecordName } from '../model/routing.ts';
 
 // ---------------------------------------------------------------- absorbing observations
 

@@ -1,6 +1,6 @@
 // The drill's checks of its environment and permissions, per phase: pure judgements of what the
 // runner found (./observation.ts asks for them; lambdas/app/drill/environment.ts gathers the facts).
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { ActiveFault } from '../model/faults.ts';
 import type { RecordReading, RoutingLock } from '../model/routing.ts';
 import { SEVERITIES, type Severity } from '../model/vocabulary.ts';

@@ -6,8 +6,8 @@
 // (alerting, switching, INSYNC, the first good probe on the backup) is measured as RTO − detect.
 // For RTO to fit, threshold × interval must fit in what remains, which gives the largest
 // interval at the current threshold and the largest threshold at the current interval.
-import type { HcguardConfig } from '../config.ts';
-import { normalizeRecordName } from '../severity.ts';
+import type { HcguardConfig } from '../config/schema.ts';
+import { normalizeRecordName } from '../model/routing.ts';
 import { formatDuration, watchedRecords } from './state.ts';
 import { drillMetrics, evaluateObjectives } from './metrics.ts';
 import type { DrillRecord } from './model.ts';

@@ -2,7 +2,7 @@
 // saves; another process that finds a live lease watches instead. An operator's abort is only a
 // request on the item, which the lease holder merges and acts on. These rules decide what the
 // runner (lambdas/app/drill/service.ts) stores.
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { DrillAction, DrillRecord } from './model.ts';
 
 /** Actions that break the platform or move traffic: the drill is stored before they run. */

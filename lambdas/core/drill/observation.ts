@@ -7,7 +7,7 @@ import {
   recordIdFor,
   writtenSeqs,
 } from './model.ts';
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { Incident } from '../model/incidents.ts';
 import type { ProbeResult, TargetState } from '../model/probing.ts';
 import type { RoutingLock, RoutingState } from '../model/routing.ts';

@@ -1,7 +1,8 @@
 // What a drill report shows, computed once for both renderings (Markdown and HTML): the
 // headline, metrics against objectives, the timeline of events, findings, data loss, alerts and
 // the probe series the chart draws. Pure.
-import { type HcguardConfig, siteLabel } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
+import { siteLabel } from '../config.ts';
 import type { ProbeResult } from '../model/probing.ts';
 import type { Site } from '../model/vocabulary.ts';
 import { drillFindings, type Finding, type FindingsPolicy } from './findings.ts';

@@ -1,7 +1,8 @@
 // Drill scenarios: the four built-ins every deployment can rehearse, plus the ones declared in
 // `config.drills.scenarios`. A scenario says which faults to inject, whether traffic is expected
 // to move to the backup, and which objectives the drill is judged against.
-import { BUILTIN_SCENARIOS, type HcguardConfig } from '../config.ts';
+import { BUILTIN_SCENARIOS } from '../config/sections.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import { STAGES, type Stage } from '../model/vocabulary.ts';
 import type { DrillFault, DrillObjectives } from './model.ts';
 

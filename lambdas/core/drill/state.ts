@@ -2,11 +2,10 @@
 import { DATA_CHECK_ATTEMPTS, type DrillPolicy, MINUTE_MS, SECOND_MS } from './timing.ts';
 import type { DrillAction, DrillCheck, DrillPhaseName, DrillRecord, PhaseOutcome, PhaseRecord } from './model.ts';
 import type { DrillObservation } from './observation.ts';
-import type { HcguardConfig } from '../config.ts';
-import type { RoutingState } from '../model/routing.ts';
+import type { HcguardConfig } from '../config/schema.ts';
+import { type RoutingState, normalizeRecordName } from '../model/routing.ts';
 import type { Site, Stage } from '../model/vocabulary.ts';
 import type { TargetState } from '../model/probing.ts';
-import { normalizeRecordName } from '../severity.ts';
 
 // ---------------------------------------------------------------- helpers
 

@@ -1,6 +1,6 @@
 // How a drill paces itself, and how much it keeps: polling, waits, writes for the RPO.
 import type { DrillPhaseName, DrillStepName } from './model.ts';
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 
 export type DrillPolicy = Pick<HcguardConfig, 'records' | 'schedule' | 'detection' | 'failover' | 'drills'>;
 

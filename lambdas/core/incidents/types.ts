@@ -1,6 +1,6 @@
 // The incident decision's contract: what it reads and everything it returns — each change a
 // conditional write with at most one alert, each alert saying which switch it announces.
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { DrillScope } from '../drill/model.ts';
 import type { AlertKind, Incident, IncidentEvent } from '../model/incidents.ts';
 import type { TargetState } from '../model/probing.ts';

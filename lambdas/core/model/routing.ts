@@ -1,5 +1,5 @@
 // Routing: where each managed record points, the lock, and what the controller reports.
-import type { RecordValue } from '../config.ts';
+import type { RecordValue } from '../config/sections.ts';
 import type { Actor, RecordType, Site, Stage } from './vocabulary.ts';
 
 /** Where one managed record points, and why. */

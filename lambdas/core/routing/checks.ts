@@ -2,7 +2,7 @@
 // dwell time, the primary's stability before a failback, the lock, and the lease that bounds
 // the owner of an intent. The policy (./policy.ts) and drills (../drill/) both use these, so
 // each rule has one home.
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { TargetState } from '../model/probing.ts';
 import type { RoutingLock, RoutingState } from '../model/routing.ts';
 import { STAGES, type Site, type Stage } from '../model/vocabulary.ts';

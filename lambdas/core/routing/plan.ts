@@ -2,7 +2,7 @@
 // Route 53's answer when the item is missing or has an intent pending), the policy's decision
 // turned into what must happen — settle (with at most one write), write and decide again, or
 // start a switch. lambdas/app/failover.ts runs passes until one settles.
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { AuditEntry } from '../model/audit.ts';
 import type { Incident } from '../model/incidents.ts';
 import type { TargetState } from '../model/probing.ts';

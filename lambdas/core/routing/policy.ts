@@ -15,7 +15,7 @@
 //   on its own, a known complaint.
 // - A routing lock freezes automatic switching; operators can still switch by hand.
 // - An intent left pending (./pending.ts) is finished or rolled back before anything else.
-import type { HcguardConfig } from '../config.ts';
+import type { HcguardConfig } from '../config/schema.ts';
 import type { TargetState } from '../model/probing.ts';
 import type { ActualRouting, RoutingCondition, RoutingLock, RoutingState } from '../model/routing.ts';
 import { otherSite, type Actor, type Site, type Stage } from '../model/vocabulary.ts';

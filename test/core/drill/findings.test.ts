@@ -4,7 +4,7 @@ import { newDrill } from '../../../lambdas/core/drill/new-drill.ts';
 import { drillMetrics, evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
 import type { DrillMarks, DrillRecord } from '../../../lambdas/core/drill/model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';
-import type { HcguardConfigInput } from '../../../lambdas/core/config.ts';
+import type { HcguardConfigInput } from '../../../lambdas/core/config/schema.ts';
 import { at, drillPolicy, iso } from './fixtures.ts';
 
 const finished = (

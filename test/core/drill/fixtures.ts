@@ -1,5 +1,5 @@
 // Builders for drill tests: a config, healthy targets, incidents and routing at given instants.
-import type { HcguardConfigInput } from '../../../lambdas/core/config.ts';
+import type { HcguardConfigInput } from '../../../lambdas/core/config/schema.ts';
 import type { DrillObservation } from '../../../lambdas/core/drill/observation.ts';
 import type { DrillPolicy } from '../../../lambdas/core/drill/timing.ts';
 import { STAGES, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import configInput from '../../../hcguard.config.ts';
-import { ConfigError, parseConfig } from '../../../lambdas/core/config.ts';
+import { ConfigError } from '../../../lambdas/core/config/problems.ts';
+import { parseConfig } from '../../../lambdas/core/config.ts';
 import { builtinProbes, provisionedCodeVerificationProbe } from '../../../lambdas/core/probe/builtin.ts';
 import { probeSchema, type ProbeDefinitionInput } from '../../../lambdas/core/probe/schema.ts';
 

@@ -1,0 +1,134 @@
+// The one hcguard config schema. The CDK app, the operator CLI, the local runtime and the
+// Lambdas all parse configs with it, so a config that synthesizes is a config the Lambdas run.
+import {
+  LOG_RETENTION_DAYS,
+  customScenarioSchema,
+  isTimeZone,
+  localSchema,
+  objectivesSchema,
+  recordSchema,
+  severityRouteSchema,
+  severitySchema,
+  siteSchema,
+} from './sections.ts';
+import { builtinProbes, builtinSecrets } from '../probe/builtin.ts';
+import { crossFieldRules } from './cross-rules.ts';
+import { httpUrl, intBetween, oneOf, slug } from '../config-rules.ts';
+import { probeSchema, secretRefSchema } from '../probe/schema.ts';
+import * as z from 'zod';
+
+export const baseSchema = z.strictObject({
+  /** Names the stack and prefixes local resources. */
+  name: slug('name').default('hcguard'),
+  /** IANA time zone alerts and reports show local times in (next to UTC), e.g. Asia/Shanghai. */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai or UTC' })
+    .default('UTC'),
+  sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
+  probes: z.array(probeSchema).prefault(() => builtinProbes()),
+  /** Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only; the built-in probes' by default. */
+  secrets: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), secretRefSchema).default(() => builtinSecrets()),
+  records: z.array(recordSchema).min(1, { error: 'must manage at least one record' }),
+  detection: z
+    .strictObject({
+      /** Consecutive failed rounds before a target is failing (Route 53's default is 3 too). */
+      failureThreshold: intBetween(1, 10).default(3),
+      /** Consecutive good rounds before a failing target is healthy again. */
+      successThreshold: intBetween(1, 10).default(2),
+      /** `changes` state changes within `windowMinutes` hold the target at failing. */
+      flap: z
+        .strictObject({ changes: intBetween(2, 50).default(4), windowMinutes: intBetween(1, 1440).default(10) })
+        .prefault({}),
+    })
+    .prefault({}),
+  severity: severitySchema.prefault({}),
+  alerts: z
+    .strictObject({
+      SEV1: severityRouteSchema.prefault({}),
+      SEV2: severityRouteSchema.prefault({}),
+      SEV3: severityRouteSchema.prefault({}),
+      SEV4: severityRouteSchema.prefault({}),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      /** Seconds between probe rounds; under 60, one invocation runs several rounds. */
+      intervalSeconds: intBetween(5, 3_600).default(60),
+      /** Probes run at once within a round. */
+      concurrency: intBetween(1, 256).default(16),
+    })
+    .prefault({}),
+  failover: z
+    .strictObject({
+      /** automatic: switch when verification fails on the serving site; manual: only alert. */
+      mode: oneOf(['automatic', 'manual']).default('automatic'),
+      /** Minimum time between two switches of a record, so flapping cannot flip traffic. */
+      dwellMinutes: intBetween(0, 1_440).default(5),
+      /** manual: `hcguard failback` approves; automatic: after `failbackAfterHealthyMinutes`. */
+      failback: oneOf(['manual', 'automatic']).default('manual'),
+      failbackAfterHealthyMinutes: intBetween(1, 1_440).default(10),
+      /** Give up waiting for Route 53 INSYNC after this long (the change still applies). */
+      insyncTimeoutSeconds: intBetween(5, 900).default(120),
+    })
+    .prefault({}),
+  drills: z
+    .strictObject({
+      objectives: objectivesSchema.prefault({}),
+      /** A drill that runs longer than this aborts and restores routing. */
+      timeLimitMinutes: intBetween(1, 720).default(30),
+      /** Wait for an operator's `hcguard ack` in the decide phase (the decision test). */
+      awaitAck: z.boolean().default(false),
+      /** For a real platform: POST { site, stage, mode, action } here to inject or clear a fault. */
+      faultHookUrl: httpUrl().optional(),
+      /**
+       * platform: break the platform for real (the sandbox's fault API locally, `faultHookUrl`
+       * otherwise); simulated: feed synthetic failures into evaluation and touch nothing.
+       */
+      injection: oneOf(['platform', 'simulated']).default('platform'),
+      scenarios: z.array(customScenarioSchema).default([]),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** Probe results expire (DynamoDB TTL) after this many days. */
+      resultDays: intBetween(1, 400).default(30),
+    })
+    .prefault({}),
+  deployment: z
+    .strictObject({
+      account: z
+        .string()
+        .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' })
+        .optional(),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as cn-north-1 or us-east-1' })
+        .optional(),
+      /** Protects the table from `cdk destroy` and console deletion. */
+      deletionProtection: z.boolean().default(true),
+      logRetentionDays: z
+        .number()
+        .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+          error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+        })
+        .default(90),
+      /** IAM principals (ARNs) allowed to assume the operator role; the account root if empty. */
+      operatorPrincipals: z
+        .array(
+          z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, {
+            error: 'must be an IAM role, user or root ARN',
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  /** `npm start` (`hcguard up`): the local runtime's ports and its simulated citizens. */
+  local: localSchema.prefault({}),
+});
+
+export const configSchema = baseSchema.superRefine(crossFieldRules);
+
+export type HcguardConfig = z.infer<typeof configSchema>;
+
+export type HcguardConfigInput = z.input<typeof configSchema>;
