@@ -4,7 +4,8 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lambdaRunner, phasePrinter } from '../../bin/cli/commands/drill.ts';
+import { lambdaRunner } from '../../bin/cli/drill/runners.ts';
+import { phasePrinter } from '../../bin/cli/drill/output.ts';
 import { CommandFailed } from '../../bin/cli/errors.ts';
 import type { Target } from '../../bin/cli/target.ts';
 import type { DrillRecord } from '../../lambdas/core/drill/model.ts';

@@ -3,11 +3,12 @@
 // (`AUDIT#DRILL#<drillId>` / `<at>`) so a drill report reads its own entries with one query.
 // Append-only: every write is a conditional create, nothing updates or deletes an entry.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../core/model/audit.ts';
 import { systemClock } from '../clock.ts';
 import type { AuditLog, AuditQuery, Clock } from '../../ports.ts';
+import { DynamoTable, isConditionalCheckFailure, withoutKeys } from './dynamo-table.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
 const INDEX = TABLE_DESIGN.indexes[0].name;
@@ -22,11 +23,6 @@ export const auditKeys = {
   drill: (drillId: string) => `AUDIT#DRILL#${drillId}`,
 } as const;
 
-const toEntry = (item: Record<string, unknown>): AuditEntry => {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...entry } = item;
-  return entry as unknown as AuditEntry;
-};
-
 export interface DynamoAuditLogOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
@@ -35,14 +31,12 @@ export interface DynamoAuditLogOptions {
 }
 
 export class DynamoAuditLog implements AuditLog {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+  private readonly table: DynamoTable;
   private readonly clock: Clock;
   private readonly nonce: () => string;
 
   constructor(options: DynamoAuditLogOptions) {
-    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
-    this.tableName = options.tableName;
+    this.table = new DynamoTable(options.client, options.tableName);
     this.clock = options.clock ?? systemClock;
     this.nonce = options.nonce ?? (() => crypto.randomUUID().slice(0, 8));
   }
@@ -57,13 +51,12 @@ export class DynamoAuditLog implements AuditLog {
     };
     try {
       // Append-only: an existing entry is never replaced.
-      await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      await this.table.documents.send(
+        new PutCommand({ TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
         { abortSignal: signal },
       );
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-        throw new AlreadyExistsError(`audit entry ${item.sk}`);
+      if (isConditionalCheckFailure(error)) throw new AlreadyExistsError(`audit entry ${item.sk}`);
       throw error;
     }
   }
@@ -115,22 +108,7 @@ export class DynamoAuditLog implements AuditLog {
     limit: number,
     signal?: AbortSignal,
   ): Promise<AuditEntry[]> {
-    const entries: AuditEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...input,
-          ScanIndexForward: true,
-          Limit: limit - entries.length,
-          ExclusiveStartKey: startKey,
-        }),
-        { abortSignal: signal },
-      );
-      entries.push(...(page.Items ?? []).map(toEntry));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && entries.length < limit);
-    return entries;
+    const items = await this.table.queryAll({ ...input, ScanIndexForward: true }, signal, limit);
+    return items.map((item) => withoutKeys<AuditEntry>(item));
   }
 }

@@ -7,23 +7,12 @@
 // Creating a drill claims the running-drill item in the same transaction, so a second drill
 // cannot start while one runs.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DrillFault, DrillRecord, PhaseRecord, ActiveDrill, DrillListing } from '../../core/drill/model.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
 import type { DrillStore } from '../../ports.ts';
+import { DynamoTable, isConditionalCheckFailure, withoutKeys, type GuardedItem, type Item } from './dynamo-table.ts';
 import { TABLE_DESIGN } from './table-design.ts';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-type Item = Record<string, unknown>;
 
 const INDEX = TABLE_DESIGN.indexes[0].name;
 
@@ -38,15 +27,8 @@ export const drillKeys = {
   active: { pk: 'DRILL', sk: 'ACTIVE' },
 } as const;
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
-
-const isConditionalCheckFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
-const isCancelledTransaction = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'TransactionCanceledException';
-
-const withoutKeys = (item: Item): Item =>
-  Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)));
+/** The claim on the running-drill item lost: another drill runs (its id is read after). */
+class ClaimTaken extends Error {}
 
 export interface DynamoDrillStoreOptions {
   readonly client: DynamoDBClient;
@@ -54,71 +36,65 @@ export interface DynamoDrillStoreOptions {
 }
 
 export class DynamoDrillStore implements DrillStore {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+  private readonly table: DynamoTable;
 
   constructor(options: DynamoDrillStoreOptions) {
-    this.tableName = options.tableName;
-    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = new DynamoTable(options.client, options.tableName);
   }
 
   async create(drill: DrillRecord, options: { readonly claimActive: boolean }, signal?: AbortSignal): Promise<void> {
     if (drill.version !== 1)
       throw new Error(`drill ${drill.id}: a new drill is stored at version 1, not ${drill.version}`);
-    const items: TransactItem[] = [
+    const drillExists = () => new AlreadyExistsError(`drill ${drill.id}`);
+    const items: GuardedItem[] = [
       // A drill id is never reused: a retried create must not overwrite a drill that ran.
-      { Put: { TableName: this.tableName, Item: metaItem(drill), ConditionExpression: 'attribute_not_exists(pk)' } },
-      ...drill.phases.map((phase) => ({ Put: { TableName: this.tableName, Item: phaseItem(drill.id, phase) } })),
+      {
+        item: {
+          Put: { TableName: this.table.name, Item: metaItem(drill), ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+        conflict: drillExists,
+      },
+      ...drill.phases.map((phase) => ({
+        item: { Put: { TableName: this.table.name, Item: phaseItem(drill.id, phase) } },
+      })),
     ];
     if (options.claimActive) {
       items.unshift({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...drillKeys.active, ...activeAttributes(drill) },
-          // One drill at a time: the second one is refused, never silently merged.
-          ConditionExpression: 'attribute_not_exists(pk)',
+        item: {
+          Put: {
+            TableName: this.table.name,
+            Item: { ...drillKeys.active, ...activeAttributes(drill) },
+            // One drill at a time: the second one is refused, never silently merged.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
+        conflict: () => new ClaimTaken(),
       });
     }
     try {
-      await this.documents.send(new TransactWriteCommand({ TransactItems: items }), { abortSignal: signal });
+      await this.table.transact(items, signal);
     } catch (error) {
-      if (isCancelledTransaction(error)) {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-        if (options.claimActive && reasons[0]?.Code === 'ConditionalCheckFailed') {
-          const running = await this.active(signal);
-          throw new AlreadyExistsError(`running drill ${running?.drillId ?? '(unknown)'}`);
-        }
-        if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed'))
-          throw new AlreadyExistsError(`drill ${drill.id}`);
-      }
-      throw error;
+      if (!(error instanceof ClaimTaken)) throw error;
+      const running = await this.active(signal);
+      throw new AlreadyExistsError(`running drill ${running?.drillId ?? '(unknown)'}`);
     }
   }
 
   async get(id: string, signal?: AbortSignal): Promise<DrillRecord | undefined> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': drillKeys.meta(id).pk },
-          // The runner decides on what it reads: it must see the last tick.
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-        { abortSignal: signal },
-      );
-      items.push(...((page.Items ?? []) as Item[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await this.table.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': drillKeys.meta(id).pk },
+        // The runner decides on what it reads: it must see the last tick.
+        ConsistentRead: true,
+      },
+      signal,
+    );
     const meta = items.find((item) => item.sk === 'META');
     if (!meta) return undefined;
     const phases = items
       .filter((item) => typeof item.sk === 'string' && item.sk.startsWith('PHASE#'))
-      .map((item) => withoutKeys(item) as unknown as PhaseRecord)
+      .map((item) => withoutKeys<PhaseRecord>(item))
       .sort((a, b) => a.index - b.index);
     return toDrill(meta, phases);
   }
@@ -139,70 +115,50 @@ export class DynamoDrillStore implements DrillStore {
       ExpressionAttributeNames: { '#version': 'version' },
       ExpressionAttributeValues: { ':expected': previous.version },
     };
-    try {
-      if (changed.length === 0) {
-        await this.documents.send(new PutCommand({ TableName: this.tableName, Item: metaItem(drill), ...condition }), {
-          abortSignal: signal,
-        });
-        return;
-      }
-      await this.documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: metaItem(drill), ...condition } },
-            ...changed.map((phase) => ({ Put: { TableName: this.tableName, Item: phaseItem(drill.id, phase) } })),
-          ],
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error) || isCancelledTransaction(error)) {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-        if (!reasons || reasons[0]?.Code === 'ConditionalCheckFailed')
-          throw new VersionConflictError(`drill ${drill.id}`, previous.version);
-      }
-      throw error;
-    }
+    await this.table.transact(
+      [
+        {
+          item: { Put: { TableName: this.table.name, Item: metaItem(drill), ...condition } },
+          conflict: () => new VersionConflictError(`drill ${drill.id}`, previous.version),
+        },
+        ...changed.map((phase) => ({
+          item: { Put: { TableName: this.table.name, Item: phaseItem(drill.id, phase) } },
+        })),
+      ],
+      signal,
+    );
   }
 
   async list(query: { readonly limit?: number }, signal?: AbortSignal): Promise<DrillListing[]> {
     const limit = query.limit ?? 50;
-    const listings: DrillListing[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX,
-          KeyConditionExpression: 'gsi1pk = :drills',
-          ExpressionAttributeValues: { ':drills': 'DRILLS' },
-          ScanIndexForward: false,
-          Limit: limit - listings.length,
-          ExclusiveStartKey: startKey,
-        }),
-        { abortSignal: signal },
-      );
-      for (const item of (page.Items ?? []) as Item[]) {
-        const drill = toDrill(item, []);
-        listings.push({
-          id: drill.id,
-          scenario: drill.scenario,
-          dryRun: drill.dryRun,
-          status: drill.status,
-          ...(drill.outcome ? { outcome: drill.outcome } : {}),
-          startedBy: drill.startedBy,
-          startedAt: drill.startedAt,
-          ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && listings.length < limit);
-    return listings;
+    const items = await this.table.queryAll(
+      {
+        IndexName: INDEX,
+        KeyConditionExpression: 'gsi1pk = :drills',
+        ExpressionAttributeValues: { ':drills': 'DRILLS' },
+        ScanIndexForward: false,
+      },
+      signal,
+      limit,
+    );
+    return items.map((item): DrillListing => {
+      const drill = toDrill(item, []);
+      return {
+        id: drill.id,
+        scenario: drill.scenario,
+        dryRun: drill.dryRun,
+        status: drill.status,
+        ...(drill.outcome ? { outcome: drill.outcome } : {}),
+        startedBy: drill.startedBy,
+        startedAt: drill.startedAt,
+        ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
+      };
+    });
   }
 
   async active(signal?: AbortSignal): Promise<ActiveDrill | undefined> {
-    const response = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: drillKeys.active, ConsistentRead: true }),
+    const response = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: drillKeys.active, ConsistentRead: true }),
       { abortSignal: signal },
     );
     const item = response.Item;
@@ -220,9 +176,9 @@ export class DynamoDrillStore implements DrillStore {
 
   async release(id: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.documents.send(
+      await this.table.documents.send(
         new DeleteCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Key: drillKeys.active,
           // Only our own: a finished drill must never end the one that runs after it.
           ConditionExpression: 'drillId = :id',
@@ -241,9 +197,9 @@ export class DynamoDrillStore implements DrillStore {
     signal?: AbortSignal,
   ): Promise<boolean> {
     try {
-      await this.documents.send(
+      await this.table.documents.send(
         new UpdateCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Key: drillKeys.meta(id),
           // A new version: the lease holder's next save conflicts, re-reads and takes the request.
           UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
@@ -265,9 +221,9 @@ export class DynamoDrillStore implements DrillStore {
 
   async setSimulatedFaults(id: string, faults: readonly DrillFault[], signal?: AbortSignal): Promise<void> {
     try {
-      await this.documents.send(
+      await this.table.documents.send(
         new UpdateCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Key: drillKeys.active,
           UpdateExpression: 'SET simulatedFaults = :faults',
           ConditionExpression: 'drillId = :id',
@@ -301,7 +257,7 @@ const STATUSES = new Set(['running', 'finished']);
 
 /** Items are written only by this adapter; a malformed one is reported, never guessed at. */
 const toDrill = (item: Item, phases: readonly PhaseRecord[]): DrillRecord => {
-  const drill = withoutKeys(item);
+  const drill = withoutKeys<Item>(item);
   const malformed = (what: string) => new Error(`drill item ${String(item.pk)} is malformed: ${what}`);
   if (typeof drill.id !== 'string') throw malformed('no id');
   if (typeof drill.status !== 'string' || !STATUSES.has(drill.status))

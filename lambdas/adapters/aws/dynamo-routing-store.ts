@@ -3,7 +3,7 @@
 // conditional, so two controllers that read the same version cannot both switch: the loser
 // gets VersionConflictError and re-reads.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
 import { SITES } from '../../core/model/vocabulary.ts';
 import type { RoutingLock, RoutingState } from '../../core/model/routing.ts';
@@ -16,43 +16,31 @@ const LOCK_SK = 'LOCK';
 export const routingRecordKey = (record: string) => ({ pk: ROUTING_PK, sk: `${RECORD_PREFIX}${record}` });
 export const routingLockKey = { pk: ROUTING_PK, sk: LOCK_SK } as const;
 
-const isConditionalCheckFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+import { DynamoTable, isConditionalCheckFailure, versionCondition } from './dynamo-table.ts';
 
 export class DynamoRoutingStore implements RoutingStore {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly table: DynamoTable;
 
-  constructor(
-    private readonly tableName: string,
-    client: DynamoDBClient,
-  ) {
-    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  constructor(tableName: string, client: DynamoDBClient) {
+    this.table = new DynamoTable(client, tableName);
   }
 
   async list(signal?: AbortSignal): Promise<RoutingState[]> {
-    const states: RoutingState[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :records)',
-          ExpressionAttributeValues: { ':pk': ROUTING_PK, ':records': RECORD_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-        { abortSignal: signal },
-      );
-      states.push(...(page.Items ?? []).map(toRoutingState));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return states;
+    const items = await this.table.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :records)',
+        ExpressionAttributeValues: { ':pk': ROUTING_PK, ':records': RECORD_PREFIX },
+        ConsistentRead: true,
+      },
+      signal,
+    );
+    return items.map(toRoutingState);
   }
 
   async get(record: string, signal?: AbortSignal): Promise<RoutingState | undefined> {
     // Strongly consistent: the controller decides on what it reads, and must see the last switch.
-    const response = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: routingRecordKey(record), ConsistentRead: true }),
+    const response = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: routingRecordKey(record), ConsistentRead: true }),
       { abortSignal: signal },
     );
     return response.Item ? toRoutingState(response.Item) : undefined;
@@ -64,20 +52,11 @@ export class DynamoRoutingStore implements RoutingStore {
         `routing state ${state.record}: version ${state.version} must be ${expectedVersion + 1} when replacing version ${expectedVersion}`,
       );
     }
-    const condition =
-      expectedVersion === 0
-        ? // First write for this record: only if nobody created it meanwhile.
-          { ConditionExpression: 'attribute_not_exists(pk)' }
-        : // Replace only the version this decision was based on.
-          {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          };
+    const condition = versionCondition(expectedVersion);
     try {
-      await this.documents.send(
+      await this.table.documents.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Item: { ...routingRecordKey(state.record), ...state },
           ...condition,
         }),
@@ -91,8 +70,8 @@ export class DynamoRoutingStore implements RoutingStore {
   }
 
   async getLock(signal?: AbortSignal): Promise<RoutingLock | undefined> {
-    const response = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: routingLockKey, ConsistentRead: true }),
+    const response = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: routingLockKey, ConsistentRead: true }),
       { abortSignal: signal },
     );
     return response.Item ? toLock(response.Item) : undefined;
@@ -100,9 +79,9 @@ export class DynamoRoutingStore implements RoutingStore {
 
   async setLock(lock: RoutingLock, signal?: AbortSignal): Promise<void> {
     try {
-      await this.documents.send(
+      await this.table.documents.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Item: { ...routingLockKey, reason: lock.reason, actor: lock.actor, at: lock.at },
           // One lock at a time: a second operator must not silently take over the first one's.
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -117,9 +96,9 @@ export class DynamoRoutingStore implements RoutingStore {
 
   async clearLock(signal?: AbortSignal): Promise<RoutingLock> {
     try {
-      const response = await this.documents.send(
+      const response = await this.table.documents.send(
         new DeleteCommand({
-          TableName: this.tableName,
+          TableName: this.table.name,
           Key: routingLockKey,
           ConditionExpression: 'attribute_exists(pk)',
           ReturnValues: 'ALL_OLD',

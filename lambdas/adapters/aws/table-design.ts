@@ -1,4 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { IncidentEvent, IncidentStatus } from '../../core/model/incidents.ts';
+import type { ProbeResult } from '../../core/model/probing.ts';
 
 // hcguard's single DynamoDB table. The stack and the local provisioner both create the table
 // from this description, and every adapter builds its keys here, so the design is in one place.
@@ -18,6 +20,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 // | drill             | DRILL#<id>                 | META, PHASE#<nn> (00, 01, …)      | DRILLS / <startedAt>#<id>       |
 // | running drill     | DRILL                      | ACTIVE (drillId, faults)          | (none)                          |
 // | probe sequence    | SEQ#<stream>               | COUNTER (attr lastSequence)       | (none)                          |
+// | switch announced  | ANNOUNCED                  | RECORD#<record name>              | (none)                          |
 //
 // Owners may add entities; add the row here. Nothing is ever read with a Scan.
 
@@ -51,3 +54,25 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
     })),
   };
 };
+
+/** The keys of the state store's entities (the rows above). */
+export const ANNOUNCED_PK = 'ANNOUNCED';
+
+export const stateKeys = {
+  result: (result: ProbeResult, nonce: string) => ({
+    pk: `RESULT#${result.site}#${result.stage}`,
+    sk: `${result.startedAt}#${result.probeId}#${nonce}`,
+  }),
+  resultPartition: (site: string, stage: string) => `RESULT#${site}#${stage}`,
+  target: (site: string, stage: string) => ({ pk: 'TARGET', sk: `${site}#${stage}` }),
+  incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' }),
+  incidentStatus: (status: IncidentStatus) => `INCIDENTS#${status}`,
+  event: (event: IncidentEvent, index: number) => ({
+    pk: `INCIDENT#${event.incidentId}`,
+    sk: `EVENT#${event.at}#${index}`,
+  }),
+  dedup: (dedupKey: string) => ({ pk: `DEDUP#${dedupKey}`, sk: 'OPEN' }),
+  outbox: (alertId: string) => ({ pk: 'OUTBOX', sk: alertId }),
+  activeDrill: { pk: 'DRILL', sk: 'ACTIVE' },
+  announced: (record: string) => ({ pk: ANNOUNCED_PK, sk: `RECORD#${record}` }),
+} as const;
