@@ -2,6 +2,7 @@
 // terminal read it (target.ts), and it goes away on exit. A file left by a run that crashed is
 // recognised by its pid being gone, and replaced; the moto server such a run left behind is
 // stopped first, so ports and memory are not held by an orphan.
+import { isAlive } from './process.ts';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
@@ -12,15 +13,6 @@ export interface RuntimeFileClaim {
   /** What was done about a file a crashed run left, for the user to read. */
   readonly notes: readonly string[];
 }
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Only a process that is really moto's server is stopped: pids get reused. */
 const isMotoServer = (pid: number): boolean => {

@@ -1,5 +1,6 @@
 // Where the CLI's commands act: the local runtime (found through .hcguard/runtime.json), an
 // AWS emulator named by --endpoint-url / AWS_ENDPOINT_URL, or the deployed stack in AWS.
+import { isAlive } from './process.ts';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -44,20 +45,11 @@ export interface TargetOptions {
   readonly cwd?: string;
 }
 
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 export const readLocalRuntime = (cwd = process.cwd()): LocalRuntime | undefined => {
   const path = resolve(cwd, RUNTIME_FILE);
   if (!existsSync(path)) return undefined;
   const runtime = localRuntimeSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!runtime.success || !isRunning(runtime.data.pid)) return undefined;
+  if (!runtime.success || !isAlive(runtime.data.pid)) return undefined;
   return runtime.data;
 };
 

@@ -126,21 +126,11 @@ const drillCommand = async (
   });
   switch (command.command) {
     case 'start':
-      return advanced(
-        'start',
-        await deps.drills.start(
-          { scenario: command.scenario, dryRun: command.dryRun, actor: command.actor },
-          options(command.budgetMs),
-        ),
-      );
-    case 'step':
-      return advanced(
-        'step',
-        await deps.drills.start(
-          { step: command.step, dryRun: command.dryRun, actor: command.actor },
-          options(command.budgetMs),
-        ),
-      );
+    case 'step': {
+      const what = command.command === 'start' ? { scenario: command.scenario } : { step: command.step };
+      const input = { ...what, dryRun: command.dryRun, actor: command.actor };
+      return advanced(command.command, await deps.drills.start(input, options(command.budgetMs)));
+    }
     case 'resume':
       return advanced('resume', await deps.drills.advance(command.id, options(command.budgetMs)));
     case 'abort':

@@ -6,6 +6,7 @@
 // class, what the probe saw), where (site, records), since when (local time and UTC), what
 // hcguard is doing about it, and how to acknowledge. No links, no identity values or secrets
 // (the probe's message is already hashed), and a drill says so in the first words.
+import { zonedParts } from './time.ts';
 import type { AlertDraft } from './incidents/types.ts';
 import type { AlertKind } from './model/incidents.ts';
 import type { Site } from './model/vocabulary.ts';
@@ -102,21 +103,7 @@ export const formatInstant = (iso: string, timeZone: string): string => {
   if (Number.isNaN(date.getTime())) return iso;
   const utc = utcText(date);
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return utc;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
+  const parts = zonedParts(date, timeZone, true);
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName} (${utc})`;
 };
 

@@ -3,16 +3,16 @@
 // stack's table through the same adapters the Lambdas use: the deployed table in AWS, or the
 // local runtime's / an emulator's (--endpoint-url, AWS_ENDPOINT_URL). Every read is a key lookup
 // or a query, never a Scan.
+import { operatorActor } from './routing.ts';
 import { errorText, NotFoundError } from '../../../lambdas/core/errors.ts';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import ms from 'ms';
-import { hostname, userInfo } from 'node:os';
 import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 import { composeServices, type Services } from '../../../lambdas/app/compose.ts';
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
 import { normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
-import { SITES, STAGES, targetKey, type Actor, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
+import { SITES, STAGES, targetKey, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
 import type { Incident } from '../../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
 import type { RoutingLock, RoutingState } from '../../../lambdas/core/model/routing.ts';
@@ -55,17 +55,6 @@ const plainStyle = () => ({ head: [], border: [], compact: true });
 const servicesFor = async (context: CliContext): Promise<Services> => {
   const [config, target] = await Promise.all([context.config(), context.target()]);
   return composeServices({ config, resources: target.resources, clients: createAwsClients(target.clientConfig) });
-};
-
-/** Who acknowledged, as the audit log and the incident name it. */
-const currentOperator = (): Actor => {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep $USER.
-  }
-  return `operator:${user}@${hostname()}`;
 };
 
 export const statusDocument = (
@@ -280,7 +269,7 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
       const id = normalizeIncidentId(input);
       if (!id) throw new UsageError(`"${input}" is not an incident id: they look like INC-7K3QZ2M`);
       const services = await servicesFor(context);
-      const actor = currentOperator();
+      const actor = operatorActor();
       const at = services.clock.now();
       let outcome;
       try {

@@ -8,7 +8,7 @@ import { AlreadyExistsError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../core/model/audit.ts';
 import { systemClock } from '../clock.ts';
 import type { AuditLog, AuditQuery, Clock } from '../../ports.ts';
-import { DynamoTable, isConditionalCheckFailure, withoutKeys } from './dynamo-table.ts';
+import { DynamoTable, withoutKeys } from './dynamo-table.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
 const INDEX = TABLE_DESIGN.indexes[0].name;
@@ -49,16 +49,12 @@ export class DynamoAuditLog implements AuditLog {
       ...(entry.drillId ? { gsi1pk: auditKeys.drill(entry.drillId), gsi1sk: entry.at } : {}),
       ...entry,
     };
-    try {
-      // Append-only: an existing entry is never replaced.
-      await this.table.documents.send(
-        new PutCommand({ TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new AlreadyExistsError(`audit entry ${item.sk}`);
-      throw error;
-    }
+    // Append-only: an existing entry is never replaced.
+    const appended = await this.table.conditionally(
+      new PutCommand({ TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      signal,
+    );
+    if (!appended) throw new AlreadyExistsError(`audit entry ${item.sk}`);
   }
 
   /** Entries in time order, oldest first, from `since` (default: the last 7 days) or of one drill. */

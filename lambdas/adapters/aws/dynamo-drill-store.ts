@@ -11,7 +11,7 @@ import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DrillFault, DrillRecord, PhaseRecord, ActiveDrill, DrillListing } from '../../core/drill/model.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
 import type { DrillStore } from '../../ports.ts';
-import { DynamoTable, isConditionalCheckFailure, withoutKeys, type GuardedItem, type Item } from './dynamo-table.ts';
+import { DynamoTable, withoutKeys, type GuardedItem, type Item } from './dynamo-table.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 
 const INDEX = TABLE_DESIGN.indexes[0].name;
@@ -81,15 +81,7 @@ export class DynamoDrillStore implements DrillStore {
   }
 
   async get(id: string, signal?: AbortSignal): Promise<DrillRecord | undefined> {
-    const items = await this.table.queryAll(
-      {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': drillKeys.meta(id).pk },
-        // The runner decides on what it reads: it must see the last tick.
-        ConsistentRead: true,
-      },
-      signal,
-    );
+    const items = await this.table.partition(drillKeys.meta(id).pk, signal);
     const meta = items.find((item) => item.sk === 'META');
     if (!meta) return undefined;
     const phases = items
@@ -175,20 +167,16 @@ export class DynamoDrillStore implements DrillStore {
   }
 
   async release(id: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.table.documents.send(
-        new DeleteCommand({
-          TableName: this.table.name,
-          Key: drillKeys.active,
-          // Only our own: a finished drill must never end the one that runs after it.
-          ConditionExpression: 'drillId = :id',
-          ExpressionAttributeValues: { ':id': id },
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-    }
+    await this.table.conditionally(
+      new DeleteCommand({
+        TableName: this.table.name,
+        Key: drillKeys.active,
+        // Only our own: a finished drill must never end the one that runs after it.
+        ConditionExpression: 'drillId = :id',
+        ExpressionAttributeValues: { ':id': id },
+      }),
+      signal,
+    );
   }
 
   async requestAbort(
@@ -196,45 +184,36 @@ export class DynamoDrillStore implements DrillStore {
     request: NonNullable<DrillRecord['abortRequested']>,
     signal?: AbortSignal,
   ): Promise<boolean> {
-    try {
-      await this.table.documents.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: drillKeys.meta(id),
-          // A new version: the lease holder's next save conflicts, re-reads and takes the request.
-          UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
-          ConditionExpression:
-            'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) AND attribute_not_exists(abortRequested)',
-          // version, status and abort are DynamoDB reserved words.
-          ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#abort': 'abort' },
-          ExpressionAttributeValues: { ':request': request, ':one': 1, ':running': 'running' },
-        }),
-        { abortSignal: signal },
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-      if (!(await this.get(id, signal))) throw new NotFoundError(`drill ${id}`);
-      return false;
-    }
+    const requested = await this.table.conditionally(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: drillKeys.meta(id),
+        // A new version: the lease holder's next save conflicts, re-reads and takes the request.
+        UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
+        ConditionExpression:
+          'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) AND attribute_not_exists(abortRequested)',
+        // version, status and abort are DynamoDB reserved words.
+        ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#abort': 'abort' },
+        ExpressionAttributeValues: { ':request': request, ':one': 1, ':running': 'running' },
+      }),
+      signal,
+    );
+    if (!requested && !(await this.get(id, signal))) throw new NotFoundError(`drill ${id}`);
+    return requested;
   }
 
   async setSimulatedFaults(id: string, faults: readonly DrillFault[], signal?: AbortSignal): Promise<void> {
-    try {
-      await this.table.documents.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: drillKeys.active,
-          UpdateExpression: 'SET simulatedFaults = :faults',
-          ConditionExpression: 'drillId = :id',
-          ExpressionAttributeValues: { ':faults': faults, ':id': id },
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new NotFoundError(`running-drill item of drill ${id}`);
-      throw error;
-    }
+    const set = await this.table.conditionally(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: drillKeys.active,
+        UpdateExpression: 'SET simulatedFaults = :faults',
+        ConditionExpression: 'drillId = :id',
+        ExpressionAttributeValues: { ':faults': faults, ':id': id },
+      }),
+      signal,
+    );
+    if (!set) throw new NotFoundError(`running-drill item of drill ${id}`);
   }
 }
 

@@ -71,14 +71,7 @@ export class DynamoIncidents {
   }
 
   async get(id: string, signal?: AbortSignal): Promise<{ incident: Incident; timeline: IncidentEvent[] } | undefined> {
-    const items = await this.table.queryAll(
-      {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': stateKeys.incident(id).pk },
-        ConsistentRead: true,
-      },
-      signal,
-    );
+    const items = await this.table.partition(stateKeys.incident(id).pk, signal);
     const meta = items.find((item) => item.sk === 'META');
     if (!meta) return undefined;
     const timeline = items

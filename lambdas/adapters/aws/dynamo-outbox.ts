@@ -6,7 +6,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../core/errors.ts';
 import type { IncidentEvent, OutboxAlert } from '../../core/model/incidents.ts';
 import type { SwitchAnnouncement } from '../../core/model/routing.ts';
-import { isConditionalCheckFailure, withoutKeys, type DynamoTable, type GuardedItem } from './dynamo-table.ts';
+import { withoutKeys, type DynamoTable, type GuardedItem } from './dynamo-table.ts';
 import { ANNOUNCED_PK, stateKeys } from './table-design.ts';
 
 /** The outbox item of an alert and, when it announces a switch, the marker that says so. */
@@ -49,10 +49,7 @@ export class DynamoOutbox {
   }
 
   async announcements(signal?: AbortSignal): Promise<SwitchAnnouncement[]> {
-    const items = await this.table.queryAll(
-      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ANNOUNCED_PK }, ConsistentRead: true },
-      signal,
-    );
+    const items = await this.table.partition(ANNOUNCED_PK, signal);
     return items.flatMap((item) =>
       typeof item.record === 'string' && typeof item.switchedAt === 'string'
         ? [{ record: item.record, switchedAt: item.switchedAt }]
@@ -61,40 +58,31 @@ export class DynamoOutbox {
   }
 
   async pending(signal?: AbortSignal): Promise<OutboxAlert[]> {
-    const items = await this.table.queryAll(
-      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, ConsistentRead: true },
-      signal,
-    );
+    const items = await this.table.partition('OUTBOX', signal);
     return items
       .map((item) => withoutKeys<OutboxAlert & { claimedBy?: string }>(item))
       .map(({ claimedBy: _, ...alert }) => alert);
   }
 
   async claim(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean> {
-    try {
-      await this.table.documents.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: stateKeys.outbox(id),
-          UpdateExpression:
-            'SET claimedBy = :owner, claimedUntil = :until, attempts = if_not_exists(attempts, :zero) + :one',
-          // Still queued, and nobody holds it (or their lease ran out: they crashed mid-publish).
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':until': leaseUntil.toISOString(),
-            ':now': now.toISOString(),
-            ':zero': 0,
-            ':one': 1,
-          },
-        }),
-        { abortSignal: signal },
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
+    return this.table.conditionally(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: stateKeys.outbox(id),
+        UpdateExpression:
+          'SET claimedBy = :owner, claimedUntil = :until, attempts = if_not_exists(attempts, :zero) + :one',
+        // Still queued, and nobody holds it (or their lease ran out: they crashed mid-publish).
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':until': leaseUntil.toISOString(),
+          ':now': now.toISOString(),
+          ':zero': 0,
+          ':one': 1,
+        },
+      }),
+      signal,
+    );
   }
 
   async markSent(
@@ -131,20 +119,16 @@ export class DynamoOutbox {
   }
 
   async release(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.table.documents.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: stateKeys.outbox(id),
-          UpdateExpression: 'SET lastError = :error REMOVE claimedBy, claimedUntil',
-          ConditionExpression: 'claimedBy = :owner',
-          ExpressionAttributeValues: { ':owner': owner, ':error': error.slice(0, 500) },
-        }),
-        { abortSignal: signal },
-      );
-    } catch (failure) {
-      // Someone else holds it now (our lease ran out): theirs to finish.
-      if (!isConditionalCheckFailure(failure)) throw failure;
-    }
+    // False when someone else holds it now (our lease ran out): theirs to finish.
+    await this.table.conditionally(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: stateKeys.outbox(id),
+        UpdateExpression: 'SET lastError = :error REMOVE claimedBy, claimedUntil',
+        ConditionExpression: 'claimedBy = :owner',
+        ExpressionAttributeValues: { ':owner': owner, ':error': error.slice(0, 500) },
+      }),
+      signal,
+    );
   }
 }

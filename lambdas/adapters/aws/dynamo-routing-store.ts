@@ -53,20 +53,15 @@ export class DynamoRoutingStore implements RoutingStore {
       );
     }
     const condition = versionCondition(expectedVersion);
-    try {
-      await this.table.documents.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: { ...routingRecordKey(state.record), ...state },
-          ...condition,
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error))
-        throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
-      throw error;
-    }
+    const stored = await this.table.conditionally(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { ...routingRecordKey(state.record), ...state },
+        ...condition,
+      }),
+      signal,
+    );
+    if (!stored) throw new VersionConflictError(`routing state ${state.record}`, expectedVersion);
   }
 
   async getLock(signal?: AbortSignal): Promise<RoutingLock | undefined> {
@@ -78,20 +73,16 @@ export class DynamoRoutingStore implements RoutingStore {
   }
 
   async setLock(lock: RoutingLock, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.table.documents.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: { ...routingLockKey, reason: lock.reason, actor: lock.actor, at: lock.at },
-          // One lock at a time: a second operator must not silently take over the first one's.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new AlreadyExistsError('routing lock');
-      throw error;
-    }
+    const set = await this.table.conditionally(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { ...routingLockKey, reason: lock.reason, actor: lock.actor, at: lock.at },
+        // One lock at a time: a second operator must not silently take over the first one's.
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+      signal,
+    );
+    if (!set) throw new AlreadyExistsError('routing lock');
   }
 
   async clearLock(signal?: AbortSignal): Promise<RoutingLock> {

@@ -57,10 +57,7 @@ export class DynamoStateStore implements StateStore {
   // ---------------------------------------------------------------- targets and results
 
   async loadTargets(signal?: AbortSignal): Promise<TargetState[]> {
-    const items = await this.table.queryAll(
-      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TARGET' }, ConsistentRead: true },
-      signal,
-    );
+    const items = await this.table.partition('TARGET', signal);
     return items.map((item) => withoutKeys<TargetState>(item));
   }
 

@@ -3,8 +3,10 @@
 // conditions on a version or an absent item.
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   PutCommand,
+  UpdateCommand,
   QueryCommand,
   TransactWriteCommand,
   type QueryCommandInput,
@@ -80,6 +82,31 @@ export class DynamoTable {
       startKey = page.LastEvaluatedKey;
     } while (startKey && (!limit || items.length < limit));
     return items;
+  }
+
+  /**
+   * Sends one conditional write (Put, Update, Delete); false when its condition failed, so each
+   * caller says what that means in the domain.
+   */
+  async conditionally(command: PutCommand | UpdateCommand | DeleteCommand, signal?: AbortSignal): Promise<boolean> {
+    const options = { abortSignal: signal };
+    try {
+      if (command instanceof PutCommand) await this.documents.send(command, options);
+      else if (command instanceof UpdateCommand) await this.documents.send(command, options);
+      else await this.documents.send(command, options);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every item of one partition, read consistently: what a decision is made on must be current. */
+  partition(pk: string, signal?: AbortSignal): Promise<Item[]> {
+    return this.queryAll(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true },
+      signal,
+    );
   }
 
   /** All or nothing; a single Put goes alone, at half a transaction's write units. */

@@ -1,7 +1,8 @@
 // The drill report as one self-contained HTML page: inline CSS, the timeline as inline SVG, no
 // script and no external asset, so it opens anywhere, prints, and can be mailed as one file. Pure.
 import { formatDuration } from './state.ts';
-import { buildReportModel, dataSummary, formatClock, formatLocal, offset, type ReportInput } from './report-model.ts';
+import { buildReportModel, dataSummary, offset, type ReportInput } from './report-model.ts';
+import { formatClock, formatLocal } from '../time.ts';
 import { escapeXml as escape, renderTimelineSvg } from './timeline-svg.ts';
 
 const STYLE = `

@@ -1,7 +1,8 @@
 // The drill report as Markdown: for a ticket, a wiki page or a pull request revising the plan.
 // The chart lives in the HTML report; here the timeline is a table. Pure.
 import { formatDuration } from './state.ts';
-import { buildReportModel, dataSummary, formatClock, formatLocal, offset, type ReportInput } from './report-model.ts';
+import { buildReportModel, dataSummary, offset, type ReportInput } from './report-model.ts';
+import { formatClock, formatLocal } from '../time.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 

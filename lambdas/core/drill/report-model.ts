@@ -1,6 +1,7 @@
 // What a drill report shows, computed once for both renderings (Markdown and HTML): the
 // headline, metrics against objectives, the timeline of events, findings, data loss, alerts and
 // the probe series the chart draws. Pure.
+import { formatLocal } from '../time.ts';
 import type { HcguardConfig } from '../config/schema.ts';
 import { siteLabel } from '../config.ts';
 import type { ProbeResult } from '../model/probing.ts';
@@ -201,32 +202,6 @@ const summarizeImpact = (samples: readonly ImpactSample[]): { requests: number; 
     failed: sorted.reduce((sum, sample) => sum + sample.failed, 0),
     outageMs,
   };
-};
-
-/** "2026-11-20 10:00:05 Asia/Shanghai (02:00:05 UTC)" */
-export const formatLocal = (instant: string, timeZone: string): string => {
-  const date = new Date(instant);
-  const local = formatClock(date, timeZone, true);
-  return timeZone === 'UTC' ? `${local} UTC` : `${local} ${timeZone} (${formatClock(date, 'UTC', false)} UTC)`;
-};
-
-export const formatClock = (date: Date, timeZone: string, withDate: boolean): string => {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  const clock = `${parts.hour}:${parts.minute}:${parts.second}`;
-  return withDate ? `${parts.year}-${parts.month}-${parts.day} ${clock}` : clock;
 };
 
 /** Offset of `at` from the drill's start, for tables: "+1 min 5 s". */

@@ -4,7 +4,7 @@
 // Pure.
 import type { AlertMessage, AlertPresentation } from '../alert-message.ts';
 import type { Severity } from '../model/vocabulary.ts';
-import { formatLocal } from './report-model.ts';
+import { formatLocal } from '../time.ts';
 
 export interface TestAlertInput {
   readonly drillId: string;

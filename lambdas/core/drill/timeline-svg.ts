@@ -6,7 +6,8 @@ import { SITES, type Site } from '../model/vocabulary.ts';
 import type { ProbeResult } from '../model/probing.ts';
 import { formatDuration } from './state.ts';
 import type { PhaseOutcome } from './model.ts';
-import { formatClock, impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
+import { formatClock } from '../time.ts';
+import { impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
 
 export const escapeXml = (text: string): string =>
   text

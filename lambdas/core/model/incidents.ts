@@ -1,20 +1,14 @@
 // Incidents: an open problem with a dedup key, a severity, a timeline and an acknowledgement.
 import type { AlertMessage } from '../alert-message.ts';
 import type { IncidentChange } from '../incidents/types.ts';
-import type { SwitchAnnouncement } from './routing.ts';
+import { ROUTING_CONDITION_KINDS, type SwitchAnnouncement } from './routing.ts';
 import type { FailureClass, Severity, Site, Stage } from './vocabulary.ts';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** What an incident is about: a probe target, or a finding about the system as a whole. */
-export const INCIDENT_KINDS = [
-  'probe',
-  'cannot-fail-over',
-  'no-healthy-site',
-  'switch-in-progress',
-  'heartbeat',
-] as const;
+export const INCIDENT_KINDS = ['probe', ...ROUTING_CONDITION_KINDS, 'heartbeat'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 export interface Incident {

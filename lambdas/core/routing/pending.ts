@@ -2,12 +2,11 @@
 // not tell whether Route 53 applied the change (a timeout, a 5xx). Decided by comparing the
 // intent with what Route 53 answers, once the owner can no longer submit the change.
 import type { AuditEntry } from '../model/audit.ts';
-import type { RoutingState, SwitchEvent } from '../model/routing.ts';
+import { lastSwitchOf, type RoutingState, type SwitchEvent } from '../model/routing.ts';
 import { repairableAt } from './checks.ts';
 import type { FailoverDecision, PolicyInput, RepairDecision } from './policy.ts';
 import {
   auditEntry,
-  switchEvent,
   withoutPending,
   withoutRefusal,
   withoutSwitchDetails,
@@ -127,7 +126,7 @@ export const repairStep = (
       note: decision.note,
     }),
     ...(decision.outcome === 'finish'
-      ? { switch: switchEvent(repaired.state, decision.from, { repaired: true }) }
+      ? { switch: { ...(lastSwitchOf(repaired.state) as SwitchEvent), repaired: true } }
       : {}),
   };
 };

@@ -10,13 +10,14 @@
 // (./pending.ts): Route 53 has the new value → finish; the old one → roll back and decide again.
 import type { AuditEntry } from '../model/audit.ts';
 import type { Incident } from '../model/incidents.ts';
-import type {
-  ManagedRecord,
-  ReconcileFailure,
-  RouteResult,
-  RoutingCondition,
-  RoutingState,
-  SwitchEvent,
+import {
+  lastSwitchOf,
+  type ManagedRecord,
+  type ReconcileFailure,
+  type RouteResult,
+  type RoutingCondition,
+  type RoutingState,
+  type SwitchEvent,
 } from '../model/routing.ts';
 import type { Actor, Site } from '../model/vocabulary.ts';
 import { intentLeaseUntil } from './checks.ts';
@@ -157,20 +158,6 @@ export const intentFor = (input: {
 
 // ---------------------------------------------------------------- steps 3 and 4: confirmation
 
-export const switchEvent = (state: RoutingState, from: Site, extra: Partial<SwitchEvent> = {}): SwitchEvent => ({
-  record: state.record,
-  from,
-  to: state.activeSite,
-  at: state.lastSwitchedAt ?? state.since,
-  actor: state.actor,
-  reason: state.reason,
-  ...(state.lastChange ? { changeId: state.lastChange.id } : {}),
-  ...(state.drillId ? { drillId: state.drillId } : {}),
-  ...(state.incidentId ? { incidentId: state.incidentId } : {}),
-  ...(state.forced ? { forced: true } : {}),
-  ...extra,
-});
-
 export interface Confirmation {
   readonly write: RoutingWrite;
   readonly audit: AuditEntry;
@@ -214,7 +201,7 @@ export const confirmation = (
       ...(decision.forced ? { overridden: decision.overridden.map((refusal) => refusal.detail).join('; ') } : {}),
       ...(pending.incidentId ? { incidentId: pending.incidentId } : {}),
     }),
-    switch: switchEvent(confirmed, decision.from),
+    switch: lastSwitchOf(confirmed) as SwitchEvent,
     ...(result.changeId && result.status === 'PENDING' ? { awaitChange: result.changeId } : {}),
   };
 };
