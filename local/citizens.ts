@@ -4,191 +4,20 @@
 // verification to the address it resolved, and counts successes and user-visible failures in
 // time buckets. The outage window runs from the first failure to the recovery, so a failover
 // is judged by what citizens saw, not by the moment the record changed.
-import { normalizeRecordName, type ManagedRecord } from '../lambdas/core/model/routing.ts';
-import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
-import type { HcguardConfig } from '../lambdas/core/config/schema.ts';
-import type { RecordValue } from '../lambdas/core/config/sections.ts';
-import { SITES, type Site } from '../lambdas/core/model/vocabulary.ts';
-import { systemClock } from '../lambdas/adapters/clock.ts';
+import {
+  type CitizenClient,
+  type ScanOutcome,
+  describeError,
+  sandboxCitizenClient,
+  targetFor,
+} from './citizens/client.ts';
 import type { Clock } from '../lambdas/ports.ts';
-
-/** Where one verification goes: the site the answer maps to and the URL built from the answer. */
-export interface CitizenTarget {
-  readonly site?: Site;
-  /** The site's verification base URL with its host replaced by the resolved address. */
-  readonly baseUrl: string;
-}
-
-export type ScanOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/** How a citizen's device talks to the verification API. */
-export interface CitizenClient {
-  scan(target: CitizenTarget, signal: AbortSignal): Promise<ScanOutcome>;
-}
-
-export interface DnsAnswer {
-  readonly values: readonly string[];
-  readonly ttlSeconds: number;
-  readonly site?: Site;
-  readonly fetchedAt: string;
-  readonly expiresAt: string;
-}
-
-/** Alias records carry no TTL of their own; resolvers use the target's, commonly 60 s. */
-const ALIAS_TTL_SECONDS = 60;
-
-/**
- * A stub resolver's cache: one authoritative read per TTL. Concurrent lookups while a read is in
- * flight share it, as a real resolver coalesces queries.
- */
-export class TtlDnsCache {
-  private cached?: { answer: DnsAnswer; expiresAtMs: number };
-  private inFlight?: Promise<DnsAnswer>;
-  /** Authoritative reads so far: one per TTL while citizens keep asking. */
-  lookups = 0;
-
-  constructor(
-    private readonly route53: Route53Client,
-    private readonly record: ManagedRecord,
-    private readonly clock: Clock = systemClock,
-  ) {}
-
-  current(): DnsAnswer | undefined {
-    return this.cached?.answer;
-  }
-
-  async resolve(signal?: AbortSignal): Promise<DnsAnswer> {
-    const now = this.clock.now().getTime();
-    if (this.cached && now < this.cached.expiresAtMs) return this.cached.answer;
-    this.inFlight ??= this.read(signal).finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
-  }
-
-  private async read(signal?: AbortSignal): Promise<DnsAnswer> {
-    this.lookups++;
-    const response = await this.route53.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: this.record.hostedZoneId,
-        StartRecordName: this.record.name,
-        StartRecordType: this.record.type,
-        MaxItems: 10,
-      }),
-      { abortSignal: signal },
-    );
-    const set = (response.ResourceRecordSets ?? []).find(
-      (candidate) =>
-        normalizeName(candidate.Name) === this.record.name &&
-        candidate.Type === this.record.type &&
-        candidate.SetIdentifier === undefined,
-    );
-    if (!set) throw new Error(`NXDOMAIN: ${this.record.name} ${this.record.type} is not in the zone`);
-    const values = answerValues(set);
-    const ttlSeconds = set.AliasTarget ? ALIAS_TTL_SECONDS : (set.TTL ?? ALIAS_TTL_SECONDS);
-    const fetchedAtMs = this.clock.now().getTime();
-    const site = siteOfAnswer(this.record, values, set.AliasTarget !== undefined);
-    const answer: DnsAnswer = {
-      values,
-      ttlSeconds,
-      ...(site ? { site } : {}),
-      fetchedAt: new Date(fetchedAtMs).toISOString(),
-      expiresAt: new Date(fetchedAtMs + ttlSeconds * 1000).toISOString(),
-    };
-    this.cached = { answer, expiresAtMs: fetchedAtMs + ttlSeconds * 1000 };
-    return answer;
-  }
-}
-
-const normalizeName = (name: string | undefined): string => normalizeRecordName(name ?? '');
-
-const answerValues = (set: ResourceRecordSet): string[] =>
-  set.AliasTarget
-    ? [normalizeName(set.AliasTarget.DNSName)]
-    : (set.ResourceRecords ?? []).map((entry) => entry.Value ?? '');
-
-const configuredValues = (value: RecordValue): string[] =>
-  'alias' in value ? [normalizeName(value.alias.dnsName)] : value.values;
-
-/** The site whose configured value is exactly the answer; undefined when it is neither's. */
-export const siteOfAnswer = (
-  record: Pick<ManagedRecord, 'type' | 'values'>,
-  values: readonly string[],
-  alias = false,
-): Site | undefined => {
-  const normalize = (value: string) =>
-    record.type === 'CNAME' || alias ? normalizeName(value) : value.trim().toLowerCase();
-  const answer = [...values].map(normalize).sort().join(',');
-  return SITES.find((site) => {
-    const value = record.values[site];
-    if ('alias' in value !== alias) return false;
-    return configuredValues(value).map(normalize).sort().join(',') === answer;
-  });
-};
-
-/**
- * The URL a client that resolved `answer` would call. For A and AAAA records the resolved
- * address replaces the host of the site's verification URL (as a browser would connect to it);
- * for CNAME and alias records the site's URL is used as it is.
- */
-export const targetFor = (
-  config: Pick<HcguardConfig, 'sites'>,
-  record: Pick<ManagedRecord, 'type'>,
-  answer: Pick<DnsAnswer, 'values' | 'site'>,
-): CitizenTarget | undefined => {
-  if (!answer.site) return undefined;
-  const base = new URL(config.sites[answer.site].stages.verification);
-  const address = answer.values[0];
-  if (address && (record.type === 'A' || record.type === 'AAAA'))
-    base.hostname = record.type === 'AAAA' ? `[${address}]` : address;
-  return { site: answer.site, baseUrl: base.toString().replace(/\/$/, '') };
-};
-
-/**
- * A citizen's device on the sandbox's verification API (the one the built-in verification probe
- * uses): a code is issued once per site to a synthetic subject, then every scan is
- * `POST /verify { code }`, which must answer 200 with `valid: true`.
- */
-export const sandboxCitizenClient = (subjectId = 'synthetic-citizen-0001'): CitizenClient => {
-  const codes = new Map<string, string>();
-  const post = async (url: string, body: unknown, signal: AbortSignal) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal,
-    });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, json: json as Record<string, unknown> | undefined };
-  };
-  return {
-    async scan(target, signal) {
-      let code = codes.get(target.baseUrl);
-      if (!code) {
-        const issued = await post(`${target.baseUrl}/codes`, { subjectId, testData: true }, signal);
-        if (issued.status >= 300 || typeof issued.json?.code !== 'string')
-          return { ok: false, reason: `no code issued (HTTP ${issued.status})` };
-        code = issued.json.code;
-        codes.set(target.baseUrl, code);
-      }
-      const verified = await post(`${target.baseUrl}/verify`, { code }, signal);
-      if (verified.status !== 200) return { ok: false, reason: `HTTP ${verified.status}` };
-      if (verified.json === undefined) return { ok: false, reason: 'unreadable answer' };
-      if (verified.json.valid !== true) {
-        // A refused code may be an expired one: ask for a new code next time.
-        codes.delete(target.baseUrl);
-        return { ok: false, reason: 'code refused' };
-      }
-      return { ok: true };
-    },
-  };
-};
+import { type DnsAnswer, TtlDnsCache } from './citizens/dns.ts';
+import type { HcguardConfig } from '../lambdas/core/config/schema.ts';
+import { type ManagedRecord, normalizeRecordName } from '../lambdas/core/model/routing.ts';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Site } from '../lambdas/core/model/vocabulary.ts';
+import { systemClock } from '../lambdas/adapters/clock.ts';
 
 export interface CitizenBucket {
   /** ISO instant the bucket starts. */
@@ -400,14 +229,6 @@ export class CitizenSimulator {
     };
   }
 }
-
-const describeError = (error: unknown): string => {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-  const cause = (error as Error & { cause?: { code?: string } }).cause;
-  if (cause?.code) return cause.code;
-  return error.message.slice(0, 120);
-};
 
 /**
  * Reads the citizens' impact from a running local runtime's dashboard (`dashboardUrl` in

@@ -1,5 +1,5 @@
-// Section: probe engine overhead against a bare fetch loop (the benchmark is issue 3's
-// bench/probe-engine.ts), for 50, 200 and 1,000 loopback endpoints, each in a fresh process.
+// Section: probe engine overhead against a bare fetch loop (the benchmark is bench/probe-engine.ts),
+// for 50, 200 and 1,000 loopback endpoints, each in a fresh process.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -62,7 +62,7 @@ export const probeEngineSection: BenchSection = {
           `probe engine — the probe runner with templates, a JSON assertion, byte-capped reads and results — against a bare \`fetch\` ` +
           `loop making the same GETs at the same concurrency (${CONCURRENCY}). Best of ${rounds} alternating rounds each after a warm-up ` +
           '(other load only ever adds time); CPU is user + system time of the process (client and servers). Each count runs in a fresh ' +
-          'Node process, so "peak RSS" is that process\'s high-water mark. The benchmark itself is `bench/probe-engine.ts` (issue 3).',
+          'Node process, so "peak RSS" is that process\'s high-water mark. The benchmark itself is `bench/probe-engine.ts`.',
         probeEngineTable(rows),
       ],
     };

@@ -1,7 +1,7 @@
 // The composition root: every adapter and service hcguard runs, built from one set of SDK
 // clients. The probe Lambda, the operator Lambda, the CLI and the local runtime all call
 // composeServices, so they act through the same code whatever the target (AWS or moto).
-// Each issue owns its section below; add to your own section with small edits.
+// One section per concern below.
 import type { HcguardConfig } from '../core/config/schema.ts';
 import { DynamoAuditLog } from '../adapters/aws/dynamo-audit-log.ts';
 import { DynamoDrillStore } from '../adapters/aws/dynamo-drill-store.ts';
@@ -34,21 +34,21 @@ export interface Services {
   readonly resources: DeployedResources;
   readonly clients: AwsClients;
   readonly clock: Clock;
-  // ---- state, incidents, alerts (issue 4)
+  // ---- state, incidents, alerts
   readonly store: StateStore;
   readonly auditLog: AuditLog;
   readonly notifier: Notifier;
   /** One probe round end to end (lambdas/app/round.ts); remembers targets between rounds of this process. */
   readonly runRound: (options?: RoundOptions) => Promise<RoundSummary>;
-  // ---- probing (issue 3)
+  // ---- probing
   readonly probeRunner: ProbeRunner;
-  // ---- routing and failover (issue 5)
+  // ---- routing and failover
   /** The controller after each round, plus the operator commands (failover, failback, lock, unlock). */
   readonly failover: FailoverService;
   readonly routing: RoutingStore;
   /** Route 53, its client built on the first read or switch. */
   readonly router: Router;
-  // ---- drills (issue 6)
+  // ---- drills
   /** Drills and the running-drill item; rounds read the simulated faults of a running drill from it. */
   readonly drills: DrillStore;
 }
@@ -85,7 +85,7 @@ export const composeServices = (input: ComposeInput): Services => {
   const { config, resources, clients } = input;
   const clock = input.clock ?? systemClock;
 
-  // ---- state, incidents, alerts (issue 4)
+  // ---- state, incidents, alerts
   const store = new DynamoStateStore({
     client: clients.dynamodb,
     tableName: resources.tableName,
@@ -94,7 +94,7 @@ export const composeServices = (input: ComposeInput): Services => {
   const auditLog = new DynamoAuditLog({ client: clients.dynamodb, tableName: resources.tableName, clock });
   const notifier = lazySnsNotifier(clients, resources.topicArns);
 
-  // ---- probing (issue 3): secrets from the environment or SSM, sequence numbers in the table
+  // ---- probing: secrets from the environment or SSM, sequence numbers in the table
   const probeRunner = createProbeRunner({
     config,
     clock,
@@ -102,7 +102,7 @@ export const composeServices = (input: ComposeInput): Services => {
     sequences: createDynamoSequenceSource({ dynamodb: clients.dynamodb, tableName: resources.tableName }),
   });
 
-  // ---- routing and failover (issue 5)
+  // ---- routing and failover
   const routing = new DynamoRoutingStore(resources.tableName, clients.dynamodb);
   const router = lazyRoute53Router(clients, clock);
   const failover = createFailoverController({
@@ -114,11 +114,11 @@ export const composeServices = (input: ComposeInput): Services => {
     clock,
   });
 
-  // ---- drills (issue 6): in a drill with simulated injection, rounds see the drill's faults
+  // ---- drills: in a drill with simulated injection, rounds see the drill's faults
   const drills = new DynamoDrillStore({ client: clients.dynamodb, tableName: resources.tableName });
   const roundProbes = withSimulatedFaults(probeRunner, drills);
 
-  // ---- the round (issue 4), over the services above
+  // ---- the round, over the services above
   const roundMemory: RoundMemory = {};
   const round = (options: RoundOptions = {}) =>
     runRound({ config, clock, probes: roundProbes, store, notifier, failover, memory: roundMemory }, options);

@@ -1,8 +1,7 @@
 // Turns one round's probe results into target states with hysteresis and flap detection.
 // Pure: results, prior states, policy and `now` in; next states, transitions and actions out.
 //
-// Rules (Gatus' thresholds, with a degraded state and flap detection users ask for; see
-// ../shared/design/FACTS.md):
+// Rules (Gatus' thresholds, with the degraded state and flap detection users of such tools ask for):
 // - One observation per (site, stage) per round: the worst outcome of its results wins.
 // - `aborted` results are ignored: the prober ran out of time, which says nothing about the
 //   platform. A target with no other result this round stays exactly as it was.

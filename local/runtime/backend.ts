@@ -20,7 +20,7 @@ import {
   type TargetView,
 } from '../dashboard/state.ts';
 
-/** Drills as the local runtime runs them (in-process); issue 6's drill service behind it. */
+/** Drills as the local runtime runs them (in-process); the drill service behind it. */
 export interface DrillControl {
   scenarios(): readonly string[];
   /** Starts a drill in the background; resolves with its id once the drill is recorded. */

@@ -1,4 +1,4 @@
-// Fakes for the probing ports (issue 3): sequence sources that fail on purpose.
+// Fakes for the probing ports: sequence sources that fail on purpose.
 import type { SequenceSource } from '../../lambdas/ports.ts';
 
 /** A sequence source whose reads or commits fail with the given error (e.g. a throttled table). */

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { parseConfig } from '../../lambdas/core/config.ts';
-import {
-  CitizenSimulator,
-  citizensRecord,
-  siteOfAnswer,
-  targetFor,
-  TtlDnsCache,
-  type CitizenClient,
-  type ScanOutcome,
-} from '../../local/citizens.ts';
+import { CitizenSimulator, citizensRecord } from '../../local/citizens.ts';
+import { siteOfAnswer, TtlDnsCache } from '../../local/citizens/dns.ts';
+import { targetFor, type CitizenClient, type ScanOutcome } from '../../local/citizens/client.ts';
 import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import { provisionLocalResources } from '../../local/provision.ts';
 import { startSandbox } from '../../local/sandbox/index.ts';

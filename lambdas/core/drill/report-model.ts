@@ -245,7 +245,7 @@ export interface DrillJson {
   readonly reportPath: string | null;
 }
 
-/** The `hcguard drill --json` document (the shape issue 6 fixes). */
+/** The `hcguard drill --json` document (a stable shape for tools). */
 export const drillJson = (drill: DrillRecord, reportPath?: string): DrillJson => ({
   id: drill.id,
   scenario: drill.scenario,

@@ -128,7 +128,7 @@ describe('the SVG timeline', () => {
 });
 
 describe('--json', () => {
-  it('has exactly the shape issue 6 asks for', () => {
+  it('has exactly the documented shape', () => {
     const json = drillJson(finishedDrill(), 'reports/drill-20261120-0200-ab12.html');
     expect(Object.keys(json)).toEqual(['id', 'scenario', 'outcome', 'phases', 'metrics', 'reportPath']);
     expect(json.phases[0]).toEqual({
