@@ -134,7 +134,10 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     }),
   });
   const stop = new AbortController();
-  /** Each round with when it finished and how late it started against its slot in the invocation (handler: `interval` apart). */
+  /**
+   * Each round with when it finished and how late it started against its slot in the invocation
+   * (handler: `interval` apart).
+   */
   const summaries: { at: number; lateMs: number; summary: RoundSummary }[] = [];
   const intervalMs = setting.intervalSeconds * 1000;
   let invocation = { at: 0, rounds: 0 };
@@ -159,7 +162,8 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     sleep: sleepUntilStopped(stop.signal),
   });
   const functionName = `${testbed.config.name}-probe`;
-  // EventBridge: one invocation a minute; with reserved concurrency 1 a tick that finds the previous still running is throttled.
+  // EventBridge: one invocation a minute; with reserved concurrency 1 a tick that finds the previous
+  // still running is throttled.
   let running: Promise<unknown> | undefined;
   const invoke = () => {
     if (running || stop.signal.aborted) return;
@@ -191,8 +195,9 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
     // schedule, as a real resolver's would be, or every trial would see the same refresh offset from the switch.
     const citizensStarted = sleep(Math.random() * setting.ttlSeconds * 1000).then(() => citizens.start());
     const healthy = () => summaries.at(-1)?.summary.targets.every((target) => target.health === 'healthy') === true;
-    // When early rounds ran slow (cold clients, a busy machine), the handler runs the missed slots back to back to catch
-    // up; a fault injected then would be found by rounds closer than the interval. Wait until rounds keep the schedule.
+    // When early rounds ran slow (cold clients, a busy machine), the handler runs the missed slots
+    // back to back to catch up; a fault injected then would be found by rounds closer than the
+    // interval. Wait until rounds keep the schedule.
     const onSchedule = () =>
       summaries.length >= 2 && summaries.slice(-2).every((entry) => entry.lateMs <= LATE_ROUND_MS);
     const warmUpDeadline = Date.now() + 10 * intervalMs + 30_000;
@@ -264,8 +269,10 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
             .filter((target) => target.health !== 'healthy')
             .map((target) => `${target.site}/${target.stage}=${target.health}`)
             .join(' ')}]` +
-          ` switches ${summary.switches.length} incidents [${summary.incidents.map((incident) => `${incident.severity} ${incident.change} ${incident.outcome}`).join(', ')}]` +
-          ` alerts ${summary.alerts.sent.length} problems [${summary.problems.map((problem) => problem.step).join(' ')}]`,
+          ` switches ${summary.switches.length} incidents ` +
+          `[${summary.incidents.map((incident) => `${incident.severity} ${incident.change} ${incident.outcome}`).join(', ')}]` +
+          ` alerts ${summary.alerts.sent.length} problems ` +
+          `[${summary.problems.map((problem) => problem.step).join(' ')}]`,
       );
     }
     const incidents = await testbed.services.store.listIncidents(

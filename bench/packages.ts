@@ -1,8 +1,9 @@
 // Lambda packages: each handler bundled the way the stack bundles it
-// (lib/constructs/guard-functions.ts: ESM, minified, node24, the createRequire banner, the
-// config and its SSM switch baked in with `define`, contract/bundle.ts bundleDefines), once with the AWS SDK inside and once with it external (as
-// the Node.js runtime's own copy would serve it). Reports raw and zipped size and the time to
-// import the bundle in a fresh Node process, with HCGUARD_RESOURCES set so module scope runs.
+// (lib/constructs/guard-functions.ts: ESM, minified, node24, the createRequire banner, the config and
+// its SSM switch baked in with `define`, contract/bundle.ts bundleDefines), once with the AWS SDK
+// inside and once with it external (as the Node.js runtime's own copy would serve it). Reports raw and
+// zipped size and the time to import the bundle in a fresh Node process, with HCGUARD_RESOURCES set so
+// module scope runs.
 import { build, type Metafile } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

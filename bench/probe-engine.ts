@@ -27,7 +27,10 @@ export interface ProbeEngineBenchResult {
   /** Best time of one bare fetch loop over the same endpoints. */
   readonly fetchMs: number;
   readonly ratio: number;
-  /** CPU time (user + system, this process: client and loopback servers) of the same best rounds; steadier than wall time on a busy machine. */
+  /**
+   * CPU time (user + system, this process: client and loopback servers) of the same best rounds;
+   * steadier than wall time on a busy machine.
+   */
   readonly engineCpuMs: number;
   readonly fetchCpuMs: number;
   readonly cpuRatio: number;
@@ -176,11 +179,14 @@ if (isMain) {
   const result = await benchProbeEngine({ endpoints, ...(concurrency === undefined ? {} : { concurrency }) });
   process.stdout.write(
     [
-      `probe engine, one round over ${endpoints} loopback endpoints at concurrency ${concurrency ?? 16} (best of 7 rounds each)`,
+      `probe engine, one round over ${endpoints} loopback endpoints at concurrency ` +
+        `${concurrency ?? 16} (best of 7 rounds each)`,
       `  engine      ${result.engineMs.toFixed(1)} ms`,
       `  bare fetch  ${result.fetchMs.toFixed(1)} ms`,
       `  ratio       ${result.ratio.toFixed(2)} (target ≤ 1.2)`,
-      `  CPU time    engine ${result.engineCpuMs.toFixed(1)} ms, bare fetch ${result.fetchCpuMs.toFixed(1)} ms, ratio ${result.cpuRatio.toFixed(2)} (client and servers, this process)`,
+      `  CPU time    engine ${result.engineCpuMs.toFixed(1)} ms, bare fetch ` +
+        `${result.fetchCpuMs.toFixed(1)} ms, ratio ${result.cpuRatio.toFixed(2)} (client ` +
+        `and servers, this process)`,
       `  peak RSS    ${result.peakRssMb.toFixed(0)} MB`,
       '',
     ].join('\n'),

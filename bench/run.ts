@@ -32,7 +32,8 @@ const sections = (): BenchSection[] => {
 
 const main = async (): Promise<number> => {
   const all = sections();
-  const usage = `usage: npm run bench -- [--quick] [--only ${all.map((section) => section.id).join(',')}] [--out FILE]\n`;
+  const usage =
+    `usage: npm run bench -- [--quick] [--only ` + `${all.map((section) => section.id).join(',')}] [--out FILE]\n`;
   let values: { quick?: boolean; only?: string; out?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -70,7 +71,8 @@ const main = async (): Promise<number> => {
   const parts: string[] = [
     '# hcguard benchmarks',
     '',
-    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench${mode === 'quick' ? ' -- --quick' : ''}\` on:`,
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm ` +
+      `run bench${mode === 'quick' ? ' -- --quick' : ''}\` on:`,
     '',
     ...machine.map((line) => `- ${line}`),
     '',

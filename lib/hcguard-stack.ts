@@ -34,7 +34,8 @@ export const logRetentionFor = (days: number): logs.RetentionDays => days as log
 
 /**
  * Everything hcguard runs on in one account: the state table, one alert topic per severity,
- * the scheduled probe Lambda, the operator Lambda (drills and routing commands, invoked by the operator role), the managed records, and the
+ * the scheduled probe Lambda, the operator Lambda (drills and routing commands, invoked by the
+ * operator role), the managed records, and the
  * alarms that watch hcguard itself.
  */
 export class HcguardStack extends Stack {
@@ -101,7 +102,9 @@ export class HcguardStack extends Stack {
       if ('env' in secret) {
         Annotations.of(probe.function).addWarningV2(
           'hcguard:secret-from-environment',
-          `secrets.${name} comes from the environment variable ${secret.env}, which the deployed functions do not have: store it in SSM Parameter Store and use { ssmParameter: "/…" }.`,
+          `secrets.${name} comes from the environment variable ${secret.env}, which the ` +
+            `deployed functions do not have: store it in SSM Parameter Store and use { ` +
+            `ssmParameter: "/…" }.`,
         );
       }
     }

@@ -117,7 +117,8 @@ const checkTableShape = async (dynamodb: DynamoDBClient, tableName: string, sign
   const hasIndex = (table?.GlobalSecondaryIndexes ?? []).some((candidate) => candidate.IndexName === index.name);
   if (keyOf('HASH') !== TABLE_DESIGN.partitionKey || keyOf('RANGE') !== TABLE_DESIGN.sortKey || !hasIndex) {
     throw new Error(
-      `table ${tableName} already exists on the emulator with another key design: delete it or change the config's name`,
+      `table ${tableName} already exists on the emulator with another key design: ` +
+        `delete it or change the config's name`,
     );
   }
 };
@@ -274,7 +275,8 @@ const ensureRecords = async (
     const reading = await router.read(record, signal);
     if (reading.exists) {
       log.reused.push(
-        `record ${record.name} ${reading.description}${reading.site ? ` (${reading.site})` : ' (neither site: the controller will report it)'}`,
+        `record ${record.name} ` +
+          `${reading.description}${reading.site ? ` (${reading.site})` : ' (neither site: the controller will report it)'}`,
       );
       continue;
     }

@@ -124,31 +124,48 @@ export const awsCallsSection = (share: { footprint?: HcguardFootprint } = {}): B
     const middle = results[1] ?? results[0];
     return {
       headlines: [
-        `A quiet round at ${largest?.probes ?? '?'} probe definitions (${quiet?.results ?? '?'} results) sends ${quiet?.summary.total ?? '?'} AWS calls, ` +
-          `${quiet?.summary.dynamodbItemsWritten ?? '?'} items written in ${quiet?.summary.dynamodbWriteCalls ?? '?'} write calls; ${scans} Scans; ` +
-          `about ${round2(fit.writeUnitsPerProbe)} write units per probe result plus ${round2(fit.writeUnitsPerRound)} per round.`,
+        `A quiet round at ${largest?.probes ?? '?'} probe definitions ` +
+          `(${quiet?.results ?? '?'} results) sends ${quiet?.summary.total ?? '?'} AWS ` +
+          `calls, ` +
+          `${quiet?.summary.dynamodbItemsWritten ?? '?'} items written in ` +
+          `${quiet?.summary.dynamodbWriteCalls ?? '?'} write calls; ${scans} Scans; ` +
+          `about ${round2(fit.writeUnitsPerProbe)} write units per probe result plus ` +
+          `${round2(fit.writeUnitsPerRound)} per round.`,
       ],
       blocks: [
-        'Every command the round sends (probe handler → `composeServices` → adapters), counted by an SDK middleware on the ' +
-          'DynamoDB, SNS and Route 53 clients, against moto. "probes" are probe definitions (copies of the three built-in ones, ' +
-          'each run on both sites, so "results" is twice as many). The incident round injects an `error` fault on the primary\'s ' +
-          "collection stage (an alert, no switch); the switch round then breaks the primary's verification (the SEV1 incident and " +
-          'the Route 53 change); failure and success thresholds are 1, so one round decides each (what a deciding round sends does ' +
-          "not depend on the thresholds), and the probes' degraded bound is 4 s instead of 1.5 s, so a busy machine does not make " +
-          'the backup look degraded and refuse the switch. Write and read units are estimated from item sizes (moto does not bill). moto 5.2.1 fails a ' +
-          "TransactWriteItems that overlaps another write to the same table (every round at 300 probes), so the bench's DynamoDB " +
+        'Every command the round sends (probe handler → `composeServices` → adapters), ' +
+          'counted by an SDK middleware on the ' +
+          'DynamoDB, SNS and Route 53 clients, against moto. "probes" are probe ' +
+          'definitions (copies of the three built-in ones, ' +
+          'each run on both sites, so "results" is twice as many). The incident round ' +
+          "injects an `error` fault on the primary's " +
+          'collection stage (an alert, no switch); the switch round then breaks the ' +
+          "primary's verification (the SEV1 incident and " +
+          'the Route 53 change); failure and success thresholds are 1, so one round ' +
+          'decides each (what a deciding round sends does ' +
+          "not depend on the thresholds), and the probes' degraded bound is 4 s instead of " +
+          '1.5 s, so a busy machine does not make ' +
+          'the backup look degraded and refuse the switch. Write and read units are ' +
+          'estimated from item sizes (moto does not bill). moto 5.2.1 fails a ' +
+          'TransactWriteItems that overlaps another write to the same table (every round ' +
+          "at 300 probes), so the bench's DynamoDB " +
           'client holds writes around a transaction (`bench/lib/moto-write-gate.ts`): same calls, ordered.',
         callsTable(results),
         `${scans === 0 ? 'No round Scans.' : `**${scans} Scan(s)**.`} ` +
           (quiet && batch && largest
-            ? `At ${largest.probes} probes a quiet round writes ${quiet.summary.dynamodbItemsWritten} items in ${quiet.summary.dynamodbWriteCalls} calls: ` +
+            ? `At ${largest.probes} probes a quiet round writes ` +
+              `${quiet.summary.dynamodbItemsWritten} items in ` +
+              `${quiet.summary.dynamodbWriteCalls} calls: ` +
               `${batch.tally.calls} BatchWriteItem call(s) carry ${batch.tally.itemsWritten} of them (up to 25 each)` +
               (updates && updates.tally.calls === transmissionResults
-                ? `; ${updates.tally.calls} are UpdateItems, one per transmission result (each commits that probe's sequence number once the platform acknowledged it). `
+                ? `; ${updates.tally.calls} are UpdateItems, one per transmission result (each ` +
+                  `commits that probe's sequence number once the platform acknowledged it). `
                 : '. ')
             : '') +
-          `Fitted over the quiet rounds: ${round2(fit.writeUnitsPerProbe)} write unit(s) per probe result plus ${round2(fit.writeUnitsPerRound)} per round, ` +
-          `${round2(fit.readUnitsPerProbe)} read unit(s) per result plus ${round2(fit.readUnitsPerRound)} per round; the cost section below uses these.`,
+          `Fitted over the quiet rounds: ${round2(fit.writeUnitsPerProbe)} write unit(s) ` +
+          `per probe result plus ${round2(fit.writeUnitsPerRound)} per round, ` +
+          `${round2(fit.readUnitsPerProbe)} read unit(s) per result plus ` +
+          `${round2(fit.readUnitsPerRound)} per round; the cost section below uses these.`,
         ...(middle ? [`Per command at ${middle.probes} probes:`, commandsTable(middle)] : []),
         ...(problems.length
           ? [`Problems the rounds reported:\n\n${problems.map((problem) => `- ${problem}`).join('\n')}`]

@@ -67,18 +67,27 @@ export const costSection = (measured: () => HcguardFootprint | undefined = () =>
     return {
       headlines: first
         ? [
-            `${first.endpoints} endpoints every ${first.intervalSeconds} s: hcguard ${total('hcguard')} a month; Route 53 health checks ${total('route53-basic')} ` +
-              `(HTTP, 30 s) to ${total('route53')} (HTTPS, string match, 10 s, alarms); Synthetics ${total('synthetics')} (every 60 s); ARC ${total('arc')}.`,
+            `${first.endpoints} endpoints every ${first.intervalSeconds} s: hcguard ` +
+              `${total('hcguard')} a month; Route 53 health checks ${total('route53-basic')} ` +
+              `(HTTP, 30 s) to ${total('route53')} (HTTPS, string match, 10 s, alarms); ` +
+              `Synthetics ${total('synthetics')} (every 60 s); ARC ${total('arc')}.`,
           ]
         : [],
       blocks: [
-        `USD per month at ${PRICES_REGION} list prices checked ${PRICES_AS_OF} (\`lambdas/core/prices.ts\`; not verified on an AWS page: ${unverified.join(', ')}). ` +
-          `hcguard's DynamoDB figures use ${used.writeUnitsPerProbe} write unit(s) per probe result + ${used.writeUnitsPerRound} per round and ` +
-          `${used.readUnitsPerProbe} read unit(s) per result + ${used.readUnitsPerRound} per round${used === DEFAULT_FOOTPRINT ? ' (the model defaults)' : ' (measured above, under AWS calls)'}. ` +
-          'Run `npx hcguard cost --endpoints N --interval S --regions R` for the line-by-line breakdown and every assumption.',
+        `USD per month at ${PRICES_REGION} list prices checked ${PRICES_AS_OF} ` +
+          `(\`lambdas/core/prices.ts\`; not verified on an AWS page: ` +
+          `${unverified.join(', ')}). ` +
+          `hcguard's DynamoDB figures use ${used.writeUnitsPerProbe} write unit(s) per ` +
+          `probe result + ${used.writeUnitsPerRound} per round and ` +
+          `${used.readUnitsPerProbe} read unit(s) per result + ${used.readUnitsPerRound} ` +
+          `per round${used === DEFAULT_FOOTPRINT ? ' (the model defaults)' : ' (measured above, under AWS calls)'}. ` +
+          'Run `npx hcguard cost --endpoints N --interval S --regions R` for the ' +
+          'line-by-line breakdown and every assumption.',
         costTable(used),
-        'Below a minute, the probe Lambda runs the rounds of one minute in one invocation and is billed while it waits between them: ' +
-          "at 5 s that is most of hcguard's bill. Route 53 cannot check more often than every 10 s, Synthetics than every 60 s; " +
+        'Below a minute, the probe Lambda runs the rounds of one minute in one ' +
+          'invocation and is billed while it waits between them: ' +
+          "at 5 s that is most of hcguard's bill. Route 53 cannot check more often than " +
+          'every 10 s, Synthetics than every 60 s; ' +
           'neither figure includes what hcguard does besides checking (multi-step probes, severities, dedup, drills).',
       ],
     };

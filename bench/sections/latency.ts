@@ -82,7 +82,10 @@ const runSpread = async (
   return results;
 };
 
-/** Runs trials in a child process against one moto server; resolves with each trial's result by its index in `trials`. */
+/**
+ * Runs trials in a child process against one moto server; resolves with each trial's result by its
+ * index in `trials`.
+ */
 const runWorker = (
   moto: MotoServer,
   trials: readonly PlannedTrial[],
@@ -205,43 +208,67 @@ export const latencySection: BenchSection = {
       const citizens = served(summary);
       const { intervalSeconds, failureThreshold, ttlSeconds } = summary.setting;
       return (
-        `Every ${intervalSeconds} s, threshold ${failureThreshold}, TTL ${ttlSeconds} s: citizens served by the backup ` +
-        `${p50p95(citizens?.p50Ms, citizens?.p95Ms)} (p50 / p95) after a verification fault; Route 53 health checks need about ${summary.route53Seconds} s` +
+        `Every ${intervalSeconds} s, threshold ${failureThreshold}, TTL ${ttlSeconds} s: ` +
+        `citizens served by the backup ` +
+        `${p50p95(citizens?.p50Ms, citizens?.p95Ms)} (p50 / p95) after a verification ` +
+        `fault; Route 53 health checks need about ${summary.route53Seconds} s` +
         (summary.ratioP50 !== undefined ? ` (ratio ${summary.ratioP50.toFixed(2)} at p50).` : '.')
       );
     });
     return {
       headlines,
       blocks: [
-        'A verification fault (HTTP 500 on every verification request) is injected on the primary at t0, at a random phase of ' +
-          'the round schedule, once every target has been healthy; each milestone is timed from t0. Each trial has its own sandbox ' +
-          '(both sites), its own table, topics, audit queue, hosted zone and record on one moto server, and runs the real probe ' +
-          "Lambda handler (`createHandler`, invoked once a minute as EventBridge does; it runs the minute's rounds `interval` apart), " +
-          `with ${plan.citizensPerSecond} simulated citizens' verifications a second resolving the record through a TTL cache started at ` +
+        'A verification fault (HTTP 500 on every verification request) is injected on ' +
+          'the primary at t0, at a random phase of ' +
+          'the round schedule, once every target has been healthy; each milestone is timed ' +
+          'from t0. Each trial has its own sandbox ' +
+          '(both sites), its own table, topics, audit queue, hosted zone and record on one ' +
+          'moto server, and runs the real probe ' +
+          'Lambda handler (`createHandler`, invoked once a minute as EventBridge does; it ' +
+          "runs the minute's rounds `interval` apart), " +
+          `with ${plan.citizensPerSecond} simulated citizens' verifications a second ` +
+          `resolving the record through a TTL cache started at ` +
           "a random phase of the schedule (as a real resolver's refresh would be). " +
-          "Milestones: the incident's `openedAt` (from the table); the SNS timestamp of the SEV1 alert (read back from the SQS " +
-          'queue subscribed to the alert topics); the moment Route 53 accepted the UPSERT (moto is INSYNC at once; AWS takes up to ' +
-          'a minute to propagate a change to every name server, which neither side of this comparison counts); and the end of the ' +
-          "citizens' outage (the first of 3 successes in a row, all on the backup). Route 53's figure is its typical failover time " +
-          'for the same interval, threshold and TTL, a nominal figure rather than a measurement: it leaves out the wait for the first ' +
-          "failing check (up to one interval, which the measured figures include) and its checkers' aggregation, and counts a whole " +
-          "TTL (the measured figures include whatever part of the TTL the citizens' cache had left). Route 53 itself offers only 10 s " +
-          "and 30 s intervals, so the 5 s rows compare with a setting it cannot run. (moto fails a target transaction that overlaps the results' batch write now and then; the " +
+          "Milestones: the incident's `openedAt` (from the table); the SNS timestamp of " +
+          'the SEV1 alert (read back from the SQS ' +
+          'queue subscribed to the alert topics); the moment Route 53 accepted the UPSERT ' +
+          '(moto is INSYNC at once; AWS takes up to ' +
+          'a minute to propagate a change to every name server, which neither side of this ' +
+          'comparison counts); and the end of the ' +
+          "citizens' outage (the first of 3 successes in a row, all on the backup). Route " +
+          "53's figure is its typical failover time " +
+          'for the same interval, threshold and TTL, a nominal figure rather than a ' +
+          'measurement: it leaves out the wait for the first ' +
+          'failing check (up to one interval, which the measured figures include) and its ' +
+          "checkers' aggregation, and counts a whole " +
+          "TTL (the measured figures include whatever part of the TTL the citizens' cache " +
+          'had left). Route 53 itself offers only 10 s ' +
+          'and 30 s intervals, so the 5 s rows compare with a setting it cannot run. (moto ' +
+          "fails a target transaction that overlaps the results' batch write now and then; " +
+          'the ' +
           "trials' DynamoDB clients hold writes around a transaction, `bench/lib/moto-write-gate.ts`.)",
         latencyTable(summaries),
-        `${results.length} trials in ${passes} pass(es) and ${elapsed.toFixed(0)} s: real intervals, not shortened, with trials run side by side to ` +
-          `fit the time (${plan.workers} Node processes, each with its own moto server and at most ${plan.concurrency} trials at once; settings ` +
-          'interleaved, so each saw the same load). Side by side, the trials compete for the CPU: a probe or a round takes longer than ' +
-          'alone. A round that overran makes the handler start the next one late and then catch up, closer than the interval, which ' +
-          `would find the fault sooner than the schedule allows: a trial in which a round from the fault to the switch started over ` +
-          `${LATE_ROUND_MS} ms after its slot is "disturbed" (${disturbed} this run) and replaced, as is one that stopped short.`,
+        `${results.length} trials in ${passes} pass(es) and ${elapsed.toFixed(0)} s: ` +
+          `real intervals, not shortened, with trials run side by side to ` +
+          `fit the time (${plan.workers} Node processes, each with its own moto server and ` +
+          `at most ${plan.concurrency} trials at once; settings ` +
+          'interleaved, so each saw the same load). Side by side, the trials compete for ' +
+          'the CPU: a probe or a round takes longer than ' +
+          'alone. A round that overran makes the handler start the next one late and then ' +
+          'catch up, closer than the interval, which ' +
+          `would find the fault sooner than the schedule allows: a trial in which a round ` +
+          `from the fault to the switch started over ` +
+          `${LATE_ROUND_MS} ms after its slot is "disturbed" (${disturbed} this run) and ` +
+          `replaced, as is one that stopped short.`,
         ...(topNotes.length
           ? [
-              `What delayed counted trials after the fault (number of trials):\n\n${topNotes.map(([note, count]) => `- ${note} (${count})`).join('\n')}`,
+              `What delayed counted trials after the fault (number of ` +
+                `trials):\n\n${topNotes.map(([note, count]) => `- ${note} (${count})`).join('\n')}`,
             ]
           : []),
         ...(errors.length ? [`Trials that stopped short: ${errors.map((error) => `"${error}"`).join('; ')}.`] : []),
-        "Every trial's rounds after the fault (start, end, lateness, failing targets, switches, incidents, alerts, problems) are written to " +
+        "Every trial's rounds after the fault (start, end, lateness, failing targets, " +
+          'switches, incidents, alerts, problems) are written to ' +
           '`node_modules/.cache/hcguard-bench/latency-trials.json` by each run.',
       ],
     };

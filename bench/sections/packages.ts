@@ -51,18 +51,29 @@ export const packagesSection: BenchSection = {
     return {
       headlines: [
         `Lambda packages as deployed (SDK bundled): ${describe(deployed(false))}` +
-          `${withSsm.length > 0 ? `; with a secret in SSM: ${describe(withSsm)}` : ''} (targets: under 300 KiB, well under 200 ms).`,
+          `${withSsm.length > 0 ? `; with a secret in SSM: ${describe(withSsm)}` : ''} ` +
+          `(targets: under 300 KiB, well under 200 ms).`,
       ],
       blocks: [
-        'Each handler in `lambdas/handlers/` bundled as `lib/constructs/guard-functions.ts` bundles it (esbuild: ESM, minified, ' +
-          'target node24, the `createRequire` banner, the parsed `hcguard.config.ts` baked in with `define`), once with the AWS SDK ' +
-          'inside (what the stack deploys: `bundleAwsSDK: true`) and once with `@aws-sdk/*` external (served by the runtime). ' +
-          'The SSM client is bundled only when the config reads a secret from SSM (`bundleDefines`); `hcguard.config.ts` reads ' +
-          'none, so "bundled, SSM secret" is the same config with its first secret moved to SSM, as a deployment keeping its keys there bakes it. ' +
-          '"zipped" is the deployment package (deflate level 9); "init" is `await import()` of the bundle in a fresh Node ' +
-          'process (runs taken round-robin across the bundles, so load from elsewhere hits all alike) with `HCGUARD_RESOURCES` set, so module scope builds its clients; "of which Node" is the same for an empty module; ' +
-          '"invoked with no time left" shows whether the handler then answers (module scope worked) or what it threw. ' +
-          'With the SDK external, its modules load from `node_modules` on this disk. Targets: under 300 KiB zipped, well under 200 ms.',
+        'Each handler in `lambdas/handlers/` bundled as ' +
+          '`lib/constructs/guard-functions.ts` bundles it (esbuild: ESM, minified, ' +
+          'target node24, the `createRequire` banner, the parsed `hcguard.config.ts` baked ' +
+          'in with `define`), once with the AWS SDK ' +
+          'inside (what the stack deploys: `bundleAwsSDK: true`) and once with ' +
+          '`@aws-sdk/*` external (served by the runtime). ' +
+          'The SSM client is bundled only when the config reads a secret from SSM ' +
+          '(`bundleDefines`); `hcguard.config.ts` reads ' +
+          'none, so "bundled, SSM secret" is the same config with its first secret moved ' +
+          'to SSM, as a deployment keeping its keys there bakes it. ' +
+          '"zipped" is the deployment package (deflate level 9); "init" is `await ' +
+          'import()` of the bundle in a fresh Node ' +
+          'process (runs taken round-robin across the bundles, so load from elsewhere hits ' +
+          'all alike) with `HCGUARD_RESOURCES` set, so module scope builds its clients; ' +
+          '"of which Node" is the same for an empty module; ' +
+          '"invoked with no time left" shows whether the handler then answers (module ' +
+          'scope worked) or what it threw. ' +
+          'With the SDK external, its modules load from `node_modules` on this disk. ' +
+          'Targets: under 300 KiB zipped, well under 200 ms.',
         packagesTable(figures),
       ],
     };

@@ -54,15 +54,21 @@ export const probeEngineSection: BenchSection = {
       rows.push({ endpoints, result: await measure({ endpoints, concurrency: CONCURRENCY, rounds }) });
     return {
       headlines: [
-        `Probe engine vs bare fetch, one round: ratio ${rows.map(({ endpoints, result }) => `${result.ratio.toFixed(2)} at ${endpoints}`).join(', ')} endpoints ` +
+        `Probe engine vs bare fetch, one round: ratio ` +
+          `${rows.map(({ endpoints, result }) => `${result.ratio.toFixed(2)} at ${endpoints}`).join(', ')} endpoints ` +
           `(target ≤ 1.2); peak RSS up to ${Math.max(...rows.map(({ result }) => result.peakRssMb)).toFixed(0)} MB.`,
       ],
       blocks: [
-        `One round over N loopback endpoints (six HTTP servers, one per site and stage, each on its own 127.0.0.x address) with the ` +
-          `probe engine — the probe runner with templates, a JSON assertion, byte-capped reads and results — against a bare \`fetch\` ` +
-          `loop making the same GETs at the same concurrency (${CONCURRENCY}). Best of ${rounds} alternating rounds each after a warm-up ` +
-          '(other load only ever adds time); CPU is user + system time of the process (client and servers). Each count runs in a fresh ' +
-          'Node process, so "peak RSS" is that process\'s high-water mark. The benchmark itself is `bench/probe-engine.ts`.',
+        `One round over N loopback endpoints (six HTTP servers, one per site and stage, ` +
+          `each on its own 127.0.0.x address) with the ` +
+          `probe engine — the probe runner with templates, a JSON assertion, byte-capped ` +
+          `reads and results — against a bare \`fetch\` ` +
+          `loop making the same GETs at the same concurrency (${CONCURRENCY}). Best of ` +
+          `${rounds} alternating rounds each after a warm-up ` +
+          '(other load only ever adds time); CPU is user + system time of the process ' +
+          '(client and servers). Each count runs in a fresh ' +
+          'Node process, so "peak RSS" is that process\'s high-water mark. The benchmark ' +
+          'itself is `bench/probe-engine.ts`.',
         probeEngineTable(rows),
       ],
     };

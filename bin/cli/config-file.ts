@@ -18,7 +18,9 @@ export const resolveConfigPath = (flag?: string, cwd = process.cwd()): string =>
     throw new ConfigError([
       {
         path: '',
-        rule: `no config file: pass --config, set HCGUARD_CONFIG_PATH, or create ${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}`,
+        rule:
+          `no config file: pass --config, set HCGUARD_CONFIG_PATH, or create ` +
+          `${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}`,
       },
     ]);
   }

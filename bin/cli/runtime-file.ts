@@ -35,7 +35,9 @@ export const claimRuntimeFile = (cwd = process.cwd()): RuntimeFileClaim => {
   })();
   if (running) {
     throw new UsageError(
-      `hcguard is already running here (pid ${running.pid}, dashboard ${running.dashboardUrl ?? 'unknown'}): stop it with Ctrl-C in its terminal, or \`kill ${running.pid}\``,
+      `hcguard is already running here (pid ${running.pid}, dashboard ` +
+        `${running.dashboardUrl ?? 'unknown'}): stop it with Ctrl-C in its terminal, or ` +
+        `\`kill ${running.pid}\``,
     );
   }
   const notes = [`replacing ${RUNTIME_FILE} left by a run that is no longer alive`];

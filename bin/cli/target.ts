@@ -88,7 +88,9 @@ const stackResources = async (stackName: string, clientConfig: AwsClientConfig):
     outputs = response.Stacks?.[0]?.Outputs ?? [];
   } catch (error) {
     throw new UsageError(
-      `cannot read stack ${stackName}: ${(error as Error).message}. Deploy it with \`npx cdk deploy\`, pass --stack-name, or start the local runtime with \`npm start\``,
+      `cannot read stack ${stackName}: ${(error as Error).message}. Deploy it with ` +
+        `\`npx cdk deploy\`, pass --stack-name, or start the local runtime with \`npm ` +
+        `start\``,
     );
   } finally {
     cloudformation.destroy();

@@ -194,7 +194,8 @@ export const createFailoverController = (deps: FailoverDeps): FailoverService =>
         return progress;
       }
     }
-    const message = `routing state of ${record.name} kept changing during ${MAX_PASSES} attempts; the next run decides again`;
+    const message =
+      `routing state of ${record.name} kept changing during ${MAX_PASSES} attempts; ` + `the next run decides again`;
     progress.failures.push({ record: record.name, step: 'read', message });
     return progress;
   };

@@ -16,7 +16,9 @@ export const resolveManagedRecords = (
     if (!hostedZoneId) {
       problems.push({
         path: `records[${index}].zone.id`,
-        rule: `no hosted zone id for ${name}: the deployed resources do not name one and the config sets none (add zone.id, or deploy the stack so it looks the zone up)`,
+        rule:
+          `no hosted zone id for ${name}: the deployed resources do not name one and the ` +
+          `config sets none (add zone.id, or deploy the stack so it looks the zone up)`,
       });
       return [];
     }

@@ -192,7 +192,8 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
   lines.push(subject, '');
   if (incident) {
     const where = incident.site
-      ? `site ${incident.site} (${presentation.siteLabels[incident.site]})${facts.routing.length ? `; records: ${facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ')}` : ''}`
+      ? `site ${incident.site} ` +
+        `(${presentation.siteLabels[incident.site]})${facts.routing.length ? `; records: ${facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ')}` : ''}`
       : facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ') || 'the whole platform';
     lines.push(
       `What:     ${incident.title}`,
@@ -206,11 +207,13 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
     );
     if (draft.kind === 'resolve') {
       lines.push(
-        `Resolved: ${formatInstant(incident.resolvedAt ?? draft.at, zone)}, open ${duration(incident.openedAt, draft.at)}`,
+        `Resolved: ${formatInstant(incident.resolvedAt ?? draft.at, zone)}, open ` +
+          `${duration(incident.openedAt, draft.at)}`,
       );
     } else if (incident.status === 'acknowledged') {
       lines.push(
-        `Ack:      acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ${formatInstant(incident.acknowledgedAt ?? draft.at, zone)}`,
+        `Ack:      acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ` +
+          `${formatInstant(incident.acknowledgedAt ?? draft.at, zone)}`,
       );
     } else {
       lines.push(

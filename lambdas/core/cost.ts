@@ -18,7 +18,10 @@ export interface CostScenario {
   readonly endpointType: EndpointType;
 }
 
-/** What one hcguard deployment does, per round and per month; each figure is an assumption printed with the estimate. */
+/**
+ * What one hcguard deployment does, per round and per month; each figure is an assumption printed
+ * with the estimate.
+ */
 export interface HcguardFootprint {
   /** The probe function's memory (lib/hcguard-stack.ts). */
   readonly probeMemoryMb: number;
@@ -57,7 +60,10 @@ export interface HcguardFootprint {
    * (lambdas/contract/metrics.ts), so many probes of one stage share them.
    */
   readonly metricsPerTarget: number;
-  /** Published every round whatever the probes: the heartbeat and AlertsSent (round-error metrics appear only with errors). */
+  /**
+   * Published every round whatever the probes: the heartbeat and AlertsSent (round-error metrics
+   * appear only with errors).
+   */
   readonly fixedMetrics: number;
 }
 
@@ -313,17 +319,30 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
   const run = probeSchedule(scenario, footprint);
   const invocation =
     run.roundsPerInvocation > 1
-      ? `one invocation a minute running ${run.roundsPerInvocation} rounds ${scenario.intervalSeconds} s apart, billed while it waits (${run.invocationSeconds.toFixed(1)} s)`
-      : `one invocation every ${scheduleRateMinutes({ schedule: { intervalSeconds: scenario.intervalSeconds, concurrency: footprint.concurrency } })} min running one round (${run.invocationSeconds.toFixed(2)} s)`;
+      ? `one invocation a minute running ${run.roundsPerInvocation} rounds ` +
+        `${scenario.intervalSeconds} s apart, billed while it waits ` +
+        `(${run.invocationSeconds.toFixed(1)} s)`
+      : `one invocation every ` +
+        `${scheduleRateMinutes({ schedule: { intervalSeconds: scenario.intervalSeconds, concurrency: footprint.concurrency } })} min running one round (${run.invocationSeconds.toFixed(2)} s)`;
   return [
     `prices: ${PRICES_REGION} list prices checked ${PRICES_AS_OF}, no free tier; a month is ${HOURS_PER_MONTH} hours`,
-    `an endpoint is one probe on one site; ${scenario.regions} region${scenario.regions === 1 ? '' : 's'} means one hcguard stack and one canary per endpoint in each`,
+    `an endpoint is one probe on one site; ${scenario.regions} ` +
+      `region${scenario.regions === 1 ? '' : 's'} means one hcguard stack and one ` +
+      `canary per endpoint in each`,
     `probe Lambda: ${footprint.probeMemoryMb} MB arm64, ${invocation}`,
-    `a round: ${scenario.endpoints} probe(s), ${footprint.concurrency} at once, ${footprint.probeSeconds} s each, plus ${footprint.roundOverheadSeconds} s to load state and store results`,
-    `DynamoDB per round: ${footprint.writeUnitsPerProbe} write unit(s) per probe + ${footprint.writeUnitsPerRound}, ${footprint.readUnitsPerProbe} read unit(s) per probe + ${footprint.readUnitsPerRound}; on-demand`,
-    `metrics: ${footprint.metricsPerTarget} per (site, stage) probed, at most ${SITES.length * STAGES.length} pairs, plus ${footprint.fixedMetrics} per round (heartbeat, alerts sent)`,
+    `a round: ${scenario.endpoints} probe(s), ${footprint.concurrency} at once, ` +
+      `${footprint.probeSeconds} s each, plus ${footprint.roundOverheadSeconds} s to ` +
+      `load state and store results`,
+    `DynamoDB per round: ${footprint.writeUnitsPerProbe} write unit(s) per probe + ` +
+      `${footprint.writeUnitsPerRound}, ${footprint.readUnitsPerProbe} read unit(s) ` +
+      `per probe + ${footprint.readUnitsPerRound}; on-demand`,
+    `metrics: ${footprint.metricsPerTarget} per (site, stage) probed, at most ` +
+      `${SITES.length * STAGES.length} pairs, plus ${footprint.fixedMetrics} per round ` +
+      `(heartbeat, alerts sent)`,
     `logs: ${footprint.logBytesPerProbe} B per probe result and ${footprint.logBytesPerInvocation} B per invocation`,
-    `alerts: ${footprint.incidentsPerMonth} incidents a month, ${footprint.publishesPerIncident} publishes each, ${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,
+    `alerts: ${footprint.incidentsPerMonth} incidents a month, ` +
+      `${footprint.publishesPerIncident} publishes each, ` +
+      `${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,
     `fixed per stack: ${footprint.alarms} alarms, ${footprint.dashboards} dashboard, ${footprint.kmsKeys} KMS keys (${usd(
       footprint.alarms * PRICES.cloudwatchAlarm.usd +
         footprint.dashboards * PRICES.cloudwatchDashboard.usd +

@@ -48,7 +48,9 @@ const EVENTBRIDGE = 'https://aws.amazon.com/eventbridge/pricing/';
 const KMS = 'https://aws.amazon.com/kms/pricing/';
 const XRAY = 'https://aws.amazon.com/xray/pricing/';
 const ROUTE53_TRANSCRIPT =
-  'api-evangelist/amazon-route53-resolver plans/amazon-route53-resolver-plans-pricing.yml (verbatim transcription of the AWS page, read 2026-09-20)';
+  'api-evangelist/amazon-route53-resolver ' +
+  'plans/amazon-route53-resolver-plans-pricing.yml (verbatim transcription of the ' +
+  'AWS page, read 2026-09-20)';
 
 export const PRICES = {
   lambdaRequest: {

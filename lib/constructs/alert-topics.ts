@@ -35,7 +35,9 @@ export class AlertTopics extends Construct {
     Validations.of(this.auditQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'The alert audit queue is a read-back channel for drills; an alert it fails to hold is already delivered to the real subscribers, so a DLQ would only collect copies.',
+        'The alert audit queue is a read-back channel for drills; an alert it fails to ' +
+        'hold is already delivered to the real subscribers, so a DLQ would only collect ' +
+        'copies.',
     });
     const topics = {} as Record<Severity, sns.Topic>;
     for (const severity of SEVERITIES) {

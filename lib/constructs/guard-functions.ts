@@ -96,7 +96,9 @@ export class GuardFunction extends Construct {
       Validations.of(tracingPolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; AWS requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).',
+          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level ' +
+          'permissions; AWS requires "*" ' +
+          '(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).',
       });
     }
   }
@@ -168,7 +170,9 @@ export const grantGuardAccess = (role: iam.Role, access: GuardAccess): void => {
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]',
     reason:
-      'route53:GetChange is authorized on change ARNs, and a change id exists only after ChangeResourceRecordSets returns it; reading change status reveals nothing else.',
+      'route53:GetChange is authorized on change ARNs, and a change id exists only ' +
+      'after ChangeResourceRecordSets returns it; reading change status reveals ' +
+      'nothing else.',
   });
   const parameters = access.secrets.flatMap((secret) => ('ssmParameter' in secret ? [secret.ssmParameter] : []));
   if (parameters.length) {

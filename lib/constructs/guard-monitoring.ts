@@ -41,7 +41,10 @@ export class GuardMonitoring extends Construct {
     super(scope, id);
     const service = { service: props.serviceName };
     this.heartbeatAlarm = new cloudwatch.Alarm(this, 'HeartbeatAlarm', {
-      alarmDescription: `hcguard prober (${props.serviceName}) has not completed a probe round for ${props.missedHeartbeats ?? 3} periods: nothing is watching the health-code platform.`,
+      alarmDescription:
+        `hcguard prober (${props.serviceName}) has not completed a probe round for ` +
+        `${props.missedHeartbeats ?? 3} periods: nothing is watching the health-code ` +
+        `platform.`,
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: HEARTBEAT_METRIC,
@@ -67,7 +70,8 @@ export class GuardMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(new actions.SnsAction(props.errorsTopic));
       new cloudwatch.Alarm(this, `${name}Throttles`, {
-        alarmDescription: `hcguard ${name} function was throttled (reserved concurrency 1): a run overlapped the previous one.`,
+        alarmDescription:
+          `hcguard ${name} function was throttled (reserved concurrency 1): a run ` + `overlapped the previous one.`,
         metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -80,7 +84,8 @@ export class GuardMonitoring extends Construct {
     // run); these say which part needs a look before it costs an alert or a switch.
     for (const metricName of ROUND_ERROR_METRICS) {
       new cloudwatch.Alarm(this, metricName, {
-        alarmDescription: `hcguard rounds report ${metricName}: see the probe function's log lines with step and error.`,
+        alarmDescription:
+          `hcguard rounds report ${metricName}: see the probe function's log lines with ` + `step and error.`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
           metricName,
@@ -107,7 +112,10 @@ export class GuardMonitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `# hcguard — ${props.serviceName}\nSuccess rate (%) and p95 latency of each stage's probes on each site. Alarms: prober heartbeat, function errors and throttles.`,
+        markdown:
+          `# hcguard — ${props.serviceName}\nSuccess rate (%) and p95 latency of each ` +
+          `stage's probes on each site. Alarms: prober heartbeat, function errors and ` +
+          `throttles.`,
         width: 24,
         height: 2,
       }),

@@ -56,7 +56,8 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
   // Everything the page runs is its own file; no inline script, no third party.
   'content-security-policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+    "connect-src 'self'; frame-ancestors 'none'",
 } as const;
 
 export const startDashboardServer = async (options: DashboardServerOptions): Promise<DashboardServer> => {

@@ -21,7 +21,8 @@ export const describeEndpoints = (endpoints: Endpoints): string =>
     `  dashboard       ${endpoints.dashboardUrl}`,
     `  sandbox         primary ${endpoints.sandbox.primary}   backup ${endpoints.sandbox.backup}`,
     `  local AWS       ${endpoints.awsEndpoint} (${endpoints.awsOrigin}); table ${endpoints.tableName}`,
-    `  runtime file    ${endpoints.runtimeFile} (hcguard status, fault, drill, ack, failover find it); probe Lambda log ${endpoints.probeLog}`,
+    `  runtime file    ${endpoints.runtimeFile} (hcguard status, fault, drill, ack, ` +
+      `failover find it); probe Lambda log ${endpoints.probeLog}`,
     '  try             npx hcguard fault primary verification error   then watch the failover; Ctrl-C stops everything',
     '',
   ].join('\n');
@@ -51,7 +52,8 @@ export const statusTable = (state: DashboardState): string[] => {
   }
   for (const route of state.routing) {
     lines.push(
-      `  routing ${route.record} → ${route.activeSite} since ${clock(route.since)} (${route.reason})${route.refusal ? `; refusing: ${route.refusal}` : ''}`,
+      `  routing ${route.record} → ${route.activeSite} since ${clock(route.since)} ` +
+        `(${route.reason})${route.refusal ? `; refusing: ${route.refusal}` : ''}`,
     );
   }
   if (state.incidents.length === 0) lines.push('  incidents: none open');
@@ -67,7 +69,8 @@ export const statusTable = (state: DashboardState): string[] => {
   if (citizens) {
     const outage = citizens.outages.at(-1);
     lines.push(
-      `  citizens ${percent(citizens.recent.successRate)} ok over ${citizens.recent.seconds}s → ${citizens.answer?.site ?? '?'}` +
+      `  citizens ${percent(citizens.recent.successRate)} ok over ` +
+        `${citizens.recent.seconds}s → ${citizens.answer?.site ?? '?'}` +
         (outage && !outage.end ? `; OUTAGE since ${clock(outage.start)} (${outage.failed} failed)` : ''),
     );
   }
@@ -97,7 +100,8 @@ export const changeLines = (before: DashboardState | undefined, after: Dashboard
     const previous = before?.targets.find((entry) => entry.site === target.site && entry.stage === target.stage);
     if ((previous?.health ?? 'unknown') !== target.health) {
       lines.push(
-        `${at} ${target.site}/${target.stage}: ${previous?.health ?? 'unknown'} → ${target.health}${target.lastMessage && target.health !== 'healthy' ? ` (${target.lastMessage})` : ''}`,
+        `${at} ${target.site}/${target.stage}: ${previous?.health ?? 'unknown'} → ` +
+          `${target.health}${target.lastMessage && target.health !== 'healthy' ? ` (${target.lastMessage})` : ''}`,
       );
     }
   }
@@ -113,7 +117,8 @@ export const changeLines = (before: DashboardState | undefined, after: Dashboard
     if (!previous) lines.push(`${at} ${incident.severity} incident ${incident.id} opened: ${incident.title}`);
     else if (previous.status !== incident.status || previous.severity !== incident.severity) {
       lines.push(
-        `${at} incident ${incident.id} is ${incident.status} (${incident.severity})${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}`,
+        `${at} incident ${incident.id} is ${incident.status} ` +
+          `(${incident.severity})${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}`,
       );
     }
   }
@@ -132,7 +137,9 @@ export const changeLines = (before: DashboardState | undefined, after: Dashboard
     if (!previous) lines.push(`${at} citizens: verifications failing since ${clock(outage.start)}`);
     if (outage.end && !previous?.end) {
       lines.push(
-        `${at} citizens: recovered; outage ${clock(outage.start)}–${clock(outage.end)} lasted ${((outage.durationMs ?? 0) / 1000).toFixed(1)} s with ${outage.failed} failed verifications`,
+        `${at} citizens: recovered; outage ${clock(outage.start)}–${clock(outage.end)} ` +
+          `lasted ${((outage.durationMs ?? 0) / 1000).toFixed(1)} s with ${outage.failed} ` +
+          `failed verifications`,
       );
     }
   });

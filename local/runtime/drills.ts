@@ -58,7 +58,8 @@ export const createLocalDrills = (options: LocalDrillsOptions): LocalDrills => {
             options.note(`drill ${drill.id} (${scenario}) finished: ${result.drill.outcome ?? 'done'}`);
           else if (options.stopping.aborted)
             options.note(
-              `drill ${drill.id} paused by the stop (its record lives in the emulator: \`hcguard drill --resume ${drill.id}\` while that keeps its data)`,
+              `drill ${drill.id} paused by the stop (its record lives in the emulator: ` +
+                `\`hcguard drill --resume ${drill.id}\` while that keeps its data)`,
             );
         })
         .catch((error: unknown) => options.note(`drill ${drill.id} stopped: ${errorText(error)}`))

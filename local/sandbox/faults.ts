@@ -19,7 +19,10 @@ interface StoredFault {
 }
 
 export interface SandboxFaults extends FaultInjector {
-  /** Validates any input (e.g. a request body) and activates the fault at once; the same mode on the same target replaces the old one. */
+  /**
+   * Validates any input (e.g. a request body) and activates the fault at once; the same mode on the
+   * same target replaces the old one.
+   */
   injectNow(fault: FaultSpec | Readonly<Record<string, unknown>>): ActiveFault;
   /** Clears matching faults; returns how many were active. */
   clearNow(where?: { site?: Site; stage?: Stage }): number;

@@ -104,7 +104,8 @@ export const sandboxAddressesFromConfig = (config: Pick<HcguardConfig, 'sites'>)
       const origins = [...new Set(urls.map(({ url }) => url.origin))];
       if (origins.length !== 1) {
         throw new SandboxConfigError(
-          `sites.${site}: the sandbox serves a site from one origin, but its stages use ${origins.join(', ')}; give all three stages the same scheme, host and port`,
+          `sites.${site}: the sandbox serves a site from one origin, but its stages use ` +
+            `${origins.join(', ')}; give all three stages the same scheme, host and port`,
         );
       }
       const [first] = urls;
@@ -117,7 +118,8 @@ export const sandboxAddressesFromConfig = (config: Pick<HcguardConfig, 'sites'>)
       ) as Record<Stage, string>;
       if (new Set(Object.values(stagePaths)).size !== STAGES.length || Object.values(stagePaths).includes('/')) {
         throw new SandboxConfigError(
-          `sites.${site}: each stage needs its own base path (e.g. /collection), got ${Object.values(stagePaths).join(', ')}`,
+          `sites.${site}: each stage needs its own base path (e.g. /collection), got ` +
+            `${Object.values(stagePaths).join(', ')}`,
         );
       }
       const host = first.url.hostname.replace(/^\[|\]$/g, '');
@@ -130,7 +132,9 @@ export const sandboxAddressesFromConfig = (config: Pick<HcguardConfig, 'sites'>)
     addresses.primary.port !== 0
   ) {
     throw new SandboxConfigError(
-      `primary and backup both use ${addresses.primary.host}:${addresses.primary.port}; the sandbox needs a separate address for each site`,
+      `primary and backup both use ` +
+        `${addresses.primary.host}:${addresses.primary.port}; the sandbox needs a ` +
+        `separate address for each site`,
     );
   }
   return addresses;
@@ -149,7 +153,8 @@ const listen = async (server: Server, site: Site, address: SiteAddress): Promise
       );
     if (code === 'EADDRNOTAVAIL')
       throw new SandboxConfigError(
-        `${site}: cannot listen on ${address.host}: no such address on this machine (on macOS: sudo ifconfig lo0 alias ${address.host})`,
+        `${site}: cannot listen on ${address.host}: no such address on this machine (on ` +
+          `macOS: sudo ifconfig lo0 alias ${address.host})`,
       );
     if (code === 'EACCES')
       throw new SandboxConfigError(`${site}: not allowed to listen on ${where} (ports below 1024 need privileges)`);

@@ -52,7 +52,8 @@ describe('secrets from SSM Parameter Store (Powertools, decrypted, cached)', () 
       ssm: powertoolsSsmReader({ client }),
     });
     await expect(source.get('key')).rejects.toThrow(
-      'secret "key": SSM parameter /hcguard/missing could not be read (GetParameterError: Parameter /hcguard/missing not found.)',
+      'secret "key": SSM parameter /hcguard/missing could not be read ' +
+        '(GetParameterError: Parameter /hcguard/missing not found.)',
     );
   });
 
@@ -86,7 +87,8 @@ describe('secrets in a Lambda bundle built for a config that reads none from SSM
     vi.stubEnv('HCGUARD_SSM_SECRETS', 'false');
     const source = createSecretSource({ refs: { key: { ssmParameter: '/hcguard/key' } } });
     await expect(source.get('key')).rejects.toThrow(
-      'secret "key": SSM parameter /hcguard/key could not be read (Error: this Lambda bundle was built for a config that reads no secret from SSM)',
+      'secret "key": SSM parameter /hcguard/key could not be read (Error: this Lambda ' +
+        'bundle was built for a config that reads no secret from SSM)',
     );
   });
 });

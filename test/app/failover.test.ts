@@ -319,124 +319,140 @@ describe('createFailoverController: exactly once under races, retries and crashe
     expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup', version: 3 });
   });
 
-  it('a run that died after writing its intent (before the change) is rolled back after the lease, then the policy decides again', async () => {
-    const { clock, store, router, audit, controller } = setup();
-    await store.put(
-      { ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState,
-      0,
-    );
-    await store.put(leftIntent(START, '2026-11-20T08:02:00.000Z'), 1);
+  it(
+    'a run that died after writing its intent (before the change) is rolled back ' +
+      'after the lease, then the policy decides again',
+    async () => {
+      const { clock, store, router, audit, controller } = setup();
+      await store.put(
+        { ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState,
+        0,
+      );
+      await store.put(leftIntent(START, '2026-11-20T08:02:00.000Z'), 1);
 
-    clock.set('2026-11-20T08:02:10.000Z'); // lease over, grace not yet: hands off
-    const early = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(early.switches).toEqual([]);
-    expect(router.changes).toEqual([]);
+      clock.set('2026-11-20T08:02:10.000Z'); // lease over, grace not yet: hands off
+      const early = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(early.switches).toEqual([]);
+      expect(router.changes).toEqual([]);
 
-    clock.set('2026-11-20T08:02:31.000Z');
-    const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(audit.entries[0]).toMatchObject({
-      action: 'routing.repaired',
-      detail: { outcome: 'rolled-back', from: 'primary', to: 'backup', intentAt: START },
-    });
-    expect(audit.actions()).toEqual(['routing.repaired', 'routing.switched']);
-    expect(router.changes).toHaveLength(1);
-    expect(outcome.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup' })]);
-    expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup', version: 5 });
-  });
-
-  it('a run that died after the Route 53 change (before confirming) is finished by the next run, without a second change', async () => {
-    const { clock, store, router, audit, controller } = setup();
-    await store.put(
-      { ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState,
-      0,
-    );
-    await store.put(leftIntent(START, '2026-11-20T08:02:00.000Z'), 1);
-    router.answers.set(RECORD.name, 'backup');
-
-    clock.set('2026-11-20T08:03:00.000Z');
-    const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(router.changes).toEqual([]);
-    expect(outcome.switches).toEqual([
-      {
-        record: RECORD.name,
-        from: 'primary',
-        to: 'backup',
-        at: START,
-        actor: 'controller',
-        reason: 'primary verification failing (timeout)',
-        repaired: true,
-      },
-    ]);
-    expect(await store.get(RECORD.name)).toEqual({
-      record: RECORD.name,
-      activeSite: 'backup',
-      since: START,
-      lastSwitchedAt: START,
-      reason: 'primary verification failing (timeout)',
-      actor: 'controller',
-      version: 3,
-    });
-    expect(audit.entries).toEqual([
-      expect.objectContaining({
+      clock.set('2026-11-20T08:02:31.000Z');
+      const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(audit.entries[0]).toMatchObject({
         action: 'routing.repaired',
+        detail: { outcome: 'rolled-back', from: 'primary', to: 'backup', intentAt: START },
+      });
+      expect(audit.actions()).toEqual(['routing.repaired', 'routing.switched']);
+      expect(router.changes).toHaveLength(1);
+      expect(outcome.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup' })]);
+      expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup', version: 5 });
+    },
+  );
+
+  it(
+    'a run that died after the Route 53 change (before confirming) is finished by ' +
+      'the next run, without a second change',
+    async () => {
+      const { clock, store, router, audit, controller } = setup();
+      await store.put(
+        { ...leftIntent(START, '2026-11-20T08:02:00.000Z'), version: 1, pending: undefined } as RoutingState,
+        0,
+      );
+      await store.put(leftIntent(START, '2026-11-20T08:02:00.000Z'), 1);
+      router.answers.set(RECORD.name, 'backup');
+
+      clock.set('2026-11-20T08:03:00.000Z');
+      const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(router.changes).toEqual([]);
+      expect(outcome.switches).toEqual([
+        {
+          record: RECORD.name,
+          from: 'primary',
+          to: 'backup',
+          at: START,
+          actor: 'controller',
+          reason: 'primary verification failing (timeout)',
+          repaired: true,
+        },
+      ]);
+      expect(await store.get(RECORD.name)).toEqual({
+        record: RECORD.name,
+        activeSite: 'backup',
+        since: START,
+        lastSwitchedAt: START,
+        reason: 'primary verification failing (timeout)',
         actor: 'controller',
-        detail: expect.objectContaining({ outcome: 'finished' }),
-      }),
-    ]);
-  });
+        version: 3,
+      });
+      expect(audit.entries).toEqual([
+        expect.objectContaining({
+          action: 'routing.repaired',
+          actor: 'controller',
+          detail: expect.objectContaining({ outcome: 'finished' }),
+        }),
+      ]);
+    },
+  );
 
-  it('a change that timed out after Route 53 applied it is finished at once from Route 53’s answer — never sent twice', async () => {
-    const { clock, store, router, audit, controller } = setup();
-    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
-    router.failNext = { error: Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), when: 'after' };
-    const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(outcome.failures).toEqual([
-      {
-        record: RECORD.name,
-        step: 'switch',
-        message: expect.stringContaining('the intent stays pending until Route 53 answers either site'),
-      },
-    ]);
-    // No "cannot fail over" story, and no pending switch left: Route 53 answers the backup.
-    expect(outcome.conditions).toEqual([]);
-    expect(outcome.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
-    expect(router.changes).toHaveLength(1);
-    expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup', lastSwitchedAt: START });
-    expect(await store.get(RECORD.name)).not.toHaveProperty('pending');
-    expect(audit.actions()).toEqual(['routing.initialized', 'routing.switch-failed', 'routing.repaired']);
-  });
+  it(
+    'a change that timed out after Route 53 applied it is finished at once from ' +
+      'Route 53’s answer — never sent twice',
+    async () => {
+      const { clock, store, router, audit, controller } = setup();
+      await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
+      router.failNext = { error: Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), when: 'after' };
+      const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(outcome.failures).toEqual([
+        {
+          record: RECORD.name,
+          step: 'switch',
+          message: expect.stringContaining('the intent stays pending until Route 53 answers either site'),
+        },
+      ]);
+      // No "cannot fail over" story, and no pending switch left: Route 53 answers the backup.
+      expect(outcome.conditions).toEqual([]);
+      expect(outcome.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
+      expect(router.changes).toHaveLength(1);
+      expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'backup', lastSwitchedAt: START });
+      expect(await store.get(RECORD.name)).not.toHaveProperty('pending');
+      expect(audit.actions()).toEqual(['routing.initialized', 'routing.switch-failed', 'routing.repaired']);
+    },
+  );
 
-  it('a change that timed out before it applied is a switch in progress until the grace ends, then rolled back and made once', async () => {
-    const { clock, store, router, controller } = setup();
-    await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
-    router.failNext = { error: Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), when: 'before' };
-    const first = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(first.switches).toEqual([]);
-    expect(first.conditions).toEqual([
-      {
-        kind: 'switch-in-progress',
-        record: RECORD.name,
-        title: `switch in progress: ${RECORD.name} primary → backup unconfirmed since ${START}`,
-        detail: expect.stringContaining(
-          'the Route 53 call failed without a known outcome (TimeoutError: socket hang up)',
-        ),
-      },
-    ]);
-    expect((await store.get(RECORD.name))?.pending).toMatchObject({ toSite: 'backup', failedAt: START });
+  it(
+    'a change that timed out before it applied is a switch in progress until the ' +
+      'grace ends, then rolled back and made once',
+    async () => {
+      const { clock, store, router, controller } = setup();
+      await controller.reconcile({ targets: targetStates(clock.now()), now: clock.now() });
+      router.failNext = { error: Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), when: 'before' };
+      const first = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(first.switches).toEqual([]);
+      expect(first.conditions).toEqual([
+        {
+          kind: 'switch-in-progress',
+          record: RECORD.name,
+          title: `switch in progress: ${RECORD.name} primary → backup unconfirmed since ${START}`,
+          detail: expect.stringContaining(
+            'the Route 53 call failed without a known outcome (TimeoutError: socket hang up)',
+          ),
+        },
+      ]);
+      expect((await store.get(RECORD.name))?.pending).toMatchObject({ toSite: 'backup', failedAt: START });
 
-    // Within the grace, still in progress (a change sent just before the timeout may land).
-    clock.advance(3_000);
-    const during = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(during.conditions).toMatchObject([{ kind: 'switch-in-progress' }]);
-    expect(router.changes).toEqual([]);
+      // Within the grace, still in progress (a change sent just before the timeout may land).
+      clock.advance(3_000);
+      const during = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(during.conditions).toMatchObject([{ kind: 'switch-in-progress' }]);
+      expect(router.changes).toEqual([]);
 
-    clock.advance(3_000);
-    const after = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
-    expect(after.conditions).toEqual([]);
-    expect(after.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup' })]);
-    expect(after.switches[0]).not.toHaveProperty('repaired');
-    expect(router.changes).toHaveLength(1);
-  });
+      clock.advance(3_000);
+      const after = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
+      expect(after.conditions).toEqual([]);
+      expect(after.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup' })]);
+      expect(after.switches[0]).not.toHaveProperty('repaired');
+      expect(router.changes).toHaveLength(1);
+    },
+  );
 
   it('a 5xx from Route 53 leaves the intent pending (it may have applied), never rolled back at once', async () => {
     const { clock, store, router, audit, controller } = setup();
@@ -471,46 +487,49 @@ describe('createFailoverController: exactly once under races, retries and crashe
     expect(Date.parse(intent.pending!.leaseUntil!) - Date.parse(intent.pending!.requestedAt)).toBe(30_000);
   });
 
-  it('an owner that confirms after a repairer already finished its switch does not report it a second time', async () => {
-    const store = new MemoryRoutingStore();
-    const fake = new FakeRouter();
-    fake.answers.set(RECORD.name, 'primary');
-    const audit = new MemoryAuditLog();
-    const late = manualClock('2026-11-20T08:10:00.000Z');
-    const repairer = createFailoverController({
-      config: CONFIG,
-      records: [RECORD],
-      routingStore: store,
-      router: fake,
-      auditLog: audit,
-      clock: late,
-    });
-    let repairedOutcome: Awaited<ReturnType<typeof repairer.reconcile>> | undefined;
-    const slowOwner = createFailoverController({
-      config: CONFIG,
-      records: [RECORD],
-      routingStore: store,
-      auditLog: audit,
-      clock: manualClock(START),
-      router: {
-        read: (record, signal) => fake.read(record, signal),
-        // The change applies, then the owner stalls past its lease and a repairer finishes first.
-        route: async (record, site, options) => {
-          const result = await fake.route(record, site, options);
-          repairedOutcome = await repairer.reconcile({ targets: primaryDown(late.now()), now: late.now() });
-          return result;
+  it(
+    'an owner that confirms after a repairer already finished its switch does not ' + 'report it a second time',
+    async () => {
+      const store = new MemoryRoutingStore();
+      const fake = new FakeRouter();
+      fake.answers.set(RECORD.name, 'primary');
+      const audit = new MemoryAuditLog();
+      const late = manualClock('2026-11-20T08:10:00.000Z');
+      const repairer = createFailoverController({
+        config: CONFIG,
+        records: [RECORD],
+        routingStore: store,
+        router: fake,
+        auditLog: audit,
+        clock: late,
+      });
+      let repairedOutcome: Awaited<ReturnType<typeof repairer.reconcile>> | undefined;
+      const slowOwner = createFailoverController({
+        config: CONFIG,
+        records: [RECORD],
+        routingStore: store,
+        auditLog: audit,
+        clock: manualClock(START),
+        router: {
+          read: (record, signal) => fake.read(record, signal),
+          // The change applies, then the owner stalls past its lease and a repairer finishes first.
+          route: async (record, site, options) => {
+            const result = await fake.route(record, site, options);
+            repairedOutcome = await repairer.reconcile({ targets: primaryDown(late.now()), now: late.now() });
+            return result;
+          },
+          awaitChange: (changeId) => fake.awaitChange(changeId),
         },
-        awaitChange: (changeId) => fake.awaitChange(changeId),
-      },
-    });
-    const owner = await slowOwner.reconcile({ targets: primaryDown(new Date(START)), now: new Date(START) });
-    expect(repairedOutcome?.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
-    expect(owner.switches).toEqual([]);
-    expect(owner.failures).toEqual([]);
-    expect(owner.routing).toMatchObject([{ activeSite: 'backup' }]);
-    expect(fake.changes).toHaveLength(1);
-    expect(audit.actions()).toEqual(['routing.initialized', 'routing.repaired']);
-  });
+      });
+      const owner = await slowOwner.reconcile({ targets: primaryDown(new Date(START)), now: new Date(START) });
+      expect(repairedOutcome?.switches).toEqual([expect.objectContaining({ to: 'backup', repaired: true })]);
+      expect(owner.switches).toEqual([]);
+      expect(owner.failures).toEqual([]);
+      expect(owner.routing).toMatchObject([{ activeSite: 'backup' }]);
+      expect(fake.changes).toHaveLength(1);
+      expect(audit.actions()).toEqual(['routing.initialized', 'routing.repaired']);
+    },
+  );
 
   it('rolls the intent back at once when the router says Route 53 did not apply the change, and says so', async () => {
     const { clock, store, router, audit, controller } = setup();
@@ -519,7 +538,9 @@ describe('createFailoverController: exactly once under races, retries and crashe
     router.failNext = { error: refused, when: 'before' };
     const outcome = await controller.reconcile({ targets: primaryDown(clock.now()), now: clock.now() });
     expect(outcome.conditions[0]?.detail).toBe(
-      `the switch of ${RECORD.name} from primary to backup failed: ChangeNotAppliedError: Route 53 refused the change: Throttling: Rate exceeded; the intent was rolled back`,
+      `the switch of ${RECORD.name} from primary to backup failed: ` +
+        `ChangeNotAppliedError: Route 53 refused the change: Throttling: Rate exceeded; ` +
+        `the intent was rolled back`,
     );
     expect(await store.get(RECORD.name)).toMatchObject({ activeSite: 'primary', version: 3 });
     expect(await store.get(RECORD.name)).not.toHaveProperty('pending');
@@ -562,49 +583,54 @@ describe('createFailoverController: operator commands', () => {
     });
   });
 
-  it('refuses a manual switch to a broken backup and records the refusal; --force overrides it and records what it overrode', async () => {
-    const { clock, audit, router, controller } = setup();
-    const broken = targetStates(clock.now(), { 'backup.collection': 'failing' });
-    const refused = await controller.failover({
-      to: 'backup',
-      reason: 'test',
-      force: false,
-      actor: OPERATOR,
-      targets: broken,
-    });
-    expect(refused).toEqual([
-      {
-        record: RECORD.name,
-        result: 'refused',
-        message: `cannot switch ${RECORD.name} from primary to backup: backup unhealthy: collection failing (timeout)`,
-        activeSite: 'primary',
-        switches: [],
-      },
-    ]);
-    expect(audit.entries.at(-1)).toMatchObject({
-      actor: OPERATOR,
-      action: 'routing.switch-refused',
-      detail: { codes: 'target-unhealthy' },
-    });
-    expect(router.changes).toEqual([]);
+  it(
+    'refuses a manual switch to a broken backup and records the refusal; --force ' +
+      'overrides it and records what it overrode',
+    async () => {
+      const { clock, audit, router, controller } = setup();
+      const broken = targetStates(clock.now(), { 'backup.collection': 'failing' });
+      const refused = await controller.failover({
+        to: 'backup',
+        reason: 'test',
+        force: false,
+        actor: OPERATOR,
+        targets: broken,
+      });
+      expect(refused).toEqual([
+        {
+          record: RECORD.name,
+          result: 'refused',
+          message:
+            `cannot switch ${RECORD.name} from primary to backup: backup unhealthy: ` + `collection failing (timeout)`,
+          activeSite: 'primary',
+          switches: [],
+        },
+      ]);
+      expect(audit.entries.at(-1)).toMatchObject({
+        actor: OPERATOR,
+        action: 'routing.switch-refused',
+        detail: { codes: 'target-unhealthy' },
+      });
+      expect(router.changes).toEqual([]);
 
-    const forced = await controller.failover({
-      to: 'backup',
-      reason: 'primary is on fire; backup collection lag accepted',
-      force: true,
-      actor: OPERATOR,
-      targets: broken,
-    });
-    expect(forced[0]).toMatchObject({
-      result: 'switched',
-      message: expect.stringContaining('FORCED over: backup unhealthy: collection failing (timeout)'),
-    });
-    expect(router.changes[0]?.comment).toContain('; FORCED; primary is on fire');
-    expect(audit.entries.at(-1)).toMatchObject({
-      action: 'routing.switched',
-      detail: { forced: true, overridden: 'backup unhealthy: collection failing (timeout)' },
-    });
-  });
+      const forced = await controller.failover({
+        to: 'backup',
+        reason: 'primary is on fire; backup collection lag accepted',
+        force: true,
+        actor: OPERATOR,
+        targets: broken,
+      });
+      expect(forced[0]).toMatchObject({
+        result: 'switched',
+        message: expect.stringContaining('FORCED over: backup unhealthy: collection failing (timeout)'),
+      });
+      expect(router.changes[0]?.comment).toContain('; FORCED; primary is on fire');
+      expect(audit.entries.at(-1)).toMatchObject({
+        action: 'routing.switched',
+        detail: { forced: true, overridden: 'backup unhealthy: collection failing (timeout)' },
+      });
+    },
+  );
 
   it('fails back on approval only once the primary has been stable, and names an unknown record', async () => {
     const { clock, router, controller } = setup();

@@ -68,36 +68,39 @@ describe('the probe handler', () => {
     return { config, clock, starts, handle };
   };
 
-  it('runs twelve rounds 5 s apart in one invocation when the interval is 5 s, with a heartbeat per round', async () => {
-    const { clock, starts, handle, config } = build(5, async (_, now) => summary(now.toISOString()));
-    const deadline = clock.now().getTime() + 90_000;
-    const result = await handle(
-      {},
-      lambdaContext(() => deadline - clock.now().getTime()),
-    );
-    expect(starts).toEqual(
-      Array.from({ length: 12 }, (_, round) =>
-        new Date(Date.parse('2026-11-26T18:00:00.000Z') + round * 5_000).toISOString(),
-      ),
-    );
-    expect(result.rounds).toHaveLength(12);
-    expect(result.stopped).toBeUndefined();
-    const heartbeats = stdout.emf().filter((blob) => HEARTBEAT_METRIC in blob);
-    expect(heartbeats).toHaveLength(12);
-    expect(heartbeats[0]).toMatchObject({
-      _aws: {
-        CloudWatchMetrics: [
-          {
-            Namespace: 'hcguard',
-            Dimensions: [['service']],
-            Metrics: expect.arrayContaining([{ Name: HEARTBEAT_METRIC, Unit: 'Count' }]),
-          },
-        ],
-      },
-      service: config.name,
-      [HEARTBEAT_METRIC]: 1,
-    });
-  });
+  it(
+    'runs twelve rounds 5 s apart in one invocation when the interval is 5 s, with a ' + 'heartbeat per round',
+    async () => {
+      const { clock, starts, handle, config } = build(5, async (_, now) => summary(now.toISOString()));
+      const deadline = clock.now().getTime() + 90_000;
+      const result = await handle(
+        {},
+        lambdaContext(() => deadline - clock.now().getTime()),
+      );
+      expect(starts).toEqual(
+        Array.from({ length: 12 }, (_, round) =>
+          new Date(Date.parse('2026-11-26T18:00:00.000Z') + round * 5_000).toISOString(),
+        ),
+      );
+      expect(result.rounds).toHaveLength(12);
+      expect(result.stopped).toBeUndefined();
+      const heartbeats = stdout.emf().filter((blob) => HEARTBEAT_METRIC in blob);
+      expect(heartbeats).toHaveLength(12);
+      expect(heartbeats[0]).toMatchObject({
+        _aws: {
+          CloudWatchMetrics: [
+            {
+              Namespace: 'hcguard',
+              Dimensions: [['service']],
+              Metrics: expect.arrayContaining([{ Name: HEARTBEAT_METRIC, Unit: 'Count' }]),
+            },
+          ],
+        },
+        service: config.name,
+        [HEARTBEAT_METRIC]: 1,
+      });
+    },
+  );
 
   it('stops before the deadline rather than start a round it cannot finish', async () => {
     const { clock, starts, handle, config } = build(5, async (_, now) => summary(now.toISOString()));
@@ -113,59 +116,62 @@ describe('the probe handler', () => {
     expect(stdout.logs().some((line) => line.message === result.stopped)).toBe(true);
   });
 
-  it('publishes success and latency per result with site and stage dimensions, leaving aborted results out', async () => {
-    const result = (
-      site: 'primary' | 'backup',
-      outcome: 'ok' | 'failed',
-      durationMs: number,
-      failureClass?: 'aborted' | 'status',
-    ) => ({
-      probeId: 'verification-check',
-      site,
-      stage: 'verification' as const,
-      startedAt: '2026-11-26T18:00:00.000Z',
-      durationMs,
-      outcome,
-      ...(failureClass ? { failureClass } : {}),
-      steps: [],
-    });
-    const { handle, config } = build(60, async (_, now) =>
-      summary(now.toISOString(), {
-        results: [
-          result('primary', 'ok', 120),
-          result('primary', 'failed', 2_000, 'status'),
-          result('backup', 'failed', 5_000, 'aborted'),
-        ],
-      }),
-    );
-    await handle(
-      {},
-      lambdaContext(() => 120_000),
-    );
-    const perTarget = stdout.emf().filter((blob) => 'ProbeSuccess' in blob);
-    expect(perTarget).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'hcguard',
-              Dimensions: [['service', 'site', 'stage']],
-              Metrics: [
-                { Name: 'ProbeSuccess', Unit: 'Count' },
-                { Name: 'ProbeLatency', Unit: 'Milliseconds' },
-              ],
-            },
+  it(
+    'publishes success and latency per result with site and stage dimensions, ' + 'leaving aborted results out',
+    async () => {
+      const result = (
+        site: 'primary' | 'backup',
+        outcome: 'ok' | 'failed',
+        durationMs: number,
+        failureClass?: 'aborted' | 'status',
+      ) => ({
+        probeId: 'verification-check',
+        site,
+        stage: 'verification' as const,
+        startedAt: '2026-11-26T18:00:00.000Z',
+        durationMs,
+        outcome,
+        ...(failureClass ? { failureClass } : {}),
+        steps: [],
+      });
+      const { handle, config } = build(60, async (_, now) =>
+        summary(now.toISOString(), {
+          results: [
+            result('primary', 'ok', 120),
+            result('primary', 'failed', 2_000, 'status'),
+            result('backup', 'failed', 5_000, 'aborted'),
           ],
+        }),
+      );
+      await handle(
+        {},
+        lambdaContext(() => 120_000),
+      );
+      const perTarget = stdout.emf().filter((blob) => 'ProbeSuccess' in blob);
+      expect(perTarget).toEqual([
+        {
+          _aws: {
+            Timestamp: expect.any(Number),
+            CloudWatchMetrics: [
+              {
+                Namespace: 'hcguard',
+                Dimensions: [['service', 'site', 'stage']],
+                Metrics: [
+                  { Name: 'ProbeSuccess', Unit: 'Count' },
+                  { Name: 'ProbeLatency', Unit: 'Milliseconds' },
+                ],
+              },
+            ],
+          },
+          service: config.name,
+          site: 'primary',
+          stage: 'verification',
+          ProbeSuccess: [1, 0],
+          ProbeLatency: [120, 2_000],
         },
-        service: config.name,
-        site: 'primary',
-        stage: 'verification',
-        ProbeSuccess: [1, 0],
-        ProbeLatency: [120, 2_000],
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   it('runs one round per invocation at a one-minute interval', async () => {
     const { clock, starts, handle } = build(60, async (_, now) => summary(now.toISOString()));
@@ -176,40 +182,47 @@ describe('the probe handler', () => {
     expect(starts).toEqual([clock.now().toISOString()]);
   });
 
-  it('logs each problem with its ids, counts error metrics, and sends no heartbeat when nothing was probed', async () => {
-    const { handle } = build(60, async (_, now) =>
-      summary(now.toISOString(), {
-        probed: false,
-        problems: [
-          { step: 'probe', message: 'Error: secret transmission-key is missing' },
-          {
-            step: 'publish',
-            message: 'ThrottledException: Rate exceeded',
-            incidentId: 'INC-6NQ09E3',
-            alertId: 'INC-6NQ09E3/open',
-          },
-          { step: 'incident', message: 'ProvisionedThroughputExceededException: slow down', incidentId: 'INC-6NQ09E4' },
-          { step: 'save-targets', message: 'ProvisionedThroughputExceededException: slow down' },
-        ],
-      }),
-    );
-    await handle(
-      {},
-      lambdaContext(() => 120_000),
-    );
-    const [blob, ...rest] = stdout.emf();
-    expect(rest).toEqual([]);
-    expect(blob).toMatchObject({ ProbeRunErrors: 1, AlertPublishErrors: 1, StateStoreErrors: 2, AlertsSent: 0 });
-    expect(blob).not.toHaveProperty(HEARTBEAT_METRIC);
-    const errors = stdout.logs().filter((line) => line.level === 'ERROR');
-    expect(errors.map((line) => [line.message, line.step, line.incidentId, line.alertId])).toEqual([
-      ['round 1: probe failed', 'probe', undefined, undefined],
-      ['round 1: publish failed', 'publish', 'INC-6NQ09E3', 'INC-6NQ09E3/open'],
-      ['round 1: incident failed', 'incident', 'INC-6NQ09E4', undefined],
-      ['round 1: save-targets failed', 'save-targets', undefined, undefined],
-    ]);
-    expect(errors[1]?.error).toBe('ThrottledException: Rate exceeded');
-  });
+  it(
+    'logs each problem with its ids, counts error metrics, and sends no heartbeat ' + 'when nothing was probed',
+    async () => {
+      const { handle } = build(60, async (_, now) =>
+        summary(now.toISOString(), {
+          probed: false,
+          problems: [
+            { step: 'probe', message: 'Error: secret transmission-key is missing' },
+            {
+              step: 'publish',
+              message: 'ThrottledException: Rate exceeded',
+              incidentId: 'INC-6NQ09E3',
+              alertId: 'INC-6NQ09E3/open',
+            },
+            {
+              step: 'incident',
+              message: 'ProvisionedThroughputExceededException: slow down',
+              incidentId: 'INC-6NQ09E4',
+            },
+            { step: 'save-targets', message: 'ProvisionedThroughputExceededException: slow down' },
+          ],
+        }),
+      );
+      await handle(
+        {},
+        lambdaContext(() => 120_000),
+      );
+      const [blob, ...rest] = stdout.emf();
+      expect(rest).toEqual([]);
+      expect(blob).toMatchObject({ ProbeRunErrors: 1, AlertPublishErrors: 1, StateStoreErrors: 2, AlertsSent: 0 });
+      expect(blob).not.toHaveProperty(HEARTBEAT_METRIC);
+      const errors = stdout.logs().filter((line) => line.level === 'ERROR');
+      expect(errors.map((line) => [line.message, line.step, line.incidentId, line.alertId])).toEqual([
+        ['round 1: probe failed', 'probe', undefined, undefined],
+        ['round 1: publish failed', 'publish', 'INC-6NQ09E3', 'INC-6NQ09E3/open'],
+        ['round 1: incident failed', 'incident', 'INC-6NQ09E4', undefined],
+        ['round 1: save-targets failed', 'save-targets', undefined, undefined],
+      ]);
+      expect(errors[1]?.error).toBe('ThrottledException: Rate exceeded');
+    },
+  );
 
   it('aborts the running round through middy’s signal shortly before the Lambda deadline', async () => {
     let seen: AbortSignal | undefined;

@@ -194,28 +194,31 @@ describe('a round of probes', () => {
     expect(maxInFlight).toBe(3);
   });
 
-  it("stops at the caller's deadline: the probes it cut short and those it never started come back aborted", async () => {
-    const hanging: ProbeDefinitionInput = {
-      id: 'hanging',
-      stage: 'verification',
-      sites: ['primary'],
-      steps: [{ name: 'wait', path: '/hang', timeoutMs: 10_000 }],
-    };
-    const deadline = new AbortController();
-    setTimeout(() => deadline.abort(), 200);
-    const results = await runnerFor(configWith([hanging, { ...hanging, id: 'hanging-2' }], 1)).probeAll({
-      sites: ['primary'],
-      signal: deadline.signal,
-    });
-    expect(
-      results
-        .filter((result) => result.probeId.startsWith('hanging'))
-        .map((result) => [result.probeId, result.outcome, result.failureClass]),
-    ).toEqual([
-      ['hanging', 'failed', 'aborted'],
-      ['hanging-2', 'failed', 'aborted'],
-    ]);
-  });
+  it(
+    "stops at the caller's deadline: the probes it cut short and those it never " + 'started come back aborted',
+    async () => {
+      const hanging: ProbeDefinitionInput = {
+        id: 'hanging',
+        stage: 'verification',
+        sites: ['primary'],
+        steps: [{ name: 'wait', path: '/hang', timeoutMs: 10_000 }],
+      };
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(), 200);
+      const results = await runnerFor(configWith([hanging, { ...hanging, id: 'hanging-2' }], 1)).probeAll({
+        sites: ['primary'],
+        signal: deadline.signal,
+      });
+      expect(
+        results
+          .filter((result) => result.probeId.startsWith('hanging'))
+          .map((result) => [result.probeId, result.outcome, result.failureClass]),
+      ).toEqual([
+        ['hanging', 'failed', 'aborted'],
+        ['hanging-2', 'failed', 'aborted'],
+      ]);
+    },
+  );
 });
 
 describe('transmission sequence numbers', () => {
@@ -304,7 +307,8 @@ describe('secrets in a round', () => {
       outcome: 'failed',
       failureClass: 'aborted',
       message:
-        'prober error, nothing was learnt about the platform: secret "key" is unavailable: secret "key": environment variable TEST_PROBE_KEY is not set',
+        'prober error, nothing was learnt about the platform: secret "key" is ' +
+        'unavailable: secret "key": environment variable TEST_PROBE_KEY is not set',
       steps: [],
     });
     expect(results.filter((each) => each.probeId !== 'echo').every((each) => each.outcome === 'ok')).toBe(true);

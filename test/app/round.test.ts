@@ -200,37 +200,41 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     expect((await store.listOpenIncidents()).map((incident) => incident.kind)).toEqual(['cannot-fail-over', 'probe']);
   });
 
-  it('keeps an alert SNS refused in the outbox, reports it with the incident id, and sends it next round exactly once', async () => {
-    const { probes, notifier, round, store } = setup();
-    probes.set('backup', 'transmission', {
-      outcome: 'failed',
-      failureClass: 'integrity',
-      message: 'receipt hash mismatch',
-    });
-    await round();
-    await round();
-    notifier.failures.push(new Error('SNS throttled'));
-    const third = await round();
-    const id = third.incidents[0]?.id as string;
-    expect(third.alerts).toEqual({
-      sent: [],
-      failed: [{ id: `${id}/open`, error: 'Error: SNS throttled' }],
-      pending: 1,
-    });
-    expect(third.problems).toEqual([
-      { step: 'publish', message: 'Error: SNS throttled', alertId: `${id}/open`, incidentId: id },
-    ]);
-    expect((await store.pendingAlerts())[0]).toMatchObject({
-      id: `${id}/open`,
-      attempts: 1,
-      lastError: 'Error: SNS throttled',
-    });
+  it(
+    'keeps an alert SNS refused in the outbox, reports it with the incident id, and ' +
+      'sends it next round exactly once',
+    async () => {
+      const { probes, notifier, round, store } = setup();
+      probes.set('backup', 'transmission', {
+        outcome: 'failed',
+        failureClass: 'integrity',
+        message: 'receipt hash mismatch',
+      });
+      await round();
+      await round();
+      notifier.failures.push(new Error('SNS throttled'));
+      const third = await round();
+      const id = third.incidents[0]?.id as string;
+      expect(third.alerts).toEqual({
+        sent: [],
+        failed: [{ id: `${id}/open`, error: 'Error: SNS throttled' }],
+        pending: 1,
+      });
+      expect(third.problems).toEqual([
+        { step: 'publish', message: 'Error: SNS throttled', alertId: `${id}/open`, incidentId: id },
+      ]);
+      expect((await store.pendingAlerts())[0]).toMatchObject({
+        id: `${id}/open`,
+        attempts: 1,
+        lastError: 'Error: SNS throttled',
+      });
 
-    const fourth = await round();
-    expect(fourth.alerts.sent.map((alert) => alert.id)).toEqual([`${id}/open`]);
-    expect((await round()).alerts.sent).toEqual([]);
-    expect(notifier.published.map((alert) => alert.id)).toEqual([`${id}/open`]);
-  });
+      const fourth = await round();
+      expect(fourth.alerts.sent.map((alert) => alert.id)).toEqual([`${id}/open`]);
+      expect((await round()).alerts.sent).toEqual([]);
+      expect(notifier.published.map((alert) => alert.id)).toEqual([`${id}/open`]);
+    },
+  );
 
   it('still evaluates when DynamoDB fails, reports every failed write, and catches up when it is back', async () => {
     const memory: RoundMemory = {};

@@ -59,18 +59,21 @@ describe('fitQuietRound', () => {
 });
 
 describe('a round on moto, counted', () => {
-  it('never Scans, batches the results, alerts once when an incident opens and changes Route 53 once to switch', async () => {
-    const result = await measureProbeCount(inject('motoEndpoint'), 3);
-    const [quiet, opens, switches] = result.rounds;
-    for (const round of result.rounds) {
-      expect(round.summary.scans).toBe(0);
-      expect(round.results).toBe(6);
-      const batch = round.records.find((record) => record.command === 'BatchWriteItem');
-      expect(batch?.tally).toMatchObject({ calls: 1, itemsWritten: 6 });
-    }
-    expect(quiet?.summary).toMatchObject({ snsPublishes: 0, route53Calls: 0 });
-    expect(opens?.summary).toMatchObject({ snsPublishes: 1, route53Changes: 0 });
-    expect(switches?.summary).toMatchObject({ route53Changes: 1 });
-    expect(switches?.summary.snsPublishes).toBeGreaterThanOrEqual(1);
-  });
+  it(
+    'never Scans, batches the results, alerts once when an incident opens and ' + 'changes Route 53 once to switch',
+    async () => {
+      const result = await measureProbeCount(inject('motoEndpoint'), 3);
+      const [quiet, opens, switches] = result.rounds;
+      for (const round of result.rounds) {
+        expect(round.summary.scans).toBe(0);
+        expect(round.results).toBe(6);
+        const batch = round.records.find((record) => record.command === 'BatchWriteItem');
+        expect(batch?.tally).toMatchObject({ calls: 1, itemsWritten: 6 });
+      }
+      expect(quiet?.summary).toMatchObject({ snsPublishes: 0, route53Calls: 0 });
+      expect(opens?.summary).toMatchObject({ snsPublishes: 1, route53Changes: 0 });
+      expect(switches?.summary).toMatchObject({ route53Changes: 1 });
+      expect(switches?.summary.snsPublishes).toBeGreaterThanOrEqual(1);
+    },
+  );
 });

@@ -120,101 +120,104 @@ describe('DynamoDB capacity estimates', () => {
 });
 
 describe('CallCounter on moto', () => {
-  it('counts each command where it leaves the client, document-client commands under their DynamoDB names', async () => {
-    const clients = motoClients();
-    const tableName = uniqueName('calls');
-    await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: uniqueName('calls') }));
-    const zone = await clients.route53.send(
-      new CreateHostedZoneCommand({ Name: 'calls.internal', CallerReference: uniqueName('calls') }),
-    );
-    const zoneId = zone.HostedZone?.Id;
-
-    const counter = new CallCounter().attach(clients.dynamodb, clients.sns, clients.route53);
-    const documents = DynamoDBDocumentClient.from(clients.dynamodb);
-    const records = await counter.measure(async () => {
-      await documents.send(new PutCommand({ TableName: tableName, Item: { pk: 'A', sk: '1' } }));
-      await documents.send(
-        new BatchWriteCommand({
-          RequestItems: { [tableName]: ['2', '3', '4'].map((sk) => ({ PutRequest: { Item: { pk: 'A', sk } } })) },
-        }),
-      );
-      await documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: tableName, Item: { pk: 'B', sk: '1' } } },
-            { Put: { TableName: tableName, Item: { pk: 'B', sk: '2' } } },
+  it(
+    'counts each command where it leaves the client, document-client commands under ' + 'their DynamoDB names',
+    async () => {
+      const clients = motoClients();
+      const tableName = uniqueName('calls');
+      await clients.dynamodb.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
         }),
       );
-      await documents.send(new GetCommand({ TableName: tableName, Key: { pk: 'A', sk: '1' } }));
-      await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'A' },
-        }),
+      const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: uniqueName('calls') }));
+      const zone = await clients.route53.send(
+        new CreateHostedZoneCommand({ Name: 'calls.internal', CallerReference: uniqueName('calls') }),
       );
-      await clients.dynamodb.send(new ScanCommand({ TableName: tableName }));
-      await clients.sns.send(new PublishCommand({ TopicArn, Message: 'counted' }));
-      await clients.route53.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: {
-            Changes: [
-              {
-                Action: 'UPSERT',
-                ResourceRecordSet: {
-                  Name: 'a.calls.internal',
-                  Type: 'A',
-                  TTL: 5,
-                  ResourceRecords: [{ Value: '127.0.0.1' }],
-                },
-              },
-            ],
-          },
-        }),
-      );
-      await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-    });
+      const zoneId = zone.HostedZone?.Id;
 
-    expect(records).toEqual<CallRecord[]>([
-      { service: 'DynamoDB', command: 'BatchWriteItem', tally: tally(1, 3, 0, 3) },
-      { service: 'DynamoDB', command: 'GetItem', tally: tally(1, 0, 1, 0, 0.5) },
-      { service: 'DynamoDB', command: 'PutItem', tally: tally(1, 1, 0, 1) },
-      { service: 'DynamoDB', command: 'Query', tally: tally(1, 0, 0, 0, 0.5) },
-      { service: 'DynamoDB', command: 'Scan', tally: tally(1, 0, 0, 0, 0.5) },
-      { service: 'DynamoDB', command: 'TransactWriteItems', tally: tally(1, 2, 0, 4) },
-      { service: 'Route53', command: 'ChangeResourceRecordSets', tally: tally(1) },
-      { service: 'Route53', command: 'ListResourceRecordSets', tally: tally(1) },
-      { service: 'SNS', command: 'Publish', tally: tally(1) },
-    ]);
-    expect(summarize(records)).toEqual({
-      dynamodbWriteCalls: 3,
-      dynamodbItemsWritten: 6,
-      dynamodbReadCalls: 3,
-      writeUnits: 8,
-      readUnits: 1.5,
-      scans: 1,
-      snsPublishes: 1,
-      route53Calls: 2,
-      route53Changes: 1,
-      total: 9,
-    });
-  });
+      const counter = new CallCounter().attach(clients.dynamodb, clients.sns, clients.route53);
+      const documents = DynamoDBDocumentClient.from(clients.dynamodb);
+      const records = await counter.measure(async () => {
+        await documents.send(new PutCommand({ TableName: tableName, Item: { pk: 'A', sk: '1' } }));
+        await documents.send(
+          new BatchWriteCommand({
+            RequestItems: { [tableName]: ['2', '3', '4'].map((sk) => ({ PutRequest: { Item: { pk: 'A', sk } } })) },
+          }),
+        );
+        await documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: { pk: 'B', sk: '1' } } },
+              { Put: { TableName: tableName, Item: { pk: 'B', sk: '2' } } },
+            ],
+          }),
+        );
+        await documents.send(new GetCommand({ TableName: tableName, Key: { pk: 'A', sk: '1' } }));
+        await documents.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': 'A' },
+          }),
+        );
+        await clients.dynamodb.send(new ScanCommand({ TableName: tableName }));
+        await clients.sns.send(new PublishCommand({ TopicArn, Message: 'counted' }));
+        await clients.route53.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: {
+              Changes: [
+                {
+                  Action: 'UPSERT',
+                  ResourceRecordSet: {
+                    Name: 'a.calls.internal',
+                    Type: 'A',
+                    TTL: 5,
+                    ResourceRecords: [{ Value: '127.0.0.1' }],
+                  },
+                },
+              ],
+            },
+          }),
+        );
+        await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+      });
+
+      expect(records).toEqual<CallRecord[]>([
+        { service: 'DynamoDB', command: 'BatchWriteItem', tally: tally(1, 3, 0, 3) },
+        { service: 'DynamoDB', command: 'GetItem', tally: tally(1, 0, 1, 0, 0.5) },
+        { service: 'DynamoDB', command: 'PutItem', tally: tally(1, 1, 0, 1) },
+        { service: 'DynamoDB', command: 'Query', tally: tally(1, 0, 0, 0, 0.5) },
+        { service: 'DynamoDB', command: 'Scan', tally: tally(1, 0, 0, 0, 0.5) },
+        { service: 'DynamoDB', command: 'TransactWriteItems', tally: tally(1, 2, 0, 4) },
+        { service: 'Route53', command: 'ChangeResourceRecordSets', tally: tally(1) },
+        { service: 'Route53', command: 'ListResourceRecordSets', tally: tally(1) },
+        { service: 'SNS', command: 'Publish', tally: tally(1) },
+      ]);
+      expect(summarize(records)).toEqual({
+        dynamodbWriteCalls: 3,
+        dynamodbItemsWritten: 6,
+        dynamodbReadCalls: 3,
+        writeUnits: 8,
+        readUnits: 1.5,
+        scans: 1,
+        snsPublishes: 1,
+        route53Calls: 2,
+        route53Changes: 1,
+        total: 9,
+      });
+    },
+  );
 
   it('starts from zero for each measurement and counts a client once however often it is attached', async () => {
     const clients = motoClients();

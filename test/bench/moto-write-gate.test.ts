@@ -53,19 +53,22 @@ describe('createWriteGate', () => {
     ]);
   });
 
-  it('runs transactions one after another and passes a failed one on to its caller without blocking the next', async () => {
-    const gate = createWriteGate();
-    const log: string[] = [];
-    const failing = gate('TransactWriteItems', async () => {
-      log.push('first');
-      throw new Error('conditional check failed');
-    });
-    const second = gate('TransactWriteItems', async () => {
-      log.push('second');
-      return 'ok';
-    });
-    await expect(failing).rejects.toThrow('conditional check failed');
-    await expect(second).resolves.toBe('ok');
-    expect(log).toEqual(['first', 'second']);
-  });
+  it(
+    'runs transactions one after another and passes a failed one on to its caller ' + 'without blocking the next',
+    async () => {
+      const gate = createWriteGate();
+      const log: string[] = [];
+      const failing = gate('TransactWriteItems', async () => {
+        log.push('first');
+        throw new Error('conditional check failed');
+      });
+      const second = gate('TransactWriteItems', async () => {
+        log.push('second');
+        return 'ok';
+      });
+      await expect(failing).rejects.toThrow('conditional check failed');
+      await expect(second).resolves.toBe('ok');
+      expect(log).toEqual(['first', 'second']);
+    },
+  );
 });

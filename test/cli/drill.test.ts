@@ -67,7 +67,8 @@ describe('hcguard drill', () => {
     const run = await runHcguard('drill', '--scenario', 'verification-outage');
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toBe(
-      'a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on\n',
+      'a drill changes routing and breaks the platform on purpose: pass --yes to run ' +
+        'it without a terminal to confirm on\n',
     );
     expect(world.testbed.sandbox.faults.listNow()).toEqual([]);
   });

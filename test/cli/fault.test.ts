@@ -55,7 +55,8 @@ describe('hcguard fault against the sandbox', () => {
     );
     expect(injected).toMatchObject({ code: 0, stderr: '' });
     expect(injected.stdout).toBe(
-      `injected latency (900 ms) on backup verification, for 30000 ms, via the sandbox at ${testbed.sandbox.sites.primary.url}\n`,
+      `injected latency (900 ms) on backup verification, for 30000 ms, via the sandbox ` +
+        `at ${testbed.sandbox.sites.primary.url}\n`,
     );
     expect(testbed.sandbox.faults.listNow()).toEqual([
       {
@@ -97,7 +98,8 @@ describe('hcguard fault against the sandbox', () => {
     ],
     [
       ['fault', 'primary', 'verification', 'explode'],
-      'unknown mode "explode": one of error, latency, hang, reset, tamper, wrong-verdict, accept-all, drop-writes, stale-replica, malformed, huge-body',
+      'unknown mode "explode": one of error, latency, hang, reset, tamper, ' +
+        'wrong-verdict, accept-all, drop-writes, stale-replica, malformed, huge-body',
     ],
     [['fault', 'primary', 'verification'], 'missing mode: one of error, latency'],
     [['fault', 'primary', 'collection', 'accept-all'], 'mode accept-all applies to verification only'],
@@ -133,7 +135,8 @@ describe('hcguard fault against the sandbox', () => {
     const run = await runHcguard('-c', nowhere, 'fault', 'list');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      `cannot reach the sandbox (is \`hcguard sandbox\` or \`npm start\` running?) at http://127.0.0.1:${port} (ECONNREFUSED)`,
+      `cannot reach the sandbox (is \`hcguard sandbox\` or \`npm start\` running?) at ` +
+        `http://127.0.0.1:${port} (ECONNREFUSED)`,
     );
   });
 
@@ -155,7 +158,8 @@ describe('hcguard fault against the sandbox', () => {
     try {
       const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'transmission', 'tamper');
       expect(run.stdout).toBe(
-        `injected tamper on primary transmission, until cleared, via the sandbox of the local runtime at ${testbed.sandbox.sites.backup.url}\n`,
+        `injected tamper on primary transmission, until cleared, via the sandbox of the ` +
+          `local runtime at ${testbed.sandbox.sites.backup.url}\n`,
       );
       expect(testbed.sandbox.faults.listNow()).toMatchObject([
         { site: 'primary', stage: 'transmission', mode: 'tamper' },

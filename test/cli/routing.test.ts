@@ -97,7 +97,8 @@ describe('invokeOperatorFunction: routing commands against AWS go through the op
     const run = invokeOperatorFunction(command, target, new LambdaClient({ region: 'cn-north-1' }));
     await expect(run).rejects.toBeInstanceOf(CommandFailed);
     await expect(run).rejects.toThrow(
-      'the drill function hcguard-drill failed: AccessDeniedException: not authorized to perform route53:ChangeResourceRecordSets',
+      'the drill function hcguard-drill failed: AccessDeniedException: not authorized ' +
+        'to perform route53:ChangeResourceRecordSets',
     );
   });
 

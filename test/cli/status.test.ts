@@ -191,7 +191,8 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       new RegExp(
-        `^acknowledged ${incident.id} \\(SEV1 verification failing on primary \\(status\\)\\) as operator:\\S+@\\S+: reminders and escalation stop\\n$`,
+        `^acknowledged ${incident.id} \\(SEV1 verification failing on primary ` +
+          `\\(status\\)\\) as operator:\\S+@\\S+: reminders and escalation stop\\n$`,
       ),
     );
     const stored = await store.getIncident(incident.id);

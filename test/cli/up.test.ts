@@ -104,7 +104,8 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
       const up = startUp(await localTestConfig(), ['--dashboard-port', String(taken), '--moto-port', String(motoPort)]);
       expect((await up.exited).code).toBe(2);
       expect(up.errors().trim()).toBe(
-        `the dashboard cannot listen on 127.0.0.1:${taken}: the port is taken by another process. Set local.dashboardPort in the config (0 picks a free port).`,
+        `the dashboard cannot listen on 127.0.0.1:${taken}: the port is taken by another ` +
+          `process. Set local.dashboardPort in the config (0 picks a free port).`,
       );
       // moto's port is free again: the server it started is gone.
       const probe = createServer().listen(motoPort, '127.0.0.1');
@@ -126,7 +127,9 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
       const up = startUp(config);
       expect((await up.exited).code).toBe(2);
       expect(up.errors().trim()).toBe(
-        `the sandbox platform cannot start: primary: 127.0.0.1:${primary.port} is already in use (is another sandbox or \`npm start\` running?). The sites' URLs in the config choose its addresses.`,
+        `the sandbox platform cannot start: primary: 127.0.0.1:${primary.port} is ` +
+          `already in use (is another sandbox or \`npm start\` running?). The sites' URLs ` +
+          `in the config choose its addresses.`,
       );
       up.removeFolder();
     } finally {

@@ -85,7 +85,8 @@ describe('an open alert for verification failing on the serving site, with the s
         `Where:    site primary (Shanghai DC-1); records: ${RECORD} -> backup`,
         'Since:    2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC), 0 min ago',
         'Severity: SEV1 - a verifier giving wrong verdicts is a security breach',
-        `Doing:    hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at 2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC).`,
+        `Doing:    hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at ` +
+          `2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC).`,
         `Ack:      hcguard ack ${id}   (unacknowledged, it escalates 15 min after opening)`,
         '',
         `hcguard stack hcguard-test | alert ${id}/open | dedup key probe/primary/verification/wrong-verdict`,
@@ -131,7 +132,9 @@ describe('an open alert for verification failing on the serving site, with the s
         severityReason: 'a verifier giving wrong verdicts is a security breach',
       },
       observed: failingVerification.lastMessage,
-      doing: `hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at 2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC).`,
+      doing:
+        `hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at 2026-11-27 ` +
+        `02:14:05 GMT+8 (2026-11-26 18:14:05 UTC).`,
       routing: [{ record: RECORD, activeSite: 'backup' }],
       switch: { record: RECORD, from: 'primary', to: 'backup', at: NOW.toISOString(), changeId: 'C2' },
       acknowledgeWith: `hcguard ack ${id}`,
@@ -167,7 +170,8 @@ describe('what hcguard says it is doing', () => {
     [
       'not affecting traffic (standby)',
       { targets: [{ ...failingVerification, site: 'backup' }] },
-      `no citizen traffic is affected now: backup does not serve ${RECORD}. hcguard keeps watching; failover to backup is blocked while it fails.`,
+      `no citizen traffic is affected now: backup does not serve ${RECORD}. hcguard ` +
+        `keeps watching; failover to backup is blocked while it fails.`,
     ],
   ])('%s', (_, input, doing) => {
     const draft = draftFor(input);
@@ -218,7 +222,8 @@ describe('what hcguard says it is doing', () => {
     );
     expect(message.body).toContain('Why now:  verification on primary healthy again (2 good rounds) after 12 min\n');
     expect(message.body).toContain(
-      `Doing:    nothing more for this incident. ${RECORD} still point(s) at backup: run \`hcguard failback\` once you trust the primary.\n`,
+      `Doing:    nothing more for this incident. ${RECORD} still point(s) at backup: ` +
+        `run \`hcguard failback\` once you trust the primary.\n`,
     );
     expect(message.body).toContain('Resolved: 2026-11-27 02:26:05 GMT+8 (2026-11-26 18:26:05 UTC), open 12 min\n');
     expect(message.attributes).toMatchObject({ severity: 'SEV4', incidentSeverity: 'SEV1', kind: 'resolve' });
@@ -241,7 +246,9 @@ describe('subjects stay within what SNS accepts', () => {
   it.each([
     [
       'a long condition title in Chinese and English',
-      '无法切换 cannot fail over verify.very-long-subdomain-name.health-code.provincial-platform.example.com: backup unhealthy',
+      '无法切换 cannot fail over ' +
+        'verify.very-long-subdomain-name.health-code.provincial-platform.example.com: ' +
+        'backup unhealthy',
     ],
     ['a short one', 'x'],
   ])('%s', (_, title) => {

@@ -131,7 +131,9 @@ describe('parseConfig', () => {
       'a log retention CloudWatch lacks',
       (c) => (c.deployment.logRetentionDays = 42),
       [
-        "deployment.logRetentionDays: must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        "deployment.logRetentionDays: must be one of CloudWatch's retention periods: 1, " +
+          '3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, ' +
+          '2557, 2922, 3288, 3653',
       ],
     ],
     [
@@ -185,7 +187,9 @@ describe('parseConfig', () => {
           ],
         }),
       [
-        'drills.scenarios[0].faults[0].mode: must be one of: error, latency, hang, reset, tamper, wrong-verdict, accept-all, drop-writes, stale-replica, malformed, huge-body',
+        'drills.scenarios[0].faults[0].mode: must be one of: error, latency, hang, ' +
+          'reset, tamper, wrong-verdict, accept-all, drop-writes, stale-replica, ' +
+          'malformed, huge-body',
       ],
     ],
   ])('names the path and the rule for %s', (_, mutate, expected) => {

@@ -25,34 +25,37 @@ const expectRestored = async (current: DrillWorld, drill: DrillRecord) => {
 };
 
 describe('stop conditions', () => {
-  it('a real incident (a stage the drill did not break) aborts the drill; traffic returns once the primary is safe', async () => {
-    world = await startDrillWorld();
-    const current = world;
-    await current.settle();
-    let realFaultAt: number | undefined;
-    current.onRound = async (round) => {
-      const drill = current.latest;
-      // Something else breaks on the primary once the drill's switch is done…
-      if (realFaultAt === undefined && drill?.marks.backupServingAt) {
-        realFaultAt = round;
-        current.testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'transmission', mode: 'error' });
-      }
-      // …and is repaired a few rounds after the drill stopped.
-      if (drill?.abort && realFaultAt !== undefined && round > realFaultAt + 6)
-        current.testbed.sandbox.faults.clearNow({ site: 'primary', stage: 'transmission' });
-    };
-    const { drill } = await current
-      .drillService()
-      .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
-    expect(drill.abort).toMatchObject({ code: 'real-incident' });
-    expect(drill.abort?.reason).toMatch(/an incident the drill did not cause opened: INC-\w+ SEV\d transmission/);
-    // Traffic stayed on the backup while the primary was unsafe, and returned after.
-    expect(drill.phases.find((phase) => phase.name === 'restore')?.detail).toMatch(
-      /^after abort: fault cleared; traffic back on the primary/,
-    );
-    expect(drill.marks.failbackAt! > drill.marks.primaryHealthyAt!).toBe(true);
-    await expectRestored(current, drill);
-  });
+  it(
+    'a real incident (a stage the drill did not break) aborts the drill; traffic ' + 'returns once the primary is safe',
+    async () => {
+      world = await startDrillWorld();
+      const current = world;
+      await current.settle();
+      let realFaultAt: number | undefined;
+      current.onRound = async (round) => {
+        const drill = current.latest;
+        // Something else breaks on the primary once the drill's switch is done…
+        if (realFaultAt === undefined && drill?.marks.backupServingAt) {
+          realFaultAt = round;
+          current.testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'transmission', mode: 'error' });
+        }
+        // …and is repaired a few rounds after the drill stopped.
+        if (drill?.abort && realFaultAt !== undefined && round > realFaultAt + 6)
+          current.testbed.sandbox.faults.clearNow({ site: 'primary', stage: 'transmission' });
+      };
+      const { drill } = await current
+        .drillService()
+        .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+      expect(drill.abort).toMatchObject({ code: 'real-incident' });
+      expect(drill.abort?.reason).toMatch(/an incident the drill did not cause opened: INC-\w+ SEV\d transmission/);
+      // Traffic stayed on the backup while the primary was unsafe, and returned after.
+      expect(drill.phases.find((phase) => phase.name === 'restore')?.detail).toMatch(
+        /^after abort: fault cleared; traffic back on the primary/,
+      );
+      expect(drill.marks.failbackAt! > drill.marks.primaryHealthyAt!).toBe(true);
+      await expectRestored(current, drill);
+    },
+  );
 
   it('the backup degrading aborts the drill and returns traffic to the repaired primary', async () => {
     world = await startDrillWorld();
@@ -82,30 +85,34 @@ describe('stop conditions', () => {
     }
   });
 
-  it('the time limit aborts a drill nobody acknowledges, and traffic returns at once (dwell and stability overridden)', async () => {
-    world = await startDrillWorld((input) => ({
-      ...input,
-      drills: { awaitAck: true, timeLimitMinutes: 1 },
-      failover: { ...input.failover, dwellMinutes: 30, failbackAfterHealthyMinutes: 30 },
-    }));
-    const current = world;
-    await current.settle();
-    const { drill } = await current
-      .drillService()
-      .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
-    expect(drill.abort).toMatchObject({ code: 'time-limit', phase: 'decide' });
-    await expectRestored(current, drill);
-    // Forced past dwell (30 min) and stability (30 min): the drill caused the switch.
-    const audit = await new DynamoAuditLog({
-      client: current.services.clients.dynamodb,
-      tableName: current.services.resources.tableName,
-    }).list({ drillId: undefined, limit: 50 });
-    const back = audit.find((entry) => entry.action === 'routing.switched' && entry.detail?.to === 'primary');
-    expect(back).toMatchObject({
-      actor: `drill:${drill.id}`,
-      detail: { forced: true, reason: `drill ${drill.id} aborted (time-limit): returning traffic to the primary` },
-    });
-  });
+  it(
+    'the time limit aborts a drill nobody acknowledges, and traffic returns at once ' +
+      '(dwell and stability overridden)',
+    async () => {
+      world = await startDrillWorld((input) => ({
+        ...input,
+        drills: { awaitAck: true, timeLimitMinutes: 1 },
+        failover: { ...input.failover, dwellMinutes: 30, failbackAfterHealthyMinutes: 30 },
+      }));
+      const current = world;
+      await current.settle();
+      const { drill } = await current
+        .drillService()
+        .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+      expect(drill.abort).toMatchObject({ code: 'time-limit', phase: 'decide' });
+      await expectRestored(current, drill);
+      // Forced past dwell (30 min) and stability (30 min): the drill caused the switch.
+      const audit = await new DynamoAuditLog({
+        client: current.services.clients.dynamodb,
+        tableName: current.services.resources.tableName,
+      }).list({ drillId: undefined, limit: 50 });
+      const back = audit.find((entry) => entry.action === 'routing.switched' && entry.detail?.to === 'primary');
+      expect(back).toMatchObject({
+        actor: `drill:${drill.id}`,
+        detail: { forced: true, reason: `drill ${drill.id} aborted (time-limit): returning traffic to the primary` },
+      });
+    },
+  );
 });
 
 describe('interruptions', () => {

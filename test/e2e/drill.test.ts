@@ -170,30 +170,33 @@ describe('a dry run', () => {
 });
 
 describe('simulated injection', () => {
-  it('feeds the failure into evaluation: incident, alert and switch happen while the platform is never touched', async () => {
-    world = await startDrillWorld((input) => ({ ...input, drills: { injection: 'simulated' } }));
-    const current = world;
-    await current.settle();
-    let faultsSeen = 0;
-    current.onRound = () => {
-      faultsSeen += current.testbed.sandbox.faults.listNow().length;
-    };
-    const { drill } = await current
-      .drillService()
-      .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
-    expect(drill.outcome).toBe('passed');
-    expect(faultsSeen).toBe(0);
-    expect(drill.marks).toMatchObject({
-      incidentSeverity: 'SEV1',
-      switchedAt: expect.any(String),
-      backupServingAt: expect.any(String),
-      failbackAt: expect.any(String),
-    });
-    expect(drill.data.unmeasured).toBe('no record writer for this platform');
-    const incident = await current.services.store.getIncident(drill.marks.incidentId as string);
-    expect(incident?.incident.detail).toMatch(/simulated/);
-    expect(await current.recordValue()).toEqual(['127.0.0.1']);
-  });
+  it(
+    'feeds the failure into evaluation: incident, alert and switch happen while the ' + 'platform is never touched',
+    async () => {
+      world = await startDrillWorld((input) => ({ ...input, drills: { injection: 'simulated' } }));
+      const current = world;
+      await current.settle();
+      let faultsSeen = 0;
+      current.onRound = () => {
+        faultsSeen += current.testbed.sandbox.faults.listNow().length;
+      };
+      const { drill } = await current
+        .drillService()
+        .start({ scenario: 'verification-outage', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+      expect(drill.outcome).toBe('passed');
+      expect(faultsSeen).toBe(0);
+      expect(drill.marks).toMatchObject({
+        incidentSeverity: 'SEV1',
+        switchedAt: expect.any(String),
+        backupServingAt: expect.any(String),
+        failbackAt: expect.any(String),
+      });
+      expect(drill.data.unmeasured).toBe('no record writer for this platform');
+      const incident = await current.services.store.getIncident(drill.marks.incidentId as string);
+      expect(incident?.incident.detail).toMatch(/simulated/);
+      expect(await current.recordValue()).toEqual(['127.0.0.1']);
+    },
+  );
 });
 
 describe('process tests', () => {
@@ -231,18 +234,21 @@ describe('process tests', () => {
     ]);
   });
 
-  it('--step restore: failback through the normal path, and the records written on the backup are on the primary', async () => {
-    world = await startDrillWorld();
-    const current = world;
-    await current.settle();
-    const { drill } = await current
-      .drillService()
-      .start({ step: 'restore', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
-    expect(phases(drill)).toEqual(['preflight:passed', 'activate:passed', 'restore:passed', 'summary:passed']);
-    expect(drill.data.onBackup.length).toBeGreaterThan(0);
-    expect(drillJson(drill).metrics).toMatchObject({ recordsLost: 0, recordsDuplicated: 0 });
-    expect(await current.recordValue()).toEqual(['127.0.0.1']);
-  });
+  it(
+    '--step restore: failback through the normal path, and the records written on ' + 'the backup are on the primary',
+    async () => {
+      world = await startDrillWorld();
+      const current = world;
+      await current.settle();
+      const { drill } = await current
+        .drillService()
+        .start({ step: 'restore', dryRun: false, actor: 'operator:alice@ops' }, tracking(current));
+      expect(phases(drill)).toEqual(['preflight:passed', 'activate:passed', 'restore:passed', 'summary:passed']);
+      expect(drill.data.onBackup.length).toBeGreaterThan(0);
+      expect(drillJson(drill).metrics).toMatchObject({ recordsLost: 0, recordsDuplicated: 0 });
+      expect(await current.recordValue()).toEqual(['127.0.0.1']);
+    },
+  );
 });
 
 describe('a second drill', () => {

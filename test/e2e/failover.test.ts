@@ -119,70 +119,74 @@ afterAll(async () => {
 });
 
 describe('failover against the sandbox, end to end', () => {
-  it('verification fault on the primary → backup after the threshold with a SEV1 alert; no automatic failback; operator failback → primary', async () => {
-    // Healthy rounds: the routing item is created from Route 53, nothing moves.
-    for (let i = 0; i < 2; i++) expect((await round()).switches).toEqual([]);
-    expect((await services.routing.get(recordName))?.activeSite).toBe('primary');
-    expect(await topics.receive('SEV1')).toEqual([]);
+  it(
+    'verification fault on the primary → backup after the threshold with a SEV1 ' +
+      'alert; no automatic failback; operator failback → primary',
+    async () => {
+      // Healthy rounds: the routing item is created from Route 53, nothing moves.
+      for (let i = 0; i < 2; i++) expect((await round()).switches).toEqual([]);
+      expect((await services.routing.get(recordName))?.activeSite).toBe('primary');
+      expect(await topics.receive('SEV1')).toEqual([]);
 
-    testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
-    const faulted = [await round(), await round()];
-    expect(faulted.flatMap((summary) => summary.switches)).toEqual([]);
-    expect(await recordValue()).toEqual(['127.0.0.1']);
+      testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
+      const faulted = [await round(), await round()];
+      expect(faulted.flatMap((summary) => summary.switches)).toEqual([]);
+      expect(await recordValue()).toEqual(['127.0.0.1']);
 
-    const third = await round();
-    expect(third.switches).toEqual([
-      expect.objectContaining({ record: recordName, from: 'primary', to: 'backup', actor: 'controller' }),
-    ]);
-    expect(await recordValue()).toEqual(['127.0.0.2']);
-    const routing = await services.routing.get(recordName);
-    expect(routing).toMatchObject({ activeSite: 'backup', lastChange: { status: 'INSYNC' } });
-    expect(routing).not.toHaveProperty('pending');
+      const third = await round();
+      expect(third.switches).toEqual([
+        expect.objectContaining({ record: recordName, from: 'primary', to: 'backup', actor: 'controller' }),
+      ]);
+      expect(await recordValue()).toEqual(['127.0.0.2']);
+      const routing = await services.routing.get(recordName);
+      expect(routing).toMatchObject({ activeSite: 'backup', lastChange: { status: 'INSYNC' } });
+      expect(routing).not.toHaveProperty('pending');
 
-    const sev1 = await topics.receive('SEV1');
-    const announcing = sev1.filter((alert) => alert.document.switch !== undefined);
-    expect(announcing).toHaveLength(1);
-    expect(announcing[0]).toMatchObject({
-      subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary .*switched to backup/),
-      attributes: { severity: 'SEV1', stage: 'verification', site: 'primary', kind: 'open' },
-      document: { switch: { record: recordName, from: 'primary', to: 'backup', changeId: routing?.lastChange?.id } },
-    });
+      const sev1 = await topics.receive('SEV1');
+      const announcing = sev1.filter((alert) => alert.document.switch !== undefined);
+      expect(announcing).toHaveLength(1);
+      expect(announcing[0]).toMatchObject({
+        subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary .*switched to backup/),
+        attributes: { severity: 'SEV1', stage: 'verification', site: 'primary', kind: 'open' },
+        document: { switch: { record: recordName, from: 'primary', to: 'backup', changeId: routing?.lastChange?.id } },
+      });
 
-    // The fault clears: the primary recovers, traffic stays on the backup (failback is manual).
-    testbed.sandbox.faults.clearNow();
-    for (let i = 0; i < 3; i++) expect((await round()).switches).toEqual([]);
-    expect(await recordValue()).toEqual(['127.0.0.2']);
-    const early = await executeOperatorCommand(
-      { command: 'failback', actor: OPERATOR },
-      { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
-    );
-    expect(early).toMatchObject({ ok: false, message: expect.stringContaining('primary healthy only since') });
+      // The fault clears: the primary recovers, traffic stays on the backup (failback is manual).
+      testbed.sandbox.faults.clearNow();
+      for (let i = 0; i < 3; i++) expect((await round()).switches).toEqual([]);
+      expect(await recordValue()).toEqual(['127.0.0.2']);
+      const early = await executeOperatorCommand(
+        { command: 'failback', actor: OPERATOR },
+        { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
+      );
+      expect(early).toMatchObject({ ok: false, message: expect.stringContaining('primary healthy only since') });
 
-    // Ten minutes later (and a fresh round), the operator approves the failback.
-    offsetMs += 10 * 60_000 + 5_000;
-    expect((await round()).switches).toEqual([]);
-    expect(await recordValue()).toEqual(['127.0.0.2']);
-    const failback = await executeOperatorCommand(
-      { command: 'failback', actor: OPERATOR },
-      { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
-    );
-    expect(failback).toMatchObject({
-      command: 'failback',
-      ok: true,
-      records: [{ record: recordName, result: 'switched', activeSite: 'primary' }],
-    });
-    expect(await recordValue()).toEqual(['127.0.0.1']);
-    expect(await services.routing.get(recordName)).toMatchObject({ activeSite: 'primary', actor: OPERATOR });
+      // Ten minutes later (and a fresh round), the operator approves the failback.
+      offsetMs += 10 * 60_000 + 5_000;
+      expect((await round()).switches).toEqual([]);
+      expect(await recordValue()).toEqual(['127.0.0.2']);
+      const failback = await executeOperatorCommand(
+        { command: 'failback', actor: OPERATOR },
+        { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
+      );
+      expect(failback).toMatchObject({
+        command: 'failback',
+        ok: true,
+        records: [{ record: recordName, result: 'switched', activeSite: 'primary' }],
+      });
+      expect(await recordValue()).toEqual(['127.0.0.1']);
+      expect(await services.routing.get(recordName)).toMatchObject({ activeSite: 'primary', actor: OPERATOR });
 
-    const audit = await services.auditLog.list({ since: new Date(Date.now() - 3_600_000).toISOString() });
-    const routingActions = audit
-      .filter((entry) => entry.subject === recordName)
-      .map((entry) => [entry.action, entry.actor]);
-    expect(routingActions).toEqual([
-      ['routing.initialized', 'controller'],
-      ['routing.switched', 'controller'],
-      ['routing.switch-refused', OPERATOR],
-      ['routing.switched', OPERATOR],
-    ]);
-  });
+      const audit = await services.auditLog.list({ since: new Date(Date.now() - 3_600_000).toISOString() });
+      const routingActions = audit
+        .filter((entry) => entry.subject === recordName)
+        .map((entry) => [entry.action, entry.actor]);
+      expect(routingActions).toEqual([
+        ['routing.initialized', 'controller'],
+        ['routing.switched', 'controller'],
+        ['routing.switch-refused', OPERATOR],
+        ['routing.switched', OPERATOR],
+      ]);
+    },
+  );
 });

@@ -52,170 +52,181 @@ afterAll(async () => {
 });
 
 describe('npm start, end to end', () => {
-  it('detects a verification fault, alerts SEV1, fails over, citizens recover on the backup, and Ctrl-C leaves nothing running', async () => {
-    const config = await localTestConfig();
-    up = startUp(config);
-    const runtime = await up.ready();
-    expect(up.output()).toContain('hcguard is running locally.');
-    expect(up.output()).toContain(`dashboard       ${runtime.dashboardUrl}`);
-    const processes = [up.child.pid as number, ...descendantsOf(up.child.pid as number)];
-    expect(runtime.motoPid).toBeDefined();
-    expect(processes).toContain(runtime.motoPid);
+  it(
+    'detects a verification fault, alerts SEV1, fails over, citizens recover on the ' +
+      'backup, and Ctrl-C leaves nothing running',
+    async () => {
+      const config = await localTestConfig();
+      up = startUp(config);
+      const runtime = await up.ready();
+      expect(up.output()).toContain('hcguard is running locally.');
+      expect(up.output()).toContain(`dashboard       ${runtime.dashboardUrl}`);
+      const processes = [up.child.pid as number, ...descendantsOf(up.child.pid as number)];
+      expect(runtime.motoPid).toBeDefined();
+      expect(processes).toContain(runtime.motoPid);
 
-    const aws = {
-      endpoint: runtime.endpoint,
-      region: runtime.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    };
-    const sqs = new SQSClient(aws);
-    const sns = new SNSClient(aws);
-    const route53 = new Route53Client(aws);
-    // An operator's own subscription to the SEV1 topic, as config subscribers get.
-    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'e2e-sev1-pager' }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: runtime.resources.topicArns.SEV1,
-        Protocol: 'sqs',
-        Endpoint: Attributes?.QueueArn,
-      }),
-    );
+      const aws = {
+        endpoint: runtime.endpoint,
+        region: runtime.region,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      };
+      const sqs = new SQSClient(aws);
+      const sns = new SNSClient(aws);
+      const route53 = new Route53Client(aws);
+      // An operator's own subscription to the SEV1 topic, as config subscribers get.
+      const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'e2e-sev1-pager' }));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn: runtime.resources.topicArns.SEV1,
+          Protocol: 'sqs',
+          Endpoint: Attributes?.QueueArn,
+        }),
+      );
 
-    const state = async (): Promise<DashboardState> =>
-      (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
-    const health = async (site: string, stage: string) =>
-      (await state()).targets.find((target) => target.site === site && target.stage === stage)?.health;
+      const state = async (): Promise<DashboardState> =>
+        (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
+      const health = async (site: string, stage: string) =>
+        (await state()).targets.find((target) => target.site === site && target.stage === stage)?.health;
 
-    // Probe rounds through the real handler make every target healthy.
-    await expect
-      .poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 })
-      .toEqual(Array(6).fill('healthy'));
-    await expect
-      .poll(async () => (await state()).citizens?.totals.ok ?? 0, { timeout: 20_000, interval: 500 })
-      .toBeGreaterThan(10);
+      // Probe rounds through the real handler make every target healthy.
+      await expect
+        .poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 })
+        .toEqual(Array(6).fill('healthy'));
+      await expect
+        .poll(async () => (await state()).citizens?.totals.ok ?? 0, { timeout: 20_000, interval: 500 })
+        .toBeGreaterThan(10);
 
-    // A second terminal finds the running stack with no flags.
-    const status = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/hcguard.js'), 'status', '--json'], {
-      cwd: up.folder,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, AWS_ENDPOINT_URL: '', HCGUARD_CONFIG_PATH: '' },
-    });
-    expect(status.status, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout).routing[0]).toMatchObject({ record: 'verify.hc.internal', activeSite: 'primary' });
+      // A second terminal finds the running stack with no flags.
+      const status = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/hcguard.js'), 'status', '--json'], {
+        cwd: up.folder,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, AWS_ENDPOINT_URL: '', HCGUARD_CONFIG_PATH: '' },
+      });
+      expect(status.status, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).routing[0]).toMatchObject({
+        record: 'verify.hc.internal',
+        activeSite: 'primary',
+      });
 
-    browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-    await page.goto(runtime.dashboardUrl as string);
-    await expect
-      .poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), { timeout: 20_000 })
-      .toBe('healthy');
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}/e2e-healthy.png`, fullPage: true });
+      browser = await launchChromium();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+      await page.goto(runtime.dashboardUrl as string);
+      await expect
+        .poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), {
+          timeout: 20_000,
+        })
+        .toBe('healthy');
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOTS}/e2e-healthy.png`, fullPage: true });
 
-    // Break verification on the primary from the page.
-    await page.selectOption('select[name="site"]', 'primary');
-    await page.selectOption('select[name="stage"]', 'verification');
-    await page.selectOption('select[name="mode"]', 'error');
-    await page.click('#inject');
+      // Break verification on the primary from the page.
+      await page.selectOption('select[name="site"]', 'primary');
+      await page.selectOption('select[name="stage"]', 'verification');
+      await page.selectOption('select[name="mode"]', 'error');
+      await page.click('#inject');
 
-    await expect.poll(() => health('primary', 'verification'), { timeout: 60_000, interval: 1_000 }).toBe('failing');
-    await expect
-      .poll(
-        async () =>
-          (await state()).incidents.find((incident) => incident.site === 'primary' && incident.stage === 'verification')
-            ?.severity,
-        { timeout: 30_000, interval: 1_000 },
-      )
-      .toBe('SEV1');
+      await expect.poll(() => health('primary', 'verification'), { timeout: 60_000, interval: 1_000 }).toBe('failing');
+      await expect
+        .poll(
+          async () =>
+            (await state()).incidents.find(
+              (incident) => incident.site === 'primary' && incident.stage === 'verification',
+            )?.severity,
+          { timeout: 30_000, interval: 1_000 },
+        )
+        .toBe('SEV1');
 
-    // The SEV1 alert, read back from the operator's subscription.
-    const alerts: { Subject?: string; Message: string; MessageAttributes?: Record<string, { Value: string }> }[] = [];
-    await expect
-      .poll(
-        async () => {
-          const received = await sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
-          );
-          alerts.push(...(received.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}')));
-          return alerts.some((alert) => alert.MessageAttributes?.severity?.Value === 'SEV1');
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe(true);
-    const sev1 = alerts.find((alert) => alert.MessageAttributes?.severity?.Value === 'SEV1')!;
-    expect(sev1.MessageAttributes).toMatchObject({
-      site: { Value: 'primary' },
-      stage: { Value: 'verification' },
-      drill: { Value: 'false' },
-    });
+      // The SEV1 alert, read back from the operator's subscription.
+      const alerts: { Subject?: string; Message: string; MessageAttributes?: Record<string, { Value: string }> }[] = [];
+      await expect
+        .poll(
+          async () => {
+            const received = await sqs.send(
+              new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+            );
+            alerts.push(...(received.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}')));
+            return alerts.some((alert) => alert.MessageAttributes?.severity?.Value === 'SEV1');
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toBe(true);
+      const sev1 = alerts.find((alert) => alert.MessageAttributes?.severity?.Value === 'SEV1')!;
+      expect(sev1.MessageAttributes).toMatchObject({
+        site: { Value: 'primary' },
+        stage: { Value: 'verification' },
+        drill: { Value: 'false' },
+      });
 
-    // The record points at the backup in Route 53 …
-    const zoneId = runtime.resources.hostedZoneIds['verify.hc.internal'];
-    await expect
-      .poll(
-        async () =>
-          (
-            await route53.send(
-              new ListResourceRecordSetsCommand({
-                HostedZoneId: zoneId,
-                StartRecordName: 'verify.hc.internal',
-                StartRecordType: 'A',
-                MaxItems: 1,
-              }),
-            )
-          ).ResourceRecordSets?.[0]?.ResourceRecords?.[0]?.Value,
-        { timeout: 60_000, interval: 1_000 },
-      )
-      .toBe('127.0.0.2');
-    // … and the citizens, after their cached answer expired, verify on the backup again.
-    await expect
-      .poll(
-        async () => {
-          const citizens = (await state()).citizens;
-          return { site: citizens?.answer?.site, recovered: citizens?.outages.at(-1)?.end !== undefined };
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toEqual({ site: 'backup', recovered: true });
-    const citizens = (await state()).citizens!;
-    expect(citizens.outages.at(-1)!.failed).toBeGreaterThan(0);
+      // The record points at the backup in Route 53 …
+      const zoneId = runtime.resources.hostedZoneIds['verify.hc.internal'];
+      await expect
+        .poll(
+          async () =>
+            (
+              await route53.send(
+                new ListResourceRecordSetsCommand({
+                  HostedZoneId: zoneId,
+                  StartRecordName: 'verify.hc.internal',
+                  StartRecordType: 'A',
+                  MaxItems: 1,
+                }),
+              )
+            ).ResourceRecordSets?.[0]?.ResourceRecords?.[0]?.Value,
+          { timeout: 60_000, interval: 1_000 },
+        )
+        .toBe('127.0.0.2');
+      // … and the citizens, after their cached answer expired, verify on the backup again.
+      await expect
+        .poll(
+          async () => {
+            const citizens = (await state()).citizens;
+            return { site: citizens?.answer?.site, recovered: citizens?.outages.at(-1)?.end !== undefined };
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toEqual({ site: 'backup', recovered: true });
+      const citizens = (await state()).citizens!;
+      expect(citizens.outages.at(-1)!.failed).toBeGreaterThan(0);
 
-    // The dashboard shows the switch and the incident.
-    await expect
-      .poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), {
-        timeout: 20_000,
-      })
-      .toBe('backup');
-    expect(await page.locator('tr[data-severity="SEV1"]').count()).toBeGreaterThan(0);
-    expect(await page.locator('[data-target="primary/verification"]').getAttribute('data-health')).toBe('failing');
-    await page.screenshot({ path: `${SCREENSHOTS}/e2e-failover.png`, fullPage: true });
-    await page.close();
-    for (const client of [sqs, sns, route53]) client.destroy();
+      // The dashboard shows the switch and the incident.
+      await expect
+        .poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), {
+          timeout: 20_000,
+        })
+        .toBe('backup');
+      expect(await page.locator('tr[data-severity="SEV1"]').count()).toBeGreaterThan(0);
+      expect(await page.locator('[data-target="primary/verification"]').getAttribute('data-health')).toBe('failing');
+      await page.screenshot({ path: `${SCREENSHOTS}/e2e-failover.png`, fullPage: true });
+      await page.close();
+      for (const client of [sqs, sns, route53]) client.destroy();
 
-    // Ctrl-C: everything it started stops, and the runtime file goes.
-    up.child.kill('SIGINT');
-    const exit = await Promise.race([
-      up.exited,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('hcguard up did not stop within 30 s')), 30_000),
-      ),
-    ]);
-    expect(exit.code).toBe(0);
-    expect(up.output()).toContain('stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.');
-    await expect.poll(() => processes.filter(isAlive), { timeout: 10_000, interval: 200 }).toEqual([]);
-    expect(existsSync(join(up.folder, '.hcguard/runtime.json'))).toBe(false);
-    const ports: [string, number][] = [
-      ['127.0.0.1', Number(new URL(runtime.dashboardUrl as string).port)],
-      ['127.0.0.1', Number(new URL(runtime.endpoint).port)],
-      ['127.0.0.1', Number(new URL(config.sites.primary.stages.verification).port)],
-      ['127.0.0.2', Number(new URL(config.sites.backup.stages.verification).port)],
-    ];
-    for (const [host, port] of ports)
-      expect({ host, port, free: await portIsFree(host, port) }).toEqual({ host, port, free: true });
-  }, 300_000);
+      // Ctrl-C: everything it started stops, and the runtime file goes.
+      up.child.kill('SIGINT');
+      const exit = await Promise.race([
+        up.exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('hcguard up did not stop within 30 s')), 30_000),
+        ),
+      ]);
+      expect(exit.code).toBe(0);
+      expect(up.output()).toContain('stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.');
+      await expect.poll(() => processes.filter(isAlive), { timeout: 10_000, interval: 200 }).toEqual([]);
+      expect(existsSync(join(up.folder, '.hcguard/runtime.json'))).toBe(false);
+      const ports: [string, number][] = [
+        ['127.0.0.1', Number(new URL(runtime.dashboardUrl as string).port)],
+        ['127.0.0.1', Number(new URL(runtime.endpoint).port)],
+        ['127.0.0.1', Number(new URL(config.sites.primary.stages.verification).port)],
+        ['127.0.0.2', Number(new URL(config.sites.backup.stages.verification).port)],
+      ];
+      for (const [host, port] of ports)
+        expect({ host, port, free: await portIsFree(host, port) }).toEqual({ host, port, free: true });
+    },
+    300_000,
+  );
 
   it('runs a drill started from the dashboard through every phase and serves its report', async () => {
     up?.removeFolder();

@@ -118,58 +118,68 @@ afterAll(async () => {
 });
 
 describe('the probe Lambda against the sandbox', () => {
-  it('a verification fault opens one SEV1 incident with exactly one SEV1 alert; clearing it resolves with one resolve alert', async () => {
-    const healthy = await invoke();
-    expect(healthy.rounds).toHaveLength(12);
-    expect(healthy.rounds.every((round) => round.failing.length === 0 && round.problems === 0)).toBe(true);
-    expect(emf.filter((blob) => blob[HEARTBEAT_METRIC] === 1 && blob.service === testbed.config.name)).toHaveLength(12);
+  it(
+    'a verification fault opens one SEV1 incident with exactly one SEV1 alert; ' +
+      'clearing it resolves with one resolve alert',
+    async () => {
+      const healthy = await invoke();
+      expect(healthy.rounds).toHaveLength(12);
+      expect(healthy.rounds.every((round) => round.failing.length === 0 && round.problems === 0)).toBe(true);
+      expect(emf.filter((blob) => blob[HEARTBEAT_METRIC] === 1 && blob.service === testbed.config.name)).toHaveLength(
+        12,
+      );
 
-    testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
-    const faulty = await invoke();
-    expect(faulty.rounds.map((round) => round.problems)).toEqual(Array(12).fill(0));
-    expect(faulty.rounds.map((round) => round.failing)).toEqual([[], [], ...Array(10).fill(['primary/verification'])]);
-    const open = await services.store.listOpenIncidents();
-    expect(open).toEqual([
-      expect.objectContaining({
-        kind: 'probe',
-        site: 'primary',
-        stage: 'verification',
-        severity: 'SEV1',
-        status: 'open',
-        dedupKey: expect.stringMatching(/^probe\/primary\/verification\//),
-      }),
-    ]);
-    const sev1 = await topics.receive('SEV1');
-    expect(sev1).toHaveLength(1);
-    expect(sev1[0]).toMatchObject({
-      subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary \(\w[\w ]*\)/),
-      attributes: {
-        severity: 'SEV1',
-        kind: 'open',
-        site: 'primary',
-        stage: 'verification',
-        incidentId: open[0]?.id,
-        drill: 'false',
-      },
-    });
-    expect(await Promise.all([topics.receive('SEV2'), topics.receive('SEV3'), topics.receive('SEV4')])).toEqual([
-      [],
-      [],
-      [],
-    ]);
+      testbed.sandbox.faults.injectNow({ site: 'primary', stage: 'verification', mode: 'error' });
+      const faulty = await invoke();
+      expect(faulty.rounds.map((round) => round.problems)).toEqual(Array(12).fill(0));
+      expect(faulty.rounds.map((round) => round.failing)).toEqual([
+        [],
+        [],
+        ...Array(10).fill(['primary/verification']),
+      ]);
+      const open = await services.store.listOpenIncidents();
+      expect(open).toEqual([
+        expect.objectContaining({
+          kind: 'probe',
+          site: 'primary',
+          stage: 'verification',
+          severity: 'SEV1',
+          status: 'open',
+          dedupKey: expect.stringMatching(/^probe\/primary\/verification\//),
+        }),
+      ]);
+      const sev1 = await topics.receive('SEV1');
+      expect(sev1).toHaveLength(1);
+      expect(sev1[0]).toMatchObject({
+        subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary \(\w[\w ]*\)/),
+        attributes: {
+          severity: 'SEV1',
+          kind: 'open',
+          site: 'primary',
+          stage: 'verification',
+          incidentId: open[0]?.id,
+          drill: 'false',
+        },
+      });
+      expect(await Promise.all([topics.receive('SEV2'), topics.receive('SEV3'), topics.receive('SEV4')])).toEqual([
+        [],
+        [],
+        [],
+      ]);
 
-    testbed.sandbox.faults.clearNow();
-    const cleared = await invoke();
-    expect(cleared.rounds.slice(2).every((round) => round.failing.length === 0)).toBe(true);
-    expect(await services.store.listOpenIncidents()).toEqual([]);
-    const resolved = await topics.receive('SEV1');
-    expect(resolved).toHaveLength(1);
-    expect(resolved[0]).toMatchObject({
-      subject: expect.stringMatching(/^\[SEV4, was SEV1\] RESOLVED verification failing on primary/),
-      attributes: { kind: 'resolve', severity: 'SEV4', incidentSeverity: 'SEV1', incidentId: open[0]?.id },
-    });
-    const timeline = (await services.store.getIncident(open[0]?.id as string))?.timeline ?? [];
-    expect(timeline.map((event) => event.type)).toEqual(expect.arrayContaining(['opened', 'alerted', 'resolved']));
-    expect(timeline.filter((event) => event.type === 'alerted')).toHaveLength(2);
-  });
+      testbed.sandbox.faults.clearNow();
+      const cleared = await invoke();
+      expect(cleared.rounds.slice(2).every((round) => round.failing.length === 0)).toBe(true);
+      expect(await services.store.listOpenIncidents()).toEqual([]);
+      const resolved = await topics.receive('SEV1');
+      expect(resolved).toHaveLength(1);
+      expect(resolved[0]).toMatchObject({
+        subject: expect.stringMatching(/^\[SEV4, was SEV1\] RESOLVED verification failing on primary/),
+        attributes: { kind: 'resolve', severity: 'SEV4', incidentSeverity: 'SEV1', incidentId: open[0]?.id },
+      });
+      const timeline = (await services.store.getIncident(open[0]?.id as string))?.timeline ?? [];
+      expect(timeline.map((event) => event.type)).toEqual(expect.arrayContaining(['opened', 'alerted', 'resolved']));
+      expect(timeline.filter((event) => event.type === 'alerted')).toHaveLength(2);
+    },
+  );
 });

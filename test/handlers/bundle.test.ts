@@ -30,16 +30,21 @@ describe('bundleDefines', () => {
 });
 
 describe('the probe bundle', () => {
-  it('leaves Powertools Parameters and the SSM client out when no secret is read from SSM, and keeps them when one is', async () => {
-    const withoutSsm = await bundledPackages(testConfig());
-    expect(withoutSsm.has('@aws-sdk/client-dynamodb')).toBe(true);
-    expect(withoutSsm.has('@aws-sdk/client-ssm')).toBe(false);
-    expect(withoutSsm.has('@aws-lambda-powertools/parameters')).toBe(false);
+  it(
+    'leaves Powertools Parameters and the SSM client out when no secret is read from ' +
+      'SSM, and keeps them when one is',
+    async () => {
+      const withoutSsm = await bundledPackages(testConfig());
+      expect(withoutSsm.has('@aws-sdk/client-dynamodb')).toBe(true);
+      expect(withoutSsm.has('@aws-sdk/client-ssm')).toBe(false);
+      expect(withoutSsm.has('@aws-lambda-powertools/parameters')).toBe(false);
 
-    const withSsm = await bundledPackages(
-      testConfig({ secrets: { transmissionKey: { ssmParameter: '/hcguard/transmission-key' } } }),
-    );
-    expect(withSsm.has('@aws-sdk/client-ssm')).toBe(true);
-    expect(withSsm.has('@aws-lambda-powertools/parameters')).toBe(true);
-  }, 60_000);
+      const withSsm = await bundledPackages(
+        testConfig({ secrets: { transmissionKey: { ssmParameter: '/hcguard/transmission-key' } } }),
+      );
+      expect(withSsm.has('@aws-sdk/client-ssm')).toBe(true);
+      expect(withSsm.has('@aws-lambda-powertools/parameters')).toBe(true);
+    },
+    60_000,
+  );
 });

@@ -148,81 +148,87 @@ const scriptedClient = () => {
 };
 
 describe('CitizenSimulator', () => {
-  it('counts successes and failures in time buckets and measures the outage window from first failure to recovery', async () => {
-    const { clients, config, record, switchTo } = await provisioned(2);
-    const clock = fakeClock();
-    const { client, verdicts, calls } = scriptedClient();
-    const citizens = new CitizenSimulator({ config, record, route53: clients.route53, client, clock });
-    const tick = async (times: number) => {
-      for (let i = 0; i < times; i++) {
-        await citizens.once();
-        clock.advance(250);
-      }
-    };
+  it(
+    'counts successes and failures in time buckets and measures the outage window ' + 'from first failure to recovery',
+    async () => {
+      const { clients, config, record, switchTo } = await provisioned(2);
+      const clock = fakeClock();
+      const { client, verdicts, calls } = scriptedClient();
+      const citizens = new CitizenSimulator({ config, record, route53: clients.route53, client, clock });
+      const tick = async (times: number) => {
+        for (let i = 0; i < times; i++) {
+          await citizens.once();
+          clock.advance(250);
+        }
+      };
 
-    await tick(4); // 08:00:00.000 – 00.750, primary fine
-    verdicts.primary = { ok: false, reason: 'HTTP 503' };
-    await tick(4); // 08:00:01.000 – 01.750, primary broken
-    await switchTo('backup');
-    await tick(4); // 08:00:02.000 – 02.750, cached answer expires at 02.000: on the backup
-    const snapshot = citizens.snapshot();
+      await tick(4); // 08:00:00.000 – 00.750, primary fine
+      verdicts.primary = { ok: false, reason: 'HTTP 503' };
+      await tick(4); // 08:00:01.000 – 01.750, primary broken
+      await switchTo('backup');
+      await tick(4); // 08:00:02.000 – 02.750, cached answer expires at 02.000: on the backup
+      const snapshot = citizens.snapshot();
 
-    expect(calls).toEqual([
-      ...Array(8).fill('http://127.0.0.1:18080/verification'),
-      ...Array(4).fill('http://127.0.0.2:18080/verification'),
-    ]);
-    expect(snapshot.buckets).toEqual([
-      { start: '2026-11-02T08:00:00.000Z', ok: 4, failed: 0, primary: 4, backup: 0 },
-      { start: '2026-11-02T08:00:01.000Z', ok: 0, failed: 4, primary: 4, backup: 0 },
-      { start: '2026-11-02T08:00:02.000Z', ok: 4, failed: 0, primary: 0, backup: 4 },
-    ]);
-    expect(snapshot.totals).toEqual({ ok: 8, failed: 4 });
-    expect(snapshot.outages).toEqual([
-      { start: '2026-11-02T08:00:01.000Z', end: '2026-11-02T08:00:02.000Z', durationMs: 1_000, failed: 4 },
-    ]);
-    expect(snapshot.failureReasons).toEqual([{ reason: 'HTTP 503', count: 4 }]);
-    expect(snapshot.answer).toMatchObject({ site: 'backup', values: ['127.0.0.2'] });
-    expect(snapshot.recent).toEqual({ seconds: 30, ok: 8, failed: 4, successRate: 8 / 12 });
-    expect(citizens.impact(new Date('2026-11-02T08:00:01.500Z'), new Date('2026-11-02T08:00:02.000Z'))).toEqual([
-      { at: '2026-11-02T08:00:01.000Z', ok: 0, failed: 4 },
-      { at: '2026-11-02T08:00:02.000Z', ok: 4, failed: 0 },
-    ]);
-  });
+      expect(calls).toEqual([
+        ...Array(8).fill('http://127.0.0.1:18080/verification'),
+        ...Array(4).fill('http://127.0.0.2:18080/verification'),
+      ]);
+      expect(snapshot.buckets).toEqual([
+        { start: '2026-11-02T08:00:00.000Z', ok: 4, failed: 0, primary: 4, backup: 0 },
+        { start: '2026-11-02T08:00:01.000Z', ok: 0, failed: 4, primary: 4, backup: 0 },
+        { start: '2026-11-02T08:00:02.000Z', ok: 4, failed: 0, primary: 0, backup: 4 },
+      ]);
+      expect(snapshot.totals).toEqual({ ok: 8, failed: 4 });
+      expect(snapshot.outages).toEqual([
+        { start: '2026-11-02T08:00:01.000Z', end: '2026-11-02T08:00:02.000Z', durationMs: 1_000, failed: 4 },
+      ]);
+      expect(snapshot.failureReasons).toEqual([{ reason: 'HTTP 503', count: 4 }]);
+      expect(snapshot.answer).toMatchObject({ site: 'backup', values: ['127.0.0.2'] });
+      expect(snapshot.recent).toEqual({ seconds: 30, ok: 8, failed: 4, successRate: 8 / 12 });
+      expect(citizens.impact(new Date('2026-11-02T08:00:01.500Z'), new Date('2026-11-02T08:00:02.000Z'))).toEqual([
+        { at: '2026-11-02T08:00:01.000Z', ok: 0, failed: 4 },
+        { at: '2026-11-02T08:00:02.000Z', ok: 4, failed: 0 },
+      ]);
+    },
+  );
 
-  it('keeps an outage open until enough successes in a row, and counts a record that is neither site as a failure', async () => {
-    const { clients, config, record } = await provisioned(60);
-    const clock = fakeClock();
-    const { client, verdicts } = scriptedClient();
-    const citizens = new CitizenSimulator({
-      config,
-      record,
-      route53: clients.route53,
-      client,
-      clock,
-      recoverAfterSuccesses: 3,
-    });
-    verdicts.primary = { ok: false, reason: 'timed out' };
-    await citizens.once();
-    verdicts.primary = { ok: true };
-    await citizens.once();
-    await citizens.once();
-    expect(citizens.snapshot().outages).toEqual([{ start: '2026-11-02T08:00:00.000Z', failed: 1 }]);
-    clock.advance(1_000);
-    await citizens.once();
-    expect(citizens.snapshot().outages).toEqual([
-      { start: '2026-11-02T08:00:00.000Z', end: '2026-11-02T08:00:00.000Z', durationMs: 0, failed: 1 },
-    ]);
+  it(
+    'keeps an outage open until enough successes in a row, and counts a record that ' + 'is neither site as a failure',
+    async () => {
+      const { clients, config, record } = await provisioned(60);
+      const clock = fakeClock();
+      const { client, verdicts } = scriptedClient();
+      const citizens = new CitizenSimulator({
+        config,
+        record,
+        route53: clients.route53,
+        client,
+        clock,
+        recoverAfterSuccesses: 3,
+      });
+      verdicts.primary = { ok: false, reason: 'timed out' };
+      await citizens.once();
+      verdicts.primary = { ok: true };
+      await citizens.once();
+      await citizens.once();
+      expect(citizens.snapshot().outages).toEqual([{ start: '2026-11-02T08:00:00.000Z', failed: 1 }]);
+      clock.advance(1_000);
+      await citizens.once();
+      expect(citizens.snapshot().outages).toEqual([
+        { start: '2026-11-02T08:00:00.000Z', end: '2026-11-02T08:00:00.000Z', durationMs: 0, failed: 1 },
+      ]);
 
-    const elsewhere = new CitizenSimulator({
-      config,
-      record: { ...record, values: { primary: { values: ['10.0.0.1'] }, backup: { values: ['10.0.0.2'] } } },
-      route53: clients.route53,
-      client,
-      clock,
-    });
-    await elsewhere.once();
-    expect(elsewhere.snapshot().failureReasons).toEqual([{ reason: 'answer 127.0.0.1 is neither site', count: 1 }]);
-  });
+      const elsewhere = new CitizenSimulator({
+        config,
+        record: { ...record, values: { primary: { values: ['10.0.0.1'] }, backup: { values: ['10.0.0.2'] } } },
+        route53: clients.route53,
+        client,
+        clock,
+      });
+      await elsewhere.once();
+      expect(elsewhere.snapshot().failureReasons).toEqual([{ reason: 'answer 127.0.0.1 is neither site', count: 1 }]);
+    },
+  );
 
   it('sends at the configured rate until stopped and leaves no timer behind', async () => {
     const { clients, config, record } = await provisioned(60);

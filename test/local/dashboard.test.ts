@@ -272,7 +272,8 @@ describe('dashboard JSON API', () => {
     const { url } = await start();
     const port = Number(new URL(url).port);
     await expect(startDashboardServer({ backend: scriptedBackend().backend, port })).rejects.toThrow(
-      `the dashboard cannot listen on 127.0.0.1:${port}: the port is taken by another process. Set local.dashboardPort in the config (0 picks a free port).`,
+      `the dashboard cannot listen on 127.0.0.1:${port}: the port is taken by another ` +
+        `process. Set local.dashboardPort in the config (0 picks a free port).`,
     );
   });
 });
@@ -287,57 +288,62 @@ describe('dashboard page in headless Chromium', () => {
     await browser?.close();
   });
 
-  it('shows the states, and a fault injected from the page leads to the incident and the switch being shown', async () => {
-    const { url, calls } = await start();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(url);
+  it(
+    'shows the states, and a fault injected from the page leads to the incident and ' + 'the switch being shown',
+    async () => {
+      const { url, calls } = await start();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(url);
 
-    await expect
-      .poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), { timeout: 10_000 })
-      .toBe('healthy');
-    expect(await page.locator('td[data-health="healthy"]').count()).toBe(6);
-    expect(await page.locator('svg.sparkline').count()).toBe(6);
-    expect(await page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site')).toBe('primary');
-    expect(await page.locator('[data-success-rate]').textContent()).toContain('100 %');
-    expect(await page.locator('#scenario option').allTextContents()).toEqual([
-      'verification-outage',
-      'full-site-outage',
-    ]);
-    await page.screenshot({ path: `${SCREENSHOTS}/dashboard-healthy.png`, fullPage: true });
+      await expect
+        .poll(() => page.locator('[data-target="primary/verification"]').getAttribute('data-health'), {
+          timeout: 10_000,
+        })
+        .toBe('healthy');
+      expect(await page.locator('td[data-health="healthy"]').count()).toBe(6);
+      expect(await page.locator('svg.sparkline').count()).toBe(6);
+      expect(await page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site')).toBe('primary');
+      expect(await page.locator('[data-success-rate]').textContent()).toContain('100 %');
+      expect(await page.locator('#scenario option').allTextContents()).toEqual([
+        'verification-outage',
+        'full-site-outage',
+      ]);
+      await page.screenshot({ path: `${SCREENSHOTS}/dashboard-healthy.png`, fullPage: true });
 
-    await page.selectOption('select[name="site"]', 'primary');
-    await page.selectOption('select[name="stage"]', 'verification');
-    await page.selectOption('select[name="mode"]', 'error');
-    await page.click('#inject');
+      await page.selectOption('select[name="site"]', 'primary');
+      await page.selectOption('select[name="stage"]', 'verification');
+      await page.selectOption('select[name="mode"]', 'error');
+      await page.click('#inject');
 
-    await expect
-      .poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), {
-        timeout: 10_000,
-      })
-      .toBe('backup');
-    expect(calls).toEqual(['inject primary verification error']);
-    expect(await page.locator('[data-target="primary/verification"]').getAttribute('data-health')).toBe('failing');
-    const incident = page.locator('tr[data-incident-id="inc-7f3a"]');
-    expect(await incident.getAttribute('data-severity')).toBe('SEV1');
-    expect(await page.locator('[data-fault="primary/verification/error"]').count()).toBe(1);
-    // The probe message is shown as text: the markup in it is neither parsed nor run.
-    expect(await page.locator('[data-target="primary/verification"] .message').textContent()).toContain(
-      '<img src=x onerror="window.pwned=1">',
-    );
-    expect(await page.locator('[data-target="primary/verification"] img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
-    await page.screenshot({ path: `${SCREENSHOTS}/dashboard-failover.png`, fullPage: true });
+      await expect
+        .poll(() => page.locator('[data-record="verify.hc.internal"]').getAttribute('data-active-site'), {
+          timeout: 10_000,
+        })
+        .toBe('backup');
+      expect(calls).toEqual(['inject primary verification error']);
+      expect(await page.locator('[data-target="primary/verification"]').getAttribute('data-health')).toBe('failing');
+      const incident = page.locator('tr[data-incident-id="inc-7f3a"]');
+      expect(await incident.getAttribute('data-severity')).toBe('SEV1');
+      expect(await page.locator('[data-fault="primary/verification/error"]').count()).toBe(1);
+      // The probe message is shown as text: the markup in it is neither parsed nor run.
+      expect(await page.locator('[data-target="primary/verification"] .message').textContent()).toContain(
+        '<img src=x onerror="window.pwned=1">',
+      );
+      expect(await page.locator('[data-target="primary/verification"] img').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      await page.screenshot({ path: `${SCREENSHOTS}/dashboard-failover.png`, fullPage: true });
 
-    await incident.locator('button[data-ack]').click();
-    await expect.poll(() => incident.getAttribute('data-status'), { timeout: 10_000 }).toBe('acknowledged');
-    await page.click('#start-drill');
-    await expect
-      .poll(() => page.locator('tr[data-drill-id="drill-1"] a').getAttribute('href'), { timeout: 10_000 })
-      .toBe('/drills/drill-1/report');
-    expect(calls).toEqual(['inject primary verification error', 'ack inc-7f3a', 'drill verification-outage']);
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+      await incident.locator('button[data-ack]').click();
+      await expect.poll(() => incident.getAttribute('data-status'), { timeout: 10_000 }).toBe('acknowledged');
+      await page.click('#start-drill');
+      await expect
+        .poll(() => page.locator('tr[data-drill-id="drill-1"] a').getAttribute('href'), { timeout: 10_000 })
+        .toBe('/drills/drill-1/report');
+      expect(calls).toEqual(['inject primary verification error', 'ack inc-7f3a', 'drill verification-outage']);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
 });

@@ -67,7 +67,8 @@ describe('provisionLocalResources on moto', () => {
     expect(resources.auditQueueUrl).toContain(`${config.name}-alert-audit`);
     expect(report.reused).toEqual([]);
     expect(report.skipped).toEqual([
-      'SEV1 subscription https https://hooks.example.com/hcguard: not subscribed locally: the emulator would call the endpoint on the internet',
+      'SEV1 subscription https https://hooks.example.com/hcguard: not subscribed ' +
+        'locally: the emulator would call the endpoint on the internet',
     ]);
 
     const { Table: table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.tableName }));
@@ -141,7 +142,8 @@ describe('provisionLocalResources on moto', () => {
       `queue ${config.name}-alert-audit`,
       ...SEVERITIES.map(
         (severity) =>
-          `topic ${config.name}-${severity.toLowerCase()} (the alert audit queue${severity === 'SEV1' ? ', email oncall@example.com' : ''})`,
+          `topic ${config.name}-${severity.toLowerCase()} (the alert audit ` +
+          `queue${severity === 'SEV1' ? ', email oncall@example.com' : ''})`,
       ),
       `hosted zone ${config.records[0]!.zone.name} (${first.resources.hostedZoneIds[verify!.name]})`,
       `record ${verify!.name} A 127.0.0.2 (backup)`,
@@ -168,7 +170,8 @@ describe('provisionLocalResources on moto', () => {
       }),
     );
     await expect(provisionLocalResources({ config, clients })).rejects.toThrow(
-      `table ${config.name}-state already exists on the emulator with another key design: delete it or change the config's name`,
+      `table ${config.name}-state already exists on the emulator with another key ` +
+        `design: delete it or change the config's name`,
     );
   });
 });

@@ -47,7 +47,9 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
       return 'alias' in target ? `alias ${target.alias.dnsName}` : target.values.join(', ');
     };
     lines.push(
-      `  ${record.name} ${record.type} ttl ${record.ttl}s in ${record.zone.name}${record.zone.id ? ` (${record.zone.id})` : ''}, follows ${record.stage}`,
+      `  ${record.name} ${record.type} ttl ${record.ttl}s in ` +
+        `${record.zone.name}${record.zone.id ? ` (${record.zone.id})` : ''}, follows ` +
+        `${record.stage}`,
       `    primary → ${value('primary')}   backup → ${value('backup')}`,
     );
   }
@@ -62,7 +64,10 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     '',
     'schedule',
     `  every ${config.schedule.intervalSeconds}s${rounds > 1 ? ` (${rounds} rounds per once-a-minute invocation)` : ''}, ${config.schedule.concurrency} probes at once`,
-    `  failing after ${config.detection.failureThreshold} failed rounds, healthy after ${config.detection.successThreshold} good ones; flapping at ${config.detection.flap.changes} changes in ${config.detection.flap.windowMinutes} min`,
+    `  failing after ${config.detection.failureThreshold} failed rounds, healthy ` +
+      `after ${config.detection.successThreshold} good ones; flapping at ` +
+      `${config.detection.flap.changes} changes in ` +
+      `${config.detection.flap.windowMinutes} min`,
     '',
     'failover',
     `  ${config.failover.mode}, dwell ${config.failover.dwellMinutes} min, failback ${config.failover.failback}` +
@@ -82,10 +87,14 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     for (const reason of rules) lines.push(`        - ${reason}`);
   }
   lines.push(
-    `  unacknowledged ${config.severity.escalate.join('/')} escalate after ${config.severity.escalateAfterMinutes} min; reminders every ${config.severity.reminderIntervalMinutes} min`,
+    `  unacknowledged ${config.severity.escalate.join('/')} escalate after ` +
+      `${config.severity.escalateAfterMinutes} min; reminders every ` +
+      `${config.severity.reminderIntervalMinutes} min`,
     '',
     'drills',
-    `  objectives: RTO ${config.drills.objectives.rtoSeconds}s, RPO ${config.drills.objectives.rpoRecords} record(s); time limit ${config.drills.timeLimitMinutes} min` +
+    `  objectives: RTO ${config.drills.objectives.rtoSeconds}s, RPO ` +
+      `${config.drills.objectives.rpoRecords} record(s); time limit ` +
+      `${config.drills.timeLimitMinutes} min` +
       (config.drills.scenarios.length
         ? `; custom scenarios: ${config.drills.scenarios.map((s) => s.name).join(', ')}`
         : ''),

@@ -107,8 +107,10 @@ export const formatEstimate = (estimate: CostEstimate): string => {
   const { scenario } = estimate;
   const hcguard = estimate.options.find((entry) => entry.id === 'hcguard');
   const lines = [
-    `hcguard cost: ${plural(scenario.endpoints, 'endpoint')} every ${scenario.intervalSeconds} s from ${plural(scenario.regions, 'region')}, ` +
-      `${scenario.endpointType} endpoints (USD per month, ${estimate.pricesRegion} prices checked ${estimate.pricesAsOf})`,
+    `hcguard cost: ${plural(scenario.endpoints, 'endpoint')} every ` +
+      `${scenario.intervalSeconds} s from ${plural(scenario.regions, 'region')}, ` +
+      `${scenario.endpointType} endpoints (USD per month, ${estimate.pricesRegion} ` +
+      `prices checked ${estimate.pricesAsOf})`,
     '',
   ];
   const summary = new Table({
@@ -130,7 +132,8 @@ export const formatEstimate = (estimate: CostEstimate): string => {
       const price = PRICES[item.price];
       const flag = price.verification === 'unverified' ? ' (unverified price)' : '';
       lines.push(
-        `  ${item.service.padEnd(11)} ${item.item.padEnd(40)} ${quantity(item.quantity)} × $${price.usd} per ${price.per}${flag} = ${money(item.monthlyUsd)}`,
+        `  ${item.service.padEnd(11)} ${item.item.padEnd(40)} ${quantity(item.quantity)} ` +
+          `× $${price.usd} per ${price.per}${flag} = ${money(item.monthlyUsd)}`,
       );
     }
     for (const caveat of entry.caveats) lines.push(`  ! ${caveat}`);

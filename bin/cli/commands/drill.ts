@@ -88,7 +88,8 @@ export const runDrillCommand = async (
     const confirm = 'confirm' in deps ? deps.confirm : terminalConfirm();
     if (!confirm)
       throw new UsageError(
-        'a drill changes routing and breaks the platform on purpose: pass --yes to run it without a terminal to confirm on',
+        'a drill changes routing and breaks the platform on purpose: pass --yes to run ' +
+          'it without a terminal to confirm on',
       );
     if (!(await confirm(confirmationQuestion(config, options)))) throw new CommandFailed('drill not started', 1);
   }
@@ -156,7 +157,8 @@ const stopAfterInterrupt = async (
   deps: DrillCommandDeps,
 ): Promise<DrillRecord> => {
   context.err(
-    `\ninterrupted: stopping drill ${drill.id} — clearing the fault and restoring routing (Ctrl-C again to leave it as it is)\n`,
+    `\ninterrupted: stopping drill ${drill.id} — clearing the fault and restoring ` +
+      `routing (Ctrl-C again to leave it as it is)\n`,
   );
   const second = new AbortController();
   const onSecond = () => second.abort(new Error('interrupted twice'));
@@ -175,7 +177,8 @@ const stopAfterInterrupt = async (
   if (stopped.status !== 'finished') {
     throw new CommandFailed(
       `drill ${drill.id} is not finished (${stopped.phases.at(-1)?.name}: ${stopped.phases.at(-1)?.detail}).\n` +
-        `  hcguard drill --resume ${drill.id}   continues it\n  hcguard drill --abort ${drill.id}    clears the fault and restores routing`,
+        `  hcguard drill --resume ${drill.id}   continues it\n  hcguard drill --abort ` +
+        `${drill.id}    clears the fault and restores routing`,
       130,
     );
   }
@@ -203,12 +206,14 @@ const finish = (
   } else {
     const measured = drill.dryRun ? '  dry run: nothing was injected, switched or written' : metricsLine(drill);
     context.out(
-      `\ndrill ${drill.id}: ${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${measured}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`,
+      `\ndrill ${drill.id}: ` +
+        `${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${measured}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`,
     );
   }
   if (drill.status === 'running') {
     throw new CommandFailed(
-      `drill ${drill.id} is still running elsewhere (another process holds it): \`hcguard drill --resume ${drill.id}\` watches it to the end`,
+      `drill ${drill.id} is still running elsewhere (another process holds it): ` +
+        `\`hcguard drill --resume ${drill.id}\` watches it to the end`,
     );
   }
   if (outcome !== 'passed')
@@ -221,11 +226,13 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
   program
     .command('drill')
     .description(
-      'rehearse the emergency plan: inject a fault, measure detection, alerting, decision, switch and restore, and write a report',
+      'rehearse the emergency plan: inject a fault, measure detection, alerting, ' +
+        'decision, switch and restore, and write a report',
     )
     .option(
       '--scenario <name>',
-      'a built-in scenario (verification-outage, transmission-tampering, collection-data-loss, full-site-outage) or one from drills.scenarios',
+      'a built-in scenario (verification-outage, transmission-tampering, ' +
+        'collection-data-loss, full-site-outage) or one from drills.scenarios',
     )
     .addOption(new Option('--step <procedure>', 'a process test of one procedure alone').choices(DRILL_STEPS))
     .option('--dry-run', "walk every phase's checks and permissions without injecting or switching anything")

@@ -70,7 +70,8 @@ const HELP = [
   'Modes:',
   ...FAULT_MODES.map(
     (mode) =>
-      `  ${mode.padEnd(14)} ${FAULT_MODE_DESCRIPTIONS[mode]}${faultStages(mode).length < STAGES.length ? ` (${faultStages(mode).join(', ')} only)` : ''}`,
+      `  ${mode.padEnd(14)} ` +
+      `${FAULT_MODE_DESCRIPTIONS[mode]}${faultStages(mode).length < STAGES.length ? ` (${faultStages(mode).join(', ')} only)` : ''}`,
   ),
   '',
 ].join('\n');
@@ -142,7 +143,8 @@ export const registerFaultCommand = (program: Command, context: CliContext): voi
           await target.injector.inject(spec);
           const until = spec.forMs === undefined ? 'until cleared' : `for ${spec.forMs} ms`;
           context.out(
-            `injected ${spec.mode}${spec.latencyMs ? ` (${spec.latencyMs} ms)` : ''} on ${spec.site} ${spec.stage}, ${until}, via ${target.description}\n`,
+            `injected ${spec.mode}${spec.latencyMs ? ` (${spec.latencyMs} ms)` : ''} on ` +
+              `${spec.site} ${spec.stage}, ${until}, via ${target.description}\n`,
           );
         } else if (action === 'clear') {
           await target.injector.clear(where);

@@ -70,7 +70,9 @@ const preloadSecrets = async (config: HcguardConfig, sites: readonly Site[]): Pr
     throw new UsageError(
       `cannot probe: ${problems.join('; ')}` +
         (builtinKeyMissing
-          ? `\nThe transmission probe signs records with the key the platform shares with it. For the sandbox, use the key \`hcguard sandbox\` printed when it started (set ${TRANSMISSION_KEY_ENV} in both terminals to choose it).`
+          ? `\nThe transmission probe signs records with the key the platform shares with ` +
+            `it. For the sandbox, use the key \`hcguard sandbox\` printed when it started ` +
+            `(set ${TRANSMISSION_KEY_ENV} in both terminals to choose it).`
           : ''),
     );
   }
@@ -81,7 +83,8 @@ export const registerProbeCommand = (program: Command, context: CliContext): voi
   program
     .command('probe')
     .description(
-      "run one round of the config's probes against its sites from this machine and print the results (exit 1 when any probe failed)",
+      "run one round of the config's probes against its sites from this machine and " +
+        'print the results (exit 1 when any probe failed)',
     )
     .option(
       '--once',
@@ -100,7 +103,8 @@ export const registerProbeCommand = (program: Command, context: CliContext): voi
       const failed = results.filter((result) => result.outcome === 'failed');
       if (failed.length) {
         throw new CommandFailed(
-          `${failed.length} of ${results.length} probes failed: ${failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`).join(', ')}`,
+          `${failed.length} of ${results.length} probes failed: ` +
+            `${failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`).join(', ')}`,
         );
       }
     });

@@ -60,7 +60,8 @@ export const registerRoutingCommands = (
   program
     .command('failover')
     .description(
-      'switch the managed records to a site by hand, with the same safety checks as the controller (pre-flight, dwell); exit 1 when refused',
+      'switch the managed records to a site by hand, with the same safety checks as ' +
+        'the controller (pre-flight, dwell); exit 1 when refused',
     )
     .addOption(new Option('--to <site>', 'the site to send traffic to').choices(SITES).makeOptionMandatory())
     .requiredOption('--reason <text>', 'why: recorded in the audit log and the Route 53 change comment')
@@ -95,7 +96,8 @@ export const registerRoutingCommands = (
   program
     .command('failback')
     .description(
-      'approve the return to the primary once it has been healthy for failover.failbackAfterHealthyMinutes; exit 1 when refused',
+      'approve the return to the primary once it has been healthy for ' +
+        'failover.failbackAfterHealthyMinutes; exit 1 when refused',
     )
     .option('--record <name>', 'only this managed record (default: all)')
     .option('--json', 'print the result as JSON')
@@ -171,7 +173,8 @@ export const invokeOperatorFunction = async (
   const functionName = target.resources.operatorFunctionName;
   if (!functionName)
     throw new CommandFailed(
-      'the deployed stack names no drill function (HcguardResources.operatorFunctionName): routing commands cannot run in AWS',
+      'the deployed stack names no drill function ' +
+        '(HcguardResources.operatorFunctionName): routing commands cannot run in AWS',
     );
   try {
     const response = await lambda.send(
@@ -186,7 +189,9 @@ export const invokeOperatorFunction = async (
     if (response.FunctionError) {
       const failure = safeJson(text) as { errorType?: string; errorMessage?: string } | undefined;
       throw new CommandFailed(
-        `the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError}: ${failure?.errorMessage ?? text}`,
+        `the drill function ${functionName} failed: ` +
+          `${failure?.errorType ?? response.FunctionError}: ` +
+          `${failure?.errorMessage ?? text}`,
       );
     }
     const parsed = operatorCommandResultSchema.safeParse(safeJson(text));

@@ -45,7 +45,8 @@ export const describeSandbox = (sandbox: Sandbox): string => {
     `  replication lag ${sandbox.replicationLagMs} ms between the sites`,
     sandbox.transmissionKey === process.env[TRANSMISSION_KEY_ENV]
       ? `  transmission HMAC key: from ${TRANSMISSION_KEY_ENV}`
-      : `  transmission HMAC key: the development key; to probe from another terminal: export ${TRANSMISSION_KEY_ENV}=${SANDBOX_DEV_TRANSMISSION_KEY}`,
+      : `  transmission HMAC key: the development key; to probe from another terminal: ` +
+          `export ${TRANSMISSION_KEY_ENV}=${SANDBOX_DEV_TRANSMISSION_KEY}`,
     '',
     '  try:  hcguard probe --once',
     '        hcguard fault primary verification accept-all --for 60s',
@@ -61,7 +62,8 @@ export const registerSandboxCommand = (program: Command, context: CliContext): v
   program
     .command('sandbox')
     .description(
-      "run the sandbox health-code platform (primary and backup on the config's site addresses, e.g. 127.0.0.1:18080 and 127.0.0.2:18080) until Ctrl-C",
+      "run the sandbox health-code platform (primary and backup on the config's site " +
+        'addresses, e.g. 127.0.0.1:18080 and 127.0.0.2:18080) until Ctrl-C',
     )
     .option(
       '--replication-lag <duration>',

@@ -117,14 +117,16 @@ export const formatStatus = (
     lines.push(`  ${state.record} -> ${state.activeSite} since ${when(state.since)}: ${state.reason} (${state.actor})`);
     if (state.pending)
       lines.push(
-        `    switching to ${state.pending.toSite} (requested ${when(state.pending.requestedAt)}): ${state.pending.reason}`,
+        `    switching to ${state.pending.toSite} (requested ` +
+          `${when(state.pending.requestedAt)}): ${state.pending.reason}`,
       );
     if (state.refusal) lines.push(`    not switching: ${state.refusal}`);
   }
   const locked = document.routing.find((state) => state.locked)?.locked;
   if (locked)
     lines.push(
-      `  LOCKED by ${locked.actor} at ${when(locked.at)}: ${locked.reason} (automatic switching is frozen; \`hcguard unlock\`)`,
+      `  LOCKED by ${locked.actor} at ${when(locked.at)}: ${locked.reason} (automatic ` +
+        `switching is frozen; \`hcguard unlock\`)`,
     );
 
   const targets = new Table({ head: ['site', 'stage', 'state', 'since', 'last result'], style: plainStyle() });
@@ -198,7 +200,8 @@ export const formatHistory = (
   for (const incident of incidents) {
     const end = incident.resolvedAt ? `resolved ${formatInstant(incident.resolvedAt, timeZone)}` : incident.status;
     lines.push(
-      `  ${incident.id} ${incident.severity} ${incident.title}: opened ${formatInstant(incident.openedAt, timeZone)}, ${end}`,
+      `  ${incident.id} ${incident.severity} ${incident.title}: opened ` +
+        `${formatInstant(incident.openedAt, timeZone)}, ${end}`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -286,7 +289,8 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
       }
       const { incident } = outcome;
       context.out(
-        `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ${actor}: reminders and escalation stop\n`,
+        `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ` +
+          `${actor}: reminders and escalation stop\n`,
       );
       try {
         await services.auditLog.append({

@@ -39,8 +39,10 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
   program
     .command('up')
     .description(
-      "run the whole guard on this machine until Ctrl-C (`npm start`): moto as AWS (or AWS_ENDPOINT_URL), the stack's resources, the sandbox platform, " +
-        'probe rounds through the real Lambda handler, simulated citizens and the operator dashboard; commands in another terminal find it',
+      'run the whole guard on this machine until Ctrl-C (`npm start`): moto as AWS (or ' +
+        "AWS_ENDPOINT_URL), the stack's resources, the sandbox platform, " +
+        'probe rounds through the real Lambda handler, simulated citizens and the ' +
+        'operator dashboard; commands in another terminal find it',
     )
     .addOption(
       new Option(

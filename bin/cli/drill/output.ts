@@ -32,7 +32,8 @@ export const phasePrinter = (write: (text: string) => void) => {
         continue;
       const took = phase.endedAt ? ` (${formatDuration(Date.parse(phase.endedAt) - Date.parse(phase.startedAt))})` : '';
       write(
-        `  ${SYMBOLS[phase.outcome]} ${phase.name.padEnd(9)} ${phase.outcome === 'running' ? '' : `${phase.outcome}${took}: `}${phase.detail}\n`,
+        `  ${SYMBOLS[phase.outcome]} ${phase.name.padEnd(9)} ` +
+          `${phase.outcome === 'running' ? '' : `${phase.outcome}${took}: `}${phase.detail}\n`,
       );
       printed.set(phase.index, { outcome: phase.outcome, gist: gist(phase.detail) });
     }
@@ -48,7 +49,8 @@ export const metricsLine = (drill: DrillRecord): string => {
   const records =
     metrics.recordsWritten === null
       ? 'records not measured'
-      : `records ${metrics.recordsWritten} written, ${metrics.recordsLost ?? '—'} lost, ${metrics.recordsDuplicated ?? '—'} duplicated`;
+      : `records ${metrics.recordsWritten} written, ${metrics.recordsLost ?? '—'} lost, ` +
+        `${metrics.recordsDuplicated ?? '—'} duplicated`;
   return `  detect ${time(metrics.detectMs)} · notify ${time(metrics.notifyMs)} · ack ${time(metrics.ackMs)} · switch ${time(metrics.switchMs)} · RTO ${time(metrics.rtoMs)} · ${records}${objectives ? `\n  objectives: ${objectives}` : ''}`;
 };
 

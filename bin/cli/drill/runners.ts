@@ -126,7 +126,9 @@ export const lambdaRunner = (
     if (response.FunctionError || !answer) {
       const failure = answer as { errorType?: string; errorMessage?: string } | undefined;
       throw new CommandFailed(
-        `the drill function ${functionName} failed: ${failure?.errorType ?? response.FunctionError ?? 'no answer'}: ${failure?.errorMessage ?? text.slice(0, 500)}`,
+        `the drill function ${functionName} failed: ` +
+          `${failure?.errorType ?? response.FunctionError ?? 'no answer'}: ` +
+          `${failure?.errorMessage ?? text.slice(0, 500)}`,
       );
     }
     if (!answer.ok) {

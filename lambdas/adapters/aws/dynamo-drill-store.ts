@@ -95,7 +95,8 @@ export class DynamoDrillStore implements DrillStore {
     if (drill.id !== previous.id) throw new Error(`cannot save drill ${drill.id} over drill ${previous.id}`);
     if (drill.version !== previous.version + 1) {
       throw new Error(
-        `drill ${drill.id}: version ${drill.version} must be ${previous.version + 1} when replacing version ${previous.version}`,
+        `drill ${drill.id}: version ${drill.version} must be ${previous.version + 1} ` +
+          `when replacing version ${previous.version}`,
       );
     }
     const changed = drill.phases.filter(
@@ -191,7 +192,8 @@ export class DynamoDrillStore implements DrillStore {
         // A new version: the lease holder's next save conflicts, re-reads and takes the request.
         UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
         ConditionExpression:
-          'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) AND attribute_not_exists(abortRequested)',
+          'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) ' +
+          'AND attribute_not_exists(abortRequested)',
         // version, status and abort are DynamoDB reserved words.
         ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#abort': 'abort' },
         ExpressionAttributeValues: { ':request': request, ':one': 1, ':running': 'running' },

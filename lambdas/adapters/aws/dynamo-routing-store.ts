@@ -49,7 +49,8 @@ export class DynamoRoutingStore implements RoutingStore {
   async put(state: RoutingState, expectedVersion: number, signal?: AbortSignal): Promise<void> {
     if (state.version !== expectedVersion + 1) {
       throw new Error(
-        `routing state ${state.record}: version ${state.version} must be ${expectedVersion + 1} when replacing version ${expectedVersion}`,
+        `routing state ${state.record}: version ${state.version} must be ` +
+          `${expectedVersion + 1} when replacing version ${expectedVersion}`,
       );
     }
     const condition = versionCondition(expectedVersion);

@@ -70,7 +70,8 @@ export const createSandboxFaultInjector = (baseUrl: string, options: HttpFaultIn
     if (response.status === 400) throw new FaultRejectedError(problemsIn(response.body, response.status));
     if (response.status === 404)
       throw new Error(
-        `no sandbox fault API at ${endpoint}: is this the sandbox? (a real platform needs drills.faultHookUrl in the config)`,
+        `no sandbox fault API at ${endpoint}: is this the sandbox? (a real platform ` +
+          `needs drills.faultHookUrl in the config)`,
       );
     if (response.status < 200 || response.status > 299)
       throw new Error(`the sandbox answered ${problemsIn(response.body, response.status).join('; ')}`);

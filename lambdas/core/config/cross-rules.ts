@@ -22,7 +22,9 @@ export const crossFieldRules = (config: z.output<typeof baseSchema>, ctx: z.Refi
       ctx.addIssue({
         code: 'custom',
         path: ['probes', index, 'steps'],
-        message: `step timeouts add up to ${worstCaseMs} ms, longer than schedule.intervalSeconds (${config.schedule.intervalSeconds} s)`,
+        message:
+          `step timeouts add up to ${worstCaseMs} ms, longer than schedule.intervalSeconds ` +
+          `(${config.schedule.intervalSeconds} s)`,
       });
     }
   });

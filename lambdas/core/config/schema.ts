@@ -27,7 +27,10 @@ export const baseSchema = z.strictObject({
     .default('UTC'),
   sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
   probes: z.array(probeSchema).prefault(() => builtinProbes()),
-  /** Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only; the built-in probes' by default. */
+  /**
+   * Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only; the built-in
+   * probes' by default.
+   */
   secrets: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), secretRefSchema).default(() => builtinSecrets()),
   records: z.array(recordSchema).min(1, { error: 'must manage at least one record' }),
   detection: z

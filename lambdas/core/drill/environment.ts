@@ -53,7 +53,9 @@ const injectorCheck = (drill: DrillRecord, facts: EnvironmentFacts): DrillCheck 
   if (active === undefined) return check(name, true, `${injector.description} (it cannot list active faults)`);
   if (active.length > 0) {
     const faults = active.map((fault) => `${fault.mode} on ${fault.site} ${fault.stage}`).join(', ');
-    const detail = `faults are already active on ${injector.description}: ${faults} — clear them first (\`hcguard fault clear\`)`;
+    const detail =
+      `faults are already active on ${injector.description}: ${faults} — clear them ` +
+      `first (\`hcguard fault clear\`)`;
     return check(name, false, detail);
   }
   return check(name, true, `${injector.description} answers; no fault active`);
@@ -116,7 +118,8 @@ const activateChecks = (config: Pick<HcguardConfig, 'failover'>, facts: Environm
         ? check(
             'routing state readable',
             true,
-            `${routing.value.records} record(s) with routing state${routing.value.lock ? `; LOCKED by ${routing.value.lock.actor}` : ''}`,
+            `${routing.value.records} record(s) with routing ` +
+              `state${routing.value.lock ? `; LOCKED by ${routing.value.lock.actor}` : ''}`,
           )
         : check('routing state readable', false, routing.error),
     );

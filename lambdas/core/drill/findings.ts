@@ -63,8 +63,15 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     findings.push({
       level: 'critical',
       title: 'The fault was not detected',
-      detail: `${drill.faults.map(describeFault).join(', ')} ran for ${formatDuration(Date.parse(drill.abort?.at ?? drill.endedAt ?? marks.faultInjectedAt) - Date.parse(marks.faultInjectedAt))} without the pipeline opening an incident.`,
-      revision: `Add a probe assertion that catches ${drill.faults.map((fault) => fault.mode).join(', ')} on ${[...new Set(drill.faults.map((fault) => fault.stage))].join(', ')}, and check it with \`hcguard probe --once\` while the fault is injected (\`hcguard fault …\`).`,
+      detail:
+        `${drill.faults.map(describeFault).join(', ')} ran for ` +
+        `${formatDuration(Date.parse(drill.abort?.at ?? drill.endedAt ?? marks.faultInjectedAt) - Date.parse(marks.faultInjectedAt))} without the pipeline opening an incident.`,
+      revision:
+        `Add a probe assertion that catches ` +
+        `${drill.faults.map((fault) => fault.mode).join(', ')} on ` +
+        `${[...new Set(drill.faults.map((fault) => fault.stage))].join(', ')}, and check ` +
+        `it with \`hcguard probe --once\` while the fault is injected (\`hcguard fault ` +
+        `…\`).`,
     });
   }
   const rto = objectives.find((result) => result.name === 'rto');
@@ -92,7 +99,9 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       findings.push({
         level: 'info',
         title: 'Detection within plan',
-        detail: `Detected in ${formatDuration(metrics.detectMs)} (threshold ${threshold} rounds at ${interval} s; floor ${formatDuration(floorMs)}).`,
+        detail:
+          `Detected in ${formatDuration(metrics.detectMs)} (threshold ${threshold} rounds ` +
+          `at ${interval} s; floor ${formatDuration(floorMs)}).`,
       });
     }
   }
@@ -105,7 +114,9 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       title: 'Alert delivery not confirmed',
       detail: notifyPhase.detail,
       revision:
-        "Check that the audit queue is subscribed to every severity topic (the stack and `npm start` create it) and that the notifier publishes on the incident's topic; a delivery that is not confirmed is a page nobody can rely on.",
+        'Check that the audit queue is subscribed to every severity topic (the stack and ' +
+        "`npm start` create it) and that the notifier publishes on the incident's topic; " +
+        'a delivery that is not confirmed is a page nobody can rely on.',
     });
   }
   const severity = marks.incidentSeverity;
@@ -113,7 +124,9 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     findings.push({
       level: 'warning',
       title: `Nobody subscribes to ${severity}`,
-      detail: `The incident was ${severity}, but config.alerts.${severity}.subscriptions is empty: the alert reached only the audit queue.`,
+      detail:
+        `The incident was ${severity}, but config.alerts.${severity}.subscriptions is ` +
+        `empty: the alert reached only the audit queue.`,
       revision: `Add the on-call e-mail or SMS number under alerts.${severity}.subscriptions and redeploy.`,
     });
   }
@@ -122,9 +135,12 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     findings.push({
       level: 'warning',
       title: 'Alert slower than the objective',
-      detail: `The alert took ${formatDuration(metrics.notifyMs)} to arrive; the objective is ${formatDuration(notifyObjective.limit)}.`,
+      detail:
+        `The alert took ${formatDuration(metrics.notifyMs)} to arrive; the objective is ` +
+        `${formatDuration(notifyObjective.limit)}.`,
       revision:
-        'Look for SNS publish retries in the probe Lambda logs (a throttled or failing publish is retried on the next round).',
+        'Look for SNS publish retries in the probe Lambda logs (a throttled or failing ' +
+        'publish is retried on the next round).',
     });
   }
 
@@ -135,7 +151,10 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       level: 'critical',
       title: 'Nobody acknowledged',
       detail: `Incident ${marks.incidentId} was not acknowledged during the drill.`,
-      revision: `Check who receives ${severity ?? 'the'} alerts, and keep severity.escalateAfterMinutes (${policy.severity.escalateAfterMinutes} min) short enough that an unanswered page reaches a second person.`,
+      revision:
+        `Check who receives ${severity ?? 'the'} alerts, and keep ` +
+        `severity.escalateAfterMinutes (${policy.severity.escalateAfterMinutes} min) ` +
+        `short enough that an unanswered page reaches a second person.`,
     });
   } else if (ack?.status === 'fail' && metrics.ackMs !== null) {
     const suggested = Math.max(1, Math.floor(ack.limit / 60_000));
@@ -145,7 +164,9 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       detail: `Acknowledged after ${formatDuration(metrics.ackMs)}; the objective is ${formatDuration(ack.limit)}.`,
       revision:
         policy.severity.escalateAfterMinutes > suggested
-          ? `Escalate sooner: severity.escalateAfterMinutes ${policy.severity.escalateAfterMinutes} → ${suggested}, so an unacknowledged page is re-sent within the objective.`
+          ? `Escalate sooner: severity.escalateAfterMinutes ` +
+            `${policy.severity.escalateAfterMinutes} → ${suggested}, so an unacknowledged ` +
+            `page is re-sent within the objective.`
           : 'Rehearse the on-call hand-over: the page arrived in time but the decision took too long.',
     });
   }
@@ -182,7 +203,11 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       findings.push({
         level: 'warning',
         title: 'Clients may see the switch after the RTO',
-        detail: `Route 53 answered the backup ${formatDuration(metrics.rtoMs)} after the fault, but resolvers may cache the old answer for the record's TTL (${ttlMs / SECOND_MS} s): citizens may wait up to ${formatDuration(seenMs)}, over the RTO of ${formatDuration(rto.limit)}.`,
+        detail:
+          `Route 53 answered the backup ${formatDuration(metrics.rtoMs)} after the fault, ` +
+          `but resolvers may cache the old answer for the record's TTL ` +
+          `(${ttlMs / SECOND_MS} s): citizens may wait up to ${formatDuration(seenMs)}, ` +
+          `over the RTO of ${formatDuration(rto.limit)}.`,
         revision:
           ttlBudget >= 1
             ? `Lower the record TTL to ${Math.min(ttlBudget, 60)} s or less.`
@@ -199,20 +224,26 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
     const lostOnPrimary = data.check.lost.length - lostOnBackup;
     const where = [
       lostOnPrimary
-        ? `${lostOnPrimary} written to the primary while ${drill.faults.map(describeFault).join(', ') || 'the drill ran'}`
+        ? `${lostOnPrimary} written to the primary while ` +
+          `${drill.faults.map(describeFault).join(', ') || 'the drill ran'}`
         : undefined,
       lostOnBackup ? `${lostOnBackup} written to the backup and not carried back before failback` : undefined,
     ].filter(Boolean);
     findings.push({
       level: 'critical',
       title: 'Records lost (RPO not met)',
-      detail: `${data.check.lost.length} of ${metrics.recordsWritten ?? 0} records the platform accepted during the drill are missing on the primary after restore (${where.join('; ')}); the objective allows ${drill.objectives.rpoRecords}.`,
+      detail:
+        `${data.check.lost.length} of ${metrics.recordsWritten ?? 0} records the ` +
+        `platform accepted during the drill are missing on the primary after restore ` +
+        `(${where.join('; ')}); the objective allows ${drill.objectives.rpoRecords}.`,
       revision: [
         lostOnPrimary
-          ? 'Make collection confirm a write only after it is stored (read-back or durable acknowledgement), and alert on collection assertion failures as SEV2 or higher.'
+          ? 'Make collection confirm a write only after it is stored (read-back or durable ' +
+            'acknowledgement), and alert on collection assertion failures as SEV2 or higher.'
           : undefined,
         lostOnBackup
-          ? 'Replicate the backup back to the primary, and add "backup → primary replication caught up" to the failback procedure before approving it.'
+          ? 'Replicate the backup back to the primary, and add "backup → primary replication ' +
+            'caught up" to the failback procedure before approving it.'
           : undefined,
       ]
         .filter(Boolean)
@@ -225,14 +256,17 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       title: 'Records duplicated',
       detail: `${data.check.duplicated.length} records exist more than once on the primary after restore.`,
       revision:
-        'Make collection writes idempotent on the record id, so replication or a client retry across the switch cannot store a record twice.',
+        'Make collection writes idempotent on the record id, so replication or a client ' +
+        'retry across the switch cannot store a record twice.',
     });
   }
   if (data.refused.length > 0) {
     findings.push({
       level: 'info',
       title: 'Writes refused during the drill',
-      detail: `${data.refused.length} of ${data.attempts} writes were refused with an error (citizens would have had to retry); refused writes are not counted as lost.`,
+      detail:
+        `${data.refused.length} of ${data.attempts} writes were refused with an error ` +
+        `(citizens would have had to retry); refused writes are not counted as lost.`,
     });
   }
   if (data.unmeasured && drill.step === undefined) {
@@ -245,7 +279,11 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       findings.push({
         level: 'info',
         title: 'Failback timing',
-        detail: `Traffic returned ${formatDuration(waitMs)} after the primary recovered (failover.failbackAfterHealthyMinutes ${policy.failover.failbackAfterHealthyMinutes}, dwellMinutes ${policy.failover.dwellMinutes}, failback ${policy.failover.failback}).`,
+        detail:
+          `Traffic returned ${formatDuration(waitMs)} after the primary recovered ` +
+          `(failover.failbackAfterHealthyMinutes ` +
+          `${policy.failover.failbackAfterHealthyMinutes}, dwellMinutes ` +
+          `${policy.failover.dwellMinutes}, failback ${policy.failover.failback}).`,
       });
     }
   }
@@ -284,11 +322,15 @@ export const detectionFinding = (facts: DetectionFacts): Finding => {
   if (maxThreshold >= MIN_THRESHOLD && maxThreshold < threshold) options.push(`threshold ${maxThreshold}`);
   const revision = options.length
     ? `${options.join(' or ')} (schedule.intervalSeconds / detection.failureThreshold).`
-    : `Detection alone cannot fit: even ${MIN_THRESHOLD} round at ${MIN_INTERVAL_SECONDS} s leaves too little time. Shorten what follows detection (failover.insyncTimeoutSeconds, record TTL) or revise the objective.`;
+    : `Detection alone cannot fit: even ${MIN_THRESHOLD} round at ` +
+      `${MIN_INTERVAL_SECONDS} s leaves too little time. Shorten what follows ` +
+      `detection (failover.insyncTimeoutSeconds, record TTL) or revise the objective.`;
   return {
     level: 'critical',
     title: `Detection too slow for ${facts.detectLimited ? 'the detection objective' : 'the RTO'}`,
-    detail: `Detection needed ${threshold} rounds at a ${interval} s interval (measured ${formatDuration(detectMs)}${facts.rtoMs !== null ? `, RTO measured ${formatDuration(facts.rtoMs)}` : ''}): ${objective} cannot be met.`,
+    detail:
+      `Detection needed ${threshold} rounds at a ${interval} s interval (measured ` +
+      `${formatDuration(detectMs)}${facts.rtoMs !== null ? `, RTO measured ${formatDuration(facts.rtoMs)}` : ''}): ${objective} cannot be met.`,
     revision: revision.charAt(0).toUpperCase() + revision.slice(1),
   };
 };
@@ -296,7 +338,10 @@ export const detectionFinding = (facts: DetectionFacts): Finding => {
 const refusalRevision = (refusals: readonly string[], policy: FindingsPolicy): string => {
   const text = refusals.join(' ');
   if (/automatic failover is off/.test(text))
-    return 'failover.mode is manual: decide whether the on-call operator is fast enough, or set failover.mode: automatic.';
+    return (
+      'failover.mode is manual: decide whether the on-call operator is fast enough, or ' +
+      'set failover.mode: automatic.'
+    );
   if (/dwell/.test(text))
     return `A recent switch held this one (failover.dwellMinutes ${policy.failover.dwellMinutes}); schedule drills at least that long after any switch.`;
   if (/locked/.test(text))
@@ -326,7 +371,10 @@ const abortFinding = (drill: DrillRecord, policy: FindingsPolicy): Finding => {
         ...base,
         revision:
           estimateMin > drill.timeLimitMinutes
-            ? `This config needs about ${estimateMin} min for a whole drill (detection, switch, ${policy.failover.failbackAfterHealthyMinutes} min of primary stability before failback); raise drills.timeLimitMinutes from ${drill.timeLimitMinutes} to at least ${estimateMin}.`
+            ? `This config needs about ${estimateMin} min for a whole drill (detection, ` +
+              `switch, ${policy.failover.failbackAfterHealthyMinutes} min of primary stability ` +
+              `before failback); raise drills.timeLimitMinutes from ${drill.timeLimitMinutes} ` +
+              `to at least ${estimateMin}.`
             : `The drill stalled in ${abort.phase}; see that phase's last state in the timeline.`,
       };
     }
@@ -341,7 +389,8 @@ const abortFinding = (drill: DrillRecord, policy: FindingsPolicy): Finding => {
       return {
         ...base,
         revision:
-          'Check the fault injector: the sandbox fault API locally, drills.faultHookUrl for a real platform, or drills.injection: simulated.',
+          'Check the fault injector: the sandbox fault API locally, drills.faultHookUrl ' +
+          'for a real platform, or drills.injection: simulated.',
       };
     case 'operator':
       return { ...base, level: 'info' };

@@ -33,7 +33,10 @@ export const drillChanged = (a: DrillRecord, b: DrillRecord): boolean =>
 export const leaseRenewDue = (drill: DrillRecord, runnerId: string, leaseMs: number, now: Date): boolean =>
   !drill.runner || drill.runner.id !== runnerId || Date.parse(drill.runner.leaseUntil) - now.getTime() < leaseMs / 2;
 
-/** The item to store on top of `base`: the next version, with this runner's lease while the drill runs and it holds one. */
+/**
+ * The item to store on top of `base`: the next version, with this runner's lease while the drill
+ * runs and it holds one.
+ */
 export const stampForSave = (
   drill: DrillRecord,
   base: DrillRecord,

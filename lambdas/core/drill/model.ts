@@ -3,7 +3,10 @@
 // can be resumed by any process from what was stored.
 import type { Actor, FaultMode, Severity, Site, Stage } from '../model/vocabulary.ts';
 
-/** The emergency plan's steps, in order (the emergency plan: preflight, inject, identify, notify, decide, activate, restore, summary). */
+/**
+ * The emergency plan's steps, in order (the emergency plan: preflight, inject, identify, notify,
+ * decide, activate, restore, summary).
+ */
 export const DRILL_PHASES = [
   'preflight',
   'inject',

@@ -23,11 +23,16 @@ export const newDrill = (input: NewDrillInput): DrillRecord => {
   const at = now.toISOString();
   const stepDescriptions: Record<DrillStepName, string> = {
     notify:
-      'Process test of the notify procedure: a drill-tagged test alert on every severity topic, each confirmed delivered through the audit subscription.',
+      'Process test of the notify procedure: a drill-tagged test alert on every ' +
+      'severity topic, each confirmed delivered through the audit subscription.',
     switch:
-      'Process test of the switch procedure: traffic moves to the backup through the operator path (same safety checks), the backup is confirmed serving, and traffic returns.',
+      'Process test of the switch procedure: traffic moves to the backup through the ' +
+      'operator path (same safety checks), the backup is confirmed serving, and ' +
+      'traffic returns.',
     restore:
-      'Process test of the repair and restore procedure: traffic on the backup, records written meanwhile, failback through the normal path, and every record read back on the primary.',
+      'Process test of the repair and restore procedure: traffic on the backup, ' +
+      'records written meanwhile, failback through the normal path, and every record ' +
+      'read back on the primary.',
   };
   const writesData = step ? step === 'restore' : true;
   return {

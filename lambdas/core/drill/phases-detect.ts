@@ -46,14 +46,18 @@ export const identifyPhase: PhaseHandler = (drill, observation, policy) => {
     return ended(
       drill,
       'passed',
-      `incident ${marks.incidentId} (${marks.incidentSeverity ?? 'severity unknown'}) opened ${formatDuration(detectMs)} after the fault (threshold ${failureThreshold} rounds at ${policy.schedule.intervalSeconds} s)`,
+      `incident ${marks.incidentId} (${marks.incidentSeverity ?? 'severity unknown'}) ` +
+        `opened ${formatDuration(detectMs)} after the fault (threshold ` +
+        `${failureThreshold} rounds at ${policy.schedule.intervalSeconds} s)`,
       observation.now,
     );
   }
   const since = elapsed(marks.faultInjectedAt, observation.now) ?? 0;
   return waiting(
     drill,
-    `waiting for the pipeline to open an incident (${formatDuration(since)} so far; expected after ${policy.detection.failureThreshold} failed rounds at ${policy.schedule.intervalSeconds} s)`,
+    `waiting for the pipeline to open an incident (${formatDuration(since)} so far; ` +
+      `expected after ${policy.detection.failureThreshold} failed rounds at ` +
+      `${policy.schedule.intervalSeconds} s)`,
   );
 };
 
@@ -69,10 +73,10 @@ export const notifyPhase: PhaseHandler = (drill, observation, policy) => {
     return ended(
       drill,
       'passed',
-      `alert ${alert?.alertId ?? ''} (${alert?.severity ?? marks.incidentSeverity ?? ''}, drill-tagged) delivered ${formatDuration(elapsed(marks.incidentOpenedAt, marks.alertDeliveredAt) ?? 0)} after the incident opened`.replace(
-        / {2,}/g,
-        ' ',
-      ),
+      `alert ${alert?.alertId ?? ''} ` +
+        `(${alert?.severity ?? marks.incidentSeverity ?? ''}, drill-tagged) delivered ` +
+        `${formatDuration(elapsed(marks.incidentOpenedAt, marks.alertDeliveredAt) ?? 0)} ` +
+        `after the incident opened`.replace(/ {2,}/g, ' '),
       observation.now,
     );
   }
@@ -81,13 +85,16 @@ export const notifyPhase: PhaseHandler = (drill, observation, policy) => {
     return ended(
       drill,
       'failed',
-      `no drill alert about incident ${marks.incidentId ?? '(none)'} reached the audit queue within ${formatDuration(notifyWaitMs(policy))}: the alert was not published or not delivered`,
+      `no drill alert about incident ${marks.incidentId ?? '(none)'} reached the audit ` +
+        `queue within ${formatDuration(notifyWaitMs(policy))}: the alert was not ` +
+        `published or not delivered`,
       observation.now,
     );
   }
   return waiting(
     drill,
-    `waiting for the alert about incident ${marks.incidentId ?? '(none)'} to reach the audit queue (${formatDuration(waited)} so far)`,
+    `waiting for the alert about incident ${marks.incidentId ?? '(none)'} to reach ` +
+      `the audit queue (${formatDuration(waited)} so far)`,
   );
 };
 
@@ -143,7 +150,8 @@ export const decidePhase: PhaseHandler = (drill, observation) => {
     return ended(
       drill,
       'passed',
-      `acknowledged by ${marks.acknowledgedBy ?? 'an operator'} ${formatDuration(elapsed(from, marks.acknowledgedAt) ?? 0)} after the alert`,
+      `acknowledged by ${marks.acknowledgedBy ?? 'an operator'} ` +
+        `${formatDuration(elapsed(from, marks.acknowledgedAt) ?? 0)} after the alert`,
       observation.now,
     );
   }

@@ -55,7 +55,9 @@ export const activatePhase: PhaseHandler = (drill, observation, policy) => {
     return ended(
       drill,
       'skipped',
-      `no managed record follows ${[...new Set(drill.faults.map((fault) => fault.stage))].join(', ')}: traffic stays on the primary, as expected`,
+      `no managed record follows ` +
+        `${[...new Set(drill.faults.map((fault) => fault.stage))].join(', ')}: traffic ` +
+        `stays on the primary, as expected`,
       observation.now,
     );
   }
@@ -85,7 +87,8 @@ const activatedDetail = (drill: DrillRecord): string => {
   const from = marks.incidentOpenedAt ?? marks.switchRequestedAt;
   if (from && marks.insyncAt)
     parts.push(
-      `INSYNC ${formatDuration(elapsed(from, marks.insyncAt) ?? 0)} after ${marks.incidentOpenedAt ? 'detection' : 'the request'}`,
+      `INSYNC ${formatDuration(elapsed(from, marks.insyncAt) ?? 0)} after ` +
+        `${marks.incidentOpenedAt ? 'detection' : 'the request'}`,
     );
   if (marks.backupServingAt) parts.push(`backup verification passed at ${marks.backupServingAt}`);
   return parts.join('; ');
@@ -133,7 +136,8 @@ export const restorePhase: PhaseHandler = (drill, observation, policy) => {
       if (problems.length > 0) {
         return waiting(
           drill,
-          `traffic stays on the backup until the primary passes pre-flight: ${problems.map((problem) => problem.detail).join('; ')}`,
+          `traffic stays on the backup until the primary passes pre-flight: ` +
+            `${problems.map((problem) => problem.detail).join('; ')}`,
         );
       }
       const reason = aborting
@@ -148,7 +152,8 @@ export const restorePhase: PhaseHandler = (drill, observation, policy) => {
     if (policy.failover.failback === 'automatic' && drill.step === undefined) {
       return waiting(
         drill,
-        `waiting for the controller's automatic failback of ${away.join(', ')} (after ${policy.failover.failbackAfterHealthyMinutes} healthy min)`,
+        `waiting for the controller's automatic failback of ${away.join(', ')} (after ` +
+          `${policy.failover.failbackAfterHealthyMinutes} healthy min)`,
       );
     }
     return waiting(
@@ -161,7 +166,9 @@ export const restorePhase: PhaseHandler = (drill, observation, policy) => {
     const check = drill.data.check;
     return waiting(
       drill,
-      `traffic back on the primary; reading back ${writtenSeqs(drill).length} record(s) written during the drill${check ? ` (attempt ${check.attempts + 1}: ${check.lost.length} missing so far)` : ''}`,
+      `traffic back on the primary; reading back ${writtenSeqs(drill).length} ` +
+        `record(s) written during the ` +
+        `drill${check ? ` (attempt ${check.attempts + 1}: ${check.lost.length} missing so far)` : ''}`,
     );
   }
   const restored = { ...drill, marks: { ...marks, restoredAt: marks.restoredAt ?? now.toISOString() } };

@@ -61,7 +61,8 @@ export const renderDrillHtml = (input: ReportInput): string => {
     '<main>',
     `<header><h1>${escape(model.title)}</h1>${badge(outcome)}${drill.dryRun ? badge('dry run') : ''}</header>`,
     `<p class="description">${escape(drill.description)}</p>`,
-    `<div class="card"><dl class="facts">${model.facts.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl></div>`,
+    `<div class="card"><dl ` +
+      `class="facts">${model.facts.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl></div>`,
     '<h2>Measurements against objectives</h2>',
     '<table class="metrics"><thead><tr><th>Metric</th><th>Measured</th><th>Objective</th><th>Result</th></tr></thead><tbody>',
     rows(
@@ -76,12 +77,17 @@ export const renderDrillHtml = (input: ReportInput): string => {
   ];
   if (model.impact) {
     html.push(
-      `<p class="card">Citizens (traffic simulator): <strong>${model.impact.failed}</strong> of ${model.impact.requests} verification requests failed; outage window <strong>${escape(formatDuration(model.impact.outageMs))}</strong>.</p>`,
+      `<p class="card">Citizens (traffic simulator): ` +
+        `<strong>${model.impact.failed}</strong> of ${model.impact.requests} ` +
+        `verification requests failed; outage window ` +
+        `<strong>${escape(formatDuration(model.impact.outageMs))}</strong>.</p>`,
     );
   }
   html.push('<h2>Timeline</h2>', `<div class="chart">${renderTimelineSvg(model)}</div>`);
   html.push(
-    `<table class="events"><thead><tr><th>#</th><th>When (${escape(config.timeZone)})</th><th>Since start</th><th>Event</th></tr></thead><tbody>`,
+    `<table class="events"><thead><tr><th>#</th><th>When ` +
+      `(${escape(config.timeZone)})</th><th>Since ` +
+      `start</th><th>Event</th></tr></thead><tbody>`,
     rows(
       model.events.map((event, index) => [
         td(String(index + 1), 'num'),
@@ -153,7 +159,9 @@ export const renderDrillHtml = (input: ReportInput): string => {
     );
   }
   html.push(
-    `<footer>Report generated ${escape(formatLocal(input.generatedAt.toISOString(), config.timeZone))} by hcguard (stack ${escape(config.name)}).</footer>`,
+    `<footer>Report generated ` +
+      `${escape(formatLocal(input.generatedAt.toISOString(), config.timeZone))} by ` +
+      `hcguard (stack ${escape(config.name)}).</footer>`,
     '</main>',
     '</body>',
     '</html>',

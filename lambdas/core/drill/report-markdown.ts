@@ -26,18 +26,24 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
   if (model.impact) {
     lines.push(
       '',
-      `**Citizens (traffic simulator):** ${model.impact.failed} of ${model.impact.requests} verification requests failed; outage window ${formatDuration(model.impact.outageMs)}.`,
+      `**Citizens (traffic simulator):** ${model.impact.failed} of ` +
+        `${model.impact.requests} verification requests failed; outage window ` +
+        `${formatDuration(model.impact.outageMs)}.`,
     );
   }
   lines.push('', '## Timeline', '', `| When (${config.timeZone}) | Since start | Event |`, '|---|---|---|');
   for (const event of model.events)
     lines.push(
-      `| ${formatClock(new Date(event.at), config.timeZone, false)} | ${offset(model, event.at)} | ${cell(event.label)} |`,
+      `| ${formatClock(new Date(event.at), config.timeZone, false)} | ` +
+        `${offset(model, event.at)} | ${cell(event.label)} |`,
     );
   lines.push('', '## Phases', '', '| Phase | Outcome | Started | Took | Detail |', '|---|---|---|---|---|');
   for (const phase of model.phases) {
     lines.push(
-      `| ${phase.name} | ${phase.outcome} | ${phase.startedAt ? offset(model, phase.startedAt) : ''} | ${phase.durationMs !== undefined ? formatDuration(phase.durationMs) : ''} | ${cell(phase.detail)} |`,
+      `| ${phase.name} | ${phase.outcome} | ` +
+        `${phase.startedAt ? offset(model, phase.startedAt) : ''} | ` +
+        `${phase.durationMs !== undefined ? formatDuration(phase.durationMs) : ''} | ` +
+        `${cell(phase.detail)} |`,
     );
   }
   const checks = drill.phases.flatMap((phase) => phase.checks.map((check) => ({ phase: phase.name, check })));
@@ -45,7 +51,9 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
     lines.push('', '## Checks', '', '| Phase | Check | Result | Detail |', '|---|---|---|---|');
     for (const { phase, check } of checks)
       lines.push(
-        `| ${phase} | ${cell(check.name)} | ${check.ok ? 'ok' : check.required ? 'FAILED' : 'warning'} | ${cell(check.detail)} |`,
+        `| ${phase} | ${cell(check.name)} | ` +
+          `${check.ok ? 'ok' : check.required ? 'FAILED' : 'warning'} | ` +
+          `${cell(check.detail)} |`,
       );
   }
   lines.push('', '## Data (RPO)', '', dataSummary(drill));
@@ -65,12 +73,15 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
     );
     for (const alert of drill.alerts)
       lines.push(
-        `| ${offset(model, alert.deliveredAt)} | ${cell(alert.alertId)} | ${alert.kind} | ${alert.severity} | ${alert.incidentId ?? ''} |`,
+        `| ${offset(model, alert.deliveredAt)} | ${cell(alert.alertId)} | ${alert.kind} ` +
+          `| ${alert.severity} | ${alert.incidentId ?? ''} |`,
       );
   }
   lines.push(
     '',
-    `*Report generated ${formatLocal(input.generatedAt.toISOString(), config.timeZone)} by hcguard (stack ${config.name}).*`,
+    `*Report generated ` +
+      `${formatLocal(input.generatedAt.toISOString(), config.timeZone)} by hcguard ` +
+      `(stack ${config.name}).*`,
     '',
   );
   return lines.join('\n');

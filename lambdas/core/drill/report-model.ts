@@ -130,7 +130,9 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     ],
     [
       'Detection',
-      `threshold ${config.detection.failureThreshold} rounds at ${config.schedule.intervalSeconds} s; failover ${config.failover.mode}, failback ${config.failover.failback}`,
+      `threshold ${config.detection.failureThreshold} rounds at ` +
+        `${config.schedule.intervalSeconds} s; failover ${config.failover.mode}, ` +
+        `failback ${config.failover.failback}`,
     ],
   ];
   return {
@@ -216,7 +218,9 @@ export const dataSummary = (drill: DrillRecord): string => {
   if (!data.check)
     return `${written} record(s) written so far (ids ${drill.id}-1 … ${drill.id}-${data.attempts}); not read back yet.`;
   const parts = [
-    `${written} record(s) accepted during the drill (ids ${drill.id}-1 … ${drill.id}-${data.attempts}; ${data.onBackup.length} of them on the backup), read back on the primary at ${data.check.at}.`,
+    `${written} record(s) accepted during the drill (ids ${drill.id}-1 … ` +
+      `${drill.id}-${data.attempts}; ${data.onBackup.length} of them on the backup), ` +
+      `read back on the primary at ${data.check.at}.`,
     `Lost: ${data.check.lost.length}${
       data.check.lost.length
         ? ` (${data.check.lost

@@ -25,22 +25,30 @@ interface BuiltinScenario {
 const BUILTINS: Readonly<Record<BuiltinScenarioName, BuiltinScenario>> = {
   'verification-outage': {
     description:
-      'Verification on the primary answers 5xx: checkpoints cannot verify health codes. Expect a SEV1 incident, an alert, a switch to the backup, and failback after repair with no record lost.',
+      'Verification on the primary answers 5xx: checkpoints cannot verify health ' +
+      'codes. Expect a SEV1 incident, an alert, a switch to the backup, and failback ' +
+      'after repair with no record lost.',
     faults: [{ site: 'primary', stage: 'verification', mode: 'error' }],
   },
   'transmission-tampering': {
     description:
-      'Transmission receipts on the primary are altered in transit: records may be tampered with on the way to the back end. Expect an integrity incident and an alert; traffic stays unless a record follows transmission.',
+      'Transmission receipts on the primary are altered in transit: records may be ' +
+      'tampered with on the way to the back end. Expect an integrity incident and an ' +
+      'alert; traffic stays unless a record follows transmission.',
     faults: [{ site: 'primary', stage: 'transmission', mode: 'tamper' }],
   },
   'collection-data-loss': {
     description:
-      'Collection on the primary acknowledges declarations but silently drops them. Expect the collection probe to notice, and the read-back after restore to count the records lost (the measured RPO).',
+      'Collection on the primary acknowledges declarations but silently drops them. ' +
+      'Expect the collection probe to notice, and the read-back after restore to count ' +
+      'the records lost (the measured RPO).',
     faults: [{ site: 'primary', stage: 'collection', mode: 'drop-writes' }],
   },
   'full-site-outage': {
     description:
-      'The whole primary site resets every connection: collection, transmission and verification are down. Expect SEV1, a switch to the backup, and failback once the site is back.',
+      'The whole primary site resets every connection: collection, transmission and ' +
+      'verification are down. Expect SEV1, a switch to the backup, and failback once ' +
+      'the site is back.',
     faults: STAGES.map((stage) => ({ site: 'primary' as const, stage, mode: 'reset' as const })),
   },
 };

@@ -48,7 +48,9 @@ export const stopCondition = (
   if (real.length > 0) {
     return {
       code: 'real-incident',
-      reason: `an incident the drill did not cause opened: ${real.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')}`,
+      reason:
+        `an incident the drill did not cause opened: ` +
+        `${real.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')}`,
     };
   }
   return undefined;

@@ -110,7 +110,9 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   const height = AXIS_Y + 40 + legendRows * 18 + 8;
 
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-labelledby="timeline-title" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" ` +
+      `width="${WIDTH}" height="${height}" role="img" aria-labelledby="timeline-title" ` +
+      `font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
     `<title id="timeline-title">${escapeXml(`Timeline of drill ${drill.id}: phases, fault window, events, probe latency and failures`)}</title>`,
     `<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
   );
@@ -121,7 +123,10 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const faultTo = drill.marks.faultClearedAt ?? new Date(to).toISOString();
     const left = clampX(faultFrom);
     parts.push(
-      `<rect class="fault-window" x="${fixed(left)}" y="${PHASES_Y - 6}" width="${fixed(Math.max(1, clampX(faultTo) - left))}" height="${AXIS_Y - PHASES_Y + 6}" fill="#fed7d7" fill-opacity="0.55"><title>${escapeXml(`fault window: ${formatDuration(Date.parse(faultTo) - Date.parse(faultFrom))}`)}</title></rect>`,
+      `<rect class="fault-window" x="${fixed(left)}" y="${PHASES_Y - 6}" ` +
+        `width="${fixed(Math.max(1, clampX(faultTo) - left))}" ` +
+        `height="${AXIS_Y - PHASES_Y + 6}" fill="#fed7d7" ` +
+        `fill-opacity="0.55"><title>${escapeXml(`fault window: ${formatDuration(Date.parse(faultTo) - Date.parse(faultFrom))}`)}</title></rect>`,
       `<text x="${fixed(left + 4)}" y="${LATENCY_Y - 4}" fill="#9b2c2c">fault window</text>`,
     );
   }
@@ -144,7 +149,9 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const width = Math.max(2, right - left);
     const fill = PHASE_COLORS[phase.outcome as PhaseOutcome] ?? PHASE_COLORS['not reached'];
     parts.push(
-      `<g class="phase"><rect x="${fixed(left)}" y="${PHASES_Y}" width="${fixed(width)}" height="${PHASE_H}" fill="${fill}" stroke="#4a5568" stroke-width="0.5"><title>${escapeXml(`${phase.name}: ${phase.outcome}${phase.durationMs !== undefined ? `, ${formatDuration(phase.durationMs)}` : ''} — ${phase.detail}`)}</title></rect>` +
+      `<g class="phase"><rect x="${fixed(left)}" y="${PHASES_Y}" ` +
+        `width="${fixed(width)}" height="${PHASE_H}" fill="${fill}" stroke="#4a5568" ` +
+        `stroke-width="0.5"><title>${escapeXml(`${phase.name}: ${phase.outcome}${phase.durationMs !== undefined ? `, ${formatDuration(phase.durationMs)}` : ''} — ${phase.detail}`)}</title></rect>` +
         (width > phase.name.length * 6 + 6
           ? `<text x="${fixed(left + 4)}" y="${PHASES_Y + 16}" fill="#1a202c">${escapeXml(phase.name)}</text>`
           : '') +
@@ -157,9 +164,12 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const cx = clampX(event.at);
     const color = EVENT_COLORS[event.kind] ?? '#4a5568';
     parts.push(
-      `<g class="event"><line x1="${fixed(cx)}" y1="${EVENTS_Y + 8}" x2="${fixed(cx)}" y2="${AXIS_Y}" stroke="${color}" stroke-width="1" stroke-dasharray="3 3"/>` +
-        `<circle cx="${fixed(cx)}" cy="${EVENTS_Y}" r="8" fill="${color}"><title>${escapeXml(`${event.label} at ${formatClock(new Date(event.at), config.timeZone, false)}`)}</title></circle>` +
-        `<text x="${fixed(cx)}" y="${EVENTS_Y + 4}" text-anchor="middle" fill="#ffffff" font-size="10" font-weight="700">${index + 1}</text></g>`,
+      `<g class="event"><line x1="${fixed(cx)}" y1="${EVENTS_Y + 8}" x2="${fixed(cx)}" ` +
+        `y2="${AXIS_Y}" stroke="${color}" stroke-width="1" stroke-dasharray="3 3"/>` +
+        `<circle cx="${fixed(cx)}" cy="${EVENTS_Y}" r="8" ` +
+        `fill="${color}"><title>${escapeXml(`${event.label} at ${formatClock(new Date(event.at), config.timeZone, false)}`)}</title></circle>` +
+        `<text x="${fixed(cx)}" y="${EVENTS_Y + 4}" text-anchor="middle" fill="#ffffff" ` +
+        `font-size="10" font-weight="700">${index + 1}</text></g>`,
     );
   });
 
@@ -177,9 +187,11 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   const latencyY = (ms: number) => LATENCY_Y + LATENCY_H - (Math.min(ms, maxLatency) / maxLatency) * LATENCY_H;
   parts.push(
     `<rect x="${LEFT}" y="${LATENCY_Y}" width="${PLOT}" height="${LATENCY_H}" fill="none" stroke="#cbd5e0"/>`,
-    `<text x="${LEFT - 8}" y="${LATENCY_Y + 26}" text-anchor="end" fill="#718096">${escapeXml(formatDuration(maxLatency))}</text>`,
+    `<text x="${LEFT - 8}" y="${LATENCY_Y + 26}" text-anchor="end" ` +
+      `fill="#718096">${escapeXml(formatDuration(maxLatency))}</text>`,
     `<text x="${LEFT - 8}" y="${LATENCY_Y + LATENCY_H}" text-anchor="end" fill="#718096">0</text>`,
-    `<line x1="${LEFT}" y1="${fixed(latencyY(maxLatency / 2))}" x2="${LEFT + PLOT}" y2="${fixed(latencyY(maxLatency / 2))}" stroke="#edf2f7"/>`,
+    `<line x1="${LEFT}" y1="${fixed(latencyY(maxLatency / 2))}" x2="${LEFT + PLOT}" ` +
+      `y2="${fixed(latencyY(maxLatency / 2))}" stroke="#edf2f7"/>`,
   );
   for (const site of SITES) {
     const points = buckets.flatMap((bucket, index) => {
@@ -189,7 +201,8 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     });
     if (points.length > 1)
       parts.push(
-        `<polyline class="latency-${site}" points="${points.join(' ')}" fill="none" stroke="${SITE_COLORS[site]}" stroke-width="2"/>`,
+        `<polyline class="latency-${site}" points="${points.join(' ')}" fill="none" ` +
+          `stroke="${SITE_COLORS[site]}" stroke-width="2"/>`,
       );
     for (const point of points) {
       const [px, py] = point.split(',');
@@ -211,7 +224,10 @@ export const renderTimelineSvg = (model: ReportModel): string => {
       const barWidth = Math.max(1, bucketWidth / 2 - 1);
       const barX = LEFT + index * bucketWidth + siteIndex * (bucketWidth / 2);
       parts.push(
-        `<rect class="failures-${site}" x="${fixed(barX)}" y="${fixed(FAILURE_Y + FAILURE_H - share * FAILURE_H)}" width="${fixed(barWidth)}" height="${fixed(share * FAILURE_H)}" fill="${site === 'primary' ? '#e53e3e' : '#ed8936'}"><title>${escapeXml(`${siteName(config, site)}: ${failed.failed} of ${failed.count} probes failed`)}</title></rect>`,
+        `<rect class="failures-${site}" x="${fixed(barX)}" ` +
+          `y="${fixed(FAILURE_Y + FAILURE_H - share * FAILURE_H)}" ` +
+          `width="${fixed(barWidth)}" height="${fixed(share * FAILURE_H)}" ` +
+          `fill="${site === 'primary' ? '#e53e3e' : '#ed8936'}"><title>${escapeXml(`${siteName(config, site)}: ${failed.failed} of ${failed.count} probes failed`)}</title></rect>`,
       );
     });
   });
@@ -226,7 +242,9 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const tx = LEFT + (PLOT * tick) / ticks;
     parts.push(
       `<line x1="${fixed(tx)}" y1="${AXIS_Y}" x2="${fixed(tx)}" y2="${AXIS_Y + 4}" stroke="#4a5568"/>`,
-      `<text x="${fixed(tx)}" y="${AXIS_Y + 16}" text-anchor="${tick === 0 ? 'start' : tick === ticks ? 'end' : 'middle'}" fill="#4a5568">${escapeXml(formatClock(new Date(at), config.timeZone, false))}</text>`,
+      `<text x="${fixed(tx)}" y="${AXIS_Y + 16}" ` +
+        `text-anchor="${tick === 0 ? 'start' : tick === ticks ? 'end' : 'middle'}" ` +
+        `fill="#4a5568">${escapeXml(formatClock(new Date(at), config.timeZone, false))}</text>`,
     );
   }
   parts.push(
@@ -236,7 +254,9 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   // Legend: series, then the numbered events.
   const legendY = AXIS_Y + 34;
   const key = (lx: number, color: string, text: string) =>
-    `<rect x="${lx}" y="${legendY - 9}" width="10" height="10" fill="${color}"/><text x="${lx + 14}" y="${legendY}" fill="#2d3748">${escapeXml(text)}</text>`;
+    `<rect x="${lx}" y="${legendY - 9}" width="10" height="10" ` +
+    `fill="${color}"/><text x="${lx + 14}" y="${legendY}" ` +
+    `fill="#2d3748">${escapeXml(text)}</text>`;
   const legendItems: [string, string][] = [
     [SITE_COLORS.primary, `latency: ${siteName(config, 'primary')}`],
     [SITE_COLORS.backup, `latency: ${siteName(config, 'backup')}`],
@@ -256,8 +276,12 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const ex = LEFT + column * 270;
     const ey = legendY + 20 + row * 18;
     parts.push(
-      `<circle cx="${ex + 6}" cy="${ey - 4}" r="7" fill="${EVENT_COLORS[event.kind] ?? '#4a5568'}"/><text x="${ex + 6}" y="${ey - 0.5}" text-anchor="middle" fill="#ffffff" font-size="9" font-weight="700">${index + 1}</text>` +
-        `<text x="${ex + 18}" y="${ey}" fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (+${formatDuration(Date.parse(event.at) - from)})`)}</text>`,
+      `<circle cx="${ex + 6}" cy="${ey - 4}" r="7" ` +
+        `fill="${EVENT_COLORS[event.kind] ?? '#4a5568'}"/><text x="${ex + 6}" ` +
+        `y="${ey - 0.5}" text-anchor="middle" fill="#ffffff" font-size="9" ` +
+        `font-weight="700">${index + 1}</text>` +
+        `<text x="${ex + 18}" y="${ey}" ` +
+        `fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (+${formatDuration(Date.parse(event.at) - from)})`)}</text>`,
     );
   });
   parts.push('</svg>');

@@ -14,7 +14,10 @@ export const acknowledgeIncident = (incident: Incident, actor: Actor, now: Date)
   if (incident.status === 'acknowledged') {
     return {
       ok: false,
-      reason: `${incident.id} was already acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ${incident.acknowledgedAt ?? 'an unknown time'}`,
+      reason:
+        `${incident.id} was already acknowledged by ` +
+        `${incident.acknowledgedBy ?? 'someone'} at ` +
+        `${incident.acknowledgedAt ?? 'an unknown time'}`,
     };
   }
   const at = now.toISOString();

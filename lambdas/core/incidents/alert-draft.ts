@@ -42,7 +42,9 @@ export const draftAlert = (
     ...(observed ? { observed } : {}),
     ...(target?.flapping
       ? {
-          flapping: `${target.recentChanges.length} state changes within ${windowMinutes} min; held at failing until it settles`,
+          flapping:
+            `${target.recentChanges.length} state changes within ${windowMinutes} min; held ` +
+            `at failing until it settles`,
         }
       : {}),
     routing,

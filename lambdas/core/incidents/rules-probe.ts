@@ -73,7 +73,9 @@ export const probeRules = (
     for (const incident of input.open) {
       if (incident.kind === 'probe' && incident.site === target.site && incident.stage === target.stage) {
         const minutes = minutesBetween(incident.openedAt, input.now);
-        const detail = `${target.stage} on ${target.site} healthy again (${target.consecutiveSuccesses} good rounds) after ${minutes} min`;
+        const detail =
+          `${target.stage} on ${target.site} healthy again (${target.consecutiveSuccesses} ` +
+          `good rounds) after ${minutes} min`;
         ledger.resolve(incident, detail);
       }
     }

@@ -57,7 +57,10 @@ export const display = (value: unknown): string => {
 const isPlainScalar = (value: unknown): value is string | boolean | null =>
   value === null || typeof value === 'string' || typeof value === 'boolean';
 
-/** Equal as JSON (object keys in any order). Strings, booleans, null and finite numbers compare directly: same answer, no serialising. */
+/**
+ * Equal as JSON (object keys in any order). Strings, booleans, null and finite numbers compare
+ * directly: same answer, no serialising.
+ */
 export const jsonEqual = (a: unknown, b: unknown): boolean => {
   if (isPlainScalar(a) && isPlainScalar(b)) return a === b;
   if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) return a === b;

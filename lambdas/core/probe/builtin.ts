@@ -87,7 +87,8 @@ export const transmissionProbe = (): ProbeDefinitionInput => ({
   sequence: { stream: 'hcguard-probe-{{ site }}', commitAfter: 'send' },
   vars: {
     payload:
-      '{"kind":"hcguard-probe-record","testData":true,"subject":"{{ identity.id }}","sequence":{{ seq }},"nonce":"{{ nonce() }}","sentAt":"{{ now() }}"}',
+      '{"kind":"hcguard-probe-record","testData":true,"subject":"{{ identity.id ' +
+      '}}","sequence":{{ seq }},"nonce":"{{ nonce() }}","sentAt":"{{ now() }}"}',
   },
   steps: [
     {

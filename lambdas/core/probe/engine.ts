@@ -94,7 +94,10 @@ export const createRunRedactor = (
 const ABSOLUTE_URL = /^https?:\/\//i;
 const SLASH = 47;
 
-/** The base URL without trailing slashes, a slash, the path without leading ones (string edits, not regex replaces: every request). */
+/**
+ * The base URL without trailing slashes, a slash, the path without leading ones (string edits, not
+ * regex replaces: every request).
+ */
 const joinUrl = (baseUrl: string, path: string): string => {
   if (ABSOLUTE_URL.test(path)) return path;
   let end = baseUrl.length;

@@ -57,7 +57,9 @@ const jsonAssertionSchema = z
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `needs exactly one of equals, notEquals, matches, exists, absent (has ${kinds.length ? kinds.join(', ') : 'none'})`,
+        message:
+          `needs exactly one of equals, notEquals, matches, exists, absent (has ` +
+          `${kinds.length ? kinds.join(', ') : 'none'})`,
       });
     }
     if (assertion.matches !== undefined) {
@@ -212,7 +214,9 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
           if (!field || !vars.has(field))
             problems.push({
               path,
-              message: `${name} is not defined${vars.size ? ` here (vars so far: ${[...vars].join(', ')})` : ' (no vars are declared before this point)'}`,
+              message:
+                `${name} is not ` +
+                `defined${vars.size ? ` here (vars so far: ${[...vars].join(', ')})` : ' (no vars are declared before this point)'}`,
             });
         } else if (root === 'identity') {
           if (!field || !(IDENTITY_FIELDS as readonly string[]).includes(field))

@@ -21,7 +21,9 @@ export const initialRouting = (
     const what = reading.exists
       ? `holds neither site's value (${reading.description})`
       : 'does not exist in its hosted zone';
-    const refusal = `${record.name} ${what}: hcguard cannot tell which site serves it; set it to the primary or backup value from the config`;
+    const refusal =
+      `${record.name} ${what}: hcguard cannot tell which site serves it; set it to the ` +
+      `primary or backup value from the config`;
     return {
       kind: 'unrecognised',
       refusal,

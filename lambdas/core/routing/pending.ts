@@ -30,7 +30,9 @@ export const decidePending = (input: PolicyInput, pending: NonNullable<RoutingSt
       outcome: 'finish',
       from,
       to,
-      note: `Route 53 already answers ${to} for ${record.name}: the interrupted switch by ${pending.actor} is completed`,
+      note:
+        `Route 53 already answers ${to} for ${record.name}: the interrupted switch by ` +
+        `${pending.actor} is completed`,
     };
   }
   if (now < repairAt) {
@@ -70,7 +72,8 @@ export const decidePending = (input: PolicyInput, pending: NonNullable<RoutingSt
     [
       {
         code: 'record-unrecognised',
-        detail: `cannot finish or roll back the switch of ${record.name} to ${to}: ${found}; fix the record in Route 53`,
+        detail:
+          `cannot finish or roll back the switch of ${record.name} to ${to}: ${found}; fix ` + `the record in Route 53`,
       },
     ],
     true,
@@ -81,10 +84,13 @@ export const decidePending = (input: PolicyInput, pending: NonNullable<RoutingSt
 const inProgress = (input: PolicyInput, pending: NonNullable<RoutingState['pending']>, repairAt: Date) => ({
   kind: 'switch-in-progress' as const,
   record: input.record.name,
-  title: `switch in progress: ${input.record.name} ${input.routing.activeSite} → ${pending.toSite} unconfirmed since ${pending.requestedAt}`,
+  title:
+    `switch in progress: ${input.record.name} ${input.routing.activeSite} → ` +
+    `${pending.toSite} unconfirmed since ${pending.requestedAt}`,
   detail:
     `${pending.error ? `the Route 53 call failed without a known outcome (${pending.error})` : 'the run that started it stopped before confirming it'}; ` +
-    `traffic is on whichever site Route 53 answers; hcguard finishes the switch as soon as Route 53 answers ${pending.toSite}, ` +
+    `traffic is on whichever site Route 53 answers; hcguard finishes the switch as ` +
+    `soon as Route 53 answers ${pending.toSite}, ` +
     `or rolls it back after ${repairAt.toISOString()}`,
 });
 

@@ -52,6 +52,7 @@ export const refuse = (
   const title =
     kind === 'no-healthy-site'
       ? `no healthy site: ${name} stays on ${from}, ${input.record.stage} fails on both sites`
-      : `cannot fail over: ${name} stays on ${from} — ${refusals.map((refusal) => REFUSAL_HEADLINES[refusal.code](to)).join(', ')}`;
+      : `cannot fail over: ${name} stays on ${from} — ` +
+        `${refusals.map((refusal) => REFUSAL_HEADLINES[refusal.code](to)).join(', ')}`;
   return { kind: 'refuse', from, to, refusals, message, condition: { kind, record: name, title, detail: why } };
 };

@@ -57,7 +57,9 @@ const sparkline = (points) => {
       );
   });
   const last = points[points.length - 1];
-  title.textContent = `latest ${last.ms} ms (${last.outcome}); peak ${Math.max(...points.map((point) => point.ms))} ms over ${points.length} rounds`;
+  title.textContent =
+    `latest ${last.ms} ms (${last.outcome}); peak ` +
+    `${Math.max(...points.map((point) => point.ms))} ms over ${points.length} rounds`;
   chart.append(title);
   return chart;
 };
@@ -202,7 +204,9 @@ const renderCitizens = (state) => {
         ? el(
             'p',
             { class: 'outage' },
-            `last outage ${time(lastClosed.start)}–${time(lastClosed.end)}: ${(lastClosed.durationMs / 1000).toFixed(1)} s, ${lastClosed.failed} failed verifications`,
+            `last outage ${time(lastClosed.start)}–${time(lastClosed.end)}: ` +
+              `${(lastClosed.durationMs / 1000).toFixed(1)} s, ${lastClosed.failed} failed ` +
+              `verifications`,
           )
         : null,
     citizens.failureReasons.length > 0

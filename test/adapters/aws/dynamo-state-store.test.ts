@@ -105,58 +105,62 @@ describe('DynamoStateStore: exact requests and error paths (aws-sdk-client-mock)
   afterAll(() => documents.restore());
   beforeEach(() => documents.reset());
 
-  it('opens an incident in one transaction: dedup item, incident, timeline and alert, each conditional where it matters', async () => {
-    documents.on(TransactWriteCommand).resolves({});
-    const { change, alert } = opening();
-    const signal = new AbortController().signal;
-    await store().applyIncidentChange({ change, alert }, signal);
-    const { incident } = change;
-    expect(documents).toHaveReceivedCommandExactlyOnceWith(TransactWriteCommand, {
-      TransactItems: [
-        {
-          Put: {
-            TableName: 'hcguard-state',
-            Item: {
-              pk: 'DEDUP#probe/primary/verification/timeout',
-              sk: 'OPEN',
-              incidentId: incident.id,
-              openedAt: NOW.toISOString(),
+  it(
+    'opens an incident in one transaction: dedup item, incident, timeline and alert, ' +
+      'each conditional where it matters',
+    async () => {
+      documents.on(TransactWriteCommand).resolves({});
+      const { change, alert } = opening();
+      const signal = new AbortController().signal;
+      await store().applyIncidentChange({ change, alert }, signal);
+      const { incident } = change;
+      expect(documents).toHaveReceivedCommandExactlyOnceWith(TransactWriteCommand, {
+        TransactItems: [
+          {
+            Put: {
+              TableName: 'hcguard-state',
+              Item: {
+                pk: 'DEDUP#probe/primary/verification/timeout',
+                sk: 'OPEN',
+                incidentId: incident.id,
+                openedAt: NOW.toISOString(),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
           },
-        },
-        {
-          Put: {
-            TableName: 'hcguard-state',
-            Item: {
-              pk: `INCIDENT#${incident.id}`,
-              sk: 'META',
-              gsi1pk: 'INCIDENTS#open',
-              gsi1sk: NOW.toISOString(),
-              ...incident,
+          {
+            Put: {
+              TableName: 'hcguard-state',
+              Item: {
+                pk: `INCIDENT#${incident.id}`,
+                sk: 'META',
+                gsi1pk: 'INCIDENTS#open',
+                gsi1sk: NOW.toISOString(),
+                ...incident,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
           },
-        },
-        {
-          Put: {
-            TableName: 'hcguard-state',
-            Item: { pk: `INCIDENT#${incident.id}`, sk: `EVENT#${NOW.toISOString()}#0`, ...change.events[0] },
+          {
+            Put: {
+              TableName: 'hcguard-state',
+              Item: { pk: `INCIDENT#${incident.id}`, sk: `EVENT#${NOW.toISOString()}#0`, ...change.events[0] },
+            },
           },
-        },
-        {
-          Put: {
-            TableName: 'hcguard-state',
-            Item: { pk: 'OUTBOX', sk: alert.id, ...alert },
-            ConditionExpression: 'attribute_not_exists(pk)',
+          {
+            Put: {
+              TableName: 'hcguard-state',
+              Item: { pk: 'OUTBOX', sk: alert.id, ...alert },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
           },
-        },
-      ],
-    });
-    expect((documents.commandCalls(TransactWriteCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({
-      abortSignal: signal,
-    });
-  });
+        ],
+      });
+      expect((documents.commandCalls(TransactWriteCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({
+        abortSignal: signal,
+      });
+    },
+  );
 
   it.each([
     [
@@ -287,42 +291,45 @@ describe('DynamoStateStore: exact requests and error paths (aws-sdk-client-mock)
     expect(documents).toHaveReceivedCommandTimes(BatchWriteCommand, 3);
   });
 
-  it('lists an incident the eventually consistent index shows under two statuses once, at its latest version', async () => {
-    const { change } = opening();
-    const acknowledged = {
-      ...change.incident,
-      status: 'acknowledged' as const,
-      acknowledgedAt: NOW.toISOString(),
-      acknowledgedBy: 'operator:li',
-      version: 2,
-    };
-    documents
-      .on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':status': 'INCIDENTS#open' } })
-      .resolves({
-        Items: [
-          {
-            pk: `INCIDENT#${change.incident.id}`,
-            sk: 'META',
-            gsi1pk: 'INCIDENTS#open',
-            gsi1sk: NOW.toISOString(),
-            ...change.incident,
-          },
-        ],
-      })
-      .on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':status': 'INCIDENTS#acknowledged' } })
-      .resolves({
-        Items: [
-          {
-            pk: `INCIDENT#${change.incident.id}`,
-            sk: 'META',
-            gsi1pk: 'INCIDENTS#acknowledged',
-            gsi1sk: NOW.toISOString(),
-            ...acknowledged,
-          },
-        ],
-      });
-    expect(await store().listOpenIncidents()).toEqual([acknowledged]);
-  });
+  it(
+    'lists an incident the eventually consistent index shows under two statuses ' + 'once, at its latest version',
+    async () => {
+      const { change } = opening();
+      const acknowledged = {
+        ...change.incident,
+        status: 'acknowledged' as const,
+        acknowledgedAt: NOW.toISOString(),
+        acknowledgedBy: 'operator:li',
+        version: 2,
+      };
+      documents
+        .on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':status': 'INCIDENTS#open' } })
+        .resolves({
+          Items: [
+            {
+              pk: `INCIDENT#${change.incident.id}`,
+              sk: 'META',
+              gsi1pk: 'INCIDENTS#open',
+              gsi1sk: NOW.toISOString(),
+              ...change.incident,
+            },
+          ],
+        })
+        .on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':status': 'INCIDENTS#acknowledged' } })
+        .resolves({
+          Items: [
+            {
+              pk: `INCIDENT#${change.incident.id}`,
+              sk: 'META',
+              gsi1pk: 'INCIDENTS#acknowledged',
+              gsi1sk: NOW.toISOString(),
+              ...acknowledged,
+            },
+          ],
+        });
+      expect(await store().listOpenIncidents()).toEqual([acknowledged]);
+    },
+  );
 
   it('stops at the deadline: an aborted signal reaches the SDK call', async () => {
     const controller = new AbortController();

@@ -247,75 +247,79 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: status, SubmittedAt: new Date() },
   });
 
-  it('sends one UPSERT with the site value and the comment, retrying Throttling and PriorRequestNotComplete with jittered backoff', async () => {
-    route53Mock
-      .on(ListResourceRecordSetsCommand)
-      .resolvesOnce(serving('192.0.2.10'))
-      .resolves(serving('198.51.100.10'));
-    route53Mock
-      .on(ChangeResourceRecordSetsCommand)
-      .rejectsOnce(throttling())
-      .rejectsOnce(priorRequest())
-      .resolves(accepted());
-    route53Mock
-      .on(GetChangeCommand)
-      .resolvesOnce({ ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: 'PENDING', SubmittedAt: new Date() } })
-      .resolves(accepted('INSYNC'));
-    const jitter: number[] = [];
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
-      baseDelayMs: 8,
-      pollMs: 1,
-      random: () => {
-        jitter.push(jitter.length);
-        return 0.5;
-      },
-    });
-    const signal = new AbortController().signal;
-
-    const result = await router.route(record, 'backup', {
-      comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
-      signal,
-      notAfter: soon(),
-    });
-
-    expect(result).toEqual({
-      changed: true,
-      changeId: 'C2682N5HXP0BZ4',
-      status: 'PENDING',
-      reading: { exists: true, site: 'backup', description: 'A 198.51.100.10' },
-    });
-    expect(await router.awaitChange('C2682N5HXP0BZ4', { timeoutMs: 10_000, signal })).toBe('INSYNC');
-    expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
-    expect(jitter).toHaveLength(2); // one jittered delay per retry
-    for (const call of route53Mock.commandCalls(ChangeResourceRecordSetsCommand)) {
-      expect(call.args[0].input).toEqual({
-        HostedZoneId: 'Z0HCGUARD',
-        ChangeBatch: {
-          Comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
-          Changes: [
-            {
-              Action: 'UPSERT',
-              ResourceRecordSet: {
-                Name: 'verify.hc.example.com',
-                Type: 'A',
-                TTL: 30,
-                ResourceRecords: [{ Value: '198.51.100.10' }],
-              },
-            },
-          ],
+  it(
+    'sends one UPSERT with the site value and the comment, retrying Throttling and ' +
+      'PriorRequestNotComplete with jittered backoff',
+    async () => {
+      route53Mock
+        .on(ListResourceRecordSetsCommand)
+        .resolvesOnce(serving('192.0.2.10'))
+        .resolves(serving('198.51.100.10'));
+      route53Mock
+        .on(ChangeResourceRecordSetsCommand)
+        .rejectsOnce(throttling())
+        .rejectsOnce(priorRequest())
+        .resolves(accepted());
+      route53Mock
+        .on(GetChangeCommand)
+        .resolvesOnce({ ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: 'PENDING', SubmittedAt: new Date() } })
+        .resolves(accepted('INSYNC'));
+      const jitter: number[] = [];
+      const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+        baseDelayMs: 8,
+        pollMs: 1,
+        random: () => {
+          jitter.push(jitter.length);
+          return 0.5;
         },
       });
-      // The caller's signal, cut at the lease's end.
-      expect((call.args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
-    }
-    expect(route53Mock).toHaveReceivedCommandWith(GetChangeCommand, { Id: 'C2682N5HXP0BZ4' });
-    expect(route53Mock).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
-      HostedZoneId: 'Z0HCGUARD',
-      StartRecordName: 'verify.hc.example.com',
-      StartRecordType: 'A',
-      MaxItems: 10,
-    });
-  });
+      const signal = new AbortController().signal;
+
+      const result = await router.route(record, 'backup', {
+        comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
+        signal,
+        notAfter: soon(),
+      });
+
+      expect(result).toEqual({
+        changed: true,
+        changeId: 'C2682N5HXP0BZ4',
+        status: 'PENDING',
+        reading: { exists: true, site: 'backup', description: 'A 198.51.100.10' },
+      });
+      expect(await router.awaitChange('C2682N5HXP0BZ4', { timeoutMs: 10_000, signal })).toBe('INSYNC');
+      expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
+      expect(jitter).toHaveLength(2); // one jittered delay per retry
+      for (const call of route53Mock.commandCalls(ChangeResourceRecordSetsCommand)) {
+        expect(call.args[0].input).toEqual({
+          HostedZoneId: 'Z0HCGUARD',
+          ChangeBatch: {
+            Comment: 'hcguard failover verify.hc.example.com primary→backup; incident INC-7QX',
+            Changes: [
+              {
+                Action: 'UPSERT',
+                ResourceRecordSet: {
+                  Name: 'verify.hc.example.com',
+                  Type: 'A',
+                  TTL: 30,
+                  ResourceRecords: [{ Value: '198.51.100.10' }],
+                },
+              },
+            ],
+          },
+        });
+        // The caller's signal, cut at the lease's end.
+        expect((call.args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+      }
+      expect(route53Mock).toHaveReceivedCommandWith(GetChangeCommand, { Id: 'C2682N5HXP0BZ4' });
+      expect(route53Mock).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
+        HostedZoneId: 'Z0HCGUARD',
+        StartRecordName: 'verify.hc.example.com',
+        StartRecordType: 'A',
+        MaxItems: 10,
+      });
+    },
+  );
 
   /** Time that passes only when the router waits: budgets are checked against it, not the wall clock. */
   const virtualTime = () => {
@@ -359,23 +363,26 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
   });
 
-  it('throttled forever: stops within the lease, says the change was not applied, and never sends after it', async () => {
-    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(throttling());
-    const time = virtualTime();
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
-      maxAttempts: 1_000,
-      clock: time.clock,
-      sleep: time.sleep,
-      random: () => 0.99,
-    });
-    const routing = router.route(record, 'backup', { comment: 'x', notAfter: time.at(30) });
-    await expect(routing).rejects.toBeInstanceOf(ChangeNotAppliedError);
-    expect(time.elapsedMs()).toBeLessThanOrEqual(30_000);
-    const attempts = route53Mock.commandCalls(ChangeResourceRecordSetsCommand).length;
-    expect(attempts).toBeGreaterThan(3);
-    expect(attempts).toBeLessThan(1_000);
-  });
+  it(
+    'throttled forever: stops within the lease, says the change was not applied, and ' + 'never sends after it',
+    async () => {
+      route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+      route53Mock.on(ChangeResourceRecordSetsCommand).rejects(throttling());
+      const time = virtualTime();
+      const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+        maxAttempts: 1_000,
+        clock: time.clock,
+        sleep: time.sleep,
+        random: () => 0.99,
+      });
+      const routing = router.route(record, 'backup', { comment: 'x', notAfter: time.at(30) });
+      await expect(routing).rejects.toBeInstanceOf(ChangeNotAppliedError);
+      expect(time.elapsedMs()).toBeLessThanOrEqual(30_000);
+      const attempts = route53Mock.commandCalls(ChangeResourceRecordSetsCommand).length;
+      expect(attempts).toBeGreaterThan(3);
+      expect(attempts).toBeLessThan(1_000);
+    },
+  );
 
   it('sends nothing once the lease has ended', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
@@ -391,28 +398,31 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 0);
   });
 
-  it('a 5xx leaves the outcome unknown: the change may have applied, so it is not reported as not applied', async () => {
-    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).rejectsOnce(internalError()).rejects(throttling());
-    const time = virtualTime();
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
-      maxAttempts: 1_000,
-      clock: time.clock,
-      sleep: time.sleep,
-    });
-    const routing = router.route(record, 'backup', { comment: 'x', notAfter: time.at(10) });
-    // The last answer was a refusal, but the first attempt's 500 may have applied it.
-    await expect(routing).rejects.toMatchObject({ name: 'Throttling' });
-    await expect(routing).rejects.not.toBeInstanceOf(ChangeNotAppliedError);
+  it(
+    'a 5xx leaves the outcome unknown: the change may have applied, so it is not ' + 'reported as not applied',
+    async () => {
+      route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+      route53Mock.on(ChangeResourceRecordSetsCommand).rejectsOnce(internalError()).rejects(throttling());
+      const time = virtualTime();
+      const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), {
+        maxAttempts: 1_000,
+        clock: time.clock,
+        sleep: time.sleep,
+      });
+      const routing = router.route(record, 'backup', { comment: 'x', notAfter: time.at(10) });
+      // The last answer was a refusal, but the first attempt's 500 may have applied it.
+      await expect(routing).rejects.toMatchObject({ name: 'Throttling' });
+      await expect(routing).rejects.not.toBeInstanceOf(ChangeNotAppliedError);
 
-    route53Mock.reset();
-    route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(internalError());
-    const failing = new Route53Router(new Route53Client({ region: 'us-east-1' }), { maxAttempts: 2, baseDelayMs: 1 });
-    const unknown = failing.route(record, 'backup', { comment: 'x', notAfter: soon() });
-    await expect(unknown).rejects.toMatchObject({ name: 'InternalFailure' });
-    expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
-  });
+      route53Mock.reset();
+      route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
+      route53Mock.on(ChangeResourceRecordSetsCommand).rejects(internalError());
+      const failing = new Route53Router(new Route53Client({ region: 'us-east-1' }), { maxAttempts: 2, baseDelayMs: 1 });
+      const unknown = failing.route(record, 'backup', { comment: 'x', notAfter: soon() });
+      await expect(unknown).rejects.toMatchObject({ name: 'InternalFailure' });
+      expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
+    },
+  );
 
   it('stops retrying when the caller’s signal aborts during the backoff', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).resolves(serving('192.0.2.10'));
@@ -473,42 +483,45 @@ describe('Route53Router retries, waiter and requests (aws-sdk-client-mock)', () 
     );
   });
 
-  it('sends changes to one zone one at a time: the second starts after the first is accepted and read back', async () => {
-    const order: string[] = [];
-    const other: ManagedRecord = { ...record, name: 'collect.hc.example.com' };
-    const values = new Map([
-      ['verify.hc.example.com', '192.0.2.10'],
-      ['collect.hc.example.com', '192.0.2.10'],
-    ]);
-    route53Mock.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName: string }) => {
-      order.push(`read ${input.StartRecordName}`);
-      return {
-        ResourceRecordSets: [{ ...recordSet(values.get(input.StartRecordName)!), Name: `${input.StartRecordName}.` }],
-      };
-    });
-    route53Mock
-      .on(ChangeResourceRecordSetsCommand)
-      .callsFake(async (input: { ChangeBatch: { Changes: { ResourceRecordSet: { Name: string } }[] } }) => {
-        const name = input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name;
-        order.push(`change ${name}`);
-        await Promise.resolve();
-        values.set(name, '198.51.100.10');
-        return { ChangeInfo: { Id: `/change/${name}`, Status: 'PENDING' } };
+  it(
+    'sends changes to one zone one at a time: the second starts after the first is ' + 'accepted and read back',
+    async () => {
+      const order: string[] = [];
+      const other: ManagedRecord = { ...record, name: 'collect.hc.example.com' };
+      const values = new Map([
+        ['verify.hc.example.com', '192.0.2.10'],
+        ['collect.hc.example.com', '192.0.2.10'],
+      ]);
+      route53Mock.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName: string }) => {
+        order.push(`read ${input.StartRecordName}`);
+        return {
+          ResourceRecordSets: [{ ...recordSet(values.get(input.StartRecordName)!), Name: `${input.StartRecordName}.` }],
+        };
       });
-    const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 1 });
-    await Promise.all([
-      router.route(record, 'backup', { comment: 'a', notAfter: soon() }),
-      router.route(other, 'backup', { comment: 'b', notAfter: soon() }),
-    ]);
-    expect(order).toEqual([
-      'read verify.hc.example.com',
-      'change verify.hc.example.com',
-      'read verify.hc.example.com',
-      'read collect.hc.example.com',
-      'change collect.hc.example.com',
-      'read collect.hc.example.com',
-    ]);
-  });
+      route53Mock
+        .on(ChangeResourceRecordSetsCommand)
+        .callsFake(async (input: { ChangeBatch: { Changes: { ResourceRecordSet: { Name: string } }[] } }) => {
+          const name = input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name;
+          order.push(`change ${name}`);
+          await Promise.resolve();
+          values.set(name, '198.51.100.10');
+          return { ChangeInfo: { Id: `/change/${name}`, Status: 'PENDING' } };
+        });
+      const router = new Route53Router(new Route53Client({ region: 'us-east-1' }), { pollMs: 1 });
+      await Promise.all([
+        router.route(record, 'backup', { comment: 'a', notAfter: soon() }),
+        router.route(other, 'backup', { comment: 'b', notAfter: soon() }),
+      ]);
+      expect(order).toEqual([
+        'read verify.hc.example.com',
+        'change verify.hc.example.com',
+        'read verify.hc.example.com',
+        'read collect.hc.example.com',
+        'change collect.hc.example.com',
+        'read collect.hc.example.com',
+      ]);
+    },
+  );
 
   it('retries a throttled read', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).rejectsOnce(throttling()).resolves(serving('198.51.100.10'));

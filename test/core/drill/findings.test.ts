@@ -127,7 +127,8 @@ describe('findings', () => {
       level: 'critical',
       title: 'Detection too slow for the RTO',
       detail:
-        'Detection needed 3 rounds at a 60 s interval (measured 3 min 5 s, RTO measured 4 min 5 s): RTO 2 min cannot be met.',
+        'Detection needed 3 rounds at a 60 s interval (measured 3 min 5 s, RTO measured ' +
+        '4 min 5 s): RTO 2 min cannot be met.',
       revision: 'Use a 20 s interval or threshold 1 (schedule.intervalSeconds / detection.failureThreshold).',
     });
   });
@@ -233,7 +234,8 @@ describe('findings', () => {
       marks: measured({ detect: 10, alert: 11, insync: 200, serving: 204 }),
       change: {
         refusals: [
-          'cannot switch verify.hc.example.com from primary to backup: automatic failover is off (failover.mode: manual)',
+          'cannot switch verify.hc.example.com from primary to backup: automatic failover ' +
+            'is off (failover.mode: manual)',
         ],
       },
       title: 'The switch was held up',

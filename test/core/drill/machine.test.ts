@@ -251,7 +251,8 @@ describe('a verification-outage drill, tick by tick', () => {
     expect(drill.phases.find((phase) => phase.name === 'notify')).toMatchObject({
       outcome: 'failed',
       detail:
-        'no drill alert about incident inc-1 reached the audit queue within 1 min: the alert was not published or not delivered',
+        'no drill alert about incident inc-1 reached the audit queue within 1 min: the ' +
+        'alert was not published or not delivered',
     });
     expect(currentPhase(drill).name).toBe('activate');
   });

@@ -9,7 +9,8 @@ describe('redaction', () => {
   it('replaces every occurrence of every sensitive value, longest first', () => {
     const redactor = createRedactor(['s3cret-key', 's3cret-key-long', 'SYN-0123']);
     expect(redactor.text('key s3cret-key-long and s3cret-key twice: s3cret-key; subject SYN-0123')).toBe(
-      `key ${shortHash('s3cret-key-long')} and ${shortHash('s3cret-key')} twice: ${shortHash('s3cret-key')}; subject ${shortHash('SYN-0123')}`,
+      `key ${shortHash('s3cret-key-long')} and ${shortHash('s3cret-key')} twice: ` +
+        `${shortHash('s3cret-key')}; subject ${shortHash('SYN-0123')}`,
     );
   });
 

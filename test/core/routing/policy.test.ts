@@ -274,12 +274,15 @@ describe('decideFailover: automatic, primary serving', () => {
 describe('decideFailover: automatic, backup serving', () => {
   const onBackup = routing('backup', { lastSwitchedAt: iso(-30), since: iso(-30) });
 
-  it('moves back to a healthy primary when the backup itself fails (no approval needed to leave a failing site)', () => {
-    const decision = decideFailover(
-      input({ routing: onBackup, targets: targets({ 'backup.verification': { health: 'failing' } }) }),
-    );
-    expect(decision).toMatchObject({ kind: 'switch', from: 'backup', to: 'primary', cause: 'failover' });
-  });
+  it(
+    'moves back to a healthy primary when the backup itself fails (no approval ' + 'needed to leave a failing site)',
+    () => {
+      const decision = decideFailover(
+        input({ routing: onBackup, targets: targets({ 'backup.verification': { health: 'failing' } }) }),
+      );
+      expect(decision).toMatchObject({ kind: 'switch', from: 'backup', to: 'primary', cause: 'failover' });
+    },
+  );
 
   it('does not fail back by default, and tells the operator how to', () => {
     const decision = decideFailover(
@@ -590,50 +593,61 @@ const simulate = (
 };
 
 describe('decideFailover over time', () => {
-  it('verification outage: one switch to the backup, no automatic failback after recovery, the operator fails back once stable', () => {
-    const outage = (minute: number) =>
-      minute >= 3 && minute < 12
-        ? { 'primary.verification': { health: 'failing' as const, since: 3, failureClass: 'connect' as const } }
-        : minute >= 12
-          ? { 'primary.verification': { since: 12 } }
-          : {};
-    const run = simulate(40, outage, {
-      operator: (minute) => (minute === 15 || minute === 25 ? { kind: 'failback', actor: OPERATOR } : undefined),
-    });
-    expect(run.switches.map(({ minute, decision }) => [minute, decision.kind === 'switch' && decision.to])).toEqual([
-      [3, 'backup'],
-      [25, 'primary'],
-    ]);
-    const early = run.log.find((entry) => entry.minute === 15)?.decision;
-    expect(codes(early!)).toEqual(['not-stable']);
-    expect(
-      run.log
-        .filter((entry) => entry.minute > 12 && entry.minute < 25)
-        .every((entry) => entry.decision.kind !== 'switch'),
-    ).toBe(true);
-  });
+  it(
+    'verification outage: one switch to the backup, no automatic failback after ' +
+      'recovery, the operator fails back once stable',
+    () => {
+      const outage = (minute: number) =>
+        minute >= 3 && minute < 12
+          ? { 'primary.verification': { health: 'failing' as const, since: 3, failureClass: 'connect' as const } }
+          : minute >= 12
+            ? { 'primary.verification': { since: 12 } }
+            : {};
+      const run = simulate(40, outage, {
+        operator: (minute) => (minute === 15 || minute === 25 ? { kind: 'failback', actor: OPERATOR } : undefined),
+      });
+      expect(run.switches.map(({ minute, decision }) => [minute, decision.kind === 'switch' && decision.to])).toEqual([
+        [3, 'backup'],
+        [25, 'primary'],
+      ]);
+      const early = run.log.find((entry) => entry.minute === 15)?.decision;
+      expect(codes(early!)).toEqual(['not-stable']);
+      expect(
+        run.log
+          .filter((entry) => entry.minute > 12 && entry.minute < 25)
+          .every((entry) => entry.decision.kind !== 'switch'),
+      ).toBe(true);
+    },
+  );
 
-  it('flapping primary with automatic failback: traffic moves once and stays on the backup while the primary flaps', () => {
-    const flapping = (minute: number) =>
-      minute < 2
-        ? {}
-        : {
-            'primary.verification':
-              minute % 2 === 0 ? { health: 'failing' as const, since: minute } : { since: minute },
-          };
-    const run = simulate(45, flapping, { policy: { ...POLICY, failback: 'automatic' } });
-    expect(run.switches).toHaveLength(1);
-    expect(run.final.activeSite).toBe('backup');
-  });
+  it(
+    'flapping primary with automatic failback: traffic moves once and stays on the ' + 'backup while the primary flaps',
+    () => {
+      const flapping = (minute: number) =>
+        minute < 2
+          ? {}
+          : {
+              'primary.verification':
+                minute % 2 === 0 ? { health: 'failing' as const, since: minute } : { since: minute },
+            };
+      const run = simulate(45, flapping, { policy: { ...POLICY, failback: 'automatic' } });
+      expect(run.switches).toHaveLength(1);
+      expect(run.final.activeSite).toBe('backup');
+    },
+  );
 
-  it('flapping backup while the primary fails: the switch waits for a round in which the backup passes pre-flight, then happens once', () => {
-    const run = simulate(20, (minute) => ({
-      'primary.verification': { health: 'failing', since: 0 },
-      'backup.transmission': minute % 2 === 0 ? { health: 'failing', since: minute } : { since: minute },
-    }));
-    expect(run.switches.map((entry) => entry.minute)).toEqual([1]);
-    expect(codes(run.log[0]!.decision)).toEqual(['target-unhealthy']);
-  });
+  it(
+    'flapping backup while the primary fails: the switch waits for a round in which ' +
+      'the backup passes pre-flight, then happens once',
+    () => {
+      const run = simulate(20, (minute) => ({
+        'primary.verification': { health: 'failing', since: 0 },
+        'backup.transmission': minute % 2 === 0 ? { health: 'failing', since: minute } : { since: minute },
+      }));
+      expect(run.switches.map((entry) => entry.minute)).toEqual([1]);
+      expect(codes(run.log[0]!.decision)).toEqual(['target-unhealthy']);
+    },
+  );
 
   it('both sites failing: traffic stays until the backup recovers, then moves once', () => {
     const run = simulate(12, (minute) => ({
@@ -665,15 +679,19 @@ describe('decideFailover over time', () => {
     ]);
   });
 
-  it('manual override with --force moves traffic to a backup pre-flight rejects, and the policy then keeps it there', () => {
-    const run = simulate(10, () => ({ 'backup.collection': { health: 'degraded', since: 0 } }), {
-      operator: (minute) =>
-        minute === 2
-          ? { kind: 'failover', to: 'backup', reason: 'primary DC power work', force: true, actor: OPERATOR }
-          : undefined,
-    });
-    expect(run.switches).toHaveLength(1);
-    expect(run.switches[0]!.decision).toMatchObject({ forced: true, overridden: [{ code: 'target-unhealthy' }] });
-    expect(run.final.activeSite).toBe('backup');
-  });
+  it(
+    'manual override with --force moves traffic to a backup pre-flight rejects, and ' +
+      'the policy then keeps it there',
+    () => {
+      const run = simulate(10, () => ({ 'backup.collection': { health: 'degraded', since: 0 } }), {
+        operator: (minute) =>
+          minute === 2
+            ? { kind: 'failover', to: 'backup', reason: 'primary DC power work', force: true, actor: OPERATOR }
+            : undefined,
+      });
+      expect(run.switches).toHaveLength(1);
+      expect(run.switches[0]!.decision).toMatchObject({ forced: true, overridden: [{ code: 'target-unhealthy' }] });
+      expect(run.final.activeSite).toBe('backup');
+    },
+  );
 });

@@ -173,36 +173,42 @@ describe('refusalSync: the refusal kept on the item', () => {
 });
 
 describe('intentFor: step 1', () => {
-  it('writes the intent at version + 1 with a lease, names the incident that explains it, and bounds the change by the lease', () => {
-    const intent = intentFor({
-      record: RECORD,
-      stored: { ...STORED, refusal: { toSite: 'backup', codes: ['dwell'], message: 'x', since: T0 } },
-      decision: FAILOVER,
-      ctx: { ...CONTROLLER, drillId: 'drill-1' },
-      now: at(0),
-      leaseSeconds: 30,
-      openIncidents: [
-        { id: 'INC-OTHER', kind: 'probe', site: 'backup', stage: 'verification', status: 'open' },
-        { id: 'INC-7QX', kind: 'probe', site: 'primary', stage: 'verification', status: 'open' },
-      ],
-    });
-    expect(intent.write.expectedVersion).toBe(4);
-    expect(intent.write.state).not.toHaveProperty('refusal');
-    expect(intent.write.state.pending).toEqual({
-      toSite: 'backup',
-      requestedAt: T0,
-      reason: FAILOVER.reason,
-      actor: 'controller',
-      leaseUntil: at(30).toISOString(),
-      incidentId: 'INC-7QX',
-      drillId: 'drill-1',
-    });
-    expect(intent.route).toEqual({
-      to: 'backup',
-      comment: `hcguard failover ${RECORD.name} primary->backup by controller; incident INC-7QX; drill drill-1; ${FAILOVER.reason}`,
-      notAfter: at(30).toISOString(),
-    });
-  });
+  it(
+    'writes the intent at version + 1 with a lease, names the incident that explains ' +
+      'it, and bounds the change by the lease',
+    () => {
+      const intent = intentFor({
+        record: RECORD,
+        stored: { ...STORED, refusal: { toSite: 'backup', codes: ['dwell'], message: 'x', since: T0 } },
+        decision: FAILOVER,
+        ctx: { ...CONTROLLER, drillId: 'drill-1' },
+        now: at(0),
+        leaseSeconds: 30,
+        openIncidents: [
+          { id: 'INC-OTHER', kind: 'probe', site: 'backup', stage: 'verification', status: 'open' },
+          { id: 'INC-7QX', kind: 'probe', site: 'primary', stage: 'verification', status: 'open' },
+        ],
+      });
+      expect(intent.write.expectedVersion).toBe(4);
+      expect(intent.write.state).not.toHaveProperty('refusal');
+      expect(intent.write.state.pending).toEqual({
+        toSite: 'backup',
+        requestedAt: T0,
+        reason: FAILOVER.reason,
+        actor: 'controller',
+        leaseUntil: at(30).toISOString(),
+        incidentId: 'INC-7QX',
+        drillId: 'drill-1',
+      });
+      expect(intent.route).toEqual({
+        to: 'backup',
+        comment:
+          `hcguard failover ${RECORD.name} primary->backup by controller; incident ` +
+          `INC-7QX; drill drill-1; ${FAILOVER.reason}`,
+        notAfter: at(30).toISOString(),
+      });
+    },
+  );
 
   it('names no incident for an operator’s switch, and marks a forced one', () => {
     const forced = intentOf(OPERATOR, { ...FAILOVER, cause: 'manual', forced: true, reason: 'power work' });
