@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import stylistic from '@stylistic/eslint-plugin';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'reports/', '.hcguard/'] },
@@ -8,7 +9,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    plugins: { '@stylistic': stylistic },
     rules: {
+      // Prettier wraps code at 120 columns; this catches what it cannot wrap (strings, comments).
+      '@stylistic/max-len': ['error', { code: 120, tabWidth: 2 }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
       'no-duplicate-imports': 'error',

@@ -270,7 +270,7 @@ export const runTrial = async (options: TrialOptions): Promise<TrialResult> => {
             .map((target) => `${target.site}/${target.stage}=${target.health}`)
             .join(' ')}]` +
           ` switches ${summary.switches.length} incidents ` +
-          `[${summary.incidents.map((incident) => `${incident.severity} ${incident.change} ${incident.outcome}`).join(', ')}]` +
+          `[${summary.incidents.map((each) => `${each.severity} ${each.change} ${each.outcome}`).join(', ')}]` +
           ` alerts ${summary.alerts.sent.length} problems ` +
           `[${summary.problems.map((problem) => problem.step).join(' ')}]`,
       );

@@ -274,10 +274,8 @@ const ensureRecords = async (
   for (const record of records) {
     const reading = await router.read(record, signal);
     if (reading.exists) {
-      log.reused.push(
-        `record ${record.name} ` +
-          `${reading.description}${reading.site ? ` (${reading.site})` : ' (neither site: the controller will report it)'}`,
-      );
+      const site = reading.site ? ` (${reading.site})` : ' (neither site: the controller will report it)';
+      log.reused.push(`record ${record.name} ${reading.description}${site}`);
       continue;
     }
     await clients.route53.send(

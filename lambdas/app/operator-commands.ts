@@ -119,17 +119,19 @@ export const executeOperatorCommand = async (
   }
 };
 
+/** Padded so the messages line up under each other. */
+const RESULT_WORDS: Readonly<Record<OperatorRecordResult['result'], string>> = {
+  switched: 'switched',
+  refused: 'refused ',
+  failed: 'FAILED  ',
+};
+
 const recordsResult = (
   command: 'failover' | 'failback',
   records: readonly OperatorRecordResult[],
 ): OperatorCommandResult => ({
   command,
   ok: records.length > 0 && records.every((record) => record.result === 'switched'),
-  message: records
-    .map(
-      (record) =>
-        `${record.result === 'switched' ? 'switched' : record.result === 'refused' ? 'refused ' : 'FAILED  '} ${record.message}`,
-    )
-    .join('\n'),
+  message: records.map((record) => `${RESULT_WORDS[record.result]} ${record.message}`).join('\n'),
   records,
 });

@@ -94,8 +94,10 @@ const truncate = (text: string, max: number): string =>
 
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
-const utcText = (date: Date): string =>
-  `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} UTC`;
+const utcText = (date: Date): string => {
+  const day = `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())}`;
+  return `${day} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} UTC`;
+};
 
 /** "2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC)"; just the UTC form when the zone is UTC. */
 export const formatInstant = (iso: string, timeZone: string): string => {
@@ -104,7 +106,8 @@ export const formatInstant = (iso: string, timeZone: string): string => {
   const utc = utcText(date);
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return utc;
   const parts = zonedParts(date, timeZone, true);
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName} (${utc})`;
+  const clock = `${parts.hour}:${parts.minute}:${parts.second}`;
+  return `${parts.year}-${parts.month}-${parts.day} ${clock} ${parts.timeZoneName} (${utc})`;
 };
 
 const duration = (fromIso: string, toIso: string): string => {
@@ -123,30 +126,42 @@ export const describeAction = (draft: AlertDraft, presentation: AlertPresentatio
   const label = (site: Site) => presentation.siteLabels[site];
   if (facts.switched) {
     const change = facts.switched;
-    return `hcguard switched ${change.record} from ${change.from} to ${change.to} (${label(change.to)}) at ${formatInstant(change.at, presentation.timeZone)}.`;
+    const when = formatInstant(change.at, presentation.timeZone);
+    return `hcguard switched ${change.record} from ${change.from} to ${change.to} (${label(change.to)}) at ${when}.`;
   }
   if (draft.kind === 'resolve') {
     const awayFromPrimary = facts.routing.filter((state) => state.activeSite === 'backup').map((state) => state.record);
     if (awayFromPrimary.length > 0 && facts.failback === 'manual') {
-      return `nothing more for this incident. ${awayFromPrimary.join(', ')} still point(s) at backup: run \`hcguard failback\` once you trust the primary.`;
+      const away = awayFromPrimary.join(', ');
+      return (
+        `nothing more for this incident. ${away} still point(s) at backup: run \`hcguard ` +
+        `failback\` once you trust the primary.`
+      );
     }
     return 'nothing more: the check passes again.';
   }
   if (!incident) return 'hcguard keeps watching.';
   if (incident.kind === 'cannot-fail-over' || incident.kind === 'no-healthy-site') {
     const where = facts.routing.map((state) => `${state.record} stays on ${state.activeSite}`).join('; ');
-    return `hcguard is NOT switching (${where || 'routing unchanged'}): ${incident.detail ?? incident.title}. To switch anyway: \`hcguard failover --to <site> --force --reason "..."\`.`;
+    const anyway = 'To switch anyway: `hcguard failover --to <site> --force --reason "..."`.';
+    return (
+      `hcguard is NOT switching (${where || 'routing unchanged'}): ` + `${incident.detail ?? incident.title}. ${anyway}`
+    );
   }
   if (facts.cannotFailOver) return `hcguard cannot fail over: ${facts.cannotFailOver}`;
   if (!incident.site) return 'hcguard keeps watching.';
   if (!facts.serving) {
-    return `no citizen traffic is affected now: ${incident.site} does not serve ${listRecords(draft)}. hcguard keeps watching; failover to ${incident.site} is blocked while it fails.`;
+    const blocked = `hcguard keeps watching; failover to ${incident.site} is blocked while it fails.`;
+    return `no citizen traffic is affected now: ${incident.site} does not serve ${listRecords(draft)}. ${blocked}`;
   }
   const followed = facts.routing.length > 0 && incident.stage !== undefined;
-  if (!followed)
-    return `hcguard keeps watching; no managed record follows ${incident.stage ?? 'this stage'}, so traffic does not move.`;
+  if (!followed) {
+    const stage = incident.stage ?? 'this stage';
+    return `hcguard keeps watching; no managed record follows ${stage}, so traffic does not move.`;
+  }
   if (facts.failoverMode === 'manual') {
-    return `automatic failover is off: switch by hand with \`hcguard failover --to ${incident.site === 'primary' ? 'backup' : 'primary'} --reason "..."\`.`;
+    const other = incident.site === 'primary' ? 'backup' : 'primary';
+    return `automatic failover is off: switch by hand with \`hcguard failover --to ${other} --reason "..."\`.`;
   }
   return `hcguard keeps watching and switches ${listRecords(draft)} as soon as the other site passes pre-flight.`;
 };
@@ -160,9 +175,9 @@ const shortAction = (draft: AlertDraft): string | undefined => {
 
 export const alertSubject = (draft: AlertDraft): string => {
   const drill = draft.drillId ? '[DRILL] ' : '';
+  const switched = draft.facts.switched;
   const title =
-    draft.incident?.title ??
-    `${draft.facts.switched ? `traffic for ${draft.facts.switched.record} moved to ${draft.facts.switched.to}` : 'notice'}`;
+    draft.incident?.title ?? (switched ? `traffic for ${switched.record} moved to ${switched.to}` : 'notice');
   const kind =
     draft.kind === 'remind' && draft.incident ? `REMINDER ${draft.incident.reminders}` : KIND_WORD[draft.kind];
   const level =
@@ -191,10 +206,10 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
   }
   lines.push(subject, '');
   if (incident) {
+    const records = facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ');
     const where = incident.site
-      ? `site ${incident.site} ` +
-        `(${presentation.siteLabels[incident.site]})${facts.routing.length ? `; records: ${facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ')}` : ''}`
-      : facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ') || 'the whole platform';
+      ? `site ${incident.site} (${presentation.siteLabels[incident.site]})${records ? `; records: ${records}` : ''}`
+      : records || 'the whole platform';
     lines.push(
       `What:     ${incident.title}`,
       ...(facts.observed ? [`Observed: ${facts.observed}`] : []),

@@ -175,6 +175,8 @@ const option = (fields: Omit<CostOption, 'monthlyUsd'>): CostOption => ({
 export interface ProbeSchedule {
   readonly invocationsPerMonth: number;
   readonly roundsPerInvocation: number;
+  /** Minutes between invocations (EventBridge fires at most once a minute). */
+  readonly rateMinutes: number;
   readonly roundsPerMonth: number;
   readonly roundSeconds: number;
   /** Billed duration of one invocation: it waits between the rounds of a minute. */
@@ -187,12 +189,14 @@ export const probeSchedule = (
 ): ProbeSchedule => {
   const schedule = { schedule: { intervalSeconds: scenario.intervalSeconds, concurrency: footprint.concurrency } };
   const rounds = roundsPerInvocation(schedule);
-  const invocationsPerMonth = MINUTES_PER_MONTH / scheduleRateMinutes(schedule);
+  const rateMinutes = scheduleRateMinutes(schedule);
+  const invocationsPerMonth = MINUTES_PER_MONTH / rateMinutes;
   const roundSeconds =
     Math.ceil(scenario.endpoints / footprint.concurrency) * footprint.probeSeconds + footprint.roundOverheadSeconds;
   return {
     invocationsPerMonth,
     roundsPerInvocation: rounds,
+    rateMinutes,
     roundsPerMonth: invocationsPerMonth * rounds,
     roundSeconds,
     invocationSeconds: (rounds - 1) * scenario.intervalSeconds + roundSeconds,
@@ -315,6 +319,12 @@ const arcOption = (): CostOption =>
 
 const usd = (value: number): string => `$${value.toFixed(2)}`;
 
+/** What the alarms, dashboard and keys of one stack cost a month, whatever it probes. */
+const fixedPerRegion = (footprint: HcguardFootprint): number =>
+  footprint.alarms * PRICES.cloudwatchAlarm.usd +
+  footprint.dashboards * PRICES.cloudwatchDashboard.usd +
+  footprint.kmsKeys * PRICES.kmsKey.usd;
+
 const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): string[] => {
   const run = probeSchedule(scenario, footprint);
   const invocation =
@@ -322,8 +332,7 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
       ? `one invocation a minute running ${run.roundsPerInvocation} rounds ` +
         `${scenario.intervalSeconds} s apart, billed while it waits ` +
         `(${run.invocationSeconds.toFixed(1)} s)`
-      : `one invocation every ` +
-        `${scheduleRateMinutes({ schedule: { intervalSeconds: scenario.intervalSeconds, concurrency: footprint.concurrency } })} min running one round (${run.invocationSeconds.toFixed(2)} s)`;
+      : `one invocation every ${run.rateMinutes} min running one round (${run.invocationSeconds.toFixed(2)} s)`;
   return [
     `prices: ${PRICES_REGION} list prices checked ${PRICES_AS_OF}, no free tier; a month is ${HOURS_PER_MONTH} hours`,
     `an endpoint is one probe on one site; ${scenario.regions} ` +
@@ -343,11 +352,8 @@ const assumptionsFor = (scenario: CostScenario, footprint: HcguardFootprint): st
     `alerts: ${footprint.incidentsPerMonth} incidents a month, ` +
       `${footprint.publishesPerIncident} publishes each, ` +
       `${footprint.emailSubscribersPerTopic} e-mail subscriber(s)`,
-    `fixed per stack: ${footprint.alarms} alarms, ${footprint.dashboards} dashboard, ${footprint.kmsKeys} KMS keys (${usd(
-      footprint.alarms * PRICES.cloudwatchAlarm.usd +
-        footprint.dashboards * PRICES.cloudwatchDashboard.usd +
-        footprint.kmsKeys * PRICES.kmsKey.usd,
-    )} a month per region)`,
+    `fixed per stack: ${footprint.alarms} alarms, ${footprint.dashboards} dashboard, ${footprint.kmsKeys} KMS keys ` +
+      `(${usd(fixedPerRegion(footprint))} a month per region)`,
     'not counted for any option: the hosted zone and DNS queries (the same for all), drills, data transfer',
   ];
 };

@@ -6,7 +6,8 @@
 // Per site, under each stage's base path (defaults /collection, /transmission, /verification):
 //   POST /collection/declarations                       submit → 201 { id, receivedAt, status }
 //   GET  /collection/declarations/{id}                  read back → the stored declaration
-//   POST /transmission/streams/{stream}/records         { sequence, payload, hmac } → 201 { receipt: { sha256, … } }
+//   POST /transmission/streams/{stream}/records         { sequence, payload, hmac }
+//                                                       → 201 { receipt: { sha256, … } }
 //   GET  /transmission/streams/{stream}?from=&to=       { lastContiguousSequence, highestSequence, missing }
 //   GET  /transmission/streams/{stream}/records/{seq}   the stored record
 //   POST /verification/codes                            { subjectId } → 201 { code, codeId, verdict, expiresAt }

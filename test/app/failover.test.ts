@@ -126,7 +126,10 @@ describe('createFailoverController: reconcile after a round', () => {
         record: RECORD.name,
         site: 'backup',
         comment: expect.stringMatching(
-          /^hcguard failover verify\.hc\.example\.com primary->backup by controller; incident INC-7QX; primary verification failing/,
+          new RegExp(
+            '^hcguard failover verify\\.hc\\.example\\.com primary->backup by controller; ' +
+              'incident INC-7QX; primary verification failing',
+          ),
         ),
       },
     ]);

@@ -1,6 +1,7 @@
 // hcguard drill | drills | report in-process against a local runtime (sandbox + moto): the CLI
 // finds the runtime file in the working folder, runs the drill here and writes its report.
 // Rounds run in the background on a short loop, as the local runtime's scheduler would.
+import { BUILTIN_SCENARIOS } from '../../lambdas/core/config/sections.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('hcguard drill', () => {
   it.each([
     [
       ['drill', '--scenario', 'nope', '--yes'],
-      /^unknown scenario "nope": one of verification-outage, transmission-tampering, collection-data-loss, full-site-outage\n$/,
+      new RegExp(`^unknown scenario "nope": one of ${BUILTIN_SCENARIOS.join(', ')}\n$`),
     ],
     [['drill', '--scenario', 'verification-outage', '--step', 'notify'], /^choose one of --scenario, --step\n$/],
     [['drill', '--resume', 'drill-x', '--dry-run'], /^--dry-run goes with --scenario or --step\n$/],

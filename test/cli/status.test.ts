@@ -162,8 +162,9 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     const run = await runHcguard(...args, 'status');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('verify.hc.example.com -> backup since ');
+    const localTime = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT\+8 \(.* UTC\)/.source;
     expect(run.stdout).toMatch(
-      /primary[\s│]+verification[\s│]+failing[\s│]+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT\+8 \(.* UTC\)[\s│]+failed \(status\)/,
+      new RegExp(`primary[\\s│]+verification[\\s│]+failing[\\s│]+${localTime}[\\s│]+failed \\(status\\)`),
     );
     expect(run.stdout).toContain(`${incident.id}`);
     expect(run.stdout).toContain('verification failing on primary (status)');

@@ -60,10 +60,11 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     );
   }
   const rounds = roundsPerInvocation(config);
+  const perInvocation = rounds > 1 ? ` (${rounds} rounds per once-a-minute invocation)` : '';
   lines.push(
     '',
     'schedule',
-    `  every ${config.schedule.intervalSeconds}s${rounds > 1 ? ` (${rounds} rounds per once-a-minute invocation)` : ''}, ${config.schedule.concurrency} probes at once`,
+    `  every ${config.schedule.intervalSeconds}s${perInvocation}, ${config.schedule.concurrency} probes at once`,
     `  failing after ${config.detection.failureThreshold} failed rounds, healthy ` +
       `after ${config.detection.successThreshold} good ones; flapping at ` +
       `${config.detection.flap.changes} changes in ` +

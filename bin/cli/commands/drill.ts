@@ -191,7 +191,10 @@ const confirmationQuestion = (config: HcguardConfig, options: DrillOptions): str
   const scenario = findScenario(config, options.scenario as string);
   const faults = scenario?.faults.map(describeFault).join(', ') ?? '';
   const where = config.drills.injection === 'simulated' ? 'simulates' : 'injects';
-  return `Drill ${options.scenario} ${where} ${faults}${scenario?.expectFailover ? ` and lets hcguard move ${records} to the backup` : ''}. Continue? [y/N] `;
+  return (
+    `Drill ${options.scenario} ${where} ` +
+    `${faults}${scenario?.expectFailover ? ` and lets hcguard move ${records} to the backup` : ''}. Continue? [y/N] `
+  );
 };
 
 const finish = (
@@ -205,10 +208,9 @@ const finish = (
     context.out(`${JSON.stringify(drillJson(drill, shown(paths.html)), null, 2)}\n`);
   } else {
     const measured = drill.dryRun ? '  dry run: nothing was injected, switched or written' : metricsLine(drill);
-    context.out(
-      `\ndrill ${drill.id}: ` +
-        `${outcome.toUpperCase()}${drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : ''}\n${measured}\n  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}\n`,
-    );
+    const why = drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : '';
+    const report = `  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}`;
+    context.out(`\ndrill ${drill.id}: ${outcome.toUpperCase()}${why}\n${measured}\n${report}\n`);
   }
   if (drill.status === 'running') {
     throw new CommandFailed(

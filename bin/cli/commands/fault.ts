@@ -68,11 +68,10 @@ const HELP = [
   '',
   `Sites: ${SITES.join(', ')}    Stages: ${STAGES.join(', ')}`,
   'Modes:',
-  ...FAULT_MODES.map(
-    (mode) =>
-      `  ${mode.padEnd(14)} ` +
-      `${FAULT_MODE_DESCRIPTIONS[mode]}${faultStages(mode).length < STAGES.length ? ` (${faultStages(mode).join(', ')} only)` : ''}`,
-  ),
+  ...FAULT_MODES.map((mode) => {
+    const only = faultStages(mode).length < STAGES.length ? ` (${faultStages(mode).join(', ')} only)` : '';
+    return `  ${mode.padEnd(14)} ${FAULT_MODE_DESCRIPTIONS[mode]}${only}`;
+  }),
   '',
 ].join('\n');
 

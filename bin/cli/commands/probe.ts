@@ -102,10 +102,8 @@ export const registerProbeCommand = (program: Command, context: CliContext): voi
       context.out(options.json ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
       const failed = results.filter((result) => result.outcome === 'failed');
       if (failed.length) {
-        throw new CommandFailed(
-          `${failed.length} of ${results.length} probes failed: ` +
-            `${failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`).join(', ')}`,
-        );
+        const which = failed.map((result) => `${result.probeId}@${result.site} (${result.failureClass ?? 'failed'})`);
+        throw new CommandFailed(`${failed.length} of ${results.length} probes failed: ${which.join(', ')}`);
       }
     });
 };

@@ -135,9 +135,8 @@ export const formatStatus = (
       (candidate) => candidate.site === target.site && candidate.stage === target.stage,
     );
     const state = `${target.state}${stored?.flapping ? ' (flapping)' : ''}`;
-    const last = stored?.lastOutcome
-      ? `${stored.lastOutcome}${stored.lastFailureClass && stored.lastOutcome !== 'ok' ? ` (${stored.lastFailureClass})` : ''}`
-      : '-';
+    const failure = stored?.lastFailureClass && stored.lastOutcome !== 'ok' ? ` (${stored.lastFailureClass})` : '';
+    const last = stored?.lastOutcome ? `${stored.lastOutcome}${failure}` : '-';
     targets.push([target.site, target.stage, state, when(target.since), last]);
   }
   lines.push('', 'targets', targets.toString());

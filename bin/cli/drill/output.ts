@@ -51,7 +51,12 @@ export const metricsLine = (drill: DrillRecord): string => {
       ? 'records not measured'
       : `records ${metrics.recordsWritten} written, ${metrics.recordsLost ?? '—'} lost, ` +
         `${metrics.recordsDuplicated ?? '—'} duplicated`;
-  return `  detect ${time(metrics.detectMs)} · notify ${time(metrics.notifyMs)} · ack ${time(metrics.ackMs)} · switch ${time(metrics.switchMs)} · RTO ${time(metrics.rtoMs)} · ${records}${objectives ? `\n  objectives: ${objectives}` : ''}`;
+  return (
+    `  detect ${time(metrics.detectMs)} · notify ${time(metrics.notifyMs)} · ack ` +
+    `${time(metrics.ackMs)} · switch ${time(metrics.switchMs)} · RTO ` +
+    `${time(metrics.rtoMs)} · ` +
+    `${records}${objectives ? `\n  objectives: ${objectives}` : ''}`
+  );
 };
 
 /** Writes reports/<id>.md and reports/<id>.html in the project folder (next to the config). */

@@ -32,7 +32,7 @@ const roundFields = (round: number, summary: RoundSummary) => ({
     (target) => `${target.site}/${target.stage}=${target.health}${target.flapping ? ' (flapping)' : ''}`,
   ),
   transitions: summary.transitions.map(
-    (transition) => `${transition.site}/${transition.stage} ${transition.from}→${transition.to}: ${transition.reason}`,
+    (change) => `${change.site}/${change.stage} ${change.from}→${change.to}: ${change.reason}`,
   ),
   switches: summary.switches.map((change) => `${change.record} ${change.from}→${change.to}`),
   incidents: summary.incidents.map(

@@ -5,24 +5,22 @@ import type { ProbeResult } from '../../core/model/probing.ts';
 // hcguard's single DynamoDB table. The stack and the local provisioner both create the table
 // from this description, and every adapter builds its keys here, so the design is in one place.
 //
-// | entity            | pk                         | sk                                | gsi1pk / gsi1sk                 |
-// |-------------------|----------------------------|-----------------------------------|---------------------------------|
-// | probe result      | RESULT#<site>#<stage>      | <startedAt>#<probeId>#<nonce>     | (none)                          |
-// | target state      | TARGET                     | <site>#<stage>                    | (none)                          |
-// | incident          | INCIDENT#<id>              | META                              | INCIDENTS#<status> / <openedAt> |
-// | incident event    | INCIDENT#<id>              | EVENT#<at>#<n>                    | (none)                          |
-// | incident alerted  | INCIDENT#<id>              | EVENT#<at>#alert#<alertId>        | (none)                          |
-// | open-incident key | DEDUP#<dedupKey>           | OPEN                              | (none)                          |
-// | queued alert      | OUTBOX                     | <alertId>                         | (none)                          |
-// | routing state     | ROUTING                    | RECORD#<record name>              | (none)                          |
-// | routing lock      | ROUTING                    | LOCK                              | (none)                          |
-// | audit entry       | AUDIT#<yyyy-mm-dd>         | <at>#<nonce>                      | AUDIT#DRILL#<drillId> / <at>    |
-// | drill             | DRILL#<id>                 | META, PHASE#<nn> (00, 01, …)      | DRILLS / <startedAt>#<id>       |
-// | running drill     | DRILL                      | ACTIVE (drillId, faults)          | (none)                          |
-// | probe sequence    | SEQ#<stream>               | COUNTER (attr lastSequence)       | (none)                          |
-// | switch announced  | ANNOUNCED                  | RECORD#<record name>              | (none)                          |
+// - probe result: pk RESULT#<site>#<stage>, sk <startedAt>#<probeId>#<nonce>
+// - target state: pk TARGET, sk <site>#<stage>
+// - incident: pk INCIDENT#<id>, sk META; gsi1 INCIDENTS#<status> / <openedAt>
+// - incident event: pk INCIDENT#<id>, sk EVENT#<at>#<n>
+// - incident alerted: pk INCIDENT#<id>, sk EVENT#<at>#alert#<alertId>
+// - open-incident key: pk DEDUP#<dedupKey>, sk OPEN
+// - queued alert: pk OUTBOX, sk <alertId>
+// - routing state: pk ROUTING, sk RECORD#<record name>
+// - routing lock: pk ROUTING, sk LOCK
+// - audit entry: pk AUDIT#<yyyy-mm-dd>, sk <at>#<nonce>; gsi1 AUDIT#DRILL#<drillId> / <at>
+// - drill: pk DRILL#<id>, sk META, PHASE#<nn> (00, 01, …); gsi1 DRILLS / <startedAt>#<id>
+// - running drill: pk DRILL, sk ACTIVE (drillId, faults)
+// - probe sequence: pk SEQ#<stream>, sk COUNTER (attr lastSequence)
+// - switch announced: pk ANNOUNCED, sk RECORD#<record name>
 //
-// Owners may add entities; add the row here. Nothing is ever read with a Scan.
+// A new entity gets its line here. Nothing is ever read with a Scan.
 
 export const TABLE_DESIGN = {
   partitionKey: 'pk',

@@ -32,6 +32,10 @@ const SECOND_MS = 1000;
 const MIN_INTERVAL_SECONDS = 5;
 const MIN_THRESHOLD = 1;
 
+/** How long the fault was in place: to the abort, the end of the drill, or (still running) not at all. */
+const faultRanMs = (drill: DrillRecord, injectedAt: string): number =>
+  Date.parse(drill.abort?.at ?? drill.endedAt ?? injectedAt) - Date.parse(injectedAt);
+
 export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Finding[] => {
   if (drill.dryRun) return dryRunFindings(drill);
   const findings: Finding[] = [];
@@ -65,7 +69,7 @@ export const drillFindings = (drill: DrillRecord, policy: FindingsPolicy): Findi
       title: 'The fault was not detected',
       detail:
         `${drill.faults.map(describeFault).join(', ')} ran for ` +
-        `${formatDuration(Date.parse(drill.abort?.at ?? drill.endedAt ?? marks.faultInjectedAt) - Date.parse(marks.faultInjectedAt))} without the pipeline opening an incident.`,
+        `${formatDuration(faultRanMs(drill, marks.faultInjectedAt))} without the pipeline opening an incident.`,
       revision:
         `Add a probe assertion that catches ` +
         `${drill.faults.map((fault) => fault.mode).join(', ')} on ` +
@@ -329,8 +333,8 @@ export const detectionFinding = (facts: DetectionFacts): Finding => {
     level: 'critical',
     title: `Detection too slow for ${facts.detectLimited ? 'the detection objective' : 'the RTO'}`,
     detail:
-      `Detection needed ${threshold} rounds at a ${interval} s interval (measured ` +
-      `${formatDuration(detectMs)}${facts.rtoMs !== null ? `, RTO measured ${formatDuration(facts.rtoMs)}` : ''}): ${objective} cannot be met.`,
+      `Detection needed ${threshold} rounds at a ${interval} s interval (measured ${formatDuration(detectMs)}` +
+      `${facts.rtoMs !== null ? `, RTO measured ${formatDuration(facts.rtoMs)}` : ''}): ${objective} cannot be met.`,
     revision: revision.charAt(0).toUpperCase() + revision.slice(1),
   };
 };
@@ -343,7 +347,11 @@ const refusalRevision = (refusals: readonly string[], policy: FindingsPolicy): s
       'set failover.mode: automatic.'
     );
   if (/dwell/.test(text))
-    return `A recent switch held this one (failover.dwellMinutes ${policy.failover.dwellMinutes}); schedule drills at least that long after any switch.`;
+    return (
+      `A recent switch held this one (failover.dwellMinutes ` +
+      `${policy.failover.dwellMinutes}); schedule drills at least that long after any ` +
+      `switch.`
+    );
   if (/locked/.test(text))
     return 'Routing was locked: unlock after maintenance (`hcguard unlock`) so failover can act.';
   if (/unhealthy|no quorum/.test(text))

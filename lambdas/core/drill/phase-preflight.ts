@@ -1,5 +1,6 @@
 // Preflight: the checks every drill needs before it may break anything; a dry run walks every
 // phase's checks here and ends.
+import type { Incident } from '../model/incidents.ts';
 import type { DrillCheck, DrillRecord } from './model.ts';
 import type { DrillObservation } from './observation.ts';
 import { type DrillPolicy } from './timing.ts';
@@ -18,6 +19,8 @@ import {
   updatePhase,
 } from './state.ts';
 import { STAGES } from '../model/vocabulary.ts';
+
+const incidentLine = (incident: Incident): string => `${incident.id} ${incident.severity} ${incident.title}`;
 
 /** The state checks every drill needs before it may break anything. */
 export const preflightChecks = (
@@ -48,7 +51,7 @@ export const preflightChecks = (
       open.length === 0,
       open.length === 0
         ? 'no incident is open'
-        : `open: ${open.map((incident) => `${incident.id} ${incident.severity} ${incident.title}`).join('; ')} — a drill would mix with a real problem`,
+        : `open: ${open.map(incidentLine).join('; ')} — a drill would mix with a real problem`,
     ),
   );
   checks.push(

@@ -8,12 +8,18 @@ import { escapeXml as escape, renderTimelineSvg } from './timeline-svg.ts';
 const STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; color: #1a202c; background: #f7fafc; }
+body {
+  margin: 0; color: #1a202c; background: #f7fafc;
+  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif;
+}
 main { max-width: 1010px; margin: 0 auto; padding: 24px; }
 header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }
 h1 { font-size: 22px; margin: 0; }
 h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid #e2e8f0; padding-bottom: 4px; }
-.badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 700; font-size: 13px; text-transform: uppercase; letter-spacing: .03em; }
+.badge {
+  display: inline-block; padding: 2px 10px; border-radius: 12px;
+  font-weight: 700; font-size: 13px; text-transform: uppercase; letter-spacing: .03em;
+}
 .passed, .pass { background: #c6f6d5; color: #22543d; }
 .failed, .fail, .refused { background: #fed7d7; color: #822727; }
 .aborted { background: #feebc8; color: #7b341e; }
@@ -29,7 +35,10 @@ td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .card { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 12px 16px; }
 .chart { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; overflow-x: auto; }
 ul.findings { list-style: none; padding: 0; margin: 0; }
-ul.findings li { background: #fff; border: 1px solid #e2e8f0; border-left: 5px solid #a0aec0; border-radius: 4px; padding: 8px 12px; margin-bottom: 8px; }
+ul.findings li {
+  background: #fff; border: 1px solid #e2e8f0; border-left: 5px solid #a0aec0; border-radius: 4px;
+  padding: 8px 12px; margin-bottom: 8px;
+}
 ul.findings li.critical { border-left-color: #c53030; }
 ul.findings li.warning { border-left-color: #dd6b20; }
 ul.findings li.info { border-left-color: #3182ce; }
@@ -38,6 +47,12 @@ ul.findings li.info { border-left-color: #3182ce; }
 footer { color: #718096; font-size: 12px; margin-top: 28px; }
 @media print { body { background: #fff; } .chart, .card, table { break-inside: avoid; } }
 `;
+
+const fact = (name: string, value: string): string => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`;
+
+/** The opening of a table with its header row; the rows follow, then `</tbody></table>`. */
+const tableHead = (kind: string, headings: readonly string[]): string =>
+  `<table class="${kind}"><thead><tr>${headings.map((heading) => `<th>${heading}</th>`).join('')}</tr></thead><tbody>`;
 
 const className = (text: string): string => text.replace(/[^a-z]+/gi, '-').toLowerCase();
 
@@ -61,10 +76,9 @@ export const renderDrillHtml = (input: ReportInput): string => {
     '<main>',
     `<header><h1>${escape(model.title)}</h1>${badge(outcome)}${drill.dryRun ? badge('dry run') : ''}</header>`,
     `<p class="description">${escape(drill.description)}</p>`,
-    `<div class="card"><dl ` +
-      `class="facts">${model.facts.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl></div>`,
+    `<div class="card"><dl class="facts">${model.facts.map(([name, value]) => fact(name, value)).join('')}</dl></div>`,
     '<h2>Measurements against objectives</h2>',
-    '<table class="metrics"><thead><tr><th>Metric</th><th>Measured</th><th>Objective</th><th>Result</th></tr></thead><tbody>',
+    tableHead('metrics', ['Metric', 'Measured', 'Objective', 'Result']),
     rows(
       model.metricRows.map((row) => [
         td(row.label),
@@ -98,7 +112,7 @@ export const renderDrillHtml = (input: ReportInput): string => {
     ),
     '</tbody></table>',
     '<h2>Phases</h2>',
-    '<table class="phases"><thead><tr><th>Phase</th><th>Outcome</th><th>Started</th><th>Took</th><th>Detail</th></tr></thead><tbody>',
+    tableHead('phases', ['Phase', 'Outcome', 'Started', 'Took', 'Detail']),
     rows(
       model.phases.map((phase) => [
         td(phase.name),
@@ -135,17 +149,18 @@ export const renderDrillHtml = (input: ReportInput): string => {
   else {
     html.push(
       '<ul class="findings">',
-      ...model.findings.map(
-        (finding) =>
-          `<li class="${finding.level}"><strong>${escape(`[${finding.level}] ${finding.title}`)}</strong><div>${escape(finding.detail)}</div>${finding.revision ? `<div class="revision">${escape(finding.revision)}</div>` : ''}</li>`,
-      ),
+      ...model.findings.map((finding) => {
+        const title = `<strong>${escape(`[${finding.level}] ${finding.title}`)}</strong>`;
+        const revision = finding.revision ? `<div class="revision">${escape(finding.revision)}</div>` : '';
+        return `<li class="${finding.level}">${title}<div>${escape(finding.detail)}</div>${revision}</li>`;
+      }),
       '</ul>',
     );
   }
   if (drill.alerts.length) {
     html.push(
       '<h2>Alerts read back from the audit queue</h2>',
-      '<table class="alerts"><thead><tr><th>Delivered</th><th>Alert</th><th>Kind</th><th>Severity</th><th>Incident</th></tr></thead><tbody>',
+      tableHead('alerts', ['Delivered', 'Alert', 'Kind', 'Severity', 'Incident']),
       rows(
         drill.alerts.map((alert) => [
           td(offset(model, alert.deliveredAt), 'num'),

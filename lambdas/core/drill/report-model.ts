@@ -215,8 +215,8 @@ export const dataSummary = (drill: DrillRecord): string => {
   const { data } = drill;
   if (data.unmeasured) return `Not measured: ${data.unmeasured}.`;
   const written = writtenSeqs(drill).length;
-  if (!data.check)
-    return `${written} record(s) written so far (ids ${drill.id}-1 … ${drill.id}-${data.attempts}); not read back yet.`;
+  const ids = `ids ${drill.id}-1 … ${drill.id}-${data.attempts}`;
+  if (!data.check) return `${written} record(s) written so far (${ids}); not read back yet.`;
   const parts = [
     `${written} record(s) accepted during the drill (ids ${drill.id}-1 … ` +
       `${drill.id}-${data.attempts}; ${data.onBackup.length} of them on the backup), ` +

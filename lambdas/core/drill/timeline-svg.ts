@@ -17,6 +17,11 @@ export const escapeXml = (text: string): string =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 
+/** A tooltip: the title element browsers show on hover. */
+const svgTitle = (text: string): string => `<title>${escapeXml(text)}</title>`;
+
+const TIMELINE_PARTS = 'phases, fault window, events, probe latency and failures';
+
 const WIDTH = 960;
 const LEFT = 132;
 const RIGHT = 24;
@@ -113,7 +118,7 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" ` +
       `width="${WIDTH}" height="${height}" role="img" aria-labelledby="timeline-title" ` +
       `font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
-    `<title id="timeline-title">${escapeXml(`Timeline of drill ${drill.id}: phases, fault window, events, probe latency and failures`)}</title>`,
+    `<title id="timeline-title">${escapeXml(`Timeline of drill ${drill.id}: ${TIMELINE_PARTS}`)}</title>`,
     `<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
   );
 
@@ -122,11 +127,12 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   if (faultFrom) {
     const faultTo = drill.marks.faultClearedAt ?? new Date(to).toISOString();
     const left = clampX(faultFrom);
+    const faultMs = Date.parse(faultTo) - Date.parse(faultFrom);
     parts.push(
       `<rect class="fault-window" x="${fixed(left)}" y="${PHASES_Y - 6}" ` +
         `width="${fixed(Math.max(1, clampX(faultTo) - left))}" ` +
         `height="${AXIS_Y - PHASES_Y + 6}" fill="#fed7d7" ` +
-        `fill-opacity="0.55"><title>${escapeXml(`fault window: ${formatDuration(Date.parse(faultTo) - Date.parse(faultFrom))}`)}</title></rect>`,
+        `fill-opacity="0.55">${svgTitle(`fault window: ${formatDuration(faultMs)}`)}</rect>`,
       `<text x="${fixed(left + 4)}" y="${LATENCY_Y - 4}" fill="#9b2c2c">fault window</text>`,
     );
   }
@@ -148,10 +154,11 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const right = clampX(phase.endedAt ?? new Date(to).toISOString());
     const width = Math.max(2, right - left);
     const fill = PHASE_COLORS[phase.outcome as PhaseOutcome] ?? PHASE_COLORS['not reached'];
+    const took = phase.durationMs !== undefined ? `, ${formatDuration(phase.durationMs)}` : '';
     parts.push(
       `<g class="phase"><rect x="${fixed(left)}" y="${PHASES_Y}" ` +
         `width="${fixed(width)}" height="${PHASE_H}" fill="${fill}" stroke="#4a5568" ` +
-        `stroke-width="0.5"><title>${escapeXml(`${phase.name}: ${phase.outcome}${phase.durationMs !== undefined ? `, ${formatDuration(phase.durationMs)}` : ''} — ${phase.detail}`)}</title></rect>` +
+        `stroke-width="0.5">${svgTitle(`${phase.name}: ${phase.outcome}${took} — ${phase.detail}`)}</rect>` +
         (width > phase.name.length * 6 + 6
           ? `<text x="${fixed(left + 4)}" y="${PHASES_Y + 16}" fill="#1a202c">${escapeXml(phase.name)}</text>`
           : '') +
@@ -163,11 +170,12 @@ export const renderTimelineSvg = (model: ReportModel): string => {
   model.events.forEach((event, index) => {
     const cx = clampX(event.at);
     const color = EVENT_COLORS[event.kind] ?? '#4a5568';
+    const clock = formatClock(new Date(event.at), config.timeZone, false);
     parts.push(
       `<g class="event"><line x1="${fixed(cx)}" y1="${EVENTS_Y + 8}" x2="${fixed(cx)}" ` +
         `y2="${AXIS_Y}" stroke="${color}" stroke-width="1" stroke-dasharray="3 3"/>` +
         `<circle cx="${fixed(cx)}" cy="${EVENTS_Y}" r="8" ` +
-        `fill="${color}"><title>${escapeXml(`${event.label} at ${formatClock(new Date(event.at), config.timeZone, false)}`)}</title></circle>` +
+        `fill="${color}">${svgTitle(`${event.label} at ${clock}`)}</circle>` +
         `<text x="${fixed(cx)}" y="${EVENTS_Y + 4}" text-anchor="middle" fill="#ffffff" ` +
         `font-size="10" font-weight="700">${index + 1}</text></g>`,
     );
@@ -227,7 +235,8 @@ export const renderTimelineSvg = (model: ReportModel): string => {
         `<rect class="failures-${site}" x="${fixed(barX)}" ` +
           `y="${fixed(FAILURE_Y + FAILURE_H - share * FAILURE_H)}" ` +
           `width="${fixed(barWidth)}" height="${fixed(share * FAILURE_H)}" ` +
-          `fill="${site === 'primary' ? '#e53e3e' : '#ed8936'}"><title>${escapeXml(`${siteName(config, site)}: ${failed.failed} of ${failed.count} probes failed`)}</title></rect>`,
+          `fill="${site === 'primary' ? '#e53e3e' : '#ed8936'}">` +
+          `${svgTitle(`${siteName(config, site)}: ${failed.failed} of ${failed.count} probes failed`)}</rect>`,
       );
     });
   });
@@ -281,7 +290,8 @@ export const renderTimelineSvg = (model: ReportModel): string => {
         `y="${ey - 0.5}" text-anchor="middle" fill="#ffffff" font-size="9" ` +
         `font-weight="700">${index + 1}</text>` +
         `<text x="${ex + 18}" y="${ey}" ` +
-        `fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (+${formatDuration(Date.parse(event.at) - from)})`)}</text>`,
+        `fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (+${formatDuration(Date.parse(event.at) - from)})`)}` +
+        '</text>',
     );
   });
   parts.push('</svg>');

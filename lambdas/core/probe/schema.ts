@@ -214,9 +214,9 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
           if (!field || !vars.has(field))
             problems.push({
               path,
-              message:
-                `${name} is not ` +
-                `defined${vars.size ? ` here (vars so far: ${[...vars].join(', ')})` : ' (no vars are declared before this point)'}`,
+              message: vars.size
+                ? `${name} is not defined here (vars so far: ${[...vars].join(', ')})`
+                : `${name} is not defined (no vars are declared before this point)`,
             });
         } else if (root === 'identity') {
           if (!field || !(IDENTITY_FIELDS as readonly string[]).includes(field))

@@ -88,7 +88,9 @@ const inProgress = (input: PolicyInput, pending: NonNullable<RoutingState['pendi
     `switch in progress: ${input.record.name} ${input.routing.activeSite} → ` +
     `${pending.toSite} unconfirmed since ${pending.requestedAt}`,
   detail:
-    `${pending.error ? `the Route 53 call failed without a known outcome (${pending.error})` : 'the run that started it stopped before confirming it'}; ` +
+    (pending.error
+      ? `the Route 53 call failed without a known outcome (${pending.error}); `
+      : 'the run that started it stopped before confirming it; ') +
     `traffic is on whichever site Route 53 answers; hcguard finishes the switch as ` +
     `soon as Route 53 answers ${pending.toSite}, ` +
     `or rolls it back after ${repairAt.toISOString()}`,

@@ -133,9 +133,8 @@ const decideAutomatic = (input: PolicyInput): FailoverDecision => {
       });
     }
     refusals.push(...preflight(targets, to, input.freshSince));
-    const reason =
-      `${serving} ${record.stage} ` +
-      `failing${servingState.lastFailureClass ? ` (${servingState.lastFailureClass})` : ''} since ${servingState.since}`;
+    const why = servingState.lastFailureClass ? ` (${servingState.lastFailureClass})` : '';
+    const reason = `${serving} ${record.stage} failing${why} since ${servingState.since}`;
     if (refusals.length === 0)
       return { kind: 'switch', from: serving, to, cause: 'failover', reason, forced: false, overridden: [] };
     return refuse(input, serving, to, refusals, true);
