@@ -10,7 +10,7 @@ import type {
   DrillListing,
   DrillScope,
 } from './core/drill/model.ts';
-import type { AuditEntry } from './core/model/audit.ts';
+import type { AuditEntry, ChainedAuditEntry, StoredAuditEntry } from './core/model/audit.ts';
 import type { ActiveFault, FaultSpec } from './core/model/faults.ts';
 import type {
   AcknowledgeOutcome,
@@ -151,10 +151,19 @@ export interface AuditQuery {
   readonly limit?: number;
 }
 
-/** Append-only: entries are never changed or deleted. */
+/**
+ * Append-only: entries are never changed or deleted. Each subject's entries form a hash chain
+ * (core/audit-chain.ts): `append` links the entry after the subject's last one, and two appends
+ * racing for the same place both land, one after the other.
+ */
 export interface AuditLog {
-  append(entry: AuditEntry, signal?: AbortSignal): Promise<void>;
-  list(query: AuditQuery, signal?: AbortSignal): Promise<AuditEntry[]>;
+  append(entry: AuditEntry, signal?: AbortSignal): Promise<ChainedAuditEntry>;
+  /** Entries in time order, oldest first, from `since` (default: the last 7 days) or of one drill. */
+  list(query: AuditQuery, signal?: AbortSignal): Promise<StoredAuditEntry[]>;
+  /** Every subject that has a chain. */
+  subjects(signal?: AbortSignal): Promise<string[]>;
+  /** One subject's chain, in sequence order. */
+  chain(subject: string, signal?: AbortSignal): Promise<StoredAuditEntry[]>;
 }
 
 // ---------------------------------------------------------------- routing

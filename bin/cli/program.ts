@@ -2,6 +2,7 @@
 import { errorText } from '../../lambdas/core/errors.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDrillCommands } from './commands/drill.ts';
@@ -36,6 +37,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   registerRoutingCommands(program, context);
   registerStatusCommands(program, context);
   registerDrillCommands(program, context);
+  registerAuditCommands(program, context);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;

@@ -1,9 +1,5 @@
 // hcguard status | history | ack against a stack on moto (found through its CloudFormation
 // outputs, as against AWS), with state written by the same adapters the Lambdas use.
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSince } from '../../bin/cli/commands/status.ts';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
@@ -13,11 +9,9 @@ import { toOutboxAlert, alertPresentation } from '../../lambdas/app/round/incide
 import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
-import { RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/contract/resources.ts';
-import { motoClientConfig, motoClients, uniqueName } from '../support/aws.ts';
 import { runHcguard } from '../support/cli.ts';
-import { createHcguardTable } from '../support/hcguard-table.ts';
-import { testConfig, testConfigInput } from '../fakes/config.ts';
+import { createCliStack } from '../support/cli-stack.ts';
+import { testConfig } from '../fakes/config.ts';
 
 const OPENED = new Date(Date.now() - 10 * 60_000);
 const config = testConfig({ timeZone: 'Asia/Shanghai' });
@@ -46,36 +40,8 @@ describe('hcguard status, history and ack against a stack on moto', () => {
   let result: ProbeResult;
 
   beforeAll(async () => {
-    const { dynamodb } = motoClients();
-    const tableName = await createHcguardTable(dynamodb, 'cli');
-    const resources: DeployedResources = {
-      tableName,
-      topicArns: { SEV1: 'arn:1', SEV2: 'arn:2', SEV3: 'arn:3', SEV4: 'arn:4' },
-      hostedZoneIds: { 'verify.hc.example.com': 'Z0HCGUARDTEST' },
-    };
-    const stackName = uniqueName('hcguard-cli');
-    await new CloudFormationClient(motoClientConfig()).send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateBody: JSON.stringify({
-          Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
-          Outputs: { [RESOURCES_OUTPUT]: { Value: JSON.stringify(resources) } },
-        }),
-      }),
-    );
-    const directory = mkdtempSync(join(tmpdir(), 'hcguard-cli-'));
-    const configPath = join(directory, 'hcguard.config.json');
-    writeFileSync(configPath, JSON.stringify(testConfigInput({ timeZone: 'Asia/Shanghai' })));
-    args = [
-      '--config',
-      configPath,
-      '--endpoint-url',
-      motoClientConfig().endpoint,
-      '--region',
-      'us-east-1',
-      '--stack-name',
-      stackName,
-    ];
+    const { dynamodb, tableName, ...stack } = await createCliStack({ timeZone: 'Asia/Shanghai' });
+    args = stack.args;
 
     store = new DynamoStateStore({ client: dynamodb, tableName, resultRetentionDays: 30 });
     audit = new DynamoAuditLog({ client: dynamodb, tableName });

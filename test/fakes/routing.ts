@@ -3,7 +3,9 @@
 // whose record values live in a map (and that can be told to fail or hang).
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
-import type { AuditEntry } from '../../lambdas/core/model/audit.ts';
+import { systemClock } from '../../lambdas/adapters/clock.ts';
+import { chainEntry } from '../../lambdas/core/audit-chain.ts';
+import type { AuditEntry, ChainedAuditEntry, StoredAuditEntry } from '../../lambdas/core/model/audit.ts';
 import type {
   RoutingLock,
   RoutingState,
@@ -12,7 +14,7 @@ import type {
   RouteResult,
 } from '../../lambdas/core/model/routing.ts';
 import type { TargetHealth, TargetState } from '../../lambdas/core/model/probing.ts';
-import type { AuditLog, AuditQuery, RouteOptions, Router, RoutingStore } from '../../lambdas/ports.ts';
+import type { AuditLog, AuditQuery, Clock, RouteOptions, Router, RoutingStore } from '../../lambdas/ports.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -58,21 +60,47 @@ export class MemoryRoutingStore implements RoutingStore {
   }
 }
 
+const DAY_MS = 86_400_000;
+
 export class MemoryAuditLog implements AuditLog {
+  /** What was appended, as given (for assertions on the protocol's steps). */
   readonly entries: AuditEntry[] = [];
+  /** The day log and the chains as stored: tests tamper with them to see verification notice. */
+  readonly days: StoredAuditEntry[] = [];
+  readonly chains = new Map<string, StoredAuditEntry[]>();
   failWith: Error | undefined;
 
-  async append(entry: AuditEntry): Promise<void> {
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  async append(entry: AuditEntry): Promise<ChainedAuditEntry> {
     if (this.failWith) throw this.failWith;
+    if (Number.isNaN(Date.parse(entry.at)))
+      throw new Error(`audit entry "${entry.action}" has no valid instant: ${entry.at}`);
+    const chain = this.chains.get(entry.subject) ?? [];
+    const chained = chainEntry(copy(entry), chain.at(-1)?.chain);
+    this.chains.set(entry.subject, [...chain, copy(chained)]);
+    this.days.push(copy(chained));
     this.entries.push(copy(entry));
+    return chained;
   }
 
-  async list(query: AuditQuery): Promise<AuditEntry[]> {
-    return this.entries
-      .filter(
-        (entry) => (!query.since || entry.at >= query.since) && (!query.drillId || entry.drillId === query.drillId),
-      )
-      .slice(0, query.limit ?? Number.POSITIVE_INFINITY);
+  async list(query: AuditQuery): Promise<StoredAuditEntry[]> {
+    const since = query.drillId
+      ? query.since
+      : (query.since ?? new Date(this.clock.now().getTime() - 7 * DAY_MS).toISOString());
+    return this.days
+      .filter((entry) => (!since || entry.at >= since) && (!query.drillId || entry.drillId === query.drillId))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      .slice(0, query.limit ?? 1000)
+      .map(copy);
+  }
+
+  async subjects(): Promise<string[]> {
+    return [...this.chains.keys()];
+  }
+
+  async chain(subject: string): Promise<StoredAuditEntry[]> {
+    return (this.chains.get(subject) ?? []).map(copy);
   }
 
   actions(): string[] {

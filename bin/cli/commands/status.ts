@@ -8,8 +8,6 @@ import { errorText, NotFoundError } from '../../../lambdas/core/errors.ts';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import ms from 'ms';
-import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
-import { composeServices, type Services } from '../../../lambdas/app/compose.ts';
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
 import { normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
 import { SITES, STAGES, targetKey, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
@@ -18,6 +16,7 @@ import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probi
 import type { RoutingLock, RoutingState } from '../../../lambdas/core/model/routing.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
+import { servicesFor } from '../services.ts';
 
 /** `hcguard status --json`: the shape scripts and the dashboard rely on. */
 export interface StatusDocument {
@@ -51,11 +50,6 @@ export interface StatusDocument {
 
 /** Plain columns: readable in any terminal and when piped. */
 const plainStyle = () => ({ head: [], border: [], compact: true });
-
-const servicesFor = async (context: CliContext): Promise<Services> => {
-  const [config, target] = await Promise.all([context.config(), context.target()]);
-  return composeServices({ config, resources: target.resources, clients: createAwsClients(target.clientConfig) });
-};
 
 export const statusDocument = (
   routing: readonly RoutingState[],

@@ -15,6 +15,8 @@ import type { ProbeResult } from '../../core/model/probing.ts';
 // - routing state: pk ROUTING, sk RECORD#<record name>
 // - routing lock: pk ROUTING, sk LOCK
 // - audit entry: pk AUDIT#<yyyy-mm-dd>, sk <at>#<nonce>; gsi1 AUDIT#DRILL#<drillId> / <at>
+// - audit chain link (the same entry, hash-chained): pk AUDIT#CHAIN#<subject>, sk SEQ#<12-digit seq>
+// - audit subject: pk AUDIT#SUBJECTS, sk <subject>
 // - drill: pk DRILL#<id>, sk META, PHASE#<nn> (00, 01, …); gsi1 DRILLS / <startedAt>#<id>
 // - running drill: pk DRILL, sk ACTIVE (drillId, faults)
 // - probe sequence: pk SEQ#<stream>, sk COUNTER (attr lastSequence)

@@ -1,18 +1,26 @@
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   ProvisionedThroughputExceededException,
+  TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoAuditLog } from '../../../lambdas/adapters/aws/dynamo-audit-log.ts';
-import { AlreadyExistsError } from '../../../lambdas/core/errors.ts';
+import { auditKeys, DynamoAuditLog } from '../../../lambdas/adapters/aws/dynamo-audit-log.ts';
+import { auditHash, GENESIS_HASH } from '../../../lambdas/core/audit-chain.ts';
+import { AlreadyExistsError, VersionConflictError } from '../../../lambdas/core/errors.ts';
 import type { AuditEntry } from '../../../lambdas/core/model/audit.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
+import { auditLogContract } from '../../contracts/audit-log.contract.ts';
 
 const entry = (at: string, action: string, extra: Partial<AuditEntry> = {}): AuditEntry => ({
   at,
@@ -23,57 +31,55 @@ const entry = (at: string, action: string, extra: Partial<AuditEntry> = {}): Aud
   ...extra,
 });
 
-describe('DynamoAuditLog against DynamoDB on moto', () => {
-  let log: DynamoAuditLog;
-  let dynamodb: DynamoDBClient;
-  let tableName: string;
+auditLogContract('DynamoDB on moto', async (clock) => {
+  const { dynamodb } = motoClients();
+  const tableName = await createHcguardTable(dynamodb, 'audit');
+  const documents = DynamoDBDocumentClient.from(dynamodb);
+  const log = new DynamoAuditLog({ client: dynamodb, tableName, clock });
+  return {
+    log,
+    overwrite: async (copy, entry) => {
+      let keys: Record<string, unknown> = auditKeys.link(entry.subject, entry.chain.seq);
+      if (copy === 'day') {
+        const listed = await documents.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :day',
+            ExpressionAttributeValues: { ':day': auditKeys.day(entry.at) },
+          }),
+        );
+        const stored = listed.Items?.find(
+          (item) => item.subject === entry.subject && item.chain?.seq === entry.chain.seq,
+        );
+        keys = { pk: stored?.pk, sk: stored?.sk, gsi1pk: stored?.gsi1pk, gsi1sk: stored?.gsi1sk };
+      }
+      await documents.send(new PutCommand({ TableName: tableName, Item: { ...entry, ...keys } }));
+    },
+    removeLink: async (subject, seq) => {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: auditKeys.link(subject, seq) }));
+    },
+  };
+});
 
-  beforeAll(async () => {
-    ({ dynamodb } = motoClients());
-    tableName = await createHcguardTable(dynamodb, 'audit');
-    log = new DynamoAuditLog({
-      client: dynamodb,
-      tableName,
-      clock: { now: () => new Date('2026-11-22T12:00:00.000Z') },
-      nonce: (() => {
-        let n = 0;
-        return () => `n${++n}`;
-      })(),
-    });
-  });
-
-  it('appends entries and lists them in time order across days', async () => {
-    const entries = [
-      entry('2026-11-20T23:59:59.000Z', 'switch'),
-      entry('2026-11-21T00:00:01.000Z', 'lock', { actor: 'operator:li', subject: 'routing' }),
-      entry('2026-11-22T08:00:00.000Z', 'unlock', { actor: 'operator:li', subject: 'routing' }),
-    ];
-    for (const item of [entries[2], entries[0], entries[1]]) await log.append(item as AuditEntry);
-    expect(await log.list({ since: '2026-11-20T00:00:00.000Z' })).toEqual(entries);
-    expect(await log.list({ since: '2026-11-21T00:00:00.000Z' })).toEqual(entries.slice(1));
-    expect(await log.list({ since: '2026-11-20T00:00:00.000Z', limit: 2 })).toEqual(entries.slice(0, 2));
-    // Without since: the last 7 days.
-    expect(await log.list({})).toEqual(entries);
-  });
-
-  it('keeps entries in a day partition, and a drill’s entries findable by drill id', async () => {
-    const drillEntry = entry('2026-11-22T09:00:00.000Z', 'drill.phase', { actor: 'drill:DRILL-9', drillId: 'DRILL-9' });
-    await log.append(drillEntry);
-    await log.append(
-      entry('2026-11-22T09:00:01.000Z', 'drill.phase', { actor: 'drill:DRILL-10', drillId: 'DRILL-10' }),
-    );
-    expect(await log.list({ drillId: 'DRILL-9' })).toEqual([drillEntry]);
-    const raw = await dynamodb.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: { pk: { S: 'AUDIT#2026-11-22' }, sk: { S: '2026-11-22T09:00:00.000Z#n4' } },
+describe('DynamoAuditLog keys on DynamoDB on moto', () => {
+  it('keeps an entry in its day partition, its link in its subject’s chain, a drill’s entries in gsi1', async () => {
+    const { dynamodb } = motoClients();
+    const tableName = await createHcguardTable(dynamodb, 'audit-keys');
+    const log = new DynamoAuditLog({ client: dynamodb, tableName, nonce: () => 'n4' });
+    const chained = await log.append(
+      entry('2026-11-22T09:00:00.000Z', 'drill.phase', {
+        actor: 'drill:DRILL-9',
+        drillId: 'DRILL-9',
+        subject: 'DRILL-9',
       }),
     );
-    expect(raw.Item?.gsi1pk).toEqual({ S: 'AUDIT#DRILL#DRILL-9' });
-  });
-
-  it('refuses an entry without a valid instant', async () => {
-    await expect(log.append(entry('yesterday', 'switch'))).rejects.toThrow(/no valid instant/);
+    const get = (pk: string, sk: string) =>
+      dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } } }));
+    const day = await get('AUDIT#2026-11-22', '2026-11-22T09:00:00.000Z#n4');
+    expect(day.Item?.gsi1pk).toEqual({ S: 'AUDIT#DRILL#DRILL-9' });
+    expect(day.Item?.chain?.M?.hash).toEqual({ S: chained.chain.hash });
+    expect((await get('AUDIT#CHAIN#DRILL-9', 'SEQ#000000000001')).Item?.gsi1pk).toBeUndefined();
+    expect((await get('AUDIT#SUBJECTS', 'DRILL-9')).Item?.since).toEqual({ S: '2026-11-22T09:00:00.000Z' });
   });
 });
 
@@ -88,37 +94,81 @@ describe('DynamoAuditLog error paths (aws-sdk-client-mock)', () => {
   afterAll(() => documents.restore());
   beforeEach(() => documents.reset());
 
-  it('appends with a conditional create, never overwriting', async () => {
-    documents.on(PutCommand).resolves({});
-    const signal = new AbortController().signal;
-    await log().append(entry('2026-11-22T09:00:00.000Z', 'switch', { drillId: 'DRILL-1' }), signal);
-    expect(documents).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
-      TableName: 'hcguard-state',
-      Item: {
-        pk: 'AUDIT#2026-11-22',
-        sk: '2026-11-22T09:00:00.000Z#abcd1234',
-        gsi1pk: 'AUDIT#DRILL#DRILL-1',
-        gsi1sk: '2026-11-22T09:00:00.000Z',
-        at: '2026-11-22T09:00:00.000Z',
-        actor: 'controller',
-        action: 'switch',
-        subject: 'verify.hc.example.com',
-        detail: { from: 'primary', to: 'backup', dwellMinutes: 5, forced: false },
-        drillId: 'DRILL-1',
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
+  const cancelled = (...codes: string[]) =>
+    new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: {},
+      CancellationReasons: codes.map((Code) => ({ Code })),
     });
-    expect((documents.commandCalls(PutCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({
+
+  it('appends the day entry, the first link and the subject in one transaction of conditional creates', async () => {
+    documents.on(QueryCommand).resolves({ Items: [] });
+    documents.on(TransactWriteCommand).resolves({});
+    const signal = new AbortController().signal;
+    const written = entry('2026-11-22T09:00:00.000Z', 'switch', { drillId: 'DRILL-1' });
+    const chained = await log().append(written, signal);
+    expect(chained.chain).toEqual({ seq: 1, prev: GENESIS_HASH, hash: auditHash(written, 1, GENESIS_HASH) });
+    expect(documents).toHaveReceivedCommandExactlyOnceWith(QueryCommand, {
+      TableName: 'hcguard-state',
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'AUDIT#CHAIN#verify.hc.example.com' },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+      Limit: 1,
+    });
+    const create = (Item: Record<string, unknown>) => ({
+      Put: { TableName: 'hcguard-state', Item, ConditionExpression: 'attribute_not_exists(pk)' },
+    });
+    expect(documents).toHaveReceivedCommandExactlyOnceWith(TransactWriteCommand, {
+      TransactItems: [
+        create({
+          pk: 'AUDIT#2026-11-22',
+          sk: '2026-11-22T09:00:00.000Z#abcd1234',
+          gsi1pk: 'AUDIT#DRILL#DRILL-1',
+          gsi1sk: '2026-11-22T09:00:00.000Z',
+          ...chained,
+        }),
+        create({ pk: 'AUDIT#CHAIN#verify.hc.example.com', sk: 'SEQ#000000000001', ...chained }),
+        create({ pk: 'AUDIT#SUBJECTS', sk: 'verify.hc.example.com', since: '2026-11-22T09:00:00.000Z' }),
+      ],
+    });
+    expect((documents.commandCalls(TransactWriteCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({
       abortSignal: signal,
     });
   });
 
-  it('turns a conditional-check failure into AlreadyExistsError and passes throttling on', async () => {
+  it('links after the head it read, and after a lost race reads the new head and links after that', async () => {
+    const head = { ...entry('2026-11-22T08:00:00.000Z', 'switch'), chain: { seq: 4, prev: 'p3', hash: 'h4' } };
+    const newHead = { ...head, chain: { seq: 5, prev: 'h4', hash: 'h5' } };
     documents
-      .on(PutCommand)
-      .rejectsOnce(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }))
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ pk: 'AUDIT#CHAIN#verify.hc.example.com', sk: 'SEQ#000000000004', ...head }] })
+      .resolves({ Items: [{ pk: 'AUDIT#CHAIN#verify.hc.example.com', sk: 'SEQ#000000000005', ...newHead }] });
+    documents.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed')).resolves({});
+    const chained = await log().append(entry('2026-11-22T09:00:00.000Z', 'switch'));
+    expect(chained.chain).toMatchObject({ seq: 6, prev: 'h5' });
+    const attempts = documents.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems);
+    expect(attempts.map((items) => items?.length)).toEqual([2, 2]);
+    expect(attempts.map((items) => items?.[1]?.Put?.Item?.sk)).toEqual(['SEQ#000000000005', 'SEQ#000000000006']);
+  });
+
+  it('gives up after 16 lost races with VersionConflictError', async () => {
+    documents.on(QueryCommand).resolves({ Items: [] });
+    documents.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    await expect(log().append(entry('2026-11-22T09:00:00.000Z', 'switch'))).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
+    expect(documents).toHaveReceivedCommandTimes(TransactWriteCommand, 16);
+  });
+
+  it('reports an existing day entry as AlreadyExistsError without retrying, and passes throttling on', async () => {
+    documents.on(QueryCommand).resolves({ Items: [] });
+    documents
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None'))
       .rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     await expect(log().append(entry('2026-11-22T09:00:00.000Z', 'switch'))).rejects.toBeInstanceOf(AlreadyExistsError);
     await expect(log().append(entry('2026-11-22T09:00:00.000Z', 'switch'))).rejects.toThrow('slow down');
+    expect(documents).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
   });
 });

@@ -6,12 +6,13 @@ import {
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRoutingStore } from '../../../lambdas/adapters/aws/dynamo-routing-store.ts';
-import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../../lambdas/core/errors.ts';
+import { NotFoundError, VersionConflictError } from '../../../lambdas/core/errors.ts';
 import type { RoutingState } from '../../../lambdas/core/model/routing.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
+import { routingStoreContract } from '../../contracts/routing-store.contract.ts';
 
 const initial = (record: string): RoutingState => ({
   record,
@@ -35,68 +36,9 @@ const withIntent = (state: RoutingState): RoutingState => ({
   version: state.version + 1,
 });
 
-describe('DynamoRoutingStore against DynamoDB on moto', () => {
-  let store: DynamoRoutingStore;
-
-  beforeAll(async () => {
-    const { dynamodb } = motoClients();
-    store = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing'), dynamodb);
-  });
-
-  it('creates a routing item once, then replaces it only from the version read', async () => {
-    const first = initial('verify.hc.example.com');
-    expect(await store.get(first.record)).toBeUndefined();
-    await store.put(first, 0);
-    await expect(store.put({ ...first, reason: 'second creator' }, 0)).rejects.toBeInstanceOf(VersionConflictError);
-    expect(await store.get(first.record)).toEqual(first);
-
-    const intent = withIntent(first);
-    await store.put(intent, 1);
-    expect(await store.get(first.record)).toEqual(intent);
-
-    // A second controller that also read version 1 loses: exactly one intent is recorded.
-    const rival = { ...withIntent(first), pending: { ...withIntent(first).pending!, actor: 'drill:d-1' as const } };
-    await expect(store.put(rival, 1)).rejects.toMatchObject({ name: 'VersionConflictError', expectedVersion: 1 });
-    expect((await store.get(first.record))?.pending?.actor).toBe('controller');
-  });
-
-  it('rejects a state whose version is not the expected one plus one, before writing', async () => {
-    await expect(store.put({ ...initial('bad-version.hc.example.com'), version: 3 }, 0)).rejects.toThrow(
-      /version 3 must be 1/,
-    );
-    expect(await store.get('bad-version.hc.example.com')).toBeUndefined();
-  });
-
-  it('lists every record and nothing else under ROUTING (not the lock)', async () => {
-    const { dynamodb } = motoClients();
-    const isolated = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing-list'), dynamodb);
-    await isolated.put(initial('a.hc.example.com'), 0);
-    await isolated.put(initial('b.hc.example.com'), 0);
-    await isolated.setLock({ reason: 'maintenance', actor: 'operator:li@ops-1', at: '2026-11-20T09:00:00.000Z' });
-    expect((await isolated.list()).map((state) => state.record).sort()).toEqual([
-      'a.hc.example.com',
-      'b.hc.example.com',
-    ]);
-  });
-
-  it('locks once, refuses a second lock, and unlocks once', async () => {
-    const { dynamodb } = motoClients();
-    const isolated = new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing-lock'), dynamodb);
-    const lock = {
-      reason: 'primary DB failover rehearsal',
-      actor: 'operator:li@ops-1',
-      at: '2026-11-20T09:00:00.000Z',
-    } as const;
-    expect(await isolated.getLock()).toBeUndefined();
-    await isolated.setLock(lock);
-    await expect(isolated.setLock({ ...lock, actor: 'operator:wang@ops-2' })).rejects.toBeInstanceOf(
-      AlreadyExistsError,
-    );
-    expect(await isolated.getLock()).toEqual(lock);
-    expect(await isolated.clearLock()).toEqual(lock);
-    await expect(isolated.clearLock()).rejects.toBeInstanceOf(NotFoundError);
-    expect(await isolated.getLock()).toBeUndefined();
-  });
+routingStoreContract('DynamoDB on moto', async () => {
+  const { dynamodb } = motoClients();
+  return new DynamoRoutingStore(await createHcguardTable(dynamodb, 'routing'), dynamodb);
 });
 
 describe('DynamoRoutingStore requests and error paths (aws-sdk-client-mock)', () => {
