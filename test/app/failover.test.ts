@@ -31,7 +31,7 @@ const OPERATOR = 'operator:li@ops-1' as const;
 const setup = (overrides: Partial<FailoverDeps> = {}) => {
   const clock = manualClock(START);
   const store = new MemoryRoutingStore();
-  const router = new FakeRouter();
+  const router = new FakeRouter(clock);
   const audit = new MemoryAuditLog();
   router.answers.set(RECORD.name, 'primary');
   const controller = createFailoverController({
@@ -494,7 +494,7 @@ describe('createFailoverController: exactly once under races, retries and crashe
     'an owner that confirms after a repairer already finished its switch does not ' + 'report it a second time',
     async () => {
       const store = new MemoryRoutingStore();
-      const fake = new FakeRouter();
+      const fake = new FakeRouter(manualClock(START));
       fake.answers.set(RECORD.name, 'primary');
       const audit = new MemoryAuditLog();
       const late = manualClock('2026-11-20T08:10:00.000Z');

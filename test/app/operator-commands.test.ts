@@ -50,7 +50,8 @@ const healthy = (): TargetState[] =>
   );
 
 const services = (targets: () => TargetState[] = healthy) => {
-  const router = new FakeRouter();
+  const clock = manualClock(NOW);
+  const router = new FakeRouter(clock);
   router.answers.set(RECORD.name, 'primary');
   const audit = new MemoryAuditLog();
   const failover = createFailoverController({
@@ -59,7 +60,7 @@ const services = (targets: () => TargetState[] = healthy) => {
     routingStore: new MemoryRoutingStore(),
     router,
     auditLog: audit,
-    clock: manualClock(NOW),
+    clock,
   });
   return { router, audit, services: { failover, loadTargets: async () => targets() } };
 };

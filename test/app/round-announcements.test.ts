@@ -23,7 +23,7 @@ const world = () => {
   const store = new MemoryStateStore();
   const probes = new ScriptedProbes(clock);
   const notifier = new RecordingNotifier();
-  const router = new FakeRouter();
+  const router = new FakeRouter(clock);
   router.answers.set(RECORD, 'primary');
   const routingStore = new MemoryRoutingStore();
   const failover = createFailoverController({

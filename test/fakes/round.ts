@@ -11,7 +11,10 @@ import {
 } from '../../lambdas/core/model/vocabulary.ts';
 import type { ProbeResult } from '../../lambdas/core/model/probing.ts';
 import type { RoundSummary } from '../../lambdas/app/round/types.ts';
+import { systemClock } from '../../lambdas/adapters/clock.ts';
+import type { DeliveredAlert } from '../../lambdas/core/drill/model.ts';
 import type {
+  AlertAudit,
   Clock,
   FailoverController,
   Notifier,
@@ -98,12 +101,53 @@ export class RecordingNotifier implements Notifier {
   /** The next publishes throw these, in order. */
   readonly failures: Error[] = [];
 
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  /** When each published alert was accepted, by message id. */
+  readonly acceptedAt = new Map<string, string>();
+
   async publish(alert: OutboxAlert, signal?: AbortSignal): Promise<{ readonly messageId: string }> {
     signal?.throwIfAborted();
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.published.push(alert);
-    return { messageId: `msg-${this.published.length}` };
+    const messageId = `msg-${this.published.length}`;
+    this.acceptedAt.set(messageId, this.clock.now().toISOString());
+    return { messageId };
+  }
+}
+
+/** The audit subscription of a RecordingNotifier: every alert it accepted, read back once. */
+export class MemoryAlertAudit implements AlertAudit {
+  private read = 0;
+
+  constructor(private readonly notifier: RecordingNotifier) {}
+
+  async receive(): Promise<DeliveredAlert[]> {
+    const fresh = this.notifier.published.slice(this.read);
+    const first = this.read;
+    this.read = this.notifier.published.length;
+    return fresh.map((alert, index) => {
+      const { document, subject } = alert.message;
+      const at = this.notifier.acceptedAt.get(`msg-${first + index + 1}`) ?? document.at;
+      return {
+        alertId: document.alertId,
+        kind: document.kind,
+        severity: document.severity,
+        topic: alert.topic,
+        ...(document.incident ? { incidentId: document.incident.id } : {}),
+        ...(document.drillId ? { drillId: document.drillId } : {}),
+        drill: document.drill,
+        publishedAt: at,
+        deliveredAt: at,
+        subject,
+      };
+    });
+  }
+
+  async check(): Promise<string> {
+    const waiting = this.notifier.published.length - this.read;
+    return `audit queue in-memory is readable (${waiting} message(s) waiting)`;
   }
 }
 

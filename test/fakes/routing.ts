@@ -1,7 +1,12 @@
 // In-memory stand-ins for the routing ports, with the same contracts as the AWS adapters:
 // conditional writes by version, one lock at a time, an append-only audit log, and a router
 // whose record values live in a map (and that can be told to fail or hang).
-import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
+import {
+  AlreadyExistsError,
+  ChangeNotAppliedError,
+  NotFoundError,
+  VersionConflictError,
+} from '../../lambdas/core/errors.ts';
 import { STAGES, type Site, type Stage } from '../../lambdas/core/model/vocabulary.ts';
 import { systemClock } from '../../lambdas/adapters/clock.ts';
 import { chainEntry } from '../../lambdas/core/audit-chain.ts';
@@ -108,12 +113,17 @@ export class MemoryAuditLog implements AuditLog {
   }
 }
 
-/** A Route 53 stand-in: which site each record answers, or a foreign value. */
+/**
+ * A Route 53 stand-in: which site each record answers, or a foreign value. Like Route53Router it
+ * sends nothing once `notAfter` has passed on its clock or the caller gave up.
+ */
 export class FakeRouter implements Router {
   readonly answers = new Map<string, Site | 'neither' | 'missing'>();
   readonly changes: { record: string; site: Site; comment: string }[] = [];
   /** Thrown by the next `route` call before (`before`) or after (`after`) the change applies. */
   failNext: { error: Error; when: 'before' | 'after' } | undefined;
+
+  constructor(private readonly clock: Clock) {}
 
   async read(record: ManagedRecord, _signal?: AbortSignal): Promise<RecordReading> {
     const answer = this.answers.get(record.name) ?? 'missing';
@@ -123,6 +133,9 @@ export class FakeRouter implements Router {
   }
 
   async route(record: ManagedRecord, site: Site, options: RouteOptions): Promise<RouteResult> {
+    if (options.signal?.aborted) throw new ChangeNotAppliedError('the caller gave up before the change was sent');
+    if (this.clock.now() >= options.notAfter)
+      throw new ChangeNotAppliedError(`no time left to send it (budget ended ${options.notAfter.toISOString()})`);
     if (this.answers.get(record.name) === site)
       return { changed: false, status: 'INSYNC', reading: await this.read(record) };
     const failure = this.failNext;

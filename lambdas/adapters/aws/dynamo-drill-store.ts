@@ -8,7 +8,15 @@
 // cannot start while one runs.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DrillFault, DrillRecord, PhaseRecord, ActiveDrill, DrillListing } from '../../core/drill/model.ts';
+import {
+  activeDrillOf,
+  drillListing,
+  type ActiveDrill,
+  type DrillFault,
+  type DrillListing,
+  type DrillRecord,
+  type PhaseRecord,
+} from '../../core/drill/model.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../core/errors.ts';
 import type { DrillStore } from '../../ports.ts';
 import { DynamoTable, withoutKeys, type GuardedItem, type Item } from './dynamo-table.ts';
@@ -63,7 +71,7 @@ export class DynamoDrillStore implements DrillStore {
         item: {
           Put: {
             TableName: this.table.name,
-            Item: { ...drillKeys.active, ...activeAttributes(drill) },
+            Item: { ...drillKeys.active, ...activeDrillOf(drill) },
             // One drill at a time: the second one is refused, never silently merged.
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -134,19 +142,7 @@ export class DynamoDrillStore implements DrillStore {
       signal,
       limit,
     );
-    return items.map((item): DrillListing => {
-      const drill = toDrill(item, []);
-      return {
-        id: drill.id,
-        scenario: drill.scenario,
-        dryRun: drill.dryRun,
-        status: drill.status,
-        ...(drill.outcome ? { outcome: drill.outcome } : {}),
-        startedBy: drill.startedBy,
-        startedAt: drill.startedAt,
-        ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
-      };
-    });
+    return items.map((item) => drillListing(toDrill(item, [])));
   }
 
   async active(signal?: AbortSignal): Promise<ActiveDrill | undefined> {
@@ -189,7 +185,8 @@ export class DynamoDrillStore implements DrillStore {
       new UpdateCommand({
         TableName: this.table.name,
         Key: drillKeys.meta(id),
-        // A new version: the lease holder's next save conflicts, re-reads and takes the request.
+        // acceptsAbortRequest as a condition. A new version: the lease holder's next save conflicts,
+        // re-reads and takes the request.
         UpdateExpression: 'SET abortRequested = :request, #version = #version + :one',
         ConditionExpression:
           'attribute_exists(pk) AND #status = :running AND attribute_not_exists(#abort) ' +
@@ -218,14 +215,6 @@ export class DynamoDrillStore implements DrillStore {
     if (!set) throw new NotFoundError(`running-drill item of drill ${id}`);
   }
 }
-
-const activeAttributes = (drill: DrillRecord) => ({
-  drillId: drill.id,
-  startedAt: drill.startedAt,
-  scenario: drill.scenario,
-  targets: [...new Set(drill.faults.map((fault) => `${fault.site}#${fault.stage}`))],
-  simulatedFaults: [],
-});
 
 const metaItem = (drill: DrillRecord): Item => {
   const { phases: _phases, ...rest } = drill;

@@ -259,6 +259,15 @@ export interface ActiveDrill {
   readonly simulatedFaults: readonly DrillFault[];
 }
 
+/** The running-drill item a new drill claims: nothing simulated yet. */
+export const activeDrillOf = (drill: DrillRecord): ActiveDrill => ({
+  drillId: drill.id,
+  startedAt: drill.startedAt,
+  scenario: drill.scenario,
+  targets: [...new Set(drill.faults.map((fault) => `${fault.site}#${fault.stage}`))],
+  simulatedFaults: [],
+});
+
 /** A drill as `hcguard drills` lists it. */
 export interface DrillListing {
   readonly id: string;
@@ -270,6 +279,21 @@ export interface DrillListing {
   readonly startedAt: string;
   readonly endedAt?: string;
 }
+
+export const drillListing = (drill: DrillRecord): DrillListing => ({
+  id: drill.id,
+  scenario: drill.scenario,
+  dryRun: drill.dryRun,
+  status: drill.status,
+  ...(drill.outcome ? { outcome: drill.outcome } : {}),
+  startedBy: drill.startedBy,
+  startedAt: drill.startedAt,
+  ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
+});
+
+/** An abort can be requested once, while the drill runs and is not stopping already. */
+export const acceptsAbortRequest = (drill: DrillRecord): boolean =>
+  drill.status === 'running' && !drill.abort && !drill.abortRequested;
 
 /**
  * What a round needs to know of the running drill. Only incidents about its `targets` are drill

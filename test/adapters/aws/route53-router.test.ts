@@ -16,6 +16,8 @@ import { Route53Router, Route53RouterError } from '../../../lambdas/adapters/aws
 import { ChangeNotAppliedError } from '../../../lambdas/core/errors.ts';
 import type { ManagedRecord } from '../../../lambdas/core/model/routing.ts';
 import { motoClients, uniqueName } from '../../support/aws.ts';
+import { routerContract } from '../../contracts/router.contract.ts';
+import { systemClock } from '../../../lambdas/adapters/clock.ts';
 
 /** A lease far enough away that no test here runs out of it unless it means to. */
 const soon = () => new Date(Date.now() + 30_000);
@@ -60,6 +62,34 @@ const listRecord = async (
   const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
   return listed.ResourceRecordSets?.find((set) => set.Name === `${name}.` && set.Type === type);
 };
+
+routerContract('Route53Router on moto', async () => {
+  const { route53 } = motoClients();
+  const { zoneId, zoneName } = await createZone(route53);
+  const record = (name: string): ManagedRecord => ({
+    name,
+    type: 'A',
+    ttl: 60,
+    hostedZoneId: zoneId,
+    stage: 'verification',
+    values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
+  });
+  return {
+    router: new Route53Router(route53, { pollMs: 10 }),
+    clock: systemClock,
+    record: async () => {
+      const name = `verify.${zoneName}`;
+      await createRecord(route53, zoneId, {
+        Name: name,
+        Type: 'A',
+        TTL: 60,
+        ResourceRecords: [{ Value: '192.0.2.10' }],
+      });
+      return record(name);
+    },
+    missing: async () => record(`absent.${zoneName}`),
+  };
+});
 
 describe('Route53Router against Route 53 on moto', () => {
   const cases: {
