@@ -4,26 +4,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileSequenceSource } from '../../lambdas/adapters/local/file-sequence-source.ts';
 import { createMemorySequenceSource } from '../../lambdas/adapters/local/memory-sequence-source.ts';
-import type { SequenceSource } from '../../lambdas/ports.ts';
+import { sequenceSourceContract } from '../contracts/sequence-source.contract.ts';
 
 const fileIn = () => join(mkdtempSync(join(tmpdir(), 'hcguard-seq-')), '.hcguard', 'probe-sequences.json');
 
-describe.each<[string, () => SequenceSource]>([
-  ['in memory', () => createMemorySequenceSource()],
-  ['in a file', () => createFileSequenceSource(fileIn(), 'sandbox-a')],
-])('sequence numbers kept %s', (_, create) => {
-  it('start at 1, move on only with a commit, and never move backwards', async () => {
-    const source = create();
-    expect(await source.peek('s')).toBe(1);
-    await source.commit('s', 1);
-    await source.commit('s', 4);
-    await source.commit('s', 2);
-    expect([await source.peek('s'), await source.peek('other')]).toEqual([5, 1]);
-  });
+sequenceSourceContract('in memory', async () => {
+  const source = createMemorySequenceSource();
+  return { source, reopen: () => source };
+});
+
+sequenceSourceContract('in a file', async () => {
+  const path = fileIn();
+  return {
+    source: createFileSequenceSource(path, 'sandbox-a'),
+    reopen: () => createFileSequenceSource(path, 'sandbox-a'),
+  };
 });
 
 describe('the file sequence source', () => {
-  it('continues where another run stopped, per platform', async () => {
+  it('keeps one counter per platform in one file', async () => {
     const path = fileIn();
     await createFileSequenceSource(path, 'sandbox-a').commit('hcguard-probe-primary', 7);
     expect(await createFileSequenceSource(path, 'sandbox-a').peek('hcguard-probe-primary')).toBe(8);

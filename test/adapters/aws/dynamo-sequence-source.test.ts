@@ -6,48 +6,19 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDynamoSequenceSource } from '../../../lambdas/adapters/aws/dynamo-sequence-source.ts';
-import { motoClients, uniqueName } from '../../support/aws.ts';
+import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
+import { sequenceSourceContract } from '../../contracts/sequence-source.contract.ts';
 
-describe('DynamoDB sequence source on moto', () => {
-  let source: ReturnType<typeof createDynamoSequenceSource>;
-  beforeAll(async () => {
-    const { dynamodb } = motoClients();
-    source = createDynamoSequenceSource({ dynamodb, tableName: await createHcguardTable(dynamodb, 'seq') });
-  });
-
-  it('starts a stream at 1 and moves on only when a number is committed', async () => {
-    const stream = uniqueName('stream');
-    expect(await source.peek(stream)).toBe(1);
-    expect(await source.peek(stream)).toBe(1);
-    await source.commit(stream, 1);
-    expect(await source.peek(stream)).toBe(2);
-  });
-
-  it('never moves backwards: a late or repeated commit is a no-op', async () => {
-    const stream = uniqueName('stream');
-    await source.commit(stream, 5);
-    await source.commit(stream, 3);
-    await source.commit(stream, 5);
-    expect(await source.peek(stream)).toBe(6);
-  });
-
-  it('keeps streams apart', async () => {
-    const [a, b] = [uniqueName('a'), uniqueName('b')];
-    await source.commit(a, 9);
-    expect([await source.peek(a), await source.peek(b)]).toEqual([10, 1]);
-  });
-
-  it('survives the process: a new source on the same table continues the count', async () => {
-    const { dynamodb } = motoClients();
-    const tableName = await createHcguardTable(dynamodb, 'seq');
-    await createDynamoSequenceSource({ dynamodb, tableName }).commit('hcguard-probe-primary', 41);
-    expect(
-      await createDynamoSequenceSource({ dynamodb: motoClients().dynamodb, tableName }).peek('hcguard-probe-primary'),
-    ).toBe(42);
-  });
+sequenceSourceContract('DynamoDB on moto', async () => {
+  const { dynamodb } = motoClients();
+  const tableName = await createHcguardTable(dynamodb, 'seq');
+  return {
+    source: createDynamoSequenceSource({ dynamodb, tableName }),
+    reopen: () => createDynamoSequenceSource({ dynamodb: motoClients().dynamodb, tableName }),
+  };
 });
 
 describe('DynamoDB sequence source requests', () => {
