@@ -47,15 +47,21 @@ export class RoundScheduler {
     const now = this.options.now ?? (() => new Date());
     while (!this.stopping.signal.aborted) {
       const startedAt = now();
-      const budget = AbortSignal.timeout(this.options.roundBudgetMs ?? this.options.intervalMs + 10_000);
+      const budget = new AbortController();
+      // A timer of our own rather than AbortSignal.timeout, so it is cleared when the round ends.
+      const budgetTimer = setTimeout(
+        () => budget.abort(new DOMException('the round ran past its budget', 'TimeoutError')),
+        this.options.roundBudgetMs ?? this.options.intervalMs + 10_000,
+      );
       let error: Error | undefined;
       this.running++;
       this.maxRunning = Math.max(this.maxRunning, this.running);
       try {
-        await this.options.runRound(AbortSignal.any([this.stopping.signal, budget]));
+        await this.options.runRound(AbortSignal.any([this.stopping.signal, budget.signal]));
       } catch (caught) {
         error = caught instanceof Error ? caught : new Error(String(caught));
       } finally {
+        clearTimeout(budgetTimer);
         this.running--;
       }
       if (this.stopping.signal.aborted) return;

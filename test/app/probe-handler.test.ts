@@ -242,12 +242,20 @@ describe('the probe handler', () => {
       metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.name }),
       timeoutEarlyMs: 100,
     });
-    const result = await handle(
-      {},
-      lambdaContext(() => Math.max(deadline - Date.now(), 0)),
-    );
-    expect(result).toEqual({ rounds: [], stopped: 'aborted at the deadline' });
-    expect(seen?.aborted).toBe(true);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const result = handle(
+        {},
+        lambdaContext(() => Math.max(deadline - Date.now(), 0)),
+      );
+      await vi.advanceTimersByTimeAsync(199);
+      expect(seen?.aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await result).toEqual({ rounds: [], stopped: 'aborted at the deadline' });
+      expect(seen?.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

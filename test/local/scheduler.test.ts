@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RoundScheduler, type RoundReport } from '../../local/runtime/scheduler.ts';
+
+// Fake timers: the scheduler's ticks, the rounds' own waits and the budget run on virtual time.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('RoundScheduler', () => {
   it('runs rounds one at a time even when a round overruns the interval, and reports each', async () => {
@@ -16,12 +24,16 @@ describe('RoundScheduler', () => {
       onRound: (report) => reports.push(report),
     });
     scheduler.start();
-    await expect.poll(() => reports.length, { timeout: 10_000, interval: 10 }).toBeGreaterThanOrEqual(4);
-    await scheduler.stop();
+    await vi.advanceTimersByTimeAsync(200);
+    // The round in flight ignores the signal: its own wait has to run out before stop returns.
+    const stopped = scheduler.stop();
+    await vi.advanceTimersByTimeAsync(50);
+    await stopped;
     expect(scheduler.maxConcurrentRounds).toBe(1);
     expect(reports.map((report) => report.number).slice(0, 4)).toEqual([1, 2, 3, 4]);
     expect(reports[1]?.error?.message).toBe('table unreachable');
     expect(reports[0]?.error).toBeUndefined();
+    expect(reports[0]?.durationMs).toBe(50);
     for (let index = 1; index < reports.length; index++) {
       const previous = reports[index - 1]!;
       expect(reports[index]!.startedAt.getTime()).toBeGreaterThanOrEqual(
@@ -45,15 +57,17 @@ describe('RoundScheduler', () => {
         }),
     });
     scheduler.start();
-    await expect.poll(() => calls, { timeout: 5_000, interval: 10 }).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1);
     await scheduler.stop();
     expect(aborted).toBe(true);
     expect(scheduler.count).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(calls).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('aborts a round that runs past its budget', async () => {
+  it('aborts a round that runs past its budget, and not a moment before', async () => {
     const reports: RoundReport[] = [];
     const scheduler = new RoundScheduler({
       intervalMs: 10,
@@ -65,8 +79,12 @@ describe('RoundScheduler', () => {
       onRound: (report) => reports.push(report),
     });
     scheduler.start();
-    await expect.poll(() => reports.length, { timeout: 5_000, interval: 10 }).toBeGreaterThanOrEqual(1);
+    await vi.advanceTimersByTimeAsync(29);
+    expect(reports).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reports).toHaveLength(1);
     await scheduler.stop();
     expect(reports[0]?.error?.message).toMatch(/^round aborted: TimeoutError/);
+    expect(reports[0]?.durationMs).toBe(30);
   });
 });

@@ -12,15 +12,15 @@ describe('DrillRecordWriter against the sandbox platform', () => {
     await testbed?.stop();
   });
 
-  const waitForReplication = () => new Promise((resolve) => setTimeout(resolve, 200));
-
   it('writes test-flagged synthetic declarations and counts them exactly through the sandbox', async () => {
     const writer = createDrillRecordWriter({ config: testbed.config, sandboxUrl: testbed.sandbox.sites.primary.url });
     const written = await writer.write('primary', 'drill-w-1');
     expect(written.platformId).toMatch(/^[0-9a-f-]{36}$/);
     await writer.write('backup', 'drill-w-2');
-    await waitForReplication();
-    // Replication carries each write to the other site.
+    // Replication carries each write to the other site, a moment later.
+    await expect
+      .poll(() => writer.count('primary', [{ recordId: 'drill-w-2' }]), { timeout: 5_000, interval: 20 })
+      .toEqual({ 'drill-w-2': 1 });
     expect(
       await writer.count('primary', [
         { recordId: 'drill-w-1' },
@@ -38,7 +38,6 @@ describe('DrillRecordWriter against the sandbox platform', () => {
     const dropped = await exact.write('primary', 'drill-w-3');
     testbed.sandbox.faults.clearNow({});
     const kept = await exact.write('primary', 'drill-w-4');
-    await waitForReplication();
     const records = [
       { recordId: 'drill-w-3', platformId: dropped.platformId },
       { recordId: 'drill-w-4', platformId: kept.platformId },
