@@ -1,5 +1,5 @@
 // How serious a finding is, in health-code terms. The first matching rule of
-// `config.severity.rules` wins (DEFAULT_SEVERITY_RULES in ./config.ts documents the default:
+// `config.severity.rules` wins (DEFAULT_SEVERITY_RULES in ./config/sections.ts documents the default:
 // wrong verdicts and verification failing where citizens are served are SEV1, broken integrity
 // and a broken standby SEV2, data drift and slowness SEV3). Findings that are not about one
 // probe (no healthy site, cannot fail over, recoveries) take the levels in `severity.fixed`.
