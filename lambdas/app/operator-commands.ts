@@ -36,7 +36,7 @@ export type OperatorCommandInput = z.input<typeof operatorCommandSchema>;
 
 export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock'] as const;
 
-/** True for payloads meant for executeOperatorCommand (the drill handler routes on it). */
+/** True for payloads meant for executeOperatorCommand (the operator handler routes on it). */
 export const isOperatorCommand = (payload: unknown): boolean =>
   typeof payload === 'object' &&
   payload !== null &&
