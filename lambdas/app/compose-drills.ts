@@ -69,6 +69,7 @@ export const composeDrillService = (services: Services, platform: DrillPlatform 
     routing: services.routing,
     failover: services.failover,
     notifier: services.notifier,
+    auditLog: services.auditLog,
     topicArns: resources.topicArns,
     router: services.router,
     managedRecords: resolveManagedRecords(config, resources),

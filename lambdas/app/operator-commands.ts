@@ -1,14 +1,18 @@
-// The routing commands an operator gives (`hcguard failover|failback|lock|unlock`), as data:
-// the CLI runs them in-process against the local runtime or an emulator, and against AWS it
-// invokes the operator Lambda with the same JSON (app/operator-api.ts routes it here).
+// The commands an operator gives (`hcguard failover|failback|lock|unlock|ack`), as data: the
+// CLI runs them in-process against the local runtime or an emulator, and against AWS it invokes
+// the operator Lambda with the same JSON (app/operator-api.ts routes it here), so the operator
+// role itself writes nothing to the table.
 import * as z from 'zod';
 import { describeIssues } from '../core/config/problems.ts';
 import { actorId, nonEmptyText } from '../core/config-rules.ts';
+import { acknowledgedMessage, acknowledgementAudit } from '../core/incidents/acknowledge.ts';
+import { normalizeIncidentId } from '../core/incidents/ids.ts';
+import { errorText, NotFoundError } from '../core/errors.ts';
 import { SITES } from '../core/model/vocabulary.ts';
 import type { RoutingLock } from '../core/model/routing.ts';
-import type { TargetState } from '../core/model/probing.ts';
 import type { FailoverService } from './failover.ts';
 import type { OperatorRecordResult } from '../core/routing/operator.ts';
+import type { AuditLog, Clock, StateStore } from '../ports.ts';
 
 const recordName = z.string().min(1).max(253).optional();
 
@@ -28,13 +32,22 @@ export const operatorCommandSchema = z.discriminatedUnion(
     z.strictObject({ command: z.literal('failback'), record: recordName, actor: actorId() }),
     z.strictObject({ command: z.literal('lock'), reason: nonEmptyText(500), actor: actorId() }),
     z.strictObject({ command: z.literal('unlock'), actor: actorId() }),
+    z.strictObject({
+      command: z.literal('ack'),
+      incidentId: z.string().transform((text, context) => {
+        const id = normalizeIncidentId(text);
+        if (!id) context.addIssue({ code: 'custom', message: 'must be an incident id such as INC-7K3QZ2M' });
+        return id ?? text;
+      }),
+      actor: actorId(),
+    }),
   ],
-  { error: 'command must be one of: failover, failback, lock, unlock' },
+  { error: 'command must be one of: failover, failback, lock, unlock, ack' },
 );
 export type OperatorCommand = z.infer<typeof operatorCommandSchema>;
 export type OperatorCommandInput = z.input<typeof operatorCommandSchema>;
 
-export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock'] as const;
+export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock', 'ack'] as const;
 
 /** True for payloads meant for executeOperatorCommand (the operator handler routes on it). */
 export const isOperatorCommand = (payload: unknown): boolean =>
@@ -44,8 +57,10 @@ export const isOperatorCommand = (payload: unknown): boolean =>
 
 export interface OperatorServices {
   readonly failover: FailoverService;
-  /** Target states as last evaluated (StateStore.loadTargets): manual pre-flight reads them. */
-  readonly loadTargets: (signal?: AbortSignal) => Promise<TargetState[]>;
+  /** Target states as last evaluated (manual pre-flight reads them), and acknowledgements. */
+  readonly store: Pick<StateStore, 'loadTargets' | 'acknowledge'>;
+  readonly auditLog: Pick<AuditLog, 'append'>;
+  readonly clock: Clock;
 }
 
 export interface OperatorCommandResult {
@@ -83,7 +98,7 @@ export const executeOperatorCommand = async (
   const common = { actor: command.actor, ...(signal ? { signal } : {}) };
   switch (command.command) {
     case 'failover': {
-      const targets = await services.loadTargets(signal);
+      const targets = await services.store.loadTargets(signal);
       const records = await services.failover.failover({
         ...common,
         to: command.to,
@@ -95,7 +110,7 @@ export const executeOperatorCommand = async (
       return recordsResult('failover', records);
     }
     case 'failback': {
-      const targets = await services.loadTargets(signal);
+      const targets = await services.store.loadTargets(signal);
       const records = await services.failover.failback({
         ...common,
         targets,
@@ -116,7 +131,42 @@ export const executeOperatorCommand = async (
         ...(result.lock ? { lock: result.lock } : {}),
       };
     }
+    case 'ack':
+      return acknowledge(command.incidentId, command.actor, services, signal);
   }
+};
+
+/**
+ * Already acknowledged is not a failure (the page was seen); resolved or unknown is. The audit
+ * entry follows the acknowledgement: if it cannot be written, the command fails and says so.
+ */
+const acknowledge = async (
+  id: string,
+  actor: OperatorCommand['actor'],
+  services: OperatorServices,
+  signal?: AbortSignal,
+): Promise<OperatorCommandResult> => {
+  const at = services.clock.now();
+  let outcome;
+  try {
+    outcome = await services.store.acknowledge(id, actor, at, signal);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    return { command: 'ack', ok: false, message: `no incident ${id} (see \`hcguard status\` for open incidents)` };
+  }
+  if (!outcome.acknowledged)
+    return { command: 'ack', ok: outcome.incident.status !== 'resolved', message: outcome.reason };
+  const message = acknowledgedMessage(outcome.incident, actor);
+  try {
+    await services.auditLog.append(acknowledgementAudit(outcome.incident, actor, at), signal);
+  } catch (error) {
+    return {
+      command: 'ack',
+      ok: false,
+      message: `${message}\nacknowledged, but the audit entry could not be written: ${errorText(error)}`,
+    };
+  }
+  return { command: 'ack', ok: true, message };
 };
 
 /** Padded so the messages line up under each other. */

@@ -12,7 +12,7 @@ export const handler = deployedHandler('operator', logger, ({ services, region }
   createOperatorHandler({
     // Only drills that read their alerts back from the audit queue build the SQS client.
     drills: composeDrillService(services, { sqs: () => new SQSClient({ region, maxAttempts: 3 }) }),
-    operator: { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
+    operator: services,
     logger,
   }),
 );

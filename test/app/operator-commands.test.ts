@@ -9,7 +9,9 @@ import {
 import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import type { TargetState } from '../../lambdas/core/model/probing.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import type { ManagedRecord } from '../../lambdas/core/model/routing.ts';
+import { MemoryStateStore } from '../fakes/memory-state-store.ts';
 import { FakeRouter, manualClock, MemoryAuditLog, MemoryRoutingStore } from '../fakes/routing.ts';
 
 const NOW = '2026-11-20T08:00:00.000Z';
@@ -62,7 +64,9 @@ const services = (targets: () => TargetState[] = healthy) => {
     auditLog: audit,
     clock,
   });
-  return { router, audit, services: { failover, loadTargets: async () => targets() } };
+  const store = new MemoryStateStore();
+  store.loadTargets = async () => targets();
+  return { router, audit, store, services: { failover, store, auditLog: audit, clock } };
 };
 
 describe('parseOperatorCommand', () => {
@@ -83,13 +87,18 @@ describe('parseOperatorCommand', () => {
       { command: 'unlock', actor: ACTOR },
       { command: 'unlock', actor: ACTOR },
     ],
+    [
+      { command: 'ack', incidentId: 'inc-7k3qz2m', actor: ACTOR },
+      { command: 'ack', incidentId: 'INC-7K3QZ2M', actor: ACTOR },
+    ],
   ])('accepts %j', (payload, parsed) => {
     expect(parseOperatorCommand(payload)).toEqual(parsed);
     expect(isOperatorCommand(payload)).toBe(true);
   });
 
   it.each([
-    [{ command: 'reboot', actor: ACTOR }, 'command: command must be one of: failover, failback, lock, unlock'],
+    [{ command: 'reboot', actor: ACTOR }, 'command: command must be one of: failover, failback, lock, unlock, ack'],
+    [{ command: 'ack', incidentId: 'INC-1', actor: ACTOR }, 'incidentId: must be an incident id such as INC-7K3QZ2M'],
     [{ command: 'failover', to: 'tertiary', reason: 'x', actor: ACTOR }, 'to: must be one of: primary, backup'],
     [{ command: 'failover', to: 'backup', reason: '', actor: ACTOR }, 'reason: must not be empty'],
     [{ command: 'failover', to: 'backup', actor: ACTOR }, 'reason: is required'],
@@ -173,5 +182,81 @@ describe('executeOperatorCommand', () => {
     ).rejects.toBeInstanceOf(InvalidOperatorCommand);
     expect(router.changes).toEqual([]);
     expect(audit.entries).toEqual([]);
+  });
+});
+
+describe('executeOperatorCommand: ack', () => {
+  const OPEN: Incident = {
+    id: 'INC-7K3QZ2M',
+    dedupKey: 'probe|primary|verification|status',
+    kind: 'probe',
+    site: 'primary',
+    stage: 'verification',
+    severity: 'SEV1',
+    status: 'open',
+    title: 'verification failing on primary (status)',
+    openedAt: '2026-11-20T07:55:00.000Z',
+    reminders: 0,
+    version: 1,
+  };
+  const withIncident = (incident: Incident = OPEN) => {
+    const world = services();
+    world.store.incidents.set(incident.id, incident);
+    world.store.events.set(incident.id, []);
+    return world;
+  };
+  const ack = (id = 'INC-7K3QZ2M') => ({ command: 'ack', incidentId: id, actor: ACTOR });
+
+  it('acknowledges through the store, audits who, and says reminders and escalation stop', async () => {
+    const { store, audit, services: deps } = withIncident();
+    expect(await executeOperatorCommand(ack('inc-7k3qz2m'), deps)).toEqual({
+      command: 'ack',
+      ok: true,
+      message:
+        `acknowledged INC-7K3QZ2M (SEV1 verification failing on primary (status)) as ${ACTOR}: ` +
+        'reminders and escalation stop',
+    });
+    expect(store.incidents.get('INC-7K3QZ2M')).toMatchObject({ status: 'acknowledged', acknowledgedBy: ACTOR });
+    expect(audit.entries).toEqual([
+      {
+        at: NOW,
+        actor: ACTOR,
+        action: 'incident.acknowledge',
+        subject: 'INC-7K3QZ2M',
+        detail: { severity: 'SEV1', dedupKey: OPEN.dedupKey },
+      },
+    ]);
+  });
+
+  it('a repeated ack succeeds without a change; a resolved or unknown incident fails', async () => {
+    const { audit, services: deps } = withIncident();
+    await executeOperatorCommand(ack(), deps);
+    expect(await executeOperatorCommand(ack(), deps)).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^INC-7K3QZ2M was already acknowledged by operator:li@ops-1 at /),
+    });
+    expect(await executeOperatorCommand(ack('INC-ZZZZZZZ'), deps)).toEqual({
+      command: 'ack',
+      ok: false,
+      message: 'no incident INC-ZZZZZZZ (see `hcguard status` for open incidents)',
+    });
+    const resolved = withIncident({ ...OPEN, status: 'resolved', resolvedAt: NOW });
+    expect(await executeOperatorCommand(ack(), resolved.services)).toMatchObject({
+      ok: false,
+      message: `INC-7K3QZ2M is already resolved (at ${NOW})`,
+    });
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('fails, naming the acknowledgement it made, when the audit entry cannot be written', async () => {
+    const { audit, store, services: deps } = withIncident();
+    audit.failWith = new Error('ThrottlingException: Rate exceeded');
+    expect(await executeOperatorCommand(ack(), deps)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(
+        /^acknowledged INC-7K3QZ2M .*\nacknowledged, but the audit entry could not be written: .*Rate exceeded$/,
+      ),
+    });
+    expect(store.incidents.get('INC-7K3QZ2M')?.status).toBe('acknowledged');
   });
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
   await world.settle();
   const handler = createOperatorHandler({
     drills: world.drillService(),
-    operator: { failover: world.services.failover, loadTargets: (signal) => world.services.store.loadTargets(signal) },
+    operator: world.services,
     logger: new Logger({ serviceName: 'hcguard-drill', logLevel: 'WARN' }),
     now: () => world.clock.now().getTime(),
     reserveMs: 0,

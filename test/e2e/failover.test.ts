@@ -155,20 +155,14 @@ describe('failover against the sandbox, end to end', () => {
       testbed.sandbox.faults.clearNow();
       for (let i = 0; i < 3; i++) expect((await round()).switches).toEqual([]);
       expect(await recordValue()).toEqual(['127.0.0.2']);
-      const early = await executeOperatorCommand(
-        { command: 'failback', actor: OPERATOR },
-        { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
-      );
+      const early = await executeOperatorCommand({ command: 'failback', actor: OPERATOR }, services);
       expect(early).toMatchObject({ ok: false, message: expect.stringContaining('primary healthy only since') });
 
       // Ten minutes later (and a fresh round), the operator approves the failback.
       offsetMs += 10 * 60_000 + 5_000;
       expect((await round()).switches).toEqual([]);
       expect(await recordValue()).toEqual(['127.0.0.2']);
-      const failback = await executeOperatorCommand(
-        { command: 'failback', actor: OPERATOR },
-        { failover: services.failover, loadTargets: (signal) => services.store.loadTargets(signal) },
-      );
+      const failback = await executeOperatorCommand({ command: 'failback', actor: OPERATOR }, services);
       expect(failback).toMatchObject({
         command: 'failback',
         ok: true,

@@ -1,7 +1,7 @@
-// `hcguard failover | failback | lock | unlock`: operator routing commands. Locally (the local
-// runtime or an emulator) they run in-process through composeServices; against AWS the CLI
-// invokes the operator Lambda with the same JSON, so the switch runs with the stack's least-privilege
-// role and the operator needs only lambda:InvokeFunction.
+// `hcguard failover | failback | lock | unlock | ack`: the operator's commands. Locally (the
+// local runtime or an emulator) they run in-process through composeServices; against AWS the CLI
+// invokes the operator Lambda with the same JSON, so they run with the stack's least-privilege
+// role and the operator role needs only lambda:InvokeFunction and read access.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Option, type Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
@@ -11,11 +11,13 @@ import { composeServices } from '../../../lambdas/app/compose.ts';
 import {
   executeOperatorCommand,
   InvalidOperatorCommand,
+  OPERATOR_COMMANDS,
   parseOperatorCommand,
   type OperatorCommand,
   type OperatorCommandInput,
   type OperatorCommandResult,
 } from '../../../lambdas/app/operator-commands.ts';
+import { normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
 import { type Actor, SITES } from '../../../lambdas/core/model/vocabulary.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
@@ -120,6 +122,18 @@ export const registerRoutingCommands = (
     });
 
   program
+    .command('ack')
+    .description(
+      'acknowledge an incident: stops its reminders and escalation (exit 1 if it is unknown or already resolved)',
+    )
+    .argument('<incident-id>', 'the id from the alert, e.g. INC-7K3QZ2M')
+    .action(async (input: string) => {
+      const incidentId = normalizeIncidentId(input);
+      if (!incidentId) throw new UsageError(`"${input}" is not an incident id: they look like INC-7K3QZ2M`);
+      await execute({ command: 'ack', incidentId, actor: operatorActor() }, false);
+    });
+
+  program
     .command('unlock')
     .description('resume automatic switching; exit 1 if routing was not locked')
     .option('--json', 'print the result as JSON')
@@ -138,11 +152,7 @@ export const runWhereTargetLives: OperatorCommandRunner = async (command, contex
   const signal = AbortSignal.timeout((config.failover.insyncTimeoutSeconds + 60) * 1000);
   try {
     const services = composeServices({ config, resources: target.resources, clients });
-    return await executeOperatorCommand(
-      command,
-      { failover: services.failover, loadTargets: (abort) => services.store.loadTargets(abort) },
-      signal,
-    );
+    return await executeOperatorCommand(command, services, signal);
   } finally {
     clients.dynamodb.destroy();
     clients.sns.destroy();
@@ -151,7 +161,7 @@ export const runWhereTargetLives: OperatorCommandRunner = async (command, contex
 };
 
 const operatorCommandResultSchema = z.object({
-  command: z.enum(['failover', 'failback', 'lock', 'unlock']),
+  command: z.enum(OPERATOR_COMMANDS),
   ok: z.boolean(),
   message: z.string(),
   records: z

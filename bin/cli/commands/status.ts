@@ -1,21 +1,17 @@
-// `hcguard status`, `hcguard history`, `hcguard ack`: what hcguard knows right now, what it saw
-// lately, and the operator's acknowledgement of an incident. They read (and, for ack, write) the
-// stack's table through the same adapters the Lambdas use: the deployed table in AWS, or the
+// `hcguard status`, `hcguard history`: what hcguard knows right now and what it saw lately. They
+// read the stack's table through the same adapters the Lambdas use: the deployed table in AWS, or the
 // local runtime's / an emulator's (--endpoint-url, AWS_ENDPOINT_URL). Every read is a key lookup
 // or a query, never a Scan.
-import { operatorActor } from './routing.ts';
-import { errorText, NotFoundError } from '../../../lambdas/core/errors.ts';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import ms from 'ms';
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
-import { normalizeIncidentId } from '../../../lambdas/core/incidents/ids.ts';
 import { SITES, STAGES, targetKey, type Site, type Stage } from '../../../lambdas/core/model/vocabulary.ts';
 import type { Incident } from '../../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
 import type { RoutingLock, RoutingState } from '../../../lambdas/core/model/routing.ts';
 import type { CliContext } from '../context.ts';
-import { CommandFailed, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { servicesFor } from '../services.ts';
 
 /** `hcguard status --json`: the shape scripts and the dashboard rely on. */
@@ -253,49 +249,5 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
           ? `${JSON.stringify({ since, results, incidents: matching }, null, 2)}\n`
           : formatHistory(results, matching, services.config.timeZone),
       );
-    });
-
-  program
-    .command('ack')
-    .description(
-      'acknowledge an incident: stops its reminders and escalation (exit 1 if it is unknown or already resolved)',
-    )
-    .argument('<incident-id>', 'the id from the alert, e.g. INC-7K3QZ2M')
-    .action(async (input: string) => {
-      const id = normalizeIncidentId(input);
-      if (!id) throw new UsageError(`"${input}" is not an incident id: they look like INC-7K3QZ2M`);
-      const services = await servicesFor(context);
-      const actor = operatorActor();
-      const at = services.clock.now();
-      let outcome;
-      try {
-        outcome = await services.store.acknowledge(id, actor, at);
-      } catch (error) {
-        if (error instanceof NotFoundError)
-          throw new CommandFailed(`no incident ${id} (see \`hcguard status\` for open incidents)`);
-        throw error;
-      }
-      if (!outcome.acknowledged) {
-        if (outcome.incident.status === 'resolved') throw new CommandFailed(outcome.reason);
-        context.out(`${outcome.reason}\n`);
-        return;
-      }
-      const { incident } = outcome;
-      context.out(
-        `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ` +
-          `${actor}: reminders and escalation stop\n`,
-      );
-      try {
-        await services.auditLog.append({
-          at: at.toISOString(),
-          actor,
-          action: 'incident.acknowledge',
-          subject: incident.id,
-          detail: { severity: incident.severity, dedupKey: incident.dedupKey },
-          ...(incident.drillId ? { drillId: incident.drillId } : {}),
-        });
-      } catch (error) {
-        throw new CommandFailed(`acknowledged, but the audit entry could not be written: ${errorText(error)}`);
-      }
     });
 };

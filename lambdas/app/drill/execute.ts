@@ -19,7 +19,6 @@ export const execute = async (
   signal?: AbortSignal,
 ): Promise<ActionResult> => {
   const { clock, drills, config } = deps;
-  const operator = { failover: deps.failover, loadTargets: (abort?: AbortSignal) => deps.store.loadTargets(abort) };
   const startedAt = clock.now().toISOString();
   const done = (extra: Partial<Extract<ActionResult, { ok: true }>> = {}): ActionResult => ({
     ok: true,
@@ -70,17 +69,13 @@ export const execute = async (
       case 'switch': {
         const result = await executeOperatorCommand(
           { command: 'failover', to: action.to, reason: action.reason, force: action.force, actor: drillActor(drill) },
-          operator,
+          deps,
           signal,
         );
         return result.ok ? done({ detail: result.message }) : failed(result.message, true);
       }
       case 'failback': {
-        const result = await executeOperatorCommand(
-          { command: 'failback', actor: drillActor(drill) },
-          operator,
-          signal,
-        );
+        const result = await executeOperatorCommand({ command: 'failback', actor: drillActor(drill) }, deps, signal);
         return result.ok ? done({ detail: result.message }) : failed(result.message, true);
       }
       case 'publish-test-alert': {

@@ -6,6 +6,7 @@ import type { ManagedRecord } from '../../core/model/routing.ts';
 import type { Actor, Severity } from '../../core/model/vocabulary.ts';
 import type {
   AlertAudit,
+  AuditLog,
   Clock,
   DrillRecordWriter,
   DrillStore,
@@ -25,6 +26,8 @@ export interface DrillServiceDeps {
   readonly routing: RoutingStore;
   readonly failover: FailoverService;
   readonly notifier: Notifier;
+  /** The switches a drill makes go through the operator commands, which audit them. */
+  readonly auditLog: AuditLog;
   /** The audit subscription; without it the notify phase cannot confirm delivery. */
   readonly audit?: AlertAudit;
   /** Breaks the platform (sandbox fault API or fault hook); absent when none is reachable. */

@@ -1,4 +1,5 @@
 // `hcguard ack`: the operator has seen the incident.
+import type { AuditEntry } from '../model/audit.ts';
 import type { Incident } from '../model/incidents.ts';
 import type { Actor } from '../model/vocabulary.ts';
 import type { IncidentChange } from './types.ts';
@@ -39,3 +40,17 @@ export const acknowledgeIncident = (incident: Incident, actor: Actor, now: Date)
     },
   };
 };
+
+/** The audit entry of an acknowledgement: who, when, and which incident at which severity. */
+export const acknowledgementAudit = (incident: Incident, actor: Actor, at: Date): AuditEntry => ({
+  at: at.toISOString(),
+  actor,
+  action: 'incident.acknowledge',
+  subject: incident.id,
+  detail: { severity: incident.severity, dedupKey: incident.dedupKey },
+  ...(incident.drillId ? { drillId: incident.drillId } : {}),
+});
+
+/** What the operator reads after `hcguard ack`. */
+export const acknowledgedMessage = (incident: Incident, actor: Actor): string =>
+  `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ${actor}: reminders and escalation stop`;
