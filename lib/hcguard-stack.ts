@@ -12,6 +12,7 @@ import {
 } from '../lambdas/core/schedule.ts';
 import type { HcguardConfig } from '../lambdas/core/config/schema.ts';
 import { SEVERITIES } from '../lambdas/core/model/vocabulary.ts';
+import { WRITTEN_PARTITIONS } from '../lambdas/adapters/aws/table-design.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
 import { GuardKeys } from './constructs/encryption.ts';
@@ -31,6 +32,27 @@ export interface HcguardStackProps extends StackProps {
 }
 
 export const logRetentionFor = (days: number): logs.RetentionDays => days as logs.RetentionDays;
+
+/** Principals of this account may assume the operator role only once tagged as operators. */
+export const OPERATOR_PRINCIPAL_TAG = 'hcguard-operator';
+
+/**
+ * Who may assume the operator role: the configured principals, or else only principals of this
+ * account that carry the operator tag; with `requireMfa`, only from an MFA-signed session.
+ */
+const operatorTrust = (operators: HcguardConfig['deployment']['operators']): iam.IPrincipal => {
+  const conditions = {
+    ...(operators.principals.length === 0
+      ? { StringEquals: { [`aws:PrincipalTag/${OPERATOR_PRINCIPAL_TAG}`]: 'true' } }
+      : {}),
+    ...(operators.requireMfa ? { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } : {}),
+  };
+  const principals =
+    operators.principals.length > 0
+      ? operators.principals.map((arn) => new iam.ArnPrincipal(arn))
+      : [new iam.AccountRootPrincipal()];
+  return new iam.CompositePrincipal(...principals.map((principal) => principal.withConditions(conditions)));
+};
 
 /**
  * Everything hcguard runs on in one account: the state table, one alert topic per severity,
@@ -94,8 +116,8 @@ export class HcguardStack extends Stack {
       records: records.records,
       secrets: Object.values(config.secrets),
     };
-    grantGuardAccess(probe.role, access);
-    grantGuardAccess(operator.role, access);
+    grantGuardAccess(probe.role, { ...access, writes: WRITTEN_PARTITIONS.probe });
+    grantGuardAccess(operator.role, { ...access, writes: WRITTEN_PARTITIONS.operator });
     grantAuditQueueRead(operator.role, alerts.auditQueue);
 
     for (const [name, secret] of Object.entries(config.secrets)) {
@@ -117,17 +139,16 @@ export class HcguardStack extends Stack {
     });
 
     const operatorRole = new iam.Role(this, 'OperatorRole', {
-      description: 'hcguard operators: run drills and routing commands, read status, acknowledge incidents',
-      assumedBy: config.deployment.operatorPrincipals.length
-        ? new iam.CompositePrincipal(...config.deployment.operatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)))
-        : new iam.AccountRootPrincipal(),
+      description: 'hcguard operators: read status, run drills and operator commands through the operator Lambda',
+      assumedBy: operatorTrust(config.deployment.operators),
       maxSessionDuration: Duration.hours(4),
     });
     // The unqualified function only: no versions or aliases exist to invoke.
     operatorRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [operator.function.functionArn] }),
     );
-    grantTableAccess(operatorRole, state.table, keys.dataKey);
+    // Reads only: every change an operator makes goes through the operator Lambda.
+    grantTableAccess(operatorRole, state.table, keys.dataKey, []);
     operatorRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [this.stackId] }),
     );

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { SecretRef } from '../../lambdas/core/probe/schema.ts';
 import type { Severity } from '../../lambdas/core/model/vocabulary.ts';
-import { TABLE_DESIGN } from '../../lambdas/adapters/aws/table-design.ts';
+import { APPEND_ONLY_PARTITIONS, TABLE_DESIGN } from '../../lambdas/adapters/aws/table-design.ts';
 import { bundleDefines } from '../../lambdas/contract/bundle.ts';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metrics.ts';
 import { RESOURCES_ENV } from '../../lambdas/contract/resources.ts';
@@ -111,23 +111,25 @@ export interface GuardAccess {
   readonly alertsKey: kms.IKey;
   readonly records: readonly ManagedRecordRef[];
   readonly secrets: readonly SecretRef[];
+  /** The partitions this function writes (`dynamodb:LeadingKeys` patterns). */
+  readonly writes: readonly string[];
 }
 
 /** The data-plane actions hcguard uses; no Scan, no table administration. */
-export const TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+export const TABLE_WRITE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
 ] as const;
+/** What would change or remove an item that exists: refused on append-only partitions. */
+export const ITEM_CHANGE_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 
 /** Grants exactly what a guard function needs on this stack's resources. */
 export const grantGuardAccess = (role: iam.Role, access: GuardAccess): void => {
-  grantTableAccess(role, access.table, access.dataKey);
+  grantTableAccess(role, access.table, access.dataKey, access.writes);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['sns:Publish'],
@@ -189,17 +191,44 @@ export const grantGuardAccess = (role: iam.Role, access: GuardAccess): void => {
 };
 
 /**
- * The table's data-plane actions on the table and its named indexes only (no `index/*`), plus
- * what DynamoDB needs of the customer-managed key on the caller's behalf.
+ * Reads on the table and its named indexes (no `index/*`); item writes, when `writes` names
+ * partitions, only to items whose partition key matches them (`dynamodb:LeadingKeys`); and for
+ * every role an explicit deny of updates and deletes on the append-only partitions, which no
+ * Allow can override. Plus what DynamoDB needs of the customer-managed key on the caller's
+ * behalf: decrypting only, for a reader.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
  */
-export const grantTableAccess = (role: iam.Role, table: dynamodb.ITable, key: kms.IKey): void => {
+export const grantTableAccess = (
+  role: iam.Role,
+  table: dynamodb.ITable,
+  key: kms.IKey,
+  writes: readonly string[],
+): void => {
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      actions: [...TABLE_ACTIONS],
+      actions: [...TABLE_READ_ACTIONS],
       resources: [table.tableArn, ...TABLE_DESIGN.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
     }),
   );
-  key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+  if (writes.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...TABLE_WRITE_ACTIONS],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...writes] } },
+      }),
+    );
+  }
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: [...ITEM_CHANGE_ACTIONS],
+      resources: [table.tableArn],
+      conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [...APPEND_ONLY_PARTITIONS] } },
+    }),
+  );
+  if (writes.length > 0) key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+  else key.grant(role, 'kms:Decrypt', 'kms:DescribeKey');
 };
 
 export const grantAuditQueueRead = (role: iam.IRole, queue: sqs.IQueue): void => {

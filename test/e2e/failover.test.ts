@@ -20,6 +20,7 @@ import type { RoundMemory, RoundSummary } from '../../lambdas/app/round/types.ts
 import type { Clock } from '../../lambdas/ports.ts';
 import { createAlertTopics, type AlertTopics } from '../support/alert-topics.ts';
 import { motoClients, uniqueName } from '../support/aws.ts';
+import { forbiddenWrites, recordWrites } from '../support/recorded-writes.ts';
 import { createHcguardTable } from '../support/hcguard-table.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
@@ -35,6 +36,8 @@ let services: Services;
 let topics: AlertTopics;
 let zoneId: string;
 const clients = motoClients();
+// Rounds write as the probe Lambda would, operator commands as the operator Lambda.
+const recorder = recordWrites(clients.dynamodb, 'probe');
 const memory: RoundMemory = {};
 
 const round = async (): Promise<RoundSummary> => {
@@ -151,18 +154,29 @@ describe('failover against the sandbox, end to end', () => {
         document: { switch: { record: recordName, from: 'primary', to: 'backup', changeId: routing?.lastChange?.id } },
       });
 
+      // The operator acknowledges the page, through the operator path.
+      const incidentId = String(announcing[0]?.attributes.incidentId);
+      const ack = await recorder.as('operator', () =>
+        executeOperatorCommand({ command: 'ack', incidentId, actor: OPERATOR }, services),
+      );
+      expect(ack).toMatchObject({ ok: true, message: expect.stringMatching(/^acknowledged INC-/) });
+
       // The fault clears: the primary recovers, traffic stays on the backup (failback is manual).
       testbed.sandbox.faults.clearNow();
       for (let i = 0; i < 3; i++) expect((await round()).switches).toEqual([]);
       expect(await recordValue()).toEqual(['127.0.0.2']);
-      const early = await executeOperatorCommand({ command: 'failback', actor: OPERATOR }, services);
+      const early = await recorder.as('operator', () =>
+        executeOperatorCommand({ command: 'failback', actor: OPERATOR }, services),
+      );
       expect(early).toMatchObject({ ok: false, message: expect.stringContaining('primary healthy only since') });
 
       // Ten minutes later (and a fresh round), the operator approves the failback.
       offsetMs += 10 * 60_000 + 5_000;
       expect((await round()).switches).toEqual([]);
       expect(await recordValue()).toEqual(['127.0.0.2']);
-      const failback = await executeOperatorCommand({ command: 'failback', actor: OPERATOR }, services);
+      const failback = await recorder.as('operator', () =>
+        executeOperatorCommand({ command: 'failback', actor: OPERATOR }, services),
+      );
       expect(failback).toMatchObject({
         command: 'failback',
         ok: true,
@@ -181,6 +195,13 @@ describe('failover against the sandbox, end to end', () => {
         ['routing.switch-refused', OPERATOR],
         ['routing.switched', OPERATOR],
       ]);
+
+      // Every write fell in a partition its role may write, and no audit item was changed.
+      expect(recorder.writes.filter((write) => write.writer === 'operator').length).toBeGreaterThan(0);
+      expect(new Set(recorder.writes.map((write) => write.pk.split('#')[0]))).toEqual(
+        new Set(['TARGET', 'RESULT', 'ROUTING', 'AUDIT', 'INCIDENT', 'DEDUP', 'OUTBOX', 'ANNOUNCED']),
+      );
+      expect(forbiddenWrites(recorder.writes)).toEqual([]);
     },
   );
 });

@@ -59,7 +59,7 @@ const everythingInput = (): HcguardConfigInput =>
       account: '123456789012',
       region: 'cn-north-1',
       logRetentionDays: 30,
-      operatorPrincipals: ['arn:aws-cn:iam::123456789012:role/oncall'],
+      operators: { principals: ['arn:aws-cn:iam::123456789012:role/oncall'], requireMfa: true },
     },
     local: { citizens: { record: 'verify.hc.example.com' } },
   });

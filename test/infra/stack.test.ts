@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import type { HcguardConfig, HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
-import { HcguardStack } from '../../lib/hcguard-stack.ts';
+import { HcguardStack, OPERATOR_PRINCIPAL_TAG } from '../../lib/hcguard-stack.ts';
+import { iamAllows } from '../support/iam.ts';
 
 /** The feature flags `cdk synth` uses, from cdk.json, without bundling the code assets. */
 const appContext = (): Record<string, unknown> => ({
@@ -39,6 +40,26 @@ const statementsOf = (policyLogicalIdPrefix: string): Statement[] =>
         (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
     );
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+/** The statements of the role whose description starts with `description`. */
+const roleStatements = (description: string): Statement[] => {
+  const [roleId] = Object.keys(
+    template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp(`^${description}`) },
+    }),
+  );
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .map(
+      (policy) =>
+        (policy as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } }).Properties,
+    )
+    .filter((properties) => properties.Roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((properties) => properties.PolicyDocument.Statement);
+};
+const ROLES: Readonly<Record<string, string>> = {
+  'the operator role': 'hcguard operators:',
+  'the probe Lambda': 'hcguard Probe:',
+  'the operator Lambda': 'hcguard Operator:',
+};
 
 describe('state table', () => {
   it('is on-demand, keyed pk/sk with gsi1, with point-in-time recovery, TTL and a customer-managed key', () => {
@@ -248,19 +269,54 @@ describe('least privilege', () => {
     );
   });
 
-  it('grants DynamoDB on this table and its one index only, and SNS on these topics only', () => {
+  it('grants DynamoDB reads on this table and its one index, writes on the table only, and SNS on these topics', () => {
+    const table = { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] };
     const dynamo = allStatements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
     for (const statement of dynamo) {
-      expect(statement.Resource).toEqual([
-        { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] }, '/index/gsi1']] },
-      ]);
+      const reads = actionsOf(statement).every((action) => /^dynamodb:(GetItem|BatchGetItem|Query)$/.test(action));
+      expect(statement.Resource).toEqual(reads ? [table, { 'Fn::Join': ['', [table, '/index/gsi1']] }] : table);
     }
     const publish = allStatements.filter((statement) => actionsOf(statement).includes('sns:Publish'));
     expect(publish).toHaveLength(2);
     for (const statement of publish) expect(statement.Resource).toHaveLength(4);
+  });
+
+  // What each role may do to an item, by the synthesized policy's own statements (explicit deny
+  // first, then an allow whose LeadingKeys condition holds): table rows over the key design.
+  const may = (role: string, action: string, pk: string): boolean =>
+    iamAllows(roleStatements(ROLES[role]!), action, [pk]);
+  it.each([
+    ['the operator role', 'dynamodb:GetItem', 'ROUTING', true],
+    ['the operator role', 'dynamodb:Query', 'AUDIT#2026-12-02', true],
+    ['the operator role', 'dynamodb:PutItem', 'ROUTING', false],
+    ['the operator role', 'dynamodb:UpdateItem', 'INCIDENT#INC-7K3QZ2M', false],
+    ['the operator role', 'dynamodb:DeleteItem', 'AUDIT#2026-12-02', false],
+    ['the operator role', 'dynamodb:BatchWriteItem', 'TARGET', false],
+    ['the probe Lambda', 'dynamodb:PutItem', 'RESULT#primary#verification', true],
+    ['the probe Lambda', 'dynamodb:UpdateItem', 'ROUTING', true],
+    ['the probe Lambda', 'dynamodb:PutItem', 'AUDIT#CHAIN#verify.hc.example.com', true],
+    ['the probe Lambda', 'dynamodb:PutItem', 'DRILL#drill-1', false],
+    ['the probe Lambda', 'dynamodb:UpdateItem', 'AUDIT#2026-12-02', false],
+    ['the probe Lambda', 'dynamodb:DeleteItem', 'AUDIT#CHAIN#verify.hc.example.com', false],
+    ['the probe Lambda', 'dynamodb:BatchWriteItem', 'AUDIT#2026-12-02', false],
+    ['the operator Lambda', 'dynamodb:PutItem', 'DRILL#drill-1', true],
+    ['the operator Lambda', 'dynamodb:UpdateItem', 'INCIDENT#INC-7K3QZ2M', true],
+    ['the operator Lambda', 'dynamodb:PutItem', 'RESULT#primary#verification', false],
+    ['the operator Lambda', 'dynamodb:PutItem', 'SEQ#hcguard-probe-primary', false],
+    ['the operator Lambda', 'dynamodb:DeleteItem', 'AUDIT#SUBJECTS', false],
+  ])('%s: %s on an item in %s → %s', (role, action, pk, allowed) => {
+    expect(may(role, action, pk)).toBe(allowed);
+  });
+
+  it('gives the operator role decryption only, the functions what writing needs', () => {
+    const kms = (role: string) =>
+      roleStatements(ROLES[role]!)
+        .filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')))
+        .flatMap(actionsOf);
+    expect(kms('the operator role').sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(kms('the probe Lambda')).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']));
   });
 
   it('reads only the SSM parameters the config names as secrets', () => {
@@ -288,20 +344,41 @@ describe('least privilege', () => {
     });
   });
 
-  it('lets the account (or the configured principals) assume the operator role', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      Description: Match.stringLikeRegexp('hcguard operators'),
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: Match.anyValue() } })] },
-    });
-    const named = synth((input) => {
-      input.deployment = { ...input.deployment, operatorPrincipals: ['arn:aws-cn:iam::123456789012:role/oncall'] };
-    }).template;
-    named.hasResourceProperties('AWS::IAM::Role', {
-      Description: Match.stringLikeRegexp('hcguard operators'),
-      AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws-cn:iam::123456789012:role/oncall' } })],
+  const trustOf = (stack: Template) =>
+    Object.values(
+      stack.findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('hcguard operators') },
+      }),
+    )
+      .map((role) => (role as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }).Properties)
+      .flatMap((properties) => properties.AssumeRolePolicyDocument.Statement);
+
+  it('trusts only principals of the account tagged as operators when none are configured', () => {
+    expect(trustOf(template)).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws-cn:iam::123456789012:root' },
+        Condition: { StringEquals: { [`aws:PrincipalTag/${OPERATOR_PRINCIPAL_TAG}`]: 'true' } },
       },
-    });
+    ]);
+  });
+
+  it('trusts the configured principals, and with requireMfa only an MFA-signed session', () => {
+    const named = synth((input) => {
+      input.deployment = {
+        ...input.deployment,
+        operators: { principals: ['arn:aws-cn:iam::123456789012:role/oncall'], requireMfa: true },
+      };
+    }).template;
+    expect(trustOf(named)).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws-cn:iam::123456789012:role/oncall' },
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      },
+    ]);
   });
 });
 

@@ -32,6 +32,20 @@ export const TABLE_DESIGN = {
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
 } as const;
 
+/**
+ * The partitions each function writes, as IAM `dynamodb:LeadingKeys` patterns (StringLike). The
+ * probe Lambda runs rounds; the operator Lambda runs drills and operator commands (switches,
+ * lock, acknowledgements). The operator role writes nothing. Tests record every write each
+ * makes on moto and hold it to these lists.
+ */
+export const WRITTEN_PARTITIONS = {
+  probe: ['RESULT#*', 'TARGET', 'INCIDENT#*', 'DEDUP#*', 'OUTBOX', 'ANNOUNCED', 'ROUTING', 'AUDIT#*', 'SEQ#*'],
+  operator: ['DRILL', 'DRILL#*', 'ROUTING', 'INCIDENT#*', 'AUDIT#*'],
+} as const;
+
+/** Written once with a conditional create and never updated or deleted, by any role. */
+export const APPEND_ONLY_PARTITIONS = ['AUDIT#*'] as const;
+
 /** CreateTable input for an emulator (the stack declares the same table in CloudFormation). */
 export const createTableInput = (tableName: string): CreateTableCommandInput => {
   const keys = (partitionKey: string, sortKey: string) => [

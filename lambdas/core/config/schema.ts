@@ -116,14 +116,24 @@ export const baseSchema = z.strictObject({
           error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
         })
         .default(90),
-      /** IAM principals (ARNs) allowed to assume the operator role; the account root if empty. */
-      operatorPrincipals: z
-        .array(
-          z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, {
-            error: 'must be an IAM role, user or root ARN',
-          }),
-        )
-        .default([]),
+      /** Who may assume the operator role (read status, invoke the operator Lambda). */
+      operators: z
+        .strictObject({
+          /**
+           * IAM principals (ARNs) trusted by the operator role. Empty: principals of this account
+           * tagged `hcguard-operator=true` (the account root is never trusted as such).
+           */
+          principals: z
+            .array(
+              z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, {
+                error: 'must be an IAM role, user or root ARN',
+              }),
+            )
+            .default([]),
+          /** Assuming the role needs a session signed with MFA (aws:MultiFactorAuthPresent). */
+          requireMfa: z.boolean().default(false),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** `npm start` (`hcguard up`): the local runtime's ports and its simulated citizens. */

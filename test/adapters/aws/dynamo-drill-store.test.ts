@@ -16,6 +16,7 @@ import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
 import { testConfig } from '../../fakes/config.ts';
 import { drillStoreContract } from '../../contracts/drill-store.contract.ts';
+import { forbiddenWrites, recordWrites } from '../../support/recorded-writes.ts';
 
 const config = testConfig();
 const drillAt = (id: string, startedAt: string, dryRun = false): DrillRecord => {
@@ -43,6 +44,25 @@ const advanced = (drill: DrillRecord, at: string): DrillRecord => {
 drillStoreContract('DynamoDB on moto', async () => {
   const { dynamodb } = motoClients();
   return new DynamoDrillStore({ client: dynamodb, tableName: await createHcguardTable(dynamodb, 'drills') });
+});
+
+describe('the drill store on moto, as the operator Lambda', () => {
+  it('writes only to the partitions the operator Lambda may write', async () => {
+    const { dynamodb } = motoClients();
+    const tableName = await createHcguardTable(dynamodb, 'drills');
+    const { writes } = recordWrites(dynamodb, 'operator');
+    const store = new DynamoDrillStore({ client: dynamodb, tableName });
+    const drill = drillAt('drill-iam', '2026-11-20T08:00:00.000Z');
+    await store.create(drill, { claimActive: true });
+    const next = advanced(drill, '2026-11-20T08:00:05.000Z');
+    await store.save(next, drill);
+    await store.setSimulatedFaults(drill.id, [{ site: 'primary', stage: 'verification', mode: 'error' }]);
+    await store.requestAbort(drill.id, { at: '2026-11-20T08:00:06.000Z', by: 'operator:alice@host', reason: 'x' });
+    await store.release(drill.id);
+    expect(new Set(writes.map((write) => write.pk))).toEqual(new Set(['DRILL#drill-iam', 'DRILL']));
+    expect(forbiddenWrites(writes)).toEqual([]);
+    expect(forbiddenWrites([{ writer: 'probe', action: 'dynamodb:PutItem', pk: 'DRILL#drill-iam' }])).toHaveLength(1);
+  });
 });
 
 describe('DynamoDrillStore requests and error paths (aws-sdk-client-mock)', () => {
