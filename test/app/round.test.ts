@@ -236,6 +236,43 @@ describe('runRound: faults in DynamoDB, SNS and the controller', () => {
     },
   );
 
+  it(
+    'delivers at least once: published but not marked sent, the alert goes out exactly once ' +
+      'more after its lease, with the same alertId and dedupKey, and nothing is lost',
+    async () => {
+      const { probes, notifier, round, store } = setup();
+      probes.set('primary', 'verification', TIMEOUT);
+      await round();
+      await round();
+      store.failNext('markAlertSent', new Error('ProvisionedThroughputExceededException'));
+      const third = await round();
+      const id = `${third.incidents[0]?.id}/open`;
+      expect(third.alerts.sent.map((alert) => alert.id)).toEqual([id]);
+      expect(third.problems).toEqual([
+        expect.objectContaining({ step: 'mark-sent', alertId: id, message: expect.stringContaining('Throughput') }),
+      ]);
+      expect((await store.pendingAlerts()).map((alert) => alert.id)).toEqual([id]);
+
+      // The next round sits inside the 2-minute lease: nothing goes out twice at once.
+      expect((await round()).alerts.sent).toEqual([]);
+      // After the lease (30 s rounds): the copy goes out once, then the outbox is empty for good.
+      const later = [];
+      for (let index = 0; index < 6; index++) later.push(...(await round()).alerts.sent.map((alert) => alert.id));
+      expect(later).toEqual([id]);
+      expect(await store.pendingAlerts()).toEqual([]);
+      const copies = notifier.published.filter((alert) => alert.id === id);
+      expect(copies).toHaveLength(2);
+      // The copy is the same message: a subscriber drops it by alertId (or the dedupKey attribute).
+      expect(copies[1]?.message).toEqual(copies[0]?.message);
+      expect(copies[0]?.message.document).toMatchObject({
+        alertId: id,
+        dedupKey: 'probe/primary/verification/timeout',
+      });
+      expect(copies[0]?.message.attributes).toMatchObject({ dedupKey: 'probe/primary/verification/timeout' });
+      expect(notifier.published.map((alert) => alert.id)).toEqual([id, id]);
+    },
+  );
+
   it('still evaluates when DynamoDB fails, reports every failed write, and catches up when it is back', async () => {
     const memory: RoundMemory = {};
     const { probes, store, notifier, round } = setup(memory);
