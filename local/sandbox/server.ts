@@ -69,7 +69,8 @@ const validate = <T>(schema: z.ZodType<T>, input: unknown): T => {
   if (parsed.success) return parsed.data;
   throw new HttpProblem(400, {
     error: 'invalid',
-    problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
+    // One value may break two checks with one message: each problem once.
+    problems: [...new Set(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`))],
   });
 };
 

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { MODULE_LOAD_TIMEOUT_MS } from '../../bin/cli/config-file.ts';
 import { runHcguard } from '../support/cli.ts';
 
 const fixture = new URL('../fixtures/stack.config.json', import.meta.url).pathname;
@@ -57,6 +58,81 @@ describe('hcguard config check', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  // A module config is code: these run it from a folder outside the repository and any package.
+  it.each([
+    [
+      'throws at the top level',
+      'throws.ts',
+      "throw new Error('no prod secrets here');\nexport default {};\n",
+      /^ {2}\(config\): \S+throws\.ts could not be loaded: no prod secrets here$/m,
+    ],
+    [
+      'has a syntax error',
+      'syntax.ts',
+      "export default {\n  name: 'x',,\n};\n",
+      /^ {2}\(config\): \S+syntax\.ts could not be loaded: \S+syntax\.ts:2:12: ERROR: Expected identifier/m,
+    ],
+    [
+      'has a getter that throws',
+      'getter.ts',
+      "export default { get name() { throw new Error('getter boom'); } };\n",
+      /^ {2}\(config\): \S+getter\.ts could not be read: getter boom$/m,
+    ],
+    [
+      'is JSON with a syntax error',
+      'syntax.json',
+      '{\n  "name": "x",,\n}',
+      /syntax\.json is not valid JSON: Expected double-quoted property name at line 2, column 15$/m,
+    ],
+  ])(
+    'refuses a config that %s with exit 2, the file and the first line of the error',
+    async (_, name, content, message) => {
+      const run = await runHcguard('config', 'check', '--config', write(name, content));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it('times out a module config whose top-level await never settles, instead of exiting 13', async () => {
+    const path = write('stuck.mts', 'await new Promise(() => undefined);\nexport default {};\n');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const running = runHcguard('config', 'check', '--config', path);
+      await vi.advanceTimersByTimeAsync(MODULE_LOAD_TIMEOUT_MS);
+      const run = await running;
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `${path} did not finish loading within 10 s (a top-level await that never settles?)`,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('loads a .ts config outside any package, and JSON saved with a byte order mark', async () => {
+    const json = readFileSync(fixture, 'utf8');
+    const typed = write('outside.ts', `const config: { name: string } = ${json};\nexport default config;\n`);
+    expect(await runHcguard('config', 'check', '--config', typed)).toMatchObject({ code: 0, stderr: '' });
+    const bom = write('bom.json', `\uFEFF${json}`);
+    expect(await runHcguard('config', 'check', '--config', bom)).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('reports a huge number once', async () => {
+    // Written as JSON text: the number is past what a double holds exactly, as a user may type it.
+    const text = readFileSync(fixture, 'utf8').replace(
+      /"intervalSeconds": \d+/,
+      '"intervalSeconds": 99999999999999999999',
+    );
+    expect(text).toContain('99999999999999999999');
+    const run = await runHcguard('config', 'check', '--config', write('huge.json', text));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `Invalid hcguard config in ${join(dir, 'huge.json')} (1 problem):\n` +
+        '  schedule.intervalSeconds: must be an integer between 5 and 3600\n',
+    );
   });
 
   it('prints the resolved config as JSON with --json', async () => {

@@ -108,6 +108,8 @@ describe('hcguard fault against the sandbox', () => {
       ['fault', 'primary', 'collection', 'error', '--for', 'soon'],
       '--for: "soon" is not a duration (examples: 500ms, 30s, 5m)',
     ],
+    [['fault', 'primary', 'collection', 'error', '--for', '99999999999999999999s'], '--for must be at most 7d'],
+    [['fault', 'primary', 'collection', 'error', '--for', '8d'], '--for must be at most 7d'],
     [['fault', 'clear', 'primary', 'verification', 'extra'], 'too many arguments: extra'],
     [['fault', 'clear', '--for', '5s'], '--for and --latency-ms are for injecting a fault, not for clear'],
     [['fault', 'list', 'primary'], 'fault list takes no arguments (got primary)'],
@@ -115,6 +117,7 @@ describe('hcguard fault against the sandbox', () => {
     const run = await runHcguard('-c', configPath, ...args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+    expect(run.stderr.split(message)).toHaveLength(2);
     expect(testbed.sandbox.faults.listNow()).toEqual([]);
   });
 

@@ -21,7 +21,7 @@ import {
   type Site,
   type Stage,
 } from '../../../lambdas/core/model/vocabulary.ts';
-import { FAULT_MODE_DESCRIPTIONS, faultApplies, faultStages } from '../../../lambdas/core/probe/fault-modes.ts';
+import { FAULT_MODE_DESCRIPTIONS, faultApplies, faultStages, MAX_FAULT_MS } from '../../../lambdas/core/probe/fault-modes.ts';
 import type { FaultInjector } from '../../../lambdas/ports.ts';
 import type { FaultSpec } from '../../../lambdas/core/model/faults.ts';
 import type { CliContext } from '../context.ts';
@@ -96,6 +96,7 @@ const faultSpec = (args: readonly string[], options: FaultOptions): FaultSpec =>
   }
   const forMs = options.for === undefined ? undefined : parseDuration(options.for, '--for');
   if (forMs !== undefined && forMs < 1) throw new UsageError('--for must be at least 1ms');
+  if (forMs !== undefined && forMs > MAX_FAULT_MS) throw new UsageError('--for must be at most 7d');
   return {
     site,
     stage,

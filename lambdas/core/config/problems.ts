@@ -29,25 +29,39 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
   );
 
 export const describeIssues = (issues: readonly z.core.$ZodIssue[], input: unknown): ConfigProblem[] =>
-  issues.flatMap((issue): ConfigProblem[] => {
-    if (issue.code === 'unrecognized_keys') {
-      const allowed = allowedKeysAt(issue.path);
-      return issue.keys.map((key) => {
-        const suggestion = closest(key, allowed);
-        return {
-          path: formatPath([...issue.path, key]),
-          rule: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
-        };
-      });
-    }
-    if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
-      return [{ path: formatPath(issue.path), rule: 'is required' }];
-    }
-    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
-      return [{ path: formatPath(issue.path), rule: `must be ${article(issue.expected)}` }];
-    }
-    return [{ path: formatPath(issue.path), rule: issue.message }];
+  // One value can break two checks with one message (1e20 is neither a safe integer nor under
+  // the maximum): each problem is reported once.
+  uniqueProblems(issues.flatMap((issue) => describeIssue(issue, input)));
+
+const uniqueProblems = (problems: readonly ConfigProblem[]): ConfigProblem[] => {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.path}\u0000${problem.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
+};
+
+const describeIssue = (issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] => {
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, allowed);
+      return {
+        path: formatPath([...issue.path, key]),
+        rule: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+      };
+    });
+  }
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+    return [{ path: formatPath(issue.path), rule: 'is required' }];
+  }
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    return [{ path: formatPath(issue.path), rule: `must be ${article(issue.expected)}` }];
+  }
+  return [{ path: formatPath(issue.path), rule: issue.message }];
+};
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 

@@ -37,6 +37,9 @@ export const faultStages = (mode: FaultMode): readonly Stage[] =>
 
 export const faultApplies = (mode: FaultMode, stage: Stage): boolean => faultStages(mode).includes(stage);
 
+/** The longest a fault may stay injected: a week. */
+export const MAX_FAULT_MS = 7 * 24 * 3_600_000;
+
 export const faultSpecSchema = z
   .strictObject({
     site: oneOf(SITES),
@@ -45,7 +48,7 @@ export const faultSpecSchema = z
     /** For `latency`: the added delay. */
     latencyMs: intBetween(1, 600_000).optional(),
     /** Cleared automatically after this long. */
-    forMs: intBetween(1, 7 * 24 * 3_600_000).optional(),
+    forMs: intBetween(1, MAX_FAULT_MS).optional(),
   })
   .superRefine((spec, ctx) => {
     if (!faultApplies(spec.mode, spec.stage)) {
