@@ -1,7 +1,7 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy`. The config comes from `-c config=path`,
 // $HCGUARD_CONFIG_PATH, or ./hcguard.config.ts; an invalid config stops synth with every problem named.
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/config/problems.ts';
 import { HcguardStack } from '../lib/hcguard-stack.ts';
 import { loadConfigFile, resolveConfigPath } from './cli/config-file.ts';
@@ -22,7 +22,14 @@ try {
       ? { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) }
       : {}),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Every pack's findings fail synth unless acknowledged, each acknowledgement with its reason.
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+    new ServerlessChecks(app),
+  );
   app.synth();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

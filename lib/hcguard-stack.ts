@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   FUNCTION_MEMORY_MB,
@@ -24,6 +25,7 @@ import {
 } from './constructs/guard-functions.ts';
 import { GuardMonitoring } from './constructs/guard-monitoring.ts';
 import { ManagedRecords } from './constructs/managed-records.ts';
+import { acknowledge } from './constructs/nag.ts';
 import { StateTable } from './constructs/state-table.ts';
 
 export interface HcguardStackProps extends StackProps {
@@ -68,6 +70,7 @@ export class HcguardStack extends Stack {
     const state = new StateTable(this, 'State', {
       encryptionKey: keys.dataKey,
       deletionProtection: config.deployment.deletionProtection,
+      ...(config.deployment.backup.enabled ? { backupRetentionDays: config.deployment.backup.retentionDays } : {}),
     });
     const alerts = new AlertTopics(this, 'Alerts', {
       encryptionKey: keys.alertsKey,
@@ -87,8 +90,22 @@ export class HcguardStack extends Stack {
       auditQueueUrl: alerts.auditQueue.queueUrl,
       ...(operatorFunctionName ? { operatorFunctionName } : {}),
     });
+    // Failed invocations of either function and schedule events EventBridge could not deliver.
+    const failures = new sqs.Queue(this, 'InvocationFailures', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: keys.alertsKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      failures,
+      ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
+      "This queue is the functions' on-failure destination and the schedule's dead-letter queue: nothing follows it.",
+    );
     const common = {
       logRetention: logRetentionFor(config.deployment.logRetentionDays),
+      logsKey: keys.logsKey,
+      failures,
       resolvedConfig: config,
       serviceName: config.name,
     };
@@ -135,7 +152,13 @@ export class HcguardStack extends Stack {
     new events.Rule(this, 'ProbeSchedule', {
       description: `hcguard probe rounds every ${config.schedule.intervalSeconds}s`,
       schedule: events.Schedule.rate(rate),
-      targets: [new targets.LambdaFunction(probe.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+      targets: [
+        new targets.LambdaFunction(probe.function, {
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(1),
+          deadLetterQueue: failures,
+        }),
+      ],
     });
 
     const operatorRole = new iam.Role(this, 'OperatorRole', {
@@ -143,6 +166,12 @@ export class HcguardStack extends Stack {
       assumedBy: operatorTrust(config.deployment.operators),
       maxSessionDuration: Duration.hours(4),
     });
+    acknowledge(
+      operatorRole,
+      ['HIPAA.Security-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
+      "The operator role's policy names this stack's table, key and operator function: it belongs " +
+        'to this one role and must not be attachable elsewhere, which an inline policy ensures.',
+    );
     // The unqualified function only: no versions or aliases exist to invoke.
     operatorRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [operator.function.functionArn] }),
@@ -160,6 +189,21 @@ export class HcguardStack extends Stack {
       errorsTopic: alerts.topics.SEV2,
       throttlesTopic: alerts.topics.SEV3,
       scheduleRate: rate,
+      // A page SNS could not deliver, or a failed invocation: SEV2, and SEV1 for SEV2's own letters.
+      deadLetters: [
+        ...SEVERITIES.map((severity) => ({
+          name: `${severity}DeadLetters`,
+          queue: alerts.deadLetters[severity],
+          topic: alerts.topics[severity === 'SEV2' ? 'SEV1' : 'SEV2'],
+          description: `SNS could not deliver a ${severity} alert to a subscriber`,
+        })),
+        {
+          name: 'InvocationFailures',
+          queue: failures,
+          topic: alerts.topics.SEV2,
+          description: 'a scheduled probe run or an asynchronous invocation failed',
+        },
+      ],
     });
 
     new CfnOutput(this, RESOURCES_OUTPUT, {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -10,11 +10,13 @@ export interface GuardKeysProps {
 
 /**
  * Customer-managed keys: one for the state table (health results and incidents are sensitive
- * under PIPL Art. 51), one for the alert topics and the alert audit queue.
+ * under PIPL Art. 51), one for the alert topics and the queues beside them (audit, dead letters,
+ * failed invocations), one for the functions' log groups.
  */
 export class GuardKeys extends Construct {
   readonly dataKey: kms.Key;
   readonly alertsKey: kms.Key;
+  readonly logsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: GuardKeysProps) {
     super(scope, id);
@@ -31,6 +33,33 @@ export class GuardKeys extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy,
     });
+    this.logsKey = new kms.Key(this, 'LogsKey', {
+      description: "hcguard functions' log groups",
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy,
+    });
+    // CloudWatch Logs encrypts each log group's events with this key, for this account's groups only.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    const stack = Stack.of(this);
+    this.logsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     // CloudWatch alarms publish to the encrypted topics (prober heartbeat, Lambda errors);
     // without this grant their notifications are dropped silently.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-encryption
@@ -43,7 +72,17 @@ export class GuardKeys extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
-    // SNS must encrypt messages it delivers to the KMS-encrypted audit queue.
+    // EventBridge puts an undeliverable schedule event on the encrypted failure queue.
+    this.alertsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToDeadLetterToEncryptedQueue',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    // SNS must encrypt messages it delivers to the KMS-encrypted audit and dead-letter queues.
     this.alertsKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowSnsToDeliverToEncryptedQueue',

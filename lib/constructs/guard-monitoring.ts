@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import {
@@ -26,6 +27,13 @@ export interface GuardMonitoringProps {
   readonly scheduleRate: Duration;
   /** Missed periods in a row before the heartbeat alarm fires. @default 3 */
   readonly missedHeartbeats?: number;
+  /** Queues that hold what could not be delivered or run; any message in one alarms. */
+  readonly deadLetters?: readonly {
+    readonly name: string;
+    readonly queue: sqs.IQueue;
+    readonly topic: sns.ITopic;
+    readonly description: string;
+  }[];
 }
 
 /**
@@ -59,6 +67,20 @@ export class GuardMonitoring extends Construct {
     });
     this.heartbeatAlarm.addAlarmAction(new actions.SnsAction(props.heartbeatTopic));
     this.heartbeatAlarm.addOkAction(new actions.SnsAction(props.heartbeatTopic));
+
+    for (const letters of props.deadLetters ?? []) {
+      new cloudwatch.Alarm(this, `${letters.name}Alarm`, {
+        alarmDescription: `hcguard: ${letters.description}; read the messages in the queue.`,
+        metric: letters.queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new actions.SnsAction(letters.topic));
+    }
 
     for (const [name, fn] of Object.entries(props.functions)) {
       new cloudwatch.Alarm(this, `${name}Errors`, {

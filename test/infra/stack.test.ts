@@ -1,7 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NIST80053R5Checks,
+  type NagPack,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/core/config.ts';
@@ -94,9 +101,13 @@ describe('state table', () => {
     unprotected.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
   });
 
-  it('is encrypted with a rotating customer-managed key', () => {
-    template.resourceCountIs('AWS::KMS::Key', 2);
+  it('is encrypted with a rotating customer-managed key, as are the log groups', () => {
+    template.resourceCountIs('AWS::KMS::Key', 3);
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    template.allResourcesProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KeysLogsKey'), 'Arn'] },
+    });
   });
 });
 
@@ -166,6 +177,67 @@ describe('alert topics', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: Match.anyValue(),
       MessageRetentionPeriod: 86_400,
+    });
+  });
+});
+
+describe('failed deliveries and invocations are kept and alarmed on', () => {
+  const subscriptions = () =>
+    Object.values(template.findResources('AWS::SNS::Subscription')).map(
+      (resource) =>
+        (resource as { Properties: { Protocol: string; RedrivePolicy?: unknown; TopicArn: unknown } }).Properties,
+    );
+
+  it("gives every subscription but SMS (which SNS cannot redrive) its severity's dead-letter queue", () => {
+    for (const subscription of subscriptions()) {
+      if (subscription.Protocol === 'sms') expect(subscription.RedrivePolicy).toBeUndefined();
+      else
+        expect(subscription.RedrivePolicy).toEqual({
+          deadLetterTargetArn: {
+            'Fn::GetAtt': [
+              expect.stringMatching(
+                new RegExp(`^Alerts${JSON.stringify(subscription.TopicArn).match(/SEV\d/)?.[0]}DeadLetters`),
+              ),
+              'Arn',
+            ],
+          },
+        });
+    }
+    expect(subscriptions().filter((subscription) => subscription.RedrivePolicy).length).toBe(6);
+  });
+
+  it('alarms on any message in a dead-letter queue: SEV2, and SEV1 for the SEV2 letters', () => {
+    for (const severity of ['SEV1', 'SEV2', 'SEV3', 'SEV4']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Alerts${severity}DeadLetters`), 'QueueName'] },
+          },
+        ],
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp(`^Alerts${severity === 'SEV2' ? 'SEV1' : 'SEV2'}`) }],
+      });
+    }
+  });
+
+  it('sends failed asynchronous invocations and undeliverable schedule events to an alarmed queue', () => {
+    const failures = { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvocationFailures'), 'Arn'] };
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::EventInvokeConfig',
+      { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: failures } } },
+      2,
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: failures } })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvocationFailures'), 'QueueName'] } },
+      ],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsSEV2') }],
     });
   });
 });
@@ -506,20 +578,41 @@ describe('outputs', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
-  const nag = (mutate: (stack: HcguardStack) => void = () => undefined, config?: HcguardConfig) => {
+describe('cdk-nag: AwsSolutions, HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1 and Serverless', () => {
+  const nag = (
+    mutate: (stack: HcguardStack) => void = () => undefined,
+    config?: HcguardConfig,
+    pack: (app: App) => NagPack = (app) => new AwsSolutionsChecks(app),
+  ) => {
     const app = new App({ context: appContext() });
     const stack = new HcguardStack(app, 'Nagged', {
       config: config ?? parseConfig(fixture()),
       env: { account: '123456789012', region: 'cn-north-1' },
     });
     mutate(stack);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(pack(app));
     return () => app.synth();
   };
 
-  it('finds nothing unacknowledged in the stack', () => {
-    expect(nag()).not.toThrow();
+  it.each([
+    ['AwsSolutions', (app: App) => new AwsSolutionsChecks(app)],
+    ['HIPAA Security', (app: App) => new HIPAASecurityChecks(app)],
+    ['NIST 800-53 R5', (app: App) => new NIST80053R5Checks(app)],
+    ['PCI DSS 3.2.1', (app: App) => new PCIDSS321Checks(app)],
+    ['Serverless', (app: App) => new ServerlessChecks(app)],
+  ])('%s finds nothing unacknowledged in the stack', (_, pack) => {
+    expect(nag(undefined, undefined, pack)).not.toThrow();
+  });
+
+  it('keeps the table in a daily backup plan; turning it off is a finding, not a silent gap', () => {
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 35 } })] },
+    });
+    const input = fixture();
+    input.deployment = { ...input.deployment, backup: { enabled: false } };
+    expect(nag(undefined, parseConfig(input), (app) => new HIPAASecurityChecks(app))).toThrow(
+      /HIPAA\.Security-DynamoDBInBackupPlan/,
+    );
   });
 
   it('does fail synth on an unacknowledged finding (the check really runs)', () => {

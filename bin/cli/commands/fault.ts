@@ -21,7 +21,12 @@ import {
   type Site,
   type Stage,
 } from '../../../lambdas/core/model/vocabulary.ts';
-import { FAULT_MODE_DESCRIPTIONS, faultApplies, faultStages, MAX_FAULT_MS } from '../../../lambdas/core/probe/fault-modes.ts';
+import {
+  FAULT_MODE_DESCRIPTIONS,
+  faultApplies,
+  faultStages,
+  MAX_FAULT_MS,
+} from '../../../lambdas/core/probe/fault-modes.ts';
 import type { FaultInjector } from '../../../lambdas/ports.ts';
 import type { FaultSpec } from '../../../lambdas/core/model/faults.ts';
 import type { CliContext } from '../context.ts';

@@ -116,6 +116,16 @@ export const baseSchema = z.strictObject({
           error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
         })
         .default(90),
+      /**
+       * The table in an AWS Backup plan: a daily backup kept `retentionDays`, beside point-in-time
+       * recovery (35 days at most), so incidents and the audit log survive a deleted table or key.
+       */
+      backup: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          retentionDays: intBetween(1, 36_500).default(35),
+        })
+        .prefault({}),
       /** Who may assume the operator role (read status, invoke the operator Lambda). */
       operators: z
         .strictObject({
