@@ -2,13 +2,11 @@
 // the drill's read-back needs it. Every pair (the in-memory one, SNS and SQS on moto) must behave
 // like this. Run it with `alertDeliveryContract(name, setup)` from a *.test.ts file.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { renderAlert } from '../../lambdas/core/alert-message.ts';
 import { testAlertMessage } from '../../lambdas/core/drill/test-alert.ts';
-import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
 import type { OutboxAlert } from '../../lambdas/core/model/incidents.ts';
 import { SEVERITIES, type Severity } from '../../lambdas/core/model/vocabulary.ts';
 import type { AlertAudit, Notifier } from '../../lambdas/ports.ts';
-import { testConfig } from '../fakes/config.ts';
+import { openingAlert } from '../fakes/alerts.ts';
 
 export interface AlertDeliveryUnderTest {
   readonly notifier: Notifier;
@@ -36,42 +34,7 @@ const testAlert = (drillId: string, severity: Severity): OutboxAlert => {
 };
 
 /** The alert that opens "verification failing on primary" now. */
-const incidentAlert = (): OutboxAlert => {
-  const now = new Date();
-  const draft = decideIncidents({
-    policy: testConfig(),
-    targets: [
-      {
-        site: 'primary',
-        stage: 'verification',
-        health: 'failing',
-        since: now.toISOString(),
-        consecutiveFailures: 3,
-        consecutiveSuccesses: 0,
-        lastFailureClass: 'timeout',
-        lastMessage: 'no answer within 2000 ms',
-        recentChanges: [],
-        flapping: false,
-        version: 3,
-      },
-    ],
-    open: [],
-    routing: [],
-    conditions: [],
-    unannounced: [],
-    now,
-  }).changes[0]?.alert;
-  if (!draft?.incident) throw new Error('expected an opening alert');
-  return {
-    id: draft.id,
-    incidentId: draft.incident.id,
-    kind: draft.kind,
-    topic: draft.topic,
-    message: renderAlert(draft, presentation),
-    createdAt: draft.at,
-    attempts: 0,
-  };
-};
+const incidentAlert = (): OutboxAlert => openingAlert({ site: 'primary', now: new Date(), presentation });
 
 export const alertDeliveryContract = (name: string, setup: () => Promise<AlertDeliveryUnderTest>): void => {
   describe(`alert delivery contract: ${name}`, () => {

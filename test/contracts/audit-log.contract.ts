@@ -21,7 +21,7 @@ export interface AuditLogUnderTest {
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
 
-const entry = (at: string, action: string, extra: Partial<AuditEntry> = {}): AuditEntry => ({
+export const entry = (at: string, action: string, extra: Partial<AuditEntry> = {}): AuditEntry => ({
   at,
   actor: 'controller',
   action,

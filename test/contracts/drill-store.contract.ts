@@ -9,14 +9,14 @@ import type { DrillStore } from '../../lambdas/ports.ts';
 import { testConfig } from '../fakes/config.ts';
 
 const config = testConfig();
-const drillAt = (id: string, startedAt: string, dryRun = false): DrillRecord => {
+export const drillAt = (id: string, startedAt: string, dryRun = false): DrillRecord => {
   const scenario = findScenario(config, 'verification-outage');
   if (!scenario) throw new Error('scenario');
   return newDrill({ id, actor: 'operator:alice@host', now: new Date(startedAt), policy: config, dryRun, scenario });
 };
 
 /** The next tick: the current phase ends, the next starts, the version moves on. */
-const advanced = (drill: DrillRecord, at: string): DrillRecord => {
+export const advanced = (drill: DrillRecord, at: string): DrillRecord => {
   const phases = [...drill.phases];
   const last = phases.length - 1;
   phases[last] = { ...phases[last]!, outcome: 'passed', endedAt: at, detail: 'done' };

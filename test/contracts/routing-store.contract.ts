@@ -5,7 +5,7 @@ import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../l
 import type { RoutingLock, RoutingState } from '../../lambdas/core/model/routing.ts';
 import type { RoutingStore } from '../../lambdas/ports.ts';
 
-const initial = (record: string): RoutingState => ({
+export const initial = (record: string): RoutingState => ({
   record,
   activeSite: 'primary',
   since: '2026-11-20T08:00:00.000Z',

@@ -17,19 +17,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditKeys, DynamoAuditLog } from '../../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { auditHash, GENESIS_HASH } from '../../../lambdas/core/audit-chain.ts';
 import { AlreadyExistsError, VersionConflictError } from '../../../lambdas/core/errors.ts';
-import type { AuditEntry } from '../../../lambdas/core/model/audit.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
-import { auditLogContract } from '../../contracts/audit-log.contract.ts';
-
-const entry = (at: string, action: string, extra: Partial<AuditEntry> = {}): AuditEntry => ({
-  at,
-  actor: 'controller',
-  action,
-  subject: 'verify.hc.example.com',
-  detail: { from: 'primary', to: 'backup', dwellMinutes: 5, forced: false },
-  ...extra,
-});
+import { entry, auditLogContract } from '../../contracts/audit-log.contract.ts';
 
 auditLogContract('DynamoDB on moto', async (clock) => {
   const { dynamodb } = motoClients();

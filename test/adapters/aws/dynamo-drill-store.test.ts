@@ -8,38 +8,11 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDrillStore, drillKeys } from '../../../lambdas/adapters/aws/dynamo-drill-store.ts';
-import { newDrill } from '../../../lambdas/core/drill/new-drill.ts';
-import type { DrillRecord } from '../../../lambdas/core/drill/model.ts';
-import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';
 import { VersionConflictError } from '../../../lambdas/core/errors.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
-import { testConfig } from '../../fakes/config.ts';
-import { drillStoreContract } from '../../contracts/drill-store.contract.ts';
+import { drillAt, advanced, drillStoreContract } from '../../contracts/drill-store.contract.ts';
 import { forbiddenWrites, recordWrites } from '../../support/recorded-writes.ts';
-
-const config = testConfig();
-const drillAt = (id: string, startedAt: string, dryRun = false): DrillRecord => {
-  const scenario = findScenario(config, 'verification-outage');
-  if (!scenario) throw new Error('scenario');
-  return newDrill({ id, actor: 'operator:alice@host', now: new Date(startedAt), policy: config, dryRun, scenario });
-};
-
-/** The next tick: the current phase ends, the next starts, the version moves on. */
-const advanced = (drill: DrillRecord, at: string): DrillRecord => {
-  const phases = [...drill.phases];
-  const last = phases.length - 1;
-  phases[last] = { ...phases[last]!, outcome: 'passed', endedAt: at, detail: 'done' };
-  phases.push({
-    name: 'inject',
-    index: phases.length,
-    startedAt: at,
-    outcome: 'running',
-    detail: 'injecting',
-    checks: [],
-  });
-  return { ...drill, phases, marks: { ...drill.marks, faultInjectedAt: at }, version: drill.version + 1 };
-};
 
 drillStoreContract('DynamoDB on moto', async () => {
   const { dynamodb } = motoClients();

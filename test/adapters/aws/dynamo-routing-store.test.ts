@@ -12,16 +12,7 @@ import { NotFoundError, VersionConflictError } from '../../../lambdas/core/error
 import type { RoutingState } from '../../../lambdas/core/model/routing.ts';
 import { motoClients } from '../../support/aws.ts';
 import { createHcguardTable } from '../../support/hcguard-table.ts';
-import { routingStoreContract } from '../../contracts/routing-store.contract.ts';
-
-const initial = (record: string): RoutingState => ({
-  record,
-  activeSite: 'primary',
-  since: '2026-11-20T08:00:00.000Z',
-  reason: 'initialized from Route 53',
-  actor: 'controller',
-  version: 1,
-});
+import { initial, routingStoreContract } from '../../contracts/routing-store.contract.ts';
 
 const withIntent = (state: RoutingState): RoutingState => ({
   ...state,

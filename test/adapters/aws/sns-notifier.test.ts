@@ -9,59 +9,27 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { publishInput, SnsNotifier } from '../../../lambdas/adapters/aws/sns-notifier.ts';
-import { renderAlert } from '../../../lambdas/core/alert-message.ts';
-import { decideIncidents } from '../../../lambdas/core/incidents/decide.ts';
 import type { Severity } from '../../../lambdas/core/model/vocabulary.ts';
 import type { OutboxAlert } from '../../../lambdas/core/model/incidents.ts';
 import { createAlertTopics, type AlertTopics } from '../../support/alert-topics.ts';
 import { motoClients } from '../../support/aws.ts';
 import { testConfig } from '../../fakes/config.ts';
+import { openingAlert } from '../../fakes/alerts.ts';
 
 const NOW = new Date('2026-11-26T18:14:05.000Z');
 const config = testConfig();
 
-const alertFor = (site: 'primary' | 'backup', drillId?: string): OutboxAlert => {
-  const decisions = decideIncidents({
-    policy: config,
-    targets: [
-      {
-        site,
-        stage: 'verification',
-        health: 'failing',
-        since: NOW.toISOString(),
-        consecutiveFailures: 3,
-        consecutiveSuccesses: 0,
-        lastFailureClass: 'timeout',
-        lastMessage: 'no answer within 2000 ms',
-        recentChanges: [],
-        flapping: false,
-        version: 3,
-      },
-    ],
-    open: [],
-    routing: [],
-    conditions: [],
-    unannounced: [],
+const alertFor = (site: 'primary' | 'backup', drillId?: string): OutboxAlert =>
+  openingAlert({
+    site,
     now: NOW,
-    ...(drillId ? { drill: { drillId } } : {}),
-  });
-  const draft = decisions.changes[0]?.alert;
-  if (!draft?.incident) throw new Error('expected an open alert');
-  return {
-    id: draft.id,
-    incidentId: draft.incident.id,
-    kind: draft.kind,
-    topic: draft.topic,
-    message: renderAlert(draft, {
+    presentation: {
       stackName: config.name,
       timeZone: 'UTC',
       siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
-    }),
-    createdAt: draft.at,
+    },
     ...(drillId ? { drillId } : {}),
-    attempts: 0,
-  };
-};
+  });
 
 describe('SnsNotifier against SNS on moto, read back through SQS subscriptions', () => {
   let topics: AlertTopics;
