@@ -49,11 +49,12 @@ export interface HcguardFootprint {
   readonly emailSubscribersPerTopic: number;
   /**
    * The stack's alarms (lib/constructs/guard-monitoring.ts): the heartbeat, errors and throttles of
-   * the probe and drill functions, and one per kind of round error.
+   * the probe and operator functions, one per kind of round error, and one per dead-letter queue
+   * (a severity's undelivered alerts, failed invocations).
    */
   readonly alarms: number;
   readonly dashboards: number;
-  /** Customer-managed KMS keys: the table's and the alert topics'. */
+  /** Customer-managed KMS keys: the table's, the alert topics' and the log groups'. */
   readonly kmsKeys: number;
   /**
    * ProbeSuccess and ProbeLatency per (site, stage): their dimensions are service/site/stage
@@ -85,9 +86,9 @@ export const DEFAULT_FOOTPRINT: HcguardFootprint = {
   incidentsPerMonth: 4,
   publishesPerIncident: 4,
   emailSubscribersPerTopic: 2,
-  alarms: 9,
+  alarms: 14,
   dashboards: 1,
-  kmsKeys: 2,
+  kmsKeys: 3,
   metricsPerTarget: 2,
   fixedMetrics: 2,
 };

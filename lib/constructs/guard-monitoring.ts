@@ -68,58 +68,54 @@ export class GuardMonitoring extends Construct {
     this.heartbeatAlarm.addAlarmAction(new actions.SnsAction(props.heartbeatTopic));
     this.heartbeatAlarm.addOkAction(new actions.SnsAction(props.heartbeatTopic));
 
+    /** Alarms at the first occurrence in a period: every one of these is worth a look. */
+    const onAny = (id: string, description: string, metric: cloudwatch.IMetric, topic: sns.ITopic) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new actions.SnsAction(topic));
+    const sum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+
     for (const letters of props.deadLetters ?? []) {
-      new cloudwatch.Alarm(this, `${letters.name}Alarm`, {
-        alarmDescription: `hcguard: ${letters.description}; read the messages in the queue.`,
-        metric: letters.queue.metricApproximateNumberOfMessagesVisible({
+      onAny(
+        `${letters.name}Alarm`,
+        `hcguard: ${letters.description}; read the messages in the queue.`,
+        letters.queue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: cloudwatch.Stats.MAXIMUM,
         }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new actions.SnsAction(letters.topic));
+        letters.topic,
+      );
     }
 
     for (const [name, fn] of Object.entries(props.functions)) {
-      new cloudwatch.Alarm(this, `${name}Errors`, {
-        alarmDescription: `hcguard ${name} function failed: check its log group.`,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new actions.SnsAction(props.errorsTopic));
-      new cloudwatch.Alarm(this, `${name}Throttles`, {
-        alarmDescription:
-          `hcguard ${name} function was throttled (reserved concurrency 1): a run ` + `overlapped the previous one.`,
-        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new actions.SnsAction(props.throttlesTopic));
+      onAny(
+        `${name}Errors`,
+        `hcguard ${name} function failed: check its log group.`,
+        fn.metricErrors(sum),
+        props.errorsTopic,
+      );
+      onAny(
+        `${name}Throttles`,
+        `hcguard ${name} function was throttled (reserved concurrency 1): a run overlapped the previous one.`,
+        fn.metricThrottles(sum),
+        props.throttlesTopic,
+      );
     }
 
     // A round keeps going when one part fails (DynamoDB, SNS, Route 53, a probe the prober cannot
     // run); these say which part needs a look before it costs an alert or a switch.
     for (const metricName of ROUND_ERROR_METRICS) {
-      new cloudwatch.Alarm(this, metricName, {
-        alarmDescription:
-          `hcguard rounds report ${metricName}: see the probe function's log lines with ` + `step and error.`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName,
-          dimensionsMap: service,
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.minutes(5),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new actions.SnsAction(props.errorsTopic));
+      onAny(
+        metricName,
+        `hcguard rounds report ${metricName}: see the probe function's log lines with step and error.`,
+        new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: service, ...sum }),
+        props.errorsTopic,
+      );
     }
 
     const probeMetric = (metricName: string, site: string, stage: string, statistic: string) =>

@@ -66,10 +66,10 @@ describe('estimateCosts: hcguard', () => {
       'alert publishes': (16 / 1e6) * 0.5,
       'e-mail deliveries': (32 / 1e5) * 2.0,
       'custom metrics': 14 * 0.3,
-      alarms: 9 * 0.1,
+      alarms: 14 * 0.1,
       dashboard: 3.0,
       'log ingestion': ((rounds * 6 * 700 + 43_800 * 1_500) / 1024 ** 3) * 0.5,
-      'customer-managed keys': 2 * 1.0,
+      'customer-managed keys': 3 * 1.0,
       traces: (43_800 / 1e6) * 5.0,
     };
     expect(hcguard.lines.map((entry) => entry.item.split(' at ')[0])).toEqual(
