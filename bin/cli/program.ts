@@ -21,7 +21,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
-    .addOption(new Option('-c, --config <path>', 'config file (.ts or .json)').env('HCGUARD_CONFIG_PATH'))
+    .addOption(new Option('-c, --config <path>', 'config file (.ts, .mts, .js or .json)').env('HCGUARD_CONFIG_PATH'))
     .addOption(
       new Option('--endpoint-url <url>', 'AWS API endpoint of an emulator such as moto').env('AWS_ENDPOINT_URL'),
     )

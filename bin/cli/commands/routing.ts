@@ -122,6 +122,14 @@ export const registerRoutingCommands = (
     });
 
   program
+    .command('unlock')
+    .description('resume automatic switching; exit 1 if routing was not locked')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await execute({ command: 'unlock', actor: operatorActor() }, options.json);
+    });
+
+  program
     .command('ack')
     .description(
       'acknowledge an incident: stops its reminders and escalation (exit 1 if it is unknown or already resolved)',
@@ -131,14 +139,6 @@ export const registerRoutingCommands = (
       const incidentId = normalizeIncidentId(input);
       if (!incidentId) throw new UsageError(`"${input}" is not an incident id: they look like INC-7K3QZ2M`);
       await execute({ command: 'ack', incidentId, actor: operatorActor() }, false);
-    });
-
-  program
-    .command('unlock')
-    .description('resume automatic switching; exit 1 if routing was not locked')
-    .option('--json', 'print the result as JSON')
-    .action(async (options: { json?: boolean }) => {
-      await execute({ command: 'unlock', actor: operatorActor() }, options.json);
     });
 };
 
