@@ -1,6 +1,7 @@
 // What every command needs, resolved lazily from the global options so `--help` and
 // `config check` work without AWS and without a running local stack.
 import type { Command } from 'commander';
+import { dirname } from 'node:path';
 import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { loadConfigFile, resolveConfigPath } from './config-file.ts';
 import { resolveTarget, type Target } from './target.ts';
@@ -16,6 +17,11 @@ export interface CliContext {
   readonly configPath: () => string;
   readonly config: () => Promise<HcguardConfig>;
   readonly target: () => Promise<Target>;
+  /**
+   * Where a running local runtime is looked for: the working directory, then the config's folder
+   * (`npm start` in the checkout, commands from anywhere with --config).
+   */
+  readonly runtimeDirs: () => readonly string[];
   /** Standard output; tests capture it. */
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
@@ -30,9 +36,21 @@ export const createContext = (program: Command, io: Pick<CliContext, 'out' | 'er
   const options = () => program.opts<GlobalOptions>();
   const configPath = () => resolveConfigPath(options().config);
   const config = memo(() => loadConfigFile(configPath()));
+  const runtimeDirs = () => {
+    try {
+      return [process.cwd(), dirname(configPath())];
+    } catch {
+      return [process.cwd()];
+    }
+  };
   const target = memo(async () => {
     const { endpointUrl, region, stackName } = options();
-    return resolveTarget({ endpointUrl, region, stackName: stackName ?? (await config()).name });
+    return resolveTarget({
+      endpointUrl,
+      region,
+      stackName: stackName ?? (await config()).name,
+      runtimeDirs: runtimeDirs(),
+    });
   });
-  return { configPath, config, target, ...io };
+  return { configPath, config, target, runtimeDirs, ...io };
 };

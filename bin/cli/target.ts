@@ -42,22 +42,26 @@ export interface TargetOptions {
   readonly endpointUrl?: string;
   readonly region?: string;
   readonly stackName: string;
-  readonly cwd?: string;
+  /** Where to look for a running local runtime's file, first match wins (default: the working directory). */
+  readonly runtimeDirs?: readonly string[];
 }
 
-export const readLocalRuntime = (cwd = process.cwd()): LocalRuntime | undefined => {
-  const path = resolve(cwd, RUNTIME_FILE);
-  if (!existsSync(path)) return undefined;
-  const runtime = localRuntimeSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!runtime.success || !isAlive(runtime.data.pid)) return undefined;
-  return runtime.data;
+/** The running local runtime whose file is in the first of `dirs` that has a live one. */
+export const readLocalRuntime = (dirs: string | readonly string[] = process.cwd()): LocalRuntime | undefined => {
+  for (const dir of [dirs].flat()) {
+    const path = resolve(dir, RUNTIME_FILE);
+    if (!existsSync(path)) continue;
+    const runtime = localRuntimeSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (runtime.success && isAlive(runtime.data.pid)) return runtime.data;
+  }
+  return undefined;
 };
 
 /** Emulators accept any credentials; dummy ones keep the SDK from searching for real ones. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 export const resolveTarget = async (options: TargetOptions): Promise<Target> => {
-  const runtime = readLocalRuntime(options.cwd);
+  const runtime = readLocalRuntime(options.runtimeDirs);
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
   if (runtime && (!endpoint || endpoint === runtime.endpoint)) {
     return {

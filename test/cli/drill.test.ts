@@ -132,7 +132,8 @@ describe('hcguard drill', () => {
     const context: CliContext = {
       configPath: () => configPath,
       config: () => loadConfigFile(configPath),
-      target: () => resolveTarget({ stackName: world.testbed.config.name, cwd: folder }),
+      target: () => resolveTarget({ stackName: world.testbed.config.name, runtimeDirs: [folder] }),
+      runtimeDirs: () => [folder],
       out: (text) => (out += text),
       err: (text) => (err += text),
     };

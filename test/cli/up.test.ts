@@ -37,6 +37,10 @@ describe('the runtime file', () => {
     expect(notes).toEqual([]);
     writeRuntimeFile(path, runtime(process.pid));
     expect(readLocalRuntime(folder)).toEqual(runtime(process.pid));
+    // From another folder, as `--config <checkout>/hcguard.config.ts` finds it: the first live one wins.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'hcguard-rt-'));
+    expect(readLocalRuntime([elsewhere, folder])).toEqual(runtime(process.pid));
+    expect(readLocalRuntime([elsewhere])).toBeUndefined();
     removeRuntimeFile(path, process.pid + 1);
     expect(existsSync(path)).toBe(true);
     removeRuntimeFile(path, process.pid);

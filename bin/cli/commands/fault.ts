@@ -41,8 +41,11 @@ export interface FaultTarget {
 }
 
 /** The local runtime's sandbox, else the config's fault hook, else the sandbox at the primary's address. */
-export const resolveFaultTarget = (config: HcguardConfig, cwd = process.cwd()): FaultTarget => {
-  const runtime = readLocalRuntime(cwd);
+export const resolveFaultTarget = (
+  config: HcguardConfig,
+  runtimeDirs: readonly string[] = [process.cwd()],
+): FaultTarget => {
+  const runtime = readLocalRuntime(runtimeDirs);
   if (runtime?.sandboxUrl)
     return {
       injector: createSandboxFaultInjector(runtime.sandboxUrl),
@@ -142,7 +145,7 @@ export const registerFaultCommand = (program: Command, context: CliContext): voi
       if (action === 'list' && args.length > 1)
         throw new UsageError(`fault list takes no arguments (got ${args.slice(1).join(' ')})`);
 
-      const target = resolveFaultTarget(await context.config());
+      const target = resolveFaultTarget(await context.config(), context.runtimeDirs());
       try {
         if (spec) {
           await target.injector.inject(spec);
