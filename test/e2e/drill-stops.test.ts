@@ -117,7 +117,12 @@ describe('stop conditions', () => {
 
 describe('interruptions', () => {
   it('an abort in the middle of the switch waits for the switch to settle, then returns traffic', async () => {
-    world = await startDrillWorld();
+    // The change is held until the abort lands; a lease longer than that hold on a loaded machine
+    // keeps the switch the drill's own (not given back and repaired by a round).
+    world = await startDrillWorld((input) => ({
+      ...input,
+      failover: { ...input.failover, insyncTimeoutSeconds: 60 },
+    }));
     const current = world;
     await current.settle();
     current.detachRounds = true;
