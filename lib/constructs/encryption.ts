@@ -21,24 +21,11 @@ export class GuardKeys extends Construct {
   constructor(scope: Construct, id: string, props: GuardKeysProps) {
     super(scope, id);
     const removalPolicy = props.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    this.dataKey = new kms.Key(this, 'DataKey', {
-      description: 'hcguard state table (probe results, targets, incidents, routing, audit)',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy,
-    });
-    this.alertsKey = new kms.Key(this, 'AlertsKey', {
-      description: 'hcguard alert topics and alert audit queue',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy,
-    });
-    this.logsKey = new kms.Key(this, 'LogsKey', {
-      description: "hcguard functions' log groups",
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy,
-    });
+    const key = (id: string, description: string) =>
+      new kms.Key(this, id, { description, enableKeyRotation: true, pendingWindow: Duration.days(30), removalPolicy });
+    this.dataKey = key('DataKey', 'hcguard state table (probe results, targets, incidents, routing, audit)');
+    this.alertsKey = key('AlertsKey', 'hcguard alert topics, the alert audit queue and the dead-letter queues');
+    this.logsKey = key('LogsKey', "hcguard functions' log groups");
     // CloudWatch Logs encrypts each log group's events with this key, for this account's groups only.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
     const stack = Stack.of(this);
@@ -60,37 +47,24 @@ export class GuardKeys extends Construct {
         },
       }),
     );
+    // A service that writes to the topics or their queues on this account's behalf uses the key.
+    const allowService = (sid: string, service: string) =>
+      this.alertsKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
     // CloudWatch alarms publish to the encrypted topics (prober heartbeat, Lambda errors);
     // without this grant their notifications are dropped silently.
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-encryption
-    this.alertsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    allowService('AllowCloudWatchAlarmsToPublishToEncryptedTopics', 'cloudwatch.amazonaws.com');
     // EventBridge puts an undeliverable schedule event on the encrypted failure queue.
-    this.alertsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToDeadLetterToEncryptedQueue',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    allowService('AllowEventBridgeToDeadLetterToEncryptedQueue', 'events.amazonaws.com');
     // SNS must encrypt messages it delivers to the KMS-encrypted audit and dead-letter queues.
-    this.alertsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowSnsToDeliverToEncryptedQueue',
-        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    allowService('AllowSnsToDeliverToEncryptedQueue', 'sns.amazonaws.com');
   }
 }
