@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { describeIssues } from '../core/config/problems.ts';
 import { actorId, nonEmptyText } from '../core/config-rules.ts';
-import { acknowledgedMessage, acknowledgementAudit } from '../core/incidents/acknowledge.ts';
+import { acknowledgeReply } from '../core/incidents/acknowledge.ts';
 import { normalizeIncidentId } from '../core/incidents/ids.ts';
 import { errorText, NotFoundError } from '../core/errors.ts';
 import { SITES } from '../core/model/vocabulary.ts';
@@ -118,28 +118,16 @@ export const executeOperatorCommand = async (
       });
       return recordsResult('failback', records);
     }
-    case 'lock': {
-      const result = await services.failover.lock({ ...common, reason: command.reason });
-      return { command: 'lock', ok: result.ok, message: result.message, ...(result.lock ? { lock: result.lock } : {}) };
-    }
-    case 'unlock': {
-      const result = await services.failover.unlock(common);
-      return {
-        command: 'unlock',
-        ok: result.ok,
-        message: result.message,
-        ...(result.lock ? { lock: result.lock } : {}),
-      };
-    }
+    case 'lock':
+      return lockResult('lock', await services.failover.lock({ ...common, reason: command.reason }));
+    case 'unlock':
+      return lockResult('unlock', await services.failover.unlock(common));
     case 'ack':
       return acknowledge(command.incidentId, command.actor, services, signal);
   }
 };
 
-/**
- * Already acknowledged is not a failure (the page was seen); resolved or unknown is. The audit
- * entry follows the acknowledgement: if it cannot be written, the command fails and says so.
- */
+/** The store acknowledges, the core words the reply; the audit entry follows, and its failure is said. */
 const acknowledge = async (
   id: string,
   actor: OperatorCommand['actor'],
@@ -147,27 +135,32 @@ const acknowledge = async (
   signal?: AbortSignal,
 ): Promise<OperatorCommandResult> => {
   const at = services.clock.now();
-  let outcome;
+  const outcome = await services.store.acknowledge(id, actor, at, signal).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  const reply = acknowledgeReply(id, actor, at, outcome);
   try {
-    outcome = await services.store.acknowledge(id, actor, at, signal);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    return { command: 'ack', ok: false, message: `no incident ${id} (see \`hcguard status\` for open incidents)` };
-  }
-  if (!outcome.acknowledged)
-    return { command: 'ack', ok: outcome.incident.status !== 'resolved', message: outcome.reason };
-  const message = acknowledgedMessage(outcome.incident, actor);
-  try {
-    await services.auditLog.append(acknowledgementAudit(outcome.incident, actor, at), signal);
+    if (reply.audit) await services.auditLog.append(reply.audit, signal);
   } catch (error) {
     return {
       command: 'ack',
       ok: false,
-      message: `${message}\nacknowledged, but the audit entry could not be written: ${errorText(error)}`,
+      message: `${reply.message}\nacknowledged, but the audit entry could not be written: ${errorText(error)}`,
     };
   }
-  return { command: 'ack', ok: true, message };
+  return { command: 'ack', ok: reply.ok, message: reply.message };
 };
+
+const lockResult = (
+  command: 'lock' | 'unlock',
+  result: { readonly ok: boolean; readonly message: string; readonly lock?: RoutingLock },
+): OperatorCommandResult => ({
+  command,
+  ok: result.ok,
+  message: result.message,
+  ...(result.lock ? { lock: result.lock } : {}),
+});
 
 /** Padded so the messages line up under each other. */
 const RESULT_WORDS: Readonly<Record<OperatorRecordResult['result'], string>> = {

@@ -2,6 +2,7 @@
 // storage contract suite runs against both). Each method copies values in and out, so tests
 // cannot change stored state by accident. `failNext` makes the next call of a method throw,
 // to play an outage.
+import { alertedEvent } from '../../lambdas/core/incidents/outbox.ts';
 import { acknowledgeIncident } from '../../lambdas/core/incidents/acknowledge.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { targetKey, type Actor } from '../../lambdas/core/model/vocabulary.ts';
@@ -199,12 +200,7 @@ export class MemoryStateStore implements StateStore {
     if (stored?.claimedBy !== owner) throw new VersionConflictError(`alert ${alert.id} claim`, alert.attempts);
     this.outbox.delete(alert.id);
     if (alert.incidentId) {
-      const event: IncidentEvent = {
-        incidentId: alert.incidentId,
-        at: sent.at.toISOString(),
-        type: 'alerted',
-        detail: `alert ${alert.id} published to ${alert.topic} (message ${sent.messageId})`,
-      };
+      const event = alertedEvent({ ...alert, incidentId: alert.incidentId }, sent);
       this.events.set(alert.incidentId, [...(this.events.get(alert.incidentId) ?? []), event]);
     }
   }

@@ -23,15 +23,15 @@ const MAX_DAYS = 400;
 /** Appends racing for one subject's next link: each attempt loses only to an append that landed. */
 const MAX_LINK_ATTEMPTS = 16;
 
+const dayPartition = (at: string) => `AUDIT#${at.slice(0, 10)}`;
+const chainPartition = (subject: string) => `AUDIT#CHAIN#${subject}`;
+
 export const auditKeys = {
-  day: (at: string) => `AUDIT#${at.slice(0, 10)}`,
-  entry: (entry: AuditEntry, nonce: string) => ({ pk: `AUDIT#${entry.at.slice(0, 10)}`, sk: `${entry.at}#${nonce}` }),
+  day: dayPartition,
+  entry: (entry: AuditEntry, nonce: string) => ({ pk: dayPartition(entry.at), sk: `${entry.at}#${nonce}` }),
   drill: (drillId: string) => `AUDIT#DRILL#${drillId}`,
-  chain: (subject: string) => `AUDIT#CHAIN#${subject}`,
-  link: (subject: string, seq: number) => ({
-    pk: `AUDIT#CHAIN#${subject}`,
-    sk: `SEQ#${String(seq).padStart(12, '0')}`,
-  }),
+  chain: chainPartition,
+  link: (subject: string, seq: number) => ({ pk: chainPartition(subject), sk: `SEQ#${String(seq).padStart(12, '0')}` }),
   subjects: 'AUDIT#SUBJECTS',
 } as const;
 

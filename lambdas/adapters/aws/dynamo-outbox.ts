@@ -4,7 +4,8 @@
 // the switch.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../core/errors.ts';
-import type { IncidentEvent, OutboxAlert } from '../../core/model/incidents.ts';
+import { alertedEvent } from '../../core/incidents/outbox.ts';
+import type { OutboxAlert } from '../../core/model/incidents.ts';
 import type { SwitchAnnouncement } from '../../core/model/routing.ts';
 import { withoutKeys, type DynamoTable, type GuardedItem } from './dynamo-table.ts';
 import { ANNOUNCED_PK, stateKeys } from './table-design.ts';
@@ -106,12 +107,7 @@ export class DynamoOutbox {
       },
     ];
     if (alert.incidentId) {
-      const event: IncidentEvent = {
-        incidentId: alert.incidentId,
-        at: sent.at.toISOString(),
-        type: 'alerted',
-        detail: `alert ${alert.id} published to ${alert.topic} (message ${sent.messageId})`,
-      };
+      const event = alertedEvent({ ...alert, incidentId: alert.incidentId }, sent);
       const key = { pk: stateKeys.incident(alert.incidentId).pk, sk: `EVENT#${event.at}#alert#${alert.id}` };
       items.push({ item: { Put: { TableName: this.table.name, Item: { ...key, ...event } } } });
     }

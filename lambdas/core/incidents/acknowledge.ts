@@ -1,6 +1,6 @@
 // `hcguard ack`: the operator has seen the incident.
 import type { AuditEntry } from '../model/audit.ts';
-import type { Incident } from '../model/incidents.ts';
+import type { AcknowledgeOutcome, Incident } from '../model/incidents.ts';
 import type { Actor } from '../model/vocabulary.ts';
 import type { IncidentChange } from './types.ts';
 
@@ -41,16 +41,32 @@ export const acknowledgeIncident = (incident: Incident, actor: Actor, now: Date)
   };
 };
 
-/** The audit entry of an acknowledgement: who, when, and which incident at which severity. */
-export const acknowledgementAudit = (incident: Incident, actor: Actor, at: Date): AuditEntry => ({
-  at: at.toISOString(),
-  actor,
-  action: 'incident.acknowledge',
-  subject: incident.id,
-  detail: { severity: incident.severity, dedupKey: incident.dedupKey },
-  ...(incident.drillId ? { drillId: incident.drillId } : {}),
-});
-
-/** What the operator reads after `hcguard ack`. */
-export const acknowledgedMessage = (incident: Incident, actor: Actor): string =>
-  `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ${actor}: reminders and escalation stop`;
+/**
+ * What `hcguard ack` answers for the store's outcome (undefined: no such incident). An incident
+ * already acknowledged is no failure (the page was seen); a resolved or unknown one is. A new
+ * acknowledgement is audited: who, when, which incident at which severity.
+ */
+export const acknowledgeReply = (
+  id: string,
+  actor: Actor,
+  at: Date,
+  outcome: AcknowledgeOutcome | undefined,
+): { readonly ok: boolean; readonly message: string; readonly audit?: AuditEntry } => {
+  if (!outcome) return { ok: false, message: `no incident ${id} (see \`hcguard status\` for open incidents)` };
+  if (!outcome.acknowledged) return { ok: outcome.incident.status !== 'resolved', message: outcome.reason };
+  const { incident } = outcome;
+  return {
+    ok: true,
+    message:
+      `acknowledged ${incident.id} (${incident.severity} ${incident.title}) as ${actor}: ` +
+      'reminders and escalation stop',
+    audit: {
+      at: at.toISOString(),
+      actor,
+      action: 'incident.acknowledge',
+      subject: incident.id,
+      detail: { severity: incident.severity, dedupKey: incident.dedupKey },
+      ...(incident.drillId ? { drillId: incident.drillId } : {}),
+    },
+  };
+};
