@@ -13,16 +13,19 @@ import {
   decideProbe,
   evaluateStep,
   proberFailure,
+  satisfiesRetry,
   sequenceStream,
   unbuildableStep,
   type ProbeRun,
   type StepEvaluation,
 } from '../core/probe/engine.ts';
-import type { HttpTransport } from '../core/probe/http.ts';
-import type { ProbeDefinition } from '../core/probe/schema.ts';
+import type { JudgeContext } from '../core/probe/assertions.ts';
+import type { HttpExchange, HttpTransport } from '../core/probe/http.ts';
+import { stepEnvelope, type ProbeDefinition, type ProbeStep } from '../core/probe/schema.ts';
 import { syntheticIdentity } from '../core/probe/synthetic.ts';
 import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
 import type { Clock, SequenceSource } from '../ports.ts';
+import { sleep } from '../sleep.ts';
 
 export interface ProbeEngineDeps {
   readonly transport: HttpTransport;
@@ -32,6 +35,8 @@ export interface ProbeEngineDeps {
   readonly runtime?: TemplateRuntime;
   /** Monotonic milliseconds for durations; performance.now by default. */
   readonly monotonicMs?: () => number;
+  /** The pause between a polling step's attempts; an abortable timer by default. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface ProbeTask {
@@ -41,6 +46,8 @@ export interface ProbeTask {
   readonly baseUrl: string;
   /** Values of the secrets the probe uses. */
   readonly secrets: Readonly<Record<string, string>>;
+  /** The site's `vars` (config `sites.<site>.vars`). */
+  readonly siteVars?: Readonly<Record<string, unknown>>;
   readonly signal?: AbortSignal;
   readonly drillId?: string;
 }
@@ -90,6 +97,51 @@ const finished = (
 const proberError = (task: ProbeTask, startedAt: string, durationMs: number, message: string): ProbeResult =>
   proberFailure({ probe: task.probe, site: task.site, startedAt, durationMs, message, drillId: task.drillId });
 
+type Sent = { readonly exchange: HttpExchange; readonly attempts: number } | { readonly unbuildable: TemplateError };
+
+/**
+ * Sends a step; a step with `retry` is sent again (request rendered afresh: new timestamps and
+ * nonces) until its response satisfies `until`, all attempts within the step's own timeout.
+ */
+const sendStep = async (
+  step: ProbeStep,
+  task: ProbeTask,
+  context: JudgeContext,
+  deps: ProbeEngineDeps,
+  monotonicMs: () => number,
+): Promise<Sent> => {
+  const { signal } = task;
+  const started = monotonicMs();
+  for (let attempts = 1; ; attempts++) {
+    let request;
+    try {
+      request = buildRequest(step, task.baseUrl, context.scope, context.runtime);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      return { unbuildable: error };
+    }
+    const timeoutMs =
+      attempts === 1 ? step.timeoutMs : Math.max(1, Math.floor(step.timeoutMs - (monotonicMs() - started)));
+    const exchange = await deps.transport.send(request, {
+      timeoutMs,
+      maxBodyBytes: step.maxBodyBytes,
+      ...(signal ? { signal } : {}),
+    });
+    const pause = step.retry?.intervalMs ?? 0;
+    const last =
+      !step.retry ||
+      attempts >= step.retry.attempts ||
+      signal?.aborted === true ||
+      step.timeoutMs - (monotonicMs() - started) <= pause;
+    if (last || satisfiesRetry(step, exchange, context)) return { exchange, attempts };
+    try {
+      await (deps.sleep ?? sleep)(pause, signal);
+    } catch {
+      return { exchange, attempts };
+    }
+  }
+};
+
 export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<ProbeResult> => {
   const { probe, site, signal } = task;
   const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
@@ -120,6 +172,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     identity: syntheticIdentity(runtime.nonce()),
     secrets: task.secrets,
     ...(sequence ? { sequence } : {}),
+    ...(task.siteVars ? { siteVars: task.siteVars } : {}),
   };
   let scope: TemplateScope;
   try {
@@ -144,20 +197,15 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       abortedBefore = step.name;
       break;
     }
-    let request;
-    try {
-      request = buildRequest(step, task.baseUrl, scope, runtime);
-    } catch (error) {
-      if (!(error instanceof TemplateError)) throw error;
-      evaluations.push(unbuildableStep(step, error, redactor));
+    const judged = { scope, runtime, redactor };
+    const sent = await sendStep(step, task, judged, deps, monotonicMs);
+    if ('unbuildable' in sent) {
+      evaluations.push(unbuildableStep(step, sent.unbuildable, redactor));
       break;
     }
-    const exchange = await deps.transport.send(request, {
-      timeoutMs: step.timeoutMs,
-      maxBodyBytes: step.maxBodyBytes,
-      ...(signal ? { signal } : {}),
-    });
-    const evaluation = evaluateStep(step, exchange, { scope, runtime, redactor });
+    const judgedStep = evaluateStep(step, sent.exchange, judged, stepEnvelope(probe, step));
+    const evaluation =
+      sent.attempts > 1 ? { ...judgedStep, result: { ...judgedStep.result, attempts: sent.attempts } } : judgedStep;
     evaluations.push(evaluation);
     if (sequence && probe.sequence?.commitAfter === step.name && evaluation.acknowledged) {
       try {

@@ -2,7 +2,7 @@
 // `config.schedule.concurrency` at once, all under the caller's AbortSignal. Results come back
 // in config order (probe, then site), whatever order they finished in.
 import { errorText } from '../core/errors.ts';
-import { referencedSecrets } from '../core/config/cross-rules.ts';
+import { referencedSecrets, siteSecretName } from '../core/config/cross-rules.ts';
 import { stageBaseUrl } from '../core/config.ts';
 import type { HcguardConfig } from '../core/config/schema.ts';
 import { SITES, type Site } from '../core/model/vocabulary.ts';
@@ -63,7 +63,9 @@ interface PlannedTask {
   readonly probe: ProbeDefinition;
   readonly site: Site;
   readonly baseUrl: string;
-  readonly secretNames: readonly string[];
+  readonly siteVars: Readonly<Record<string, unknown>>;
+  /** The names the probe uses, each with the name it has in `secrets` on this site. */
+  readonly secretNames: readonly (readonly [used: string, stored: string])[];
 }
 
 interface RoundPlan {
@@ -106,10 +108,14 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
             probe,
             site,
             baseUrl: stageBaseUrl(config, site, probe.stage),
-            secretNames: probeSecrets(probe),
+            siteVars: config.sites[site].vars,
+            secretNames: probeSecrets(probe).map((name) => [name, siteSecretName(config, site, name)] as const),
           })),
       );
-      plan = { tasks, secretNames: [...new Set(tasks.flatMap((task) => task.secretNames))] };
+      plan = {
+        tasks,
+        secretNames: [...new Set(tasks.flatMap((task) => task.secretNames.map(([, stored]) => stored)))],
+      };
       plans.set(key, plan);
     }
     return plan;
@@ -119,46 +125,51 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
     const plan = planFor(request.sites ?? SITES);
     const secrets = await lookUpSecrets(plan.secretNames, request.signal);
 
-    return mapConcurrent(plan.tasks, config.schedule.concurrency, async ({ probe, site, baseUrl, secretNames }) => {
-      const values: Record<string, string> = {};
-      for (const name of secretNames) {
-        const lookup = secrets.get(name);
-        if (!lookup || 'error' in lookup) {
+    return mapConcurrent(
+      plan.tasks,
+      config.schedule.concurrency,
+      async ({ probe, site, baseUrl, siteVars, secretNames }) => {
+        const values: Record<string, string> = {};
+        for (const [used, name] of secretNames) {
+          const lookup = secrets.get(name);
+          if (!lookup || 'error' in lookup) {
+            return proberFailure({
+              probe,
+              site,
+              startedAt: clock.now().toISOString(),
+              durationMs: 0,
+              message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
+              ...(request.drillId ? { drillId: request.drillId } : {}),
+            });
+          }
+          values[used] = lookup.value;
+        }
+        try {
+          return await runProbe(
+            {
+              probe,
+              site,
+              baseUrl,
+              siteVars,
+              secrets: values,
+              ...(request.signal ? { signal: request.signal } : {}),
+              ...(request.drillId ? { drillId: request.drillId } : {}),
+            },
+            engine,
+          );
+        } catch (error) {
+          // A bug in the prober must not cost the other probes their round; the result says what broke.
           return proberFailure({
             probe,
             site,
             startedAt: clock.now().toISOString(),
             durationMs: 0,
-            message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
+            message: createRedactor(Object.values(values)).text(`unexpected error: ${errorText(error)}`),
             ...(request.drillId ? { drillId: request.drillId } : {}),
           });
         }
-        values[name] = lookup.value;
-      }
-      try {
-        return await runProbe(
-          {
-            probe,
-            site,
-            baseUrl,
-            secrets: values,
-            ...(request.signal ? { signal: request.signal } : {}),
-            ...(request.drillId ? { drillId: request.drillId } : {}),
-          },
-          engine,
-        );
-      } catch (error) {
-        // A bug in the prober must not cost the other probes their round; the result says what broke.
-        return proberFailure({
-          probe,
-          site,
-          startedAt: clock.now().toISOString(),
-          durationMs: 0,
-          message: createRedactor(Object.values(values)).text(`unexpected error: ${errorText(error)}`),
-          ...(request.drillId ? { drillId: request.drillId } : {}),
-        });
-      }
-    });
+      },
+    );
   };
 
   return { probeAll };

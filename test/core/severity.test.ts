@@ -24,6 +24,24 @@ describe('the default severity rules (first match wins)', () => {
       'citizens cannot be verified at checkpoints',
     ],
     [
+      'a verifier refusing the probe with a business error (signature, not found): its own rule',
+      { stage: 'verification', failureClass: 'rejected', outcome: 'failed', serving: true },
+      'SEV2',
+      "the platform refuses the probe's requests with a business error (see its code and message)",
+    ],
+    [
+      'a verifier that says "system busy" where citizens are served: they cannot be verified',
+      { stage: 'verification', failureClass: 'unavailable', outcome: 'failed', serving: true },
+      'SEV1',
+      'citizens cannot be verified at checkpoints',
+    ],
+    [
+      'a busy transmission is not tampering',
+      { stage: 'transmission', failureClass: 'unavailable', outcome: 'failed', serving: true },
+      'SEV2',
+      'a stage of the serving site is failing',
+    ],
+    [
       'verification failing on the standby',
       { stage: 'verification', failureClass: 'connect', outcome: 'failed', serving: false },
       'SEV2',
@@ -75,7 +93,7 @@ describe('the default severity rules (first match wins)', () => {
         { stage: 'verification', failureClass: 'timeout', outcome: 'failed', serving: true },
         DEFAULT_SEVERITY_RULES,
       ).rule,
-    ).toBe(1);
+    ).toBe(2);
   });
 });
 

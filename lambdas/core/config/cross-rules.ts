@@ -1,7 +1,7 @@
 // Rules that span sections, checked after each section parsed on its own.
 import { BUILTIN_SCENARIOS } from './sections.ts';
 import { normalizeRecordName } from '../model/routing.ts';
-import { SITES, STAGES } from '../model/vocabulary.ts';
+import { SITES, STAGES, type Site } from '../model/vocabulary.ts';
 import type { baseSchema } from './schema.ts';
 import * as z from 'zod';
 
@@ -74,9 +74,20 @@ export const crossFieldRules = (config: z.output<typeof baseSchema>, ctx: z.Refi
     scenarioNames.add(scenario.name);
   });
   const secretNames = new Set(Object.keys(config.secrets));
+  for (const site of SITES) {
+    for (const [name, target] of Object.entries(config.sites[site].secrets))
+      if (!secretNames.has(target))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sites', site, 'secrets', name],
+          message: `names secret "${target}", which is not declared under secrets`,
+        });
+  }
   config.probes.forEach((probe, index) => {
+    const text = JSON.stringify(probe);
     for (const name of referencedSecrets(JSON.stringify(probe.steps))) {
-      if (!secretNames.has(name)) {
+      const undeclared = probe.sites.filter((site) => !secretNames.has(siteSecretName(config, site, name)));
+      if (undeclared.length) {
         ctx.addIssue({
           code: 'custom',
           path: ['probes', index, 'steps'],
@@ -84,8 +95,28 @@ export const crossFieldRules = (config: z.output<typeof baseSchema>, ctx: z.Refi
         });
       }
     }
+    for (const name of referencedSiteVars(text)) {
+      const without = probe.sites.filter((site) => !Object.hasOwn(config.sites[site].vars, name));
+      if (without.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probes', index],
+          message: `uses siteVars.${name}, which sites.${without.join(' and sites.')} do not define under vars`,
+        });
+    }
   });
 };
+
+/** The name in `secrets` that `secret.NAME` means on a site (its `secrets` alias, or NAME itself). */
+export const siteSecretName = (
+  config: { readonly sites: Record<Site, { readonly secrets: Record<string, string> }> },
+  site: Site,
+  name: string,
+): string => (Object.hasOwn(config.sites[site].secrets, name) ? (config.sites[site].secrets[name] as string) : name);
+
+const referencedSiteVars = (templateText: string): string[] => [
+  ...new Set([...templateText.matchAll(/\bsiteVars\.([a-zA-Z_][a-zA-Z0-9_]*)/g)].map((match) => match[1] as string)),
+];
 
 /** Names of secrets a template text refers to as `secret.NAME`. */
 export const referencedSecrets = (templateText: string): string[] => [

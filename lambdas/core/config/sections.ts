@@ -15,6 +15,15 @@ export const siteSchema = z.strictObject({
   label: nonEmptyText(80).optional(),
   /** Base URL of each stage's API on this site; probe step paths are relative to it. */
   stages: stageUrlsSchema,
+  /** Literal values probes read as `siteVars.NAME` (app ids, paths) so one probe serves both sites. */
+  vars: z
+    .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'must be a name like appId' }), z.unknown())
+    .default({}),
+  /**
+   * On this site, `secret.NAME` in a probe means the secret named here (from `secrets`): e.g.
+   * { transmissionKey: "backupTransmissionKey" } when each site has its own key.
+   */
+  secrets: z.record(z.string(), z.string()).default({}),
 });
 
 const domainName = (what: string) =>
@@ -161,6 +170,11 @@ export const DEFAULT_SEVERITY_RULES: readonly SeverityRule[] = [
     when: { failureClass: ['wrong-verdict'] },
     severity: 'SEV1',
     reason: 'a verifier giving wrong verdicts is a security breach',
+  },
+  {
+    when: { failureClass: ['rejected'] },
+    severity: 'SEV2',
+    reason: "the platform refuses the probe's requests with a business error (see its code and message)",
   },
   {
     when: { stage: 'verification', serving: true, outcome: 'failed' },

@@ -16,6 +16,8 @@ export interface StepResult {
   readonly outcome: Outcome;
   readonly failureClass?: FailureClass;
   readonly message?: string;
+  /** Sends of a polling step (`retry`), when more than one. */
+  readonly attempts?: number;
 }
 
 /** What one probe run observed. */

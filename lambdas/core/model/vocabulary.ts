@@ -15,7 +15,9 @@ export const OUTCOMES = ['ok', 'degraded', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /**
- * Why a probe failed. `aborted` means the prober itself ran out of time (the Lambda deadline),
+ * Why a probe failed. `rejected`: the platform refused the request with a business error (its
+ * envelope code or a gate); `unavailable`: it said it cannot serve now ("system busy").
+ * `aborted` means the prober itself ran out of time (the Lambda deadline),
  * so it says nothing about the platform and evaluation ignores it.
  */
 export const FAILURE_CLASSES = [
@@ -29,6 +31,8 @@ export const FAILURE_CLASSES = [
   'wrong-verdict',
   'malformed',
   'too-large',
+  'rejected',
+  'unavailable',
   'aborted',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];

@@ -4,7 +4,7 @@
 import type { FailureClass } from '../model/vocabulary.ts';
 import { queryJson } from './jsonpath.ts';
 import type { Redactor } from './redact.ts';
-import type { HeaderAssertion, JsonAssertion } from './schema.ts';
+import { ASSERTION_KINDS, type AssertionKind, type HeaderAssertion, type JsonAssertion } from './assertion-schema.ts';
 import { canonicalJson, renderValue, TemplateError, type TemplateRuntime, type TemplateScope } from './template.ts';
 
 export interface Finding {
@@ -27,6 +27,8 @@ export interface JudgeContext {
 const FAILURE_RANK: readonly FailureClass[] = [
   'wrong-verdict',
   'integrity',
+  'rejected',
+  'unavailable',
   'malformed',
   'too-large',
   'assertion',
@@ -123,96 +125,159 @@ const report = (
   message: redactor.text(message),
 });
 
+/** A number from a JSON value: numbers, and strings that hold one ("37.8"); anything else is not. */
+const numeric = (value: unknown): number | undefined => {
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
+  return Number.isFinite(parsed) ? parsed : undefined;
+};
+
+const COMPARISONS = {
+  gt: { holds: (a: number, b: number) => a > b, words: 'greater than' },
+  gte: { holds: (a: number, b: number) => a >= b, words: 'at least' },
+  lt: { holds: (a: number, b: number) => a < b, words: 'less than' },
+  lte: { holds: (a: number, b: number) => a <= b, words: 'at most' },
+} as const;
+type Comparison = keyof typeof COMPARISONS;
+
+const sizeOf = (value: unknown): number | undefined =>
+  Array.isArray(value) ? value.length : typeof value === 'string' ? [...value].length : undefined;
+
+/** The kind an assertion judges by (the schema allows exactly one). */
+const kindOf = (assertion: JsonAssertion): AssertionKind =>
+  ASSERTION_KINDS.find((kind) => assertion[kind] !== undefined) ?? 'exists';
+
 export const judgeJson = (assertion: JsonAssertion, json: unknown, context: JudgeContext): Finding | undefined => {
   const { redactor } = context;
   const name = assertion.label ?? assertion.path;
+  const kind = kindOf(assertion);
+  const fail = (expected: string, actual: string, message: string): Finding =>
+    report(assertion, redactor, kind, expected, actual, `${name}: ${message}`);
+  let subject = json;
+  if (assertion.from !== undefined) {
+    const computed = render(assertion.from, context);
+    if (computed.error) return fail('a value', 'error', `cannot compute the value to check: ${computed.error}`);
+    subject = computed.value;
+  }
   let match;
   try {
-    match = queryJson(json, assertion.path);
+    match = queryJson(subject, assertion.path);
   } catch (error) {
-    return report(
-      assertion,
-      redactor,
-      'query',
-      'a valid JSONPath',
-      'error',
-      `${name}: cannot evaluate ${assertion.path}: ${(error as Error).message}`,
-    );
+    return fail('a valid JSONPath', 'error', `cannot evaluate ${assertion.path}: ${(error as Error).message}`);
   }
   const actual = match.found ? match.value : undefined;
+  const got = (): string => show(assertion, redactor, actual);
 
-  if (assertion.exists !== undefined || assertion.absent !== undefined) {
-    const mustExist = assertion.exists ?? !assertion.absent;
-    if (match.found === mustExist) return undefined;
-    if (mustExist)
-      return report(
-        assertion,
-        redactor,
-        'exists',
-        'present',
-        ABSENT,
-        `${name}: expected to be present, but it is absent`,
-      );
-    const got = show(assertion, redactor, actual);
-    return report(assertion, redactor, 'absent', ABSENT, got, `${name}: expected to be absent, got ${got}`);
-  }
-  if (assertion.matches !== undefined) {
-    const pattern = new RegExp(assertion.matches);
-    if (match.found && pattern.test(asText(actual))) return undefined;
-    const got = show(assertion, redactor, actual);
-    return report(
-      assertion,
-      redactor,
-      'matches',
-      `/${assertion.matches}/`,
-      got,
-      `${name}: expected to match /${assertion.matches}/, got ${got}`,
-    );
-  }
-  if (assertion.equals !== undefined) {
-    const expected = render(assertion.equals, context);
-    if (expected.error)
+  switch (kind) {
+    case 'exists':
+    case 'absent': {
+      const mustExist = assertion.exists ?? !assertion.absent;
+      if (match.found === mustExist) return undefined;
+      return mustExist
+        ? fail('present', ABSENT, 'expected to be present, but it is absent')
+        : fail(ABSENT, got(), `expected to be absent, got ${got()}`);
+    }
+    case 'matches': {
+      const pattern = new RegExp(assertion.matches as string);
+      if (match.found && pattern.test(asText(actual))) return undefined;
+      return fail(`/${assertion.matches}/`, got(), `expected to match /${assertion.matches}/, got ${got()}`);
+    }
+    case 'length': {
+      const bounds =
+        typeof assertion.length === 'number' ? { min: assertion.length, max: assertion.length } : assertion.length;
+      const size = sizeOf(actual);
+      const { min, max } = bounds ?? {};
+      const wanted =
+        min === max
+          ? `length ${min}`
+          : [min === undefined ? '' : `at least ${min}`, max === undefined ? '' : `at most ${max}`]
+              .filter(Boolean)
+              .join(' and ') + ' long';
+      if (size !== undefined && (min === undefined || size >= min) && (max === undefined || size <= max))
+        return undefined;
+      const shown = size === undefined ? (match.found ? `${got()}, which has no length` : ABSENT) : `length ${size}`;
+      return fail(wanted, shown, `expected ${wanted}, got ${shown}`);
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+    case 'between':
+    case 'approx':
+      return judgeNumber(assertion, kind, actual, match.found, context, fail);
+    case 'equals': {
+      const expected = render(assertion.equals, context);
+      if (expected.error) return fail('a value', 'error', `cannot compute the expected value: ${expected.error}`);
+      if (match.found && jsonEqual(expected.value, actual)) return undefined;
+      const difference = match.found ? firstDifference(expected.value, actual) : undefined;
+      const where = difference?.path ? `${name}${difference.path}` : name;
+      const [wanted, seen] = difference?.path ? [difference.expected, difference.actual] : [expected.value, actual];
       return report(
         assertion,
         redactor,
         'equals',
-        'a value',
-        'error',
-        `${name}: cannot compute the expected value: ${expected.error}`,
+        show(assertion, redactor, expected.value),
+        got(),
+        `${where}: expected ${show(assertion, redactor, wanted)}, got ${show(assertion, redactor, seen)}`,
       );
-    if (match.found && jsonEqual(expected.value, actual)) return undefined;
-    const difference = match.found ? firstDifference(expected.value, actual) : undefined;
-    const where = difference?.path ? `${name}${difference.path}` : name;
-    const [wanted, got] = difference?.path ? [difference.expected, difference.actual] : [expected.value, actual];
-    const message = `${where}: expected ${show(assertion, redactor, wanted)}, got ${show(assertion, redactor, got)}`;
-    return report(
-      assertion,
-      redactor,
-      'equals',
-      show(assertion, redactor, expected.value),
-      show(assertion, redactor, actual),
-      message,
-    );
+    }
+    case 'notEquals': {
+      const forbidden = render(assertion.notEquals, context);
+      if (forbidden.error) return fail('a value', 'error', `cannot compute the forbidden value: ${forbidden.error}`);
+      if (!match.found || !jsonEqual(forbidden.value, actual)) return undefined;
+      const value = show(assertion, redactor, forbidden.value);
+      return fail(`not ${value}`, got(), `must not be ${value}, but it is`);
+    }
   }
-  const forbidden = render(assertion.notEquals, context);
-  if (forbidden.error)
-    return report(
-      assertion,
-      redactor,
-      'notEquals',
-      'a value',
-      'error',
-      `${name}: cannot compute the forbidden value: ${forbidden.error}`,
-    );
-  if (!match.found || !jsonEqual(forbidden.value, actual)) return undefined;
-  const value = show(assertion, redactor, forbidden.value);
-  return report(
-    assertion,
-    redactor,
-    'notEquals',
-    `not ${value}`,
-    show(assertion, redactor, actual),
-    `${name}: must not be ${value}, but it is`,
+};
+
+const judgeNumber = (
+  assertion: JsonAssertion,
+  kind: Comparison | 'between' | 'approx',
+  actual: unknown,
+  found: boolean,
+  context: JudgeContext,
+  fail: (expected: string, actual: string, message: string) => Finding,
+): Finding | undefined => {
+  const operands =
+    kind === 'between' ? (assertion.between ?? []) : kind === 'approx' ? [assertion.approx?.value] : [assertion[kind]];
+  const bounds: number[] = [];
+  for (const operand of operands) {
+    const rendered = render(operand, context);
+    const bound = rendered.error === undefined ? numeric(rendered.value) : undefined;
+    if (bound === undefined)
+      return fail(
+        'a number',
+        'error',
+        `cannot compute the bound: ${rendered.error ?? `${display(rendered.value)} is not a number`}`,
+      );
+    bounds.push(bound);
+  }
+  const [first = NaN, second = NaN] = bounds;
+  let holds: (value: number) => boolean;
+  let wanted: string;
+  if (kind === 'between') {
+    holds = (value) => value >= first && value <= second;
+    wanted = `between ${first} and ${second}`;
+  } else if (kind === 'approx') {
+    const tolerance = assertion.approx?.tolerance ?? 0;
+    holds = (value) => Math.abs(value - first) <= tolerance;
+    wanted = `${first} ± ${tolerance}`;
+  } else {
+    const comparison = COMPARISONS[kind];
+    holds = (value) => comparison.holds(value, first);
+    wanted = `${comparison.words} ${first}`;
+  }
+  const value = numeric(actual);
+  if (value !== undefined && holds(value)) return undefined;
+  const shown = !found
+    ? ABSENT
+    : assertion.sensitive
+      ? context.redactor.whole(actual)
+      : context.redactor.text(display(actual));
+  return fail(
+    wanted,
+    shown,
+    value === undefined && found ? `expected a number ${wanted}, got ${shown}` : `expected ${wanted}, got ${shown}`,
   );
 };
 

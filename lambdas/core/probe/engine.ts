@@ -1,30 +1,16 @@
 // The probe engine's decisions: build each step's request from the probe definition, judge the
-// response, and turn the steps into one result. The app layer (lambdas/app/probe-engine.ts)
+// response (./step.ts), and turn the steps into one result. The app layer (lambdas/app/probe-engine.ts)
 // runs the loop and does the I/O in between; nothing here touches the network or the clock.
-import type { AssertionFailure, ProbeResult, StepResult } from '../model/probing.ts';
-import type { FailureClass, Outcome, Site } from '../model/vocabulary.ts';
-import {
-  judgeBodySize,
-  judgeHeader,
-  judgeJson,
-  judgeStatus,
-  worstFinding,
-  type Finding,
-  type JudgeContext,
-} from './assertions.ts';
-import type { HttpExchange, HttpRequestSpec } from './http.ts';
-import { queryJson } from './jsonpath.ts';
+import type { ProbeResult } from '../model/probing.ts';
+import type { Site } from '../model/vocabulary.ts';
+import type { HttpRequestSpec } from './http.ts';
 import { createRedactor, type Redactor } from './redact.ts';
-import { needsJson, type LatencyBounds, type ProbeDefinition, type ProbeStep } from './schema.ts';
+import type { ProbeDefinition, ProbeStep } from './schema.ts';
+import { latencyVerdict, NOTHING_CAPTURED, type StepEvaluation } from './step.ts';
 import { identityValues, type SyntheticIdentity } from './synthetic.ts';
-import {
-  renderString,
-  renderText,
-  renderValue,
-  TemplateError,
-  type TemplateRuntime,
-  type TemplateScope,
-} from './template.ts';
+import { renderString, renderText, renderValue, type TemplateRuntime, type TemplateScope } from './template.ts';
+
+export { evaluateStep, satisfiesRetry, unbuildableStep, type StepEvaluation } from './step.ts';
 
 export const PROBE_USER_AGENT = 'hcguard-probe/1 (synthetic test data)';
 
@@ -36,6 +22,8 @@ export interface ProbeRun {
   readonly secrets: Readonly<Record<string, string>>;
   /** The transmission sequence number and stream, for probes that declare `sequence`. */
   readonly sequence?: { readonly stream: string; readonly seq: number };
+  /** The site's `vars` from the config, as `siteVars.*`. */
+  readonly siteVars?: Readonly<Record<string, unknown>>;
 }
 
 /** The stream name of a probe that declares `sequence`, for the SequenceSource. */
@@ -52,6 +40,7 @@ export const createProbeScope = (run: ProbeRun, runtime: TemplateRuntime): Templ
     probe: run.probe.id,
     identity: { ...run.identity },
     secret: { ...run.secrets },
+    siteVars: { ...run.siteVars },
     vars: {},
   };
   if (run.sequence) Object.assign(base, { seq: run.sequence.seq, stream: run.sequence.stream });
@@ -64,8 +53,6 @@ export const createProbeScope = (run: ProbeRun, runtime: TemplateRuntime): Templ
   }
   return { ...base, vars };
 };
-
-const NOTHING_CAPTURED: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** A run's sensitive values, gathered when a message first needs redacting (most results never do). */
 class RunSensitiveValues implements Iterable<unknown> {
@@ -125,180 +112,6 @@ export const buildRequest = (
   if (!headers['content-type']) headers['content-type'] = isText ? 'text/plain; charset=utf-8' : 'application/json';
   return { method: step.method, url, headers, body: isText ? rendered : JSON.stringify(rendered) };
 };
-
-export interface StepEvaluation {
-  readonly result: StepResult;
-  /** The assertion that failed, for the result's `failure`. */
-  readonly failure?: AssertionFailure;
-  /** Values captured for later steps (only when the step did not fail). */
-  readonly captures: Readonly<Record<string, unknown>>;
-  /** The platform answered with an expected status and a readable body: it took the request (sequence commit). */
-  readonly acknowledged: boolean;
-}
-
-// One decoder for every response: `fatal` makes invalid UTF-8 throw instead of becoming U+FFFD.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-const decodeJson = (body: Uint8Array): { json?: unknown; problem?: string } => {
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    return { problem: 'response body is not valid UTF-8' };
-  }
-  if (!text.trim()) return { problem: 'response body is empty, JSON was expected' };
-  try {
-    return { json: JSON.parse(text) };
-  } catch (error) {
-    return { problem: `response body is not valid JSON (${(error as Error).message.slice(0, 80)})` };
-  }
-};
-
-const WITHIN_BOUNDS: { readonly outcome: Outcome; readonly message?: string } = Object.freeze({ outcome: 'ok' });
-
-const latencyVerdict = (
-  durationMs: number,
-  bounds: LatencyBounds | undefined,
-  what: string,
-): { readonly outcome: Outcome; readonly message?: string } => {
-  if (!bounds) return WITHIN_BOUNDS;
-  if (durationMs > bounds.failedMs)
-    return {
-      outcome: 'failed',
-      message: `${what} took ${Math.round(durationMs)} ms, over the failed bound of ${bounds.failedMs} ms`,
-    };
-  if (durationMs > bounds.degradedMs)
-    return {
-      outcome: 'degraded',
-      message: `${what} took ${Math.round(durationMs)} ms, over the degraded bound of ${bounds.degradedMs} ms`,
-    };
-  return WITHIN_BOUNDS;
-};
-
-const failedStep = (
-  step: ProbeStep,
-  durationMs: number,
-  failureClass: FailureClass,
-  message: string,
-  extra: { status?: number; finding?: Finding; acknowledged?: boolean; more?: number } = {},
-): StepEvaluation => ({
-  result: {
-    name: step.name,
-    durationMs: Math.round(durationMs),
-    ...(extra.status === undefined ? {} : { status: extra.status }),
-    outcome: 'failed',
-    failureClass,
-    message: extra.more ? `${message} (and ${extra.more} more failed check${extra.more === 1 ? '' : 's'})` : message,
-  },
-  ...(extra.finding
-    ? {
-        failure: {
-          step: step.name,
-          assertion: extra.finding.assertion,
-          expected: extra.finding.expected,
-          actual: extra.finding.actual,
-        },
-      }
-    : {}),
-  captures: NOTHING_CAPTURED,
-  acknowledged: extra.acknowledged ?? false,
-});
-
-/** Judges one step's exchange: transport failure, status, size, headers, JSON, captures, latency. */
-export const evaluateStep = (step: ProbeStep, exchange: HttpExchange, context: JudgeContext): StepEvaluation => {
-  const { redactor } = context;
-  if (!exchange.ok) {
-    return failedStep(
-      step,
-      exchange.durationMs,
-      exchange.failureClass,
-      redactor.text(exchange.message),
-      exchange.status === undefined ? {} : { status: exchange.status },
-    );
-  }
-  const { status, durationMs } = exchange;
-  const statusFinding = judgeStatus(step.expect.status, status);
-  if (statusFinding)
-    return failedStep(step, durationMs, 'status', statusFinding.message, { status, finding: statusFinding });
-
-  const findings: Finding[] = [];
-  const sizeFinding = judgeBodySize(step.expect.maxBodyBytes, exchange.body.byteLength);
-  if (sizeFinding) findings.push(sizeFinding);
-  for (const assertion of step.expect.headers) {
-    const finding = judgeHeader(assertion, exchange.headers, context);
-    if (finding) findings.push(finding);
-  }
-  let json: unknown;
-  if (needsJson(step)) {
-    const decoded = decodeJson(exchange.body);
-    if (decoded.problem) {
-      findings.push({
-        failureClass: 'malformed',
-        assertion: 'JSON body',
-        expected: 'a JSON body',
-        actual: 'not JSON',
-        message: decoded.problem,
-      });
-    } else {
-      json = decoded.json;
-      for (const assertion of step.expect.json) {
-        const finding = judgeJson(assertion, json, context);
-        if (finding) findings.push(finding);
-      }
-    }
-  }
-  const worst = worstFinding(findings);
-  if (worst) {
-    // An unreadable answer is no acknowledgement: the sequence number is sent again next round.
-    const acknowledged = !findings.some((finding) => finding.failureClass === 'malformed');
-    return failedStep(step, durationMs, worst.failureClass, worst.message, {
-      status,
-      finding: worst,
-      acknowledged,
-      more: findings.length - 1,
-    });
-  }
-
-  let captures = NOTHING_CAPTURED;
-  const toCapture = Object.entries(step.capture);
-  if (toCapture.length > 0) {
-    const captured: Record<string, unknown> = {};
-    for (const [name, path] of toCapture) {
-      const match = queryJson(json, path);
-      if (!match.found) {
-        const finding: Finding = {
-          failureClass: 'assertion',
-          assertion: `${path} capture`,
-          expected: 'present',
-          actual: '(absent)',
-          message: `cannot capture ${name}: ${path} is absent`,
-        };
-        return failedStep(step, durationMs, 'assertion', finding.message, { status, finding, acknowledged: true });
-      }
-      captured[name] = match.value;
-    }
-    captures = captured;
-  }
-
-  const latency = latencyVerdict(durationMs, step.expect.latencyMs, step.name);
-  if (latency.outcome === 'failed')
-    return failedStep(step, durationMs, 'timeout', latency.message ?? '', { status, acknowledged: true });
-  return {
-    result: {
-      name: step.name,
-      durationMs: Math.round(durationMs),
-      status,
-      outcome: latency.outcome,
-      ...(latency.message ? { message: latency.message } : {}),
-    },
-    captures,
-    acknowledged: true,
-  };
-};
-
-/** A step whose request could not even be built (a template needed a value the platform did not give). */
-export const unbuildableStep = (step: ProbeStep, error: TemplateError, redactor: Redactor): StepEvaluation =>
-  failedStep(step, 0, 'assertion', redactor.text(`cannot build the request: ${error.message}`));
 
 export interface ProbeOutcomeInput {
   readonly probe: ProbeDefinition;

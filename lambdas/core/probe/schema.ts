@@ -5,13 +5,24 @@ import * as z from 'zod';
 import { intBetween, nonEmptyText, oneOf, slug } from '../config-rules.ts';
 import { SITES, STAGES } from '../model/vocabulary.ts';
 import { IDENTITY_FIELDS } from './synthetic.ts';
+import {
+  captureSchema,
+  envelopeSchema,
+  gateAssertionSchema,
+  headerAssertionSchema,
+  jsonAssertionSchema,
+  retrySchema,
+  type Envelope,
+  type JsonAssertion,
+} from './assertion-schema.ts';
 import { parseTemplate, referencedPaths, TemplateError, templateStrings } from './template.ts';
+
+export type { Envelope, HeaderAssertion, JsonAssertion } from './assertion-schema.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
 
-/** Failure classes an assertion may report; the rest come from the transport. */
-export const ASSERTION_FAILURE_CLASSES = ['assertion', 'integrity', 'wrong-verdict'] as const;
+export { ASSERTION_FAILURE_CLASSES } from './assertion-schema.ts';
 
 const latencyBoundsSchema = z
   .strictObject({
@@ -22,76 +33,6 @@ const latencyBoundsSchema = z
     error: 'failedMs must be greater than degradedMs',
   });
 export type LatencyBounds = z.infer<typeof latencyBoundsSchema>;
-
-const jsonPath = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-  .max(500, { error: 'must be at most 500 characters' })
-  .regex(/^\$/, { error: 'must be a JSONPath starting with $, e.g. $.receipt.sha256' })
-  // Script expressions would run code from the config inside the prober; jsonpath-plus runs with eval off.
-  .refine((path) => !/\?\(|\(@/.test(path), { error: 'must not use script expressions such as ?(…) or (@…)' });
-
-const jsonAssertionSchema = z
-  .strictObject({
-    /** JSONPath into the response body, e.g. `$.receipt.sha256`. */
-    path: jsonPath,
-    /** Template or literal the value must equal (compared as JSON). */
-    equals: z.unknown().optional(),
-    /** Value (template or literal) the path must NOT equal; an absent value passes. */
-    notEquals: z.unknown().optional(),
-    /** Regular expression the value (as a string) must match. */
-    matches: z.string().optional(),
-    /** true: the path must resolve; false: it must not (same as `absent: true`). */
-    exists: z.boolean().optional(),
-    absent: z.literal(true).optional(),
-    /** What a failure means; a verifier accepting a forged code is `wrong-verdict`. */
-    failureClass: oneOf(ASSERTION_FAILURE_CLASSES).default('assertion'),
-    /** Human name of the checked field, used in messages ("temperature drifted"). */
-    label: z.string().max(100).optional(),
-    /** The values are personal or secret: results show their short hashes only. */
-    sensitive: z.boolean().default(false),
-  })
-  .superRefine((assertion, ctx) => {
-    const kinds = (['equals', 'notEquals', 'matches', 'exists', 'absent'] as const).filter(
-      (kind) => assertion[kind] !== undefined,
-    );
-    if (kinds.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          `needs exactly one of equals, notEquals, matches, exists, absent (has ` +
-          `${kinds.length ? kinds.join(', ') : 'none'})`,
-      });
-    }
-    if (assertion.matches !== undefined) {
-      try {
-        new RegExp(assertion.matches);
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['matches'],
-          message: `is not a valid regular expression: ${(error as Error).message}`,
-        });
-      }
-    }
-  });
-export type JsonAssertion = z.infer<typeof jsonAssertionSchema>;
-
-const headerAssertionSchema = z
-  .strictObject({
-    name: nonEmptyText(200),
-    /** Template the header value must equal. */
-    equals: z.string().optional(),
-    /** Regular expression the header value must match. */
-    matches: z.string().optional(),
-    /** false: the header must be missing. */
-    present: z.boolean().default(true),
-  })
-  .superRefine((assertion, ctx) => {
-    if (!assertion.present && (assertion.equals !== undefined || assertion.matches !== undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'a header that must be missing cannot also have equals or matches' });
-    }
-  });
-export type HeaderAssertion = z.infer<typeof headerAssertionSchema>;
 
 const expectSchema = z.strictObject({
   status: z.array(intBetween(100, 599)).min(1, { error: 'must list at least one status' }).default([200]),
@@ -118,8 +59,17 @@ const stepSchema = z.strictObject({
   timeoutMs: intBetween(1, 300_000).default(DEFAULT_STEP_TIMEOUT_MS),
   /** Response bodies are read up to this many bytes, then the step fails as `too-large`. */
   maxBodyBytes: intBetween(1, 64 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
-  /** Variables captured from the JSON response for later steps: name → JSONPath. */
-  capture: z.record(variableName, jsonPath).default({}),
+  /**
+   * Variables captured for later steps (and this step's assertions): name → JSONPath into the
+   * body, or { from, path } for a value computed from a template.
+   */
+  capture: z.record(variableName, captureSchema).default({}),
+  /** The platform's business envelope for this step; `false`: this step has none (overrides the probe's). */
+  envelope: z.union([envelopeSchema, z.literal(false)]).optional(),
+  /** Preconditions judged before `expect.json`: when one fails the step fails with its class (`rejected`). */
+  gate: z.array(gateAssertionSchema).default([]),
+  /** Send again until the response satisfies `until` (eventually consistent read-backs). */
+  retry: retrySchema.optional(),
   expect: expectSchema.prefault({}),
 });
 export type ProbeStep = z.infer<typeof stepSchema>;
@@ -131,10 +81,19 @@ const sequenceSchema = z.strictObject({
   commitAfter: slug('step name'),
 });
 
-/** Variables every template may use, besides `vars.*`, `secret.*` and earlier captures. */
+/** Assertion fields that hold templates. */
+const OPERAND_FIELDS = ['from', 'equals', 'notEquals', 'gt', 'gte', 'lt', 'lte', 'between', 'approx'] as const;
+
+/** Variables every template may use, besides `vars.*`, `secret.*`, `siteVars.*` and earlier captures. */
 export const BUILTIN_VARIABLES = ['site', 'stage', 'probe', 'identity'] as const;
 const SEQUENCE_VARIABLES = ['seq', 'stream'] as const;
-const RESERVED_NAMES: ReadonlySet<string> = new Set([...BUILTIN_VARIABLES, ...SEQUENCE_VARIABLES, 'vars', 'secret']);
+const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  ...BUILTIN_VARIABLES,
+  ...SEQUENCE_VARIABLES,
+  'vars',
+  'secret',
+  'siteVars',
+]);
 
 export const probeSchema = z
   .strictObject({
@@ -153,6 +112,8 @@ export const probeSchema = z
      * the order written: a string is a template (it may use earlier vars), other JSON is literal.
      */
     vars: z.record(variableName, z.unknown()).default({}),
+    /** The business envelope every step's response has (a step can override it or set `envelope: false`). */
+    envelope: envelopeSchema.optional(),
     /** Gives the probe a transmission sequence number `seq` on stream `stream` (see SequenceSource). */
     sequence: sequenceSchema.optional(),
     /** Names of vars or captures whose values results must show only as short hashes. */
@@ -218,6 +179,8 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
                 ? `${name} is not defined here (vars so far: ${[...vars].join(', ')})`
                 : `${name} is not defined (no vars are declared before this point)`,
             });
+        } else if (root === 'siteVars') {
+          if (!field) problems.push({ path, message: 'siteVars needs a name, e.g. siteVars.appId' });
         } else if (root === 'identity') {
           if (!field || !(IDENTITY_FIELDS as readonly string[]).includes(field))
             problems.push({ path, message: `${name}: identity has ${IDENTITY_FIELDS.join(', ')}` });
@@ -248,18 +211,31 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
     for (const [header, value] of Object.entries(step.headers))
       check(value, at('headers', header), available, vars, true);
     check(step.body, at('body'), available, vars, true);
-    step.expect.json.forEach((assertion, position) => {
-      check(assertion.equals, at('expect', 'json', position, 'equals'), available, vars, true);
-      check(assertion.notEquals, at('expect', 'json', position, 'notEquals'), available, vars, true);
-    });
-    step.expect.headers.forEach((assertion, position) =>
-      check(assertion.equals, at('expect', 'headers', position, 'equals'), available, vars, true),
-    );
-    for (const name of Object.keys(step.capture)) {
+    // This step's assertions may also use what it captures; its request may not.
+    const own = new Set(available);
+    for (const [name, capture] of Object.entries(step.capture)) {
+      if (typeof capture !== 'string') check(capture.from, at('capture', name, 'from'), own, vars, true);
       if (RESERVED_NAMES.has(name))
         problems.push({ path: at('capture', name), message: `"${name}" is a built-in variable: pick another name` });
-      available.add(name);
+      own.add(name);
     }
+    const assertions: [JsonAssertion, (string | number)[]][] = [
+      ...step.gate.map((assertion, position): [JsonAssertion, (string | number)[]] => [
+        assertion,
+        at('gate', position),
+      ]),
+      ...step.expect.json.map((assertion, position): [JsonAssertion, (string | number)[]] => [
+        assertion,
+        at('expect', 'json', position),
+      ]),
+      ...(step.retry ? [[step.retry.until, at('retry', 'until')] as [JsonAssertion, (string | number)[]]] : []),
+    ];
+    for (const [assertion, path] of assertions)
+      for (const field of OPERAND_FIELDS) check(assertion[field], [...path, field], own, vars, true);
+    step.expect.headers.forEach((assertion, position) =>
+      check(assertion.equals, at('expect', 'headers', position, 'equals'), own, vars, true),
+    );
+    for (const name of own) available.add(name);
   });
   const known = new Set([...vars, ...probe.steps.flatMap((step) => Object.keys(step.capture))]);
   probe.sensitive.forEach((name, index) => {
@@ -280,5 +256,13 @@ export const secretRefSchema = z.union(
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** Whether a step needs its response parsed as JSON (a non-JSON body is then `malformed`). */
-export const needsJson = (step: ProbeStep): boolean =>
-  step.expect.json.length > 0 || Object.keys(step.capture).length > 0;
+export const needsJson = (step: ProbeStep, envelope: Envelope | undefined): boolean =>
+  envelope !== undefined ||
+  step.gate.length > 0 ||
+  step.expect.json.length > 0 ||
+  step.retry !== undefined ||
+  Object.values(step.capture).some((capture) => typeof capture === 'string');
+
+/** The envelope a step's response is read with: its own, none (`false`), or the probe's. */
+export const stepEnvelope = (probe: Pick<ProbeDefinition, 'envelope'>, step: ProbeStep): Envelope | undefined =>
+  step.envelope === false ? undefined : (step.envelope ?? probe.envelope);

@@ -8,14 +8,11 @@
 // a number in a JSON body); anything else renders to text. There are no operators and no
 // user-defined code: a config file can compute hashes and HMACs, never run a program.
 // Randomness and the clock come in through TemplateRuntime, so rendering is deterministic in tests.
-import { createHash, createHmac } from 'node:crypto';
+import { FUNCTIONS } from './functions.ts';
+import { TemplateError, text, type TemplateRuntime } from './template-values.ts';
 
-export class TemplateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateError';
-  }
-}
+export { corrupt, FUNCTIONS } from './functions.ts';
+export { canonicalJson, TemplateError, type TemplateRuntime } from './template-values.ts';
 
 export type Expression =
   | { readonly kind: 'literal'; readonly value: string | number | boolean | null }
@@ -29,90 +26,8 @@ export interface Template {
   readonly parts: readonly TemplatePart[];
 }
 
-/** What `uuid()`, `nonce()` and `now()` draw on; the app passes real ones, tests fixed ones. */
-export interface TemplateRuntime {
-  now(): Date;
-  uuid(): string;
-  /** 16 lower-case hex characters, fresh on every call. */
-  nonce(): string;
-}
-
 /** Values references resolve against: `site`, `seq`, `vars`, `secret`, captures, … */
 export type TemplateScope = Readonly<Record<string, unknown>>;
-
-type TemplateFunction = (args: readonly unknown[], runtime: TemplateRuntime) => unknown;
-
-const text = (value: unknown, what: string): string => {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === null) return 'null';
-  if (typeof value === 'object') return canonicalJson(value);
-  throw new TemplateError(`${what} has no value`);
-};
-
-const arity = (name: string, args: readonly unknown[], min: number, max = min): void => {
-  if (args.length < min || args.length > max) {
-    const wanted = min === max ? `${min}` : `${min} to ${max}`;
-    throw new TemplateError(`${name}() takes ${wanted} argument(s), got ${args.length}`);
-  }
-};
-
-/** Changes one character in the middle of a value, staying inside its alphabet: a forged copy. */
-export const corrupt = (value: string): string => {
-  if (value.length === 0) throw new TemplateError('corrupt() needs a non-empty value');
-  const alphabets = ['ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz', '0123456789'];
-  const middle = Math.floor(value.length / 2);
-  for (let offset = 0; offset < value.length; offset++) {
-    const index = (middle + offset) % value.length;
-    const char = value.charAt(index);
-    const alphabet = alphabets.find((candidate) => candidate.includes(char));
-    if (alphabet) {
-      const replacement = alphabet.charAt((alphabet.indexOf(char) + 1) % alphabet.length);
-      return value.slice(0, index) + replacement + value.slice(index + 1);
-    }
-  }
-  throw new TemplateError('corrupt() needs a value with at least one letter or digit');
-};
-
-export const FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
-  uuid: (args, runtime) => (arity('uuid', args, 0), runtime.uuid()),
-  nonce: (args, runtime) => (arity('nonce', args, 0), runtime.nonce()),
-  now: (args, runtime) => (arity('now', args, 0), runtime.now().toISOString()),
-  /** Seconds since the epoch, for platforms that want a numeric timestamp. */
-  epochSeconds: (args, runtime) => (arity('epochSeconds', args, 0), Math.floor(runtime.now().getTime() / 1000)),
-  sha256: (args) => (
-    arity('sha256', args, 1),
-    createHash('sha256').update(text(args[0], 'sha256() argument'), 'utf8').digest('hex')
-  ),
-  hmac: (args) => {
-    arity('hmac', args, 2);
-    return createHmac('sha256', text(args[0], 'hmac() key'))
-      .update(text(args[1], 'hmac() message'), 'utf8')
-      .digest('hex');
-  },
-  concat: (args) => args.map((arg, index) => text(arg, `concat() argument ${index + 1}`)).join(''),
-  add: (args) => {
-    arity('add', args, 2);
-    const [a, b] = args.map((arg) => (typeof arg === 'number' ? arg : Number(text(arg, 'add() argument'))));
-    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new TemplateError('add() needs two numbers');
-    return (a as number) + (b as number);
-  },
-  corrupt: (args) => (arity('corrupt', args, 1), corrupt(text(args[0], 'corrupt() argument'))),
-  json: (args) => (arity('json', args, 1), canonicalJson(args[0])),
-  /** For values inside a URL path or query string. */
-  urlencode: (args) => (arity('urlencode', args, 1), encodeURIComponent(text(args[0], 'urlencode() argument'))),
-};
-
-/** JSON with object keys sorted, so equal values always give equal text (and equal hashes). */
-export const canonicalJson = (value: unknown): string => {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, entry]) => entry !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
-};
 
 // ---------------------------------------------------------------- parsing
 

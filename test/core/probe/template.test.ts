@@ -87,7 +87,7 @@ describe('templates: text with {{ expressions }}', () => {
     ['an unknown variable', '{{ missing }}', 'unknown variable "missing"'],
     ['an unknown field', '{{ identity.birthday }}', 'unknown variable "identity.birthday"'],
     ['an unknown function', '{{ eval(site) }}', 'unknown function eval()'],
-    ['a call with the wrong number of arguments', '{{ sha256() }}', 'sha256() takes 1 argument(s), got 0'],
+    ['a call with the wrong number of arguments', '{{ sha256() }}', 'sha256() takes 1 to 2 argument(s), got 0'],
     ['an unclosed expression', 'a {{ site', '"{{" at position 2 is never closed'],
     ['an empty expression', '{{ }}', 'empty {{ }}'],
     ['an unclosed string', "{{ 'abc }}", 'string is not closed'],
