@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Site } from '../core/model/vocabulary.ts';
 import type { ProbeResult } from '../core/model/probing.ts';
 import {
-  buildRequest,
+  prepareStep,
   createProbeScope,
   createRunRedactor,
   decideProbe,
@@ -20,8 +20,8 @@ import {
   type StepEvaluation,
 } from '../core/probe/engine.ts';
 import type { JudgeContext } from '../core/probe/assertions.ts';
-import type { HttpExchange, HttpTransport } from '../core/probe/http.ts';
-import { stepEnvelope, type ProbeDefinition, type ProbeStep } from '../core/probe/schema.ts';
+import type { HttpExchange, HttpRequestSpec, HttpTransport } from '../core/probe/http.ts';
+import { stepEnvelope, type Envelope, type ProbeDefinition, type ProbeStep } from '../core/probe/schema.ts';
 import { syntheticIdentity } from '../core/probe/synthetic.ts';
 import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
 import type { Clock, SequenceSource } from '../ports.ts';
@@ -37,6 +37,17 @@ export interface ProbeEngineDeps {
   readonly monotonicMs?: () => number;
   /** The pause between a polling step's attempts; an abortable timer by default. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Sees each step's last request, exchange and judging context (`hcguard probe test`). */
+  readonly observe?: (observation: StepObservation) => void;
+}
+
+export interface StepObservation {
+  readonly step: ProbeStep;
+  readonly request: HttpRequestSpec;
+  readonly exchange: HttpExchange;
+  readonly context: JudgeContext;
+  readonly envelope?: Envelope;
+  readonly evaluation: StepEvaluation;
 }
 
 export interface ProbeTask {
@@ -97,7 +108,15 @@ const finished = (
 const proberError = (task: ProbeTask, startedAt: string, durationMs: number, message: string): ProbeResult =>
   proberFailure({ probe: task.probe, site: task.site, startedAt, durationMs, message, drillId: task.drillId });
 
-type Sent = { readonly exchange: HttpExchange; readonly attempts: number } | { readonly unbuildable: TemplateError };
+type Sent =
+  | {
+      readonly request: HttpRequestSpec;
+      readonly exchange: HttpExchange;
+      readonly attempts: number;
+      /** The judging context with this step's own vars. */
+      readonly context: JudgeContext;
+    }
+  | { readonly unbuildable: TemplateError };
 
 /**
  * Sends a step; a step with `retry` is sent again (request rendered afresh: new timestamps and
@@ -114,8 +133,9 @@ const sendStep = async (
   const started = monotonicMs();
   for (let attempts = 1; ; attempts++) {
     let request;
+    let scope;
     try {
-      request = buildRequest(step, task.baseUrl, context.scope, context.runtime);
+      ({ request, scope } = prepareStep(step, task.baseUrl, context.scope, context.runtime));
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       return { unbuildable: error };
@@ -133,11 +153,12 @@ const sendStep = async (
       attempts >= step.retry.attempts ||
       signal?.aborted === true ||
       step.timeoutMs - (monotonicMs() - started) <= pause;
-    if (last || satisfiesRetry(step, exchange, context)) return { exchange, attempts };
+    const judged = scope === context.scope ? context : { ...context, scope };
+    if (last || satisfiesRetry(step, exchange, judged)) return { request, exchange, attempts, context: judged };
     try {
       await (deps.sleep ?? sleep)(pause, signal);
     } catch {
-      return { exchange, attempts };
+      return { request, exchange, attempts, context: judged };
     }
   }
 };
@@ -203,9 +224,18 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       evaluations.push(unbuildableStep(step, sent.unbuildable, redactor));
       break;
     }
-    const judgedStep = evaluateStep(step, sent.exchange, judged, stepEnvelope(probe, step));
+    const envelope = stepEnvelope(probe, step);
+    const judgedStep = evaluateStep(step, sent.exchange, sent.context, envelope);
     const evaluation =
       sent.attempts > 1 ? { ...judgedStep, result: { ...judgedStep.result, attempts: sent.attempts } } : judgedStep;
+    deps.observe?.({
+      step,
+      request: sent.request,
+      exchange: sent.exchange,
+      context: sent.context,
+      evaluation,
+      ...(envelope ? { envelope } : {}),
+    });
     evaluations.push(evaluation);
     if (sequence && probe.sequence?.commitAfter === step.name && evaluation.acknowledged) {
       try {

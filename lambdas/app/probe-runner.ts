@@ -15,7 +15,7 @@ import type { TemplateRuntime } from '../core/probe/template.ts';
 import { createHttpTransport } from '../adapters/http/http-transport.ts';
 import { systemClock } from '../adapters/clock.ts';
 import type { Clock, ProbeRunner, RoundRequest, SecretSource, SequenceSource } from '../ports.ts';
-import { runProbe, systemTemplateRuntime } from './probe-engine.ts';
+import { runProbe, systemTemplateRuntime, type ProbeEngineDeps } from './probe-engine.ts';
 
 export interface ProbeRunnerDeps {
   readonly config: HcguardConfig;
@@ -24,6 +24,8 @@ export interface ProbeRunnerDeps {
   readonly clock?: Clock;
   /** The fetch the HTTP transport uses; the global one by default. */
   readonly fetch?: typeof fetch;
+  /** Sees each step as it is judged (`hcguard probe test`). */
+  readonly observe?: ProbeEngineDeps['observe'];
   /** Replaces the HTTP transport altogether (tests, benchmarks). */
   readonly transport?: HttpTransport;
   /** uuid(), nonce() and now() for templates; real randomness and the clock by default. */
@@ -78,7 +80,13 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const transport = deps.transport ?? createHttpTransport(deps.fetch ? { fetch: deps.fetch } : {});
-  const engine = { transport, sequences: deps.sequences, clock, runtime: deps.runtime ?? systemTemplateRuntime(clock) };
+  const engine: ProbeEngineDeps = {
+    transport,
+    sequences: deps.sequences,
+    clock,
+    runtime: deps.runtime ?? systemTemplateRuntime(clock),
+    ...(deps.observe ? { observe: deps.observe } : {}),
+  };
 
   const lookUpSecrets = async (names: readonly string[], signal?: AbortSignal): Promise<Map<string, SecretLookup>> => {
     const entries = await Promise.all(
@@ -133,12 +141,13 @@ export const createProbeRunner = (deps: ProbeRunnerDeps): ProbeRunner => {
         for (const [used, name] of secretNames) {
           const lookup = secrets.get(name);
           if (!lookup || 'error' in lookup) {
+            const why = lookup && 'error' in lookup ? lookup.error : 'not looked up';
             return proberFailure({
               probe,
               site,
               startedAt: clock.now().toISOString(),
               durationMs: 0,
-              message: `secret "${name}" is unavailable: ${lookup && 'error' in lookup ? lookup.error : 'not looked up'}`,
+              message: `secret "${name}" is unavailable: ${why}`,
               ...(request.drillId ? { drillId: request.drillId } : {}),
             });
           }

@@ -9,7 +9,14 @@ export interface Endpoints {
   readonly awsEndpoint: string;
   /** "started by hcguard up" or "from AWS_ENDPOINT_URL". */
   readonly awsOrigin: string;
-  readonly sandbox: Readonly<Record<'primary' | 'backup', string>>;
+  /** The sandbox's sites, or the configured platform's, with why no sandbox runs. */
+  readonly platform:
+    | { readonly sandbox: Readonly<Record<'primary' | 'backup', string>> }
+    | {
+        readonly sites: Readonly<Record<'primary' | 'backup', string>>;
+        readonly reason: string;
+        readonly faultHook: string | undefined;
+      };
   readonly runtimeFile: string;
   readonly probeLog: string;
   readonly tableName: string;
@@ -19,11 +26,28 @@ export const describeEndpoints = (endpoints: Endpoints): string =>
   [
     'hcguard is running locally.',
     `  dashboard       ${endpoints.dashboardUrl}`,
-    `  sandbox         primary ${endpoints.sandbox.primary}   backup ${endpoints.sandbox.backup}`,
+    ...('sandbox' in endpoints.platform
+      ? [
+          `  sandbox         primary ${endpoints.platform.sandbox.primary}   ` +
+            `backup ${endpoints.platform.sandbox.backup}`,
+        ]
+      : [
+          `  platform        primary ${endpoints.platform.sites.primary}   backup ${endpoints.platform.sites.backup}` +
+            " (the config's sites; no sandbox started)",
+          `  why             ${endpoints.platform.reason}`,
+          endpoints.platform.faultHook
+            ? `  faults          through the fault hook at ${endpoints.platform.faultHook}`
+            : '  faults          none: set drills.faultHookUrl to inject faults and run drills that need them',
+          "  citizens        not simulated (they speak the sandbox's API)",
+        ]),
     `  local AWS       ${endpoints.awsEndpoint} (${endpoints.awsOrigin}); table ${endpoints.tableName}`,
     `  runtime file    ${endpoints.runtimeFile} (hcguard status, fault, drill, ack, ` +
       `failover find it); probe Lambda log ${endpoints.probeLog}`,
-    '  try             npx hcguard fault primary verification error   then watch the failover; Ctrl-C stops everything',
+    'sandbox' in endpoints.platform
+      ? '  try             npx hcguard fault primary verification error   then watch the failover; ' +
+        'Ctrl-C stops everything'
+      : '  try             npx hcguard probe test <probe-id>   to see one probe step by step; ' +
+        'Ctrl-C stops everything',
     '',
   ].join('\n');
 

@@ -16,7 +16,8 @@ import type { DrillControl } from './backend.ts';
 export interface LocalDrillsOptions {
   readonly services: Services;
   readonly sqs: SQSClient;
-  readonly sandboxUrl: string;
+  /** The sandbox faults go to; absent on another platform (then its fault hook, if configured). */
+  readonly sandboxUrl?: string;
   readonly citizens?: CitizenSimulator;
   /** Pauses the drill in flight when the runtime stops. */
   readonly stopping: AbortSignal;
@@ -34,7 +35,7 @@ export const createLocalDrills = (options: LocalDrillsOptions): LocalDrills => {
   const { services, citizens } = options;
   const service = composeDrillService(services, {
     sqs: options.sqs,
-    sandboxUrl: options.sandboxUrl,
+    ...(options.sandboxUrl ? { sandboxUrl: options.sandboxUrl } : {}),
     ...(citizens ? { impact: async (from: Date, to: Date) => citizens.impact(from, to) } : {}),
   });
   const actor = options.actor ?? 'operator:dashboard';

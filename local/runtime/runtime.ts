@@ -13,14 +13,16 @@ import { resolveManagedRecords } from '../../lambdas/app/records.ts';
 import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import { SITES, type Site } from '../../lambdas/core/model/vocabulary.ts';
 import { systemClock } from '../../lambdas/adapters/clock.ts';
-import type { Clock } from '../../lambdas/ports.ts';
+import type { Clock, FaultInjector } from '../../lambdas/ports.ts';
 import type { DeployedResources } from '../../lambdas/contract/resources.ts';
 import { CitizenSimulator, citizensRecord } from '../citizens.ts';
 import { startDashboardServer, type DashboardServer } from '../dashboard/server.ts';
 import type { DashboardState } from '../dashboard/state.ts';
 import { startMotoServer, type MotoServer } from '../moto.ts';
 import { provisionLocalResources, type ProvisionReport } from '../provision.ts';
-import { sandboxAddressesFromConfig, SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { createHookFaultInjector } from '../../lambdas/adapters/http/fault-injectors.ts';
+import { choosePlatform } from './platform.ts';
 import { createRuntimeBackend } from './backend.ts';
 import { createLocalDrills } from './drills.ts';
 import { createStatusConsole, describeEndpoints } from './console.ts';
@@ -46,6 +48,8 @@ export interface LocalRuntimeOptions {
   /** A terminal gets the table redrawn in place, anything else one line per change. */
   readonly isTTY: boolean;
   readonly clock?: Clock;
+  /** true: start the sandbox (--sandbox); false: guard the config's sites as they are; absent: decide. */
+  readonly sandbox?: boolean;
   /** Called once everything runs, before the first round: writes the runtime file. */
   readonly onReady?: (info: RuntimeInfo) => void;
 }
@@ -55,8 +59,9 @@ export interface RuntimeInfo {
   readonly region: string;
   readonly resources: DeployedResources;
   readonly motoPid?: number;
-  readonly sandboxUrl: string;
-  readonly sandboxSites: Readonly<Record<Site, string>>;
+  /** Absent when the runtime guards the config's own platform instead of a sandbox. */
+  readonly sandboxUrl?: string;
+  readonly sandboxSites?: Readonly<Record<Site, string>>;
   readonly dashboardUrl: string;
   readonly provision: ProvisionReport;
 }
@@ -115,31 +120,36 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     });
     const { resources } = provision;
 
-    let sandbox: Sandbox;
-    try {
-      sandbox = await startSandbox({ sites: sandboxAddressesFromConfig(config), clock });
-    } catch (error) {
-      if (error instanceof SandboxConfigError) {
-        throw new LocalSetupError(
-          `the sandbox platform cannot start: ${error.message}. The sites' URLs in the config choose its addresses.`,
-        );
+    let sandbox: Sandbox | undefined;
+    const platform = await choosePlatform(config, options.sandbox);
+    if (platform.sandbox) {
+      try {
+        sandbox = await startSandbox({ sites: platform.addresses, clock });
+      } catch (error) {
+        if (error instanceof SandboxConfigError) {
+          throw new LocalSetupError(
+            `the sandbox platform cannot start: ${error.message}. The sites' URLs in the config choose its ` +
+              'addresses; pass --no-sandbox to guard the platform already at those URLs.',
+          );
+        }
+        throw error;
       }
-      throw error;
+      cleanups.push(() => sandbox?.stop());
     }
-    cleanups.push(() => sandbox.stop());
-    const sandboxSites = Object.fromEntries(SITES.map((site) => [site, sandbox.sites[site].url])) as Record<
-      Site,
-      string
-    >;
+    const sandboxSites = sandbox
+      ? (Object.fromEntries(SITES.map((site) => [site, sandbox.sites[site].url])) as Record<Site, string>)
+      : undefined;
+    const platformNote = platform.sandbox ? undefined : platform.reason;
 
     exportLambdaEnvironment({ config, resources, endpoint, region });
     // The probe's transmission HMAC key is the platform's: the sandbox's own unless one is set.
-    process.env.HCGUARD_TRANSMISSION_KEY ??= sandbox.transmissionKey;
+    if (sandbox) process.env.HCGUARD_TRANSMISSION_KEY ??= sandbox.transmissionKey;
 
     const records = resolveManagedRecords(config, resources);
     const citizenRecord = citizensRecord(config, records);
+    // Simulated citizens speak the sandbox's verification API: another platform gets none.
     const citizens =
-      citizenRecord && config.local.citizens.requestsPerSecond > 0
+      sandbox && citizenRecord && config.local.citizens.requestsPerSecond > 0
         ? new CitizenSimulator({ config, record: citizenRecord, route53: clients.route53, clock })
         : undefined;
 
@@ -147,8 +157,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       endpoint,
       region,
       resources,
-      sandboxUrl: sandboxSites.primary,
-      sandboxSites,
+      ...(sandboxSites ? { sandboxUrl: sandboxSites.primary, sandboxSites } : {}),
       provision,
       ...(moto ? { motoPid: moto.pid } : {}),
     };
@@ -170,7 +179,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     const drills = createLocalDrills({
       services,
       sqs,
-      sandboxUrl: sandboxSites.primary,
+      ...(sandboxSites ? { sandboxUrl: sandboxSites.primary } : {}),
       ...(citizens ? { citizens } : {}),
       stopping: stopping.signal,
       note: (text) => console.note(text),
@@ -187,8 +196,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       config,
       stateStore: services.store,
       routing: services.routing,
-      faults: sandbox.faults,
-      sandboxOrigins: sandboxSites,
+      faults: sandbox?.faults ?? platformFaults(config),
+      sandboxOrigins: sandboxSites ?? siteOrigins(config),
       awsEndpoint: endpoint,
       clock,
       rounds: () => ({ ...probes.stats }),
@@ -207,7 +216,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
         dashboardUrl: dashboard.url,
         awsEndpoint: endpoint,
         awsOrigin: moto ? `moto_server pid ${moto.pid}, started by hcguard up` : 'from AWS_ENDPOINT_URL',
-        sandbox: sandboxSites,
+        platform: sandboxSites
+          ? { sandbox: sandboxSites }
+          : {
+              sites: siteOrigins(config),
+              reason: platformNote ?? '',
+              faultHook: config.drills.faultHookUrl ? new URL(config.drills.faultHookUrl).origin : undefined,
+            },
         runtimeFile: options.runtimeFile,
         probeLog,
         tableName: resources.tableName,
@@ -256,6 +271,25 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
     await stopAll();
     throw error;
   }
+};
+
+/** Each site's origin as the config gives it (the verification stage's), for the dashboard. */
+const siteOrigins = (config: HcguardConfig): Record<Site, string> =>
+  Object.fromEntries(SITES.map((site) => [site, new URL(config.sites[site].stages.verification).origin])) as Record<
+    Site,
+    string
+  >;
+
+/** Faults on a platform that is not the sandbox go through its fault hook, or nowhere, saying so. */
+const platformFaults = (config: HcguardConfig): FaultInjector => {
+  if (config.drills.faultHookUrl) return createHookFaultInjector(config.drills.faultHookUrl);
+  const refuse = async (): Promise<never> => {
+    throw new LocalSetupError(
+      'this runtime guards the configured platform, not the sandbox, and the config names no fault hook: ' +
+        "set drills.faultHookUrl to the platform's fault hook to inject faults (see docs/drills.md)",
+    );
+  };
+  return { inject: refuse, clear: refuse, list: async () => [] };
 };
 
 /** moto reports a taken port only in its log; check first so the user is told which port. */

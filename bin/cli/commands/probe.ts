@@ -7,23 +7,15 @@ import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { createFileSequenceSource } from '../../../lambdas/adapters/local/file-sequence-source.ts';
-import { createSecretSource } from '../../../lambdas/adapters/secrets.ts';
-import { createProbeRunner, probeSecrets } from '../../../lambdas/app/probe-runner.ts';
-import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
+import { createProbeRunner } from '../../../lambdas/app/probe-runner.ts';
 import { SITES, type Site } from '../../../lambdas/core/model/vocabulary.ts';
 import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
-import { TRANSMISSION_KEY_ENV } from '../../../lambdas/core/probe/builtin.ts';
-import { shortHash } from '../../../lambdas/core/probe/redact.ts';
-import type { SecretSource } from '../../../lambdas/ports.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
+import { registerProbeTestCommand } from './probe-test.ts';
+import { platformNamespace, preloadSecrets, SEQUENCES_FILE } from '../probe-local.ts';
 
 const MESSAGE_WIDTH = 100;
-export const SEQUENCES_FILE = '.hcguard/probe-sequences.json';
-
-/** Which platform the counters belong to: the sites' transmission URLs. */
-const platformNamespace = (config: HcguardConfig): string =>
-  shortHash(`${config.sites.primary.stages.transmission} ${config.sites.backup.stages.transmission}`);
 
 const shorten = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
@@ -47,41 +39,10 @@ export const formatResultsTable = (results: readonly ProbeResult[]): string => {
   return `${table.toString()}\n`;
 };
 
-/** Reads every secret the probes need before sending anything, so a missing one is a clear usage error. */
-const preloadSecrets = async (config: HcguardConfig, sites: readonly Site[]): Promise<SecretSource> => {
-  const source = createSecretSource({ refs: config.secrets });
-  const names = [
-    ...new Set(config.probes.filter((probe) => probe.sites.some((site) => sites.includes(site))).flatMap(probeSecrets)),
-  ];
-  const values = new Map<string, string>();
-  const problems: string[] = [];
-  for (const name of names) {
-    try {
-      values.set(name, await source.get(name));
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
-  }
-  if (problems.length) {
-    const builtinKeyMissing = names.some((name) => {
-      const ref = config.secrets[name];
-      return ref && 'env' in ref && ref.env === TRANSMISSION_KEY_ENV && !process.env[TRANSMISSION_KEY_ENV];
-    });
-    throw new UsageError(
-      `cannot probe: ${problems.join('; ')}` +
-        (builtinKeyMissing
-          ? `\nThe transmission probe signs records with the key the platform shares with ` +
-            `it. For the sandbox, use the key \`hcguard sandbox\` printed when it started ` +
-            `(set ${TRANSMISSION_KEY_ENV} in both terminals to choose it).`
-          : ''),
-    );
-  }
-  return { get: async (name) => values.get(name) ?? (await source.get(name)) };
-};
-
 export const registerProbeCommand = (program: Command, context: CliContext): void => {
-  program
-    .command('probe')
+  const probe = program.command('probe');
+  registerProbeTestCommand(probe, context);
+  probe
     .description(
       "run one round of the config's probes against its sites from this machine and " +
         'print the results (exit 1 when any probe failed)',

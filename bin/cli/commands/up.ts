@@ -40,7 +40,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
     .command('up')
     .description(
       'run the whole guard on this machine until Ctrl-C (`npm start`): moto as AWS (or ' +
-        "AWS_ENDPOINT_URL), the stack's resources, the sandbox platform, " +
+        "AWS_ENDPOINT_URL), the stack's resources, the sandbox platform (or the platform the config's sites name), " +
         'probe rounds through the real Lambda handler, simulated citizens and the ' +
         'operator dashboard; commands in another terminal find it',
     )
@@ -56,7 +56,12 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
         "moto_server's port (default: config local.motoPort; 0 picks a free one)",
       ).argParser(port('--moto-port')),
     )
-    .action(async (flags: { dashboardPort?: number; motoPort?: number }) => {
+    .option(
+      '--sandbox',
+      "start the sandbox platform at the config's site URLs (the default when they are free loopback addresses)",
+    )
+    .option('--no-sandbox', "guard the platform already at the config's site URLs: no sandbox, no simulated citizens")
+    .action(async (flags: { dashboardPort?: number; motoPort?: number; sandbox?: boolean }) => {
       const config = await context.config();
       // Read now: the runtime gives the probe Lambda its config in HCGUARD_BAKED_CONFIG, as the stack does.
       const configPath = context.configPath();
@@ -72,6 +77,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
           region: global.region ?? process.env.AWS_REGION ?? LOCAL_REGION,
           ...(flags.dashboardPort !== undefined ? { dashboardPort: flags.dashboardPort } : {}),
           ...(flags.motoPort !== undefined ? { motoPort: flags.motoPort } : {}),
+          ...(flags.sandbox !== undefined ? { sandbox: flags.sandbox } : {}),
           runtimeFile: relative(process.cwd(), claim.path),
           write: context.out,
           isTTY: Boolean(process.stdout.isTTY),
@@ -83,7 +89,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
               region: info.region,
               configPath,
               resources: info.resources,
-              sandboxUrl: info.sandboxUrl,
+              ...(info.sandboxUrl ? { sandboxUrl: info.sandboxUrl } : {}),
               dashboardUrl: info.dashboardUrl,
               ...(info.motoPid ? { motoPid: info.motoPid } : {}),
             }),
@@ -102,6 +108,10 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
         signals.release();
         removeRuntimeFile(claim.path);
       }
-      context.out('stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.\n');
+      context.out(
+        runtime.info.sandboxUrl
+          ? 'stopped: probe rounds, citizens, dashboard, sandbox and the local AWS are down.\n'
+          : 'stopped: probe rounds, dashboard and the local AWS are down (the platform itself was not touched).\n',
+      );
     });
 };

@@ -14,7 +14,8 @@ import {
 import { builtinProbes, builtinSecrets } from '../probe/builtin.ts';
 import { crossFieldRules } from './cross-rules.ts';
 import { httpUrl, intBetween, oneOf, slug } from '../config-rules.ts';
-import { probeSchema, secretRefSchema } from '../probe/schema.ts';
+import { secretRefSchema } from '../probe/schema.ts';
+import { probeEntrySchema } from '../probe/presets.ts';
 import * as z from 'zod';
 
 export const baseSchema = z.strictObject({
@@ -26,7 +27,7 @@ export const baseSchema = z.strictObject({
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai or UTC' })
     .default('UTC'),
   sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
-  probes: z.array(probeSchema).prefault(() => builtinProbes()),
+  probes: z.array(probeEntrySchema).prefault(() => builtinProbes()),
   /**
    * Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only; the built-in
    * probes' by default.

@@ -49,10 +49,12 @@ export const worstFinding = (findings: readonly Finding[]): Finding | undefined 
 const MAX_SHOWN = 120;
 const ABSENT = '(absent)';
 
-/** A value as a human reads it in a result: JSON, shortened. */
-export const display = (value: unknown): string => {
+/** A value as a human reads it in a result: JSON, redacted when a redactor is given, then shortened. */
+export const display = (value: unknown, redactor?: Redactor): string => {
   if (value === undefined) return ABSENT;
-  const shown = typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value);
+  const json = typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value);
+  // Redacted before shortening: a sensitive value cut in half would no longer be recognised.
+  const shown = redactor ? redactor.text(json) : json;
   return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN - 1)}…` : shown;
 };
 
@@ -108,7 +110,7 @@ const asText = (value: unknown): string => (typeof value === 'string' ? value : 
 // judgeJson runs for every assertion of every probe and mostly finds nothing to report, so its
 // two helpers live out here instead of being made afresh as closures on every call.
 const show = (assertion: JsonAssertion, redactor: Redactor, value: unknown): string =>
-  value === undefined ? ABSENT : assertion.sensitive ? redactor.whole(value) : redactor.text(display(value));
+  value === undefined ? ABSENT : assertion.sensitive ? redactor.whole(value) : display(value, redactor);
 
 const report = (
   assertion: JsonAssertion,
@@ -273,7 +275,7 @@ const judgeNumber = (
     ? ABSENT
     : assertion.sensitive
       ? context.redactor.whole(actual)
-      : context.redactor.text(display(actual));
+      : display(actual, context.redactor);
   return fail(
     wanted,
     shown,
@@ -299,7 +301,7 @@ export const judgeHeader = (
   if (!assertion.present) {
     return actual === undefined
       ? undefined
-      : finding('absent', ABSENT, display(actual), `header ${key}: expected to be absent, got ${display(actual)}`);
+      : finding('absent', ABSENT, display(actual, redactor), `header ${key}: expected to be absent, got ${display(actual, redactor)}`);
   }
   if (actual === undefined)
     return finding('present', 'present', ABSENT, `header ${key}: expected to be present, but it is absent`);
@@ -316,17 +318,17 @@ export const judgeHeader = (
     if (actual !== wanted)
       return finding(
         'equals',
-        display(wanted),
-        display(actual),
-        `header ${key}: expected ${display(wanted)}, got ${display(actual)}`,
+        display(wanted, redactor),
+        display(actual, redactor),
+        `header ${key}: expected ${display(wanted, redactor)}, got ${display(actual, redactor)}`,
       );
   }
   if (assertion.matches !== undefined && !new RegExp(assertion.matches).test(actual)) {
     return finding(
       'matches',
       `/${assertion.matches}/`,
-      display(actual),
-      `header ${key}: expected to match /${assertion.matches}/, got ${display(actual)}`,
+      display(actual, redactor),
+      `header ${key}: expected to match /${assertion.matches}/, got ${display(actual, redactor)}`,
     );
   }
   return undefined;

@@ -261,6 +261,14 @@ export const provisionedCodeVerificationProbe = (options: ProvisionedCodeOptions
   };
 };
 
+/** What a JSON config can write instead of a probe: `{ "preset": "…", …options }`. */
+export const PROBE_PRESETS = {
+  collection: () => collectionProbe(),
+  transmission: () => transmissionProbe(),
+  verification: () => verificationProbe(),
+  'provisioned-code-verification': (options: ProvisionedCodeOptions) => provisionedCodeVerificationProbe(options),
+} as const;
+
 /** The built-in stage probes, written against the sandbox platform's API. */
 export const builtinProbes = (): ProbeDefinitionInput[] => [
   collectionProbe(),

@@ -5,7 +5,7 @@ import type { ProbeResult } from '../model/probing.ts';
 import type { Site } from '../model/vocabulary.ts';
 import type { HttpRequestSpec } from './http.ts';
 import { createRedactor, type Redactor } from './redact.ts';
-import type { ProbeDefinition, ProbeStep } from './schema.ts';
+import { REQUEST_BODY, type ProbeDefinition, type ProbeStep } from './schema.ts';
 import { latencyVerdict, NOTHING_CAPTURED, type StepEvaluation } from './step.ts';
 import { identityValues, type SyntheticIdentity } from './synthetic.ts';
 import { renderString, renderText, renderValue, type TemplateRuntime, type TemplateScope } from './template.ts';
@@ -94,24 +94,54 @@ const joinUrl = (baseUrl: string, path: string): string => {
   return `${end === baseUrl.length ? baseUrl : baseUrl.slice(0, end)}/${start === 0 ? path : path.slice(start)}`;
 };
 
+/** The scope a step renders and is judged in: the probe's, plus the step's own `vars`, rendered now. */
+export const stepScope = (step: ProbeStep, scope: TemplateScope, runtime: TemplateRuntime): TemplateScope => {
+  const definitions = Object.entries(step.vars);
+  if (definitions.length === 0) return scope;
+  const vars: Record<string, unknown> = { ...(scope.vars as Record<string, unknown> | undefined) };
+  for (const [name, value] of definitions) vars[name] = renderValue(value, { ...scope, vars: { ...vars } }, runtime);
+  return { ...scope, vars };
+};
+
+/**
+ * The request a step sends and the scope it was built in; throws TemplateError when a template
+ * cannot be rendered. The body is rendered first, so headers can sign it (`requestBody`).
+ */
+export const prepareStep = (
+  step: ProbeStep,
+  baseUrl: string,
+  probeScope: TemplateScope,
+  runtime: TemplateRuntime,
+): { readonly request: HttpRequestSpec; readonly scope: TemplateScope } => {
+  const scope = stepScope(step, probeScope, runtime);
+  const url = joinUrl(baseUrl, renderText(step.path, scope, runtime));
+  let body: string | undefined;
+  let isText = false;
+  if (step.body !== undefined) {
+    const rendered =
+      typeof step.body === 'string' ? renderString(step.body, scope, runtime) : renderValue(step.body, scope, runtime);
+    isText = typeof rendered === 'string';
+    body = isText ? (rendered as string) : JSON.stringify(rendered);
+  }
+  const headers: Record<string, string> = { 'user-agent': PROBE_USER_AGENT, accept: 'application/json' };
+  const names = Object.keys(step.headers);
+  if (names.length) {
+    const headerScope = { ...scope, [REQUEST_BODY]: body ?? '' };
+    for (const name of names)
+      headers[name.toLowerCase()] = renderText(step.headers[name] as string, headerScope, runtime);
+  }
+  if (body === undefined) return { request: { method: step.method, url, headers }, scope };
+  if (!headers['content-type']) headers['content-type'] = isText ? 'text/plain; charset=utf-8' : 'application/json';
+  return { request: { method: step.method, url, headers, body }, scope };
+};
+
 /** The request a step sends; throws TemplateError when a template cannot be rendered. */
 export const buildRequest = (
   step: ProbeStep,
   baseUrl: string,
   scope: TemplateScope,
   runtime: TemplateRuntime,
-): HttpRequestSpec => {
-  const url = joinUrl(baseUrl, renderText(step.path, scope, runtime));
-  const headers: Record<string, string> = { 'user-agent': PROBE_USER_AGENT, accept: 'application/json' };
-  for (const [name, value] of Object.entries(step.headers))
-    headers[name.toLowerCase()] = renderText(value, scope, runtime);
-  if (step.body === undefined) return { method: step.method, url, headers };
-  const rendered =
-    typeof step.body === 'string' ? renderString(step.body, scope, runtime) : renderValue(step.body, scope, runtime);
-  const isText = typeof rendered === 'string';
-  if (!headers['content-type']) headers['content-type'] = isText ? 'text/plain; charset=utf-8' : 'application/json';
-  return { method: step.method, url, headers, body: isText ? rendered : JSON.stringify(rendered) };
-};
+): HttpRequestSpec => prepareStep(step, baseUrl, scope, runtime).request;
 
 export interface ProbeOutcomeInput {
   readonly probe: ProbeDefinition;

@@ -9,6 +9,17 @@ export const shortHash = (value: string): string =>
 /** Values shorter than this are not redacted inside text: hashing "a" would garble every message. */
 const MIN_REDACTED_LENGTH = 4;
 
+/**
+ * A long value also has its first and last 40 % redacted, so a near copy (a forged code is the
+ * real one with one character changed) does not show the real value around the change.
+ */
+const FRAGMENTED_LENGTH = 24;
+const fragments = (value: string): string[] => {
+  if (value.length < FRAGMENTED_LENGTH) return [value];
+  const part = Math.floor(value.length * 0.4);
+  return [value, value.slice(0, part), value.slice(value.length - part)];
+};
+
 export interface Redactor {
   /** Replaces every sensitive value inside the text by its short hash. */
   text(value: string): string;
@@ -36,7 +47,8 @@ class ValueRedactor implements Redactor {
         [...this.#sensitive]
           .filter((value): value is string | number => typeof value === 'string' || typeof value === 'number')
           .map(String)
-          .filter((value) => value.length >= MIN_REDACTED_LENGTH),
+          .filter((value) => value.length >= MIN_REDACTED_LENGTH)
+          .flatMap(fragments),
       ),
     ].sort((a, b) => b.length - a.length));
   }

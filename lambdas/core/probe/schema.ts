@@ -52,7 +52,12 @@ const stepSchema = z.strictObject({
   method: oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   /** Template; relative to the site's stage base URL, or an absolute URL. */
   path: nonEmptyText(2000),
-  /** Header values are templates. */
+  /**
+   * Variables of this step alone, rendered afresh for every request it sends (a nonce, a
+   * timestamp a signature covers), in order; templates use them as `vars.NAME`.
+   */
+  vars: z.record(variableName, z.unknown()).default({}),
+  /** Header values are templates; they may also use `requestBody`, the body exactly as sent. */
   headers: z.record(z.string(), z.string()).default({}),
   /** JSON body; every string inside is a template. */
   body: z.unknown().optional(),
@@ -81,6 +86,9 @@ const sequenceSchema = z.strictObject({
   commitAfter: slug('step name'),
 });
 
+/** In header templates: the step's body exactly as sent, for signatures over it. */
+export const REQUEST_BODY = 'requestBody';
+
 /** Assertion fields that hold templates. */
 const OPERAND_FIELDS = ['from', 'equals', 'notEquals', 'gt', 'gte', 'lt', 'lte', 'between', 'approx'] as const;
 
@@ -93,7 +101,17 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'vars',
   'secret',
   'siteVars',
+  REQUEST_BODY,
 ]);
+
+/** Header names are case-insensitive: a step's `x-sign` replaces the probe's `X-Sign`. */
+const mergeHeaders = (defaults: Record<string, string>, own: Record<string, string>): Record<string, string> => {
+  const ownNames = new Set(Object.keys(own).map((name) => name.toLowerCase()));
+  return {
+    ...Object.fromEntries(Object.entries(defaults).filter(([name]) => !ownNames.has(name.toLowerCase()))),
+    ...own,
+  };
+};
 
 export const probeSchema = z
   .strictObject({
@@ -112,6 +130,16 @@ export const probeSchema = z
      * the order written: a string is a template (it may use earlier vars), other JSON is literal.
      */
     vars: z.record(variableName, z.unknown()).default({}),
+    /**
+     * What every step's request gets unless the step says otherwise: headers (e.g. a signature
+     * over `requestBody`) and per-request vars (a nonce, a timestamp), merged under each step's own.
+     */
+    request: z
+      .strictObject({
+        headers: z.record(z.string(), z.string()).default({}),
+        vars: z.record(variableName, z.unknown()).default({}),
+      })
+      .optional(),
     /** The business envelope every step's response has (a step can override it or set `envelope: false`). */
     envelope: envelopeSchema.optional(),
     /** Gives the probe a transmission sequence number `seq` on stream `stream` (see SequenceSource). */
@@ -120,6 +148,18 @@ export const probeSchema = z
     sensitive: z.array(variableName).default([]),
     steps: z.array(stepSchema).min(1, { error: 'must have at least one step' }),
   })
+  .transform(({ request, ...probe }) =>
+    request
+      ? {
+          ...probe,
+          steps: probe.steps.map((step) => ({
+            ...step,
+            vars: { ...request.vars, ...step.vars },
+            headers: mergeHeaders(request.headers, step.headers),
+          })),
+        }
+      : probe,
+  )
   .superRefine((probe, ctx) => {
     const seen = new Set<string>();
     probe.steps.forEach((step, index) => {
@@ -207,14 +247,21 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
   const available = new Set(base);
   probe.steps.forEach((step, index) => {
     const at = (...rest: (string | number)[]) => ['steps', index, ...rest];
-    check(step.path, at('path'), available, vars, true);
+    // A step's own vars (a fresh nonce and timestamp per request) exist for this step only.
+    const stepVars = new Set(vars);
+    for (const [name, value] of Object.entries(step.vars)) {
+      check(value, at('vars', name), available, stepVars, true);
+      stepVars.add(name);
+    }
+    check(step.path, at('path'), available, stepVars, true);
+    check(step.body, at('body'), available, stepVars, true);
+    const withBody = new Set([...available, REQUEST_BODY]);
     for (const [header, value] of Object.entries(step.headers))
-      check(value, at('headers', header), available, vars, true);
-    check(step.body, at('body'), available, vars, true);
+      check(value, at('headers', header), withBody, stepVars, true);
     // This step's assertions may also use what it captures; its request may not.
     const own = new Set(available);
     for (const [name, capture] of Object.entries(step.capture)) {
-      if (typeof capture !== 'string') check(capture.from, at('capture', name, 'from'), own, vars, true);
+      if (typeof capture !== 'string') check(capture.from, at('capture', name, 'from'), own, stepVars, true);
       if (RESERVED_NAMES.has(name))
         problems.push({ path: at('capture', name), message: `"${name}" is a built-in variable: pick another name` });
       own.add(name);
@@ -231,9 +278,9 @@ const templateProblems = (probe: ProbeDefinition): TemplateProblem[] => {
       ...(step.retry ? [[step.retry.until, at('retry', 'until')] as [JsonAssertion, (string | number)[]]] : []),
     ];
     for (const [assertion, path] of assertions)
-      for (const field of OPERAND_FIELDS) check(assertion[field], [...path, field], own, vars, true);
+      for (const field of OPERAND_FIELDS) check(assertion[field], [...path, field], own, stepVars, true);
     step.expect.headers.forEach((assertion, position) =>
-      check(assertion.equals, at('expect', 'headers', position, 'equals'), own, vars, true),
+      check(assertion.equals, at('expect', 'headers', position, 'equals'), own, stepVars, true),
     );
     for (const name of own) available.add(name);
   });
