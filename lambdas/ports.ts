@@ -61,11 +61,23 @@ export interface SecretSource {
  * number, sends it, and commits it only once the platform acknowledged the record: a probe
  * aborted before sending leaves no false gap, and a retry re-sends the same number.
  */
+export interface StreamPosition {
+  /** The number the next record carries: one past the last committed (1 at first). */
+  readonly next: number;
+  /** The platform's stream epoch seen with the last commit, for probes that read one. */
+  readonly epoch?: string;
+}
+
 export interface SequenceSource {
   /** The number the next record on `stream` carries: one past the last committed (1 at first). */
   peek(stream: string, signal?: AbortSignal): Promise<number>;
-  /** The platform acknowledged `sequence`. Idempotent; the counter never moves backwards. */
-  commit(stream: string, sequence: number, signal?: AbortSignal): Promise<void>;
+  /** `peek` and the epoch stored with the last commit, in one read. */
+  position(stream: string, signal?: AbortSignal): Promise<StreamPosition>;
+  /**
+   * The platform acknowledged `sequence` (in stream epoch `epoch`, when the probe reads one).
+   * Idempotent; the counter never moves backwards.
+   */
+  commit(stream: string, sequence: number, signal?: AbortSignal, epoch?: string): Promise<void>;
 }
 export interface FaultInjector {
   inject(fault: FaultSpec, signal?: AbortSignal): Promise<void>;

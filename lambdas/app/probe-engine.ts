@@ -24,6 +24,7 @@ import type { HttpExchange, HttpRequestSpec, HttpTransport } from '../core/probe
 import { stepEnvelope, type Envelope, type ProbeDefinition, type ProbeStep } from '../core/probe/schema.ts';
 import { syntheticIdentity } from '../core/probe/synthetic.ts';
 import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
+import { epochIn, resetMessage, streamContinuity } from '../core/probe/stream.ts';
 import type { Clock, SequenceSource } from '../ports.ts';
 import { sleep } from '../sleep.ts';
 
@@ -163,6 +164,16 @@ const sendStep = async (
   }
 };
 
+const lossy = new TextDecoder('utf-8');
+const decodedJson = (exchange: HttpExchange): unknown => {
+  if (!exchange.ok) return undefined;
+  try {
+    return JSON.parse(lossy.decode(exchange.body));
+  } catch {
+    return undefined;
+  }
+};
+
 export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<ProbeResult> => {
   const { probe, site, signal } = task;
   const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
@@ -176,7 +187,8 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
   const stream = sequenceStream(probe, site, runtime);
   if (stream !== undefined) {
     try {
-      sequence = { stream, seq: await deps.sequences.peek(stream, signal) };
+      const position = await deps.sequences.position(stream, signal);
+      sequence = { stream, seq: position.next, ...(position.epoch === undefined ? {} : { epoch: position.epoch }) };
     } catch (error) {
       if (signal?.aborted) return finished(task, startedAt, monotonicMs() - started, [], firstStep);
       return proberError(
@@ -211,6 +223,7 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
   let redactor = createRunRedactor(run, scope);
   const evaluations: StepEvaluation[] = [];
   const warnings: string[] = [];
+  let streamReset: string | undefined;
   let abortedBefore: string | undefined;
 
   for (const step of probe.steps) {
@@ -238,8 +251,19 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     });
     evaluations.push(evaluation);
     if (sequence && probe.sequence?.commitAfter === step.name && evaluation.acknowledged) {
+      const epochPath = probe.sequence.epoch;
+      const epoch = epochPath === undefined ? undefined : epochIn(decodedJson(sent.exchange), epochPath);
+      if (epochPath !== undefined && epoch === undefined)
+        warnings.push(
+          `no stream epoch at ${epochPath} in the ${step.name} response: a stream reset would read as loss`,
+        );
+      const continuity = streamContinuity(sequence.epoch, epoch);
+      if (continuity.kind === 'reset') {
+        streamReset = resetMessage(sequence.stream, sequence.seq, continuity);
+        scope = { ...scope, streamFrom: sequence.seq };
+      }
       try {
-        await deps.sequences.commit(sequence.stream, sequence.seq, signal);
+        await deps.sequences.commit(sequence.stream, sequence.seq, signal, epoch);
       } catch (error) {
         // The platform holds the record; the next round re-sends this number, which it treats as a duplicate.
         warnings.push(
@@ -255,5 +279,10 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
       redactor = createRunRedactor(run, scope, captures);
   }
   const result = finished(task, startedAt, monotonicMs() - started, evaluations, abortedBefore);
-  return warnings.length ? { ...result, warnings: warnings.map((warning) => redactor.text(warning)) } : result;
+  if (!warnings.length && streamReset === undefined) return result;
+  return {
+    ...result,
+    ...(streamReset === undefined ? {} : { streamReset: redactor.text(streamReset) }),
+    ...(warnings.length ? { warnings: warnings.map((warning) => redactor.text(warning)) } : {}),
+  };
 };

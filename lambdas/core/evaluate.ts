@@ -67,6 +67,7 @@ interface Observation {
   readonly failureClass?: FailureClass;
   readonly message?: string;
   readonly at: string;
+  readonly streamReset?: string;
 }
 
 const observe = (results: readonly ProbeResult[]): Observation | undefined => {
@@ -76,7 +77,27 @@ const observe = (results: readonly ProbeResult[]): Observation | undefined => {
   const worst = counted[0];
   if (!worst) return undefined;
   const latest = counted.reduce((at, result) => (result.startedAt > at ? result.startedAt : at), worst.startedAt);
-  return { outcome: worst.outcome, failureClass: worst.failureClass, message: worst.message, at: latest };
+  const reset = counted.find((result) => result.streamReset !== undefined)?.streamReset;
+  return {
+    outcome: worst.outcome,
+    failureClass: worst.failureClass,
+    message: worst.message,
+    at: latest,
+    ...(reset === undefined ? {} : { streamReset: reset }),
+  };
+};
+
+/** A reset is kept until `successThreshold` good rounds followed it: its incident's life. */
+const nextStreamReset = (
+  prior: TargetState['streamReset'],
+  observation: Observation,
+  policy: DetectionPolicy,
+): TargetState['streamReset'] => {
+  if (observation.streamReset !== undefined)
+    return { at: observation.at, message: observation.streamReset, goodRoundsSince: 0 };
+  if (!prior) return undefined;
+  const goodRoundsSince = prior.goodRoundsSince + (observation.outcome === 'ok' ? 1 : 0);
+  return goodRoundsSince >= policy.successThreshold ? undefined : { ...prior, goodRoundsSince };
 };
 
 export const unknownTarget = (site: Site, stage: Stage, now: Date): TargetState => ({
@@ -155,6 +176,7 @@ const evaluateTarget = (
   );
   const flapping = recentChanges.length >= policy.flap.changes;
   const health: TargetHealth = flapping ? 'failing' : observed;
+  const streamReset = nextStreamReset(prior.streamReset, observation, policy);
   const next: TargetState = {
     site: prior.site,
     stage: prior.stage,
@@ -174,8 +196,10 @@ const evaluateTarget = (
     lastResultAt: observation.at,
     recentChanges,
     flapping,
+    ...(streamReset ? { streamReset } : {}),
     version: prior.version + 1,
   };
+
   if (health === prior.health && flapping === prior.flapping) return { next };
   const reason =
     flapping && !prior.flapping

@@ -86,6 +86,8 @@ export interface Receipt {
   readonly receivedAt: string;
   /** The stream already held this sequence number; the first copy is kept. */
   readonly duplicate: boolean;
+  /** This sandbox process's stream epoch: a restarted sandbox has lost its streams. */
+  readonly epoch: string;
 }
 
 export interface StreamState {

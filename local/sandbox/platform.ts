@@ -32,6 +32,8 @@ export class SandboxPlatform {
   private readonly data: Record<Site, SiteData>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Streams live in memory: a restarted sandbox has none, and says so with a new epoch. */
+  private readonly epoch = randomUUID();
 
   constructor(private readonly options: PlatformOptions) {
     const empty = (): SiteData => ({
@@ -161,7 +163,14 @@ export class SandboxPlatform {
       });
     }
     return {
-      receipt: { stream: input.stream, sequence: input.sequence, sha256: sha256(payload), receivedAt, duplicate },
+      receipt: {
+        stream: input.stream,
+        sequence: input.sequence,
+        sha256: sha256(payload),
+        receivedAt,
+        duplicate,
+        epoch: this.epoch,
+      },
     };
   }
 

@@ -24,6 +24,12 @@ describe('the default severity rules (first match wins)', () => {
       'citizens cannot be verified at checkpoints',
     ],
     [
+      "the platform's stream reset: a finding of its own, not loss",
+      { stage: 'transmission', failureClass: 'stream-reset', outcome: 'degraded', serving: true },
+      'SEV3',
+      "the platform's transmission stream was reset: records sent before it are gone from it",
+    ],
+    [
       'a verifier refusing the probe with a business error (signature, not found): its own rule',
       { stage: 'verification', failureClass: 'rejected', outcome: 'failed', serving: true },
       'SEV2',
@@ -93,7 +99,7 @@ describe('the default severity rules (first match wins)', () => {
         { stage: 'verification', failureClass: 'timeout', outcome: 'failed', serving: true },
         DEFAULT_SEVERITY_RULES,
       ).rule,
-    ).toBe(2);
+    ).toBe(3);
   });
 });
 

@@ -7,6 +7,10 @@ export const failingSequenceSource = (failing: { peek?: Error; commit?: Error },
     if (failing.peek) throw failing.peek;
     return next;
   },
+  position: async () => {
+    if (failing.peek) throw failing.peek;
+    return { next };
+  },
   commit: async () => {
     if (failing.commit) throw failing.commit;
   },

@@ -6,15 +6,24 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { SequenceSource } from '../../ports.ts';
 
-const read = (path: string): Record<string, number> => {
+// A counter is its last number, or { last, epoch } once a platform epoch was seen with it.
+type Counter = number | { readonly last: number; readonly epoch: string };
+const lastOf = (counter: Counter | undefined): number =>
+  counter === undefined ? 0 : typeof counter === 'number' ? counter : counter.last;
+const validCounter = (value: unknown): value is Counter =>
+  (Number.isSafeInteger(value) && (value as number) >= 0) ||
+  (value !== null &&
+    typeof value === 'object' &&
+    Number.isSafeInteger((value as { last?: unknown }).last) &&
+    typeof (value as { epoch?: unknown }).epoch === 'string');
+
+const read = (path: string): Record<string, Counter> => {
   if (!existsSync(path)) return {};
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     return Object.fromEntries(
-      Object.entries(parsed).filter(
-        (entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0,
-      ),
+      Object.entries(parsed).filter((entry): entry is [string, Counter] => validCounter(entry[1])),
     );
   } catch {
     // An unreadable file starts the counters again: at worst one round reports a gap.
@@ -25,11 +34,18 @@ const read = (path: string): Record<string, number> => {
 export const createFileSequenceSource = (path: string, namespace: string): SequenceSource => {
   const key = (stream: string) => `${namespace}|${stream}`;
   return {
-    peek: async (stream) => (read(path)[key(stream)] ?? 0) + 1,
-    commit: async (stream, sequence) => {
+    peek: async (stream) => lastOf(read(path)[key(stream)]) + 1,
+    position: async (stream) => {
+      const counter = read(path)[key(stream)];
+      return {
+        next: lastOf(counter) + 1,
+        ...(typeof counter === 'object' ? { epoch: counter.epoch } : {}),
+      };
+    },
+    commit: async (stream, sequence, _signal, epoch) => {
       const counters = read(path);
-      if ((counters[key(stream)] ?? 0) >= sequence) return;
-      counters[key(stream)] = sequence;
+      if (lastOf(counters[key(stream)]) >= sequence) return;
+      counters[key(stream)] = epoch === undefined ? sequence : { last: sequence, epoch };
       mkdirSync(dirname(path), { recursive: true });
       // Write then rename: a crash mid-write never leaves half a file.
       const temporary = `${path}.${process.pid}.tmp`;

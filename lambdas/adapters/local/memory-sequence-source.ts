@@ -6,10 +6,17 @@ export const createMemorySequenceSource = (
   initial: Readonly<Record<string, number>> = {},
 ): SequenceSource & { snapshot(): Record<string, number> } => {
   const committed = new Map(Object.entries(initial));
+  const epochs = new Map<string, string>();
   return {
     peek: async (stream) => (committed.get(stream) ?? 0) + 1,
-    commit: async (stream, sequence) => {
-      if (sequence > (committed.get(stream) ?? 0)) committed.set(stream, sequence);
+    position: async (stream) => {
+      const epoch = epochs.get(stream);
+      return { next: (committed.get(stream) ?? 0) + 1, ...(epoch === undefined ? {} : { epoch }) };
+    },
+    commit: async (stream, sequence, _signal, epoch) => {
+      if (sequence <= (committed.get(stream) ?? 0)) return;
+      committed.set(stream, sequence);
+      if (epoch !== undefined) epochs.set(stream, epoch);
     },
     snapshot: () => Object.fromEntries(committed),
   };

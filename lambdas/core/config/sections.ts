@@ -167,6 +167,11 @@ export type SeverityRule = z.infer<typeof severityRuleSchema>;
  */
 export const DEFAULT_SEVERITY_RULES: readonly SeverityRule[] = [
   {
+    when: { failureClass: ['stream-reset'] },
+    severity: 'SEV3',
+    reason: "the platform's transmission stream was reset: records sent before it are gone from it",
+  },
+  {
     when: { failureClass: ['wrong-verdict'] },
     severity: 'SEV1',
     reason: 'a verifier giving wrong verdicts is a security breach',

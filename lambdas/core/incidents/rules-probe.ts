@@ -69,9 +69,15 @@ export const probeRules = (
         });
       }
     }
+    streamResetRule(ledger, input, target, serving);
     if (target.health !== 'healthy') continue;
     for (const incident of input.open) {
-      if (incident.kind === 'probe' && incident.site === target.site && incident.stage === target.stage) {
+      if (
+        incident.kind === 'probe' &&
+        incident.site === target.site &&
+        incident.stage === target.stage &&
+        incident.failureClass !== 'stream-reset'
+      ) {
         const minutes = minutesBetween(incident.openedAt, input.now);
         const detail =
           `${target.stage} on ${target.site} healthy again (${target.consecutiveSuccesses} ` +
@@ -79,5 +85,48 @@ export const probeRules = (
         ledger.resolve(incident, detail);
       }
     }
+  }
+};
+
+/**
+ * A stream reset is a finding of its own, beside the target's health: opened once when the
+ * target carries one, resolved when the good rounds after it have cleared it (../evaluate.ts).
+ */
+const streamResetRule = (
+  ledger: IncidentLedger,
+  input: IncidentInput,
+  target: TargetState,
+  serving: (site: TargetState['site'], stage: TargetState['stage']) => boolean,
+): void => {
+  const key = probeDedupKey(target.site, target.stage, 'stream-reset');
+  const existing = ledger.holder(key);
+  if (target.streamReset && !existing) {
+    const decision = severityFor(
+      {
+        stage: target.stage,
+        failureClass: 'stream-reset',
+        outcome: 'degraded',
+        serving: serving(target.site, target.stage),
+      },
+      input.policy.severity.rules,
+    );
+    const title = `${target.stage} stream reset on ${target.site}`;
+    ledger.openIncident(
+      {
+        dedupKey: key,
+        kind: 'probe',
+        site: target.site,
+        stage: target.stage,
+        failureClass: 'stream-reset',
+        severity: decision.severity,
+        severityReason: decision.reason,
+        title,
+        detail: target.streamReset.message,
+      },
+      `${title}: ${target.streamReset.message}`,
+      drillIdFor(input.drill, { site: target.site, stage: target.stage }),
+    );
+  } else if (!target.streamReset && existing) {
+    ledger.resolve(existing, `the stream on ${target.site} works again (${target.consecutiveSuccesses} good rounds)`);
   }
 };

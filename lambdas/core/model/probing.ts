@@ -36,6 +36,8 @@ export interface ProbeResult {
   readonly failure?: AssertionFailure;
   /** Set when the result was produced or injected during a drill. */
   readonly drillId?: string;
+  /** The platform's transmission stream was reset this round (a new epoch): what that means. */
+  readonly streamReset?: string;
   /** Problems of the prober itself that did not change the verdict (e.g. a sequence number not saved). */
   readonly warnings?: readonly string[];
   /**
@@ -71,6 +73,11 @@ export interface TargetState {
   readonly recentChanges: readonly string[];
   /** True while flap detection holds the target at failing. */
   readonly flapping: boolean;
+  /**
+   * The platform's stream was reset (see ProbeResult.streamReset): kept until `successThreshold`
+   * good rounds followed it, so its incident opens once and resolves once the stream works again.
+   */
+  readonly streamReset?: { readonly at: string; readonly message: string; readonly goodRoundsSince: number };
   /** Optimistic-locking version; 0 for a target never stored. */
   readonly version: number;
 }

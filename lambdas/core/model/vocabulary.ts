@@ -17,6 +17,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 /**
  * Why a probe failed. `rejected`: the platform refused the request with a business error (its
  * envelope code or a gate); `unavailable`: it said it cannot serve now ("system busy").
+ * `stream-reset`: the platform's transmission stream started again (a new epoch); not a failure
+ * of a probe, but a finding of its own.
  * `aborted` means the prober itself ran out of time (the Lambda deadline),
  * so it says nothing about the platform and evaluation ignores it.
  */
@@ -33,6 +35,7 @@ export const FAILURE_CLASSES = [
   'too-large',
   'rejected',
   'unavailable',
+  'stream-reset',
   'aborted',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];

@@ -301,7 +301,12 @@ export const judgeHeader = (
   if (!assertion.present) {
     return actual === undefined
       ? undefined
-      : finding('absent', ABSENT, display(actual, redactor), `header ${key}: expected to be absent, got ${display(actual, redactor)}`);
+      : finding(
+          'absent',
+          ABSENT,
+          display(actual, redactor),
+          `header ${key}: expected to be absent, got ${display(actual, redactor)}`,
+        );
   }
   if (actual === undefined)
     return finding('present', 'present', ABSENT, `header ${key}: expected to be present, but it is absent`);

@@ -84,7 +84,8 @@ export const transmissionProbe = (): ProbeDefinitionInput => ({
   id: 'transmission',
   stage: 'transmission',
   description: 'sends a sequenced, HMAC-signed record; checks the receipt hash and that no record is missing',
-  sequence: { stream: 'hcguard-probe-{{ site }}', commitAfter: 'send' },
+  // A restarted platform has a new stream epoch: a reset to report, not records lost.
+  sequence: { stream: 'hcguard-probe-{{ site }}', commitAfter: 'send', epoch: '$.receipt.epoch' },
   vars: {
     payload:
       '{"kind":"hcguard-probe-record","testData":true,"subject":"{{ identity.id ' +
@@ -118,7 +119,7 @@ export const transmissionProbe = (): ProbeDefinitionInput => ({
     },
     {
       name: 'check-stream',
-      path: '/streams/{{ urlencode(stream) }}?from={{ add(seq, -1) }}&to={{ seq }}',
+      path: '/streams/{{ urlencode(stream) }}?from={{ streamFrom }}&to={{ seq }}',
       timeoutMs: BUILTIN_STEP_TIMEOUT_MS,
       expect: {
         status: [200],

@@ -20,8 +20,11 @@ export interface ProbeRun {
   readonly identity: SyntheticIdentity;
   /** Values of the secrets the probe's steps use, by name. */
   readonly secrets: Readonly<Record<string, string>>;
-  /** The transmission sequence number and stream, for probes that declare `sequence`. */
-  readonly sequence?: { readonly stream: string; readonly seq: number };
+  /**
+   * The transmission sequence number and stream, for probes that declare `sequence`, and the
+   * stream epoch stored with the last commit.
+   */
+  readonly sequence?: { readonly stream: string; readonly seq: number; readonly epoch?: string };
   /** The site's `vars` from the config, as `siteVars.*`. */
   readonly siteVars?: Readonly<Record<string, unknown>>;
 }
@@ -43,7 +46,9 @@ export const createProbeScope = (run: ProbeRun, runtime: TemplateRuntime): Templ
     siteVars: { ...run.siteVars },
     vars: {},
   };
-  if (run.sequence) Object.assign(base, { seq: run.sequence.seq, stream: run.sequence.stream });
+  // streamFrom: the first record the platform must still hold (the previous one; after a reset, this one).
+  if (run.sequence)
+    Object.assign(base, { seq: run.sequence.seq, stream: run.sequence.stream, streamFrom: run.sequence.seq - 1 });
   const definitions = Object.entries(run.probe.vars);
   if (definitions.length === 0) return base;
   const vars: Record<string, unknown> = {};

@@ -11,6 +11,7 @@ import {
   gateAssertionSchema,
   headerAssertionSchema,
   jsonAssertionSchema,
+  jsonPath,
   retrySchema,
   type Envelope,
   type JsonAssertion,
@@ -84,6 +85,11 @@ const sequenceSchema = z.strictObject({
   stream: nonEmptyText(200),
   /** The step whose expected status means the platform holds the record: the number is used up then. */
   commitAfter: slug('step name'),
+  /**
+   * JSONPath of the platform's stream epoch (or stream id) in that step's response: when it
+   * changes, the platform's stream was reset; that is reported as `stream-reset`, not as loss.
+   */
+  epoch: jsonPath.optional(),
 });
 
 /** In header templates: the step's body exactly as sent, for signatures over it. */
@@ -94,7 +100,7 @@ const OPERAND_FIELDS = ['from', 'equals', 'notEquals', 'gt', 'gte', 'lt', 'lte',
 
 /** Variables every template may use, besides `vars.*`, `secret.*`, `siteVars.*` and earlier captures. */
 export const BUILTIN_VARIABLES = ['site', 'stage', 'probe', 'identity'] as const;
-const SEQUENCE_VARIABLES = ['seq', 'stream'] as const;
+const SEQUENCE_VARIABLES = ['seq', 'stream', 'streamFrom'] as const;
 const RESERVED_NAMES: ReadonlySet<string> = new Set([
   ...BUILTIN_VARIABLES,
   ...SEQUENCE_VARIABLES,
