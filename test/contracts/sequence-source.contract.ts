@@ -39,6 +39,28 @@ export const sequenceSourceContract = (name: string, setup: () => Promise<Sequen
       expect(await reopen().peek('hcguard-probe-primary')).toBe(42);
     });
 
+    it('keeps the stream epoch of the last commit, next to the number, across invocations', async () => {
+      const { source, reopen } = await setup();
+      expect(await source.position('e')).toEqual({ next: 1 });
+      await source.commit('e', 1, undefined, 'epoch-a');
+      expect(await source.position('e')).toEqual({ next: 2, epoch: 'epoch-a' });
+      await source.commit('e', 2, undefined, 'epoch-b');
+      expect(await reopen().position('e')).toEqual({ next: 3, epoch: 'epoch-b' });
+    });
+
+    it('a late commit moves neither the number nor the epoch back', async () => {
+      const { source } = await setup();
+      await source.commit('late', 5, undefined, 'new');
+      await source.commit('late', 4, undefined, 'old');
+      expect(await source.position('late')).toEqual({ next: 6, epoch: 'new' });
+    });
+
+    it('a commit without an epoch keeps the number going (probes that read no epoch)', async () => {
+      const { source } = await setup();
+      await source.commit('plain', 3);
+      expect(await source.position('plain')).toEqual({ next: 4 });
+    });
+
     it('lets racing commits settle on the highest number', async () => {
       const { source } = await setup();
       await Promise.all([3, 7, 5, 7, 1].map((sequence) => source.commit('race', sequence)));

@@ -35,8 +35,8 @@ describe('DynamoDB sequence source requests', () => {
       TableName: 'hcguard-table',
       Key: { pk: { S: 'SEQ#s' }, sk: { S: 'COUNTER' } },
       ConsistentRead: true,
-      ProjectionExpression: '#last',
-      ExpressionAttributeNames: { '#last': 'lastSequence' },
+      ProjectionExpression: '#last, #epoch',
+      ExpressionAttributeNames: { '#last': 'lastSequence', '#epoch': 'streamEpoch' },
     });
     // The SDK's send(command, options) is typed with one argument here; the options ride along all the same.
     expect((mock.commandCalls(GetItemCommand)[0]?.args as unknown[] | undefined)?.[1]).toEqual({ abortSignal: signal });
