@@ -85,12 +85,15 @@ describe('hcguard probe --once', () => {
       message: expect.stringMatching(/records missing from the stream \(loss\): expected \[\], got \[\d+\]/),
     });
     // Runs so far in this file: primary sent 1, 2, 3, 4 (dropped, but acknowledged) and 5.
+    // Each counter is stored with the sandbox's stream epoch: { last, epoch }.
     const counters = JSON.parse(readFileSync(join(folder, '.hcguard/probe-sequences.json'), 'utf8')) as Record<
       string,
-      number
+      { last: number; epoch: string }
     >;
     expect(
-      Object.fromEntries(Object.entries(counters).map(([key, value]) => [key.replace(/^h:[0-9a-f]{8}\|/, ''), value])),
+      Object.fromEntries(
+        Object.entries(counters).map(([key, value]) => [key.replace(/^h:[0-9a-f]{8}\|/, ''), value.last]),
+      ),
     ).toEqual({
       'hcguard-probe-primary': 5,
       'hcguard-probe-backup': 3,
