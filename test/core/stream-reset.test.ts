@@ -56,7 +56,7 @@ const round = (second: number, outcome: Outcome, streamReset?: string): ProbeRes
 
 /** The primary transmission target after each round. */
 const play = (rounds: readonly [Outcome, string?][]): TargetState[] => {
-  let prior: TargetState[] = [];
+  let prior: readonly TargetState[] = [];
   return rounds.map(([outcome, reset], index) => {
     const { targets } = evaluate({
       prior,
@@ -108,7 +108,8 @@ describe('the stream-reset incident', () => {
   };
 
   it('opens once at SEV3 with what was lost, stays while the target is healthy, resolves when cleared', () => {
-    const [healthy, withReset] = [play([['ok'], ['ok']])[1], play([['ok'], ['ok'], ['ok', RESET]])[2]] as TargetState[];
+    const healthy = play([['ok'], ['ok']])[1] as TargetState;
+    const withReset = play([['ok'], ['ok'], ['ok', RESET]])[2] as TargetState;
     const opened = decide(0, withReset);
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({

@@ -1,7 +1,6 @@
 // Which platform `hcguard up` guards: the sandbox it starts, or the one the config's sites name.
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../local/moto.ts';
 import { choosePlatform } from '../../local/runtime/platform.ts';

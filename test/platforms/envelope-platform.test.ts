@@ -106,8 +106,9 @@ describe('a platform whose stream was reset', () => {
     testbed.platform.resetStreams();
     const afterReset = await transmit();
     expect(afterReset).toMatchObject({ outcome: 'ok' });
+    expect(afterReset?.streamReset).toMatch(/^the platform's stream hcguard-primary was reset \(epoch .+ → .+\): /);
     expect(afterReset?.streamReset).toMatch(
-      /^the platform's stream hcguard-primary was reset \(epoch .+ → .+\): records up to 2 sent before it are no longer on the platform; loss checks start again from 3$/,
+      /records up to 2 sent before it are no longer on the platform; loss checks start again from 3$/,
     );
     const next = await transmit();
     expect(next).toMatchObject({ outcome: 'ok' });

@@ -184,7 +184,8 @@ export const startEnvelopePlatform = async (options: EnvelopePlatformOptions): P
         if (typeof input.subjectId !== 'string') return BAD_REQUEST;
         const now = Math.floor(Date.now() / 1000);
         const exp = has(site, stage, 'expired-pass') ? now - 60 : now + 86_400;
-        const body = `HC1:${Buffer.from(JSON.stringify({ sub: input.subjectId, col: 'green', iat: now, exp })).toString('base64url')}`;
+        const claims = JSON.stringify({ sub: input.subjectId, col: 'green', iat: now, exp });
+        const body = `HC1:${Buffer.from(claims).toString('base64url')}`;
         const signature = has(site, stage, 'bad-mac') ? mac('not-the-key', body) : mac(options.passKey, body);
         return OK({ qr: `${body}.${signature}` });
       }

@@ -177,7 +177,8 @@ describe('business envelopes: a refusal is not a wrong verdict', () => {
   it("redacts identity values in the platform's message, strips control characters and shortens it", () => {
     const { result } = judge(verifier, 0, { code: 1, msg: `subject ${SUBJECT} unknown\n\u0007${'x'.repeat(300)}` });
     expect(result.message).not.toContain(SUBJECT);
-    expect(result.message).not.toMatch(/[\n\u0007]/);
+    expect(result.message).not.toContain('\n');
+    expect(result.message).not.toContain(String.fromCharCode(7));
     expect(result.message!.length).toBeLessThan(200);
   });
 

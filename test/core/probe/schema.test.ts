@@ -127,7 +127,8 @@ describe('probe definitions are checked when the config is', () => {
     [
       'an assertion with two kinds',
       base([{ name: 'a', path: '/', expect: { json: [{ path: '$.a', equals: 1, exists: true }] } }]),
-      'needs exactly one of equals, notEquals, matches, exists, absent, gt, gte, lt, lte, between, approx, length (has equals, exists)',
+      'needs exactly one of equals, notEquals, matches, exists, absent, gt, gte, lt, lte, between, approx, ' +
+        'length (has equals, exists)',
     ],
     [
       'an invalid regular expression',
