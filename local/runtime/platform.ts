@@ -56,7 +56,9 @@ export const choosePlatform = async (
     if (await listening(host, port))
       return {
         sandbox: false,
-        reason: `something already listens on ${host}:${port} (sites.${site}): it is probed as the platform`,
+        reason:
+          `something already listens on ${host}:${port} (sites.${site}): it is probed as the platform ` +
+          '(--sandbox starts the sandbox there instead)',
       };
   }
   return { sandbox: true, addresses };

@@ -171,6 +171,28 @@ describe('hcguard fault against the sandbox', () => {
       writeFileSync(join(folder, '.hcguard/runtime.json'), '{}');
     }
   });
+  it('says what it needs when the running runtime guards another platform and no fault hook is set', async () => {
+    const elsewhere = writeConfig('platform.json', {});
+    mkdirSync(join(folder, '.hcguard'), { recursive: true });
+    writeFileSync(
+      join(folder, '.hcguard/runtime.json'),
+      JSON.stringify({
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        endpoint: 'http://127.0.0.1:1',
+        region: 'us-east-1',
+        configPath: elsewhere,
+        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
+      }),
+    );
+    try {
+      const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'verification', 'error');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('names no fault hook: set drills.faultHookUrl to inject faults there');
+    } finally {
+      writeFileSync(join(folder, '.hcguard/runtime.json'), '{}');
+    }
+  });
 });
 
 describe("hcguard fault against a real platform's fault hook", () => {

@@ -122,18 +122,19 @@ describe('hcguard up: problems it reports in one line with exit code 2', () => {
     }
   });
 
-  it('names the sandbox address that is taken', async () => {
+  // Without --sandbox, what listens there is taken for the platform (test/local/platform.test.ts).
+  it('with --sandbox, names the sandbox address that is taken', async () => {
     const config = await localTestConfig();
     const primary = new URL(config.sites.primary.stages.verification);
     const blocker = createServer().listen(Number(primary.port), '127.0.0.1');
     await once(blocker, 'listening');
     try {
-      const up = startUp(config);
+      const up = startUp(config, ['--sandbox']);
       expect((await up.exited).code).toBe(2);
       expect(up.errors().trim()).toBe(
         `the sandbox platform cannot start: primary: 127.0.0.1:${primary.port} is ` +
           `already in use (is another sandbox or \`npm start\` running?). The sites' URLs ` +
-          `in the config choose its addresses.`,
+          `in the config choose its addresses; pass --no-sandbox to guard the platform already at those URLs.`,
       );
       up.removeFolder();
     } finally {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import sandboxConfig from '../../hcguard.config.ts';
 import { ConfigError } from '../../lambdas/core/config/problems.ts';
@@ -66,17 +67,30 @@ const everythingInput = (): HcguardConfigInput =>
 
 /** What the stack bakes: parseConfig's output as JSON text. */
 const baked = (input: unknown): string => JSON.stringify(parseConfig(input));
+const envelopeExample: unknown = JSON.parse(
+  readFileSync(new URL('../../examples/envelope-platform/hcguard.config.json', import.meta.url), 'utf8'),
+);
 
 describe('the config baked into a Lambda bundle', () => {
   it.each([
     ['the sandbox config (hcguard.config.ts)', sandboxConfig],
     ['the test config', testConfigInput()],
     ['a config using every optional part', everythingInput()],
+    ['the envelope platform example (JSON, envelopes, gates, polling, site vars)', envelopeExample],
   ])('is used as baked when the stack parsed it: %s', (_, input) => {
     const text = baked(input);
     expect(hasParsedShape(configSchema, JSON.parse(text))).toBe(true);
     // Parsing is idempotent, so skipping the parse changes nothing.
     expect(loadBakedConfig(text, 'from HCGUARD_BAKED_CONFIG')).toEqual(parseConfig(JSON.parse(text)));
+  });
+
+  it('parses a config with presets in full, and its parse is then used as baked', () => {
+    const input = {
+      ...testConfigInput(),
+      probes: [{ preset: 'collection' }, { preset: 'transmission' }, { preset: 'verification' }],
+    };
+    expect(hasParsedShape(configSchema, input)).toBe(false);
+    expect(hasParsedShape(configSchema, JSON.parse(baked(input)))).toBe(true);
   });
 
   it('parses an input config baked as written, filling in the defaults', () => {

@@ -65,7 +65,9 @@ describe('choosePlatform', () => {
       const choice = await choosePlatform(sandboxLike(port, await freePort('127.0.0.2')) as never, undefined);
       expect(choice).toEqual({
         sandbox: false,
-        reason: `something already listens on 127.0.0.1:${port} (sites.primary): it is probed as the platform`,
+        reason:
+          `something already listens on 127.0.0.1:${port} (sites.primary): it is probed as the platform ` +
+          '(--sandbox starts the sandbox there instead)',
       });
     } finally {
       server.close();

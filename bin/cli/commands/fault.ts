@@ -56,6 +56,11 @@ export const resolveFaultTarget = (
       injector: createHookFaultInjector(config.drills.faultHookUrl),
       description: `the fault hook ${new URL(config.drills.faultHookUrl).origin}`,
     };
+  if (runtime)
+    throw new UsageError(
+      "the running local runtime guards the platform at the config's sites, not a sandbox, and the config " +
+        'names no fault hook: set drills.faultHookUrl to inject faults there',
+    );
   const origin = new URL(config.sites.primary.stages.verification).origin;
   return { injector: createSandboxFaultInjector(origin), description: `the sandbox at ${origin}` };
 };

@@ -49,6 +49,10 @@ export const hasParsedShape = (schema: z.core.$ZodType, value: unknown): boolean
     // A transform's output is checked against its input's kind: right for the config's (domain
     // names lose their trailing dot); one that changes the kind answers false.
     case 'pipe': {
+      // A preprocess (a preset expanded into a probe) is a transform before the schema: the
+      // parsed value has the schema's shape.
+      if ((def.in as z.core.$ZodType)._zod.def.type === 'transform')
+        return hasParsedShape(def.out as z.core.$ZodType, value);
       const out = (def.out as z.core.$ZodType)._zod.def.type;
       return out === 'transform' && hasParsedShape(def.in as z.core.$ZodType, value);
     }
