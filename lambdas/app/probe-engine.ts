@@ -20,13 +20,17 @@ import {
   type StepEvaluation,
 } from '../core/probe/engine.ts';
 import type { JudgeContext } from '../core/probe/assertions.ts';
+import type { StepObservation } from '../core/probe/explain.ts';
+import { decodeJson } from '../core/probe/step.ts';
 import type { HttpExchange, HttpRequestSpec, HttpTransport } from '../core/probe/http.ts';
-import { stepEnvelope, type Envelope, type ProbeDefinition, type ProbeStep } from '../core/probe/schema.ts';
+import { stepEnvelope, type ProbeDefinition, type ProbeStep } from '../core/probe/schema.ts';
 import { syntheticIdentity } from '../core/probe/synthetic.ts';
 import { TemplateError, type TemplateRuntime, type TemplateScope } from '../core/probe/template.ts';
 import { epochIn, resetMessage, streamContinuity } from '../core/probe/stream.ts';
 import type { Clock, SequenceSource } from '../ports.ts';
 import { sleep } from '../sleep.ts';
+
+export type { StepObservation } from '../core/probe/explain.ts';
 
 export interface ProbeEngineDeps {
   readonly transport: HttpTransport;
@@ -40,15 +44,6 @@ export interface ProbeEngineDeps {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Sees each step's last request, exchange and judging context (`hcguard probe test`). */
   readonly observe?: (observation: StepObservation) => void;
-}
-
-export interface StepObservation {
-  readonly step: ProbeStep;
-  readonly request: HttpRequestSpec;
-  readonly exchange: HttpExchange;
-  readonly context: JudgeContext;
-  readonly envelope?: Envelope;
-  readonly evaluation: StepEvaluation;
 }
 
 export interface ProbeTask {
@@ -164,16 +159,6 @@ const sendStep = async (
   }
 };
 
-const lossy = new TextDecoder('utf-8');
-const decodedJson = (exchange: HttpExchange): unknown => {
-  if (!exchange.ok) return undefined;
-  try {
-    return JSON.parse(lossy.decode(exchange.body));
-  } catch {
-    return undefined;
-  }
-};
-
 export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<ProbeResult> => {
   const { probe, site, signal } = task;
   const runtime = deps.runtime ?? systemTemplateRuntime(deps.clock);
@@ -252,7 +237,10 @@ export const runProbe = async (task: ProbeTask, deps: ProbeEngineDeps): Promise<
     evaluations.push(evaluation);
     if (sequence && probe.sequence?.commitAfter === step.name && evaluation.acknowledged) {
       const epochPath = probe.sequence.epoch;
-      const epoch = epochPath === undefined ? undefined : epochIn(decodedJson(sent.exchange), epochPath);
+      const epoch =
+        epochPath === undefined
+          ? undefined
+          : epochIn(sent.exchange.ok ? decodeJson(sent.exchange.body).json : undefined, epochPath);
       if (epochPath !== undefined && epoch === undefined)
         warnings.push(
           `no stream epoch at ${epochPath} in the ${step.name} response: a stream reset would read as loss`,

@@ -143,8 +143,8 @@ describe('hcguard fault against the sandbox', () => {
     );
   });
 
-  it('prefers the sandbox of a running local runtime', async () => {
-    const elsewhere = writeConfig('elsewhere.json', {});
+  /** A running local runtime's file (this process stands in for it), with or without a sandbox. */
+  const writeRuntimeFile = (configPath: string, extra: { sandboxUrl?: string } = {}) => {
     mkdirSync(join(folder, '.hcguard'), { recursive: true });
     writeFileSync(
       join(folder, '.hcguard/runtime.json'),
@@ -153,11 +153,16 @@ describe('hcguard fault against the sandbox', () => {
         startedAt: new Date().toISOString(),
         endpoint: 'http://127.0.0.1:1',
         region: 'us-east-1',
-        configPath: elsewhere,
+        configPath,
         resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
-        sandboxUrl: testbed.sandbox.sites.backup.url,
+        ...extra,
       }),
     );
+  };
+
+  it('prefers the sandbox of a running local runtime', async () => {
+    const elsewhere = writeConfig('elsewhere.json', {});
+    writeRuntimeFile(elsewhere, { sandboxUrl: testbed.sandbox.sites.backup.url });
     try {
       const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'transmission', 'tamper');
       expect(run.stdout).toBe(
@@ -173,18 +178,7 @@ describe('hcguard fault against the sandbox', () => {
   });
   it('says what it needs when the running runtime guards another platform and no fault hook is set', async () => {
     const elsewhere = writeConfig('platform.json', {});
-    mkdirSync(join(folder, '.hcguard'), { recursive: true });
-    writeFileSync(
-      join(folder, '.hcguard/runtime.json'),
-      JSON.stringify({
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        endpoint: 'http://127.0.0.1:1',
-        region: 'us-east-1',
-        configPath: elsewhere,
-        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
-      }),
-    );
+    writeRuntimeFile(elsewhere);
     try {
       const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'verification', 'error');
       expect(run.code).toBe(2);

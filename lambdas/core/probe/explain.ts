@@ -9,7 +9,7 @@ import type { HttpExchange, HttpRequestSpec } from './http.ts';
 import { queryJson } from './jsonpath.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import type { ProbeStep } from './schema.ts';
-import type { StepEvaluation } from './step.ts';
+import { decodeJson, type StepEvaluation } from './step.ts';
 import { renderString, renderValue, TemplateError } from './template.ts';
 
 /** Header values never shown, whatever they hold: credentials travel in them. */
@@ -123,25 +123,19 @@ const assertionLine = (
   };
 };
 
-const parseBody = (body: Uint8Array): unknown => {
-  try {
-    return JSON.parse(lossy.decode(body));
-  } catch {
-    return undefined;
-  }
-};
+/** One step as the probe engine judged it: its last request and exchange, the context, the verdict. */
+export interface StepObservation {
+  readonly step: ProbeStep;
+  readonly request: HttpRequestSpec;
+  readonly exchange: HttpExchange;
+  readonly context: JudgeContext;
+  readonly envelope?: Envelope;
+  readonly evaluation: StepEvaluation;
+}
 
 export const explainStep = (
-  input: {
-    readonly step: ProbeStep;
-    readonly request: HttpRequestSpec;
-    readonly exchange: HttpExchange;
-    readonly context: JudgeContext;
-    readonly envelope?: Envelope;
-    readonly evaluation: StepEvaluation;
-    /** The probe's `sensitive` names: such captures are shown as short hashes. */
-    readonly sensitive: readonly string[];
-  },
+  /** `sensitive`: the probe's sensitive names, whose captures are shown as short hashes. */
+  input: StepObservation & { readonly sensitive: readonly string[] },
   bodyChars: number,
 ): StepExplanation => {
   const { step, request, exchange, envelope, evaluation } = input;
@@ -201,7 +195,7 @@ export const explainStep = (
       ...(finding ? { actual: finding.actual, expected: finding.expected } : {}),
     });
   }
-  const json = parseBody(exchange.body);
+  const { json } = decodeJson(exchange.body);
   let decided = status !== undefined;
   if (envelope && !decided) {
     const verdict = judgeEnvelope(envelope, json, redactor);

@@ -33,7 +33,7 @@ export interface StepEvaluation {
 // One decoder for every response: `fatal` makes invalid UTF-8 throw instead of becoming U+FFFD.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-const decodeJson = (body: Uint8Array): { json?: unknown; problem?: string } => {
+export const decodeJson = (body: Uint8Array): { json?: unknown; problem?: string } => {
   let text: string;
   try {
     text = utf8.decode(body);
