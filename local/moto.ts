@@ -1,8 +1,14 @@
 // Runs moto's server (https://docs.getmoto.org/en/latest/docs/server_mode.html) as the local
 // AWS: DynamoDB, SNS, SQS and Route 53 on loopback, spoken to by the same adapters as AWS.
+// Its Python loads ./moto-atomic/sitecustomize.py, which makes moto's DynamoDB conditional writes
+// and transactions atomic, as DynamoDB's are (moto's threaded server lets two racing ones win).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ATOMIC_DYNAMODB = fileURLToPath(new URL('./moto-atomic', import.meta.url));
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -41,7 +47,11 @@ export const startMotoServer = async (options: StartMotoOptions = {}): Promise<M
   const command = options.command ?? process.env.MOTO_SERVER_COMMAND ?? 'moto_server';
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await freePort(host));
-  const child = spawn(command, ['-H', host, '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const pythonPath = [ATOMIC_DYNAMODB, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
+  const child = spawn(command, ['-H', host, '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PYTHONPATH: pythonPath },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
