@@ -1,6 +1,7 @@
 // Builds the operator CLI. Each command lives in ./commands and registers itself here.
 import { errorText } from '../../lambdas/core/errors.ts';
 import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../lambdas/core/config/problems.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerConfigCommands } from './commands/config.ts';
@@ -15,9 +16,14 @@ import { registerUpCommand } from './commands/up.ts';
 import { createContext, type CliContext } from './context.ts';
 import { CommandFailed, UsageError } from './errors.ts';
 
+/** The version in package.json, read once; the CLI always runs from the checkout or the package. */
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   const program = new Command('hcguard')
     .description('Health checks, alerts, failover and drills for a health-code platform.')
+    .version(packageVersion(), '-V, --version', "print hcguard's version")
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()

@@ -74,7 +74,8 @@ export const resolveTarget = async (options: TargetOptions): Promise<Target> => 
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region)
     throw new UsageError(
-      'no AWS region: pass --region or set AWS_REGION (or start the local runtime with `npm start`)',
+      'no local stack is running (start one with `npm start`), and no deployed stack was named: pass --region ' +
+        "(or set AWS_REGION), and --stack-name when the stack is not named after the config's name",
     );
   const clientConfig: AwsClientConfig = endpoint ? { region, endpoint, credentials: EMULATOR_CREDENTIALS } : { region };
   return {

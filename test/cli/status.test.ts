@@ -1,7 +1,7 @@
 // hcguard status | history | ack against a stack on moto (found through its CloudFormation
 // outputs, as against AWS), with state written by the same adapters the Lambdas use.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSince } from '../../bin/cli/commands/status.ts';
+import { parseSince, statusProblems, type StatusDocument } from '../../bin/cli/commands/status.ts';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
@@ -124,6 +124,16 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     });
   });
 
+  it('status --check exits 1 naming the unresolved SEV1 incident and the failed-over record', async () => {
+    const run = await runHcguard(...args, 'status', '--check', '--json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toHaveProperty('incidents');
+    expect(run.stderr).toBe(
+      `status check failed: SEV1 incident ${incident.id} is open (verification on primary); ` +
+        'verify.hc.example.com sends traffic to the backup, not the primary\n',
+    );
+  });
+
   it('status prints the same for a person', async () => {
     const run = await runHcguard(...args, 'status');
     expect(run.code).toBe(0);
@@ -200,6 +210,41 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     const run = await runHcguard(...args, ...argv);
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('statusProblems: what status --check fails on', () => {
+  const document = (incidents: { severity: string; state: string }[], activeSite = 'primary'): StatusDocument =>
+    ({
+      routing: [{ record: 'verify.hc.example.com', activeSite, since: '', reason: '', actor: 'controller' }],
+      targets: [],
+      incidents: incidents.map((incident, index) => ({
+        id: `INC-${index}`,
+        site: 'primary',
+        stage: 'verification',
+        failureClass: null,
+        openedAt: '',
+        acknowledgedAt: null,
+        ...incident,
+      })),
+    }) as unknown as StatusDocument;
+
+  it.each([
+    ['all quiet', document([]), []],
+    ['a SEV3 open', document([{ severity: 'SEV3', state: 'open' }]), []],
+    ['a SEV1 resolved', document([{ severity: 'SEV1', state: 'resolved' }]), []],
+    [
+      'a SEV2 acknowledged (still a problem)',
+      document([{ severity: 'SEV2', state: 'acknowledged' }]),
+      ['SEV2 incident INC-0 is acknowledged (verification on primary)'],
+    ],
+    [
+      'traffic on the backup',
+      document([], 'backup'),
+      ['verify.hc.example.com sends traffic to the backup, not the primary'],
+    ],
+  ])('%s', (_, input, expected) => {
+    expect(statusProblems(input)).toEqual(expected);
   });
 });
 

@@ -11,7 +11,7 @@ import type { Incident } from '../../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
 import type { RoutingLock, RoutingState } from '../../../lambdas/core/model/routing.ts';
 import type { CliContext } from '../context.ts';
-import { UsageError } from '../errors.ts';
+import { CommandFailed, UsageError } from '../errors.ts';
 import { servicesFor } from '../services.ts';
 
 /** `hcguard status --json`: the shape scripts and the dashboard rely on. */
@@ -91,6 +91,25 @@ export const statusDocument = (
     })),
   };
 };
+
+/**
+ * What `status --check` fails on, one line each: an unresolved SEV1 or SEV2 incident, or a record
+ * whose traffic is not on the primary. Empty: all is well.
+ */
+export const statusProblems = (document: StatusDocument): string[] => [
+  ...document.incidents
+    .filter(
+      (incident) => incident.state !== 'resolved' && (incident.severity === 'SEV1' || incident.severity === 'SEV2'),
+    )
+    .map(
+      (incident) =>
+        `${incident.severity} incident ${incident.id} is ${incident.state}` +
+        (incident.site ? ` (${incident.stage ?? 'all stages'} on ${incident.site})` : ''),
+    ),
+  ...document.routing
+    .filter((route) => route.activeSite !== 'primary')
+    .map((route) => `${route.record} sends traffic to the ${route.activeSite}, not the primary`),
+];
 
 export const formatStatus = (
   document: StatusDocument,
@@ -201,7 +220,11 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
     .command('status')
     .description("routing, target states and open incidents, from the stack's table")
     .option('--json', 'print { routing, targets, incidents } as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option(
+      '--check',
+      'exit 1 when a SEV1 or SEV2 incident is unresolved or traffic is not on the primary (for scripts and monitors)',
+    )
+    .action(async (options: { json?: boolean; check?: boolean }) => {
       const services = await servicesFor(context);
       const [routing, lock, targets, incidents] = await Promise.all([
         services.routing.list(),
@@ -215,6 +238,8 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
           ? `${JSON.stringify(document, null, 2)}\n`
           : formatStatus(document, { targets, incidents, timeZone: services.config.timeZone }),
       );
+      const problems = options.check ? statusProblems(document) : [];
+      if (problems.length) throw new CommandFailed(`status check failed: ${problems.join('; ')}`);
     });
 
   program

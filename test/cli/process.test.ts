@@ -1,0 +1,47 @@
+// The CLI as a process, the way scripts use it: its version, a reader that stops early, and
+// what it says when there is nothing to talk to.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runHcguard } from '../support/cli.ts';
+import { PROJECT_ROOT } from '../support/local-runtime.ts';
+
+const CLI = join(PROJECT_ROOT, 'bin/hcguard.js');
+
+describe('the hcguard process', () => {
+  it('prints its version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await runHcguard('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('exits quietly when the reader of its output goes away (| head)', async () => {
+    const child = spawn(process.execPath, [CLI, 'config', 'check', '-c', join(PROJECT_ROOT, 'hcguard.config.ts')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  }, 60_000);
+
+  it('says that nothing is running and no deployed stack was named, from a folder with no runtime', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hcguard-nothing-'));
+    const previous = process.cwd();
+    const region = process.env.AWS_REGION;
+    delete process.env.AWS_REGION;
+    process.chdir(folder);
+    try {
+      const run = await runHcguard('-c', join(PROJECT_ROOT, 'hcguard.config.ts'), 'status');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('no local stack is running (start one with `npm start`)');
+      expect(run.stderr).toContain('no deployed stack was named: pass --region');
+    } finally {
+      process.chdir(previous);
+      if (region !== undefined) process.env.AWS_REGION = region;
+    }
+  });
+});
