@@ -18,6 +18,8 @@ export interface TargetView {
   readonly health: TargetHealth;
   readonly since?: string;
   readonly flapping: boolean;
+  /** Failed rounds in a row while still below the failure threshold: a target about to fail. */
+  readonly failingRounds?: { readonly count: number; readonly threshold: number };
   readonly lastOutcome?: Outcome;
   readonly lastMessage?: string;
   /** Oldest first: the sparkline's points. */

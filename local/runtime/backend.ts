@@ -82,11 +82,14 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     const targetViews: TargetView[] = SITES.flatMap((site) =>
       STAGES.map((stage): TargetView => {
         const target = targets.find((entry) => entry.site === site && entry.stage === stage);
+        const threshold = options.config.detection.failureThreshold;
+        const failing = target && target.health !== 'failing' ? target.consecutiveFailures : 0;
         return {
           site,
           stage,
           health: target?.health ?? 'unknown',
           flapping: target?.flapping ?? false,
+          ...(failing > 0 ? { failingRounds: { count: failing, threshold } } : {}),
           latency: latency.get(`${site}#${stage}`) ?? [],
           ...(target?.since ? { since: target.since } : {}),
           ...(target?.lastOutcome ? { lastOutcome: target.lastOutcome } : {}),

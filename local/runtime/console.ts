@@ -56,6 +56,9 @@ const clock = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : ''
 const pad = (text: string, width: number): string =>
   text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
 
+/** Width of a site's column: room for `healthy (2/3 failing) 1234ms`. */
+const CELL = 30;
+
 /** The status table: site × stage, routing, open incidents, citizens. Plain text, fixed width. */
 export const statusTable = (state: DashboardState): string[] => {
   const lines: string[] = [];
@@ -65,12 +68,18 @@ export const statusTable = (state: DashboardState): string[] => {
       (rounds.lastDurationMs !== undefined ? ` (last ${rounds.lastDurationMs} ms)` : '') +
       (rounds.lastError ? `  LAST ROUND FAILED: ${rounds.lastError}` : ''),
   );
-  lines.push(`  ${pad('stage', 14)}${SITES.map((site) => pad(site, 24)).join('')}`);
+  lines.push(`  ${pad('stage', 14)}${SITES.map((site) => pad(site, CELL)).join('')}`);
   for (const stage of STAGES) {
     const cells = SITES.map((site) => {
       const target = state.targets.find((entry) => entry.site === site && entry.stage === stage);
       const last = target?.latency.at(-1);
-      return pad(`${target?.health ?? 'unknown'}${target?.flapping ? '!' : ''}${last ? ` ${last.ms}ms` : ''}`, 24);
+      const below = target?.failingRounds
+        ? ` (${target.failingRounds.count}/${target.failingRounds.threshold} failing)`
+        : '';
+      return pad(
+        `${target?.health ?? 'unknown'}${target?.flapping ? '!' : ''}${below}${last ? ` ${last.ms}ms` : ''}`,
+        CELL,
+      );
     });
     lines.push(`  ${pad(stage, 14)}${cells.join('')}`);
   }

@@ -141,15 +141,30 @@ describe('the status console', () => {
   it('draws the site × stage table with routing, incidents and the citizens', () => {
     expect(statusTable(broken())).toEqual([
       '08:00:20  round 3 every 5s (last 40 ms)',
-      '  stage         primary                 backup                  ',
-      '  collection    healthy 12ms            healthy 12ms            ',
-      '  transmission  healthy 12ms            healthy 12ms            ',
-      '  verification  failing 12ms            healthy 12ms            ',
+      '  stage         primary                       backup                        ',
+      '  collection    healthy 12ms                  healthy 12ms                  ',
+      '  transmission  healthy 12ms                  healthy 12ms                  ',
+      '  verification  failing 12ms                  healthy 12ms                  ',
       '  routing verify.hc.internal → backup since 08:00:18 (verification failing on primary)',
       '  SEV1 inc-1 open since 08:00:15: verification failing on primary',
       '  faults: error on primary verification',
       '  citizens 100.0% ok over 30s → primary',
     ]);
+  });
+
+  it('shows failed rounds below the threshold instead of a silent healthy', () => {
+    const state = broken();
+    const almost = {
+      ...state,
+      targets: state.targets.map((target) =>
+        target.site === 'backup' && target.stage === 'verification'
+          ? { ...target, failingRounds: { count: 1, threshold: 3 } }
+          : target,
+      ),
+    };
+    expect(statusTable(almost)[4]).toBe(
+      `  verification  ${'failing 12ms'.padEnd(30)}${'healthy (1/3 failing) 12ms'.padEnd(30)}`,
+    );
   });
 
   it('redraws in place on a terminal', () => {

@@ -73,6 +73,12 @@ export const crossFieldRules = (config: z.output<typeof baseSchema>, ctx: z.Refi
     }
     scenarioNames.add(scenario.name);
   });
+  if (STAGES.every((stage) => sameUrl(config.sites.primary.stages[stage], config.sites.backup.stages[stage])))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sites', 'backup', 'stages'],
+      message: 'is the same as sites.primary.stages: a failover would send citizens to the site that failed',
+    });
   const secretNames = new Set(Object.keys(config.secrets));
   for (const site of SITES) {
     for (const [name, target] of Object.entries(config.sites[site].secrets))
@@ -105,6 +111,17 @@ export const crossFieldRules = (config: z.output<typeof baseSchema>, ctx: z.Refi
         });
     }
   });
+};
+
+/** The same URL, whatever the case of the host and a trailing slash. */
+const sameUrl = (a: string, b: string): boolean => {
+  const normal = (url: string) => {
+    // A URL the stage rule refuses is reported there; here it is compared as written.
+    if (!URL.canParse(url)) return url;
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}${parsed.search}`;
+  };
+  return normal(a) === normal(b);
 };
 
 /** The name in `secrets` that `secret.NAME` means on a site (its `secrets` alias, or NAME itself). */

@@ -58,6 +58,27 @@ describe('presets: the shipped probes from a JSON config', () => {
   });
 });
 
+describe('sites', () => {
+  it('refuses a backup that is the primary again (case and trailing slashes aside)', () => {
+    const input = fixture();
+    input.sites.backup.stages = Object.fromEntries(
+      Object.entries(input.sites.primary.stages as Record<string, string>).map(([stage, url]) => [
+        stage,
+        `${url.replace('http://', 'HTTP://')}/`,
+      ]),
+    );
+    expect(problems(input)).toContain(
+      'sites.backup.stages: is the same as sites.primary.stages: a failover would send citizens to the site that failed',
+    );
+  });
+
+  it('accepts sites that share some stages (e.g. one collection API behind both)', () => {
+    const input = fixture();
+    input.sites.backup.stages.collection = input.sites.primary.stages.collection;
+    expect(problems(input)).toEqual([]);
+  });
+});
+
 describe('per-site vars and secret names', () => {
   const withSites = (mutate: (input: Record<string, any>) => void) => {
     const input = fixture();
