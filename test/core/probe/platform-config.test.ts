@@ -68,7 +68,8 @@ describe('sites', () => {
       ]),
     );
     expect(problems(input)).toContain(
-      'sites.backup.stages: is the same as sites.primary.stages: a failover would send citizens to the site that failed',
+      'sites.backup.stages: is the same as sites.primary.stages: ' +
+        'a failover would send citizens to the site that failed',
     );
   });
 
