@@ -1,7 +1,7 @@
 // hcguard status | history | ack against a stack on moto (found through its CloudFormation
 // outputs, as against AWS), with state written by the same adapters the Lambdas use.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSince, statusProblems, type StatusDocument } from '../../bin/cli/commands/status.ts';
+import { parseSince, statusDocument, statusProblems, type StatusDocument } from '../../bin/cli/commands/status.ts';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
@@ -210,6 +210,28 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     const run = await runHcguard(...args, ...argv);
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('statusDocument', () => {
+  it("shows a flap hold with its reason and the instant it ends (status --json's targets[].hold)", () => {
+    const changes = [
+      '2026-11-20T08:00:00.000Z',
+      '2026-11-20T08:01:00.000Z',
+      '2026-11-20T08:02:00.000Z',
+      '2026-11-20T08:03:00.000Z',
+    ];
+    const target = { ...failing('primary'), flapping: true, recentChanges: changes };
+    const document = statusDocument([], undefined, [target], [], { flap: { changes: 4, windowMinutes: 10 } });
+    expect(document.targets.find((entry) => entry.site === 'primary' && entry.stage === 'verification')).toMatchObject({
+      state: 'failing',
+      hold: {
+        kind: 'flap',
+        until: '2026-11-20T08:10:00.000Z',
+        reason: '4 health changes within 10 min (flap limit 4): held at failing',
+      },
+    });
+    expect(document.targets.filter((entry) => entry.hold)).toHaveLength(1);
   });
 });
 

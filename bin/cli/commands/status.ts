@@ -11,6 +11,8 @@ import type { Incident } from '../../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../../lambdas/core/model/probing.ts';
 import type { RoutingLock, RoutingState } from '../../../lambdas/core/model/routing.ts';
 import type { CliContext } from '../context.ts';
+import { flapHold, type Hold } from '../../../lambdas/core/holds.ts';
+import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 import { servicesFor } from '../services.ts';
 
@@ -31,6 +33,8 @@ export interface StatusDocument {
     readonly stage: Stage;
     readonly state: TargetState['health'];
     readonly since: string | null;
+    /** Why the target is held at its state and until when (a flap hold). */
+    readonly hold?: Hold;
   }[];
   readonly incidents: readonly {
     readonly id: string;
@@ -52,6 +56,7 @@ export const statusDocument = (
   lock: RoutingLock | undefined,
   targets: readonly TargetState[],
   incidents: readonly Incident[],
+  detection: Pick<HcguardConfig['detection'], 'flap'>,
 ): StatusDocument => {
   const byKey = new Map(targets.map((target) => [targetKey(target.site, target.stage), target]));
   return {
@@ -76,7 +81,14 @@ export const statusDocument = (
     targets: SITES.flatMap((site) =>
       STAGES.map((stage) => {
         const target = byKey.get(targetKey(site, stage));
-        return { site, stage, state: target?.health ?? 'unknown', since: target?.since ?? null };
+        const hold = target ? flapHold(target, detection) : undefined;
+        return {
+          site,
+          stage,
+          state: target?.health ?? 'unknown',
+          since: target?.since ?? null,
+          ...(hold ? { hold } : {}),
+        };
       }),
     ),
     incidents: incidents.map((incident) => ({
@@ -143,7 +155,9 @@ export const formatStatus = (
     const stored = details.targets.find(
       (candidate) => candidate.site === target.site && candidate.stage === target.stage,
     );
-    const state = `${target.state}${stored?.flapping ? ' (flapping)' : ''}`;
+    const state = target.hold
+      ? `${target.state} (flapping: held until ${when(target.hold.until)})`
+      : `${target.state}${stored?.flapping ? ' (flapping)' : ''}`;
     const failure = stored?.lastFailureClass && stored.lastOutcome !== 'ok' ? ` (${stored.lastFailureClass})` : '';
     const last = stored?.lastOutcome ? `${stored.lastOutcome}${failure}` : '-';
     targets.push([target.site, target.stage, state, when(target.since), last]);
@@ -232,7 +246,7 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
         services.store.loadTargets(),
         services.store.listOpenIncidents(),
       ]);
-      const document = statusDocument(routing, lock, targets, incidents);
+      const document = statusDocument(routing, lock, targets, incidents, services.config.detection);
       context.out(
         options.json
           ? `${JSON.stringify(document, null, 2)}\n`
