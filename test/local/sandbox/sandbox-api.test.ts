@@ -396,9 +396,10 @@ describe('sandboxAddressesFromConfig', () => {
       /sites.primary: the sandbox serves plain http:\/\//,
     ],
     [
+      // Paths apart, as the config insists the sites differ; the sandbox still needs two addresses.
       'one address for both sites',
       stages('http://127.0.0.1:9000'),
-      stages('http://127.0.0.1:9000'),
+      stages('http://127.0.0.1:9000', '/b'),
       /primary and backup both use 127.0.0.1:9000/,
     ],
   ])('refuses %s with a clear error', (_, primary, backup, message) => {
