@@ -3,18 +3,23 @@
 // the operator Lambda with the same JSON (app/operator-api.ts routes it here), so the operator
 // role itself writes nothing to the table.
 import * as z from 'zod';
+import type { HcguardConfig } from '../core/config/schema.ts';
 import { describeIssues } from '../core/config/problems.ts';
 import { actorId, nonEmptyText } from '../core/config-rules.ts';
+import { clearFlapHold } from '../core/holds.ts';
 import { acknowledgeReply } from '../core/incidents/acknowledge.ts';
 import { normalizeIncidentId } from '../core/incidents/ids.ts';
-import { errorText, NotFoundError } from '../core/errors.ts';
-import { SITES } from '../core/model/vocabulary.ts';
+import { errorText, NotFoundError, VersionConflictError } from '../core/errors.ts';
+import { parseTargetName, SITES, STAGES } from '../core/model/vocabulary.ts';
 import type { RoutingLock } from '../core/model/routing.ts';
 import type { FailoverService } from './failover.ts';
 import type { OperatorRecordResult } from '../core/routing/operator.ts';
 import type { AuditLog, Clock, StateStore } from '../ports.ts';
 
 const recordName = z.string().min(1).max(253).optional();
+
+export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock', 'ack', 'hold-clear'] as const;
+const OPERATOR_COMMAND_LIST = OPERATOR_COMMANDS.join(', ');
 
 export const operatorCommandSchema = z.discriminatedUnion(
   'command',
@@ -33,6 +38,15 @@ export const operatorCommandSchema = z.discriminatedUnion(
     z.strictObject({ command: z.literal('lock'), reason: nonEmptyText(500), actor: actorId() }),
     z.strictObject({ command: z.literal('unlock'), actor: actorId() }),
     z.strictObject({
+      command: z.literal('hold-clear'),
+      /** `<site>/<stage>`, e.g. primary/verification. */
+      target: z.string().refine((text) => parseTargetName(text) !== undefined, {
+        message: `must be <site>/<stage>: ${SITES.join('|')} / ${STAGES.join('|')}`,
+      }),
+      reason: nonEmptyText(500),
+      actor: actorId(),
+    }),
+    z.strictObject({
       command: z.literal('ack'),
       incidentId: z.string().transform((text, context) => {
         const id = normalizeIncidentId(text);
@@ -42,12 +56,10 @@ export const operatorCommandSchema = z.discriminatedUnion(
       actor: actorId(),
     }),
   ],
-  { error: 'command must be one of: failover, failback, lock, unlock, ack' },
+  { error: `command must be one of: ${OPERATOR_COMMAND_LIST}` },
 );
 export type OperatorCommand = z.infer<typeof operatorCommandSchema>;
 export type OperatorCommandInput = z.input<typeof operatorCommandSchema>;
-
-export const OPERATOR_COMMANDS = ['failover', 'failback', 'lock', 'unlock', 'ack'] as const;
 
 /** True for payloads meant for executeOperatorCommand (the operator handler routes on it). */
 export const isOperatorCommand = (payload: unknown): boolean =>
@@ -58,7 +70,9 @@ export const isOperatorCommand = (payload: unknown): boolean =>
 export interface OperatorServices {
   readonly failover: FailoverService;
   /** Target states as last evaluated (manual pre-flight reads them), and acknowledgements. */
-  readonly store: Pick<StateStore, 'loadTargets' | 'acknowledge'>;
+  readonly store: Pick<StateStore, 'loadTargets' | 'saveTargets' | 'acknowledge'>;
+  /** The detection policy a hold is judged by (`hcguard hold clear`). */
+  readonly config: { readonly detection: Pick<HcguardConfig['detection'], 'flap'> };
   readonly auditLog: Pick<AuditLog, 'append'>;
   readonly clock: Clock;
 }
@@ -124,7 +138,42 @@ export const executeOperatorCommand = async (
       return lockResult('unlock', await services.failover.unlock(common));
     case 'ack':
       return acknowledge(command.incidentId, command.actor, services, signal);
+    case 'hold-clear':
+      return clearHold(command, services, signal);
   }
+};
+
+/** A conflict means a round moved the target meanwhile: the operator looks again and retries. */
+const clearHold = async (
+  command: Extract<OperatorCommand, { command: 'hold-clear' }>,
+  services: OperatorServices,
+  signal?: AbortSignal,
+): Promise<OperatorCommandResult> => {
+  const targets = await services.store.loadTargets(signal);
+  const where = parseTargetName(command.target) as NonNullable<ReturnType<typeof parseTargetName>>;
+  const target = targets.find((candidate) => candidate.site === where.site && candidate.stage === where.stage);
+  const decision = clearFlapHold(target, where, command, services.config.detection, services.clock.now());
+  if (!decision.ok) return { command: 'hold-clear', ok: false, message: decision.message };
+  try {
+    await services.store.saveTargets([decision.write], signal);
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    return {
+      command: 'hold-clear',
+      ok: false,
+      message: `${command.target} changed while clearing (a probe round ran): nothing cleared, run it again`,
+    };
+  }
+  try {
+    await services.auditLog.append(decision.audit, signal);
+  } catch (error) {
+    return {
+      command: 'hold-clear',
+      ok: false,
+      message: `${decision.message}\ncleared, but the audit entry could not be written: ${errorText(error)}`,
+    };
+  }
+  return { command: 'hold-clear', ok: true, message: decision.message };
 };
 
 /** The store acknowledges, the core words the reply; the audit entry follows, and its failure is said. */

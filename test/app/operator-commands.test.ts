@@ -23,7 +23,8 @@ const RECORD: ManagedRecord = {
   stage: 'verification',
   values: { primary: { values: ['192.0.2.10'] }, backup: { values: ['198.51.100.10'] } },
 };
-const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule'> = {
+const CONFIG: Pick<HcguardConfig, 'failover' | 'schedule' | 'detection'> = {
+  detection: { failureThreshold: 3, successThreshold: 2, flap: { changes: 4, windowMinutes: 10 } },
   failover: {
     mode: 'automatic',
     dwellMinutes: 5,
@@ -66,7 +67,7 @@ const services = (targets: () => TargetState[] = healthy) => {
   });
   const store = new MemoryStateStore();
   store.loadTargets = async () => targets();
-  return { router, audit, store, services: { failover, store, auditLog: audit, clock } };
+  return { router, audit, store, services: { failover, store, auditLog: audit, clock, config: CONFIG } };
 };
 
 describe('parseOperatorCommand', () => {
@@ -91,19 +92,35 @@ describe('parseOperatorCommand', () => {
       { command: 'ack', incidentId: 'inc-7k3qz2m', actor: ACTOR },
       { command: 'ack', incidentId: 'INC-7K3QZ2M', actor: ACTOR },
     ],
+    [
+      { command: 'hold-clear', target: 'primary/verification', reason: 'flapped during a deploy', actor: ACTOR },
+      { command: 'hold-clear', target: 'primary/verification', reason: 'flapped during a deploy', actor: ACTOR },
+    ],
   ])('accepts %j', (payload, parsed) => {
     expect(parseOperatorCommand(payload)).toEqual(parsed);
     expect(isOperatorCommand(payload)).toBe(true);
   });
 
   it.each([
-    [{ command: 'reboot', actor: ACTOR }, 'command: command must be one of: failover, failback, lock, unlock, ack'],
+    [
+      { command: 'reboot', actor: ACTOR },
+      'command: command must be one of: failover, failback, lock, unlock, ack, hold-clear',
+    ],
     [{ command: 'ack', incidentId: 'INC-1', actor: ACTOR }, 'incidentId: must be an incident id such as INC-7K3QZ2M'],
     [{ command: 'failover', to: 'tertiary', reason: 'x', actor: ACTOR }, 'to: must be one of: primary, backup'],
     [{ command: 'failover', to: 'backup', reason: '', actor: ACTOR }, 'reason: must not be empty'],
     [{ command: 'failover', to: 'backup', actor: ACTOR }, 'reason: is required'],
     [{ command: 'lock', reason: 'x', actor: 'controller' }, 'actor: must be operator:<user>@<host> or drill:<id>'],
     [{ command: 'unlock', actor: ACTOR, force: true }, 'force: unknown key'],
+    [
+      { command: 'hold-clear', target: 'primary', reason: 'x', actor: ACTOR },
+      'target: must be <site>/<stage>: primary|backup / collection|transmission|verification',
+    ],
+    [
+      { command: 'hold-clear', target: 'primary/verification/x', reason: 'x', actor: ACTOR },
+      'target: must be <site>/<stage>',
+    ],
+    [{ command: 'hold-clear', target: 'primary/verification', actor: ACTOR }, 'reason: is required'],
   ])('rejects %j naming the path and the rule', (payload, problem) => {
     expect(() => parseOperatorCommand(payload)).toThrow(InvalidOperatorCommand);
     expect(() => parseOperatorCommand(payload)).toThrow(problem);
@@ -258,5 +275,108 @@ describe('executeOperatorCommand: ack', () => {
       ),
     });
     expect(store.incidents.get('INC-7K3QZ2M')?.status).toBe('acknowledged');
+  });
+});
+
+describe('executeOperatorCommand: hold-clear', () => {
+  const flapping = (): TargetState => ({
+    site: 'primary',
+    stage: 'verification',
+    health: 'failing',
+    observedHealth: 'healthy',
+    since: '2026-11-20T07:55:00.000Z',
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 4,
+    recentChanges: ['07:52', '07:54', '07:56', '07:58'].map((clock) => `2026-11-20T${clock}:00.000Z`),
+    flapping: true,
+    version: 9,
+  });
+  const withTarget = (target: TargetState) => {
+    const built = services();
+    const store = new MemoryStateStore();
+    store.targets.set('primary#verification', target);
+    return { ...built, store, services: { ...built.services, store } };
+  };
+  const clear = (target = 'primary/verification') =>
+    ({ command: 'hold-clear', target, reason: 'flapped during the 07:50 deploy', actor: ACTOR }) as const;
+
+  it('ends the hold over the version read, keeps the observed health, and audits the reason', async () => {
+    const { audit, store, services: deps } = withTarget(flapping());
+    const result = await executeOperatorCommand(clear(), deps);
+    expect(result).toEqual({
+      command: 'hold-clear',
+      ok: true,
+      message:
+        'cleared the flap hold on primary/verification (it would have ended 2026-11-20T08:02:00.000Z); ' +
+        'it is healthy now, and the next round evaluates it as usual',
+    });
+    expect(store.targets.get('primary#verification')).toMatchObject({
+      health: 'healthy',
+      since: NOW,
+      flapping: false,
+      recentChanges: [],
+      version: 10,
+    });
+    expect(audit.entries).toEqual([
+      {
+        at: NOW,
+        actor: ACTOR,
+        action: 'hold.clear',
+        subject: 'target:primary/verification',
+        detail: {
+          hold: 'flap',
+          heldUntil: '2026-11-20T08:02:00.000Z',
+          reason: 'flapped during the 07:50 deploy',
+          health: 'healthy',
+        },
+      },
+    ]);
+  });
+
+  it('a target that really fails stays failing: only the hold ends', async () => {
+    const { store, services: deps } = withTarget({ ...flapping(), observedHealth: 'failing' });
+    expect(await executeOperatorCommand(clear(), deps)).toMatchObject({ ok: true });
+    expect(store.targets.get('primary#verification')).toMatchObject({
+      health: 'failing',
+      since: '2026-11-20T07:55:00.000Z',
+      flapping: false,
+    });
+  });
+
+  it.each([
+    [
+      'a target not held',
+      { ...flapping(), flapping: false, health: 'healthy' as const },
+      'primary/verification',
+      'primary/verification is not held (it is healthy): nothing to clear',
+    ],
+    [
+      'a target never probed',
+      flapping(),
+      'backup/verification',
+      'backup/verification has not been probed yet: there is no hold to clear',
+    ],
+  ])('refuses %s, writing and auditing nothing', async (_, target, where, message) => {
+    const { audit, store, services: deps } = withTarget(target);
+    expect(await executeOperatorCommand(clear(where), deps)).toEqual({ command: 'hold-clear', ok: false, message });
+    expect(store.targets.get('primary#verification')?.version).toBe(target.version);
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('a round that moved the target meanwhile wins: nothing is cleared, the operator is told to retry', async () => {
+    const { audit, store, services: deps } = withTarget(flapping());
+    const load = store.loadTargets.bind(store);
+    store.loadTargets = async () => {
+      const read = await load();
+      store.targets.set('primary#verification', { ...flapping(), version: 10 });
+      return read;
+    };
+    expect(await executeOperatorCommand(clear(), deps)).toEqual({
+      command: 'hold-clear',
+      ok: false,
+      message: 'primary/verification changed while clearing (a probe round ran): nothing cleared, run it again',
+    });
+    expect(store.targets.get('primary#verification')).toMatchObject({ flapping: true, version: 10 });
+    expect(audit.entries).toEqual([]);
   });
 });

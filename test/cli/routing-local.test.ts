@@ -155,4 +155,33 @@ describe('routing commands against the local runtime', () => {
     expect(await runHcguard('unlock')).toMatchObject({ code: 0, stdout: expect.stringContaining('routing unlocked') });
     expect(await runHcguard('unlock')).toMatchObject({ code: 1, stderr: 'routing is not locked\n' });
   });
+
+  it('hold clear ends a flap hold in the table and audits it; a target not held exits 1', async () => {
+    const store = new DynamoStateStore({ client: clients.dynamodb, tableName, resultRetentionDays: 1 });
+    const prior = (await store.loadTargets()).find((t) => t.site === 'backup' && t.stage === 'collection');
+    const recent = [4, 3, 2, 1].map((minutes) => new Date(Date.now() - minutes * 60_000).toISOString());
+    const held = { ...prior!, health: 'failing' as const, observedHealth: 'healthy' as const, recentChanges: recent };
+    await store.saveTargets([{ target: { ...held, flapping: true, version: 2 }, expectedVersion: 1 }]);
+
+    const cleared = await runHcguard('hold', 'clear', 'backup/collection', '--reason', 'flapped during a deploy');
+    expect(cleared).toMatchObject({ code: 0, stderr: '' });
+    expect(cleared.stdout).toMatch(
+      /^cleared the flap hold on backup\/collection \(it would have ended \S+\); it is healthy now/,
+    );
+    const after = (await store.loadTargets()).find((t) => t.site === 'backup' && t.stage === 'collection');
+    expect(after).toMatchObject({ health: 'healthy', flapping: false, recentChanges: [], version: 3 });
+    const audit = await new DynamoAuditLog({ client: clients.dynamodb, tableName }).list({});
+    expect(audit.find((entry) => entry.action === 'hold.clear')).toMatchObject({
+      subject: 'target:backup/collection',
+      detail: { reason: 'flapped during a deploy', hold: 'flap' },
+    });
+
+    expect(await runHcguard('hold', 'clear', 'backup/collection', '--reason', 'again')).toMatchObject({
+      code: 1,
+      stderr: 'backup/collection is not held (it is healthy): nothing to clear\n',
+    });
+    const usage = await runHcguard('hold', 'clear', 'backup', '--reason', 'x');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('target: must be <site>/<stage>');
+  });
 });

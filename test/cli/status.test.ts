@@ -1,7 +1,13 @@
 // hcguard status | history | ack against a stack on moto (found through its CloudFormation
 // outputs, as against AWS), with state written by the same adapters the Lambdas use.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSince, statusDocument, statusProblems, type StatusDocument } from '../../bin/cli/commands/status.ts';
+import {
+  formatStatus,
+  parseSince,
+  statusDocument,
+  statusProblems,
+  type StatusDocument,
+} from '../../bin/cli/commands/status.ts';
 import { DynamoAuditLog } from '../../lambdas/adapters/aws/dynamo-audit-log.ts';
 import { DynamoRoutingStore } from '../../lambdas/adapters/aws/dynamo-routing-store.ts';
 import { DynamoStateStore } from '../../lambdas/adapters/aws/dynamo-state-store.ts';
@@ -232,6 +238,12 @@ describe('statusDocument', () => {
       },
     });
     expect(document.targets.filter((entry) => entry.hold)).toHaveLength(1);
+    const text = formatStatus(document, { targets: [target], incidents: [], timeZone: 'UTC' });
+    expect(text).toContain('failing (flapping: held until 2026-11-20 08:10:00 UTC)');
+    expect(text).toContain(
+      '  primary/verification: 4 health changes within 10 min (flap limit 4): held at failing\n' +
+        '  end a flap hold early with: hcguard hold clear <site>/<stage> --reason "..."',
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // The flap hold's end, as status shows it, checked against what evaluation then does.
 import { describe, expect, it } from 'vitest';
 import { evaluate, type DetectionPolicy } from '../../lambdas/core/evaluate.ts';
-import { flapHold } from '../../lambdas/core/holds.ts';
+import { flapHold, flapRisk } from '../../lambdas/core/holds.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 
 const POLICY: DetectionPolicy = { failureThreshold: 3, successThreshold: 2, flap: { changes: 4, windowMinutes: 10 } };
@@ -59,5 +59,22 @@ describe('flapHold', () => {
       }).targets.find((next) => next.site === 'primary' && next.stage === 'verification');
     expect(at(until - 1)).toMatchObject({ flapping: true, health: 'failing' });
     expect(at(until)).toMatchObject({ flapping: false, health: 'healthy' });
+  });
+});
+
+describe("flapRisk: would a drill's two changes bring a hold, and from when not", () => {
+  const now = new Date(minute(10));
+  it.each([
+    ['below the limit with the two added', [9], undefined],
+    ['at the limit: wait until the older one ages out', [5, 9], { changes: 2, until: minute(15) }],
+    ['above it: the one that keeps the count at the limit', [1, 2, 4, 9], { changes: 4, until: minute(14) }],
+    ['changes older than the window do not count', [-5, 9], undefined],
+  ])('%s', (_, minutes, risk) => {
+    expect(flapRisk({ recentChanges: minutes.map(minute) }, POLICY, now)).toEqual(risk);
+  });
+
+  it('says no wait helps when the limit is the two changes themselves', () => {
+    const policy = { flap: { changes: 2, windowMinutes: 10 } };
+    expect(flapRisk({ recentChanges: [] }, policy, now)).toEqual({ changes: 0 });
   });
 });

@@ -1,4 +1,4 @@
-// `hcguard failover | failback | lock | unlock | ack`: the operator's commands. Locally (the
+// `hcguard failover | failback | lock | unlock | ack | hold clear`: the operator's commands. Locally (the
 // local runtime or an emulator) they run in-process through composeServices; against AWS the CLI
 // invokes the operator Lambda with the same JSON, so they run with the stack's least-privilege
 // role and the operator role needs only lambda:InvokeFunction and read access.
@@ -127,6 +127,21 @@ export const registerRoutingCommands = (
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
       await execute({ command: 'unlock', actor: operatorActor() }, options.json);
+    });
+
+  program
+    .command('hold')
+    .description('holds that keep a target where it is (see `hcguard status`)')
+    .command('clear')
+    .description(
+      'end a flap hold now: the target takes the health its last rounds justify, and the clearing ' +
+        'is audited; exit 1 when the target is not held',
+    )
+    .argument('<site/stage>', 'the held target, e.g. primary/verification')
+    .requiredOption('--reason <text>', 'why: recorded in the audit log')
+    .option('--json', 'print the result as JSON')
+    .action(async (target: string, options: { reason: string; json?: boolean }) => {
+      await execute({ command: 'hold-clear', target, reason: options.reason, actor: operatorActor() }, options.json);
     });
 
   program

@@ -163,6 +163,9 @@ export const formatStatus = (
     targets.push([target.site, target.stage, state, when(target.since), last]);
   }
   lines.push('', 'targets', targets.toString());
+  const held = document.targets.filter((target) => target.hold);
+  for (const target of held) lines.push(`  ${target.site}/${target.stage}: ${target.hold?.reason}`);
+  if (held.length > 0) lines.push('  end a flap hold early with: hcguard hold clear <site>/<stage> --reason "..."');
 
   lines.push('', 'open incidents');
   if (details.incidents.length === 0) lines.push('  none');

@@ -40,7 +40,7 @@ export const TABLE_DESIGN = {
  */
 export const WRITTEN_PARTITIONS = {
   probe: ['RESULT#*', 'TARGET', 'INCIDENT#*', 'DEDUP#*', 'OUTBOX', 'ANNOUNCED', 'ROUTING', 'AUDIT#*', 'SEQ#*'],
-  operator: ['DRILL', 'DRILL#*', 'ROUTING', 'INCIDENT#*', 'AUDIT#*'],
+  operator: ['DRILL', 'DRILL#*', 'ROUTING', 'INCIDENT#*', 'AUDIT#*', 'TARGET'],
 } as const;
 
 /** Written once with a conditional create and never updated or deleted, by any role. */

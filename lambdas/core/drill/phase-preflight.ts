@@ -4,6 +4,7 @@ import type { Incident } from '../model/incidents.ts';
 import type { DrillCheck, DrillRecord } from './model.ts';
 import type { DrillObservation } from './observation.ts';
 import { type DrillPolicy } from './timing.ts';
+import { flapRisk } from '../holds.ts';
 import { dwellEndsAt, freshSince, preflight } from '../routing/checks.ts';
 import {
   PHASE_WAITING,
@@ -104,6 +105,7 @@ export const preflightChecks = (
       ? [`${record} switched at ${state?.lastSwitchedAt}; next switch allowed after ${allowedAt.toISOString()}`]
       : [];
   });
+  checks.push(flapCheck(drill, observation, policy));
   if (drill.expectFailover) {
     checks.push(
       check(
@@ -114,6 +116,33 @@ export const preflightChecks = (
     );
   }
   return checks;
+};
+
+/**
+ * A warning, not a refusal: the drill's fault and recovery add two health changes to each faulted
+ * target, and with the recent ones that may reach the flap limit, so the restore would wait for
+ * the hold (minutes) and the drill would measure the hold instead of the recovery.
+ */
+const flapCheck = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillCheck => {
+  const { changes, windowMinutes } = policy.detection.flap;
+  const risks = drill.faults.flatMap((fault) => {
+    const state = targetOf(observation.targets, fault.site, fault.stage);
+    const risk = state ? flapRisk(state, policy.detection, observation.now) : undefined;
+    if (!risk) return [];
+    const wait = risk.until
+      ? `start after ${risk.until}, or end the hold later with \`hcguard hold clear ${fault.site}/${fault.stage}\``
+      : `detection.flap.changes (${changes}) is too low for a drill to avoid it`;
+    return [
+      `${fault.site}/${fault.stage} changed health ${risk.changes} time(s) in the last ${windowMinutes} min; ` +
+        `the drill's two changes would hold it at failing (flap limit ${changes}): ${wait}`,
+    ];
+  });
+  return check(
+    'no flap hold ahead',
+    risks.length === 0,
+    risks.length === 0 ? 'the drill stays below the flap limit on every faulted target' : risks.join('; '),
+    false,
+  );
 };
 
 export const preflightPhase: PhaseHandler = (drill, observation, policy) => {

@@ -44,6 +44,14 @@ export const otherSite = (site: Site): Site => (site === 'primary' ? 'backup' : 
 
 export const targetKey = (site: Site, stage: Stage): string => `${site}#${stage}`;
 
+/** `primary/verification` → its site and stage; undefined for anything else. */
+export const parseTargetName = (text: string): { readonly site: Site; readonly stage: Stage } | undefined => {
+  const [site, stage, ...rest] = text.split('/');
+  const isSite = (SITES as readonly string[]).includes(site ?? '');
+  const isStage = (STAGES as readonly string[]).includes(stage ?? '');
+  return isSite && isStage && rest.length === 0 ? { site: site as Site, stage: stage as Stage } : undefined;
+};
+
 /** Ways the sandbox (or a real platform's fault hook) can be broken on purpose. */
 export const FAULT_MODES = [
   'error',

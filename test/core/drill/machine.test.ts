@@ -9,7 +9,7 @@ import { preflightChecks } from '../../../lambdas/core/drill/phase-preflight.ts'
 import { drillMetrics } from '../../../lambdas/core/drill/metrics.ts';
 import type { ActionResult, DrillAction, DrillRecord } from '../../../lambdas/core/drill/model.ts';
 import { findScenario } from '../../../lambdas/core/drill/scenarios.ts';
-import { at, drillPolicy, incident, iso, observation, RECORD, routing, targets } from './fixtures.ts';
+import { at, drillPolicy, incident, iso, observation, RECORD, routing, T0, targets } from './fixtures.ts';
 
 const policy = drillPolicy({
   drills: { awaitAck: true, objectives: { rtoSeconds: 120, rpoRecords: 0, detectSeconds: 30 } },
@@ -435,6 +435,31 @@ describe('pre-flight', () => {
     const { drill } = tick(start(), observation(0, { environment }));
     expect(drill.outcome).toBe('refused');
     expect(drill.phases[0]?.detail).toBe('refused: fault injector: no sandbox running and no drills.faultHookUrl');
+  });
+
+  it('warns, without refusing, when the drill would bring a flap hold on its faulted target', () => {
+    // Default flap limit: 4 changes in 10 min. Two recent ones plus the drill's two reach it.
+    const recent = [-400, -200].map(iso);
+    const seen = observation(0, { targets: targets(0, { 'primary#verification': { recentChanges: recent } }) });
+    const flap = preflightChecks(start(), seen, policy).find((entry) => entry.name === 'no flap hold ahead');
+    expect(flap).toEqual({
+      name: 'no flap hold ahead',
+      ok: false,
+      required: false,
+      detail:
+        "primary/verification changed health 2 time(s) in the last 10 min; the drill's two changes would hold " +
+        `it at failing (flap limit 4): start after ${new Date(T0 + 200_000).toISOString()}, or end the hold ` +
+        'later with `hcguard hold clear primary/verification`',
+    });
+    const { drill } = tick(start(), seen);
+    expect(drill.phases[0]).toMatchObject({
+      outcome: 'passed',
+      detail: '7 of 8 check(s) passed; warning: no flap hold ahead',
+    });
+    const quiet = observation(0, {
+      targets: targets(0, { 'primary#verification': { recentChanges: recent.slice(1) } }),
+    });
+    expect(preflightChecks(start(), quiet, policy).find((entry) => entry.name === 'no flap hold ahead')?.ok).toBe(true);
   });
 
   it('a notify process test only needs no other drill', () => {
