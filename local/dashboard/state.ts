@@ -54,6 +54,8 @@ export interface DrillView {
   readonly scenario: string;
   /** running, passed, failed, aborted, refused. */
   readonly outcome: string;
+  /** Where it is and what it waits for while running; why it ended as it did once finished. */
+  readonly detail?: string;
   readonly startedAt: string;
   readonly endedAt?: string;
   /** A path on the dashboard server that serves the HTML report, once written. */

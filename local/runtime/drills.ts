@@ -74,6 +74,7 @@ export const createLocalDrills = (options: LocalDrillsOptions): LocalDrills => {
         id: drill.id,
         scenario: drill.dryRun ? `${drill.scenario} (dry run)` : drill.scenario,
         outcome: drill.status === 'running' ? 'running' : (drill.outcome ?? 'finished'),
+        ...(drill.detail ? { detail: drill.detail } : {}),
         startedAt: drill.startedAt,
         ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
         ...(drill.status === 'finished' ? { reportUrl: `/drills/${encodeURIComponent(drill.id)}/report` } : {}),

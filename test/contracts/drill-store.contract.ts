@@ -129,6 +129,7 @@ export const drillStoreContract = (name: string, setup: () => Promise<DrillStore
           status: 'running',
           startedBy: 'operator:alice@host',
           startedAt: '2026-11-20T03:00:00.000Z',
+          detail: 'preflight: checking that the drill can start safely',
         },
       ]);
     });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
+import { builtinProbes } from '../../lambdas/core/probe/builtin.ts';
 import { freePort } from '../../local/moto.ts';
 import type { LocalRuntime } from '../../bin/cli/target.ts';
 
@@ -62,6 +63,9 @@ export const localTestConfig = async (overrides: Partial<HcguardConfigInput> = {
         values: { primary: { values: ['127.0.0.1'] }, backup: { values: ['127.0.0.2'] } },
       },
     ],
+    // The built-in probes with a looser slow bound: on a loaded CI machine a round can stall
+    // past 1.5 s, and a degraded backup would (rightly) abort a drill the test needs to pass.
+    probes: builtinProbes().map((probe) => ({ ...probe, latencyMs: { degradedMs: 4_000, failedMs: 5_000 } })),
     schedule: { intervalSeconds: 5 },
     detection: { failureThreshold: 2, successThreshold: 2 },
     failover: { dwellMinutes: 0, failback: 'manual', failbackAfterHealthyMinutes: 1 },

@@ -142,7 +142,10 @@ export class DynamoDrillStore implements DrillStore {
       signal,
       limit,
     );
-    return items.map((item) => drillListing(toDrill(item, [])));
+    return items.map((item) => ({
+      ...drillListing(toDrill(item, [])),
+      ...(typeof item.listingDetail === 'string' ? { detail: item.listingDetail } : {}),
+    }));
   }
 
   async active(signal?: AbortSignal): Promise<ActiveDrill | undefined> {
@@ -218,7 +221,14 @@ export class DynamoDrillStore implements DrillStore {
 
 const metaItem = (drill: DrillRecord): Item => {
   const { phases: _phases, ...rest } = drill;
-  return { ...drillKeys.meta(drill.id), ...drillKeys.listing(drill), ...rest };
+  // The listing's line rides on the meta item, so listing drills reads no phase items.
+  const line = drillListing(drill).detail;
+  return {
+    ...drillKeys.meta(drill.id),
+    ...drillKeys.listing(drill),
+    ...rest,
+    ...(line ? { listingDetail: line } : {}),
+  };
 };
 
 const phaseItem = (id: string, phase: PhaseRecord): Item => ({ ...drillKeys.phase(id, phase.index), ...phase });
@@ -227,7 +237,7 @@ const STATUSES = new Set(['running', 'finished']);
 
 /** Items are written only by this adapter; a malformed one is reported, never guessed at. */
 const toDrill = (item: Item, phases: readonly PhaseRecord[]): DrillRecord => {
-  const drill = withoutKeys<Item>(item);
+  const { listingDetail: _line, ...drill } = withoutKeys<Item>(item);
   const malformed = (what: string) => new Error(`drill item ${String(item.pk)} is malformed: ${what}`);
   if (typeof drill.id !== 'string') throw malformed('no id');
   if (typeof drill.status !== 'string' || !STATUSES.has(drill.status))

@@ -278,6 +278,8 @@ export interface DrillListing {
   readonly startedBy: Actor;
   readonly startedAt: string;
   readonly endedAt?: string;
+  /** The last phase's line: what a running drill waits for, or why a finished one ended so. */
+  readonly detail?: string;
 }
 
 export const drillListing = (drill: DrillRecord): DrillListing => ({
@@ -289,7 +291,14 @@ export const drillListing = (drill: DrillRecord): DrillListing => ({
   startedBy: drill.startedBy,
   startedAt: drill.startedAt,
   ...(drill.endedAt ? { endedAt: drill.endedAt } : {}),
+  ...lastPhaseLine(drill),
 });
+
+const lastPhaseLine = (drill: DrillRecord): { detail?: string } => {
+  const phase = drill.phases.at(-1);
+  if (!phase) return {};
+  return { detail: drill.status === 'running' ? `${phase.name}: ${phase.detail}` : phase.detail };
+};
 
 /** An abort can be requested once, while the drill runs and is not stopping already. */
 export const acceptsAbortRequest = (drill: DrillRecord): boolean =>

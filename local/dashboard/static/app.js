@@ -292,6 +292,7 @@ const renderDrills = (state) => {
         el('td', {}, drill.scenario),
         el('td', {}, time(drill.startedAt)),
         el('td', {}, el('span', { class: `outcome ${drill.outcome}` }, drill.outcome)),
+        el('td', { class: 'detail' }, drill.detail ?? ''),
         el(
           'td',
           {},

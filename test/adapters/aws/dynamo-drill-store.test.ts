@@ -72,7 +72,15 @@ describe('DynamoDrillStore requests and error paths (aws-sdk-client-mock)', () =
         {
           Put: {
             TableName: 'hcguard',
-            Item: { pk: 'DRILL#drill-t', sk: 'META', gsi1pk: 'DRILLS', gsi1sk: `${drill.startedAt}#drill-t`, ...meta },
+            Item: {
+              pk: 'DRILL#drill-t',
+              sk: 'META',
+              gsi1pk: 'DRILLS',
+              gsi1sk: `${drill.startedAt}#drill-t`,
+              ...meta,
+              // The listing's line, so listing drills reads no phase items.
+              listingDetail: `preflight: ${phases[0]?.detail}`,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
