@@ -4,10 +4,12 @@
 //
 // An operator at 3 a.m. must see at a glance: how bad (severity first), what (stage, failure
 // class, what the probe saw), where (site, records), since when (local time and UTC), what
-// hcguard is doing about it, and how to acknowledge. No links, no identity values or secrets
-// (the probe's message is already hashed), and a drill says so in the first words.
+// hcguard is doing about it, how to acknowledge, and where the runbook explains it. No links but
+// the configured runbook and dashboard, no identity values or secrets (the probe's message is
+// already hashed), and a drill says so in the first words.
 import { zonedParts } from './time.ts';
 import type { AlertDraft } from './incidents/types.ts';
+import { runbookAnchor } from './incidents/words.ts';
 import type { AlertKind } from './model/incidents.ts';
 import type { Site } from './model/vocabulary.ts';
 
@@ -16,6 +18,8 @@ export interface AlertPresentation {
   readonly stackName: string;
   readonly timeZone: string;
   readonly siteLabels: Readonly<Record<Site, string>>;
+  /** `config.links`: the runbook each alert links its section of, and the dashboard. */
+  readonly links?: { readonly runbook?: string; readonly dashboard?: string };
 }
 
 /** The machine-readable form: stable field names, ISO instants. */
@@ -44,6 +48,7 @@ export interface AlertDocument {
     readonly acknowledgedAt?: string;
     readonly resolvedAt?: string;
     readonly severityReason?: string;
+    readonly problem?: string;
   };
   readonly observed?: string;
   readonly doing: string;
@@ -57,6 +62,12 @@ export interface AlertDocument {
     readonly changeId?: string;
   };
   readonly acknowledgeWith?: string;
+  /** The incident that pages for the event this one is part of. */
+  readonly groupedWith?: string;
+  /** Incidents of the same event grouped with this one (not paged on their own). */
+  readonly grouped?: readonly string[];
+  readonly runbook?: string;
+  readonly dashboard?: string;
 }
 
 export interface AlertMessage {
@@ -169,7 +180,7 @@ export const describeAction = (draft: AlertDraft, presentation: AlertPresentatio
 const shortAction = (draft: AlertDraft): string | undefined => {
   if (draft.facts.switched) return `switched to ${draft.facts.switched.to}`;
   if (draft.kind === 'resolve') return undefined;
-  if (draft.facts.cannotFailOver) return 'cannot fail over';
+  if (draft.facts.cannotFailOver && draft.incident?.kind !== 'cannot-fail-over') return 'cannot fail over';
   return undefined;
 };
 
@@ -186,17 +197,27 @@ export const alertSubject = (draft: AlertDraft): string => {
       : draft.kind === 'resolve' && draft.incident
         ? `[${draft.severity}, was ${draft.incident.severity}]`
         : `[${draft.severity}]`;
-  const action = shortAction(draft);
+  // A notice's title already says the move.
+  const action = draft.incident ? shortAction(draft) : undefined;
   const head = asciiLine(`${drill}${level} ${kind} ${title}`);
-  const withAction = action ? `${head} - hcguard ${asciiLine(action)}` : head;
+  const withAction = action ? `${head} - ${asciiLine(action)}` : head;
   const id = draft.incident ? ` (${draft.incident.id})` : '';
-  // Most important first: level, kind and what; then what hcguard did; then the id to ack with.
-  const candidates = [`${withAction}${id}`, withAction, `${head}${id}`];
+  // Most important first: level, kind and what; then the id to ack with; then what hcguard did.
+  const candidates = [`${withAction}${id}`, `${head}${id}`];
   return candidates.find((candidate) => candidate.length <= SUBJECT_MAX) ?? truncate(head, SUBJECT_MAX);
+};
+
+/** The runbook section for this alert's incident kind, when a runbook is configured. */
+const runbookLink = (draft: AlertDraft, presentation: AlertPresentation): string | undefined => {
+  const base = presentation.links?.runbook;
+  if (!base) return undefined;
+  return draft.incident ? `${base.replace(/#.*$/, '')}#${runbookAnchor(draft.incident)}` : base;
 };
 
 export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation): AlertMessage => {
   const { incident, facts } = draft;
+  const runbook = runbookLink(draft, presentation);
+  const dashboard = presentation.links?.dashboard;
   const zone = presentation.timeZone;
   const doing = describeAction(draft, presentation);
   const subject = alertSubject(draft);
@@ -212,11 +233,25 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
       : records || 'the whole platform';
     lines.push(
       `What:     ${incident.title}`,
+      ...(incident.problem ? [`Problem:  ${incident.problem}`] : []),
       ...(facts.observed ? [`Observed: ${facts.observed}`] : []),
       ...(facts.flapping ? [`Flapping: ${facts.flapping}`] : []),
       `Where:    ${where}`,
       `Since:    ${formatInstant(incident.openedAt, zone)}, ${duration(incident.openedAt, draft.at)} ago`,
       `Severity: ${incident.severity}${incident.severityReason ? ` - ${incident.severityReason}` : ''}`,
+      ...(facts.groupedWith
+        ? [
+            `Grouped:  part of the event ${facts.groupedWith.id} pages for (${facts.groupedWith.title}); ` +
+              'not paged on its own',
+          ]
+        : []),
+      ...(facts.grouped
+        ? [
+            `${draft.kind === 'resolve' ? 'Still:   ' : 'Also:    '} ` +
+              facts.grouped.map((other) => `${other.id} ${other.title}`).join('; ') +
+              (draft.kind === 'resolve' ? ' (still open, paging on its own now)' : ' (same event, not paged again)'),
+          ]
+        : []),
       ...(facts.reason ? [`Why now:  ${facts.reason}`] : []),
       `Doing:    ${doing}`,
     );
@@ -245,6 +280,9 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
       `When:     ${formatInstant(draft.at, zone)}`,
     );
   }
+  if (runbook || dashboard) lines.push('');
+  if (runbook) lines.push(`Runbook:  ${runbook}`);
+  if (dashboard) lines.push(`Dashboard: ${dashboard}`);
   lines.push('', `hcguard stack ${presentation.stackName} | alert ${draft.id} | dedup key ${draft.dedupKey}`);
   const document: AlertDocument = {
     schema: 'hcguard.alert/1',
@@ -273,6 +311,7 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
             ...(incident.acknowledgedAt ? { acknowledgedAt: incident.acknowledgedAt } : {}),
             ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt } : {}),
             ...(incident.severityReason ? { severityReason: incident.severityReason } : {}),
+            ...(incident.problem ? { problem: incident.problem } : {}),
           },
         }
       : {}),
@@ -292,6 +331,10 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
         }
       : {}),
     ...(incident && incident.status === 'open' ? { acknowledgeWith: `hcguard ack ${incident.id}` } : {}),
+    ...(facts.groupedWith ? { groupedWith: facts.groupedWith.id } : {}),
+    ...(facts.grouped ? { grouped: facts.grouped.map((other) => other.id) } : {}),
+    ...(runbook ? { runbook } : {}),
+    ...(dashboard ? { dashboard } : {}),
   };
   const attributes: Record<string, string> = {
     severity: draft.severity,

@@ -66,9 +66,13 @@ interface Observation {
   readonly outcome: Outcome;
   readonly failureClass?: FailureClass;
   readonly message?: string;
+  readonly status?: number;
   readonly at: string;
   readonly streamReset?: string;
 }
+
+const failedStatus = (result: ProbeResult): number | undefined =>
+  result.steps.find((step) => step.outcome !== 'ok' && step.status !== undefined)?.status;
 
 const observe = (results: readonly ProbeResult[]): Observation | undefined => {
   const counted = results
@@ -78,10 +82,12 @@ const observe = (results: readonly ProbeResult[]): Observation | undefined => {
   if (!worst) return undefined;
   const latest = counted.reduce((at, result) => (result.startedAt > at ? result.startedAt : at), worst.startedAt);
   const reset = counted.find((result) => result.streamReset !== undefined)?.streamReset;
+  const status = failedStatus(worst);
   return {
     outcome: worst.outcome,
     failureClass: worst.failureClass,
     message: worst.message,
+    ...(status === undefined ? {} : { status }),
     at: latest,
     ...(reset === undefined ? {} : { streamReset: reset }),
   };
@@ -177,6 +183,7 @@ const evaluateTarget = (
   const flapping = recentChanges.length >= policy.flap.changes;
   const health: TargetHealth = flapping ? 'failing' : observed;
   const streamReset = nextStreamReset(prior.streamReset, observation, policy);
+  const lastStatus = observation.outcome === 'ok' ? prior.lastStatus : observation.status;
   const next: TargetState = {
     site: prior.site,
     stage: prior.stage,
@@ -193,6 +200,7 @@ const evaluateTarget = (
     lastFailureClass:
       observation.outcome === 'ok' ? prior.lastFailureClass : (observation.failureClass ?? prior.lastFailureClass),
     lastMessage: observation.outcome === 'ok' ? prior.lastMessage : (observation.message ?? prior.lastMessage),
+    ...(lastStatus === undefined ? {} : { lastStatus }),
     lastResultAt: observation.at,
     recentChanges,
     flapping,

@@ -211,7 +211,7 @@ describe('executeOperatorCommand: ack', () => {
     stage: 'verification',
     severity: 'SEV1',
     status: 'open',
-    title: 'verification failing on primary (status)',
+    title: 'verification failing on primary: HTTP 503',
     openedAt: '2026-11-20T07:55:00.000Z',
     reminders: 0,
     version: 1,
@@ -230,7 +230,7 @@ describe('executeOperatorCommand: ack', () => {
       command: 'ack',
       ok: true,
       message:
-        `acknowledged INC-7K3QZ2M (SEV1 verification failing on primary (status)) as ${ACTOR}: ` +
+        `acknowledged INC-7K3QZ2M (SEV1 verification failing on primary: HTTP 503) as ${ACTOR}: ` +
         'reminders and escalation stop',
     });
     expect(store.incidents.get('INC-7K3QZ2M')).toMatchObject({ status: 'acknowledged', acknowledgedBy: ACTOR });

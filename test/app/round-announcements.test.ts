@@ -63,7 +63,7 @@ describe('runRound: a switch is announced from durable state', () => {
         expect.objectContaining({ change: 'open', severity: 'SEV1', outcome: 'applied' }),
       ]);
       expect(subjects()).toEqual([
-        `[SEV1] OPEN verification failing on primary (timeout) - hcguard switched to backup (${next.incidents[0]?.id})`,
+        `[SEV1] OPEN verification failing on primary: timed out - switched to backup (${next.incidents[0]?.id})`,
       ]);
       expect(router.changes).toHaveLength(1);
 
@@ -111,7 +111,7 @@ describe('runRound: a switch is announced from durable state', () => {
       expect(subjects()).toHaveLength(before);
 
       await round();
-      expect(subjects().slice(before)).toEqual([expect.stringContaining('hcguard switched to primary')]);
+      expect(subjects().slice(before)).toEqual([`[SEV4] UPDATE traffic for ${RECORD} moved to primary`]);
       await round();
       expect(subjects()).toHaveLength(before + 1);
     },

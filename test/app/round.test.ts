@@ -56,7 +56,7 @@ describe('runRound: verification failing on the serving site, then recovering', 
       pending: 0,
     });
     expect(notifier.published.map((alert) => alert.message.subject)).toEqual([
-      '[SEV1] OPEN verification failing on primary (timeout) (' + third.incidents[0]?.id + ')',
+      '[SEV1] OPEN verification failing on primary: timed out (' + third.incidents[0]?.id + ')',
     ]);
     expect(third.problems).toEqual([]);
 
@@ -148,7 +148,7 @@ describe('runRound: verification failing on the serving site, then recovering', 
     expect(third.switches).toHaveLength(1);
     expect(notifier.published).toHaveLength(1);
     expect(notifier.published[0]?.message.subject).toBe(
-      `[SEV1] OPEN verification failing on primary (timeout) - hcguard switched to backup (${third.incidents[0]?.id})`,
+      `[SEV1] OPEN verification failing on primary: timed out - switched to backup (${third.incidents[0]?.id})`,
     );
     expect(notifier.published[0]?.message.body).toContain(
       `Doing:    hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at `,

@@ -32,6 +32,7 @@ const failing = (site: 'primary' | 'backup'): TargetState => ({
   lastOutcome: 'failed',
   lastFailureClass: 'status',
   lastMessage: 'HTTP 503 from /verify',
+  lastStatus: 503,
   lastResultAt: OPENED.toISOString(),
   recentChanges: [],
   flapping: false,
@@ -146,10 +147,10 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     expect(run.stdout).toContain('verify.hc.example.com -> backup since ');
     const localTime = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT\+8 \(.* UTC\)/.source;
     expect(run.stdout).toMatch(
-      new RegExp(`primary[\\s│]+verification[\\s│]+failing[\\s│]+${localTime}[\\s│]+failed \\(status\\)`),
+      new RegExp(`primary[\\s│]+verification[\\s│]+failing[\\s│]+${localTime}[\\s│]+failed \\(HTTP 503\\)`),
     );
     expect(run.stdout).toContain(`${incident.id}`);
-    expect(run.stdout).toContain('verification failing on primary (status)');
+    expect(run.stdout).toContain('verification failing on primary: HTTP 503');
     expect(run.stdout).toContain('acknowledge with: hcguard ack <id>');
   });
 
@@ -162,7 +163,7 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     expect(backup.incidents).toEqual([]);
     const text = await runHcguard(...args, 'history', '--stage', 'verification');
     expect(text.stdout).toContain('HTTP 503 from /verify');
-    expect(text.stdout).toContain(`${incident.id} SEV1 verification failing on primary (status): opened`);
+    expect(text.stdout).toContain(`${incident.id} SEV1 verification failing on primary: HTTP 503: opened`);
     const later = JSON.parse(
       (await runHcguard(...args, 'history', '--since', new Date(Date.now() + 60_000).toISOString(), '--json')).stdout,
     );
@@ -174,8 +175,8 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       new RegExp(
-        `^acknowledged ${incident.id} \\(SEV1 verification failing on primary ` +
-          `\\(status\\)\\) as operator:\\S+@\\S+: reminders and escalation stop\\n$`,
+        `^acknowledged ${incident.id} \\(SEV1 verification failing on primary: HTTP 503\\) ` +
+          `as operator:\\S+@\\S+: reminders and escalation stop\\n$`,
       ),
     );
     const stored = await store.getIncident(incident.id);

@@ -19,6 +19,7 @@ const presentation: AlertPresentation = {
   stackName: 'hcguard-test',
   timeZone: 'Asia/Shanghai',
   siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
+  links: { runbook: 'https://wiki.example.cn/hcguard/runbook', dashboard: 'https://hcguard.example.cn/' },
 };
 
 const failingVerification: TargetState = {
@@ -71,16 +72,18 @@ describe('an open alert for verification failing on the serving site, with the s
 
   it('has a subject that says level, what and what hcguard did, in ASCII within 99 characters', () => {
     expect(message.subject).toBe(
-      '[SEV1] OPEN verification failing on primary (wrong verdict) - hcguard switched to backup',
+      `[SEV1] OPEN verification failing on primary: wrong verdicts - switched to backup (${id})`,
     );
+    expect(message.subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
   });
 
   it('has a body that answers what, where, since when, what hcguard is doing and how to acknowledge', () => {
     expect(message.body).toBe(
       [
-        '[SEV1] OPEN verification failing on primary (wrong verdict) - hcguard switched to backup',
+        `[SEV1] OPEN verification failing on primary: wrong verdicts - switched to backup (${id})`,
         '',
-        'What:     verification failing on primary (wrong verdict)',
+        'What:     verification failing on primary: wrong verdicts',
+        'Problem:  the verifier gives wrong verdicts (a forged code accepted or a valid one refused)',
         'Observed: verify-forged-code: $.verdict expected "reject", got "green" (code#9f3b2c)',
         `Where:    site primary (Shanghai DC-1); records: ${RECORD} -> backup`,
         'Since:    2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC), 0 min ago',
@@ -88,6 +91,9 @@ describe('an open alert for verification failing on the serving site, with the s
         `Doing:    hcguard switched ${RECORD} from primary to backup (Hangzhou DC-2) at ` +
           `2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC).`,
         `Ack:      hcguard ack ${id}   (unacknowledged, it escalates 15 min after opening)`,
+        '',
+        'Runbook:  https://wiki.example.cn/hcguard/runbook#probe-wrong-verdict',
+        'Dashboard: https://hcguard.example.cn/',
         '',
         `hcguard stack hcguard-test | alert ${id}/open | dedup key probe/primary/verification/wrong-verdict`,
         '',
@@ -124,12 +130,13 @@ describe('an open alert for verification failing on the serving site, with the s
         kind: 'probe',
         severity: 'SEV1',
         status: 'open',
-        title: 'verification failing on primary (wrong verdict)',
+        title: 'verification failing on primary: wrong verdicts',
         site: 'primary',
         stage: 'verification',
         failureClass: 'wrong-verdict',
         openedAt: NOW.toISOString(),
         severityReason: 'a verifier giving wrong verdicts is a security breach',
+        problem: 'the verifier gives wrong verdicts (a forged code accepted or a valid one refused)',
       },
       observed: failingVerification.lastMessage,
       doing:
@@ -138,7 +145,18 @@ describe('an open alert for verification failing on the serving site, with the s
       routing: [{ record: RECORD, activeSite: 'backup' }],
       switch: { record: RECORD, from: 'primary', to: 'backup', at: NOW.toISOString(), changeId: 'C2' },
       acknowledgeWith: `hcguard ack ${id}`,
+      runbook: 'https://wiki.example.cn/hcguard/runbook#probe-wrong-verdict',
+      dashboard: 'https://hcguard.example.cn/',
     });
+  });
+
+  it('links nothing unless configured, and one section of a runbook given with an anchor', () => {
+    const { links: _links, ...bare } = presentation;
+    const plain = renderAlert(draft, bare);
+    expect(plain.body).not.toMatch(/Runbook|Dashboard|https?:/);
+    expect(plain.document).not.toHaveProperty('runbook');
+    const anchored = renderAlert(draft, { ...bare, links: { runbook: 'https://wiki.example.cn/rb.html#top' } });
+    expect(anchored.body).toContain('Runbook:  https://wiki.example.cn/rb.html#probe-wrong-verdict\n');
   });
 
   it('has a one-line SMS form with the ack command', () => {
@@ -218,7 +236,7 @@ describe('what hcguard says it is doing', () => {
     });
     const message = renderAlert(resolved.changes[0]?.alert as AlertDraft, presentation);
     expect(message.subject).toBe(
-      '[SEV4, was SEV1] RESOLVED verification failing on primary (wrong verdict) (' + incident.id + ')',
+      '[SEV4, was SEV1] RESOLVED verification failing on primary: wrong verdicts (' + incident.id + ')',
     );
     expect(message.body).toContain('Why now:  verification on primary healthy again (2 good rounds) after 12 min\n');
     expect(message.body).toContain(
@@ -274,5 +292,46 @@ describe('formatInstant', () => {
     ['not a date', 'UTC', 'not a date'],
   ])('%s in %s → %s', (iso, zone, text) => {
     expect(formatInstant(iso, zone)).toBe(text);
+  });
+});
+
+describe('alerts of one event: the lead pages, the rest say whose page they are part of', () => {
+  const decisions = decideIncidents({
+    policy: config,
+    targets: [failingVerification],
+    open: [],
+    routing: [{ record: RECORD, activeSite: 'primary' }],
+    conditions: [
+      {
+        kind: 'cannot-fail-over',
+        record: RECORD,
+        title: `cannot fail over ${RECORD}: backup unhealthy`,
+        detail: 'backup collection is failing',
+      },
+    ],
+    unannounced: [],
+    now: NOW,
+  });
+  const [lead, follower] = decisions.changes.map((change) => renderAlert(change.alert as AlertDraft, presentation));
+  const leadId = decisions.changes[0]?.incident.id as string;
+  const followerId = decisions.changes[1]?.incident.id as string;
+
+  it('lists the grouped incidents in the page', () => {
+    expect(lead?.attributes.severity).toBe('SEV1');
+    expect(lead?.body).toContain(
+      `Also:     ${followerId} cannot fail over ${RECORD}: backup unhealthy (same event, not paged again)\n`,
+    );
+    expect(lead?.document.grouped).toEqual([followerId]);
+  });
+
+  it('sends the grouped one at SEV2, naming the page it belongs to', () => {
+    expect(follower?.subject).toBe(`[SEV2] OPEN cannot fail over ${RECORD}: backup unhealthy (${followerId})`);
+    expect(follower?.body).toContain(
+      `Grouped:  part of the event ${leadId} pages for (verification failing on primary: wrong verdicts); ` +
+        'not paged on its own\n',
+    );
+    expect(follower?.body).toContain('Severity: SEV1');
+    expect(follower?.attributes).toMatchObject({ severity: 'SEV2', incidentSeverity: 'SEV1' });
+    expect(follower?.document.groupedWith).toBe(leadId);
   });
 });

@@ -234,6 +234,22 @@ describe('evaluate: a round', () => {
     });
   });
 
+  it("keeps the failing step's HTTP status for plain words, through ok rounds, until a failure without one", () => {
+    const step = (status: number, outcome: Outcome) => ({ name: 'verify', durationMs: 10, status, outcome });
+    const withStatus: ProbeResult = { ...result('failed'), steps: [step(200, 'ok'), step(503, 'failed')] };
+    const failed = evaluate({ results: [withStatus], prior: [], policy: POLICY, now: at(5) }).targets;
+    expect(failed[0]?.lastStatus).toBe(503);
+    const ok = evaluate({ results: [result('ok', { second: 30 })], prior: failed, policy: POLICY, now: at(35) });
+    expect(ok.targets[0]?.lastStatus).toBe(503);
+    const timedOut = evaluate({
+      results: [result('failed', { failureClass: 'timeout', second: 60 })],
+      prior: ok.targets,
+      policy: POLICY,
+      now: at(65),
+    });
+    expect(timedOut.targets[0]).not.toHaveProperty('lastStatus');
+  });
+
   it('returns the actions: record every result, save changed targets against the version read', () => {
     const prior: TargetState[] = [
       {

@@ -65,7 +65,7 @@ describe('npm start against a platform that is not the sandbox', () => {
       .poll(async () => (await state()).routing[0]?.activeSite, { timeout: 60_000, interval: 1_000 })
       .toBe('backup');
     const titles = (await state()).incidents.map((open) => `${open.severity} ${open.title}`);
-    expect(titles).toContain('SEV1 verification failing on primary (unavailable)');
+    expect(titles).toContain('SEV1 verification failing on primary: cannot serve now');
     expect(titles.some((title) => title.includes('wrong verdict'))).toBe(false);
 
     up.child.kill('SIGINT');

@@ -107,7 +107,7 @@ const scriptedBackend = () => {
             id: 'inc-7f3a',
             severity: 'SEV1',
             status: 'open',
-            title: 'verification failing on primary (serving)',
+            title: 'verification failing on primary: HTTP 503',
             site: 'primary',
             stage: 'verification',
             openedAt: '2026-11-02T08:00:15.000Z',

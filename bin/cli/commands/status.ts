@@ -15,6 +15,7 @@ import { flapHold, type Hold } from '../../../lambdas/core/holds.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 import { servicesFor } from '../services.ts';
+import { problemShort } from '../../../lambdas/core/incidents/words.ts';
 
 /** `hcguard status --json`: the shape scripts and the dashboard rely on. */
 export interface StatusDocument {
@@ -158,7 +159,10 @@ export const formatStatus = (
     const state = target.hold
       ? `${target.state} (flapping: held until ${when(target.hold.until)})`
       : `${target.state}${stored?.flapping ? ' (flapping)' : ''}`;
-    const failure = stored?.lastFailureClass && stored.lastOutcome !== 'ok' ? ` (${stored.lastFailureClass})` : '';
+    const failure =
+      stored?.lastFailureClass && stored.lastOutcome !== 'ok'
+        ? ` (${problemShort(stored.lastFailureClass, stored.lastStatus)})`
+        : '';
     const last = stored?.lastOutcome ? `${stored.lastOutcome}${failure}` : '-';
     targets.push([target.site, target.stage, state, when(target.since), last]);
   }

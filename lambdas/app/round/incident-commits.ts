@@ -13,6 +13,7 @@ export const alertPresentation = (config: HcguardConfig): AlertPresentation => (
   stackName: config.name,
   timeZone: config.timeZone,
   siteLabels: { primary: siteLabel(config, 'primary'), backup: siteLabel(config, 'backup') },
+  links: config.links,
 });
 
 export const toOutboxAlert = (draft: AlertDraft, presentation: AlertPresentation): OutboxAlert => ({

@@ -27,6 +27,11 @@ export const baseSchema = z.strictObject({
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai or UTC' })
     .default('UTC'),
   sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
+  /**
+   * Where alerts point the people they wake: the runbook (each alert links its incident kind's
+   * section, `<runbook>#probe-timeout` and so on: docs/runbook.md has them) and the dashboard.
+   */
+  links: z.strictObject({ runbook: httpUrl().optional(), dashboard: httpUrl().optional() }).prefault({}),
   probes: z.array(probeEntrySchema).prefault(() => builtinProbes()),
   /**
    * Secrets the probe templates use (`{{ hmac(secret.NAME, …) }}`), by reference only; the built-in

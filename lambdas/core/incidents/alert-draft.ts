@@ -11,6 +11,7 @@ export const draftAlert = (
   input: IncidentInput,
   serving: (site: Site, stage: Stage) => boolean,
   at: string,
+  grouping: Pick<AlertFacts, 'groupedWith' | 'grouped'> = {},
 ): AlertDraft => {
   const { incident } = entry;
   const alert = entry.alert as NonNullable<LedgerEntry['alert']>;
@@ -34,7 +35,9 @@ export const draftAlert = (
       ? `/${incident.reminders}`
       : alert.kind === 'update' && alert.switched
         ? `/${alert.switched.at}`
-        : '';
+        : alert.promoted
+          ? `/lead/${at}`
+          : '';
   const observed = target?.lastMessage ?? incident.detail;
   const windowMinutes = policy.detection.flap.windowMinutes;
   const facts: AlertFacts = {
@@ -56,14 +59,18 @@ export const draftAlert = (
     ...(policy.severity.escalate.includes(incident.severity) && !incident.escalatedAt
       ? { escalateAfterMinutes: policy.severity.escalateAfterMinutes }
       : {}),
+    ...grouping,
   };
+  // A grouped SEV1 incident is heard on the SEV2 topic: its lead pages for the event.
+  const grouped = grouping.groupedWith !== undefined && incident.severity === 'SEV1';
+  const topic = grouped ? 'SEV2' : incident.severity;
   return {
     id: `${incident.id}/${alert.kind}${suffix}`,
     kind: alert.kind,
     at,
     incident,
-    topic: incident.severity,
-    severity: alert.kind === 'resolve' ? policy.severity.fixed.recovered : incident.severity,
+    topic,
+    severity: alert.kind === 'resolve' ? policy.severity.fixed.recovered : topic,
     ...(alert.previousSeverity ? { previousSeverity: alert.previousSeverity } : {}),
     dedupKey: incident.dedupKey,
     ...(incident.drillId ? { drillId: incident.drillId } : {}),

@@ -10,14 +10,34 @@
 //   from the incident's site) — never one per failed probe, and at most one per incident per round.
 // - Resolve alerts travel on the incident's own topic (the people paged hear the all-clear) but
 //   carry the `severity.fixed.recovered` level, so pager subscriptions filtering on severity stay quiet.
+// - One event pages once (./rules-paging.ts): SEV1 incidents of one scope are grouped with the
+//   earliest, and only that one's alerts go to the SEV1 topic.
 import { draftAlert } from './alert-draft.ts';
 import { IncidentLedger } from './ledger.ts';
+import { pagingRules } from './rules-paging.ts';
 import { probeRules } from './rules-probe.ts';
 import { routingRules } from './rules-routing.ts';
 import { switchRules } from './rules-switches.ts';
 import { timeRules } from './rules-time.ts';
 import { servingJudge } from './scope.ts';
-import type { IncidentChange, IncidentDecisions, IncidentInput } from './types.ts';
+import type { Incident } from '../model/incidents.ts';
+import type { AlertFacts, IncidentChange, IncidentDecisions, IncidentInput } from './types.ts';
+
+type Grouping = Pick<AlertFacts, 'groupedWith' | 'grouped'>;
+
+/** Who this incident's alert is grouped with, or which incidents are grouped with it. */
+const groupingOf = (incident: Incident, current: readonly Incident[], stored: readonly Incident[]): Grouping => {
+  const lead = incident.groupedWith ? current.find((candidate) => candidate.id === incident.groupedWith) : undefined;
+  if (incident.groupedWith) return { groupedWith: { id: incident.groupedWith, title: lead?.title ?? 'its lead' } };
+  const wasLead = new Set(stored.filter((other) => other.groupedWith === incident.id).map((other) => other.id));
+  const grouped = current.filter(
+    (other) =>
+      other.id !== incident.id &&
+      other.status !== 'resolved' &&
+      (other.groupedWith === incident.id || wasLead.has(other.id)),
+  );
+  return grouped.length ? { grouped: grouped.map((other) => ({ id: other.id, title: other.title })) } : {};
+};
 
 export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   const ledger = new IncidentLedger(input.open, input.now);
@@ -26,9 +46,13 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   routingRules(ledger, input);
   timeRules(ledger, input);
   const notices = switchRules(ledger, input);
+  pagingRules(ledger);
+  const incidents = ledger.current();
   const changes = [...ledger.entries.values()].map((entry): IncidentChange => {
     entry.incident = { ...entry.incident, version: entry.expectedVersion + 1 };
-    const alert = entry.alert ? draftAlert(entry, input, serving, ledger.at) : undefined;
+    const alert = entry.alert
+      ? draftAlert(entry, input, serving, ledger.at, groupingOf(entry.incident, incidents, input.open))
+      : undefined;
     if (entry.opened && alert) return { type: 'open', incident: entry.incident, events: entry.events, alert };
     return {
       type: 'update',

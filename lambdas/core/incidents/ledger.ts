@@ -13,6 +13,8 @@ export interface LedgerAlert {
   reason?: string;
   /** The switch this alert tells of: its announcement is committed with the alert. */
   switched?: SwitchEvent;
+  /** An update that makes a grouped incident page on its own again. */
+  promoted?: boolean;
 }
 
 export interface LedgerEntry {
@@ -135,6 +137,27 @@ export class IncidentLedger {
     entry.events.push(this.event(incident, 'reminded', detail));
     entry.reason = 'remind';
     entry.alert = { kind: 'remind', reason };
+  }
+
+  /**
+   * Groups an incident with the lead of its event. An alert it sends this round follows the
+   * grouping; otherwise the write only records it (no alert: the lead's next one lists it).
+   */
+  group(incident: Incident, lead: Incident): void {
+    const entry = this.touch(incident);
+    entry.incident = { ...entry.incident, groupedWith: lead.id };
+    entry.events.push(this.event(incident, 'note', `grouped with ${lead.id}, which pages for this event`));
+    entry.reason ??= 'group';
+  }
+
+  /** Makes a grouped incident the lead again, with a page that says so. */
+  promote(incident: Incident, detail: string): void {
+    const entry = this.touch(incident);
+    const { groupedWith: _lead, ...rest } = entry.incident;
+    entry.incident = { ...rest, lastNotifiedAt: this.at };
+    entry.events.push(this.event(incident, 'note', detail));
+    entry.reason ??= 'group';
+    entry.alert ??= { kind: 'update', reason: detail, promoted: true };
   }
 
   /** Tells of a switch in this round's alert of the incident, or in an update alert of its own. */

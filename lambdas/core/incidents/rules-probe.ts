@@ -7,6 +7,7 @@ import { probeDedupKey, type ProblemClass } from './ids.ts';
 import { minutesBetween, type IncidentLedger } from './ledger.ts';
 import { drillIdFor } from './scope.ts';
 import type { IncidentInput } from './types.ts';
+import { problemShort, problemWords } from './words.ts';
 
 const problemOf = (target: TargetState): ProblemClass | undefined => {
   if (target.health === 'failing') return target.lastFailureClass ?? 'failed';
@@ -14,11 +15,10 @@ const problemOf = (target: TargetState): ProblemClass | undefined => {
   return undefined;
 };
 
-const classLabel = (problem: ProblemClass): string => problem.replace(/-/g, ' ');
-
 const probeTitle = (target: TargetState, problem: ProblemClass): string => {
-  if (problem === 'degraded') return `${target.stage} degraded on ${target.site}`;
-  return `${target.stage} ${target.flapping ? 'flapping' : 'failing'} on ${target.site} (${classLabel(problem)})`;
+  const words = problemShort(problem, target.lastStatus);
+  if (problem === 'degraded') return `${target.stage} degraded on ${target.site}: ${words}`;
+  return `${target.stage} ${target.flapping ? 'flapping' : 'failing'} on ${target.site}: ${words}`;
 };
 
 const specific = (problem: ProblemClass) => (problem === 'degraded' || problem === 'failed' ? undefined : problem);
@@ -55,9 +55,10 @@ export const probeRules = (
             severity: decision.severity,
             severityReason: decision.reason,
             title,
+            problem: problemWords(target.stage, problem, target.lastStatus),
             ...(target.lastMessage ? { detail: target.lastMessage } : {}),
           },
-          `${title}: ${target.lastMessage ?? 'no message'}`,
+          target.lastMessage ? `${title} (${target.lastMessage})` : title,
           drillIdFor(input.drill, { site: target.site, stage: target.stage }),
         );
       } else if (isMoreSerious(decision.severity, existing.severity)) {

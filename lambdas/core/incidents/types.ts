@@ -51,6 +51,10 @@ export interface AlertFacts {
   /** The controller refuses to move traffic away from the site: why. */
   readonly cannotFailOver?: string;
   readonly escalateAfterMinutes?: number;
+  /** This alert's incident is grouped with that one, which pages for the event. */
+  readonly groupedWith?: { readonly id: string; readonly title: string };
+  /** The lead's alert: the incidents grouped with it, not paged on their own. */
+  readonly grouped?: readonly { readonly id: string; readonly title: string }[];
 }
 
 export interface AlertDraft {
@@ -72,7 +76,7 @@ export interface AlertDraft {
   readonly announces?: SwitchAnnouncement;
 }
 
-export type IncidentUpdateReason = 'escalate' | 'remind' | 'resolve' | 'switched' | 'acknowledge';
+export type IncidentUpdateReason = 'escalate' | 'remind' | 'resolve' | 'switched' | 'acknowledge' | 'group';
 
 export type IncidentChange =
   | {

@@ -34,8 +34,15 @@ export interface Incident {
   readonly drillId?: string;
   /** The severity rule's reason (or the fixed level's) at the time the level was set. */
   readonly severityReason?: string;
+  /** In plain words, what the probe found ("HTTP 503 from the verifier"); probe incidents only. */
+  readonly problem?: string;
   /** What was observed when it opened: the probe's message or the routing condition's detail. */
   readonly detail?: string;
+  /**
+   * The SEV1 incident of the same event that pages for it (./incidents/rules-paging.ts): this
+   * one's alerts go to the SEV2 topic while that one is open.
+   */
+  readonly groupedWith?: string;
   /** The managed record a routing incident is about. */
   readonly record?: string;
   readonly version: number;

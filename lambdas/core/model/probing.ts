@@ -68,6 +68,8 @@ export interface TargetState {
   readonly lastOutcome?: Outcome;
   readonly lastFailureClass?: FailureClass;
   readonly lastMessage?: string;
+  /** The HTTP status of the last failure's failing step, when it had one (for "HTTP 503 from …"). */
+  readonly lastStatus?: number;
   readonly lastResultAt?: string;
   /** ISO instants of recent health changes, newest last (flap detection). */
   readonly recentChanges: readonly string[];

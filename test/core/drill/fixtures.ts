@@ -49,7 +49,7 @@ export const incident = (change: Partial<Incident> = {}): Incident => ({
   failureClass: 'status',
   severity: 'SEV1',
   status: 'open',
-  title: 'verification failing on primary (status)',
+  title: 'verification failing on primary: HTTP 503',
   openedAt: iso(10),
   reminders: 0,
   version: 1,

@@ -10,7 +10,7 @@ const incident: Incident = {
   kind: 'probe',
   severity: 'SEV1',
   status: 'acknowledged',
-  title: 'verification failing on primary (status)',
+  title: 'verification failing on primary: HTTP 503',
   openedAt: '2026-12-02T03:46:15.000Z',
   reminders: 0,
   version: 2,
@@ -22,7 +22,7 @@ describe('acknowledgeReply: what hcguard ack answers', () => {
       'a new acknowledgement: done, audited',
       { acknowledged: true, incident },
       true,
-      `acknowledged INC-7K3QZ2M (SEV1 verification failing on primary (status)) as ${ACTOR}: ` +
+      `acknowledged INC-7K3QZ2M (SEV1 verification failing on primary: HTTP 503) as ${ACTOR}: ` +
         'reminders and escalation stop',
       true,
     ],

@@ -88,19 +88,19 @@ describe('probe incidents: a sequence of rounds', () => {
         severity: 'SEV1',
         severityReason: 'citizens cannot be verified at checkpoints',
         status: 'open',
-        title: 'verification failing on primary (timeout)',
+        title: 'verification failing on primary: timed out',
         detail: 'no answer within 2000 ms',
         openedAt: iso(0),
         reminders: 0,
         version: 1,
       },
       events: [
-        { type: 'opened', at: iso(0), detail: 'verification failing on primary (timeout): no answer within 2000 ms' },
+        { type: 'opened', at: iso(0), detail: 'verification failing on primary: timed out (no answer within 2000 ms)' },
       ],
     });
     expect(change?.incident.id).toMatch(/^INC-[0-9A-Z]{7}$/);
     expect(alerts(opened)).toEqual([
-      { kind: 'open', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on primary (timeout)' },
+      { kind: 'open', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on primary: timed out' },
     ]);
 
     // Still failing: nothing to say (no alert per failed probe).
@@ -118,7 +118,7 @@ describe('probe incidents: a sequence of rounds', () => {
     ]);
     // The all-clear goes to the people paged (SEV1 topic) at the recovered level, so pagers stay quiet.
     expect(alerts(resolved)).toEqual([
-      { kind: 'resolve', topic: 'SEV1', severity: 'SEV4', incident: 'verification failing on primary (timeout)' },
+      { kind: 'resolve', topic: 'SEV1', severity: 'SEV4', incident: 'verification failing on primary: timed out' },
     ]);
     expect(incidents.open).toEqual([]);
     expect(incidents.round(13, [target('primary', 'verification', 'healthy')]).changes).toEqual([]);
@@ -160,7 +160,7 @@ describe('probe incidents: a sequence of rounds', () => {
     incidents.round(0, [target('primary', 'verification', 'failing')]);
     const slow = incidents.round(2, [target('primary', 'verification', 'degraded')]);
     expect(slow.changes.map((change) => [change.type, change.incident.title, change.incident.severity])).toEqual([
-      ['open', 'verification degraded on primary', 'SEV3'],
+      ['open', 'verification degraded on primary: slow or partial', 'SEV3'],
     ]);
     expect(incidents.open).toHaveLength(2);
   });
@@ -173,7 +173,7 @@ describe('probe incidents: a sequence of rounds', () => {
       recentChanges: [iso(-4), iso(-3), iso(-2), iso(-1)],
     });
     const decisions = incidents.round(0, [flapping]);
-    expect(decisions.changes[0]?.incident.title).toBe('verification flapping on primary (status)');
+    expect(decisions.changes[0]?.incident.title).toBe('verification flapping on primary: bad HTTP status');
     expect(decisions.changes[0]?.alert?.facts.flapping).toBe(
       '4 state changes within 10 min; held at failing until it settles',
     );
@@ -202,7 +202,12 @@ describe('probe incidents: a sequence of rounds', () => {
       }),
     ]);
     expect(alerts(decisions)).toEqual([
-      { kind: 'escalate', topic: 'SEV1', severity: 'SEV1', incident: 'verification failing on backup (status)' },
+      {
+        kind: 'escalate',
+        topic: 'SEV1',
+        severity: 'SEV1',
+        incident: 'verification failing on backup: bad HTTP status',
+      },
     ]);
     expect(decisions.changes[0]?.alert?.previousSeverity).toBe('SEV2');
   });
@@ -256,7 +261,12 @@ describe('escalation and reminders over time', () => {
     incidents.round(0, [slow]);
     expect(incidents.round(15, [slow]).changes).toEqual([]);
     expect(alerts(incidents.round(30, [slow]))).toEqual([
-      { kind: 'remind', topic: 'SEV3', severity: 'SEV3', incident: 'verification degraded on primary' },
+      {
+        kind: 'remind',
+        topic: 'SEV3',
+        severity: 'SEV3',
+        incident: 'verification degraded on primary: slow or partial',
+      },
     ]);
   });
 
@@ -286,7 +296,7 @@ describe('escalation and reminders over time', () => {
     incidents.open = [ack.ok ? ack.change.incident : open];
     for (const minute of [15, 30, 60, 90]) expect(incidents.round(minute, [failing]).changes).toEqual([]);
     expect(alerts(incidents.round(91, [target('primary', 'verification', 'healthy')]))).toEqual([
-      { kind: 'resolve', topic: 'SEV1', severity: 'SEV4', incident: 'verification failing on primary (timeout)' },
+      { kind: 'resolve', topic: 'SEV1', severity: 'SEV4', incident: 'verification failing on primary: timed out' },
     ]);
   });
 
@@ -552,5 +562,177 @@ describe('incident ids', () => {
     ['INC-7K3QZ2M; DROP', undefined],
   ])('normalizes %j to %j', (input, expected) => {
     expect(normalizeIncidentId(input)).toBe(expected);
+  });
+});
+
+describe('one event, one page: SEV1 incidents grouped with the earliest', () => {
+  const noHealthySite: RoutingCondition = {
+    kind: 'no-healthy-site',
+    record: RECORD,
+    title: 'no healthy site for verify.hc.example.com',
+    detail: 'both sites fail verification',
+  };
+  const bothFailing = [target('primary', 'verification', 'failing'), target('backup', 'verification', 'failing')];
+  const paging = (decisions: IncidentDecisions) =>
+    decisions.changes.flatMap((change) =>
+      change.alert
+        ? [
+            {
+              kind: change.alert.kind,
+              topic: change.alert.topic,
+              severity: change.alert.severity,
+              incident: change.incident.title,
+              groupedWith: change.alert.facts.groupedWith?.id,
+              grouped: change.alert.facts.grouped?.map((other) => other.id),
+            },
+          ]
+        : [],
+    );
+
+  it('pages once when both sites fail verification in one round: the serving site lists the rest', () => {
+    const incidents = new Incidents();
+    const round = incidents.round(0, bothFailing, { conditions: [noHealthySite] });
+    const byKind = Object.fromEntries(round.changes.map((change) => [change.incident.title, change.incident.id]));
+    const lead = byKind['verification failing on primary: timed out'];
+    const none = byKind['no healthy site for verify.hc.example.com'];
+    expect(paging(round)).toEqual([
+      {
+        kind: 'open',
+        topic: 'SEV1',
+        severity: 'SEV1',
+        incident: 'verification failing on primary: timed out',
+        groupedWith: undefined,
+        grouped: [none],
+      },
+      {
+        kind: 'open',
+        topic: 'SEV2',
+        severity: 'SEV2',
+        incident: 'verification failing on backup: timed out',
+        groupedWith: undefined,
+        grouped: undefined,
+      },
+      {
+        kind: 'open',
+        topic: 'SEV2',
+        severity: 'SEV2',
+        incident: 'no healthy site for verify.hc.example.com',
+        groupedWith: lead,
+        grouped: undefined,
+      },
+    ]);
+    // The grouped one keeps its own level: it is as serious, it just does not page again.
+    expect(round.changes[2]?.incident).toMatchObject({ severity: 'SEV1', groupedWith: lead });
+    expect(round.changes.filter((change) => change.alert?.topic === 'SEV1')).toHaveLength(1);
+  });
+
+  const cannotFailOver: RoutingCondition = {
+    kind: 'cannot-fail-over',
+    record: RECORD,
+    title: `cannot fail over ${RECORD}: backup unhealthy`,
+    detail: 'backup collection is failing',
+  };
+  const primaryFailing = [target('primary', 'verification', 'failing')];
+  const primaryHealthy = [target('primary', 'verification', 'healthy')];
+  const refused = { conditions: [cannotFailOver] };
+
+  it('groups a SEV1 that opens later with the open one, and promotes it with a page when the lead resolves', () => {
+    const incidents = new Incidents();
+    const lead = incidents.round(0, primaryFailing).changes[0]?.incident.id as string;
+
+    const later = incidents.round(1, primaryFailing, refused);
+    const follower = later.changes[0]?.incident.id as string;
+    expect(paging(later)).toEqual([
+      expect.objectContaining({ kind: 'open', topic: 'SEV2', severity: 'SEV2', groupedWith: lead }),
+    ]);
+
+    // Unacknowledged, both escalate: the lead pages and lists it, it goes to the SEV2 topic.
+    expect(paging(incidents.round(16, primaryFailing, refused))).toEqual([
+      expect.objectContaining({ kind: 'escalate', topic: 'SEV1', severity: 'SEV1', grouped: [follower] }),
+      expect.objectContaining({ kind: 'escalate', topic: 'SEV2', severity: 'SEV2', groupedWith: lead }),
+    ]);
+
+    // The lead resolves: its all-clear says what is still open, and that one pages on its own now.
+    const resolved = incidents.round(20, primaryHealthy, refused);
+    expect(paging(resolved)).toEqual([
+      expect.objectContaining({ kind: 'resolve', topic: 'SEV1', severity: 'SEV4', grouped: [follower] }),
+      expect.objectContaining({ kind: 'update', topic: 'SEV1', severity: 'SEV1', groupedWith: undefined }),
+    ]);
+    expect(resolved.changes[1]?.alert?.facts.reason).toBe(
+      `${lead} is resolved and this incident is still open: it pages on its own now`,
+    );
+    expect(incidents.open.find((incident) => incident.id === follower)).not.toHaveProperty('groupedWith');
+    expect(paging(incidents.round(21, primaryHealthy, refused))).toEqual([]);
+  });
+
+  it('promotes again next round when the write that promoted was lost (derived from the stored incidents)', () => {
+    const incidents = new Incidents();
+    incidents.round(0, primaryFailing);
+    incidents.round(1, primaryFailing, refused);
+    const first = decideIncidents({
+      policy: config,
+      targets: primaryHealthy,
+      open: incidents.open,
+      routing: [{ record: RECORD, activeSite: 'primary' }],
+      unannounced: [],
+      now: at(5),
+      ...refused,
+    });
+    expect(paging(first).map((alert) => alert.kind)).toEqual(['resolve', 'update']);
+    // Only the lead's resolve landed.
+    incidents.apply({ ...first, changes: first.changes.filter((change) => change.incident.kind === 'probe') });
+    const retried = incidents.round(6, primaryHealthy, refused);
+    expect(paging(retried)).toEqual([
+      expect.objectContaining({ kind: 'update', topic: 'SEV1', severity: 'SEV1', incident: cannotFailOver.title }),
+    ]);
+    expect(retried.changes[0]?.alert?.id).not.toBe(first.changes[1]?.alert?.id);
+  });
+
+  it('leads with the earliest, a probe incident before a routing one opened in the same round', () => {
+    const round = new Incidents().round(0, primaryFailing, refused);
+    expect(round.changes.map((change) => [change.incident.kind, change.alert?.topic])).toEqual([
+      ['probe', 'SEV1'],
+      ['cannot-fail-over', 'SEV2'],
+    ]);
+    // The same two, stored ungrouped and listed the other way round: still the probe leads.
+    const [probe, routing] = round.changes.map(({ incident: { groupedWith: _none, ...incident } }) => incident);
+    const again = decideIncidents({
+      policy: config,
+      targets: primaryFailing,
+      open: [routing as Incident, probe as Incident],
+      routing: [{ record: RECORD, activeSite: 'primary' }],
+      unannounced: [],
+      now: at(1),
+      ...refused,
+    });
+    expect(again.changes.map((change) => [change.incident.kind, change.incident.groupedWith])).toEqual([
+      ['cannot-fail-over', probe?.id],
+    ]);
+  });
+
+  it('keeps a drill page apart from a real one: each scope has its own lead', () => {
+    const real = new Incidents().round(0, primaryFailing).changes[0]?.incident as Incident;
+    const drill = decideIncidents({
+      policy: config,
+      targets: [target('backup', 'verification', 'failing')],
+      open: [],
+      routing: [{ record: RECORD, activeSite: 'backup' }],
+      unannounced: [],
+      conditions: [],
+      now: at(1),
+      drill: { drillId: 'drill-2', targets: ['backup#verification'] },
+    }).changes[0];
+    expect(drill?.incident).toMatchObject({ severity: 'SEV1', drillId: 'drill-2' });
+    expect(drill?.alert?.topic).toBe('SEV1');
+    const next = decideIncidents({
+      policy: config,
+      targets: primaryFailing,
+      open: [real, drill?.incident as Incident],
+      routing: [{ record: RECORD, activeSite: 'primary' }],
+      unannounced: [],
+      conditions: [],
+      now: at(2),
+    });
+    expect(next.changes.filter((change) => change.incident.groupedWith !== undefined)).toEqual([]);
   });
 });
