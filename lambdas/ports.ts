@@ -18,6 +18,7 @@ import type {
   IncidentEvent,
   IncidentWrite,
   OutboxAlert,
+  SentAlert,
 } from './core/model/incidents.ts';
 import type { ProbeResult, TargetState, TargetWrite } from './core/model/probing.ts';
 import type {
@@ -29,7 +30,7 @@ import type {
   RoutingState,
   SwitchAnnouncement,
 } from './core/model/routing.ts';
-import type { Actor, Site, Stage } from './core/model/vocabulary.ts';
+import type { Actor, Severity, Site, Stage } from './core/model/vocabulary.ts';
 
 // ---------------------------------------------------------------- shared
 
@@ -106,6 +107,13 @@ export interface IncidentQuery {
  * so two overlapping rounds never both apply (they get VersionConflictError or
  * AlreadyExistsError and decide again next round).
  */
+export interface SentAlertsQuery {
+  readonly since: string;
+  /** Only the alerts that went to this severity's topic. */
+  readonly topic?: Severity;
+  readonly limit?: number;
+}
+
 export interface StateStore {
   loadTargets(signal?: AbortSignal): Promise<TargetState[]>;
   /** All or nothing; VersionConflictError when any target changed since it was read. */
@@ -138,7 +146,7 @@ export interface StateStore {
   pendingAlerts(signal?: AbortSignal): Promise<OutboxAlert[]>;
   /** True when this owner now holds the alert until `leaseUntil`; false when someone else does or it is gone. */
   claimAlert(id: string, owner: string, now: Date, leaseUntil: Date, signal?: AbortSignal): Promise<boolean>;
-  /** Removes it from the outbox and notes the publish in the incident's timeline. */
+  /** Removes it from the outbox, notes the publish in the incident's timeline and in the sent log. */
   markAlertSent(
     alert: OutboxAlert,
     owner: string,
@@ -147,6 +155,8 @@ export interface StateStore {
   ): Promise<void>;
   /** Gives the claim back after a failed publish, keeping the error for the next attempt. */
   releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void>;
+  /** The sent log, newest first: every alert SNS accepted since `since` (ISO), as receivers read it. */
+  sentAlerts(query: SentAlertsQuery, signal?: AbortSignal): Promise<SentAlert[]>;
 
   /** The drill running now (item DRILL / ACTIVE, written by the drill runner), if any. */
   activeDrill(signal?: AbortSignal): Promise<DrillScope | undefined>;

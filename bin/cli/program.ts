@@ -3,6 +3,7 @@ import { errorText } from '../../lambdas/core/errors.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../lambdas/core/config/problems.ts';
+import { registerAlertsCommand } from './commands/alerts.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerCostCommand } from './commands/cost.ts';
@@ -42,6 +43,7 @@ export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   registerUpCommand(program, context);
   registerRoutingCommands(program, context);
   registerStatusCommands(program, context);
+  registerAlertsCommand(program, context);
   registerDrillCommands(program, context);
   registerAuditCommands(program, context);
   for (const command of program.commands)

@@ -1,5 +1,6 @@
 // hcguard status | history | ack against a stack on moto (found through its CloudFormation
 // outputs, as against AWS), with state written by the same adapters the Lambdas use.
+import { formatInstant } from '../../lambdas/core/alert-message.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   formatStatus,
@@ -93,6 +94,30 @@ describe('hcguard status, history and ack against a stack on moto', () => {
     );
   });
 
+  it('alerts shows what was sent as the receiver reads it, newest first, by severity, and --json', async () => {
+    const [queued] = await store.pendingAlerts();
+    if (!queued) throw new Error('expected the queued opening alert');
+    expect((await runHcguard(...args, 'alerts')).stdout).toBe('no alerts sent in this window\n');
+    const sentAt = new Date(OPENED.getTime() + 5_000);
+    expect(await store.claimAlert(queued.id, 'test', sentAt, new Date(sentAt.getTime() + 60_000))).toBe(true);
+    await store.markAlertSent(queued, 'test', { messageId: 'msg-1', at: sentAt });
+
+    const text = await runHcguard(...args, 'alerts', '--since', '1h');
+    expect(text.code).toBe(0);
+    const localTime = formatInstant(sentAt.toISOString(), 'Asia/Shanghai');
+    expect(text.stdout).toContain(`── ${localTime}  SEV1 topic  ${queued.id}  message msg-1\n`);
+    expect(text.stdout).toContain(`Subject: ${queued.message.subject}\n`);
+    expect(text.stdout).toContain(`  Ack:      hcguard ack ${incident.id}`);
+    expect(text.stdout).toContain('  Problem:  HTTP 503 from the verifier\n');
+
+    const json = JSON.parse((await runHcguard(...args, 'alerts', '--json', '--severity', 'SEV1')).stdout);
+    expect(json.alerts).toEqual([expect.objectContaining({ alertId: queued.id, body: queued.message.body })]);
+    expect((await runHcguard(...args, 'alerts', '--severity', 'SEV2')).stdout).toBe('no alerts sent in this window\n');
+    const refused = await runHcguard(...args, 'alerts', '--severity', 'SEV9');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('SEV9');
+  });
+
   it('status --json gives routing, every target and the open incidents', async () => {
     const run = await runHcguard(...args, 'status', '--json');
     expect(run.stderr).toBe('');
@@ -184,7 +209,7 @@ describe('hcguard status, history and ack against a stack on moto', () => {
       status: 'acknowledged',
       acknowledgedBy: expect.stringMatching(/^operator:/),
     });
-    expect(stored?.timeline.map((event) => event.type)).toEqual(['opened', 'acknowledged']);
+    expect(stored?.timeline.map((event) => event.type)).toEqual(['opened', 'alerted', 'acknowledged']);
     const entries = await audit.list({});
     expect(entries).toEqual([
       expect.objectContaining({

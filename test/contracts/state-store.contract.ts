@@ -290,6 +290,41 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         await store.markAlertSent(notice, 'run-a', { messageId: 'm-1', at: at(1) });
         expect(await store.pendingAlerts()).toEqual([]);
       });
+
+      it('keeps what was sent, as its receivers read it, newest first, from a given instant', async () => {
+        const first = opening('primary', 0);
+        const second = opening('backup', 0);
+        for (const [{ change, alert }, minute] of [
+          [first, 1],
+          [second, 3],
+        ] as const) {
+          await store.applyIncidentChange({ change, alert });
+          // Queued and claimed is not sent.
+          await store.claimAlert(alert.id, 'run-a', at(minute), at(minute + 1));
+          expect((await store.sentAlerts({ since: iso(0) })).map((sent) => sent.alertId)).not.toContain(alert.id);
+          await store.markAlertSent(alert, 'run-a', { messageId: `m-${minute}`, at: at(minute) });
+        }
+        expect(await store.sentAlerts({ since: iso(0) })).toEqual([
+          {
+            alertId: second.alert.id,
+            incidentId: second.change.incident.id,
+            kind: 'open',
+            topic: second.alert.topic,
+            severity: second.alert.message.document.severity,
+            subject: second.alert.message.subject,
+            body: second.alert.message.body,
+            sentAt: iso(3),
+            messageId: 'm-3',
+          },
+          expect.objectContaining({ alertId: first.alert.id, sentAt: iso(1), messageId: 'm-1' }),
+        ]);
+        expect((await store.sentAlerts({ since: iso(2) })).map((sent) => sent.messageId)).toEqual(['m-3']);
+        expect((await store.sentAlerts({ since: iso(0), limit: 1 })).map((sent) => sent.messageId)).toEqual(['m-3']);
+        expect(await store.sentAlerts({ since: iso(0), topic: 'SEV4' })).toEqual([]);
+        expect(
+          (await store.sentAlerts({ since: iso(0), topic: first.alert.topic })).map((sent) => sent.alertId),
+        ).toEqual([first.alert.id]);
+      });
     });
 
     describe('switch announcements', () => {

@@ -149,7 +149,9 @@ describe('failover against the sandbox, end to end', () => {
       const announcing = sev1.filter((alert) => alert.document.switch !== undefined);
       expect(announcing).toHaveLength(1);
       expect(announcing[0]).toMatchObject({
-        subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary .*switched to backup/),
+        subject: expect.stringMatching(
+          /^\[SEV1\] OPEN verification failing on primary: HTTP 503 - switched to backup \(INC-\w{7}\)$/,
+        ),
         attributes: { severity: 'SEV1', stage: 'verification', site: 'primary', kind: 'open' },
         document: { switch: { record: recordName, from: 'primary', to: 'backup', changeId: routing?.lastChange?.id } },
       });
@@ -199,7 +201,7 @@ describe('failover against the sandbox, end to end', () => {
       // Every write fell in a partition its role may write, and no audit item was changed.
       expect(recorder.writes.filter((write) => write.writer === 'operator').length).toBeGreaterThan(0);
       expect(new Set(recorder.writes.map((write) => write.pk.split('#')[0]))).toEqual(
-        new Set(['TARGET', 'RESULT', 'ROUTING', 'AUDIT', 'INCIDENT', 'DEDUP', 'OUTBOX', 'ANNOUNCED']),
+        new Set(['TARGET', 'RESULT', 'ROUTING', 'AUDIT', 'INCIDENT', 'DEDUP', 'OUTBOX', 'SENT', 'ANNOUNCED']),
       );
       expect(forbiddenWrites(recorder.writes)).toEqual([]);
     },

@@ -151,7 +151,9 @@ describe('the probe Lambda against the sandbox', () => {
       const sev1 = await topics.receive('SEV1');
       expect(sev1).toHaveLength(1);
       expect(sev1[0]).toMatchObject({
-        subject: expect.stringMatching(/^\[SEV1\] OPEN verification failing on primary \(\w[\w ]*\)/),
+        subject: expect.stringMatching(
+          /^\[SEV1\] OPEN verification failing on primary: HTTP 503 - switched to backup \(INC-\w{7}\)$/,
+        ),
         attributes: {
           severity: 'SEV1',
           kind: 'open',

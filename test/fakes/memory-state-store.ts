@@ -2,7 +2,7 @@
 // storage contract suite runs against both). Each method copies values in and out, so tests
 // cannot change stored state by accident. `failNext` makes the next call of a method throw,
 // to play an outage.
-import { alertedEvent } from '../../lambdas/core/incidents/outbox.ts';
+import { alertedEvent, sentAlert } from '../../lambdas/core/incidents/outbox.ts';
 import { acknowledgeIncident } from '../../lambdas/core/incidents/acknowledge.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { targetKey, type Actor } from '../../lambdas/core/model/vocabulary.ts';
@@ -12,11 +12,12 @@ import type {
   AcknowledgeOutcome,
   IncidentWrite,
   OutboxAlert,
+  SentAlert,
 } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState, TargetWrite } from '../../lambdas/core/model/probing.ts';
 import type { DrillScope } from '../../lambdas/core/drill/model.ts';
 import type { SwitchAnnouncement } from '../../lambdas/core/model/routing.ts';
-import type { HistoryQuery, IncidentQuery, StateStore } from '../../lambdas/ports.ts';
+import type { HistoryQuery, IncidentQuery, SentAlertsQuery, StateStore } from '../../lambdas/ports.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -29,6 +30,7 @@ export class MemoryStateStore implements StateStore {
   readonly events = new Map<string, IncidentEvent[]>();
   readonly dedup = new Map<string, string>();
   readonly outbox = new Map<string, OutboxAlert & { claimedBy?: string }>();
+  readonly sent: SentAlert[] = [];
   /** The announced switch per record. */
   readonly announced = new Map<string, string>();
   drill: DrillScope | undefined;
@@ -203,6 +205,15 @@ export class MemoryStateStore implements StateStore {
       const event = alertedEvent({ ...alert, incidentId: alert.incidentId }, sent);
       this.events.set(alert.incidentId, [...(this.events.get(alert.incidentId) ?? []), event]);
     }
+    this.sent.push(sentAlert(alert, sent));
+  }
+
+  async sentAlerts(query: SentAlertsQuery, signal?: AbortSignal): Promise<SentAlert[]> {
+    this.check('sentAlerts', signal);
+    return this.sent
+      .filter((alert) => alert.sentAt >= query.since && (!query.topic || alert.topic === query.topic))
+      .toSorted((a, b) => b.sentAt.localeCompare(a.sentAt) || b.alertId.localeCompare(a.alertId))
+      .slice(0, query.limit ?? 100);
   }
 
   async releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void> {

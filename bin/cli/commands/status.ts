@@ -199,6 +199,13 @@ export const parseSince = (text: string, now: Date): string => {
   );
 };
 
+export const parseLimit = (text: string): number => {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${text}"`);
+  return limit;
+};
+
 export const formatHistory = (
   results: readonly ProbeResult[],
   incidents: readonly Incident[],
@@ -272,9 +279,7 @@ export const registerStatusCommands = (program: Command, context: CliContext): v
     .option('--limit <count>', 'at most this many results', '100')
     .option('--json', 'print { results, incidents } as JSON')
     .action(async (options: { site?: Site; stage?: Stage; since: string; limit: string; json?: boolean }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${options.limit}"`);
+      const limit = parseLimit(options.limit);
       const since = parseSince(options.since, new Date());
       const services = await servicesFor(context);
       const [results, incidents] = await Promise.all([

@@ -4,11 +4,12 @@
 // the switch.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../core/errors.ts';
-import { alertedEvent } from '../../core/incidents/outbox.ts';
-import type { OutboxAlert } from '../../core/model/incidents.ts';
+import { alertedEvent, sentAlert } from '../../core/incidents/outbox.ts';
+import type { OutboxAlert, SentAlert } from '../../core/model/incidents.ts';
+import type { SentAlertsQuery } from '../../ports.ts';
 import type { SwitchAnnouncement } from '../../core/model/routing.ts';
 import { withoutKeys, type DynamoTable, type GuardedItem } from './dynamo-table.ts';
-import { ANNOUNCED_PK, stateKeys } from './table-design.ts';
+import { ANNOUNCED_PK, SENT_PK, stateKeys } from './table-design.ts';
 
 /** The outbox item of an alert and, when it announces a switch, the marker that says so. */
 export const alertItems = (table: DynamoTable, alert: OutboxAlert): GuardedItem[] => {
@@ -43,7 +44,11 @@ export const alertItems = (table: DynamoTable, alert: OutboxAlert): GuardedItem[
 };
 
 export class DynamoOutbox {
-  constructor(private readonly table: DynamoTable) {}
+  constructor(
+    private readonly table: DynamoTable,
+    /** How long the sent log keeps an alert (the results' retention). */
+    private readonly retentionSeconds: number,
+  ) {}
 
   async queue(alert: OutboxAlert, signal?: AbortSignal): Promise<void> {
     await this.table.transact(alertItems(this.table, alert), signal);
@@ -111,7 +116,36 @@ export class DynamoOutbox {
       const key = { pk: stateKeys.incident(alert.incidentId).pk, sk: `EVENT#${event.at}#alert#${alert.id}` };
       items.push({ item: { Put: { TableName: this.table.name, Item: { ...key, ...event } } } });
     }
+    const record = sentAlert(alert, sent);
+    const expiresAt = Math.floor(sent.at.getTime() / 1000) + this.retentionSeconds;
+    items.push({
+      item: {
+        Put: { TableName: this.table.name, Item: { ...stateKeys.sent(record.sentAt, alert.id), ...record, expiresAt } },
+      },
+    });
     await this.table.transact(items, signal);
+  }
+
+  /** Newest first, from `since` on. */
+  async sent(query: SentAlertsQuery & { readonly limit: number }, signal?: AbortSignal): Promise<SentAlert[]> {
+    const items = await this.table.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk >= :since',
+        ...(query.topic ? { FilterExpression: 'topic = :topic' } : {}),
+        ExpressionAttributeValues: {
+          ':pk': SENT_PK,
+          ':since': query.since,
+          ...(query.topic ? { ':topic': query.topic } : {}),
+        },
+        ScanIndexForward: false,
+      },
+      signal,
+      query.limit,
+    );
+    return items.map((item) => {
+      const { expiresAt: _ttl, ...record } = withoutKeys<SentAlert & { expiresAt?: number }>(item);
+      return record;
+    });
   }
 
   async release(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void> {

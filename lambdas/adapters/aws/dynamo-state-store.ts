@@ -12,11 +12,12 @@ import type {
   IncidentEvent,
   IncidentWrite,
   OutboxAlert,
+  SentAlert,
 } from '../../core/model/incidents.ts';
 import type { ProbeResult, TargetState, TargetWrite } from '../../core/model/probing.ts';
 import type { SwitchAnnouncement } from '../../core/model/routing.ts';
 import { SITES, STAGES, type Actor } from '../../core/model/vocabulary.ts';
-import type { HistoryQuery, IncidentQuery, StateStore } from '../../ports.ts';
+import type { HistoryQuery, IncidentQuery, SentAlertsQuery, StateStore } from '../../ports.ts';
 import { sleep } from '../../sleep.ts';
 import { DynamoIncidents } from './dynamo-incidents.ts';
 import { DynamoOutbox } from './dynamo-outbox.ts';
@@ -47,8 +48,8 @@ export class DynamoStateStore implements StateStore {
   constructor(options: DynamoStateStoreOptions) {
     this.table = new DynamoTable(options.client, options.tableName);
     this.incidents = new DynamoIncidents(this.table);
-    this.outbox = new DynamoOutbox(this.table);
     this.retentionSeconds = options.resultRetentionDays * 86_400;
+    this.outbox = new DynamoOutbox(this.table, this.retentionSeconds);
     this.batchRetries = options.batchRetries ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 50;
     this.nonce = options.nonce ?? (() => crypto.randomUUID().slice(0, 8));
@@ -188,6 +189,10 @@ export class DynamoStateStore implements StateStore {
 
   releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void> {
     return this.outbox.release(id, owner, error, signal);
+  }
+
+  sentAlerts(query: SentAlertsQuery, signal?: AbortSignal): Promise<SentAlert[]> {
+    return this.outbox.sent({ ...query, limit: query.limit ?? 100 }, signal);
   }
 
   // ---------------------------------------------------------------- drills

@@ -39,7 +39,7 @@ export const TABLE_DESIGN = {
  * makes on moto and hold it to these lists.
  */
 export const WRITTEN_PARTITIONS = {
-  probe: ['RESULT#*', 'TARGET', 'INCIDENT#*', 'DEDUP#*', 'OUTBOX', 'ANNOUNCED', 'ROUTING', 'AUDIT#*', 'SEQ#*'],
+  probe: ['RESULT#*', 'TARGET', 'INCIDENT#*', 'DEDUP#*', 'OUTBOX', 'SENT', 'ANNOUNCED', 'ROUTING', 'AUDIT#*', 'SEQ#*'],
   operator: ['DRILL', 'DRILL#*', 'ROUTING', 'INCIDENT#*', 'AUDIT#*', 'TARGET'],
 } as const;
 
@@ -72,6 +72,9 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
 /** The keys of the state store's entities (the rows above). */
 export const ANNOUNCED_PK = 'ANNOUNCED';
 
+/** The sent log: one item per alert SNS accepted, newest last, kept as long as results. */
+export const SENT_PK = 'SENT';
+
 export const stateKeys = {
   result: (result: ProbeResult, nonce: string) => ({
     pk: `RESULT#${result.site}#${result.stage}`,
@@ -87,6 +90,7 @@ export const stateKeys = {
   }),
   dedup: (dedupKey: string) => ({ pk: `DEDUP#${dedupKey}`, sk: 'OPEN' }),
   outbox: (alertId: string) => ({ pk: 'OUTBOX', sk: alertId }),
+  sent: (sentAt: string, alertId: string) => ({ pk: SENT_PK, sk: `${sentAt}#${alertId}` }),
   activeDrill: { pk: 'DRILL', sk: 'ACTIVE' },
   announced: (record: string) => ({ pk: ANNOUNCED_PK, sk: `RECORD#${record}` }),
 } as const;

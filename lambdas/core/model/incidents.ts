@@ -68,6 +68,21 @@ export const ALERT_KINDS = ['open', 'escalate', 'remind', 'resolve', 'update'] a
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** An alert waiting in the outbox until it is published; its id makes it unique. */
+/** An alert SNS accepted, as its receivers read it (`hcguard alerts`). */
+export interface SentAlert {
+  readonly alertId: string;
+  readonly incidentId?: string;
+  readonly kind: AlertKind;
+  /** The topic it went to, and the level subscribers filter on. */
+  readonly topic: Severity;
+  readonly severity: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly sentAt: string;
+  readonly messageId: string;
+  readonly drillId?: string;
+}
+
 export interface OutboxAlert {
   /** Deterministic (`INC-…/open`, `INC-…/remind/2`), so the same alert is never queued twice. */
   readonly id: string;

@@ -1,0 +1,49 @@
+// `hcguard alerts`: what hcguard sent, newest first, as the people paged read it. From the sent
+// log on the table (written with each publish SNS accepted), so nothing is taken from a queue.
+import { Option, type Command } from 'commander';
+import { formatInstant } from '../../../lambdas/core/alert-message.ts';
+import type { SentAlert } from '../../../lambdas/core/model/incidents.ts';
+import { SEVERITIES, type Severity } from '../../../lambdas/core/model/vocabulary.ts';
+import type { CliContext } from '../context.ts';
+import { servicesFor } from '../services.ts';
+import { parseLimit, parseSince } from './status.ts';
+
+export const formatSentAlerts = (alerts: readonly SentAlert[], timeZone: string): string => {
+  if (alerts.length === 0) return 'no alerts sent in this window\n';
+  const blocks = alerts.map((alert) => {
+    const level = alert.severity !== alert.topic ? ` (at ${alert.severity})` : '';
+    const head =
+      `── ${formatInstant(alert.sentAt, timeZone)}  ${alert.topic} topic${level}  ` +
+      `${alert.alertId}  message ${alert.messageId}`;
+    const body = alert.body.trimEnd().split('\n');
+    // The body's first line repeats the subject (for receivers that show no subject).
+    const rest = body[0] === alert.subject ? body.slice(1) : body;
+    return [head, `Subject: ${alert.subject}`, ...rest.map((line) => (line ? `  ${line}` : ''))].join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+};
+
+export const registerAlertsCommand = (program: Command, context: CliContext): void => {
+  program
+    .command('alerts')
+    .description('the alerts hcguard sent (newest first): subject and body as their receivers read them')
+    .option('--since <when>', 'ISO instant or duration back from now (30m, 2h, 7d)', '24h')
+    .addOption(new Option('--severity <level>', "only this severity's topic").choices(SEVERITIES))
+    .option('--limit <count>', 'at most this many alerts', '50')
+    .option('--json', 'print { since, alerts } as JSON')
+    .action(async (options: { since: string; severity?: Severity; limit: string; json?: boolean }) => {
+      const limit = parseLimit(options.limit);
+      const since = parseSince(options.since, new Date());
+      const services = await servicesFor(context);
+      const alerts = await services.store.sentAlerts({
+        since,
+        limit,
+        ...(options.severity ? { topic: options.severity } : {}),
+      });
+      context.out(
+        options.json
+          ? `${JSON.stringify({ since, alerts }, null, 2)}\n`
+          : formatSentAlerts(alerts, services.config.timeZone),
+      );
+    });
+};
