@@ -204,7 +204,9 @@ export const alertSubject = (draft: AlertDraft): string => {
   const id = draft.incident ? ` (${draft.incident.id})` : '';
   // Most important first: level, kind and what; then the id to ack with; then what hcguard did.
   const candidates = [`${withAction}${id}`, `${head}${id}`];
-  return candidates.find((candidate) => candidate.length <= SUBJECT_MAX) ?? truncate(head, SUBJECT_MAX);
+  return (
+    candidates.find((candidate) => candidate.length <= SUBJECT_MAX) ?? `${truncate(head, SUBJECT_MAX - id.length)}${id}`
+  );
 };
 
 /** The runbook section for this alert's incident kind, when a runbook is configured. */

@@ -277,7 +277,7 @@ describe('subjects stay within what SNS accepts', () => {
     });
     const { subject } = renderAlert(draft, presentation);
     expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
-    expect(subject).toMatch(/^\[DRILL\] \[SEV1\] OPEN [\x20-\x7e]+$/);
+    expect(subject).toMatch(/^\[DRILL\] \[SEV1\] OPEN [\x20-\x7e]+ \(INC-\w{7}\)$/);
   });
 
   it('asciiLine drops what SNS refuses in subjects', () => {
