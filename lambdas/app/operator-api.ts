@@ -10,6 +10,7 @@ import { describeIssues } from '../core/config/problems.ts';
 import { actorId } from '../core/config-rules.ts';
 import { DRILL_STEPS, type DrillListing, type DrillRecord } from '../core/drill/model.ts';
 import { NotFoundError } from '../core/errors.ts';
+import { SEVERITIES } from '../core/model/vocabulary.ts';
 import { DrillInputError, type AdvanceOptions, type AdvanceResult, type DrillService } from './drill/types.ts';
 import {
   executeOperatorCommand,
@@ -31,7 +32,14 @@ export const drillCommandSchema = z.discriminatedUnion(
   'command',
   [
     z.strictObject({ command: z.literal('start'), scenario: z.string().min(1).max(100), dryRun, actor, budgetMs }),
-    z.strictObject({ command: z.literal('step'), step: z.enum(DRILL_STEPS), dryRun, actor, budgetMs }),
+    z.strictObject({
+      command: z.literal('step'),
+      step: z.enum(DRILL_STEPS),
+      severities: z.array(z.enum(SEVERITIES)).min(1).max(4).optional(),
+      dryRun,
+      actor,
+      budgetMs,
+    }),
     z.strictObject({ command: z.literal('resume'), id: drillId, budgetMs }),
     z.strictObject({ command: z.literal('abort'), id: drillId, actor, reason: z.string().min(1).max(500), budgetMs }),
     z.strictObject({ command: z.literal('status'), id: drillId }),
@@ -127,7 +135,10 @@ const drillCommand = async (
   switch (command.command) {
     case 'start':
     case 'step': {
-      const what = command.command === 'start' ? { scenario: command.scenario } : { step: command.step };
+      const what =
+        command.command === 'start'
+          ? { scenario: command.scenario }
+          : { step: command.step, ...(command.severities ? { severities: command.severities } : {}) };
       const input = { ...what, dryRun: command.dryRun, actor: command.actor };
       return advanced(command.command, await deps.drills.start(input, options(command.budgetMs)));
     }

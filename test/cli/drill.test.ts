@@ -112,6 +112,24 @@ describe('hcguard drill', () => {
     expect(run.stderr).toMatch(/✓ notify +passed/);
   });
 
+  it('alerts test --severity SEV2 tests that topic alone, confirmed in the audit queue', async () => {
+    const run = await runHcguard('alerts', 'test', '--severity', 'SEV2');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/→ notify +publishing a test alert on SEV2\n/);
+    expect(run.stdout).toMatch(/✓ notify +passed \([^)]+\): test alert delivered on SEV2: SEV2 \d+ ms\n/);
+    expect(run.stdout).toMatch(/: PASSED\n/);
+  });
+
+  it.each([
+    [['alerts', 'test', '--since', '1h'], /^--since goes with listing, not with test\n$/],
+    [['alerts', 'tset'], /^alerts takes no argument but test, not "tset"\n$/],
+    [['alerts', 'test', '--severity', 'SEV9'], /argument 'SEV9' is invalid/],
+  ])('alerts rejects %j (exit 2)', async (argv, message) => {
+    const run = await runHcguard(...argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
   it("--dry-run prints each phase's checks and changes nothing", async () => {
     const before = await world.recordValue();
     const run = await runHcguard('drill', '--scenario', 'full-site-outage', '--dry-run');
@@ -163,7 +181,13 @@ describe('hcguard drills and hcguard report', () => {
     const listed = await runHcguard('drills', '--json');
     expect(listed.code).toBe(0);
     const drills = JSON.parse(listed.stdout) as { id: string; scenario: string }[];
-    expect(drills.map((drill) => drill.scenario)).toEqual(['verification-outage', 'full-site-outage', 'step:notify']);
+    // The step:notify drills: alerts test --severity SEV2, then drill --step notify.
+    expect(drills.map((drill) => drill.scenario)).toEqual([
+      'verification-outage',
+      'full-site-outage',
+      'step:notify',
+      'step:notify',
+    ]);
     const table = await runHcguard('drills');
     expect(table.stdout).toContain('aborted');
     expect(table.stdout).toContain('passed (dry run)');

@@ -8,7 +8,7 @@
 // invokes the operator Lambda in slices and prints the phases as they complete. A drill changes
 // routing, so it asks first on a terminal and refuses without --yes elsewhere. Ctrl-C stops the
 // drill: the fault is cleared and routing restored before the CLI exits.
-import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
+import type { Actor, Severity } from '../../../lambdas/core/model/vocabulary.ts';
 import { type AdvanceOptions, DrillInputError, type DrillReport } from '../../../lambdas/app/drill/types.ts';
 import type { CliContext } from '../context.ts';
 import { type Command, Option } from 'commander';
@@ -54,6 +54,8 @@ const terminalConfirm = (): ((question: string) => Promise<boolean>) | undefined
 export interface DrillOptions {
   readonly scenario?: string;
   readonly step?: DrillStepName;
+  /** With the notify step: only these topics (`hcguard alerts test`). */
+  readonly severities?: readonly Severity[];
   readonly resume?: string;
   readonly abort?: string;
   readonly reason?: string;
@@ -122,6 +124,7 @@ export const runDrillCommand = async (
           {
             ...(options.scenario ? { scenario: options.scenario } : {}),
             ...(options.step ? { step: options.step } : {}),
+            ...(options.severities ? { severities: options.severities } : {}),
             dryRun: options.dryRun ?? false,
             actor,
           },

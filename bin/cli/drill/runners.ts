@@ -1,6 +1,6 @@
 // Where a drill runs: in this process (the local runtime or an emulator), or in the operator
 // Lambda, invoked in slices so Ctrl-C is answered quickly.
-import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
+import type { Actor, Severity } from '../../../lambdas/core/model/vocabulary.ts';
 import type { AdvanceOptions, DrillReport } from '../../../lambdas/app/drill/types.ts';
 import { CommandFailed } from '../errors.ts';
 import type { DrillCommandInput, OperatorResponse } from '../../../lambdas/app/operator-api.ts';
@@ -16,7 +16,7 @@ import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 /** Where a drill runs: in this process, or in the operator Lambda. */
 export interface DrillRunner {
   start(
-    input: { scenario?: string; step?: DrillStepName; dryRun: boolean; actor: Actor },
+    input: { scenario?: string; step?: DrillStepName; severities?: readonly Severity[]; dryRun: boolean; actor: Actor },
     options: AdvanceOptions,
   ): Promise<DrillRecord>;
   advance(id: string, options: AdvanceOptions): Promise<DrillRecord>;
@@ -155,7 +155,14 @@ export const lambdaRunner = (
     start: (input, options) =>
       loop(
         input.step
-          ? { command: 'step', step: input.step, dryRun: input.dryRun, actor: input.actor, budgetMs: LAMBDA_SLICE_MS }
+          ? {
+              command: 'step',
+              step: input.step,
+              ...(input.severities ? { severities: [...input.severities] } : {}),
+              dryRun: input.dryRun,
+              actor: input.actor,
+              budgetMs: LAMBDA_SLICE_MS,
+            }
           : {
               command: 'start',
               scenario: input.scenario as string,

@@ -103,6 +103,8 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   const create = async (input: StartInput, signal?: AbortSignal): Promise<DrillRecord> => {
     const request = resolveDrillRequest(config, input);
     if (!request.ok) throw new DrillInputError(request.reason);
+    if (input.severities && request.step !== 'notify')
+      throw new DrillInputError('severities go with the notify step only');
     const now = clock.now();
     const drill = newDrill({
       id: newId(now),
@@ -112,6 +114,7 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
       dryRun: input.dryRun,
       ...(request.scenario ? { scenario: request.scenario } : {}),
       ...(request.step ? { step: request.step } : {}),
+      ...(input.severities ? { severities: input.severities } : {}),
       ...(deps.records ? {} : { dataUnmeasured: 'no record writer for this platform' }),
     });
     if (input.dryRun) {

@@ -54,6 +54,8 @@ export interface DrillServiceDeps {
 export interface StartInput {
   readonly scenario?: string;
   readonly step?: DrillStepName;
+  /** The topics a notify step tests; all of them when absent. */
+  readonly severities?: readonly Severity[];
   readonly dryRun: boolean;
   readonly actor: Actor;
 }

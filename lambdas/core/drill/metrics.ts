@@ -57,7 +57,9 @@ export const drillMetrics = (drill: DrillRecord): DrillMetrics => {
 const slowestTestAlert = (drill: DrillRecord): number | null => {
   const progress = drill.testAlerts;
   if (!progress) return null;
-  const latencies = SEVERITIES.map((severity) => between(progress.published[severity], progress.delivered[severity]));
+  const latencies = (progress.severities ?? SEVERITIES).map((severity) =>
+    between(progress.published[severity], progress.delivered[severity]),
+  );
   if (latencies.some((latency) => latency === null)) return null;
   return Math.max(...(latencies as number[]));
 };

@@ -1,5 +1,5 @@
 // A drill as it is first stored: its plan, objectives, faults and an open preflight phase.
-import type { Actor } from '../model/vocabulary.ts';
+import type { Actor, Severity } from '../model/vocabulary.ts';
 import { type DrillPolicy, planFor } from './timing.ts';
 import type { DrillRecord, DrillStepName, InjectionMode } from './model.ts';
 import type { Scenario } from './scenarios.ts';
@@ -13,6 +13,8 @@ export interface NewDrillInput {
   /** A scenario drill, or a process test of one step. */
   readonly scenario?: Scenario;
   readonly step?: DrillStepName;
+  /** A notify step's topics, when not all of them. */
+  readonly severities?: readonly Severity[];
   /** Why records cannot be written and read back on this platform; measured when absent. */
   readonly dataUnmeasured?: string;
 }
@@ -74,7 +76,16 @@ export const newDrill = (input: NewDrillInput): DrillRecord => {
     },
     alerts: [],
     restore: { faultsCleared: false, failbackRequests: 0 },
-    ...(step === 'notify' ? { testAlerts: { published: {}, delivered: {}, errors: {} } } : {}),
+    ...(step === 'notify'
+      ? {
+          testAlerts: {
+            published: {},
+            delivered: {},
+            errors: {},
+            ...(input.severities?.length ? { severities: input.severities } : {}),
+          },
+        }
+      : {}),
     refusals: [],
     // The version it is first stored at; every save adds one.
     version: 1,

@@ -98,10 +98,11 @@ export const notifyPhase: PhaseHandler = (drill, observation, policy) => {
   );
 };
 
-/** The test alerts of `--step notify` go to every severity topic. */
+/** The test alerts of `--step notify` go to every severity topic, or to the ones asked for. */
 const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: DrillPolicy): DrillStep => {
   const progress = drill.testAlerts ?? { published: {}, delivered: {}, errors: {} };
-  const unpublished = SEVERITIES.filter(
+  const topics = progress.severities ?? SEVERITIES;
+  const unpublished = topics.filter(
     (severity) => progress.published[severity] === undefined && progress.errors[severity] === undefined,
   );
   if (unpublished.length > 0) {
@@ -115,14 +116,19 @@ const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: D
       })),
     );
   }
-  const missing = SEVERITIES.filter((severity) => progress.delivered[severity] === undefined);
+  const missing = topics.filter((severity) => progress.delivered[severity] === undefined);
   const waited = elapsed(currentPhase(drill).startedAt, observation.now) ?? 0;
-  const latencies = SEVERITIES.flatMap((severity) => {
+  const latencies = topics.flatMap((severity) => {
     const ms = elapsed(progress.published[severity], progress.delivered[severity] ?? observation.now);
     return progress.delivered[severity] && ms !== undefined ? [`${severity} ${formatDuration(ms)}`] : [];
   });
   if (missing.length === 0)
-    return ended(drill, 'passed', `test alert delivered on every topic: ${latencies.join(', ')}`, observation.now);
+    return ended(
+      drill,
+      'passed',
+      `test alert delivered on ${progress.severities ? topics.join(', ') : 'every topic'}: ${latencies.join(', ')}`,
+      observation.now,
+    );
   if (waited >= notifyWaitMs(policy)) {
     const why = missing.map((severity) =>
       progress.errors[severity]
