@@ -27,8 +27,10 @@ type Grouping = Pick<AlertFacts, 'groupedWith' | 'grouped'>;
 
 /** Who this incident's alert is grouped with, or which incidents are grouped with it. */
 const groupingOf = (incident: Incident, current: readonly Incident[], stored: readonly Incident[]): Grouping => {
-  const lead = incident.groupedWith ? current.find((candidate) => candidate.id === incident.groupedWith) : undefined;
-  if (incident.groupedWith) return { groupedWith: { id: incident.groupedWith, title: lead?.title ?? 'its lead' } };
+  if (incident.groupedWith) {
+    const lead = current.find((candidate) => candidate.id === incident.groupedWith);
+    return { groupedWith: { id: incident.groupedWith, title: lead?.title ?? 'its lead' } };
+  }
   const wasLead = new Set(stored.filter((other) => other.groupedWith === incident.id).map((other) => other.id));
   const grouped = current.filter(
     (other) =>

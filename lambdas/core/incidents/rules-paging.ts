@@ -21,7 +21,7 @@ const earliestFirst = (a: Incident, b: Incident): number =>
   a.dedupKey.localeCompare(b.dedupKey);
 
 /** The lead of each scope and the rest, from the incidents as they stand after the other rules. */
-export const pagingGroups = (incidents: readonly Incident[]): Map<string, Incident[]> => {
+const pagingGroups = (incidents: readonly Incident[]): Map<string, Incident[]> => {
   const groups = new Map<string, Incident[]>();
   const paged = incidents
     .filter((incident) => incident.severity === PAGED && incident.status !== 'resolved')
