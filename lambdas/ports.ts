@@ -155,6 +155,8 @@ export interface StateStore {
   ): Promise<void>;
   /** Gives the claim back after a failed publish, keeping the error for the next attempt. */
   releaseAlert(id: string, owner: string, error: string, signal?: AbortSignal): Promise<void>;
+  /** Adds an alert published without the outbox (a drill's test alert) to the sent log. */
+  recordSent(sent: SentAlert, signal?: AbortSignal): Promise<void>;
   /** The sent log, newest first: every alert SNS accepted since `since` (ISO), as receivers read it. */
   sentAlerts(query: SentAlertsQuery, signal?: AbortSignal): Promise<SentAlert[]>;
 

@@ -118,6 +118,14 @@ describe('hcguard drill', () => {
     expect(run.stdout).toMatch(/→ notify +publishing a test alert on SEV2\n/);
     expect(run.stdout).toMatch(/✓ notify +passed \([^)]+\): test alert delivered on SEV2: SEV2 \d+ ms\n/);
     expect(run.stdout).toMatch(/: PASSED\n/);
+    // A test page is sent like any other: hcguard alerts lists it, drill-tagged.
+    const listed = JSON.parse((await runHcguard('alerts', '--severity', 'SEV2', '--json')).stdout);
+    const id = /drill (drill-\S+): PASSED/.exec(run.stdout)?.[1];
+    expect(listed.alerts[0]).toMatchObject({
+      alertId: `test-${id}-sev2`,
+      topic: 'SEV2',
+      subject: expect.stringMatching(/^\[DRILL\] SEV2 test alert/),
+    });
   });
 
   it.each([

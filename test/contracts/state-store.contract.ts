@@ -5,7 +5,7 @@ import { renderAlert } from '../../lambdas/core/alert-message.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../lambdas/core/errors.ts';
 import { decideIncidents } from '../../lambdas/core/incidents/decide.ts';
 import type { IncidentChange } from '../../lambdas/core/incidents/types.ts';
-import type { Incident, OutboxAlert } from '../../lambdas/core/model/incidents.ts';
+import type { Incident, OutboxAlert, SentAlert } from '../../lambdas/core/model/incidents.ts';
 import type { ProbeResult, TargetState } from '../../lambdas/core/model/probing.ts';
 import type { Site, Stage } from '../../lambdas/core/model/vocabulary.ts';
 import type { StateStore } from '../../lambdas/ports.ts';
@@ -321,6 +321,12 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
         expect((await store.sentAlerts({ since: iso(2) })).map((sent) => sent.messageId)).toEqual(['m-3']);
         expect((await store.sentAlerts({ since: iso(0), limit: 1 })).map((sent) => sent.messageId)).toEqual(['m-3']);
         expect(await store.sentAlerts({ since: iso(0), topic: 'SEV4' })).toEqual([]);
+        // A drill's test page, published without the outbox, is logged the same way.
+        const [newest] = await store.sentAlerts({ since: iso(0) });
+        if (!newest) throw new Error('expected a sent alert');
+        const test: SentAlert = { ...newest, alertId: 'test-d1-sev4', topic: 'SEV4', sentAt: iso(4) };
+        await store.recordSent(test);
+        expect(await store.sentAlerts({ since: iso(0), topic: 'SEV4' })).toEqual([test]);
         expect(
           (await store.sentAlerts({ since: iso(0), topic: first.alert.topic })).map((sent) => sent.alertId),
         ).toEqual([first.alert.id]);

@@ -7,7 +7,7 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -231,11 +231,22 @@ describe('npm start, end to end', () => {
   it('runs a drill started from the dashboard through every phase and serves its report', async () => {
     up?.removeFolder();
     up = startUp(await localTestConfig());
-    // On a loaded CI machine the console's last lines are what says why.
-    onTestFailed(() => console.error(`hcguard up said:\n${up?.output().slice(-6_000)}\n${up?.errors().slice(-3_000)}`));
     const runtime = await up.ready();
     const state = async (): Promise<DashboardState> =>
       (await fetch(`${runtime.dashboardUrl}api/state`)).json() as Promise<DashboardState>;
+    // On a loaded CI machine the console, the probe Lambda's log and the rounds say why.
+    onTestFailed(async () => {
+      const log = join(up?.folder ?? '', '.hcguard/probe.log');
+      const probeLog = existsSync(log) ? readFileSync(log, 'utf8').slice(-6_000) : '(no probe log)';
+      const seen = await state().then(
+        ({ rounds, targets }) => JSON.stringify({ rounds, targets: targets.map((t) => [t.site, t.stage, t.health]) }),
+        (error: unknown) => String(error),
+      );
+      console.error(
+        `hcguard up said:\n${up?.output().slice(-6_000)}\n${up?.errors().slice(-3_000)}\n` +
+          `probe log:\n${probeLog}\ndashboard state: ${seen}`,
+      );
+    });
     await expect
       .poll(async () => (await state()).targets.map((target) => target.health), { timeout: 60_000, interval: 1_000 })
       .toEqual(Array(6).fill('healthy'));

@@ -208,6 +208,11 @@ export class MemoryStateStore implements StateStore {
     this.sent.push(sentAlert(alert, sent));
   }
 
+  async recordSent(sent: SentAlert, signal?: AbortSignal): Promise<void> {
+    this.check('recordSent', signal);
+    this.sent.push(sent);
+  }
+
   async sentAlerts(query: SentAlertsQuery, signal?: AbortSignal): Promise<SentAlert[]> {
     this.check('sentAlerts', signal);
     return this.sent

@@ -2,7 +2,7 @@
 // alert, claimed conditionally before a publish, removed after it, released after a failed one;
 // and the switch announcement markers (ANNOUNCED/RECORD#<name>) written with the alert that tells
 // the switch.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../core/errors.ts';
 import { alertedEvent, sentAlert } from '../../core/incidents/outbox.ts';
 import type { OutboxAlert, SentAlert } from '../../core/model/incidents.ts';
@@ -116,14 +116,19 @@ export class DynamoOutbox {
       const key = { pk: stateKeys.incident(alert.incidentId).pk, sk: `EVENT#${event.at}#alert#${alert.id}` };
       items.push({ item: { Put: { TableName: this.table.name, Item: { ...key, ...event } } } });
     }
-    const record = sentAlert(alert, sent);
-    const expiresAt = Math.floor(sent.at.getTime() / 1000) + this.retentionSeconds;
-    items.push({
-      item: {
-        Put: { TableName: this.table.name, Item: { ...stateKeys.sent(record.sentAt, alert.id), ...record, expiresAt } },
-      },
-    });
+    items.push({ item: { Put: { TableName: this.table.name, Item: this.sentItem(sentAlert(alert, sent)) } } });
     await this.table.transact(items, signal);
+  }
+
+  private sentItem(record: SentAlert): Record<string, unknown> {
+    const expiresAt = Math.floor(Date.parse(record.sentAt) / 1000) + this.retentionSeconds;
+    return { ...stateKeys.sent(record.sentAt, record.alertId), ...record, expiresAt };
+  }
+
+  async recordSent(record: SentAlert, signal?: AbortSignal): Promise<void> {
+    await this.table.documents.send(new PutCommand({ TableName: this.table.name, Item: this.sentItem(record) }), {
+      abortSignal: signal,
+    });
   }
 
   /** Newest first, from `since` on. */

@@ -191,6 +191,10 @@ export class DynamoStateStore implements StateStore {
     return this.outbox.release(id, owner, error, signal);
   }
 
+  recordSent(sent: SentAlert, signal?: AbortSignal): Promise<void> {
+    return this.outbox.recordSent(sent, signal);
+  }
+
   sentAlerts(query: SentAlertsQuery, signal?: AbortSignal): Promise<SentAlert[]> {
     return this.outbox.sent({ ...query, limit: query.limit ?? 100 }, signal);
   }

@@ -40,7 +40,7 @@ export const TABLE_DESIGN = {
  */
 export const WRITTEN_PARTITIONS = {
   probe: ['RESULT#*', 'TARGET', 'INCIDENT#*', 'DEDUP#*', 'OUTBOX', 'SENT', 'ANNOUNCED', 'ROUTING', 'AUDIT#*', 'SEQ#*'],
-  operator: ['DRILL', 'DRILL#*', 'ROUTING', 'INCIDENT#*', 'AUDIT#*', 'TARGET'],
+  operator: ['DRILL', 'DRILL#*', 'ROUTING', 'INCIDENT#*', 'AUDIT#*', 'TARGET', 'SENT'],
 } as const;
 
 /** Written once with a conditional create and never updated or deleted, by any role. */

@@ -3,6 +3,8 @@
 // the operator path (same safety checks as an operator), test alerts, the running-drill release.
 import type { ActionResult, DrillAction, DrillRecord } from '../../core/drill/model.ts';
 import { testAlertMessage } from '../../core/drill/test-alert.ts';
+import { sentAlert } from '../../core/incidents/outbox.ts';
+import type { OutboxAlert } from '../../core/model/incidents.ts';
 import { errorText, NotFoundError } from '../../core/errors.ts';
 import type { Actor } from '../../core/model/vocabulary.ts';
 import { executeOperatorCommand } from '../operator-commands.ts';
@@ -80,24 +82,29 @@ export const execute = async (
       }
       case 'publish-test-alert': {
         const at = clock.now();
-        await deps.notifier.publish(
-          {
-            id: action.alertId,
-            kind: 'update',
-            topic: action.severity,
-            message: testAlertMessage({
-              drillId: drill.id,
-              alertId: action.alertId,
-              severity: action.severity,
-              at,
-              presentation: alertPresentation(config),
-            }),
-            createdAt: at.toISOString(),
+        const alert: OutboxAlert = {
+          id: action.alertId,
+          kind: 'update',
+          topic: action.severity,
+          message: testAlertMessage({
             drillId: drill.id,
-            attempts: 0,
-          },
-          signal,
-        );
+            alertId: action.alertId,
+            severity: action.severity,
+            at,
+            presentation: alertPresentation(config),
+          }),
+          createdAt: at.toISOString(),
+          drillId: drill.id,
+          attempts: 0,
+        };
+        const { messageId } = await deps.notifier.publish(alert, signal);
+        // Published, so the route works: a sent log that could not be written is said, not failed on.
+        try {
+          await deps.store.recordSent(sentAlert(alert, { messageId, at: clock.now() }), signal);
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          return done({ detail: `published; not in the sent log: ${errorText(error)}` });
+        }
         return done();
       }
       case 'release':

@@ -167,6 +167,8 @@ export interface TestAlertProgress {
   readonly published: Readonly<Partial<Record<Severity, string>>>;
   readonly delivered: Readonly<Partial<Record<Severity, string>>>;
   readonly errors: Readonly<Partial<Record<Severity, string>>>;
+  /** Published, but the sent log could not be written: why (`hcguard alerts` will not show it). */
+  readonly unlogged?: Readonly<Partial<Record<Severity, string>>>;
   /** The topics to test (`hcguard alerts test --severity`); every severity's when absent. */
   readonly severities?: readonly Severity[];
 }

@@ -111,7 +111,11 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
       return {
         ...drill,
         testAlerts: result.ok
-          ? { ...progress, published: { ...progress.published, [action.severity]: result.startedAt ?? result.at } }
+          ? {
+              ...progress,
+              published: { ...progress.published, [action.severity]: result.startedAt ?? result.at },
+              ...(result.detail ? { unlogged: { ...progress.unlogged, [action.severity]: result.detail } } : {}),
+            }
           : { ...progress, errors: { ...progress.errors, [action.severity]: result.error } },
       };
     }

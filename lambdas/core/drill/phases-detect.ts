@@ -122,11 +122,13 @@ const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: D
     const ms = elapsed(progress.published[severity], progress.delivered[severity] ?? observation.now);
     return progress.delivered[severity] && ms !== undefined ? [`${severity} ${formatDuration(ms)}`] : [];
   });
+  const unlogged = Object.entries(progress.unlogged ?? {}).map(([severity, why]) => `${severity} (${why})`);
   if (missing.length === 0)
     return ended(
       drill,
       'passed',
-      `test alert delivered on ${progress.severities ? topics.join(', ') : 'every topic'}: ${latencies.join(', ')}`,
+      `test alert delivered on ${progress.severities ? topics.join(', ') : 'every topic'}: ${latencies.join(', ')}` +
+        (unlogged.length ? `; ${unlogged.join(', ')}` : ''),
       observation.now,
     );
   if (waited >= notifyWaitMs(policy)) {

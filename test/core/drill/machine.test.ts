@@ -755,6 +755,34 @@ describe('process tests (--step)', () => {
     expect(drillMetrics(state.drill).notifyMs).toBe(1500);
   });
 
+  it('notify on chosen topics (alerts test --severity): those only; a publish the sent log lacks is said', () => {
+    const drill = newDrill({
+      id: 'd5',
+      actor: 'operator:alice',
+      now: at(0),
+      policy,
+      dryRun: false,
+      step: 'notify',
+      severities: ['SEV2'],
+    });
+    const first = tick(drill, observation(0));
+    expect(first.actions).toEqual([{ kind: 'publish-test-alert', severity: 'SEV2', alertId: 'test-d5-sev2' }]);
+    const action = first.actions[0] as DrillAction;
+    const published = applyActionResult(first.drill, action, {
+      ok: true,
+      at: iso(0.1),
+      startedAt: iso(0),
+      detail: 'published; not in the sent log: throttled',
+    });
+    const alert = { alertId: 'test-d5-sev2', kind: 'test', severity: 'sev2', drillId: 'd5', drill: true };
+    const done = tick(published, observation(1, { alerts: [{ ...alert, deliveredAt: iso(0.3) }] }));
+    expect(done.drill).toMatchObject({ status: 'finished', outcome: 'passed' });
+    expect(done.drill.phases[1]?.detail).toBe(
+      'test alert delivered on SEV2: SEV2 300 ms; SEV2 (published; not in the sent log: throttled)',
+    );
+    expect(drillMetrics(done.drill).notifyMs).toBe(300);
+  });
+
   it('switch: through the operator path and back with --force', () => {
     const drill = newDrill({ id: 'd5', actor: 'operator:alice', now: at(0), policy, dryRun: false, step: 'switch' });
     let state = tick(drill, observation(0));
