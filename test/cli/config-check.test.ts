@@ -27,6 +27,20 @@ describe('hcguard config check', () => {
     expect(run.stdout).toMatch(/SEV1 {2}email:on\*\*\*@example\.com, sms:\+861\*\*\*\*00/);
     expect(run.stdout).not.toContain('oncall@example.com');
     expect(run.stdout).not.toContain('+8613800000000');
+    expect(run.stdout).toContain('  alerts link no runbook (links.runbook, links.dashboard)\n');
+  });
+
+  it('says where alerts link to, and refuses a link that is not http(s)', async () => {
+    const config = JSON.parse(readFileSync(fixture, 'utf8'));
+    const linked = { ...config, links: { runbook: 'https://wiki.example.cn/rb', dashboard: 'https://hc.example.cn/' } };
+    const run = await runHcguard('config', 'check', '--config', write('linked.json', JSON.stringify(linked)));
+    expect(run.stdout).toContain(
+      '  alerts link the runbook https://wiki.example.cn/rb#<section> and the dashboard https://hc.example.cn/\n',
+    );
+    const bad = { ...config, links: { runbook: 'javascript:alert(1)' } };
+    const refused = await runHcguard('config', 'check', '--config', write('bad-link.json', JSON.stringify(bad)));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('links.runbook');
   });
 
   it('lists every problem with its path and rule and exits 2, without a stack trace', async () => {

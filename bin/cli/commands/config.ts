@@ -91,6 +91,9 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     `  unacknowledged ${config.severity.escalate.join('/')} escalate after ` +
       `${config.severity.escalateAfterMinutes} min; reminders every ` +
       `${config.severity.reminderIntervalMinutes} min`,
+    `  alerts link ${config.links.runbook ? `the runbook ${config.links.runbook}#<section>` : 'no runbook'}` +
+      `${config.links.dashboard ? ` and the dashboard ${config.links.dashboard}` : ''}` +
+      `${config.links.runbook || config.links.dashboard ? '' : ' (links.runbook, links.dashboard)'}`,
     '',
     'drills',
     `  objectives: RTO ${config.drills.objectives.rtoSeconds}s, RPO ` +
