@@ -5,6 +5,7 @@ import type { Outcome, Severity, Site, Stage } from '../../lambdas/core/model/vo
 import type { TargetHealth } from '../../lambdas/core/model/probing.ts';
 import type { ActiveFault, FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSnapshot } from '../citizens.ts';
+import type { Hold } from '../../lambdas/core/holds.ts';
 
 export interface LatencyPoint {
   readonly at: string;
@@ -18,6 +19,8 @@ export interface TargetView {
   readonly health: TargetHealth;
   readonly since?: string;
   readonly flapping: boolean;
+  /** Why the target is held at failing, and until when (`hcguard hold clear` ends it early). */
+  readonly hold?: Hold;
   /** Failed rounds in a row while still below the failure threshold: a target about to fail. */
   readonly failingRounds?: { readonly count: number; readonly threshold: number };
   readonly lastOutcome?: Outcome;

@@ -9,6 +9,7 @@ import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 import type { Clock, FaultInjector, RoutingStore, StateStore } from '../../lambdas/ports.ts';
 import type { FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSimulator } from '../citizens.ts';
+import { flapHold } from '../../lambdas/core/holds.ts';
 import {
   DashboardRequestError,
   type DashboardBackend,
@@ -84,11 +85,13 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
         const target = targets.find((entry) => entry.site === site && entry.stage === stage);
         const threshold = options.config.detection.failureThreshold;
         const failing = target && target.health !== 'failing' ? target.consecutiveFailures : 0;
+        const hold = target ? flapHold(target, options.config.detection) : undefined;
         return {
           site,
           stage,
           health: target?.health ?? 'unknown',
           flapping: target?.flapping ?? false,
+          ...(hold ? { hold } : {}),
           ...(failing > 0 ? { failingRounds: { count: failing, threshold } } : {}),
           latency: latency.get(`${site}#${stage}`) ?? [],
           ...(target?.since ? { since: target.since } : {}),

@@ -157,6 +157,26 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
     expect(state.scenarios).toEqual([]);
   });
 
+  it('gives a flap hold with its end and a target below the failure threshold its count', async () => {
+    const { backend, stateStore } = setUp();
+    const changes = ['07:52:00', '07:54:00', '07:56:00', '07:58:00'].map((at) => `2026-11-02T${at}.000Z`);
+    stateStore.targets.set(
+      'primary#verification',
+      target('primary', 'verification', { health: 'failing', flapping: true, recentChanges: changes }),
+    );
+    stateStore.targets.set('backup#collection', target('backup', 'collection', { consecutiveFailures: 2 }));
+    const { targets } = await backend.state();
+    expect(targets.find((entry) => entry.site === 'primary' && entry.stage === 'verification')?.hold).toEqual({
+      kind: 'flap',
+      until: '2026-11-02T08:02:00.000Z',
+      reason: '4 health changes within 10 min (flap limit 4): held at failing',
+    });
+    expect(targets.find((entry) => entry.site === 'backup' && entry.stage === 'collection')).toMatchObject({
+      failingRounds: { count: 2, threshold: 3 },
+    });
+    expect(targets.filter((entry) => entry.hold)).toHaveLength(1);
+  });
+
   it('shows what it can when a part cannot be read, and says what is missing', async () => {
     const { backend, stateStore } = setUp();
     stateStore.incidents.set('a', incident('a', 'SEV2', '2026-11-02T07:59:00.000Z'));

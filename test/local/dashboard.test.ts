@@ -97,10 +97,18 @@ const scriptedBackend = () => {
             ? {
                 ...target,
                 health: 'failing' as const,
+                flapping: true,
+                hold: {
+                  kind: 'flap' as const,
+                  until: '2026-11-02T08:10:00.000Z',
+                  reason: '4 health changes within 10 min (flap limit 4): held at failing',
+                },
                 lastMessage: '<img src=x onerror="window.pwned=1"> verify: HTTP 503',
                 latency: [...target.latency, { at: '2026-11-02T08:00:05.000Z', ms: 900, outcome: 'failed' as const }],
               }
-            : target,
+            : target.site === 'backup' && target.stage === 'collection'
+              ? { ...target, failingRounds: { count: 1, threshold: 3 } }
+              : target,
         ),
         incidents: [
           {
@@ -332,6 +340,13 @@ describe('dashboard page in headless Chromium', () => {
         '<img src=x onerror="window.pwned=1">',
       );
       expect(await page.locator('[data-target="primary/verification"] img').count()).toBe(0);
+      // A hold says why and until when, and how to end it; a target below the threshold says so.
+      const hold = page.locator('[data-target="primary/verification"] .hold');
+      expect(await hold.getAttribute('data-hold-until')).toBe('2026-11-02T08:10:00.000Z');
+      const holdText = await hold.textContent();
+      expect(holdText).toMatch(/^held until .+: 4 health changes within 10 min \(flap limit 4\): held at failing;/);
+      expect(holdText).toContain('end it early with hcguard hold clear primary/verification --reason "..."');
+      expect(await page.locator('[data-target="backup/collection"] .failing-rounds').textContent()).toBe('1/3 failing');
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
       await page.screenshot({ path: `${SCREENSHOTS}/dashboard-failover.png`, fullPage: true });
 

@@ -84,6 +84,21 @@ const renderTargets = (state) => {
           el('span', { class: `badge ${health}` }, health, target && target.flapping ? ' (flapping)' : ''),
           serving && stage === 'verification' ? el('span', { class: 'serving' }, 'serving') : null,
           el('span', { class: 'since' }, target && target.since ? `since ${time(target.since)}` : ''),
+          target && target.failingRounds
+            ? el(
+                'span',
+                { class: 'failing-rounds' },
+                `${target.failingRounds.count}/${target.failingRounds.threshold} failing`,
+              )
+            : null,
+          target && target.hold
+            ? el(
+                'span',
+                { class: 'hold', 'data-hold-until': target.hold.until },
+                `held until ${time(target.hold.until)}: ${target.hold.reason}; end it early with ` +
+                  `hcguard hold clear ${site.site}/${stage} --reason "..."`,
+              )
+            : null,
           sparkline(target ? target.latency : []),
           target && target.lastMessage && health !== 'healthy'
             ? el('span', { class: 'message' }, target.lastMessage)
