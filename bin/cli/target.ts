@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { deployedResourcesSchema, RESOURCES_OUTPUT, type DeployedResources } from '../../lambdas/contract/resources.ts';
-import { UsageError } from './errors.ts';
+import { CommandFailed, UsageError } from './errors.ts';
 
 export const RUNTIME_FILE = '.hcguard/runtime.json';
 
@@ -92,11 +92,14 @@ const stackResources = async (stackName: string, clientConfig: AwsClientConfig):
     const response = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
     outputs = response.Stacks?.[0]?.Outputs ?? [];
   } catch (error) {
-    throw new UsageError(
-      `cannot read stack ${stackName}: ${(error as Error).message}. Deploy it with ` +
-        `\`npx cdk deploy\`, pass --stack-name, or start the local runtime with \`npm ` +
-        `start\``,
-    );
+    const why = `cannot read stack ${stackName}: ${(error as Error).message}`;
+    // CloudFormation answers ValidationError for a stack that does not exist: the name is wrong.
+    // Anything else (no network, no credentials, access denied, throttling) is a failure, not usage.
+    if ((error as Error).name === 'ValidationError')
+      throw new UsageError(
+        `${why}. Deploy it with \`npx cdk deploy\`, pass --stack-name, or start the local runtime with \`npm start\``,
+      );
+    throw new CommandFailed(`${why}. Check the network path, the credentials and the region`);
   } finally {
     cloudformation.destroy();
   }

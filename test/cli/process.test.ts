@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../local/moto.ts';
 import { runHcguard } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/local-runtime.ts';
 
@@ -43,5 +44,31 @@ describe('the hcguard process', () => {
       process.chdir(previous);
       if (region !== undefined) process.env.AWS_REGION = region;
     }
+  });
+});
+
+describe('a deployed stack that cannot be read', () => {
+  // From a folder with no runtime, so the CLI looks the stack up in CloudFormation.
+  const inFolder = async (argv: string[]) => {
+    const previous = process.cwd();
+    process.chdir(mkdtempSync(join(tmpdir(), 'hcguard-stack-')));
+    try {
+      return await runHcguard('-c', join(PROJECT_ROOT, 'hcguard.config.ts'), '--region', 'us-east-1', ...argv);
+    } finally {
+      process.chdir(previous);
+    }
+  };
+
+  it('is bad usage (exit 2) when no stack has that name', async () => {
+    const run = await inFolder(['--endpoint-url', inject('motoEndpoint'), '--stack-name', 'no-such-stack', 'status']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^cannot read stack no-such-stack: .*does not exist\. Deploy it with `npx cdk deploy`/);
+  });
+
+  it('is a failure (exit 1), not bad usage, when CloudFormation cannot be reached', async () => {
+    const closed = `http://127.0.0.1:${await freePort('127.0.0.1')}`;
+    const run = await inFolder(['--endpoint-url', closed, 'status']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^cannot read stack hcguard: .*ECONNREFUSED.*\. Check the network path/);
   });
 });
