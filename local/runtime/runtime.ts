@@ -30,6 +30,7 @@ import { isAddressInUse, LocalSetupError, PortInUseError } from './errors.ts';
 import { exportLambdaEnvironment } from './lambda-invoke.ts';
 import { createProbeInvocations } from './probe-invocations.ts';
 import { RoundScheduler } from './scheduler.ts';
+import { restoreTableSnapshot, saveTableSnapshot } from '../snapshot.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
   readonly clock?: Clock;
   /** true: start the sandbox (--sandbox); false: guard the config's sites as they are; absent: decide. */
   readonly sandbox?: boolean;
+  /** Start with an empty table instead of the one the last stop saved (--fresh). */
+  readonly fresh?: boolean;
   /** Called once everything runs, before the first round: writes the runtime file. */
   readonly onReady?: (info: RuntimeInfo) => void;
 }
@@ -119,7 +122,6 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       signal: AbortSignal.timeout(60_000),
     });
     const { resources } = provision;
-
     let sandbox: Sandbox | undefined;
     const platform = await choosePlatform(config, options.sandbox);
     if (platform.sandbox) {
@@ -140,6 +142,41 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       ? (Object.fromEntries(SITES.map((site) => [site, sandbox.sites[site].url])) as Record<Site, string>)
       : undefined;
     const platformNote = platform.sandbox ? undefined : platform.reason;
+    // moto keeps its data in memory: the table the last stop saved comes back, and this stop saves
+    // it again (only when this runtime owns moto; an emulator that runs on its own keeps its data).
+    const snapshotFile = join(dirname(options.runtimeFile), 'state-snapshot.json');
+    const restored =
+      moto && !options.fresh
+        ? await restoreTableSnapshot(clients.dynamodb, resources.tableName, snapshotFile, {
+            // A new sandbox streams its records from the start again: its old positions would read as a reset.
+            skip: sandbox ? ['SEQ'] : [],
+          })
+        : undefined;
+    if (moto) {
+      // Every half minute, and once more on the way out: a terminal's Ctrl-C reaches moto too, so the
+      // last save may find it gone, and then the one before stands.
+      let saving: Promise<unknown> = Promise.resolve();
+      const save = (): Promise<number> => {
+        const next = saving
+          .catch(() => undefined)
+          .then(() => saveTableSnapshot(clients.dynamodb, resources.tableName, snapshotFile, clock.now()));
+        saving = next;
+        return next;
+      };
+      const saver = setInterval(() => void save().catch(() => undefined), 30_000);
+      saver.unref();
+      cleanups.push(async () => {
+        clearInterval(saver);
+        try {
+          const saved = await save();
+          options.write(
+            `saved the local table (${String(saved)} items) to ${snapshotFile}; the next start restores it\n`,
+          );
+        } catch {
+          options.write(`kept the local table saved last in ${snapshotFile} (the local AWS stopped first)\n`);
+        }
+      });
+    }
 
     exportLambdaEnvironment({ config, resources, endpoint, region });
     // The probe's transmission HMAC key is the platform's: the sandbox's own unless one is set.
@@ -229,6 +266,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       }),
     );
     for (const line of provision.skipped) options.write(`  note: ${line}\n`);
+    if (restored) {
+      options.write(
+        `  restored        ${restored.items} items saved ${restored.savedAt} (drills, incidents, history, audit; ` +
+          `routing and target states start afresh); --fresh starts empty\n`,
+      );
+    }
     options.onReady?.(info);
 
     let updating: Promise<void> | undefined;

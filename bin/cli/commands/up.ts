@@ -61,7 +61,8 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
       "start the sandbox platform at the config's site URLs (the default when they are free loopback addresses)",
     )
     .option('--no-sandbox', "guard the platform already at the config's site URLs: no sandbox, no simulated citizens")
-    .action(async (flags: { dashboardPort?: number; motoPort?: number; sandbox?: boolean }) => {
+    .option('--fresh', 'start with an empty local table instead of the one the last stop saved')
+    .action(async (flags: { dashboardPort?: number; motoPort?: number; sandbox?: boolean; fresh?: boolean }) => {
       const config = await context.config();
       // Read now: the runtime gives the probe Lambda its config in HCGUARD_BAKED_CONFIG, as the stack does.
       const configPath = context.configPath();
@@ -78,6 +79,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
           ...(flags.dashboardPort !== undefined ? { dashboardPort: flags.dashboardPort } : {}),
           ...(flags.motoPort !== undefined ? { motoPort: flags.motoPort } : {}),
           ...(flags.sandbox !== undefined ? { sandbox: flags.sandbox } : {}),
+          ...(flags.fresh ? { fresh: true } : {}),
           runtimeFile: relative(process.cwd(), claim.path),
           write: context.out,
           isTTY: Boolean(process.stdout.isTTY),
