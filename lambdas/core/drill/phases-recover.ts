@@ -20,6 +20,7 @@ import { STAGES } from '../model/vocabulary.ts';
 import { describeFault } from './scenarios.ts';
 import { freshSince, preflight } from '../routing/checks.ts';
 import { objectivesFailed } from './metrics.ts';
+import { flapHold } from '../holds.ts';
 
 // ---- activate
 
@@ -110,7 +111,12 @@ export const restorePhase: PhaseHandler = (drill, observation, policy) => {
   if (drill.faults.length > 0 && !marks.primaryHealthyAt) {
     const pending = STAGES.filter((stage) => isFaulted(drill, 'primary', stage)).map((stage) => {
       const state = targetOf(observation.targets, 'primary', stage);
-      return `${stage} ${state?.health ?? 'unknown'}`;
+      // A flap hold is the usual reason a repaired primary stays failing for minutes: say so.
+      const hold = state ? flapHold(state, policy.detection) : undefined;
+      const held = hold
+        ? ` (${hold.reason} until ${hold.until}; \`hcguard hold clear primary/${stage} --reason "..."\` ends it)`
+        : '';
+      return `${stage} ${state?.health ?? 'unknown'}${held}`;
     });
     return waiting(
       drill,

@@ -609,6 +609,22 @@ describe('stop conditions', () => {
     expect(currentPhase(state.drill).detail).toMatch(
       /^fault cleared at .*; waiting for the primary to recover \(verification failing\)/,
     );
+    // Held there by a flap hold: the wait says why, until when, and how to end it.
+    const changes = [1, 2, 3, 4].map((minute) => new Date(T0 + minute * 60_000).toISOString());
+    const held = tick(
+      state.drill,
+      observation(24, {
+        routing: [onBackup],
+        targets: targets(24, {
+          'primary#verification': { health: 'failing', flapping: true, recentChanges: changes, lastResultAt: iso(24) },
+        }),
+      }),
+    );
+    expect(currentPhase(held.drill).detail).toContain(
+      `(verification failing (4 health changes within 10 min (flap limit 4): held at failing until ` +
+        `${new Date(T0 + 11 * 60_000).toISOString()}; ` +
+        '`hcguard hold clear primary/verification --reason "..."` ends it))',
+    );
     state = tick(state.drill, observation(30, { routing: [onBackup] }));
     expect(state.actions[0]).toEqual({
       kind: 'switch',
