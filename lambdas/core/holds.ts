@@ -14,6 +14,10 @@ export interface Hold {
   readonly reason: string;
 }
 
+/** The command that ends a flap hold early, as every hint spells it. */
+export const holdClearCommand = (site: Site, stage: Stage): string =>
+  `hcguard hold clear ${site}/${stage} --reason "..."`;
+
 export const flapHold = (
   target: Pick<TargetState, 'flapping' | 'recentChanges'>,
   policy: Pick<HcguardConfig['detection'], 'flap'>,

@@ -1,10 +1,10 @@
 // Where a drill runs: in this process (the local runtime or an emulator), or in the operator
 // Lambda, invoked in slices so Ctrl-C is answered quickly.
-import type { Actor, Severity } from '../../../lambdas/core/model/vocabulary.ts';
-import type { AdvanceOptions, DrillReport } from '../../../lambdas/app/drill/types.ts';
+import type { Actor } from '../../../lambdas/core/model/vocabulary.ts';
+import type { AdvanceOptions, DrillReport, StartInput } from '../../../lambdas/app/drill/types.ts';
 import { CommandFailed } from '../errors.ts';
 import type { DrillCommandInput, OperatorResponse } from '../../../lambdas/app/operator-api.ts';
-import type { DrillListing, DrillRecord, DrillStepName, ImpactSample } from '../../../lambdas/core/drill/model.ts';
+import type { DrillListing, DrillRecord, ImpactSample } from '../../../lambdas/core/drill/model.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -15,10 +15,7 @@ import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
 
 /** Where a drill runs: in this process, or in the operator Lambda. */
 export interface DrillRunner {
-  start(
-    input: { scenario?: string; step?: DrillStepName; severities?: readonly Severity[]; dryRun: boolean; actor: Actor },
-    options: AdvanceOptions,
-  ): Promise<DrillRecord>;
+  start(input: StartInput, options: AdvanceOptions): Promise<DrillRecord>;
   advance(id: string, options: AdvanceOptions): Promise<DrillRecord>;
   abort(id: string, actor: Actor, reason: string, options: AdvanceOptions): Promise<DrillRecord>;
   list(limit: number): Promise<DrillListing[]>;

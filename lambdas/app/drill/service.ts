@@ -103,8 +103,6 @@ export const createDrillService = (deps: DrillServiceDeps): DrillService => {
   const create = async (input: StartInput, signal?: AbortSignal): Promise<DrillRecord> => {
     const request = resolveDrillRequest(config, input);
     if (!request.ok) throw new DrillInputError(request.reason);
-    if (input.severities && request.step !== 'notify')
-      throw new DrillInputError('severities go with the notify step only');
     const now = clock.now();
     const drill = newDrill({
       id: newId(now),

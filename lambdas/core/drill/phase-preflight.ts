@@ -4,7 +4,7 @@ import type { Incident } from '../model/incidents.ts';
 import type { DrillCheck, DrillRecord } from './model.ts';
 import type { DrillObservation } from './observation.ts';
 import { type DrillPolicy } from './timing.ts';
-import { flapRisk } from '../holds.ts';
+import { flapRisk, holdClearCommand } from '../holds.ts';
 import { dwellEndsAt, freshSince, preflight } from '../routing/checks.ts';
 import {
   PHASE_WAITING,
@@ -130,7 +130,7 @@ const flapCheck = (drill: DrillRecord, observation: DrillObservation, policy: Dr
     const risk = state ? flapRisk(state, policy.detection, observation.now) : undefined;
     if (!risk) return [];
     const wait = risk.until
-      ? `start after ${risk.until}, or end the hold later with \`hcguard hold clear ${fault.site}/${fault.stage}\``
+      ? `start after ${risk.until}, or end the hold later with \`${holdClearCommand(fault.site, fault.stage)}\``
       : `detection.flap.changes (${changes}) is too low for a drill to avoid it`;
     return [
       `${fault.site}/${fault.stage} changed health ${risk.changes} time(s) in the last ${windowMinutes} min; ` +

@@ -20,7 +20,7 @@ import { STAGES } from '../model/vocabulary.ts';
 import { describeFault } from './scenarios.ts';
 import { freshSince, preflight } from '../routing/checks.ts';
 import { objectivesFailed } from './metrics.ts';
-import { flapHold } from '../holds.ts';
+import { flapHold, holdClearCommand } from '../holds.ts';
 
 // ---- activate
 
@@ -114,7 +114,7 @@ export const restorePhase: PhaseHandler = (drill, observation, policy) => {
       // A flap hold is the usual reason a repaired primary stays failing for minutes: say so.
       const hold = state ? flapHold(state, policy.detection) : undefined;
       const held = hold
-        ? ` (${hold.reason} until ${hold.until}; \`hcguard hold clear primary/${stage} --reason "..."\` ends it)`
+        ? ` (${hold.reason} until ${hold.until}; \`${holdClearCommand('primary', stage)}\` ends it)`
         : '';
       return `${stage} ${state?.health ?? 'unknown'}${held}`;
     });

@@ -14,32 +14,13 @@
 //   earliest, and only that one's alerts go to the SEV1 topic.
 import { draftAlert } from './alert-draft.ts';
 import { IncidentLedger } from './ledger.ts';
-import { pagingRules } from './rules-paging.ts';
+import { pagingFacts, pagingRules } from './rules-paging.ts';
 import { probeRules } from './rules-probe.ts';
 import { routingRules } from './rules-routing.ts';
 import { switchRules } from './rules-switches.ts';
 import { timeRules } from './rules-time.ts';
 import { servingJudge } from './scope.ts';
-import type { Incident } from '../model/incidents.ts';
-import type { AlertFacts, IncidentChange, IncidentDecisions, IncidentInput } from './types.ts';
-
-type Grouping = Pick<AlertFacts, 'groupedWith' | 'grouped'>;
-
-/** Who this incident's alert is grouped with, or which incidents are grouped with it. */
-const groupingOf = (incident: Incident, current: readonly Incident[], stored: readonly Incident[]): Grouping => {
-  if (incident.groupedWith) {
-    const lead = current.find((candidate) => candidate.id === incident.groupedWith);
-    return { groupedWith: { id: incident.groupedWith, title: lead?.title ?? 'its lead' } };
-  }
-  const wasLead = new Set(stored.filter((other) => other.groupedWith === incident.id).map((other) => other.id));
-  const grouped = current.filter(
-    (other) =>
-      other.id !== incident.id &&
-      other.status !== 'resolved' &&
-      (other.groupedWith === incident.id || wasLead.has(other.id)),
-  );
-  return grouped.length ? { grouped: grouped.map((other) => ({ id: other.id, title: other.title })) } : {};
-};
+import type { IncidentChange, IncidentDecisions, IncidentInput } from './types.ts';
 
 export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   const ledger = new IncidentLedger(input.open, input.now);
@@ -53,7 +34,7 @@ export const decideIncidents = (input: IncidentInput): IncidentDecisions => {
   const changes = [...ledger.entries.values()].map((entry): IncidentChange => {
     entry.incident = { ...entry.incident, version: entry.expectedVersion + 1 };
     const alert = entry.alert
-      ? draftAlert(entry, input, serving, ledger.at, groupingOf(entry.incident, incidents, input.open))
+      ? draftAlert(entry, input, serving, ledger.at, pagingFacts(entry.incident, incidents, input.open))
       : undefined;
     if (entry.opened && alert) return { type: 'open', incident: entry.incident, events: entry.events, alert };
     return {

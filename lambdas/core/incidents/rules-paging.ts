@@ -8,6 +8,7 @@
 // SEV1 page of its own, and a promotion whose write failed is found again the next round.
 import type { Incident } from '../model/incidents.ts';
 import type { IncidentLedger } from './ledger.ts';
+import type { AlertFacts } from './types.ts';
 
 const PAGED = 'SEV1';
 
@@ -40,4 +41,27 @@ export const pagingRules = (ledger: IncidentLedger): void => {
       if (follower.groupedWith !== lead.id) ledger.group(follower, lead);
     }
   }
+};
+
+/**
+ * What an incident's alert says of its event: the lead it is grouped with, or (for a lead,
+ * including one resolving now) the incidents still open that are grouped with it.
+ */
+export const pagingFacts = (
+  incident: Incident,
+  current: readonly Incident[],
+  stored: readonly Incident[],
+): Pick<AlertFacts, 'groupedWith' | 'grouped'> => {
+  if (incident.groupedWith) {
+    const lead = current.find((candidate) => candidate.id === incident.groupedWith);
+    return { groupedWith: { id: incident.groupedWith, title: lead?.title ?? 'its lead' } };
+  }
+  const wasLead = new Set(stored.filter((other) => other.groupedWith === incident.id).map((other) => other.id));
+  const grouped = current.filter(
+    (other) =>
+      other.id !== incident.id &&
+      other.status !== 'resolved' &&
+      (other.groupedWith === incident.id || wasLead.has(other.id)),
+  );
+  return grouped.length ? { grouped: grouped.map((other) => ({ id: other.id, title: other.title })) } : {};
 };

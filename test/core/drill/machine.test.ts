@@ -449,7 +449,7 @@ describe('pre-flight', () => {
       detail:
         "primary/verification changed health 2 time(s) in the last 10 min; the drill's two changes would hold " +
         `it at failing (flap limit 4): start after ${new Date(T0 + 200_000).toISOString()}, or end the hold ` +
-        'later with `hcguard hold clear primary/verification`',
+        'later with `hcguard hold clear primary/verification --reason "..."`',
     });
     const { drill } = tick(start(), seen);
     expect(drill.phases[0]).toMatchObject({
