@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x';
 import stylistic from '@stylistic/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'reports/', '.hcguard/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'reports/', '.hcguard/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { delimiter } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from './package-root.ts';
 
-const ATOMIC_DYNAMODB = fileURLToPath(new URL('./moto-atomic', import.meta.url));
+const ATOMIC_DYNAMODB = packageFile('local', 'moto-atomic');
 
 export interface MotoServer {
   readonly endpoint: string;

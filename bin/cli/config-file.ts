@@ -2,8 +2,6 @@
 // `defineConfig({...})`) or a `.json` file with the same shape.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { ConfigError } from '../../lambdas/core/config/problems.ts';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
@@ -66,9 +64,8 @@ const readConfigInput = async (path: string): Promise<unknown> => {
 };
 
 /**
- * Runs a module config (it is code: whatever it does at the top level runs here). tsx's
- * tsImport loads it as ESM wherever it lives, even outside any package; a file outside a
- * `"type": "module"` package comes back as CommonJS interop, `{ default: { __esModule, default } }`.
+ * Runs a module config (it is code: whatever it does at the top level runs here). A compiled
+ * CommonJS module that exports `default` comes back as `{ default: { __esModule, default } }`.
  */
 const importConfigModule = async (path: string): Promise<{ default?: unknown }> => {
   let timer: NodeJS.Timeout | undefined;
@@ -90,9 +87,8 @@ const importConfigModule = async (path: string): Promise<{ default?: unknown }> 
     );
   });
   try {
-    const module = (await Promise.race([tsImport(pathToFileURL(path).href, import.meta.url), stuck])) as {
-      default?: unknown;
-    };
+    const { evaluateConfigModule } = await import('./config-module.ts');
+    const module = await Promise.race([evaluateConfigModule(path), stuck]);
     const inner = module.default as { __esModule?: unknown; default?: unknown } | undefined;
     return inner !== null && typeof inner === 'object' && inner.__esModule === true
       ? { default: inner.default }

@@ -2,6 +2,7 @@
 import { errorText } from '../../lambdas/core/errors.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../../local/package-root.ts';
 import { ConfigError } from '../../lambdas/core/config/problems.ts';
 import { registerAlertsCommand } from './commands/alerts.ts';
 import { registerAuditCommands } from './commands/audit.ts';
@@ -17,9 +18,9 @@ import { registerUpCommand } from './commands/up.ts';
 import { createContext, type CliContext } from './context.ts';
 import { CommandFailed, UsageError } from './errors.ts';
 
-/** The version in package.json, read once; the CLI always runs from the checkout or the package. */
+/** The version in package.json; the CLI always runs from the checkout or the package. */
 const packageVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 
 export const buildProgram = (io: Pick<CliContext, 'out' | 'err'>): Command => {
   const program = new Command('hcguard')

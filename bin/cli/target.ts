@@ -1,7 +1,6 @@
 // Where the CLI's commands act: the local runtime (found through .hcguard/runtime.json), an
 // AWS emulator named by --endpoint-url / AWS_ENDPOINT_URL, or the deployed stack in AWS.
 import { isAlive } from './process.ts';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
@@ -20,6 +19,8 @@ export const localRuntimeSchema = z.object({
   resources: deployedResourcesSchema,
   sandboxUrl: z.string().url().optional(),
   dashboardUrl: z.string().url().optional(),
+  /** The sandbox signs with its development key (not a secret): local probes may use it unasked. */
+  sandboxDevelopmentKey: z.boolean().optional(),
   /** The moto server `hcguard up` started: a crashed run's is stopped before the file is replaced. */
   motoPid: z.number().int().optional(),
 });
@@ -86,6 +87,7 @@ export const resolveTarget = async (options: TargetOptions): Promise<Target> => 
 };
 
 const stackResources = async (stackName: string, clientConfig: AwsClientConfig): Promise<DeployedResources> => {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cloudformation = new CloudFormationClient(clientConfig);
   let outputs;
   try {

@@ -10,8 +10,10 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import * as z from 'zod';
 import { FAULT_MODES, SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
+import { packageFile } from '../package-root.ts';
 import { isAddressInUse, PortInUseError } from '../runtime/errors.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from './state.ts';
 
@@ -37,7 +39,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
-const STATIC_DIR = new URL('./static/', import.meta.url);
+const STATIC_DIR = packageFile('local', 'dashboard', 'static');
 const MAX_BODY_BYTES = 16 * 1024;
 
 const faultBody = z.strictObject({
@@ -85,7 +87,7 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     const route = `${request.method} ${url.pathname}`;
     const staticFile = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;
     if (staticFile) {
-      const body = await readFile(new URL(staticFile.file, STATIC_DIR));
+      const body = await readFile(join(STATIC_DIR, staticFile.file));
       response.writeHead(200, { 'content-type': staticFile.type, ...SECURITY_HEADERS });
       response.end(body);
       return;

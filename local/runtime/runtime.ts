@@ -20,7 +20,7 @@ import { startDashboardServer, type DashboardServer } from '../dashboard/server.
 import type { DashboardState } from '../dashboard/state.ts';
 import { startMotoServer, type MotoServer } from '../moto.ts';
 import { provisionLocalResources, type ProvisionReport } from '../provision.ts';
-import { SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { SANDBOX_DEV_TRANSMISSION_KEY, SandboxConfigError, startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { createHookFaultInjector } from '../../lambdas/adapters/http/fault-injectors.ts';
 import { choosePlatform } from './platform.ts';
 import { createRuntimeBackend } from './backend.ts';
@@ -65,6 +65,8 @@ export interface RuntimeInfo {
   /** Absent when the runtime guards the config's own platform instead of a sandbox. */
   readonly sandboxUrl?: string;
   readonly sandboxSites?: Readonly<Record<Site, string>>;
+  /** The sandbox signs with its development key, which commands in other terminals may then use. */
+  readonly sandboxDevelopmentKey?: boolean;
   readonly dashboardUrl: string;
   readonly provision: ProvisionReport;
 }
@@ -195,6 +197,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
       region,
       resources,
       ...(sandboxSites ? { sandboxUrl: sandboxSites.primary, sandboxSites } : {}),
+      ...(sandbox?.transmissionKey === SANDBOX_DEV_TRANSMISSION_KEY ? { sandboxDevelopmentKey: true } : {}),
       provision,
       ...(moto ? { motoPid: moto.pid } : {}),
     };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -132,6 +132,42 @@ describe('hcguard config check', () => {
     expect(await runHcguard('config', 'check', '--config', typed)).toMatchObject({ code: 0, stderr: '' });
     const bom = write('bom.json', `\uFEFF${json}`);
     expect(await runHcguard('config', 'check', '--config', bom)).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it("runs a team's own config: its folder's packages, files beside it, CommonJS and defineConfig", async () => {
+    const team = mkdtempSync(join(tmpdir(), 'hcguard-team-repo-'));
+    const put = (name: string, content: string) => {
+      mkdirSync(join(team, name, '..'), { recursive: true });
+      writeFileSync(join(team, name), content);
+      return join(team, name);
+    };
+    // A package only the team's repository has, and a JSON file read through the config's own URL.
+    put('node_modules/team-naming/package.json', '{"name":"team-naming","type":"module","exports":"./index.js"}');
+    put('node_modules/team-naming/index.js', 'export const stackName = (env) => `hcguard-${env}`;\n');
+    put('sites.json', readFileSync(fixture, 'utf8'));
+    const repoConfig = join(process.cwd(), 'lambdas/core/config.ts');
+    const typed = put(
+      'deploy/prod.config.ts',
+      [
+        "import { readFileSync } from 'node:fs';",
+        "import { stackName } from 'team-naming';",
+        `import { defineConfig } from ${JSON.stringify(repoConfig)};`,
+        "const base = JSON.parse(readFileSync(new URL('../sites.json', import.meta.url), 'utf8'));",
+        "export default defineConfig({ ...base, name: stackName('prod') });",
+      ].join('\n'),
+    );
+    const commonjs = put(
+      'deploy/cjs.config.js',
+      "const base = require('../sites.json');\nmodule.exports = { ...base, name: 'hcguard-cjs' };\n",
+    );
+    for (const [path, name] of [
+      [typed, 'hcguard-prod'],
+      [commonjs, 'hcguard-cjs'],
+    ] as const) {
+      const run = await runHcguard('config', 'check', '--json', '--config', path);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect((JSON.parse(run.stdout) as { name: string }).name).toBe(name);
+    }
   });
 
   it('reports a huge number once', async () => {

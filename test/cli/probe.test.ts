@@ -1,6 +1,6 @@
 // `hcguard probe --once` run in-process against a test sandbox, from a scratch folder (the CLI
 // keeps transmission sequence numbers in ./.hcguard/probe-sequences.json).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import configInput from '../../hcguard.config.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
 import type { ProbeResult } from '../../lambdas/core/model/probing.ts';
 import { runHcguard } from '../support/cli.ts';
+import { SANDBOX_DEV_TRANSMISSION_KEY, startSandbox } from '../../local/sandbox/index.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 let testbed: TestSandbox;
@@ -123,6 +124,55 @@ describe('hcguard probe --once', () => {
       expect(testbed.sandbox.platform.stats()).toEqual(before);
     } finally {
       process.env[TRANSMISSION_KEY_ENV] = key;
+    }
+  });
+});
+
+describe('hcguard probe --once next to `npm start`', () => {
+  /** A live local runtime's file for `path` (this process stands in for the runtime). */
+  const writeRuntimeFile = (path: string, sandboxDevelopmentKey: boolean) => {
+    mkdirSync(join(folder, '.hcguard'), { recursive: true });
+    writeFileSync(
+      join(folder, '.hcguard/runtime.json'),
+      JSON.stringify({
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        endpoint: 'http://127.0.0.1:1',
+        region: 'us-east-1',
+        configPath: path,
+        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
+        ...(sandboxDevelopmentKey ? { sandboxDevelopmentKey } : {}),
+      }),
+    );
+  };
+
+  it.each([
+    [true, 'signs with the sandbox development key the runtime file names, with no key exported', 0],
+    [false, 'asks for the key when the runtime file does not say the sandbox uses the development key', 2],
+  ])('%s: %s', async (devKey, _, code) => {
+    const sandbox = await startSandbox({
+      transmissionKey: SANDBOX_DEV_TRANSMISSION_KEY,
+      sites: { primary: { host: '127.0.0.1', port: 0 }, backup: { host: '127.0.0.2', port: 0 } },
+    });
+    const path = join(folder, 'next-to-npm-start.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...configInput,
+        sites: { primary: { stages: sandbox.sites.primary.stages }, backup: { stages: sandbox.sites.backup.stages } },
+      }),
+    );
+    writeRuntimeFile(path, devKey);
+    const key = process.env[TRANSMISSION_KEY_ENV];
+    delete process.env[TRANSMISSION_KEY_ENV];
+    try {
+      const run = await runHcguard('-c', path, 'probe', '--once', '--site', 'primary');
+      expect(run.code).toBe(code);
+      if (code === 2) expect(run.stderr).toContain('environment variable HCGUARD_TRANSMISSION_KEY is not set');
+    } finally {
+      process.env[TRANSMISSION_KEY_ENV] = key;
+      rmSync(join(folder, '.hcguard/runtime.json'));
+      await sandbox.stop();
     }
   });
 });

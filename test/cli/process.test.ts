@@ -1,11 +1,11 @@
 // The CLI as a process, the way scripts use it: its version, a reader that stops early, and
 // what it says when there is nothing to talk to.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../local/moto.ts';
 import { runHcguard } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/local-runtime.ts';
@@ -71,4 +71,26 @@ describe('a deployed stack that cannot be read', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^cannot read stack hcguard: .*ECONNREFUSED.*\. Check the network path/);
   });
+});
+
+describe('the built CLI (npm run build)', () => {
+  // Built beside the real one, where the bundle finds package.json, moto's patch and the dashboard.
+  const outdir = join(PROJECT_ROOT, 'dist', `cli-test-${process.pid}`);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('answers from another folder as the source does, with a module config from there too', () => {
+    const build = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/build-cli.mjs'), '--outdir', outdir], {
+      encoding: 'utf8',
+    });
+    expect(build).toMatchObject({ status: 0, stderr: '' });
+    const elsewhere = mkdtempSync(join(tmpdir(), 'hcguard-bundle-'));
+    const run = (...argv: string[]) =>
+      spawnSync(process.execPath, [join(outdir, 'hcguard.mjs'), ...argv], { cwd: elsewhere, encoding: 'utf8' });
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(run('--version')).toMatchObject({ status: 0, stdout: `${version}\n` });
+    expect(run('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: hcguard') });
+    const check = run('config', 'check', '--json', '-c', join(PROJECT_ROOT, 'hcguard.config.ts'));
+    expect(check).toMatchObject({ status: 0, stderr: '' });
+    expect(JSON.parse(check.stdout)).toMatchObject({ name: 'hcguard' });
+  }, 60_000);
 });

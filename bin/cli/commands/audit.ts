@@ -2,7 +2,7 @@
 // still what hcguard wrote (each subject's entries are hash-chained; see core/audit-chain.ts).
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { verifyAuditLog, type AuditVerifyReport } from '../../../lambdas/app/audit-verify.ts';
+import type { AuditVerifyReport } from '../../../lambdas/app/audit-verify.ts';
 import { formatInstant } from '../../../lambdas/core/alert-message.ts';
 import type { StoredAuditEntry } from '../../../lambdas/core/model/audit.ts';
 import type { CliContext } from '../context.ts';
@@ -89,6 +89,7 @@ export const registerAuditCommands = (program: Command, context: CliContext): vo
     .action(async (options: { since?: string; json?: boolean }) => {
       const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
       const services = await servicesFor(context);
+      const { verifyAuditLog } = await import('../../../lambdas/app/audit-verify.ts');
       const report = await verifyAuditLog(services.auditLog, since ? { since } : {});
       const text = options.json
         ? `${JSON.stringify(report, null, 2)}\n`

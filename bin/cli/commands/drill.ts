@@ -14,7 +14,7 @@ import type { CliContext } from '../context.ts';
 import { type Command, Option } from 'commander';
 import { CommandFailed, UsageError } from '../errors.ts';
 import { DRILL_STEPS, type DrillRecord, type DrillStepName } from '../../../lambdas/core/drill/model.ts';
-import { type DrillRunner, defaultRunner } from '../drill/runners.ts';
+import type { DrillRunner } from '../drill/runners.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { NotFoundError, errorText } from '../../../lambdas/core/errors.ts';
 import Table from 'cli-table3';
@@ -27,6 +27,10 @@ import { formatLocal } from '../../../lambdas/core/time.ts';
 import { formatDuration } from '../../../lambdas/core/drill/state.ts';
 import { metricsLine, phasePrinter, shown, writeReport } from '../drill/output.ts';
 import { operatorActor } from './routing.ts';
+
+/** The runners load the AWS SDK: only a command that runs or reads a drill pays for it. */
+const runnerFor = async (deps: DrillCommandDeps, config: HcguardConfig, target: Target): Promise<DrillRunner> =>
+  (deps.runner ?? (await import('../drill/runners.ts')).defaultRunner)(config, target);
 
 export interface DrillCommandDeps {
   /** Builds the runner for the target; in-process or the Lambda by default. */
@@ -96,7 +100,7 @@ export const runDrillCommand = async (
     if (!(await confirm(confirmationQuestion(config, options)))) throw new CommandFailed('drill not started', 1);
   }
   const target = await context.target();
-  const runner = (deps.runner ?? defaultRunner)(config, target);
+  const runner = await runnerFor(deps, config, target);
   const actor = operatorActor();
   const progress = phasePrinter(options.json ? context.err : context.out);
   const projectFolder = dirname(context.configPath());
@@ -258,7 +262,7 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
       if (!Number.isInteger(limit) || limit < 1 || limit > 200)
         throw new UsageError('--limit must be an integer between 1 and 200');
       const config = await context.config();
-      const runner = (deps.runner ?? defaultRunner)(config, await context.target());
+      const runner = await runnerFor(deps, config, await context.target());
       try {
         const drills = await runner.list(limit);
         if (options.json) {
@@ -301,7 +305,7 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
     .action(async (id: string) => {
       if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw new UsageError(`"${id}" is not a drill id (see \`hcguard drills\`)`);
       const config = await context.config();
-      const runner = (deps.runner ?? defaultRunner)(config, await context.target());
+      const runner = await runnerFor(deps, config, await context.target());
       try {
         let report: DrillReport;
         try {

@@ -3,9 +3,6 @@
 // masked), each check with pass or fail and the values compared, each capture. This is how a
 // probe for a new platform is written. Exit 0 when the probe passed, 1 when it failed.
 import { Option, type Command } from 'commander';
-import { resolve } from 'node:path';
-import { createFileSequenceSource } from '../../../lambdas/adapters/local/file-sequence-source.ts';
-import { createProbeRunner } from '../../../lambdas/app/probe-runner.ts';
 import type { StepObservation } from '../../../lambdas/app/probe-engine.ts';
 import { stageBaseUrl } from '../../../lambdas/core/config.ts';
 import { SITES, type Site } from '../../../lambdas/core/model/vocabulary.ts';
@@ -13,7 +10,7 @@ import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { explainStep, type StepExplanation } from '../../../lambdas/core/probe/explain.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
-import { platformNamespace, preloadSecrets, SEQUENCES_FILE } from '../probe-local.ts';
+import { localProbeRunner, sandboxRuntimeFor } from '../probe-local.ts';
 
 const BODY_CHARS = 300;
 const VERBOSE_BODY_CHARS = 4_000;
@@ -88,15 +85,18 @@ export const registerProbeTestCommand = (probe: Command, context: CliContext): v
       if (!definition.sites.includes(site))
         throw new UsageError(`probe "${probeId}" does not run on ${site} (its sites: ${definition.sites.join(', ')})`);
       const single = { ...config, probes: [definition] };
-      const secrets = await preloadSecrets(single, [site]);
-      const sequences = createFileSequenceSource(resolve(process.cwd(), SEQUENCES_FILE), platformNamespace(config));
       const explained: StepExplanation[] = [];
       const bodyChars = options.verbose ? VERBOSE_BODY_CHARS : BODY_CHARS;
       const observe = (observation: StepObservation) =>
         explained.push(explainStep({ ...observation, sensitive: definition.sensitive }, bodyChars));
-      const [result] = await createProbeRunner({ config: single, secrets, sequences, observe }).probeAll({
+      const runner = await localProbeRunner({
+        config,
+        probed: single,
         sites: [site],
+        observe,
+        runtime: sandboxRuntimeFor(context),
       });
+      const [result] = await runner.probeAll({ sites: [site] });
       if (!result) throw new CommandFailed('the probe produced no result');
       const baseUrl = stageBaseUrl(config, site, definition.stage);
       context.out(

@@ -5,15 +5,12 @@
 // between two runs is found by the second one.
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
-import { resolve } from 'node:path';
-import { createFileSequenceSource } from '../../../lambdas/adapters/local/file-sequence-source.ts';
-import { createProbeRunner } from '../../../lambdas/app/probe-runner.ts';
 import { SITES, type Site } from '../../../lambdas/core/model/vocabulary.ts';
 import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import type { CliContext } from '../context.ts';
 import { CommandFailed, UsageError } from '../errors.ts';
 import { registerProbeTestCommand } from './probe-test.ts';
-import { platformNamespace, preloadSecrets, SEQUENCES_FILE } from '../probe-local.ts';
+import { localProbeRunner, sandboxRuntimeFor } from '../probe-local.ts';
 
 const MESSAGE_WIDTH = 100;
 
@@ -57,9 +54,8 @@ export const registerProbeCommand = (program: Command, context: CliContext): voi
       if (!options.once) throw new UsageError('hcguard probe runs a single round: pass --once');
       const config = await context.config();
       const sites: readonly Site[] = options.site ? [options.site] : SITES;
-      const secrets = await preloadSecrets(config, sites);
-      const sequences = createFileSequenceSource(resolve(process.cwd(), SEQUENCES_FILE), platformNamespace(config));
-      const results = await createProbeRunner({ config, secrets, sequences }).probeAll({ sites });
+      const runner = await localProbeRunner({ config, sites, runtime: sandboxRuntimeFor(context) });
+      const results = await runner.probeAll({ sites });
       context.out(options.json ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
       const failed = results.filter((result) => result.outcome === 'failed');
       if (failed.length) {

@@ -2,12 +2,10 @@
 // local runtime or an emulator) they run in-process through composeServices; against AWS the CLI
 // invokes the operator Lambda with the same JSON, so they run with the stack's least-privilege
 // role and the operator role needs only lambda:InvokeFunction and read access.
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { Option, type Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import * as z from 'zod';
-import { createAwsClients } from '../../../lambdas/app/aws-clients.ts';
-import { composeServices } from '../../../lambdas/app/compose.ts';
 import {
   executeOperatorCommand,
   InvalidOperatorCommand,
@@ -162,6 +160,10 @@ export const runWhereTargetLives: OperatorCommandRunner = async (command, contex
   const target = await context.target();
   if (target.mode === 'aws') return invokeOperatorFunction(command, target);
   const config = await context.config();
+  const [{ createAwsClients }, { composeServices }] = await Promise.all([
+    import('../../../lambdas/app/aws-clients.ts'),
+    import('../../../lambdas/app/compose.ts'),
+  ]);
   const clients = createAwsClients(target.clientConfig);
   // Long enough for Route 53 to report INSYNC, bounded so a hung call cannot hang the CLI.
   const signal = AbortSignal.timeout((config.failover.insyncTimeoutSeconds + 60) * 1000);
@@ -193,8 +195,10 @@ const operatorCommandResultSchema = z.object({
 export const invokeOperatorFunction = async (
   command: OperatorCommand,
   target: Target,
-  lambda: LambdaClient = new LambdaClient(target.clientConfig),
+  given?: LambdaClient,
 ): Promise<OperatorCommandResult> => {
+  const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+  const lambda = given ?? new LambdaClient(target.clientConfig);
   const functionName = target.resources.operatorFunctionName;
   if (!functionName)
     throw new CommandFailed(

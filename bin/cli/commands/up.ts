@@ -2,9 +2,7 @@
 // local/runtime; this command parses flags, owns the runtime file and waits for a signal.
 import { Option, type Command } from 'commander';
 import { relative } from 'node:path';
-import { LocalSetupError } from '../../../local/runtime/errors.ts';
-import { MotoMissingError } from '../../../local/moto.ts';
-import { LOCAL_REGION, startLocalRuntime, type RunningRuntime } from '../../../local/runtime/runtime.ts';
+import type { RunningRuntime } from '../../../local/runtime/runtime.ts';
 import type { CliContext, GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
@@ -63,7 +61,13 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
     .option('--no-sandbox', "guard the platform already at the config's site URLs: no sandbox, no simulated citizens")
     .option('--fresh', 'start with an empty local table instead of the one the last stop saved')
     .action(async (flags: { dashboardPort?: number; motoPort?: number; sandbox?: boolean; fresh?: boolean }) => {
-      const config = await context.config();
+      const [config, { LocalSetupError }, { MotoMissingError }, { LOCAL_REGION, startLocalRuntime }] =
+        await Promise.all([
+          context.config(),
+          import('../../../local/runtime/errors.ts'),
+          import('../../../local/moto.ts'),
+          import('../../../local/runtime/runtime.ts'),
+        ]);
       // Read now: the runtime gives the probe Lambda its config in HCGUARD_BAKED_CONFIG, as the stack does.
       const configPath = context.configPath();
       const global = program.opts<GlobalOptions>();
@@ -94,6 +98,7 @@ export const registerUpCommand = (program: Command, context: CliContext): void =
               ...(info.sandboxUrl ? { sandboxUrl: info.sandboxUrl } : {}),
               dashboardUrl: info.dashboardUrl,
               ...(info.motoPid ? { motoPid: info.motoPid } : {}),
+              ...(info.sandboxDevelopmentKey ? { sandboxDevelopmentKey: true } : {}),
             }),
         });
       } catch (error) {
