@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeMachine, type BenchMode, type BenchSection, type SectionResult } from './lib/report.ts';
 import type { HcguardFootprint } from '../lambdas/core/cost.ts';
 import { awsCallsSection } from './sections/aws-calls.ts';
+import { cliStartupSection } from './sections/cli-startup.ts';
 import { costSection } from './sections/cost.ts';
 import { latencySection } from './sections/latency.ts';
 import { packagesSection } from './sections/packages.ts';
@@ -25,6 +26,7 @@ const sections = (): BenchSection[] => {
     latencySection,
     probeEngineSection,
     packagesSection,
+    cliStartupSection,
     awsCallsSection(measured),
     costSection(() => measured.footprint),
   ];
