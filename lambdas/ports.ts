@@ -95,6 +95,8 @@ export interface HistoryQuery {
   /** ISO instant; results at or after it. */
   readonly since?: string;
   readonly limit?: number;
+  /** The oldest results first (default: the newest first). */
+  readonly oldestFirst?: boolean;
 }
 
 export interface IncidentQuery {

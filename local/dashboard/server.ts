@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { FAULT_MODES, SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
+import { OVERALL_LEVELS, type OverallLevel } from '../../lambdas/core/status-page.ts';
 import { packageFile } from '../package-root.ts';
 import { isAddressInUse, PortInUseError } from '../runtime/errors.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from './state.ts';
@@ -40,6 +41,16 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 const STATIC_DIR = packageFile('local', 'dashboard', 'static');
+/** The tab's icon follows the banner (the page swaps the link), so a glance at the tab bar tells. */
+const FAVICON_COLOURS: Readonly<Record<OverallLevel, string>> = {
+  operational: '#1a7f37',
+  degraded: '#bf8700',
+  outage: '#cf222e',
+  unknown: '#8c959f',
+};
+const favicon = (level: OverallLevel): string =>
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">' +
+  `<circle cx="8" cy="8" r="7" fill="${FAVICON_COLOURS[level]}"/></svg>`;
 const MAX_BODY_BYTES = 16 * 1024;
 
 const faultBody = z.strictObject({
@@ -90,6 +101,15 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
       const body = await readFile(join(STATIC_DIR, staticFile.file));
       response.writeHead(200, { 'content-type': staticFile.type, ...SECURITY_HEADERS });
       response.end(body);
+      return;
+    }
+    const icon = request.method === 'GET' ? /^\/favicon(?:-([a-z]+))?\.(?:svg|ico)$/.exec(url.pathname) : null;
+    if (icon) {
+      const level = (OVERALL_LEVELS as readonly string[]).includes(icon[1] ?? '')
+        ? (icon[1] as OverallLevel)
+        : 'unknown';
+      response.writeHead(200, { 'content-type': 'image/svg+xml', ...SECURITY_HEADERS });
+      response.end(favicon(level));
       return;
     }
     if (route === 'GET /api/state') {

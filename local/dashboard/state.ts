@@ -6,6 +6,7 @@ import type { TargetHealth } from '../../lambdas/core/model/probing.ts';
 import type { ActiveFault, FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSnapshot } from '../citizens.ts';
 import type { Hold } from '../../lambdas/core/holds.ts';
+import type { OverallStatus } from '../../lambdas/core/status-page.ts';
 
 export interface LatencyPoint {
   readonly at: string;
@@ -65,6 +66,33 @@ export interface DrillView {
   readonly reportUrl?: string;
 }
 
+/** A target's uptime over the last 24 hours and 7 days, counted from its first result in each. */
+export interface UptimeView {
+  readonly site: Site;
+  readonly stage: Stage;
+  readonly windows: readonly {
+    readonly label: '24 h' | '7 d';
+    /** Undefined when the target has no result in the window. */
+    readonly ratio?: number;
+    readonly observedMs: number;
+    readonly failingMs: number;
+  }[];
+}
+
+/** Incidents that were unresolved at some point of the window, for the timeline. */
+export interface TimelineView {
+  readonly from: string;
+  readonly to: string;
+  readonly incidents: readonly {
+    readonly id: string;
+    readonly severity: Severity;
+    readonly title: string;
+    readonly openedAt: string;
+    readonly resolvedAt?: string;
+    readonly drillId?: string;
+  }[];
+}
+
 export interface RoundsView {
   readonly count: number;
   readonly lastStartedAt?: string;
@@ -77,10 +105,14 @@ export interface RoundsView {
 export interface DashboardState {
   readonly name: string;
   readonly generatedAt: string;
+  /** The banner: operational, degraded, outage or not known yet, why and since when. */
+  readonly overall: OverallStatus;
   readonly sites: readonly { readonly site: Site; readonly label: string; readonly endpoint: string }[];
   readonly targets: readonly TargetView[];
   readonly routing: readonly RoutingView[];
   readonly incidents: readonly IncidentView[];
+  readonly uptime: readonly UptimeView[];
+  readonly timeline: TimelineView;
   readonly faults: readonly ActiveFault[];
   readonly citizens?: CitizenSnapshot;
   readonly drills: readonly DrillView[];
@@ -93,7 +125,8 @@ export interface DashboardState {
   readonly unread?: readonly StatePart[];
 }
 
-export type StatePart = 'target states' | 'routing' | 'incidents' | 'sandbox faults' | 'drills' | 'probe history';
+export type StatePart =
+  'target states' | 'routing' | 'incidents' | 'incident history' | 'sandbox faults' | 'drills' | 'probe history';
 
 export interface DashboardBackend {
   state(signal?: AbortSignal): Promise<DashboardState>;

@@ -10,6 +10,8 @@ import type { Clock, FaultInjector, RoutingStore, StateStore } from '../../lambd
 import type { FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import { flapHold } from '../../lambdas/core/holds.ts';
+import type { Incident } from '../../lambdas/core/model/incidents.ts';
+import { failingIntervals, overallStatus, uptime } from '../../lambdas/core/status-page.ts';
 import {
   DashboardRequestError,
   type DashboardBackend,
@@ -17,9 +19,18 @@ import {
   type DrillView,
   type LatencyPoint,
   type RoundsView,
+  type RoutingView,
   type StatePart,
   type TargetView,
+  type TimelineView,
+  type UptimeView,
 } from '../dashboard/state.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const WEEK_MS = 7 * DAY_MS;
+/** Incidents opened this long before the week still count toward it while they lasted into it. */
+const LONGEST_INCIDENT_MS = DAY_MS;
 
 /** Drills as the local runtime runs them (in-process); the drill service behind it. */
 export interface DrillControl {
@@ -66,10 +77,26 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
         return fallback;
       }
     };
-    const [targets, routing, incidents, faults, drills, latency] = await Promise.all([
+    const now = options.clock.now();
+    const weekStart = new Date(now.getTime() - WEEK_MS).toISOString();
+    const [targets, routing, incidents, recentIncidents, firstResults, faults, drills, latency] = await Promise.all([
       attempt('target states', () => options.stateStore.loadTargets(signal), [] as TargetState[]),
       attempt('routing', () => options.routing.list(signal), []),
       attempt('incidents', () => options.stateStore.listOpenIncidents(signal), []),
+      attempt(
+        'incident history',
+        () =>
+          options.stateStore.listIncidents(
+            { since: new Date(now.getTime() - WEEK_MS - LONGEST_INCIDENT_MS).toISOString(), limit: 1000 },
+            signal,
+          ),
+        [] as Incident[],
+      ),
+      attempt(
+        'probe history',
+        () => firstResultsSince(options.stateStore, weekStart, signal),
+        new Map<string, string>(),
+      ),
       attempt('sandbox faults', () => options.faults.list(signal), []),
       options.drills
         ? attempt('drills', () => options.drills!.list(signal), [] as DrillView[])
@@ -100,24 +127,56 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
         };
       }),
     );
+    const routingViews: RoutingView[] = routing.map((route) => ({
+      record: route.record,
+      activeSite: route.activeSite,
+      since: route.since,
+      reason: route.reason,
+      actor: route.actor,
+      ...(route.pending ? { pendingTo: route.pending.toSite } : {}),
+      ...(route.refusal ? { refusal: route.refusal.message } : {}),
+    }));
+    const generatedAt = now.toISOString();
+    const known = new Map([...recentIncidents, ...incidents].map((incident) => [incident.id, incident]));
+    const everyIncident = [...known.values()];
+    // The banner weighs these three; without one of them it would claim what it cannot know.
+    const blind = unread.filter((part) => part === 'target states' || part === 'routing' || part === 'incidents');
     return {
       name: options.config.name,
-      generatedAt: options.clock.now().toISOString(),
+      generatedAt,
+      overall: blind.length
+        ? { level: 'unknown', headline: `Status not known: cannot read ${blind.join(', ')}`, causes: warnings }
+        : overallStatus({ targets: targetViews, routing: routingViews, incidents }),
+      uptime: targetViews.map((target): UptimeView => {
+        const failing = failingIntervals(target, everyIncident);
+        const observedFrom = firstResults.get(`${target.site}#${target.stage}`);
+        return {
+          site: target.site,
+          stage: target.stage,
+          windows: (
+            [
+              ['24 h', DAY_MS],
+              ['7 d', WEEK_MS],
+            ] as const
+          ).map(([label, length]) => ({
+            label,
+            ...uptime({
+              windowStart: new Date(now.getTime() - length).toISOString(),
+              now: generatedAt,
+              ...(observedFrom ? { observedFrom } : {}),
+              failing,
+            }),
+          })),
+        };
+      }),
+      timeline: incidentTimeline(everyIncident, now),
       sites: SITES.map((site) => ({
         site,
         label: options.config.sites[site].label ?? site,
         endpoint: options.sandboxOrigins[site],
       })),
       targets: targetViews,
-      routing: routing.map((route) => ({
-        record: route.record,
-        activeSite: route.activeSite,
-        since: route.since,
-        reason: route.reason,
-        actor: route.actor,
-        ...(route.pending ? { pendingTo: route.pending.toSite } : {}),
-        ...(route.refusal ? { refusal: route.refusal.message } : {}),
-      })),
+      routing: routingViews,
       incidents: [...incidents]
         .sort((a, b) => a.severity.localeCompare(b.severity) || b.openedAt.localeCompare(a.openedAt))
         .map((incident) => ({
@@ -185,6 +244,43 @@ const asRequestError = async (inject: () => Promise<void>): Promise<void> => {
     if (error instanceof Error && error.name === 'FaultSpecError') throw new DashboardRequestError(error.message);
     throw error;
   }
+};
+
+/** Incidents unresolved at some instant of the last 24 hours, oldest first. */
+const incidentTimeline = (incidents: readonly Incident[], now: Date): TimelineView => {
+  const from = new Date(now.getTime() - DAY_MS).toISOString();
+  return {
+    from,
+    to: now.toISOString(),
+    incidents: incidents
+      .filter((incident) => !incident.resolvedAt || incident.resolvedAt >= from)
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt))
+      .map((incident) => ({
+        id: incident.id,
+        severity: incident.severity,
+        title: incident.title,
+        openedAt: incident.openedAt,
+        ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt } : {}),
+        ...(incident.drillId ? { drillId: incident.drillId } : {}),
+      })),
+  };
+};
+
+/** Each target's first result since `since`: where its uptime starts counting. */
+const firstResultsSince = async (
+  stateStore: StateStore,
+  since: string,
+  signal?: AbortSignal,
+): Promise<Map<string, string>> => {
+  const entries = await Promise.all(
+    SITES.flatMap((site) =>
+      STAGES.map(async (stage) => {
+        const [first] = await stateStore.history({ site, stage, since, oldestFirst: true, limit: 1 }, signal);
+        return first ? ([[`${site}#${stage}`, first.startedAt]] as const) : [];
+      }),
+    ),
+  );
+  return new Map(entries.flat());
 };
 
 const latencyByTarget = async (

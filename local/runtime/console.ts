@@ -68,6 +68,8 @@ export const statusTable = (state: DashboardState): string[] => {
       (rounds.lastDurationMs !== undefined ? ` (last ${rounds.lastDurationMs} ms)` : '') +
       (rounds.lastError ? `  LAST ROUND FAILED: ${rounds.lastError}` : ''),
   );
+  const overall = state.overall;
+  lines.push(`  ${overall.headline}${overall.since ? ` since ${clock(overall.since)}` : ''}`);
   lines.push(`  ${pad('stage', 14)}${SITES.map((site) => pad(site, CELL)).join('')}`);
   for (const stage of STAGES) {
     const cells = SITES.map((site) => {

@@ -156,6 +156,15 @@ export const stateStoreContract = (name: string, setup: () => Promise<StoreUnder
           'collection-check',
           'second-probe',
         ]);
+        // The first result in a window (where a status page's uptime starts counting).
+        const oldest = await store.history({
+          site: 'primary',
+          stage: 'verification',
+          since: iso(5),
+          oldestFirst: true,
+          limit: 2,
+        });
+        expect(oldest.map((entry) => entry.startedAt)).toEqual([iso(6), iso(8)]);
       });
     });
 

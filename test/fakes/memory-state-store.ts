@@ -14,7 +14,12 @@ import type {
   OutboxAlert,
   SentAlert,
 } from '../../lambdas/core/model/incidents.ts';
-import type { ProbeResult, TargetState, TargetWrite } from '../../lambdas/core/model/probing.ts';
+import {
+  inHistoryOrder,
+  type ProbeResult,
+  type TargetState,
+  type TargetWrite,
+} from '../../lambdas/core/model/probing.ts';
 import type { DrillScope } from '../../lambdas/core/drill/model.ts';
 import type { SwitchAnnouncement } from '../../lambdas/core/model/routing.ts';
 import type { HistoryQuery, IncidentQuery, SentAlertsQuery, StateStore } from '../../lambdas/ports.ts';
@@ -71,15 +76,15 @@ export class MemoryStateStore implements StateStore {
   async history(query: HistoryQuery, signal?: AbortSignal): Promise<ProbeResult[]> {
     this.check('history', signal);
     return copy(
-      this.results
-        .filter(
+      inHistoryOrder(
+        this.results.filter(
           (result) =>
             (!query.site || result.site === query.site) &&
             (!query.stage || result.stage === query.stage) &&
             (!query.since || result.startedAt >= query.since),
-        )
-        .toSorted((a, b) => b.startedAt.localeCompare(a.startedAt) || a.probeId.localeCompare(b.probeId))
-        .slice(0, query.limit ?? 100),
+        ),
+        query.oldestFirst,
+      ).slice(0, query.limit ?? 100),
     );
   }
 

@@ -185,6 +185,94 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
     expect(state.warnings).toEqual(['cannot read target states: ProvisionedThroughputExceededException']);
     expect(state.targets.every((entry) => entry.health === 'unknown')).toBe(true);
     expect(state.incidents.map((entry) => entry.id)).toEqual(['a']);
+    // The banner does not guess without the targets.
+    expect(state.overall).toEqual({
+      level: 'unknown',
+      headline: 'Status not known: cannot read target states',
+      causes: ['cannot read target states: ProvisionedThroughputExceededException'],
+    });
+  });
+
+  it("gives the banner, each target's uptime over 24 h and 7 d, and the incident timeline", async () => {
+    const { backend, stateStore, routing } = setUp();
+    for (const site of ['primary', 'backup'] as const)
+      for (const stage of ['collection', 'transmission', 'verification'] as const)
+        stateStore.targets.set(`${site}#${stage}`, target(site, stage));
+    stateStore.targets.set(
+      'primary#verification',
+      target('primary', 'verification', { health: 'failing', since: '2026-11-02T07:54:00.000Z' }),
+    );
+    await routing.put(
+      {
+        record: 'verify.hc.example.com',
+        activeSite: 'backup',
+        since: '2026-11-02T07:55:00.000Z',
+        reason: 'verification failing on primary',
+        actor: 'controller',
+        version: 1,
+      },
+      0,
+    );
+    // Probed since 2 days ago; failing 6 h three days ago (before probing began: no matter), 1 h yesterday and now.
+    stateStore.results.push(
+      result('2026-10-31T08:00:00.000Z', 10),
+      { ...result('2026-11-01T08:00:00.000Z', 10), site: 'backup' },
+      result('2026-11-02T07:59:55.000Z', 900, 'failed'),
+    );
+    const resolved = (id: string, openedAt: string, resolvedAt: string, severity: Incident['severity'] = 'SEV1') => ({
+      ...incident(id, severity, openedAt),
+      dedupKey: `probe/primary/verification/${id}`,
+      status: 'resolved' as const,
+      resolvedAt,
+    });
+    stateStore.incidents.set('old', resolved('old', '2026-10-30T00:00:00.000Z', '2026-10-30T06:00:00.000Z'));
+    stateStore.incidents.set('y', resolved('y', '2026-11-01T12:00:00.000Z', '2026-11-01T13:00:00.000Z'));
+    stateStore.incidents.set('d', {
+      ...resolved('d', '2026-11-02T01:00:00.000Z', '2026-11-02T01:30:00.000Z', 'SEV3'),
+      dedupKey: 'probe/primary/verification/degraded',
+    });
+    stateStore.incidents.set('now', { ...incident('now', 'SEV2', '2026-11-02T07:54:10.000Z'), drillId: 'drill-3' });
+
+    const state = await backend.state();
+    expect(state.overall).toEqual({
+      level: 'degraded',
+      headline: 'Degraded: verification failing on primary (+2 more)',
+      since: '2026-11-02T07:54:00.000Z',
+      causes: [
+        'verification failing on primary',
+        'SEV2 incident now (drill drill-3)',
+        'verify.hc.example.com is served by the backup',
+      ],
+    });
+    const windows = (site: string, stage: string) =>
+      state.uptime.find((entry) => entry.site === site && entry.stage === stage)?.windows;
+    // 24 h: the hour 12:00–13:00 yesterday and the 6 min since 07:54; the degraded half hour is not failing.
+    expect(
+      windows('primary', 'verification')?.map((window) => [window.label, window.failingMs, window.observedMs]),
+    ).toEqual([
+      ['24 h', 66 * 60_000, 24 * 3_600_000],
+      ['7 d', 66 * 60_000, 48 * 3_600_000],
+    ]);
+    expect(windows('backup', 'verification')?.map((window) => window.ratio)).toEqual([1, 1]);
+    expect(windows('primary', 'collection')).toEqual([
+      { label: '24 h', observedMs: 0, failingMs: 0 },
+      { label: '7 d', observedMs: 0, failingMs: 0 },
+    ]);
+    expect(state.timeline).toEqual({
+      from: '2026-11-01T08:00:00.000Z',
+      to: '2026-11-02T08:00:00.000Z',
+      incidents: [
+        expect.objectContaining({ id: 'y', severity: 'SEV1', resolvedAt: '2026-11-01T13:00:00.000Z' }),
+        expect.objectContaining({ id: 'd', severity: 'SEV3' }),
+        {
+          id: 'now',
+          severity: 'SEV2',
+          title: 'incident now',
+          openedAt: '2026-11-02T07:54:10.000Z',
+          drillId: 'drill-3',
+        },
+      ],
+    });
   });
 
   it('acknowledges as the dashboard operator, and answers 404 and 409 for the wrong incident', async () => {

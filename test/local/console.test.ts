@@ -5,6 +5,9 @@ import { changeLines, createStatusConsole, statusTable } from '../../local/runti
 const healthy = (): DashboardState => ({
   name: 'hcguard',
   generatedAt: '2026-11-02T08:00:00.000Z',
+  overall: { level: 'operational', headline: 'All systems operational', since: '2026-11-02T07:00:00.000Z', causes: [] },
+  uptime: [],
+  timeline: { from: '2026-11-01T08:00:00.000Z', to: '2026-11-02T08:00:00.000Z', incidents: [] },
   sites: [],
   targets: (['primary', 'backup'] as const).flatMap((site) =>
     (['collection', 'transmission', 'verification'] as const).map((stage) => ({
@@ -55,6 +58,12 @@ const broken = (): DashboardState => {
   return {
     ...state,
     generatedAt: '2026-11-02T08:00:20.000Z',
+    overall: {
+      level: 'outage',
+      headline: 'Outage: SEV1 verification failing on primary',
+      since: '2026-11-02T08:00:15.000Z',
+      causes: [],
+    },
     targets: state.targets.map((target) =>
       target.site === 'primary' && target.stage === 'verification'
         ? { ...target, health: 'failing' as const, lastMessage: 'verify: HTTP 503' }
@@ -141,6 +150,7 @@ describe('the status console', () => {
   it('draws the site × stage table with routing, incidents and the citizens', () => {
     expect(statusTable(broken())).toEqual([
       '08:00:20  round 3 every 5s (last 40 ms)',
+      '  Outage: SEV1 verification failing on primary since 08:00:15',
       '  stage         primary                       backup                        ',
       '  collection    healthy 12ms                  healthy 12ms                  ',
       '  transmission  healthy 12ms                  healthy 12ms                  ',
@@ -162,7 +172,7 @@ describe('the status console', () => {
           : target,
       ),
     };
-    expect(statusTable(almost)[4]).toBe(
+    expect(statusTable(almost)[5]).toBe(
       `  verification  ${'failing 12ms'.padEnd(30)}${'healthy (1/3 failing) 12ms'.padEnd(30)}`,
     );
   });
@@ -189,6 +199,6 @@ describe('the status console', () => {
     console.show(broken());
     const lines = output.trimEnd().split('\n');
     expect(lines.every((line) => line.length <= 39)).toBe(true);
-    expect(lines[5]).toBe('  routing verify.hc.internal → backup …');
+    expect(lines[6]).toBe('  routing verify.hc.internal → backup …');
   });
 });

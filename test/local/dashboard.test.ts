@@ -13,6 +13,35 @@ const SCREENSHOTS = 'reports/screenshots';
 const baseState = (): DashboardState => ({
   name: 'hcguard-test',
   generatedAt: '2026-11-02T08:00:00.000Z',
+  overall: { level: 'operational', headline: 'All systems operational', since: '2026-11-02T07:59:00.000Z', causes: [] },
+  uptime: (['primary', 'backup'] as const).flatMap((site) =>
+    (['collection', 'transmission', 'verification'] as const).map((stage) => ({
+      site,
+      stage,
+      windows: [
+        {
+          label: '24 h' as const,
+          ratio: site === 'primary' && stage === 'verification' ? 0.9875 : 1,
+          observedMs: 86_400_000,
+          failingMs: 0,
+        },
+        { label: '7 d' as const, observedMs: 0, failingMs: 0 },
+      ],
+    })),
+  ),
+  timeline: {
+    from: '2026-11-01T08:00:00.000Z',
+    to: '2026-11-02T08:00:00.000Z',
+    incidents: [
+      {
+        id: 'inc-old',
+        severity: 'SEV2',
+        title: 'transmission failing on backup: HTTP 502 from the back end',
+        openedAt: '2026-11-02T03:00:00.000Z',
+        resolvedAt: '2026-11-02T03:20:00.000Z',
+      },
+    ],
+  },
   sites: [
     { site: 'primary', label: 'primary (sandbox 127.0.0.1)', endpoint: 'http://127.0.0.1:18080' },
     { site: 'backup', label: 'backup (sandbox 127.0.0.2)', endpoint: 'http://127.0.0.2:18080' },
@@ -130,6 +159,24 @@ const scriptedBackend = () => {
             actor: 'controller',
           },
         ],
+        overall: {
+          level: 'outage',
+          headline: 'Outage: SEV1 verification failing on primary: HTTP 503',
+          since: '2026-11-02T08:00:05.000Z',
+          causes: ['SEV1 verification failing on primary: HTTP 503', 'verify.hc.internal is served by the backup'],
+        },
+        timeline: {
+          ...state.timeline,
+          incidents: [
+            ...state.timeline.incidents,
+            {
+              id: 'inc-7f3a',
+              severity: 'SEV1',
+              title: 'verification failing on primary: HTTP 503',
+              openedAt: '2026-11-02T08:00:15.000Z',
+            },
+          ],
+        },
         citizens: {
           ...state.citizens!,
           recent: { seconds: 30, ok: 80, failed: 20, successRate: 0.8 },
@@ -357,6 +404,59 @@ describe('dashboard page in headless Chromium', () => {
         .poll(() => page.locator('tr[data-drill-id="drill-1"] a').getAttribute('href'), { timeout: 10_000 })
         .toBe('/drills/drill-1/report');
       expect(calls).toEqual(['inject primary verification error', 'ack inc-7f3a', 'drill verification-outage']);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
+  it.each([
+    { width: 1400, colorScheme: 'light' as const },
+    { width: 390, colorScheme: 'light' as const },
+    { width: 390, colorScheme: 'dark' as const },
+    { width: 1400, colorScheme: 'dark' as const },
+  ])(
+    'is a status page at $width px ($colorScheme): banner, title and icon follow the status, uptime, ' +
+      'a timeline, axes, nothing wider than the screen',
+    async ({ width, colorScheme }) => {
+      const { url } = await start();
+      const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(url);
+      const banner = page.locator('#banner');
+      await expect.poll(() => banner.getAttribute('data-level'), { timeout: 10_000 }).toBe('operational');
+      expect(await page.locator('#banner-headline').textContent()).toBe('All systems operational');
+      expect(await page.title()).toBe('OK · hcguard hcguard-test');
+      expect(await page.locator('#favicon').getAttribute('href')).toBe('/favicon-operational.svg');
+      expect(await page.locator('[data-uptime="primary/verification"] [data-window="24 h"]').textContent()).toBe(
+        '24 h 98.75 %',
+      );
+      expect(await page.locator('[data-uptime="backup/collection"] [data-window="7 d"]').textContent()).toBe('7 d —');
+      expect(await page.locator('[data-timeline-incident]').count()).toBe(1);
+      expect(await page.locator('svg.sparkline .axis-label').first().textContent()).toBe('50 ms');
+      expect(await page.locator('svg.citizens-chart .axis-label').allTextContents()).toContain('now · per 5 s');
+      const overflow = () =>
+        page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(await overflow()).toBe(0);
+      const name = `${SCREENSHOTS}/status-${width}-${colorScheme}`;
+      await page.screenshot({ path: `${name}.png`, fullPage: true });
+
+      await postJson(`${url}api/faults`, { site: 'primary', stage: 'verification', mode: 'error' });
+      await expect.poll(() => banner.getAttribute('data-level'), { timeout: 10_000 }).toBe('outage');
+      expect(await page.locator('#banner-headline').textContent()).toBe(
+        'Outage: SEV1 verification failing on primary: HTTP 503',
+      );
+      expect(await page.locator('#banner-causes li').allTextContents()).toEqual([
+        'SEV1 verification failing on primary: HTTP 503',
+        'verify.hc.internal is served by the backup',
+      ]);
+      expect(await page.title()).toBe('Outage · hcguard hcguard-test');
+      expect(await page.locator('#favicon').getAttribute('href')).toBe('/favicon-outage.svg');
+      expect(await page.locator('[data-timeline-incident="inc-7f3a"]').getAttribute('class')).toBe('bar SEV1 open');
+      expect(await overflow()).toBe(0);
+      await page.screenshot({ path: `${name}-outage.png`, fullPage: true });
+      const icon = await page.request.get(`${url}favicon-outage.svg`);
+      expect(icon.headers()['content-type']).toBe('image/svg+xml');
+      expect(await icon.text()).toContain('#cf222e');
       expect(errors).toEqual([]);
       await page.close();
     },

@@ -14,7 +14,7 @@ import type {
   OutboxAlert,
   SentAlert,
 } from '../../core/model/incidents.ts';
-import type { ProbeResult, TargetState, TargetWrite } from '../../core/model/probing.ts';
+import { inHistoryOrder, type ProbeResult, type TargetState, type TargetWrite } from '../../core/model/probing.ts';
 import type { SwitchAnnouncement } from '../../core/model/routing.ts';
 import { SITES, STAGES, type Actor } from '../../core/model/vocabulary.ts';
 import type { HistoryQuery, IncidentQuery, SentAlertsQuery, StateStore } from '../../ports.ts';
@@ -123,18 +123,17 @@ export class DynamoStateStore implements StateStore {
           {
             KeyConditionExpression: query.since ? 'pk = :pk AND sk >= :since' : 'pk = :pk',
             ExpressionAttributeValues: { ':pk': partition, ...(query.since ? { ':since': query.since } : {}) },
-            ScanIndexForward: false,
+            ScanIndexForward: query.oldestFirst === true,
           },
           signal,
           limit,
         ),
       ),
     );
-    return pages
-      .flat()
-      .map((item) => item.result as ProbeResult)
-      .toSorted((a, b) => b.startedAt.localeCompare(a.startedAt) || a.probeId.localeCompare(b.probeId))
-      .slice(0, limit);
+    return inHistoryOrder(
+      pages.flat().map((item) => item.result as ProbeResult),
+      query.oldestFirst,
+    ).slice(0, limit);
   }
 
   // ---------------------------------------------------------------- incidents and alerts

@@ -89,3 +89,11 @@ export interface TargetWrite {
   /** 0: the target must not be stored yet. */
   readonly expectedVersion: number;
 }
+
+/** Results by start, then probe id: newest first (a history's default order) or oldest first. */
+export const inHistoryOrder = (results: readonly ProbeResult[], oldestFirst = false): ProbeResult[] =>
+  results.toSorted((a, b) =>
+    oldestFirst
+      ? a.startedAt.localeCompare(b.startedAt) || a.probeId.localeCompare(b.probeId)
+      : b.startedAt.localeCompare(a.startedAt) || a.probeId.localeCompare(b.probeId),
+  );

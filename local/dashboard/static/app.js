@@ -32,20 +32,52 @@ const ago = (iso, now) => {
 };
 const percent = (rate) => (rate === undefined ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)} %`);
 
-/** Probe latency over time: a line, with failed rounds marked in red. */
+const LEVEL_WORDS = { operational: 'OK', degraded: 'Degraded', outage: 'Outage', unknown: 'Unknown' };
+
+/** A short span in words: "45 s", "12 min", "3.5 h". */
+const span = (ms) => {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')} h`;
+};
+
+/** A chart's axis label, in the chart's own coordinates. */
+const label = (x, y, text, anchor = 'start') => {
+  const node = svg('text', { x, y, class: 'axis-label', 'text-anchor': anchor });
+  node.textContent = text;
+  return node;
+};
+
+/**
+ * Probe latency over time: a line on a 0–peak ms scale (labelled on the left), the time span
+ * under it, failed rounds marked in red.
+ */
 const sparkline = (points) => {
-  const width = 160;
-  const height = 32;
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'sparkline', role: 'img' });
+  const width = 200;
+  const height = 54;
+  const left = 34;
+  const top = 4;
+  const bottom = height - 14;
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'sparkline', role: 'img' });
   const title = svg('title');
   if (points.length === 0) {
     title.textContent = 'no results yet';
-    chart.append(title);
+    chart.append(title, label(left, bottom, 'no results yet'));
     return chart;
   }
   const max = Math.max(50, ...points.map((point) => point.ms));
-  const x = (index) => (points.length === 1 ? width / 2 : 2 + (index * (width - 4)) / (points.length - 1));
-  const y = (ms) => height - 3 - (ms / max) * (height - 6);
+  const x = (index) =>
+    points.length === 1 ? (left + width) / 2 : left + 2 + (index * (width - left - 4)) / (points.length - 1);
+  const y = (ms) => bottom - (ms / max) * (bottom - top);
+  chart.append(
+    svg('line', { x1: left, y1: top, x2: left, y2: bottom, class: 'axis' }),
+    svg('line', { x1: left, y1: bottom, x2: width, y2: bottom, class: 'axis' }),
+    label(left - 3, top + 7, `${max} ms`, 'end'),
+    label(left - 3, bottom, '0', 'end'),
+    label(left, height - 2, time(points[0].at)),
+    label(width, height - 2, time(points[points.length - 1].at), 'end'),
+  );
   const path = points
     .map((point, index) => `${index === 0 ? 'M' : 'L'}${x(index).toFixed(1)},${y(point.ms).toFixed(1)}`)
     .join(' ');
@@ -58,10 +90,153 @@ const sparkline = (points) => {
   });
   const last = points[points.length - 1];
   title.textContent =
-    `latest ${last.ms} ms (${last.outcome}); peak ` +
-    `${Math.max(...points.map((point) => point.ms))} ms over ${points.length} rounds`;
+    `probe time in ms over the last ${points.length} rounds: latest ${last.ms} ms (${last.outcome}), peak ` +
+    `${Math.max(...points.map((point) => point.ms))} ms`;
   chart.append(title);
   return chart;
+};
+
+const renderBanner = (state) => {
+  const overall = state.overall;
+  const banner = document.getElementById('banner');
+  banner.className = `banner ${overall.level}`;
+  banner.dataset.level = overall.level;
+  document.getElementById('banner-headline').textContent = overall.headline;
+  document.getElementById('banner-since').textContent = overall.since
+    ? `since ${time(overall.since)} (${ago(overall.since, state.generatedAt)})`
+    : '';
+  document
+    .getElementById('banner-causes')
+    .replaceChildren(...(overall.causes.length > 1 ? overall.causes.map((cause) => el('li', {}, cause)) : []));
+  document.title = `${LEVEL_WORDS[overall.level]} · hcguard ${state.name}`;
+  document.getElementById('favicon').setAttribute('href', `/favicon-${overall.level}.svg`);
+};
+
+const uptimeText = (window) =>
+  window.ratio === undefined
+    ? '—'
+    : `${(window.ratio * 100).toFixed(window.ratio === 1 ? 0 : window.ratio >= 0.999 ? 3 : 2)} %`;
+
+const uptimeClass = (ratio) =>
+  ratio === undefined ? 'none' : ratio >= 0.999 ? 'good' : ratio >= 0.99 ? 'fair' : 'bad';
+
+const renderUptime = (state) => {
+  const table = document.getElementById('uptime');
+  const headRow = table.tHead.rows[0];
+  while (headRow.cells.length > 1) headRow.deleteCell(1);
+  for (const site of state.sites) headRow.append(el('th', { scope: 'col' }, site.site));
+  const body = el('tbody');
+  for (const stage of STAGES) {
+    const row = el('tr', {}, el('th', { scope: 'row' }, stage));
+    for (const site of state.sites) {
+      const entry = state.uptime.find((item) => item.site === site.site && item.stage === stage);
+      const windows = entry ? entry.windows : [];
+      row.append(
+        el(
+          'td',
+          { 'data-uptime': `${site.site}/${stage}` },
+          ...windows.map((window) =>
+            el(
+              'span',
+              {
+                class: `uptime-window ${uptimeClass(window.ratio)}`,
+                'data-window': window.label,
+                title:
+                  window.ratio === undefined
+                    ? `no result in the last ${window.label}`
+                    : `failing ${span(window.failingMs)} of the ${span(window.observedMs)} observed`,
+              },
+              el('small', {}, window.label),
+              ' ',
+              uptimeText(window),
+            ),
+          ),
+        ),
+      );
+    }
+    body.append(row);
+  }
+  table.tBodies[0].replaceWith(body);
+};
+
+/** Incidents of the last 24 hours as bars on a time axis, one lane each, coloured by severity. */
+const renderTimeline = (state) => {
+  const box = document.getElementById('timeline');
+  const timeline = state.timeline;
+  if (timeline.incidents.length === 0) {
+    box.replaceChildren(el('p', { class: 'empty' }, 'no incident in the last 24 hours'));
+    return;
+  }
+  const from = Date.parse(timeline.from);
+  const to = Date.parse(timeline.to);
+  const width = 1000;
+  const lane = 18;
+  const axis = 18;
+  const height = timeline.incidents.length * lane + axis + 4;
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    class: 'timeline',
+    role: 'img',
+    preserveAspectRatio: 'none',
+    height,
+  });
+  const title = svg('title');
+  title.textContent = `${timeline.incidents.length} incidents between ${time(timeline.from)} and ${time(timeline.to)}`;
+  chart.append(title);
+  const x = (ms) => ((Math.min(to, Math.max(from, ms)) - from) / (to - from)) * width;
+  for (let hour = 0; hour <= 24; hour += 3) {
+    const at = from + hour * 3_600_000;
+    chart.append(svg('line', { x1: x(at), y1: 0, x2: x(at), y2: height - axis, class: 'grid' }));
+  }
+  timeline.incidents.forEach((incident, index) => {
+    const start = x(Date.parse(incident.openedAt));
+    const end = x(incident.resolvedAt ? Date.parse(incident.resolvedAt) : to);
+    const bar = svg('rect', {
+      x: start.toFixed(1),
+      y: index * lane + 3,
+      width: Math.max(3, end - start).toFixed(1),
+      height: lane - 6,
+      class: `bar ${incident.severity}${incident.resolvedAt ? '' : ' open'}`,
+      'data-timeline-incident': incident.id,
+    });
+    const tip = svg('title');
+    tip.textContent =
+      `${incident.severity} ${incident.title}: ${time(incident.openedAt)}–` +
+      `${incident.resolvedAt ? time(incident.resolvedAt) : 'now'}` +
+      (incident.drillId ? ` (drill ${incident.drillId})` : '');
+    bar.append(tip);
+    chart.append(bar);
+  });
+  const list = el(
+    'ol',
+    { class: 'timeline-list' },
+    ...[...timeline.incidents]
+      .reverse()
+      .map((incident) =>
+        el(
+          'li',
+          {},
+          el('span', { class: `severity ${incident.severity}` }, incident.severity),
+          ` ${time(incident.openedAt)}–${incident.resolvedAt ? time(incident.resolvedAt) : 'now'} `,
+          el(
+            'small',
+            {},
+            `(${span((incident.resolvedAt ? Date.parse(incident.resolvedAt) : to) - Date.parse(incident.openedAt))})`,
+          ),
+          ' ',
+          incident.title,
+          incident.drillId ? el('small', {}, ` · drill ${incident.drillId}`) : null,
+        ),
+      ),
+  );
+  const ticks = el(
+    'div',
+    { class: 'timeline-axis' },
+    ...[0, 6, 12, 18, 24].map((hour) =>
+      el('span', {}, hour === 24 ? 'now' : time(new Date(from + hour * 3_600_000).toISOString()).slice(0, 5)),
+    ),
+  );
+  box.replaceChildren(chart, ticks, list);
 };
 
 const renderTargets = (state) => {
@@ -139,24 +314,34 @@ const renderRouting = (state) => {
 };
 
 /** Successes and failures per bucket as stacked bars: the citizens' view of an outage. */
-const citizensChart = (buckets) => {
+const citizensChart = (buckets, bucketSeconds) => {
   const width = 320;
-  const height = 70;
+  const height = 84;
+  const left = 28;
+  const bottom = height - 14;
   const shown = buckets.slice(-60);
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'citizens-chart', role: 'img' });
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'citizens-chart', role: 'img' });
   const title = svg('title');
-  title.textContent = 'verifications per bucket: green succeeded, red failed';
+  title.textContent = `verifications per ${bucketSeconds} s: green succeeded, red failed`;
   chart.append(title);
   const max = Math.max(1, ...shown.map((bucket) => bucket.ok + bucket.failed));
-  const barWidth = width / 60;
+  const barWidth = (width - left) / 60;
+  chart.append(
+    svg('line', { x1: left, y1: 0, x2: left, y2: bottom, class: 'axis' }),
+    svg('line', { x1: left, y1: bottom, x2: width, y2: bottom, class: 'axis' }),
+    label(left - 3, 9, String(max), 'end'),
+    label(left - 3, bottom, '0', 'end'),
+    label(left, height - 2, `−${span(60 * bucketSeconds * 1000)}`),
+    label(width, height - 2, `now · per ${bucketSeconds} s`, 'end'),
+  );
   shown.forEach((bucket, index) => {
-    const x = (index + 60 - shown.length) * barWidth;
-    const okHeight = (bucket.ok / max) * (height - 2);
-    const failedHeight = (bucket.failed / max) * (height - 2);
+    const x = left + (index + 60 - shown.length) * barWidth;
+    const okHeight = (bucket.ok / max) * (bottom - 2);
+    const failedHeight = (bucket.failed / max) * (bottom - 2);
     chart.append(
       svg('rect', {
         x: x.toFixed(1),
-        y: (height - okHeight).toFixed(1),
+        y: (bottom - okHeight).toFixed(1),
         width: (barWidth - 1).toFixed(1),
         height: okHeight.toFixed(1),
         class: 'ok',
@@ -165,7 +350,7 @@ const citizensChart = (buckets) => {
     chart.append(
       svg('rect', {
         x: x.toFixed(1),
-        y: (height - okHeight - failedHeight).toFixed(1),
+        y: (bottom - okHeight - failedHeight).toFixed(1),
         width: (barWidth - 1).toFixed(1),
         height: failedHeight.toFixed(1),
         class: 'failed',
@@ -203,7 +388,7 @@ const renderCitizens = (state) => {
         ? ` (${citizens.answer.site}, cached until ${time(citizens.answer.expiresAt)})`
         : '',
     ),
-    citizensChart(citizens.buckets),
+    citizensChart(citizens.buckets, citizens.bucketSeconds),
     el(
       'p',
       { class: 'totals' },
@@ -247,19 +432,29 @@ const renderIncidents = (state) => {
       el(
         'tr',
         { 'data-incident-id': incident.id, 'data-severity': incident.severity, 'data-status': incident.status },
-        el('td', {}, el('span', { class: `severity ${incident.severity}` }, incident.severity)),
         el(
           'td',
-          {},
+          { 'data-label': 'severity' },
+          el('span', { class: `severity ${incident.severity}` }, incident.severity),
+        ),
+        el(
+          'td',
+          { 'data-label': 'incident' },
           el('strong', {}, incident.title),
           el('br'),
           el('small', {}, incident.id, incident.drillId ? ` · drill ${incident.drillId}` : ''),
         ),
-        el('td', {}, [incident.site, incident.stage].filter(Boolean).join(' / ')),
-        el('td', {}, time(incident.openedAt), el('br'), el('small', {}, ago(incident.openedAt, state.generatedAt))),
+        el('td', { 'data-label': 'where' }, [incident.site, incident.stage].filter(Boolean).join(' / ')),
         el(
           'td',
-          {},
+          { 'data-label': 'opened' },
+          time(incident.openedAt),
+          el('br'),
+          el('small', {}, ago(incident.openedAt, state.generatedAt)),
+        ),
+        el(
+          'td',
+          { 'data-label': 'status' },
           incident.status,
           incident.acknowledgedBy ? el('small', {}, ` by ${incident.acknowledgedBy}`) : null,
         ),
@@ -303,14 +498,14 @@ const renderDrills = (state) => {
       el(
         'tr',
         { 'data-drill-id': drill.id, 'data-outcome': drill.outcome },
-        el('td', {}, drill.id),
-        el('td', {}, drill.scenario),
-        el('td', {}, time(drill.startedAt)),
-        el('td', {}, el('span', { class: `outcome ${drill.outcome}` }, drill.outcome)),
-        el('td', { class: 'detail' }, drill.detail ?? ''),
+        el('td', { 'data-label': 'drill' }, drill.id),
+        el('td', { 'data-label': 'scenario' }, drill.scenario),
+        el('td', { 'data-label': 'started' }, time(drill.startedAt)),
+        el('td', { 'data-label': 'outcome' }, el('span', { class: `outcome ${drill.outcome}` }, drill.outcome)),
+        el('td', { class: 'detail', 'data-label': 'now / why' }, drill.detail ?? ''),
         el(
           'td',
-          {},
+          { 'data-label': 'report' },
           drill.reportUrl ? el('a', { href: drill.reportUrl, target: '_blank', rel: 'noopener' }, 'report') : '',
         ),
       ),
@@ -321,7 +516,7 @@ const renderDrills = (state) => {
 
 const render = (state) => {
   document.getElementById('name').textContent = state.name;
-  document.title = `hcguard — ${state.name}`;
+  renderBanner(state);
   const rounds = state.rounds;
   document.getElementById('meta').textContent =
     `${rounds.count} probe rounds every ${rounds.intervalSeconds} s` +
@@ -332,9 +527,11 @@ const render = (state) => {
   warnings.hidden = state.warnings.length === 0;
   warnings.replaceChildren(...state.warnings.map((warning) => el('li', {}, warning)));
   renderTargets(state);
+  renderUptime(state);
   renderRouting(state);
   renderCitizens(state);
   renderIncidents(state);
+  renderTimeline(state);
   renderFaults(state);
   renderDrills(state);
   document.body.dataset.updated = state.generatedAt;

@@ -1,0 +1,188 @@
+// What a status page says about the platform as a whole: one banner (operational, degraded,
+// outage, or not known yet) with what causes it and since when, and each target's uptime over a
+// window. Pure: the dashboard backend reads the state and renders what these return.
+import { probeDedupKey } from './incidents/ids.ts';
+import type { Incident } from './model/incidents.ts';
+import type { TargetHealth } from './model/probing.ts';
+import type { Severity, Site, Stage } from './model/vocabulary.ts';
+
+export const OVERALL_LEVELS = ['operational', 'degraded', 'outage', 'unknown'] as const;
+export type OverallLevel = (typeof OVERALL_LEVELS)[number];
+
+export interface OverallStatus {
+  readonly level: OverallLevel;
+  /** One line for the banner and the page title. */
+  readonly headline: string;
+  /** When the current level began, as far as the state tells. */
+  readonly since?: string;
+  /** Every reason for the level, worst first (empty when operational). */
+  readonly causes: readonly string[];
+}
+
+export interface StatusTarget {
+  readonly site: Site;
+  readonly stage: Stage;
+  readonly health: TargetHealth;
+  readonly since?: string;
+}
+
+export interface StatusRoute {
+  readonly record: string;
+  readonly activeSite: Site;
+  readonly since: string;
+  readonly refusal?: string;
+}
+
+export interface StatusIncident {
+  readonly severity: Severity;
+  readonly title: string;
+  readonly openedAt: string;
+  readonly drillId?: string;
+}
+
+interface Cause {
+  readonly level: 'outage' | 'degraded';
+  readonly text: string;
+  readonly since?: string;
+}
+
+const earliest = (instants: readonly (string | undefined)[]): string | undefined =>
+  instants.filter((at): at is string => at !== undefined).sort()[0];
+
+/**
+ * The banner. Outage: a site that serves a managed record cannot verify, or a SEV1 is unresolved
+ * (citizens are being stopped). Degraded: anything else failing or degraded, a SEV2 or SEV3
+ * unresolved, traffic on the backup, or a switch refused. SEV4 notices change nothing.
+ */
+export const overallStatus = (input: {
+  readonly targets: readonly StatusTarget[];
+  readonly routing: readonly StatusRoute[];
+  /** Unresolved incidents (open or acknowledged). */
+  readonly incidents: readonly StatusIncident[];
+}): OverallStatus => {
+  const causes: Cause[] = [];
+  const serving = new Set(input.routing.map((route) => route.activeSite));
+  for (const target of input.targets) {
+    if (target.health !== 'failing' && target.health !== 'degraded') continue;
+    const servingVerifier = target.stage === 'verification' && serving.has(target.site);
+    causes.push({
+      level: target.health === 'failing' && servingVerifier ? 'outage' : 'degraded',
+      text:
+        `${target.stage} ${target.health} on ${target.site}` + (servingVerifier ? ', which serves verification' : ''),
+      ...(target.since ? { since: target.since } : {}),
+    });
+  }
+  for (const incident of input.incidents) {
+    if (incident.severity === 'SEV4') continue;
+    causes.push({
+      level: incident.severity === 'SEV1' ? 'outage' : 'degraded',
+      text: `${incident.severity} ${incident.title}${incident.drillId ? ` (drill ${incident.drillId})` : ''}`,
+      since: incident.openedAt,
+    });
+  }
+  for (const route of input.routing) {
+    if (route.activeSite !== 'primary')
+      causes.push({ level: 'degraded', text: `${route.record} is served by the backup`, since: route.since });
+    if (route.refusal)
+      causes.push({ level: 'degraded', text: `a switch of ${route.record} is refused: ${route.refusal}` });
+  }
+  const outages = causes.filter((cause) => cause.level === 'outage');
+  const shown = outages.length ? outages : causes;
+  if (shown.length) {
+    const level = outages.length ? 'outage' : 'degraded';
+    const since = earliest(shown.map((cause) => cause.since));
+    const texts = [...outages, ...causes.filter((cause) => cause.level === 'degraded')].map((cause) => cause.text);
+    return {
+      level,
+      headline:
+        `${level === 'outage' ? 'Outage' : 'Degraded'}: ${shown[0]!.text}` +
+        (shown.length > 1 ? ` (+${shown.length - 1} more)` : ''),
+      ...(since ? { since } : {}),
+      causes: texts,
+    };
+  }
+  if (input.targets.length === 0 || input.targets.every((target) => target.health === 'unknown'))
+    return { level: 'unknown', headline: 'No probe results yet', causes: [] };
+  const unknown = input.targets.filter((target) => target.health === 'unknown');
+  const since = input.targets
+    .map((target) => target.since)
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(-1);
+  return {
+    level: 'operational',
+    headline:
+      unknown.length === 0
+        ? 'All systems operational'
+        : `Operational; not probed yet: ${unknown.map((target) => `${target.site} ${target.stage}`).join(', ')}`,
+    ...(since ? { since } : {}),
+    causes: [],
+  };
+};
+
+export interface Interval {
+  readonly from: string;
+  /** Open-ended: still going at the end of the window. */
+  readonly to?: string;
+}
+
+export interface Uptime {
+  /** Share of the observed part of the window the target was not failing; undefined when nothing was observed. */
+  readonly ratio?: number;
+  readonly observedMs: number;
+  readonly failingMs: number;
+}
+
+/**
+ * Uptime over `[windowStart, now]`, counted from `observedFrom` (the first probe result in the
+ * window: time before hcguard looked is not uptime) and against the union of the failing
+ * intervals, so an interval counted twice (an incident and the live state) is counted once.
+ */
+export const uptime = (input: {
+  readonly windowStart: string;
+  readonly now: string;
+  readonly observedFrom?: string;
+  readonly failing: readonly Interval[];
+}): Uptime => {
+  const end = Date.parse(input.now);
+  const start = Math.max(Date.parse(input.windowStart), input.observedFrom ? Date.parse(input.observedFrom) : end);
+  const observedMs = Math.max(0, end - start);
+  const clipped = input.failing
+    .map(
+      (interval) =>
+        [
+          Math.max(start, Date.parse(interval.from)),
+          Math.min(end, interval.to ? Date.parse(interval.to) : end),
+        ] as const,
+    )
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  let failingMs = 0;
+  let reach = start;
+  for (const [from, to] of clipped) {
+    if (to <= reach) continue;
+    failingMs += to - Math.max(from, reach);
+    reach = to;
+  }
+  return observedMs > 0 ? { ratio: 1 - failingMs / observedMs, observedMs, failingMs } : { observedMs, failingMs };
+};
+
+/**
+ * When a target was failing: its probe incidents (a degraded one is not failing) and, if it is
+ * failing now, the live state, which also covers an incident whose write has not landed.
+ */
+export const failingIntervals = (
+  target: StatusTarget,
+  incidents: readonly Pick<Incident, 'kind' | 'site' | 'stage' | 'dedupKey' | 'openedAt' | 'resolvedAt'>[],
+): Interval[] => [
+  ...incidents
+    .filter(
+      (incident) =>
+        incident.kind === 'probe' &&
+        incident.site === target.site &&
+        incident.stage === target.stage &&
+        incident.dedupKey !== probeDedupKey(target.site, target.stage, 'degraded'),
+    )
+    .map((incident) => ({ from: incident.openedAt, ...(incident.resolvedAt ? { to: incident.resolvedAt } : {}) })),
+  ...(target.health === 'failing' && target.since ? [{ from: target.since }] : []),
+];
