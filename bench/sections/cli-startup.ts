@@ -52,7 +52,8 @@ export const cliStartupSection: BenchSection = {
       const config = join(root, 'hcguard.config.ts');
       const ways = {
         bundle: [join(outdir, 'hcguard.mjs')],
-        source: ['--import', 'tsx', join(root, 'bin', 'hcguard.ts')],
+        // Resolved here: from the folder outside the checkout a bare 'tsx' would not be found.
+        source: ['--import', import.meta.resolve('tsx'), join(root, 'bin', 'hcguard.ts')],
       };
       const nodeTimes: number[] = [];
       for (let index = 0; index < runs; index += 1) nodeTimes.push(await timeOnce(['-e', ''], elsewhere));
