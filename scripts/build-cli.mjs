@@ -26,5 +26,7 @@ await build({
     js: "import { createRequire as cjs } from 'node:module'; const require = cjs(import.meta.url);",
   },
   outExtension: { '.js': '.mjs' },
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });

@@ -4,10 +4,9 @@ import type { Services } from '../../lambdas/app/compose.ts';
 import type { CliContext } from './context.ts';
 
 export const servicesFor = async (context: CliContext): Promise<Services> => {
-  // Loaded here, not at start-up: only commands that read the stack pay for the AWS SDK.
-  const [config, target, { createAwsClients }, { composeServices }] = await Promise.all([
-    context.config(),
-    context.target(),
+  const [config, target] = await Promise.all([context.config(), context.target()]);
+  // Loaded here, once there is a stack to read: the AWS SDK is most of a command's start-up.
+  const [{ createAwsClients }, { composeServices }] = await Promise.all([
     import('../../lambdas/app/aws-clients.ts'),
     import('../../lambdas/app/compose.ts'),
   ]);
