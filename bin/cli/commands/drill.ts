@@ -22,6 +22,7 @@ import type { Target } from '../target.ts';
 import { createInterface } from 'node:readline/promises';
 import { describeFault, findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
 import { dirname } from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { drillJson } from '../../../lambdas/core/drill/report-model.ts';
 import { formatLocal } from '../../../lambdas/core/time.ts';
 import { formatDuration } from '../../../lambdas/core/drill/state.ts';
@@ -105,6 +106,8 @@ export const runDrillCommand = async (
   const progress = phasePrinter(options.json ? context.err : context.out);
   const projectFolder = dirname(context.configPath());
   const interrupt = new AbortController();
+  // Pre-flight's checks run at once, each SDK or HTTP call listening on this one signal.
+  setMaxListeners(64, interrupt.signal);
   const onSignal = () => interrupt.abort(new Error('interrupted'));
   deps.interrupt?.addEventListener('abort', onSignal, { once: true });
   if (!deps.interrupt) process.once('SIGINT', onSignal);
@@ -168,6 +171,7 @@ const stopAfterInterrupt = async (
       `routing (Ctrl-C again to leave it as it is)\n`,
   );
   const second = new AbortController();
+  setMaxListeners(64, second.signal);
   const onSecond = () => second.abort(new Error('interrupted twice'));
   if (!deps.interrupt) process.once('SIGINT', onSecond);
   let stopped = drill;
@@ -214,7 +218,9 @@ const finish = (
   if (options.json) {
     context.out(`${JSON.stringify(drillJson(drill, shown(paths.html)), null, 2)}\n`);
   } else {
-    const measured = drill.dryRun ? '  dry run: nothing was injected, switched or written' : metricsLine(drill);
+    const measured = drill.dryRun
+      ? '  dry run: nothing was injected, switched or written; the report below lists every check'
+      : metricsLine(drill);
     const why = drill.abort ? ` (${drill.abort.code}: ${drill.abort.reason})` : '';
     const report = `  report: ${shown(paths.markdown)}\n          ${shown(paths.html)}`;
     context.out(`\ndrill ${drill.id}: ${outcome.toUpperCase()}${why}\n${measured}\n${report}\n`);
@@ -244,7 +250,11 @@ export const registerDrillCommands = (program: Command, context: CliContext, dep
         'collection-data-loss, full-site-outage) or one from drills.scenarios',
     )
     .addOption(new Option('--step <procedure>', 'a process test of one procedure alone').choices(DRILL_STEPS))
-    .option('--dry-run', "walk every phase's checks and permissions without injecting or switching anything")
+    .option(
+      '--dry-run',
+      "walk every phase's checks and permissions without injecting or switching anything; " +
+        'the report lists the checks',
+    )
     .option('--resume <id>', 'continue a drill that was interrupted (Ctrl-C, a crash, a Lambda deadline)')
     .option('--abort <id>', 'stop a drill: clear its fault and restore routing')
     .option('--reason <text>', 'why, with --abort (recorded in the drill)')

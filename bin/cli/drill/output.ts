@@ -3,7 +3,7 @@ import type { DrillRecord, PhaseRecord } from '../../../lambdas/core/drill/model
 import type { DrillReport } from '../../../lambdas/app/drill/types.ts';
 import { drillJson } from '../../../lambdas/core/drill/report-model.ts';
 import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
-import { formatDuration } from '../../../lambdas/core/drill/state.ts';
+import { formatMeasured, phaseTook } from '../../../lambdas/core/drill/state.ts';
 import { isAbsolute, join, relative } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -30,11 +30,15 @@ export const phasePrinter = (write: (text: string) => void) => {
       const seen = printed.get(phase.index);
       if (seen && seen.outcome === phase.outcome && (phase.outcome !== 'running' || seen.gist === gist(phase.detail)))
         continue;
-      const took = phase.endedAt ? ` (${formatDuration(Date.parse(phase.endedAt) - Date.parse(phase.startedAt))})` : '';
+      const took = phaseTook(phase);
       write(
         `  ${SYMBOLS[phase.outcome]} ${phase.name.padEnd(9)} ` +
-          `${phase.outcome === 'running' ? '' : `${phase.outcome}${took}: `}${phase.detail}\n`,
+          `${phase.outcome === 'running' ? '' : `${phase.outcome}${took ? ` (${took})` : ''}: `}${phase.detail}\n`,
       );
+      // What a failed or warned check found, under the phase that ran it, each by its name.
+      if (phase.outcome !== 'running')
+        for (const check of phase.checks.filter((entry) => !entry.ok))
+          write(`      ${check.required ? '✗' : '!'} ${check.name}: ${check.detail}\n`);
       printed.set(phase.index, { outcome: phase.outcome, gist: gist(phase.detail) });
     }
   };
@@ -42,7 +46,7 @@ export const phasePrinter = (write: (text: string) => void) => {
 
 export const metricsLine = (drill: DrillRecord): string => {
   const metrics = drillJson(drill).metrics;
-  const time = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
+  const time = (ms: number | null) => (ms === null ? '—' : formatMeasured(ms));
   const objectives = evaluateObjectives(drill)
     .map((result) => `${result.name} ${result.status}`)
     .join(', ');

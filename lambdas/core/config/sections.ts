@@ -233,8 +233,11 @@ export const objectivesSchema = z.strictObject({
   rtoSeconds: intBetween(1, 86_400).default(300),
   /** Records written during the drill that may be missing afterwards. */
   rpoRecords: intBetween(0, 1_000_000).default(0),
+  /** Unset, detect, notify and switch are judged against what the settings promise (see planObjectives). */
   detectSeconds: intBetween(1, 86_400).optional(),
   notifySeconds: intBetween(1, 86_400).optional(),
+  /** Incident opened → Route 53 INSYNC on the backup. */
+  switchSeconds: intBetween(1, 86_400).optional(),
   ackSeconds: intBetween(1, 86_400).optional(),
 });
 

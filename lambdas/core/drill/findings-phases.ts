@@ -97,6 +97,22 @@ export const activateFindings = ({ drill, policy, metrics, objectives }: Finding
       revision: refusalRevision(drill.refusals, policy),
     });
   }
+  const switchObjective = objectives.find((result) => result.name === 'switch');
+  if (switchObjective?.status === 'fail' && metrics.switchMs !== null) {
+    findings.push({
+      level: 'warning',
+      title: 'Switch slower than the objective',
+      detail:
+        `Route 53 answered the backup everywhere (INSYNC) ${formatDuration(metrics.switchMs)} after ` +
+        `${drill.step ? 'the switch was requested' : 'the incident opened'}; the objective is ` +
+        `${formatDuration(switchObjective.limit)}.`,
+      revision:
+        drill.refusals.length > 0
+          ? 'The controller refused first (see above): resolve what it waited for, or revise the objective.'
+          : 'Look for throttled or retried Route 53 calls in the controller log, and for a PENDING change ' +
+            'that outlasted failover.insyncTimeoutSeconds.',
+    });
+  }
   if (activate?.outcome === 'failed' && !drill.expectFailover) {
     findings.push({
       level: 'warning',

@@ -64,7 +64,7 @@ const slowestTestAlert = (drill: DrillRecord): number | null => {
   return Math.max(...(latencies as number[]));
 };
 
-export const OBJECTIVE_NAMES = ['detect', 'notify', 'ack', 'rto', 'rpo'] as const;
+export const OBJECTIVE_NAMES = ['detect', 'notify', 'switch', 'ack', 'rto', 'rpo'] as const;
 export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
 
 export interface ObjectiveResult {
@@ -75,6 +75,8 @@ export interface ObjectiveResult {
   readonly limit: number;
   readonly measured: number | null;
   readonly status: 'pass' | 'fail' | 'not measured';
+  /** Set when no config gave this objective: it is what the settings promise. */
+  readonly derived?: boolean;
 }
 
 /** Each configured objective the drill could judge; a custom scenario's overrides are already merged. */
@@ -95,6 +97,13 @@ export const evaluateObjectives = (drill: DrillRecord): ObjectiveResult[] => {
       metric: 'notifyMs',
       limit: seconds(objectives.notifySeconds),
       applies: drill.step === undefined || drill.step === 'notify',
+    },
+    {
+      name: 'switch',
+      label: 'time to switch',
+      metric: 'switchMs',
+      limit: seconds(objectives.switchSeconds),
+      applies: (drill.step === undefined && drill.expectFailover) || drill.step === 'switch',
     },
     {
       name: 'ack',
@@ -123,7 +132,16 @@ export const evaluateObjectives = (drill: DrillRecord): ObjectiveResult[] => {
     .map((row) => {
       const measured = metrics[row.metric];
       const status = measured === null ? 'not measured' : measured <= row.limit ? 'pass' : 'fail';
-      return { name: row.name, label: row.label, metric: row.metric, limit: row.limit, measured, status };
+      const derived = objectives.derived?.some((name) => name.startsWith(row.name)) ?? false;
+      return {
+        name: row.name,
+        label: row.label,
+        metric: row.metric,
+        limit: row.limit,
+        measured,
+        status,
+        ...(derived ? { derived } : {}),
+      };
     });
 };
 

@@ -47,8 +47,14 @@ export interface DrillObjectives {
   readonly rpoRecords: number;
   readonly detectSeconds?: number;
   readonly notifySeconds?: number;
+  readonly switchSeconds?: number;
   readonly ackSeconds?: number;
+  /** Objectives no config set, taken from what the settings promise; the report says so. */
+  readonly derived?: readonly DerivedObjective[];
 }
+
+export const DERIVED_OBJECTIVES = ['detectSeconds', 'notifySeconds', 'switchSeconds'] as const;
+export type DerivedObjective = (typeof DERIVED_OBJECTIVES)[number];
 
 /** One thing a phase verified: shown in the report and, for a dry run, the whole point. */
 export interface DrillCheck {

@@ -2,7 +2,7 @@
 import type { Actor, Severity } from '../model/vocabulary.ts';
 import { type DrillPolicy, planFor } from './timing.ts';
 import type { DrillRecord, DrillStepName, InjectionMode } from './model.ts';
-import type { Scenario } from './scenarios.ts';
+import { planObjectives, type Scenario } from './scenarios.ts';
 
 export interface NewDrillInput {
   readonly id: string;
@@ -46,7 +46,7 @@ export const newDrill = (input: NewDrillInput): DrillRecord => {
     injection: policy.drills.injection as InjectionMode,
     faults: scenario ? scenario.faults : [],
     expectFailover: scenario ? scenario.expectFailover : step !== 'notify',
-    objectives: scenario?.objectives ?? { ...policy.drills.objectives },
+    objectives: scenario?.objectives ?? planObjectives(policy),
     awaitAck: scenario ? policy.drills.awaitAck : false,
     timeLimitMinutes: policy.drills.timeLimitMinutes,
     startedBy: input.actor,

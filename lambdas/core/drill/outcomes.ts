@@ -104,7 +104,8 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
           now,
         );
       }
-      return { ...drill, restore: { ...restore, lastRefusal: result.error } };
+      // One line: the operator command pads its answers to line up in a terminal.
+      return { ...drill, restore: { ...restore, lastRefusal: result.error.replace(/\s+/g, ' ').trim() } };
     }
     case 'publish-test-alert': {
       const progress = drill.testAlerts ?? { published: {}, delivered: {}, errors: {} };

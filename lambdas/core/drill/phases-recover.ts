@@ -86,11 +86,11 @@ const activatedDetail = (drill: DrillRecord): string => {
   const { marks } = drill;
   const parts = [`switched at ${marks.switchedAt}`];
   const from = marks.incidentOpenedAt ?? marks.switchRequestedAt;
-  if (from && marks.insyncAt)
-    parts.push(
-      `INSYNC ${formatDuration(elapsed(from, marks.insyncAt) ?? 0)} after ` +
-        `${marks.incidentOpenedAt ? 'detection' : 'the request'}`,
-    );
+  if (from && marks.insyncAt) {
+    const after = marks.incidentOpenedAt ? 'detection' : 'the request';
+    const ms = elapsed(from, marks.insyncAt) ?? 0;
+    parts.push(ms >= 1 ? `INSYNC ${formatDuration(ms)} after ${after}` : `INSYNC in the same round as ${after}`);
+  }
   if (marks.backupServingAt) parts.push(`backup verification passed at ${marks.backupServingAt}`);
   return parts.join('; ');
 };

@@ -32,6 +32,8 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
 th { background: #edf2f7; font-weight: 600; }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+p.note { color: #4a5568; font-size: 13px; }
+td .note { white-space: normal; color: #718096; font-size: 12px; max-width: 28em; }
 .card { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 12px 16px; }
 .chart { background: #fff; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; overflow-x: auto; }
 ul.findings { list-style: none; padding: 0; margin: 0; }
@@ -82,12 +84,15 @@ export const renderDrillHtml = (input: ReportInput): string => {
     rows(
       model.metricRows.map((row) => [
         td(row.label),
-        td(row.value, 'num'),
+        row.note
+          ? `<td class="num">${escape(row.value)}<div class="note">${escape(row.note)}</div></td>`
+          : td(row.value, 'num'),
         td(row.objective, 'num'),
         `<td>${badge(row.status)}</td>`,
       ]),
     ),
     '</tbody></table>',
+    ...(model.derivedNote ? [`<p class="note">${escape(model.derivedNote)}</p>`] : []),
   ];
   if (model.impact) {
     html.push(
@@ -118,7 +123,7 @@ export const renderDrillHtml = (input: ReportInput): string => {
         td(phase.name),
         `<td>${badge(phase.outcome)}</td>`,
         td(phase.startedAt ? offset(model, phase.startedAt) : '', 'num'),
-        td(phase.durationMs !== undefined ? formatDuration(phase.durationMs) : '', 'num'),
+        td(phase.took ?? '', 'num'),
         td(phase.detail),
       ]),
     ),

@@ -22,7 +22,11 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
     lines.push(`- **Chart:** see [${options.htmlFile}](${options.htmlFile}) for the timeline chart`);
   lines.push('', '## Measurements', '', '| Metric | Measured | Objective | Result |', '|---|---|---|---|');
   for (const row of model.metricRows)
-    lines.push(`| ${cell(row.label)} | ${row.value} | ${row.objective} | ${STATUS[row.status] ?? row.status} |`);
+    lines.push(
+      `| ${cell(row.label)} | ${row.value}${row.note ? ` (${cell(row.note)})` : ''} | ${row.objective} | ` +
+        `${STATUS[row.status] ?? row.status} |`,
+    );
+  if (model.derivedNote) lines.push('', model.derivedNote);
   if (model.impact) {
     lines.push(
       '',
@@ -42,7 +46,7 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
     lines.push(
       `| ${phase.name} | ${phase.outcome} | ` +
         `${phase.startedAt ? offset(model, phase.startedAt) : ''} | ` +
-        `${phase.durationMs !== undefined ? formatDuration(phase.durationMs) : ''} | ` +
+        `${phase.took ?? ''} | ` +
         `${cell(phase.detail)} |`,
     );
   }

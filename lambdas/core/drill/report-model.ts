@@ -7,7 +7,7 @@ import { siteLabel } from '../config.ts';
 import type { ProbeResult } from '../model/probing.ts';
 import type { Site } from '../model/vocabulary.ts';
 import { drillFindings, type Finding, type FindingsPolicy } from './findings.ts';
-import { formatDuration } from './state.ts';
+import { formatDuration, formatMeasured, phaseTook } from './state.ts';
 import { drillMetrics, evaluateObjectives, METRIC_NAMES, type DrillMetrics, type ObjectiveResult } from './metrics.ts';
 import { DRILL_PHASES, writtenSeqs, type DrillPhaseName, type DrillRecord, type ImpactSample } from './model.ts';
 import { describeFault } from './scenarios.ts';
@@ -40,6 +40,8 @@ export interface ReportModel {
   readonly window: { readonly from: number; readonly to: number };
   readonly metrics: DrillMetrics;
   readonly metricRows: readonly MetricRow[];
+  /** Says where the objectives marked * come from, when some are. */
+  readonly derivedNote?: string;
   readonly objectives: readonly ObjectiveResult[];
   readonly events: readonly TimelineEvent[];
   readonly findings: readonly Finding[];
@@ -49,7 +51,8 @@ export interface ReportModel {
     readonly outcome: string;
     readonly startedAt?: string;
     readonly endedAt?: string;
-    readonly durationMs?: number;
+    /** How long it took; absent when skipped or ended in the tick it began. */
+    readonly took?: string;
     readonly detail: string;
   }[];
   readonly impact?: { readonly requests: number; readonly failed: number; readonly outageMs: number };
@@ -61,7 +64,15 @@ export interface MetricRow {
   readonly value: string;
   readonly objective: string;
   readonly status: 'pass' | 'fail' | 'not measured' | '';
+  /** What a value of "under 1 ms" means: two instants recorded together. */
+  readonly note?: string;
 }
+
+const ZERO_NOTES: Partial<Record<keyof DrillMetrics, string>> = {
+  switchMs:
+    'the switch was made in the round that detected the failure and Route 53 reported INSYNC at once ' +
+    '(an emulator does; AWS usually takes up to 60 s)',
+};
 
 const METRIC_LABELS: Readonly<Record<keyof DrillMetrics, string>> = {
   detectMs: 'Time to detect (fault → incident)',
@@ -89,22 +100,27 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     return {
       key,
       label: METRIC_LABELS[key],
-      value: value === null ? '—' : isTime ? formatDuration(value) : String(value),
-      objective: objective ? (isTime ? `≤ ${formatDuration(objective.limit)}` : `≤ ${objective.limit}`) : '',
+      value: value === null ? '—' : isTime ? formatMeasured(value) : String(value),
+      objective: objective
+        ? `${isTime ? `≤ ${formatDuration(objective.limit)}` : `≤ ${objective.limit}`}${objective.derived ? ' *' : ''}`
+        : '',
       status: objective?.status ?? '',
+      ...(isTime && value !== null && value < 1
+        ? { note: ZERO_NOTES[key] ?? 'both instants were recorded in the same observation' }
+        : {}),
     };
   });
   const plannedPhases = drill.plan.length ? drill.plan : DRILL_PHASES;
   const phases = plannedPhases.map((name) => {
     const phase = drill.phases.find((entry) => entry.name === name);
     if (!phase) return { name, outcome: 'not reached', detail: '' };
+    const took = phaseTook(phase);
     return {
       name,
       outcome: phase.outcome,
       startedAt: phase.startedAt,
-      ...(phase.endedAt
-        ? { endedAt: phase.endedAt, durationMs: Date.parse(phase.endedAt) - Date.parse(phase.startedAt) }
-        : {}),
+      ...(phase.endedAt ? { endedAt: phase.endedAt } : {}),
+      ...(took ? { took } : {}),
       detail: phase.detail,
     };
   });
@@ -135,8 +151,10 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
         `failback ${config.failover.failback}`,
     ],
   ];
+  const derivedNote = derivedObjectivesNote(objectives, config);
   return {
     title: `Drill ${drill.id}: ${drill.scenario}`,
+    ...(derivedNote ? { derivedNote } : {}),
     input,
     window: { from, to },
     metrics,
@@ -148,6 +166,24 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     phases,
     ...(impactOf(input).length ? { impact: summarizeImpact(impactOf(input)) } : {}),
   };
+};
+
+/** "Objectives marked * are not set …": the promise behind each objective no config gave. */
+const derivedObjectivesNote = (objectives: readonly ObjectiveResult[], config: ReportConfig): string | undefined => {
+  const why: Partial<Record<ObjectiveResult['name'], string>> = {
+    detect:
+      `${config.detection.failureThreshold} failed rounds at ${config.schedule.intervalSeconds} s, ` +
+      'plus the round in which the fault began',
+    notify: 'an alert delivered within a minute',
+    switch: 'failover.insyncTimeoutSeconds',
+  };
+  const derived = objectives.filter((result) => result.derived);
+  if (derived.length === 0) return undefined;
+  return (
+    'Objectives marked * are not set in drills.objectives; they are what the settings promise: ' +
+    derived.map((result) => `${result.label} ≤ ${formatDuration(result.limit)} (${why[result.name]})`).join('; ') +
+    '.'
+  );
 };
 
 /** The samples given to the report, else those captured on the drill. */
@@ -207,8 +243,10 @@ const summarizeImpact = (samples: readonly ImpactSample[]): { requests: number; 
 };
 
 /** Offset of `at` from the drill's start, for tables: "+1 min 5 s". */
-export const offset = (model: ReportModel, at: string): string =>
-  `+${formatDuration(Math.max(0, Date.parse(at) - model.window.from))}`;
+export const offset = (model: ReportModel, at: string): string => {
+  const ms = Date.parse(at) - model.window.from;
+  return ms < 1 ? 'at start' : `+${formatDuration(ms)}`;
+};
 
 /** The data-loss paragraph both renderings print. */
 export const dataSummary = (drill: DrillRecord): string => {

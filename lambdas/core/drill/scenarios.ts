@@ -4,7 +4,7 @@
 import { BUILTIN_SCENARIOS } from '../config/sections.ts';
 import type { HcguardConfig } from '../config/schema.ts';
 import { STAGES, type Stage } from '../model/vocabulary.ts';
-import type { DrillFault, DrillObjectives } from './model.ts';
+import { DERIVED_OBJECTIVES, type DerivedObjective, type DrillFault, type DrillObjectives } from './model.ts';
 
 export type BuiltinScenarioName = (typeof BUILTIN_SCENARIOS)[number];
 
@@ -53,7 +53,7 @@ const BUILTINS: Readonly<Record<BuiltinScenarioName, BuiltinScenario>> = {
   },
 };
 
-export type ScenarioConfig = Pick<HcguardConfig, 'drills' | 'records'>;
+export type ScenarioConfig = Pick<HcguardConfig, 'drills' | 'records' | 'schedule' | 'detection' | 'failover'>;
 
 /** Traffic moves when a fault breaks, on the primary, a stage some managed record follows. */
 export const breaksFollowedStage = (
@@ -73,9 +73,36 @@ const isBuiltin = (name: string): name is BuiltinScenarioName =>
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 
+/** An alert reaches its subscribers within a minute when SNS and the channel work. */
+const NOTIFY_SECONDS = 60;
+
+/**
+ * The objectives a drill is judged against: those configured (a custom scenario's over the
+ * drills' own), and for detect, notify and switch where none is, what the settings promise:
+ * detection within the failure threshold's rounds plus the round in which the fault began, an
+ * alert within a minute, and the switch within the controller's INSYNC timeout.
+ */
+export const planObjectives = (
+  config: Pick<ScenarioConfig, 'drills' | 'schedule' | 'detection' | 'failover'>,
+  scenario: Partial<DrillObjectives> = {},
+): DrillObjectives => {
+  const set = { ...withoutUndefined(config.drills.objectives), ...withoutUndefined(scenario) };
+  const promised: Record<DerivedObjective, number> = {
+    detectSeconds: config.schedule.intervalSeconds * (config.detection.failureThreshold + 1),
+    notifySeconds: NOTIFY_SECONDS,
+    switchSeconds: config.failover.insyncTimeoutSeconds,
+  };
+  const derived = DERIVED_OBJECTIVES.filter((name) => set[name] === undefined);
+  return {
+    ...Object.fromEntries(derived.map((name) => [name, promised[name]])),
+    ...set,
+    ...(derived.length ? { derived } : {}),
+  } as DrillObjectives;
+};
+
 /** The scenario by name, or undefined; custom scenarios may tighten or relax the objectives. */
 export const findScenario = (config: ScenarioConfig, name: string): Scenario | undefined => {
-  const objectives = withoutUndefined<DrillObjectives>({ ...config.drills.objectives });
+  const objectives = planObjectives(config);
   if (isBuiltin(name)) {
     const builtin = BUILTINS[name];
     return {
@@ -97,7 +124,7 @@ export const findScenario = (config: ScenarioConfig, name: string): Scenario | u
       withoutUndefined({ site: fault.site, stage: fault.stage, mode: fault.mode, latencyMs: fault.latencyMs }),
     ),
     expectFailover: custom.expectFailover,
-    objectives: { ...objectives, ...withoutUndefined(custom.objectives ?? {}) },
+    objectives: planObjectives(config, custom.objectives),
   };
 };
 

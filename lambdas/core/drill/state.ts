@@ -32,6 +32,19 @@ export const formatDuration = (ms: number): string => {
   return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
 };
 
+/** A measured interval: two instants recorded in the same millisecond read "under 1 ms", never "0 ms". */
+export const formatMeasured = (ms: number): string => (ms < 1 ? 'under 1 ms' : formatDuration(ms));
+
+/**
+ * How long a phase took, for people; nothing for a phase skipped or ended in the tick it began
+ * (a dry run's, or one whose wait was already over), where "0 ms" would say nothing.
+ */
+export const phaseTook = (phase: Pick<PhaseRecord, 'startedAt' | 'endedAt' | 'outcome'>): string | undefined => {
+  if (!phase.endedAt || phase.outcome === 'skipped') return undefined;
+  const ms = Date.parse(phase.endedAt) - Date.parse(phase.startedAt);
+  return ms >= 1 ? formatDuration(ms) : undefined;
+};
+
 export const targetOf = (targets: readonly TargetState[], site: Site, stage: Stage): TargetState | undefined =>
   targets.find((target) => target.site === site && target.stage === stage);
 

@@ -7,7 +7,7 @@ import type { ProbeResult } from '../model/probing.ts';
 import { formatDuration } from './state.ts';
 import type { PhaseOutcome } from './model.ts';
 import { formatClock } from '../time.ts';
-import { impactOf, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
+import { impactOf, offset, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
 
 export const escapeXml = (text: string): string =>
   text
@@ -154,7 +154,7 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     const right = clampX(phase.endedAt ?? new Date(to).toISOString());
     const width = Math.max(2, right - left);
     const fill = PHASE_COLORS[phase.outcome as PhaseOutcome] ?? PHASE_COLORS['not reached'];
-    const took = phase.durationMs !== undefined ? `, ${formatDuration(phase.durationMs)}` : '';
+    const took = phase.took ? `, ${phase.took}` : '';
     parts.push(
       `<g class="phase"><rect x="${fixed(left)}" y="${PHASES_Y}" ` +
         `width="${fixed(width)}" height="${PHASE_H}" fill="${fill}" stroke="#4a5568" ` +
@@ -290,7 +290,7 @@ export const renderTimelineSvg = (model: ReportModel): string => {
         `y="${ey - 0.5}" text-anchor="middle" fill="#ffffff" font-size="9" ` +
         `font-weight="700">${index + 1}</text>` +
         `<text x="${ex + 18}" y="${ey}" ` +
-        `fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (+${formatDuration(Date.parse(event.at) - from)})`)}` +
+        `fill="#2d3748">${escapeXml(`${shorten(event.label, 30)} (${offset(model, event.at)})`)}` +
         '</text>',
     );
   });

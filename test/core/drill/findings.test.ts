@@ -69,17 +69,29 @@ describe('metrics and objectives', () => {
 
   it.each([
     {
+      // Detect, notify and switch unset: judged against 2 rounds at 5 s plus one, a minute, 120 s.
       objectives: { rtoSeconds: 30, rpoRecords: 0 },
       expected: [
+        ['detect', 'pass'],
+        ['notify', 'pass'],
+        ['switch', 'pass'],
         ['rto', 'pass'],
         ['rpo', 'fail'],
       ],
     },
     {
-      objectives: { rtoSeconds: 20, rpoRecords: 1, detectSeconds: 10, notifySeconds: 5, ackSeconds: 120 },
+      objectives: {
+        rtoSeconds: 20,
+        rpoRecords: 1,
+        detectSeconds: 10,
+        notifySeconds: 5,
+        switchSeconds: 7,
+        ackSeconds: 120,
+      },
       expected: [
         ['detect', 'fail'],
         ['notify', 'pass'],
+        ['switch', 'fail'],
         ['ack', 'pass'],
         ['rto', 'fail'],
         ['rpo', 'pass'],
@@ -112,6 +124,24 @@ describe('metrics and objectives', () => {
 });
 
 describe('findings', () => {
+  it.each([
+    { switchSeconds: 5, insync: 20, slower: true },
+    { switchSeconds: 8, insync: 20, slower: false },
+  ])('a switch $insync s after a 12 s detection against $switchSeconds s: slower $slower', (row) => {
+    const drill = finished(
+      config({ drills: { objectives: { switchSeconds: row.switchSeconds } } }),
+      measured({ detect: 12, alert: 13, insync: row.insync, serving: 24 }),
+    );
+    const finding = drillFindings(drill, config({})).find(
+      (entry) => entry.title === 'Switch slower than the objective',
+    );
+    expect(finding?.detail).toBe(
+      row.slower
+        ? 'Route 53 answered the backup everywhere (INSYNC) 8.0 s after the incident opened; the objective is 5.0 s.'
+        : undefined,
+    );
+  });
+
   it("the issue's example: 3 rounds at 60 s cannot meet an RTO of 2 min", () => {
     expect(
       detectionFinding({

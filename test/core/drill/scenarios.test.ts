@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findScenario, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
+import { findScenario, planObjectives, scenarioNames } from '../../../lambdas/core/drill/scenarios.ts';
 import { simulateResult } from '../../../lambdas/core/drill/simulate.ts';
 import type { ProbeResult } from '../../../lambdas/core/model/probing.ts';
 import { drillPolicy } from './fixtures.ts';
@@ -19,6 +19,9 @@ describe('scenarios', () => {
       ],
     },
   });
+
+  // Unset detect and switch objectives: 2 failed rounds at 5 s plus one, and the INSYNC timeout.
+  const promised = { detectSeconds: 15, switchSeconds: 120, derived: ['detectSeconds', 'switchSeconds'] };
 
   it('lists the four built-ins, then the custom ones', () => {
     expect(scenarioNames(config)).toEqual([
@@ -49,7 +52,7 @@ describe('scenarios', () => {
       const scenario = findScenario(config, name);
       expect(scenario?.faults.map((fault) => [fault.site, fault.stage, fault.mode])).toEqual(faults);
       expect(scenario?.expectFailover).toBe(expectFailover);
-      expect(scenario?.objectives).toEqual({ rtoSeconds: 300, rpoRecords: 0, notifySeconds: 60 });
+      expect(scenario?.objectives).toEqual({ ...promised, rtoSeconds: 300, rpoRecords: 0, notifySeconds: 60 });
     },
   );
 
@@ -75,12 +78,44 @@ describe('scenarios', () => {
       builtin: false,
       faults: [{ site: 'primary', stage: 'verification', mode: 'latency', latencyMs: 4000 }],
       expectFailover: false,
-      objectives: { rtoSeconds: 60, rpoRecords: 0, notifySeconds: 60 },
+      objectives: { ...promised, rtoSeconds: 60, rpoRecords: 0, notifySeconds: 60 },
     });
   });
 
   it('an unknown name is undefined', () => {
     expect(findScenario(config, 'nope')).toBeUndefined();
+  });
+});
+
+describe('planObjectives', () => {
+  const policy = drillPolicy({ failover: { insyncTimeoutSeconds: 90 } });
+  it.each([
+    {
+      why: 'nothing set: detect, notify and switch are what the settings promise',
+      drills: {},
+      scenario: {},
+      expected: { detectSeconds: 15, notifySeconds: 60, switchSeconds: 90, rtoSeconds: 300, rpoRecords: 0 },
+      derived: ['detectSeconds', 'notifySeconds', 'switchSeconds'],
+    },
+    {
+      why: 'set in drills.objectives: kept, and no longer derived',
+      drills: { detectSeconds: 8, switchSeconds: 30 },
+      scenario: {},
+      expected: { detectSeconds: 8, notifySeconds: 60, switchSeconds: 30, rtoSeconds: 300, rpoRecords: 0 },
+      derived: ['notifySeconds'],
+    },
+    {
+      why: "a scenario's own objectives win over the drills' and over the promise",
+      drills: { detectSeconds: 8 },
+      scenario: { detectSeconds: 4, notifySeconds: 20, switchSeconds: 45, rtoSeconds: 60 },
+      expected: { detectSeconds: 4, notifySeconds: 20, switchSeconds: 45, rtoSeconds: 60, rpoRecords: 0 },
+      derived: undefined,
+    },
+  ])('$why', ({ drills, scenario, expected, derived }) => {
+    const config = { ...policy, drills: { ...policy.drills, objectives: { ...policy.drills.objectives, ...drills } } };
+    const { derived: actual, ...objectives } = planObjectives(config, scenario);
+    expect(objectives).toEqual(expected);
+    expect(actual).toEqual(derived);
   });
 });
 
