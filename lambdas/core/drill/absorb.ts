@@ -18,6 +18,7 @@ import {
   watchedStages,
 } from './state.ts';
 import { normalizeRecordName } from '../model/routing.ts';
+import { foldWaits, observedWaits } from './waits.ts';
 
 // ---------------------------------------------------------------- absorbing observations
 
@@ -173,7 +174,21 @@ export const absorb = (drill: DrillRecord, observation: DrillObservation, policy
         ? { ...data, unmeasured: `reading records back failed: ${observation.recordCountError}` }
         : { ...data, check: { at: now.toISOString(), lost: writtenSeqs(drill), duplicated: [], attempts } };
   }
-  return { ...drill, marks, alerts, refusals, data, ...(testAlerts ? { testAlerts } : {}) };
+  const waits = foldWaits(
+    drill.waits ?? [],
+    observedWaits(targets, routing, watchedRecords(drill, policy), policy.detection),
+    ['flap-hold', 'switch-refused'],
+    now.toISOString(),
+  );
+  return {
+    ...drill,
+    marks,
+    alerts,
+    refusals,
+    data,
+    ...(waits.length ? { waits } : {}),
+    ...(testAlerts ? { testAlerts } : {}),
+  };
 };
 
 /** When the first good result of `stage` that started after `after` finished. */

@@ -2,6 +2,7 @@
 // runner to do. Plain data, so a drill crosses DynamoDB, a Lambda payload and JSON unchanged and
 // can be resumed by any process from what was stored.
 import type { Actor, FaultMode, Severity, Site, Stage } from '../model/vocabulary.ts';
+import type { DrillWait } from './waits.ts';
 
 /**
  * The emergency plan's steps, in order (the emergency plan: preflight, inject, identify, notify,
@@ -209,6 +210,8 @@ export interface DrillRecord {
   readonly testAlerts?: TestAlertProgress;
   /** Routing refusals seen while waiting for the switch (bounded, newest last). */
   readonly refusals: readonly string[];
+  /** What held the drill up, from when to when (bounded; absent on drills stored before it existed). */
+  readonly waits?: readonly DrillWait[];
   readonly abort?: DrillAbort;
   /** Set while an operator asked to abort and the runner has not acted on it yet. */
   readonly abortRequested?: { readonly by: Actor; readonly reason: string; readonly at: string };

@@ -4,6 +4,7 @@ import type { DrillObservation } from './observation.ts';
 import { type DrillPolicy, MAX_DRILL_WRITES, writeEveryMs } from './timing.ts';
 import type { Site } from '../model/vocabulary.ts';
 import { abortInto } from './stops.ts';
+import { foldWaits } from './waits.ts';
 import { currentPhase, phaseReached, restoreRoutingDone, updatePhase } from './state.ts';
 import { describeFault } from './scenarios.ts';
 import { servesTraffic } from '../severity.ts';
@@ -87,6 +88,8 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
           ? { switchRequested: true }
           : { failbackRequests: drill.restore.failbackRequests + 1, lastFailbackAt: result.at }),
       };
+      const failback =
+        action.kind === 'failback' ? failbackWaits(drill, result.ok ? undefined : result.error, result.at) : {};
       if (result.ok) {
         const { lastRefusal: _cleared, ...rest } = restore;
         // A process test's own switch: timed from when the drill asked for it.
@@ -94,7 +97,7 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
           action.kind === 'switch' && action.to === 'backup' && !drill.marks.switchRequestedAt
             ? { switchRequestedAt: result.startedAt ?? result.at }
             : {};
-        return { ...drill, restore: rest, marks: { ...drill.marks, ...requested } };
+        return { ...drill, ...failback, restore: rest, marks: { ...drill.marks, ...requested } };
       }
       if (action.kind === 'switch' && action.to === 'backup') {
         return abortInto(
@@ -104,8 +107,7 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
           now,
         );
       }
-      // One line: the operator command pads its answers to line up in a terminal.
-      return { ...drill, restore: { ...restore, lastRefusal: result.error.replace(/\s+/g, ' ').trim() } };
+      return { ...drill, ...failback, restore: { ...restore, lastRefusal: oneLine(result.error) } };
     }
     case 'publish-test-alert': {
       const progress = drill.testAlerts ?? { published: {}, delivered: {}, errors: {} };
@@ -123,4 +125,22 @@ export const applyActionResult = (drill: DrillRecord, action: DrillAction, resul
     case 'release':
       return drill;
   }
+};
+
+/** One line: the operator command pads its answers to line up in a terminal. */
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/** A refused failback is a wait of the drill's restore; one that went through ends it. */
+const failbackWaits = (drill: DrillRecord, refusal: string | undefined, at: string): Pick<DrillRecord, 'waits'> => {
+  const sightings = refusal
+    ? [
+        {
+          kind: 'failback-refused' as const,
+          subject: 'failback to the primary',
+          reason: oneLine(refusal.replace(/^refused\s+/, '')),
+        },
+      ]
+    : [];
+  const waits = foldWaits(drill.waits ?? [], sightings, ['failback-refused'], at);
+  return waits.length ? { waits } : {};
 };

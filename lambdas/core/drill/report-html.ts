@@ -1,7 +1,7 @@
 // The drill report as one self-contained HTML page: inline CSS, the timeline as inline SVG, no
 // script and no external asset, so it opens anywhere, prints, and can be mailed as one file. Pure.
 import { formatDuration } from './state.ts';
-import { buildReportModel, dataSummary, offset, type ReportInput } from './report-model.ts';
+import { buildReportModel, dataSummary, offset, waitTook, type ReportInput } from './report-model.ts';
 import { formatClock, formatLocal } from '../time.ts';
 import { escapeXml as escape, renderTimelineSvg } from './timeline-svg.ts';
 
@@ -15,6 +15,7 @@ body {
 main { max-width: 1010px; margin: 0 auto; padding: 24px; }
 header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }
 h1 { font-size: 22px; margin: 0; }
+h3 { font-size: 14px; margin: 16px 0 6px; color: #4a5568; }
 h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid #e2e8f0; padding-bottom: 4px; }
 .badge {
   display: inline-block; padding: 2px 10px; border-radius: 12px;
@@ -61,6 +62,7 @@ const className = (text: string): string => text.replace(/[^a-z]+/gi, '-').toLow
 export const renderDrillHtml = (input: ReportInput): string => {
   const model = buildReportModel(input);
   const { drill, config } = input;
+  const clockOf = (at: number): string => formatClock(new Date(at), config.timeZone, false);
   const outcome = drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown');
   const rows = (cells: readonly string[][]) => cells.map((row) => `<tr>${row.join('')}</tr>`).join('\n');
   const td = (text: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escape(text)}</td>`;
@@ -103,6 +105,14 @@ export const renderDrillHtml = (input: ReportInput): string => {
     );
   }
   html.push('<h2>Timeline</h2>', `<div class="chart">${renderTimelineSvg(model)}</div>`);
+  model.zooms.forEach((view, index) => {
+    const first = (view.events[0] ?? 0) + 1;
+    const last = (view.events[view.events.length - 1] ?? 0) + 1;
+    html.push(
+      `<h3>Zoom: ${escape(clockOf(view.from))}–${escape(clockOf(view.to))} (events ${first}–${last})</h3>`,
+      `<div class="chart">${renderTimelineSvg(model, view, `zoom-${index + 1}`)}</div>`,
+    );
+  });
   html.push(
     `<table class="events"><thead><tr><th>#</th><th>When ` +
       `(${escape(config.timeZone)})</th><th>Since ` +
@@ -116,6 +126,22 @@ export const renderDrillHtml = (input: ReportInput): string => {
       ]),
     ),
     '</tbody></table>',
+    '<h2>Waits</h2>',
+    ...(model.waits.length
+      ? [
+          tableHead('waits', ['From', 'Took', 'Wait', 'On', 'Why']),
+          rows(
+            model.waits.map((wait) => [
+              td(offset(model, wait.from), 'num'),
+              td(waitTook(wait), 'num'),
+              td(wait.label),
+              td(wait.subject),
+              td(wait.reason),
+            ]),
+          ),
+          '</tbody></table>',
+        ]
+      : ['<p>Nothing held the drill up: no flap hold, refusal or stop condition.</p>']),
     '<h2>Phases</h2>',
     tableHead('phases', ['Phase', 'Outcome', 'Started', 'Took', 'Detail']),
     rows(

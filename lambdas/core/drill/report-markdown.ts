@@ -1,7 +1,7 @@
 // The drill report as Markdown: for a ticket, a wiki page or a pull request revising the plan.
 // The chart lives in the HTML report; here the timeline is a table. Pure.
 import { formatDuration } from './state.ts';
-import { buildReportModel, dataSummary, offset, type ReportInput } from './report-model.ts';
+import { buildReportModel, dataSummary, offset, waitTook, type ReportInput } from './report-model.ts';
 import { formatClock, formatLocal } from '../time.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -41,6 +41,16 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
       `| ${formatClock(new Date(event.at), config.timeZone, false)} | ` +
         `${offset(model, event.at)} | ${cell(event.label)} |`,
     );
+  lines.push('', '## Waits', '');
+  if (model.waits.length === 0) lines.push('Nothing held the drill up: no flap hold, refusal or stop condition.');
+  else {
+    lines.push('| From | Took | Wait | On | Why |', '|---|---|---|---|---|');
+    for (const wait of model.waits)
+      lines.push(
+        `| ${offset(model, wait.from)} | ${waitTook(wait)} | ${wait.label} | ` +
+          `${cell(wait.subject)} | ${cell(wait.reason)} |`,
+      );
+  }
   lines.push('', '## Phases', '', '| Phase | Outcome | Started | Took | Detail |', '|---|---|---|---|---|');
   for (const phase of model.phases) {
     lines.push(

@@ -11,6 +11,7 @@ import { formatDuration, formatMeasured, phaseTook } from './state.ts';
 import { drillMetrics, evaluateObjectives, METRIC_NAMES, type DrillMetrics, type ObjectiveResult } from './metrics.ts';
 import { DRILL_PHASES, writtenSeqs, type DrillPhaseName, type DrillRecord, type ImpactSample } from './model.ts';
 import { describeFault } from './scenarios.ts';
+import type { DrillWait, WaitKind } from './waits.ts';
 
 export type { ImpactSample };
 
@@ -56,7 +57,40 @@ export interface ReportModel {
     readonly detail: string;
   }[];
   readonly impact?: { readonly requests: number; readonly failed: number; readonly outageMs: number };
+  /** What held the drill up, oldest first. */
+  readonly waits: readonly WaitRow[];
+  /** Closer views of where the events crowd together, when the whole drill would crush them. */
+  readonly zooms: readonly TimelineView[];
 }
+
+export interface WaitRow {
+  readonly kind: WaitKind | 'stop';
+  readonly label: string;
+  readonly subject: string;
+  readonly reason: string;
+  readonly from: string;
+  /** The wait's end, or the report's instant while it lasts. */
+  readonly to: string;
+  readonly ongoing: boolean;
+  readonly took: string;
+  /** The end the hold announced, where it announced one. */
+  readonly until?: string;
+}
+
+/** A stretch of the drill the timeline draws: the whole of it, or a zoom. */
+export interface TimelineView {
+  readonly from: number;
+  readonly to: number;
+  /** Indexes into `events` of those inside the view. */
+  readonly events: readonly number[];
+}
+
+const WAIT_LABELS: Readonly<Record<WaitRow['kind'], string>> = {
+  'flap-hold': 'flap hold',
+  'switch-refused': 'switch refused by the controller',
+  'failback-refused': 'failback refused',
+  stop: 'stop condition: restoring',
+};
 
 export interface MetricRow {
   readonly key: keyof DrillMetrics;
@@ -152,6 +186,8 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     ],
   ];
   const derivedNote = derivedObjectivesNote(objectives, config);
+  const events = timelineEvents(drill);
+  const end = new Date(to).toISOString();
   return {
     title: `Drill ${drill.id}: ${drill.scenario}`,
     ...(derivedNote ? { derivedNote } : {}),
@@ -160,7 +196,9 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     metrics,
     metricRows,
     objectives,
-    events: timelineEvents(drill),
+    events,
+    waits: waitRows(drill, end),
+    zooms: zoomViews(events, { from, to }),
     findings: [...drillFindings(drill, config)].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]),
     facts,
     phases,
@@ -184,6 +222,84 @@ const derivedObjectivesNote = (objectives: readonly ObjectiveResult[], config: R
     derived.map((result) => `${result.label} ≤ ${formatDuration(result.limit)} (${why[result.name]})`).join('; ') +
     '.'
   );
+};
+
+const waitRows = (drill: DrillRecord, end: string): WaitRow[] => {
+  const stored: WaitRow[] = (drill.waits ?? []).map((wait) => row(wait.kind, wait, end));
+  // After a stop condition the drill restores before it ends: that, too, is time spent waiting.
+  const stop = drill.abort
+    ? [
+        row(
+          'stop',
+          {
+            subject: drill.abort.phase,
+            reason: `${drill.abort.code}: ${drill.abort.reason}`,
+            from: drill.abort.at,
+            ...(drill.marks.restoredAt || drill.endedAt ? { endedAt: drill.marks.restoredAt ?? drill.endedAt } : {}),
+          },
+          end,
+        ),
+      ]
+    : [];
+  return [...stored, ...stop].sort((a, b) => a.from.localeCompare(b.from));
+};
+
+const row = (
+  kind: WaitRow['kind'],
+  wait: Pick<DrillWait, 'subject' | 'reason' | 'from' | 'endedAt' | 'until'>,
+  end: string,
+): WaitRow => {
+  const to = wait.endedAt ?? end;
+  return {
+    kind,
+    label: WAIT_LABELS[kind],
+    subject: wait.subject,
+    reason: wait.reason,
+    from: wait.from,
+    to,
+    ongoing: wait.endedAt === undefined,
+    took: formatMeasured(Math.max(0, Date.parse(to) - Date.parse(wait.from))),
+    ...(wait.until ? { until: wait.until } : {}),
+  };
+};
+
+/** A zoom is worth drawing when its events would share less than this part of the whole axis. */
+const ZOOM_SHARE = 0.4;
+/** Events further apart than this part of the drill start a new zoom. */
+const CLUSTER_GAP_SHARE = 0.15;
+const MAX_ZOOMS = 3;
+
+/**
+ * Where the events crowd: runs of events no more than a seventh of the drill apart, each drawn
+ * on its own when it would otherwise take less than 40 % of the axis (a drill that waited five
+ * minutes for a failback would crush its first half-minute into a few pixels).
+ */
+export const zoomViews = (
+  events: readonly TimelineEvent[],
+  window: { readonly from: number; readonly to: number },
+): TimelineView[] => {
+  const span = window.to - window.from;
+  const clusters: number[][] = [];
+  const at = (index: number): number => Date.parse((events[index] as TimelineEvent).at);
+  events.forEach((_, index) => {
+    const last = clusters[clusters.length - 1];
+    if (last && at(index) - at(last[last.length - 1] as number) <= span * CLUSTER_GAP_SHARE) last.push(index);
+    else clusters.push([index]);
+  });
+  return clusters
+    .filter((cluster) => cluster.length >= 2)
+    .map((cluster) => {
+      const first = at(cluster[0] as number);
+      const last = at(cluster[cluster.length - 1] as number);
+      const pad = Math.max(1000, (last - first) * 0.1);
+      return {
+        from: Math.max(window.from, first - pad),
+        to: Math.min(window.to, last + pad),
+        events: cluster,
+      };
+    })
+    .filter((view) => view.to - view.from < span * ZOOM_SHARE)
+    .slice(0, MAX_ZOOMS);
 };
 
 /** The samples given to the report, else those captured on the drill. */
@@ -247,6 +363,10 @@ export const offset = (model: ReportModel, at: string): string => {
   const ms = Date.parse(at) - model.window.from;
   return ms < 1 ? 'at start' : `+${formatDuration(ms)}`;
 };
+
+/** "1 min 4 s", or "2 min so far (held until <instant>)": how long a wait took or has taken. */
+export const waitTook = (wait: WaitRow): string =>
+  wait.ongoing ? `${wait.took} so far${wait.until ? ` (held until ${wait.until})` : ''}` : wait.took;
 
 /** The data-loss paragraph both renderings print. */
 export const dataSummary = (drill: DrillRecord): string => {

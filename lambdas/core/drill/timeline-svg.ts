@@ -7,7 +7,15 @@ import type { ProbeResult } from '../model/probing.ts';
 import { formatDuration } from './state.ts';
 import type { PhaseOutcome } from './model.ts';
 import { formatClock } from '../time.ts';
-import { impactOf, offset, siteName, type ImpactSample, type ReportModel } from './report-model.ts';
+import {
+  impactOf,
+  offset,
+  siteName,
+  type ImpactSample,
+  type ReportModel,
+  type TimelineEvent,
+  type TimelineView,
+} from './report-model.ts';
 
 export const escapeXml = (text: string): string =>
   text
@@ -100,25 +108,36 @@ const niceCeiling = (value: number): number => {
   return steps.find((step) => step >= value) ?? Math.ceil(value / 60_000) * 60_000;
 };
 
-export const renderTimelineSvg = (model: ReportModel): string => {
-  const { from, to } = model.window;
+/** Two rows of markers, so events a moment apart do not cover each other. */
+const MARKER_ROWS = [EVENTS_Y - 6, EVENTS_Y + 14];
+const MARKER_GAP = 18;
+const WAITS_Y = PHASES_Y + PHASE_H + 3;
+const WAITS_H = 7;
+
+/** The whole drill (the default), or one of the model's zooms; `id` keeps several on one page apart. */
+export const renderTimelineSvg = (model: ReportModel, view?: TimelineView, id = 'timeline'): string => {
+  const { from, to } = view ?? model.window;
+  const shown = view?.events ?? model.events.map((_, index) => index);
   const { drill, config } = model.input;
   const span = to - from;
   const x = (at: number | string): number =>
     LEFT + (((typeof at === 'string' ? Date.parse(at) : at) - from) / span) * PLOT;
   const clampX = (at: number | string): number => Math.min(LEFT + PLOT, Math.max(LEFT, x(at)));
   const parts: string[] = [];
+  const clock = (at: number): string => formatClock(new Date(at), config.timeZone, false);
   const count = Math.max(1, Math.min(MAX_BUCKETS, Math.ceil(span / (config.schedule.intervalSeconds * 1000))));
   const buckets = bucketResults(model.input.results, from, to, count);
   const bucketWidth = PLOT / count;
-  const legendRows = Math.ceil(model.events.length / 3);
+  const legendRows = Math.ceil(shown.length / 3);
   const height = AXIS_Y + 40 + legendRows * 18 + 8;
 
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" ` +
-      `width="${WIDTH}" height="${height}" role="img" aria-labelledby="timeline-title" ` +
+      `width="${WIDTH}" height="${height}" role="img" aria-labelledby="${id}-title" ` +
       `font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
-    `<title id="timeline-title">${escapeXml(`Timeline of drill ${drill.id}: ${TIMELINE_PARTS}`)}</title>`,
+    `<title id="${id}-title">${escapeXml(
+      `${view ? `Zoom on ${clock(from)}–${clock(to)} of drill` : 'Timeline of drill'} ${drill.id}: ${TIMELINE_PARTS}`,
+    )}</title>`,
     `<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
   );
 
@@ -142,7 +161,7 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     `<text x="${LEFT - 8}" y="${y}" text-anchor="end" fill="#2d3748" font-weight="600">${escapeXml(text)}</text>`;
   parts.push(
     label('Phases', PHASES_Y + 16),
-    label('Events', EVENTS_Y + 4),
+    label('Events', EVENTS_Y + 8),
     label('Probe latency', LATENCY_Y + 12),
     label('Failed probes', FAILURE_Y + 12),
   );
@@ -166,20 +185,39 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     );
   }
 
-  // Events: numbered markers and a line down through the charts.
-  model.events.forEach((event, index) => {
-    const cx = clampX(event.at);
-    const color = EVENT_COLORS[event.kind] ?? '#4a5568';
-    const clock = formatClock(new Date(event.at), config.timeZone, false);
+  // Waits: a strip under the phases for each stretch something held the drill up.
+  for (const wait of model.waits) {
+    if (Date.parse(wait.to) < from || Date.parse(wait.from) > to) continue;
+    const left = clampX(wait.from);
+    const tooltip = svgTitle(`${wait.label} (${wait.subject}), ${wait.took}: ${wait.reason}`);
     parts.push(
-      `<g class="event"><line x1="${fixed(cx)}" y1="${EVENTS_Y + 8}" x2="${fixed(cx)}" ` +
+      `<rect class="wait" x="${fixed(left)}" y="${WAITS_Y}" width="${fixed(Math.max(2, clampX(wait.to) - left))}" ` +
+        `height="${WAITS_H}" fill="#dd6b20">${tooltip}</rect>`,
+    );
+  }
+
+  // Events: numbered markers and a line down through the charts; one close to the last drawn
+  // goes on the other row.
+  const lastInRow = MARKER_ROWS.map(() => -Infinity);
+  for (const index of shown) {
+    const event = model.events[index] as TimelineEvent;
+    const cx = clampX(event.at);
+    const row = Math.max(
+      0,
+      lastInRow.findIndex((last) => cx - last >= MARKER_GAP),
+    );
+    lastInRow[row] = cx;
+    const cy = MARKER_ROWS[row] as number;
+    const color = EVENT_COLORS[event.kind] ?? '#4a5568';
+    parts.push(
+      `<g class="event"><line x1="${fixed(cx)}" y1="${cy + 8}" x2="${fixed(cx)}" ` +
         `y2="${AXIS_Y}" stroke="${color}" stroke-width="1" stroke-dasharray="3 3"/>` +
-        `<circle cx="${fixed(cx)}" cy="${EVENTS_Y}" r="8" ` +
-        `fill="${color}">${svgTitle(`${event.label} at ${clock}`)}</circle>` +
-        `<text x="${fixed(cx)}" y="${EVENTS_Y + 4}" text-anchor="middle" fill="#ffffff" ` +
+        `<circle cx="${fixed(cx)}" cy="${cy}" r="8" ` +
+        `fill="${color}">${svgTitle(`${event.label} at ${clock(Date.parse(event.at))}`)}</circle>` +
+        `<text x="${fixed(cx)}" y="${cy + 4}" text-anchor="middle" fill="#ffffff" ` +
         `font-size="10" font-weight="700">${index + 1}</text></g>`,
     );
-  });
+  }
 
   // Latency: mean duration of answering probes per bucket, one line per site.
   const maxLatency = niceCeiling(
@@ -273,15 +311,17 @@ export const renderTimelineSvg = (model: ReportModel): string => {
     ['#ed8936', 'failed: backup'],
     ...(impact.length > 1 ? ([['#1a202c', 'citizens failing']] as [string, string][]) : []),
     ['#fed7d7', 'fault window'],
+    ...(model.waits.length ? ([['#dd6b20', 'waits']] as [string, string][]) : []),
   ];
   let legendX = LEFT;
   for (const [color, text] of legendItems) {
     parts.push(key(legendX, color, text));
     legendX += 24 + text.length * 6.2;
   }
-  model.events.forEach((event, index) => {
-    const column = index % 3;
-    const row = Math.floor(index / 3);
+  shown.forEach((index, position) => {
+    const event = model.events[index] as TimelineEvent;
+    const column = position % 3;
+    const row = Math.floor(position / 3);
     const ex = LEFT + column * 270;
     const ey = legendY + 20 + row * 18;
     parts.push(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDrillHtml } from '../../../lambdas/core/drill/report-html.ts';
 import { renderDrillMarkdown } from '../../../lambdas/core/drill/report-markdown.ts';
-import { buildReportModel, drillJson } from '../../../lambdas/core/drill/report-model.ts';
+import { buildReportModel, drillJson, zoomViews } from '../../../lambdas/core/drill/report-model.ts';
 import { renderTimelineSvg } from '../../../lambdas/core/drill/timeline-svg.ts';
 import { drillResults, finishedDrill, impactSamples, reportConfig } from './report-fixtures.ts';
 
@@ -157,5 +157,102 @@ describe('--json', () => {
       outcome: 'failed',
       reportPath: 'reports/drill-20261120-0200-ab12.html',
     });
+  });
+});
+
+describe('where the timeline zooms', () => {
+  const T = Date.parse('2026-11-20T02:00:00Z');
+  const events = (...seconds: number[]) =>
+    seconds.map((s) => ({ at: new Date(T + s * 1000).toISOString(), label: `at ${s}`, kind: 'detect' as const }));
+  const window = (seconds: number) => ({ from: T, to: T + seconds * 1000 });
+  const views = (seconds: number[], span: number) =>
+    zoomViews(events(...seconds), window(span)).map((view) => ({
+      from: (view.from - T) / 1000,
+      to: (view.to - T) / 1000,
+      events: view.events,
+    }));
+
+  it.each([
+    { why: 'events spread over the drill: no zoom', seconds: [10, 40, 70, 100, 130], span: 150, expected: [] },
+    {
+      why: 'a burst, then a five-minute wait for failback: the burst, padded by a tenth (at least 1 s)',
+      seconds: [2, 14, 15, 22, 26],
+      span: 420,
+      expected: [{ from: 0, to: 28.4, events: [0, 1, 2, 3, 4] }],
+    },
+    {
+      why: 'two bursts: one zoom each; a lone event is not zoomed',
+      seconds: [2, 14, 20, 200, 380, 392, 400],
+      span: 420,
+      expected: [
+        { from: 0.2, to: 21.8, events: [0, 1, 2] },
+        { from: 378, to: 402, events: [4, 5, 6] },
+      ],
+    },
+  ])('$why', ({ seconds, span, expected }) => {
+    expect(views(seconds, span)).toEqual(expected);
+  });
+});
+
+describe('what held the drill up', () => {
+  const withWaits = () => {
+    const drill = finishedDrill();
+    return {
+      ...input(),
+      drill: {
+        ...drill,
+        waits: [
+          {
+            kind: 'failback-refused' as const,
+            subject: 'failback to the primary',
+            reason: 'dwell: next switch allowed after 2026-11-20T02:01:22Z',
+            from: '2026-11-20T02:00:57Z',
+            endedAt: '2026-11-20T02:02:00Z',
+          },
+          {
+            kind: 'flap-hold' as const,
+            subject: 'primary/verification',
+            reason: '4 health changes within 10 min (flap limit 4): held at failing',
+            from: '2026-11-20T02:00:50Z',
+            until: '2026-11-20T02:08:00Z',
+          },
+        ],
+      },
+    };
+  };
+
+  it('lists each wait with when it began, how long it took and why, open ones "so far"', () => {
+    const markdown = renderDrillMarkdown(withWaits());
+    expect(markdown).toContain(
+      '| +50 s | 1 min 40 s so far (held until 2026-11-20T02:08:00Z) | flap hold | primary/verification | ' +
+        '4 health changes within 10 min (flap limit 4): held at failing |',
+    );
+    expect(markdown).toContain(
+      '| +57 s | 1 min 3 s | failback refused | failback to the primary | ' +
+        'dwell: next switch allowed after 2026-11-20T02:01:22Z |',
+    );
+    expect(renderDrillMarkdown(input())).toContain(
+      'Nothing held the drill up: no flap hold, refusal or stop condition.',
+    );
+  });
+
+  it('a stop condition is a wait too: from the stop to the end of the restore', () => {
+    const base = input();
+    const rows = buildReportModel({
+      ...base,
+      drill: {
+        ...base.drill,
+        abort: { code: 'time-limit', reason: 'ran too long', at: '2026-11-20T02:01:00Z', phase: 'activate' },
+      },
+    }).waits;
+    expect(rows).toContainEqual(
+      expect.objectContaining({ label: 'stop condition: restoring', subject: 'activate', took: '1 min 29 s' }),
+    );
+  });
+
+  it('draws the waits on the timeline, each with its reason on hover', () => {
+    const svg = renderTimelineSvg(buildReportModel(withWaits()));
+    expect(count(svg, /<rect class="wait"/g)).toBe(2);
+    expect(svg).toContain('<title>failback refused (failback to the primary), 1 min 3 s: dwell:');
   });
 });
