@@ -48,6 +48,12 @@ ul.findings li.info { border-left-color: #3182ce; }
 .revision { margin-top: 4px; color: #22543d; }
 .revision::before { content: "Revise: "; font-weight: 700; }
 footer { color: #718096; font-size: 12px; margin-top: 28px; }
+@media (max-width: 640px) {
+  main { padding: 12px; }
+  table { display: block; overflow-x: auto; }
+  th, td { padding: 4px 6px; }
+  td.num { white-space: normal; }
+}
 @media print { body { background: #fff; } .chart, .card, table { break-inside: avoid; } }
 `;
 

@@ -46,4 +46,24 @@ describe('the HTML report in a browser', () => {
     expect(requests).toEqual([`file://${file}`]);
     await context.close();
   });
+
+  it('reads at phone width: the page never scrolls sideways, the charts and tables scroll inside', async () => {
+    const file = join(folder, 'phone.html');
+    writeFileSync(
+      file,
+      renderDrillHtml({
+        drill: finishedDrill(),
+        config: reportConfig,
+        results: drillResults(),
+        generatedAt: new Date('2026-11-20T02:05:00Z'),
+      }),
+    );
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`file://${file}`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const result = await page.locator('table.metrics tbody tr').first().locator('td').last().boundingBox();
+    expect(result).not.toBeNull();
+    await context.close();
+  });
 });
