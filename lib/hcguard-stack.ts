@@ -16,6 +16,7 @@ import { SEVERITIES } from '../lambdas/core/model/vocabulary.ts';
 import { WRITTEN_PARTITIONS } from '../lambdas/adapters/aws/table-design.ts';
 import { RESOURCES_OUTPUT, type DeployedResources } from '../lambdas/contract/resources.ts';
 import { AlertTopics } from './constructs/alert-topics.ts';
+import { RobotSubscribers } from './constructs/robot-subscribers.ts';
 import { GuardKeys } from './constructs/encryption.ts';
 import {
   grantAuditQueueRead,
@@ -72,12 +73,13 @@ export class HcguardStack extends Stack {
       deletionProtection: config.deployment.deletionProtection,
       ...(config.deployment.backup.enabled ? { backupRetentionDays: config.deployment.backup.retentionDays } : {}),
     });
+    const alertSubscriptions = Object.fromEntries(
+      SEVERITIES.map((severity) => [severity, config.alerts[severity].subscriptions]),
+    ) as Record<(typeof SEVERITIES)[number], HcguardConfig['alerts']['SEV1']['subscriptions']>;
     const alerts = new AlertTopics(this, 'Alerts', {
       encryptionKey: keys.alertsKey,
       namePrefix: config.name,
-      subscriptions: Object.fromEntries(
-        SEVERITIES.map((severity) => [severity, config.alerts[severity].subscriptions]),
-      ) as Record<(typeof SEVERITIES)[number], HcguardConfig['alerts']['SEV1']['subscriptions']>,
+      subscriptions: alertSubscriptions,
     });
     const records = new ManagedRecords(this, 'Records', { records: config.records });
 
@@ -124,6 +126,12 @@ export class HcguardStack extends Stack {
       memorySize: FUNCTION_MEMORY_MB.operator,
       timeout: Duration.seconds(OPERATOR_FUNCTION_TIMEOUT_SECONDS),
       resourcesJson: this.toJsonString(resources()),
+    });
+    const robots = new RobotSubscribers(this, 'Robots', {
+      subscriptions: alertSubscriptions,
+      topics: alerts.topics,
+      deadLetters: alerts.deadLetters,
+      functionProps: { ...common, resourcesJson: this.toJsonString(resources()) },
     });
     const access = {
       table: state.table,
@@ -184,7 +192,11 @@ export class HcguardStack extends Stack {
 
     new GuardMonitoring(this, 'Monitoring', {
       serviceName: config.name,
-      functions: { Probe: probe.function, Operator: operator.function },
+      functions: {
+        Probe: probe.function,
+        Operator: operator.function,
+        ...Object.fromEntries(Object.entries(robots.functions).map(([name, robot]) => [name, robot.function])),
+      },
       heartbeatTopic: alerts.topics[config.severity.fixed.heartbeatMissing],
       errorsTopic: alerts.topics.SEV2,
       throttlesTopic: alerts.topics.SEV3,

@@ -183,6 +183,13 @@ const ensureTopic = async (
     { protocol: 'sqs', endpoint: auditQueueArn, what: 'the alert audit queue' },
   ];
   for (const subscription of config.alerts[severity].subscriptions) {
+    if (subscription.protocol === 'robot') {
+      log.skipped.push(
+        `${severity} subscription robot ${subscription.channel} (${subscription.webhookParameter}): not ` +
+          'delivered locally: the robot subscriber Lambda posts to it in AWS, and the emulator invokes no Lambda',
+      );
+      continue;
+    }
     const reason = unsupportedLocally(subscription);
     if (reason) {
       log.skipped.push(`${severity} subscription ${subscription.protocol} ${subscription.endpoint}: ${reason}`);
@@ -214,7 +221,7 @@ const ensureTopic = async (
 };
 
 /** The emulator is offline: an HTTPS subscriber would be called on the internet. */
-const unsupportedLocally = (subscription: Subscription): string | undefined =>
+const unsupportedLocally = (subscription: Exclude<Subscription, { protocol: 'robot' }>): string | undefined =>
   subscription.protocol === 'https'
     ? 'not subscribed locally: the emulator would call the endpoint on the internet'
     : undefined;

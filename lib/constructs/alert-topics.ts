@@ -64,7 +64,9 @@ export class AlertTopics extends Construct {
         masterKey: props.encryptionKey,
         enforceSSL: true,
       });
+      // Chat robots are posted to by their own subscriber Lambda (robot-subscribers.ts).
       for (const subscription of props.subscriptions[severity]) {
+        if (subscription.protocol === 'robot') continue;
         const subscribed = topic.addSubscription(toSubscription(subscription, deadLetterQueue));
         if (subscription.protocol === 'sms')
           acknowledge(
@@ -82,7 +84,10 @@ export class AlertTopics extends Construct {
   }
 }
 
-const toSubscription = (subscription: Subscription, deadLetterQueue: sqs.IQueue): sns.ITopicSubscription => {
+const toSubscription = (
+  subscription: Exclude<Subscription, { protocol: 'robot' }>,
+  deadLetterQueue: sqs.IQueue,
+): sns.ITopicSubscription => {
   switch (subscription.protocol) {
     case 'email':
       return new subscriptions.EmailSubscription(subscription.endpoint, { deadLetterQueue });

@@ -39,6 +39,12 @@ export interface GuardFunctionProps {
   readonly logsKey: kms.IKey;
   /** Where a failed asynchronous invocation (the schedule's) is recorded. */
   readonly failures: sqs.IQueue;
+  /** Lambda's own retries of a failed asynchronous invocation; default none (the next tick retries). */
+  readonly asyncRetries?: { readonly attempts: number; readonly maxEventAge: Duration };
+  /** Default 1: every function that may switch DNS runs one at a time. */
+  readonly reservedConcurrency?: number;
+  /** More environment variables, e.g. which robot a subscriber posts to. */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -72,8 +78,9 @@ export class GuardFunction extends Construct {
       role: this.role,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
       environment: {
+        ...props.environment,
         [RESOURCES_ENV]: props.resourcesJson,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -94,11 +101,12 @@ export class GuardFunction extends Construct {
         define: bundleDefines(props.resolvedConfig),
       },
     });
-    // Lambda retries a failed async invocation twice; the next schedule tick is a better retry.
-    // The failure itself is recorded (request, error) on the failure queue, which is alarmed on.
+    // Lambda would retry a failed async invocation twice; for a scheduled function the next tick
+    // is a better retry. The failure itself is recorded (request, error) on the failure queue,
+    // which is alarmed on.
     this.function.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(1),
+      retryAttempts: props.asyncRetries?.attempts ?? 0,
+      maxEventAge: props.asyncRetries?.maxEventAge ?? Duration.minutes(1),
       onFailure: { bind: () => ({ destination: props.failures.queueArn }) },
     });
     // Granted by name rather than by SqsDestination, whose grant adds wildcard KMS actions.

@@ -623,3 +623,118 @@ describe('cdk-nag: AwsSolutions, HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1 a
     expect(withWildcard).toThrow();
   });
 });
+
+describe('chat robots', () => {
+  const dingtalk = {
+    protocol: 'robot' as const,
+    channel: 'dingtalk' as const,
+    webhookParameter: '/hcguard/robots/oncall-dingtalk',
+    secretParameter: '/hcguard/robots/oncall-dingtalk-secret',
+  };
+  const wecom = {
+    protocol: 'robot' as const,
+    channel: 'wecom' as const,
+    webhookParameter: '/hcguard/robots/ops-wecom',
+  };
+  const withRobots = (input: HcguardConfigInput) => {
+    input.alerts = {
+      ...input.alerts,
+      SEV1: { subscriptions: [...(input.alerts?.SEV1?.subscriptions ?? []), dingtalk, wecom] },
+      SEV2: { subscriptions: [...(input.alerts?.SEV2?.subscriptions ?? []), dingtalk] },
+    };
+  };
+  const robots = synth(withRobots).template;
+  const robotFunctions = () =>
+    Object.entries(
+      robots.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('^hcguard (dingtalk|wecom) robot') },
+      }),
+    );
+
+  it('runs one subscriber Lambda per robot, however many severities list it, told which robot by name only', () => {
+    const functions = robotFunctions();
+    expect(functions).toHaveLength(2);
+    const environments = functions.map(
+      ([, resource]) =>
+        JSON.parse(
+          (resource as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment
+            .Variables.HCGUARD_ROBOT as string,
+        ) as unknown,
+    );
+    expect(environments).toEqual(
+      expect.arrayContaining([
+        { channel: 'dingtalk', webhookParameter: dingtalk.webhookParameter, secretParameter: dingtalk.secretParameter },
+        { channel: 'wecom', webhookParameter: wecom.webhookParameter },
+      ]),
+    );
+  });
+
+  it("subscribes each robot to its severities' topics, with the severity's dead-letter queue", () => {
+    const subscriptions = Object.values(
+      robots.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } }),
+    );
+    expect(subscriptions).toHaveLength(3);
+    for (const subscription of subscriptions) {
+      const { TopicArn, RedrivePolicy } = (
+        subscription as { Properties: { TopicArn: unknown; RedrivePolicy: unknown } }
+      ).Properties;
+      const severity = JSON.stringify(TopicArn).match(/SEV\d/)?.[0];
+      expect(JSON.stringify(RedrivePolicy)).toContain(`Alerts${severity}DeadLetters`);
+    }
+  });
+
+  it('retries a failed delivery twice over up to six hours, then records it on the alarmed failure queue', () => {
+    robots.resourcePropertiesCountIs(
+      'AWS::Lambda::EventInvokeConfig',
+      {
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 21_600,
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      },
+      2,
+    );
+  });
+
+  it("reads only its own robot's webhook and secret parameters, and writes nothing", () => {
+    const statements = Object.values(robots.findResources('AWS::IAM::Policy'))
+      .map(
+        (policy) => policy as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } },
+      )
+      .filter((policy) =>
+        policy.Properties.Roles.some((role) => /^RobotsRobotHcguardRobotsOncallDingtalk/.test(role.Ref)),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const ssm = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('ssm:')));
+    expect(ssm).toHaveLength(1);
+    expect(JSON.stringify(ssm[0]?.Resource)).toContain('parameter/hcguard/robots/oncall-dingtalk"');
+    expect(JSON.stringify(ssm[0]?.Resource)).toContain('parameter/hcguard/robots/oncall-dingtalk-secret"');
+    expect(JSON.stringify(ssm[0]?.Resource)).not.toContain('ops-wecom');
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.some((action) => /^(dynamodb|sns|route53):/.test(action))).toBe(false);
+  });
+
+  it('alarms on each robot function like on the others', () => {
+    for (const [id] of robotFunctions())
+      robots.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
+      });
+  });
+
+  it.each([
+    ['AwsSolutions', (app: App) => new AwsSolutionsChecks(app)],
+    ['HIPAA Security', (app: App) => new HIPAASecurityChecks(app)],
+    ['NIST 800-53 R5', (app: App) => new NIST80053R5Checks(app)],
+    ['Serverless', (app: App) => new ServerlessChecks(app)],
+  ])('%s finds nothing unacknowledged with robots', (_, pack) => {
+    const input = fixture();
+    withRobots(input);
+    const app = new App({ context: appContext() });
+    new HcguardStack(app, 'Robots', {
+      config: parseConfig(input),
+      env: { account: '123456789012', region: 'cn-north-1' },
+    });
+    Validations.of(app).addPlugins(pack(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+});

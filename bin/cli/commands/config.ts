@@ -81,7 +81,11 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
   for (const severity of SEVERITIES) {
     const subscriptions = config.alerts[severity].subscriptions;
     const who = subscriptions.length
-      ? subscriptions.map((s) => `${s.protocol}:${maskEndpoint(s.endpoint)}`).join(', ')
+      ? subscriptions
+          .map((s) =>
+            s.protocol === 'robot' ? `robot:${s.channel} (${s.webhookParameter})` : `${s.protocol}:${maskEndpoint(s.endpoint)}`,
+          )
+          .join(', ')
       : 'no subscribers';
     const rules = config.severity.rules.filter((rule) => rule.severity === severity).map((rule) => rule.reason);
     lines.push(`  ${severity}  ${who}`);

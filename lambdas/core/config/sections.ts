@@ -120,6 +120,13 @@ export const recordSchema = z
 
 export type ManagedRecordConfig = z.infer<typeof recordSchema>;
 
+/** The chat robots the subscriber Lambda posts to (core/robots.ts). */
+export const ROBOT_CHANNELS = ['dingtalk', 'wecom', 'feishu'] as const;
+
+const ssmParameterName = z
+  .string()
+  .regex(/^\/[\w./-]{1,1000}$/, { error: 'must be an SSM parameter name such as /hcguard/robots/oncall-webhook' });
+
 const subscriptionSchema = z.discriminatedUnion(
   'protocol',
   [
@@ -135,8 +142,16 @@ const subscriptionSchema = z.discriminatedUnion(
       endpoint: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
       rawMessageDelivery: z.boolean().default(false),
     }),
+    z.strictObject({
+      protocol: z.literal('robot'),
+      channel: oneOf(ROBOT_CHANNELS),
+      /** SSM parameter (SecureString) holding the robot's webhook URL: its token is a credential. */
+      webhookParameter: ssmParameterName,
+      /** SSM parameter (SecureString) holding the signing secret (DingTalk and Feishu robots with signing on). */
+      secretParameter: ssmParameterName.optional(),
+    }),
   ],
-  { error: 'protocol must be one of: email, sms, https' },
+  { error: 'protocol must be one of: email, sms, https, robot' },
 );
 
 export type Subscription = z.infer<typeof subscriptionSchema>;

@@ -65,12 +65,12 @@ describe('what an observation shows holding the drill', () => {
       stage: 'verification',
       flapping: changes >= 4,
       recentChanges: Array.from({ length: changes }, (_, index) => t(index * 30)),
-    }) as TargetState;
+    }) as unknown as TargetState;
   const routing = (record: string, refused: boolean): RoutingState =>
     ({
       record,
       ...(refused ? { refusal: { toSite: 'backup', codes: ['dwell'], message: 'dwell time', since: t(7) } } : {}),
-    }) as RoutingState;
+    }) as unknown as RoutingState;
 
   it("flap holds on any target, refusals only on the drill's records", () => {
     expect(
