@@ -120,7 +120,44 @@ describe('parseConfig', () => {
     [
       'an unknown protocol',
       (c) => (c.alerts.SEV2.subscriptions[0].protocol = 'pager'),
-      ['alerts.SEV2.subscriptions[0].protocol: protocol must be one of: email, sms, https'],
+      ['alerts.SEV2.subscriptions[0].protocol: protocol must be one of: email, sms, https, robot'],
+    ],
+    [
+      'a robot webhook given as a URL instead of an SSM parameter',
+      (c) =>
+        (c.alerts.SEV2.subscriptions[0] = {
+          protocol: 'robot',
+          channel: 'dingtalk',
+          webhookParameter: 'https://oapi.dingtalk.com/robot/send?access_token=x',
+        }),
+      [
+        'alerts.SEV2.subscriptions[0].webhookParameter: must be an SSM parameter name such as ' +
+          '/hcguard/robots/oncall-webhook',
+      ],
+    ],
+    [
+      'a signing secret for a WeCom robot, which signs nothing',
+      (c) =>
+        (c.alerts.SEV2.subscriptions[0] = {
+          protocol: 'robot',
+          channel: 'wecom',
+          webhookParameter: '/hcguard/robots/wecom',
+          secretParameter: '/hcguard/robots/wecom-secret',
+        }),
+      [
+        'alerts.SEV2.subscriptions[0].secretParameter: WeCom robots sign nothing (the key is in the webhook URL): ' +
+          'remove secretParameter',
+      ],
+    ],
+    [
+      'a robot channel hcguard does not know',
+      (c) =>
+        (c.alerts.SEV2.subscriptions[0] = {
+          protocol: 'robot',
+          channel: 'slack',
+          webhookParameter: '/hcguard/robots/x',
+        }),
+      [expect.stringMatching(/^alerts\.SEV2\.subscriptions\[0\]\.channel: must be one of/)],
     ],
     [
       'an unknown severity level',

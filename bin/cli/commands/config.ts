@@ -83,7 +83,9 @@ export const summarizeConfig = (config: HcguardConfig, source: string): string =
     const who = subscriptions.length
       ? subscriptions
           .map((s) =>
-            s.protocol === 'robot' ? `robot:${s.channel} (${s.webhookParameter})` : `${s.protocol}:${maskEndpoint(s.endpoint)}`,
+            s.protocol === 'robot'
+              ? `robot:${s.channel} (${s.webhookParameter})`
+              : `${s.protocol}:${maskEndpoint(s.endpoint)}`,
           )
           .join(', ')
       : 'no subscribers';

@@ -142,14 +142,19 @@ const subscriptionSchema = z.discriminatedUnion(
       endpoint: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
       rawMessageDelivery: z.boolean().default(false),
     }),
-    z.strictObject({
-      protocol: z.literal('robot'),
-      channel: oneOf(ROBOT_CHANNELS),
-      /** SSM parameter (SecureString) holding the robot's webhook URL: its token is a credential. */
-      webhookParameter: ssmParameterName,
-      /** SSM parameter (SecureString) holding the signing secret (DingTalk and Feishu robots with signing on). */
-      secretParameter: ssmParameterName.optional(),
-    }),
+    z
+      .strictObject({
+        protocol: z.literal('robot'),
+        channel: oneOf(ROBOT_CHANNELS),
+        /** SSM parameter (SecureString) holding the robot's webhook URL: its token is a credential. */
+        webhookParameter: ssmParameterName,
+        /** SSM parameter (SecureString) holding the signing secret (DingTalk and Feishu robots with signing on). */
+        secretParameter: ssmParameterName.optional(),
+      })
+      .refine((robot) => robot.channel !== 'wecom' || robot.secretParameter === undefined, {
+        error: 'WeCom robots sign nothing (the key is in the webhook URL): remove secretParameter',
+        path: ['secretParameter'],
+      }),
   ],
   { error: 'protocol must be one of: email, sms, https, robot' },
 );
