@@ -19,9 +19,15 @@ describe('the synthesized template', () => {
       }
     ).context;
     const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-    const config = parseConfig(
-      JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')),
-    );
+    const input = JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));
+    // With a chat robot, so its subscriber function, subscription and policy are linted too.
+    input.alerts.SEV1.subscriptions.push({
+      protocol: 'robot',
+      channel: 'feishu',
+      webhookParameter: '/hcguard/robots/oncall-feishu',
+      secretParameter: '/hcguard/robots/oncall-feishu-secret',
+    });
+    const config = parseConfig(input);
     new HcguardStack(app, 'Linted', { config, env: { account: '123456789012', region: 'cn-north-1' } });
     app.synth();
     const lint = spawnSync('cfn-lint', ['--', join(outdir, 'Linted.template.json')], {
