@@ -221,3 +221,31 @@ describe('hcguard usage', () => {
     }
   });
 });
+
+describe('the config of a local stack started elsewhere with --config', () => {
+  it('is found through the runtime file in the folder where it runs, when no config is named or present', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hcguard-up-elsewhere-'));
+    mkdirSync(join(folder, '.hcguard'));
+    writeFileSync(
+      join(folder, '.hcguard/runtime.json'),
+      JSON.stringify({
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        endpoint: 'http://127.0.0.1:1',
+        region: 'us-east-1',
+        configPath: fixture,
+        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
+      }),
+    );
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      const run = await runHcguard('config', 'check');
+      expect(run.stdout).toContain(`config ${fixture} is valid`);
+      writeFileSync(join(folder, '.hcguard/runtime.json'), '{}');
+      expect((await runHcguard('config', 'check')).stderr).toContain('no config file: pass --config');
+    } finally {
+      process.chdir(previous);
+    }
+  });
+});
