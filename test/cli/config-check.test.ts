@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { MODULE_LOAD_TIMEOUT_MS } from '../../bin/cli/config-file.ts';
-import { runHcguard } from '../support/cli.ts';
+import { runHcguard, writeRuntimeFile } from '../support/cli.ts';
 
 const fixture = new URL('../fixtures/stack.config.json', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hcguard-config-'));
@@ -225,18 +225,7 @@ describe('hcguard usage', () => {
 describe('the config of a local stack started elsewhere with --config', () => {
   it('is found through the runtime file in the folder where it runs, when no config is named or present', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'hcguard-up-elsewhere-'));
-    mkdirSync(join(folder, '.hcguard'));
-    writeFileSync(
-      join(folder, '.hcguard/runtime.json'),
-      JSON.stringify({
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        endpoint: 'http://127.0.0.1:1',
-        region: 'us-east-1',
-        configPath: fixture,
-        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
-      }),
-    );
+    writeRuntimeFile(folder, fixture);
     const previous = process.cwd();
     process.chdir(folder);
     try {

@@ -1,6 +1,6 @@
 // `hcguard fault` in-process: against a test sandbox found through the config, through the local
 // runtime file, and against a real platform's fault hook.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import configInput from '../../hcguard.config.ts';
 import { freePort } from '../../local/moto.ts';
-import { runHcguard } from '../support/cli.ts';
+import { runHcguard, writeRuntimeFile } from '../support/cli.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 let testbed: TestSandbox;
@@ -144,25 +144,12 @@ describe('hcguard fault against the sandbox', () => {
   });
 
   /** A running local runtime's file (this process stands in for it), with or without a sandbox. */
-  const writeRuntimeFile = (configPath: string, extra: { sandboxUrl?: string } = {}) => {
-    mkdirSync(join(folder, '.hcguard'), { recursive: true });
-    writeFileSync(
-      join(folder, '.hcguard/runtime.json'),
-      JSON.stringify({
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        endpoint: 'http://127.0.0.1:1',
-        region: 'us-east-1',
-        configPath,
-        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
-        ...extra,
-      }),
-    );
-  };
+  const writeRuntime = (configPath: string, extra: { sandboxUrl?: string } = {}) =>
+    writeRuntimeFile(folder, configPath, extra);
 
   it('prefers the sandbox of a running local runtime', async () => {
     const elsewhere = writeConfig('elsewhere.json', {});
-    writeRuntimeFile(elsewhere, { sandboxUrl: testbed.sandbox.sites.backup.url });
+    writeRuntime(elsewhere, { sandboxUrl: testbed.sandbox.sites.backup.url });
     try {
       const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'transmission', 'tamper');
       expect(run.stdout).toBe(
@@ -178,7 +165,7 @@ describe('hcguard fault against the sandbox', () => {
   });
   it('says what it needs when the running runtime guards another platform and no fault hook is set', async () => {
     const elsewhere = writeConfig('platform.json', {});
-    writeRuntimeFile(elsewhere);
+    writeRuntime(elsewhere);
     try {
       const run = await runHcguard('-c', elsewhere, 'fault', 'primary', 'verification', 'error');
       expect(run.code).toBe(2);

@@ -1,13 +1,13 @@
 // `hcguard probe --once` run in-process against a test sandbox, from a scratch folder (the CLI
 // keeps transmission sequence numbers in ./.hcguard/probe-sequences.json).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import configInput from '../../hcguard.config.ts';
 import { TRANSMISSION_KEY_ENV } from '../../lambdas/core/probe/builtin.ts';
 import type { ProbeResult } from '../../lambdas/core/model/probing.ts';
-import { runHcguard } from '../support/cli.ts';
+import { runHcguard, writeRuntimeFile } from '../support/cli.ts';
 import { SANDBOX_DEV_TRANSMISSION_KEY, startSandbox } from '../../local/sandbox/index.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
@@ -129,22 +129,8 @@ describe('hcguard probe --once', () => {
 });
 
 describe('hcguard probe --once next to `npm start`', () => {
-  /** A live local runtime's file for `path` (this process stands in for the runtime). */
-  const writeRuntimeFile = (path: string, sandboxDevelopmentKey: boolean) => {
-    mkdirSync(join(folder, '.hcguard'), { recursive: true });
-    writeFileSync(
-      join(folder, '.hcguard/runtime.json'),
-      JSON.stringify({
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        endpoint: 'http://127.0.0.1:1',
-        region: 'us-east-1',
-        configPath: path,
-        resources: { tableName: 't', topicArns: { SEV1: 'a', SEV2: 'b', SEV3: 'c', SEV4: 'd' }, hostedZoneIds: {} },
-        ...(sandboxDevelopmentKey ? { sandboxDevelopmentKey } : {}),
-      }),
-    );
-  };
+  const writeRuntime = (path: string, sandboxDevelopmentKey: boolean) =>
+    writeRuntimeFile(folder, path, sandboxDevelopmentKey ? { sandboxDevelopmentKey } : {});
 
   it.each([
     [true, 'signs with the sandbox development key the runtime file names, with no key exported', 0],
@@ -162,7 +148,7 @@ describe('hcguard probe --once next to `npm start`', () => {
         sites: { primary: { stages: sandbox.sites.primary.stages }, backup: { stages: sandbox.sites.backup.stages } },
       }),
     );
-    writeRuntimeFile(path, devKey);
+    writeRuntime(path, devKey);
     const key = process.env[TRANSMISSION_KEY_ENV];
     delete process.env[TRANSMISSION_KEY_ENV];
     try {
