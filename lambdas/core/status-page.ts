@@ -59,7 +59,17 @@ export const overallStatus = (input: {
   readonly routing: readonly StatusRoute[];
   /** Unresolved incidents (open or acknowledged). */
   readonly incidents: readonly StatusIncident[];
+  /** Parts of the state that could not be read, and what reading them said. */
+  readonly unread?: { readonly parts: readonly string[]; readonly warnings: readonly string[] };
 }): OverallStatus => {
+  // The banner weighs targets, routing and incidents; without one of them it would claim what it cannot know.
+  const blind = (input.unread?.parts ?? []).filter((part) => BANNER_PARTS.includes(part));
+  if (blind.length)
+    return {
+      level: 'unknown',
+      headline: `Status not known: cannot read ${blind.join(', ')}`,
+      causes: [...(input.unread?.warnings ?? [])],
+    };
   const causes: Cause[] = [];
   const serving = new Set(input.routing.map((route) => route.activeSite));
   for (const target of input.targets) {
@@ -138,6 +148,33 @@ export interface Uptime {
  * window: time before hcguard looked is not uptime) and against the union of the failing
  * intervals, so an interval counted twice (an incident and the live state) is counted once.
  */
+/** What the banner cannot do without, by the names the dashboard gives the parts it reads. */
+export const BANNER_PARTS: readonly string[] = ['target states', 'routing', 'incidents'];
+
+const HOUR_MS = 3_600_000;
+
+/** The status page's uptime windows: the last day and the last week. */
+export const UPTIME_WINDOWS = [
+  ['24 h', 24 * HOUR_MS],
+  ['7 d', 7 * 24 * HOUR_MS],
+] as const;
+
+/** Uptime over each of UPTIME_WINDOWS, ending `now`. */
+export const uptimeWindows = (input: {
+  readonly now: Date;
+  readonly observedFrom?: string;
+  readonly failing: readonly Interval[];
+}): (Uptime & { readonly label: (typeof UPTIME_WINDOWS)[number][0] })[] =>
+  UPTIME_WINDOWS.map(([label, length]) => ({
+    label,
+    ...uptime({
+      windowStart: new Date(input.now.getTime() - length).toISOString(),
+      now: input.now.toISOString(),
+      ...(input.observedFrom ? { observedFrom: input.observedFrom } : {}),
+      failing: input.failing,
+    }),
+  }));
+
 export const uptime = (input: {
   readonly windowStart: string;
   readonly now: string;

@@ -11,7 +11,7 @@ import type { FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import { flapHold } from '../../lambdas/core/holds.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
-import { failingIntervals, overallStatus, uptime } from '../../lambdas/core/status-page.ts';
+import { failingIntervals, overallStatus, uptimeWindows } from '../../lambdas/core/status-page.ts';
 import {
   DashboardRequestError,
   type DashboardBackend,
@@ -139,34 +139,22 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     const generatedAt = now.toISOString();
     const known = new Map([...recentIncidents, ...incidents].map((incident) => [incident.id, incident]));
     const everyIncident = [...known.values()];
-    // The banner weighs these three; without one of them it would claim what it cannot know.
-    const blind = unread.filter((part) => part === 'target states' || part === 'routing' || part === 'incidents');
     return {
       name: options.config.name,
       generatedAt,
-      overall: blind.length
-        ? { level: 'unknown', headline: `Status not known: cannot read ${blind.join(', ')}`, causes: warnings }
-        : overallStatus({ targets: targetViews, routing: routingViews, incidents }),
+      overall: overallStatus({
+        targets: targetViews,
+        routing: routingViews,
+        incidents,
+        unread: { parts: unread, warnings },
+      }),
       uptime: targetViews.map((target): UptimeView => {
         const failing = failingIntervals(target, everyIncident);
         const observedFrom = firstResults.get(`${target.site}#${target.stage}`);
         return {
           site: target.site,
           stage: target.stage,
-          windows: (
-            [
-              ['24 h', DAY_MS],
-              ['7 d', WEEK_MS],
-            ] as const
-          ).map(([label, length]) => ({
-            label,
-            ...uptime({
-              windowStart: new Date(now.getTime() - length).toISOString(),
-              now: generatedAt,
-              ...(observedFrom ? { observedFrom } : {}),
-              failing,
-            }),
-          })),
+          windows: uptimeWindows({ now, ...(observedFrom ? { observedFrom } : {}), failing }),
         };
       }),
       timeline: incidentTimeline(everyIncident, now),

@@ -3,6 +3,7 @@ import {
   failingIntervals,
   overallStatus,
   uptime,
+  uptimeWindows,
   type StatusIncident,
   type StatusRoute,
   type StatusTarget,
@@ -214,5 +215,42 @@ describe('failingIntervals', () => {
       { from: '2026-11-02T06:00:00.000Z', to: '2026-11-02T06:10:00.000Z' },
       { from: '2026-11-02T08:00:00.000Z' },
     ]);
+  });
+});
+
+describe('overallStatus when part of the state could not be read', () => {
+  it.each([
+    { parts: ['incidents'], headline: 'Status not known: cannot read incidents' },
+    { parts: ['target states', 'routing'], headline: 'Status not known: cannot read target states, routing' },
+    // History feeds the charts, not the banner: the banner still judges what it read.
+    { parts: ['history'], headline: 'All systems operational' },
+  ])('cannot read $parts: "$headline"', ({ parts, headline }) => {
+    const status = overallStatus({
+      targets: healthy(),
+      routing: ON_PRIMARY,
+      incidents: [],
+      unread: { parts, warnings: [`cannot read ${parts.join(', ')}: throttled`] },
+    });
+    expect(status.headline).toBe(headline);
+    if (headline.startsWith('Status not known')) {
+      expect(status.level).toBe('unknown');
+      expect(status.causes).toEqual([`cannot read ${parts.join(', ')}: throttled`]);
+    }
+  });
+});
+
+describe('uptimeWindows', () => {
+  it('gives the last day and the last week, each clipped to what was observed', () => {
+    const now = new Date('2026-11-09T08:00:00.000Z');
+    const windows = uptimeWindows({
+      now,
+      observedFrom: '2026-11-08T08:00:00.000Z',
+      failing: [{ from: '2026-11-09T06:00:00.000Z', to: '2026-11-09T07:12:00.000Z' }],
+    });
+    expect(windows.map((window) => [window.label, window.observedMs, window.failingMs])).toEqual([
+      ['24 h', 86_400_000, 4_320_000],
+      ['7 d', 86_400_000, 4_320_000],
+    ]);
+    expect(windows[0]?.ratio).toBeCloseTo(0.95);
   });
 });
