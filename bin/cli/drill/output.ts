@@ -3,7 +3,7 @@ import type { DrillRecord, PhaseRecord } from '../../../lambdas/core/drill/model
 import type { DrillReport } from '../../../lambdas/app/drill/types.ts';
 import { drillJson } from '../../../lambdas/core/drill/report-model.ts';
 import { evaluateObjectives } from '../../../lambdas/core/drill/metrics.ts';
-import { formatMeasured, phaseTook } from '../../../lambdas/core/drill/state.ts';
+import { formatMeasured, gist, phaseTook } from '../../../lambdas/core/drill/state.ts';
 import { isAbsolute, join, relative } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -16,9 +16,6 @@ const SYMBOLS: Readonly<Record<PhaseRecord['outcome'], string>> = {
   skipped: '–',
   aborted: '!',
 };
-
-/** The same sentence with its counters and instants removed, so "(5 s so far)" does not print twice. */
-const gist = (detail: string): string => detail.replace(/\d[\d.:TZ-]*( ?(ms|s|min))?/g, '#');
 
 /** Prints each phase as it starts and ends, and what it waits for when that changes. */
 export const phasePrinter = (write: (text: string) => void) => {

@@ -15,7 +15,15 @@
 import type { DrillAction, DrillPhaseName, DrillRecord } from './model.ts';
 import type { DrillObservation } from './observation.ts';
 import type { DrillPolicy } from './timing.ts';
-import { type DrillStep, PHASE_WAITING, type PhaseHandler, currentPhase, nextPhaseName, startPhase } from './state.ts';
+import {
+  type DrillStep,
+  PHASE_WAITING,
+  type PhaseHandler,
+  currentPhase,
+  nextPhaseName,
+  notePhaseLines,
+  startPhase,
+} from './state.ts';
 import { absorb } from './absorb.ts';
 import { activatePhase, restorePhase, summaryPhase } from './phases-recover.ts';
 import { applyStopConditions } from './stops.ts';
@@ -46,6 +54,7 @@ export const advanceDrill = (drill: DrillRecord, observation: DrillObservation, 
     const following = nextPhaseName(next);
     next = startPhase(next, following, at, PHASE_WAITING[following]);
   }
+  next = notePhaseLines(next, at);
   const write = dataWrite(next, observation, policy);
   if (write) actions.push(write);
   return { drill: next, actions };

@@ -76,6 +76,8 @@ export interface PhaseRecord {
   /** One line: what happened or what the phase is waiting for. */
   readonly detail: string;
   readonly checks: readonly DrillCheck[];
+  /** Each different line the phase showed, from when (bounded, newest kept); the report's progress. */
+  readonly notes?: readonly { readonly at: string; readonly detail: string }[];
 }
 
 /** Instants the drill observed; metrics are differences between them. */

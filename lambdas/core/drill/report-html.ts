@@ -161,6 +161,14 @@ export const renderDrillHtml = (input: ReportInput): string => {
     ),
     '</tbody></table>',
   );
+  if (model.progress.length) {
+    html.push(
+      '<h2>Progress</h2>',
+      tableHead('progress', ['Since start', 'Phase', 'What it showed']),
+      rows(model.progress.map((note) => [td(offset(model, note.at), 'num'), td(note.phase), td(note.detail)])),
+      '</tbody></table>',
+    );
+  }
   const checks = drill.phases.flatMap((phase) => phase.checks.map((check) => ({ phase: phase.name, check })));
   if (checks.length) {
     html.push(

@@ -60,6 +60,11 @@ export const renderDrillMarkdown = (input: ReportInput, options: { readonly html
         `${cell(phase.detail)} |`,
     );
   }
+  if (model.progress.length) {
+    lines.push('', '## Progress', '', '| Since start | Phase | What it showed |', '|---|---|---|');
+    for (const note of model.progress)
+      lines.push(`| ${offset(model, note.at)} | ${note.phase} | ${cell(note.detail)} |`);
+  }
   const checks = drill.phases.flatMap((phase) => phase.checks.map((check) => ({ phase: phase.name, check })));
   if (checks.length) {
     lines.push('', '## Checks', '', '| Phase | Check | Result | Detail |', '|---|---|---|---|');

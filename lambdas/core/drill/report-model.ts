@@ -59,6 +59,8 @@ export interface ReportModel {
   readonly impact?: { readonly requests: number; readonly failed: number; readonly outageMs: number };
   /** What held the drill up, oldest first. */
   readonly waits: readonly WaitRow[];
+  /** Every different line each phase showed, oldest first: what `hcguard drill` printed as it ran. */
+  readonly progress: readonly { readonly at: string; readonly phase: DrillPhaseName; readonly detail: string }[];
   /** Closer views of where the events crowd together, when the whole drill would crush them. */
   readonly zooms: readonly TimelineView[];
 }
@@ -198,6 +200,9 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     objectives,
     events,
     waits: waitRows(drill, end),
+    progress: drill.phases
+      .flatMap((phase) => (phase.notes ?? []).map((note) => ({ ...note, phase: phase.name })))
+      .sort((a, b) => a.at.localeCompare(b.at)),
     zooms: zoomViews(events, { from, to }),
     findings: [...drillFindings(drill, config)].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]),
     facts,

@@ -110,6 +110,27 @@ export const endPhase = (
   return updatePhase(drill, { outcome, detail, endedAt: at });
 };
 
+/** The same sentence with its counters and instants removed, so "(5 s so far)" is not news. */
+export const gist = (detail: string): string => detail.replace(/\d[\d.:TZ-]*( ?(ms|s|min))?/g, '#');
+
+/** Phase lines kept per phase: the first of them is dropped first. */
+export const MAX_PHASE_NOTES = 12;
+
+/**
+ * Notes each phase's line when it says something new: the running phase's, and the last line of
+ * phases that ended at `at`.
+ */
+export const notePhaseLines = (drill: DrillRecord, at: string): DrillRecord => ({
+  ...drill,
+  phases: drill.phases.map((phase) => {
+    if (phase.outcome !== 'running' && phase.endedAt !== at) return phase;
+    const notes = phase.notes ?? [];
+    const last = notes[notes.length - 1];
+    if (last && gist(last.detail) === gist(phase.detail)) return phase;
+    return { ...phase, notes: [...notes, { at, detail: phase.detail }].slice(-MAX_PHASE_NOTES) };
+  }),
+});
+
 export const startPhase = (drill: DrillRecord, name: DrillPhaseName, at: string, detail: string): DrillRecord => ({
   ...drill,
   phases: [
