@@ -128,7 +128,7 @@ export class HcguardStack extends Stack {
       resourcesJson: this.toJsonString(resources()),
     });
     const robots = new RobotSubscribers(this, 'Robots', {
-      subscriptions: alertSubscriptions,
+      alerts: config.alerts,
       topics: alerts.topics,
       deadLetters: alerts.deadLetters,
       functionProps: { ...common, resourcesJson: this.toJsonString(resources()) },

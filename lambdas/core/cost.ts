@@ -50,7 +50,7 @@ export interface HcguardFootprint {
   /**
    * The stack's alarms (lib/constructs/guard-monitoring.ts): the heartbeat, errors and throttles of
    * the probe and operator functions, one per kind of round error, and one per dead-letter queue
-   * (a severity's undelivered alerts, failed invocations).
+   * (a severity's undelivered alerts, failed invocations); plus ALARMS_PER_FUNCTION per chat robot.
    */
   readonly alarms: number;
   readonly dashboards: number;
@@ -67,6 +67,9 @@ export interface HcguardFootprint {
    */
   readonly fixedMetrics: number;
 }
+
+/** Errors and throttles: what each further function (a chat robot's subscriber) adds to `alarms`. */
+export const ALARMS_PER_FUNCTION = 2;
 
 export const DEFAULT_FOOTPRINT: HcguardFootprint = {
   probeMemoryMb: FUNCTION_MEMORY_MB.probe,

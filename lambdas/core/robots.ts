@@ -6,11 +6,33 @@
 // nothing. All three answer HTTP 200 with an error code in the body, so the status alone says
 // little. Pure: the clock and the secrets come in.
 import { createHmac } from 'node:crypto';
-import type { ROBOT_CHANNELS } from './config/sections.ts';
+import type { ROBOT_CHANNELS, Subscription } from './config/sections.ts';
 import { formatInstant, type AlertDocument } from './alert-message.ts';
-import type { Site } from './model/vocabulary.ts';
+import type { Severity, Site } from './model/vocabulary.ts';
 
 export type RobotChannel = (typeof ROBOT_CHANNELS)[number];
+
+export type RobotSubscription = Extract<Subscription, { protocol: 'robot' }>;
+
+/**
+ * The robots the config pages, each once with the severities that list it: the same channel,
+ * webhook and secret are one robot (one subscriber function) however many severities name it.
+ */
+export const configuredRobots = (
+  alerts: Readonly<Record<Severity, { readonly subscriptions: readonly Subscription[] }>>,
+): { readonly robot: RobotSubscription; readonly severities: readonly Severity[] }[] => {
+  const robots = new Map<string, { robot: RobotSubscription; severities: Severity[] }>();
+  for (const [severity, route] of Object.entries(alerts) as [Severity, { subscriptions: readonly Subscription[] }][]) {
+    for (const subscription of route.subscriptions) {
+      if (subscription.protocol !== 'robot') continue;
+      const key = [subscription.channel, subscription.webhookParameter, subscription.secretParameter ?? ''].join(' ');
+      const entry = robots.get(key) ?? { robot: subscription, severities: [] };
+      entry.severities.push(severity);
+      robots.set(key, entry);
+    }
+  }
+  return [...robots.values()];
+};
 
 export interface RobotPresentation {
   readonly timeZone: string;

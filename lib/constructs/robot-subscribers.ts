@@ -7,22 +7,17 @@ import { Construct } from 'constructs';
 import type { Subscription } from '../../lambdas/core/config/sections.ts';
 import type { Severity } from '../../lambdas/core/model/vocabulary.ts';
 import type { RobotTarget } from '../../lambdas/app/robot-delivery.ts';
+import { configuredRobots, type RobotSubscription } from '../../lambdas/core/robots.ts';
 import { ROBOT_ENV } from '../../lambdas/app/robot-handler.ts';
 import { GuardFunction, type GuardFunctionProps } from './guard-functions.ts';
 
-type RobotSubscription = Extract<Subscription, { protocol: 'robot' }>;
-
 export interface RobotSubscribersProps {
-  readonly subscriptions: Readonly<Record<Severity, readonly Subscription[]>>;
+  readonly alerts: Readonly<Record<Severity, { readonly subscriptions: readonly Subscription[] }>>;
   readonly topics: Readonly<Record<Severity, sns.ITopic>>;
   /** Per severity, where SNS puts what it could not hand to the function. */
   readonly deadLetters: Readonly<Record<Severity, sqs.IQueue>>;
   readonly functionProps: Omit<GuardFunctionProps, 'handlerFile' | 'description' | 'memorySize' | 'timeout'>;
 }
-
-/** One robot however many severities list it: the same channel, webhook and secret. */
-const robotKey = (robot: RobotSubscription): string =>
-  [robot.channel, robot.webhookParameter, robot.secretParameter ?? ''].join(' ');
 
 /** A construct id that stays the same while the robot's webhook parameter does. */
 const robotId = (robot: RobotSubscription): string =>
@@ -44,18 +39,9 @@ export class RobotSubscribers extends Construct {
 
   constructor(scope: Construct, id: string, props: RobotSubscribersProps) {
     super(scope, id);
-    const robots = new Map<string, { robot: RobotSubscription; severities: Severity[] }>();
-    for (const [severity, list] of Object.entries(props.subscriptions) as [Severity, readonly Subscription[]][]) {
-      for (const subscription of list) {
-        if (subscription.protocol !== 'robot') continue;
-        const entry = robots.get(robotKey(subscription)) ?? { robot: subscription, severities: [] };
-        entry.severities.push(severity);
-        robots.set(robotKey(subscription), entry);
-      }
-    }
     const functions: Record<string, GuardFunction> = {};
     const stack = Stack.of(this);
-    for (const { robot, severities } of robots.values()) {
+    for (const { robot, severities } of configuredRobots(props.alerts)) {
       const target: RobotTarget = {
         channel: robot.channel,
         webhookParameter: robot.webhookParameter,

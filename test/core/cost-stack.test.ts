@@ -4,18 +4,19 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FOOTPRINT } from '../../lambdas/core/cost.ts';
+import { ALARMS_PER_FUNCTION, DEFAULT_FOOTPRINT } from '../../lambdas/core/cost.ts';
+import type { HcguardConfigInput } from '../../lambdas/core/config/schema.ts';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import { HcguardStack } from '../../lib/hcguard-stack.ts';
 
-const synth = (): Template => {
+const synth = (change: (input: HcguardConfigInput) => void = () => undefined): Template => {
   const context = (
     JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
   ).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  const config = parseConfig(
-    JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8')),
-  );
+  const input = JSON.parse(readFileSync(new URL('../fixtures/stack.config.json', import.meta.url), 'utf8'));
+  change(input);
+  const config = parseConfig(input);
   return Template.fromStack(
     new HcguardStack(app, 'Guard', { config, env: { account: '123456789012', region: 'cn-north-1' } }),
   );
@@ -46,5 +47,22 @@ describe('the cost model and the stack agree', () => {
       DEFAULT_FOOTPRINT.dashboards,
     );
     expect(Object.keys(template.findResources('AWS::KMS::Key'))).toHaveLength(DEFAULT_FOOTPRINT.kmsKeys);
+  });
+
+  it("on the alarms a chat robot adds: its function's errors and throttles", () => {
+    const withRobots = synth((input) => {
+      input.alerts = {
+        ...input.alerts,
+        SEV1: {
+          subscriptions: [
+            { protocol: 'robot', channel: 'wecom', webhookParameter: '/hcguard/robots/a' },
+            { protocol: 'robot', channel: 'feishu', webhookParameter: '/hcguard/robots/b' },
+          ],
+        },
+      };
+    });
+    expect(Object.keys(withRobots.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(
+      DEFAULT_FOOTPRINT.alarms + 2 * ALARMS_PER_FUNCTION,
+    );
   });
 });

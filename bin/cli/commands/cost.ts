@@ -4,6 +4,7 @@
 import Table from 'cli-table3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
+  ALARMS_PER_FUNCTION,
   CostInputError,
   DEFAULT_FOOTPRINT,
   ENDPOINT_TYPES,
@@ -15,6 +16,7 @@ import {
 } from '../../../lambdas/core/cost.ts';
 import type { HcguardConfig } from '../../../lambdas/core/config/schema.ts';
 import { PRICES } from '../../../lambdas/core/prices.ts';
+import { configuredRobots } from '../../../lambdas/core/robots.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 
@@ -72,7 +74,12 @@ export const registerCostCommand = (program: Command, context: CliContext): void
         const config = await context.config();
         endpoints ??= endpointsOf(config);
         interval ??= config.schedule.intervalSeconds;
-        footprint = { ...footprint, concurrency: config.schedule.concurrency };
+        footprint = {
+          ...footprint,
+          concurrency: config.schedule.concurrency,
+          // Each chat robot has its own subscriber function, with its own two alarms.
+          alarms: footprint.alarms + ALARMS_PER_FUNCTION * configuredRobots(config.alerts).length,
+        };
       }
       const scenario: CostScenario = {
         endpoints,
