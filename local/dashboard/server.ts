@@ -32,6 +32,8 @@ export interface DashboardServer {
   readonly port: number;
   /** Rebuilds the state now and pushes it to every open page. */
   refresh(): Promise<void>;
+  /** Pushes a state read elsewhere (the console's) to every open page, instead of reading it again. */
+  publish(state: DashboardState): void;
   close(): Promise<void>;
 }
 
@@ -80,12 +82,17 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
   let refreshing: Promise<void> | undefined;
   let port = options.port;
 
+  let publishedAt = Number.NEGATIVE_INFINITY;
+  const publish = (state: DashboardState): void => {
+    latest = state;
+    publishedAt = Date.now();
+    const frame = `event: state\ndata: ${JSON.stringify(state)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  };
   const refresh = (): Promise<void> =>
     (refreshing ??= (async () => {
       try {
-        latest = await options.backend.state(AbortSignal.timeout(10_000));
-        const frame = `event: state\ndata: ${JSON.stringify(latest)}\n\n`;
-        for (const stream of streams) stream.write(frame);
+        publish(await options.backend.state(AbortSignal.timeout(10_000)));
       } finally {
         refreshing = undefined;
       }
@@ -211,14 +218,17 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     throw error;
   }
   port = (server.address() as AddressInfo).port;
+  const refreshMs = options.refreshMs ?? 2_000;
+  // Open pages get a state at least this often; one published meanwhile counts.
   const timer = setInterval(() => {
-    if (streams.size > 0) void refresh().catch(() => undefined);
-  }, options.refreshMs ?? 2_000);
+    if (streams.size > 0 && Date.now() - publishedAt >= refreshMs) void refresh().catch(() => undefined);
+  }, refreshMs);
 
   return {
     url: `http://${host}:${port}/`,
     port,
     refresh,
+    publish,
     async close() {
       clearInterval(timer);
       for (const stream of streams) stream.end();

@@ -59,9 +59,32 @@ export interface RuntimeBackendOptions {
   readonly latencyPoints?: number;
 }
 
+/** How long the week-long reads (incident history, each target's first result) are reused. */
+export const SLOW_READ_MS = 15_000;
+
 export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardBackend => {
   const operator = options.operator ?? 'dashboard';
   const latencyPoints = options.latencyPoints ?? 30;
+  // The console reads the state every 2 s; a week of incidents and the first result of each
+  // target in it change slowly, and reading them each time keeps the emulator busy enough to slow
+  // the probes themselves. Open incidents are read fresh every time, so a new one shows at once.
+  const reuse = <T>(read: (signal?: AbortSignal) => Promise<T>) => {
+    let kept: { readonly at: number; readonly value: T } | undefined;
+    return async (signal?: AbortSignal): Promise<T> => {
+      const at = options.clock.now().getTime();
+      if (kept && at - kept.at < SLOW_READ_MS && at >= kept.at) return kept.value;
+      const value = await read(signal);
+      kept = { at, value };
+      return value;
+    };
+  };
+  const incidentHistory = reuse((signal) => {
+    const since = options.clock.now().getTime() - WEEK_MS - LONGEST_INCIDENT_MS;
+    return options.stateStore.listIncidents({ since: new Date(since).toISOString(), limit: 1000 }, signal);
+  });
+  const firstResults = reuse((signal) =>
+    firstResultsSince(options.stateStore, new Date(options.clock.now().getTime() - WEEK_MS).toISOString(), signal),
+  );
 
   const state = async (signal?: AbortSignal): Promise<DashboardState> => {
     // A dozen reads at once share the caller's signal, each listening until it answers.
@@ -78,25 +101,12 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
       }
     };
     const now = options.clock.now();
-    const weekStart = new Date(now.getTime() - WEEK_MS).toISOString();
-    const [targets, routing, incidents, recentIncidents, firstResults, faults, drills, latency] = await Promise.all([
+    const [targets, routing, incidents, recentIncidents, firstResultOf, faults, drills, latency] = await Promise.all([
       attempt('target states', () => options.stateStore.loadTargets(signal), [] as TargetState[]),
       attempt('routing', () => options.routing.list(signal), []),
       attempt('incidents', () => options.stateStore.listOpenIncidents(signal), []),
-      attempt(
-        'incident history',
-        () =>
-          options.stateStore.listIncidents(
-            { since: new Date(now.getTime() - WEEK_MS - LONGEST_INCIDENT_MS).toISOString(), limit: 1000 },
-            signal,
-          ),
-        [] as Incident[],
-      ),
-      attempt(
-        'probe history',
-        () => firstResultsSince(options.stateStore, weekStart, signal),
-        new Map<string, string>(),
-      ),
+      attempt('incident history', () => incidentHistory(signal), [] as Incident[]),
+      attempt('probe history', () => firstResults(signal), new Map<string, string>()),
       attempt('sandbox faults', () => options.faults.list(signal), []),
       options.drills
         ? attempt('drills', () => options.drills!.list(signal), [] as DrillView[])
@@ -150,7 +160,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
       }),
       uptime: targetViews.map((target): UptimeView => {
         const failing = failingIntervals(target, everyIncident);
-        const observedFrom = firstResults.get(`${target.site}#${target.stage}`);
+        const observedFrom = firstResultOf.get(`${target.site}#${target.stage}`);
         return {
           site: target.site,
           stage: target.stage,

@@ -287,7 +287,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<R
               const state = await backend.state(AbortSignal.timeout(10_000));
               if (stopping.signal.aborted) return;
               console.show(state);
-              await dashboard.refresh();
+              dashboard.publish(state);
             } catch (error) {
               if (!stopping.signal.aborted) console.note(`status unavailable: ${errorText(error)}`);
             } finally {

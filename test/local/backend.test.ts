@@ -329,3 +329,32 @@ describe('the runtime backend (what the dashboard and the console show)', () => 
     await expect(setUp().backend.startDrill('verification-outage')).rejects.toMatchObject({ status: 409 });
   });
 });
+
+describe('the week-long reads behind the status page', () => {
+  it('are reused for 15 s, while open incidents are read fresh each time', async () => {
+    let now = Date.parse('2026-11-02T08:00:00.000Z');
+    const stateStore = new MemoryStateStore();
+    const calls = { history: 0, open: 0 };
+    const listIncidents = stateStore.listIncidents.bind(stateStore);
+    const listOpenIncidents = stateStore.listOpenIncidents.bind(stateStore);
+    stateStore.listIncidents = (...args) => ((calls.history += 1), listIncidents(...args));
+    stateStore.listOpenIncidents = (...args) => ((calls.open += 1), listOpenIncidents(...args));
+    const backend = createRuntimeBackend({
+      config: testConfig(),
+      stateStore,
+      routing: new MemoryRoutingStore(),
+      faults: createFaultRegistry(clock),
+      sandboxOrigins: { primary: 'http://127.0.0.1:18080', backup: 'http://127.0.0.2:18080' },
+      awsEndpoint: 'http://127.0.0.1:5000',
+      rounds: () => ({ count: 1, lastStartedAt: '2026-11-02T07:59:55.000Z', lastDurationMs: 120 }),
+      clock: { now: () => new Date(now) },
+    });
+    await backend.state();
+    now += 14_000;
+    await backend.state();
+    expect(calls).toEqual({ history: 1, open: 2 });
+    now += 1_000;
+    await backend.state();
+    expect(calls).toEqual({ history: 2, open: 3 });
+  });
+});

@@ -55,7 +55,7 @@ export const identifyPhase: PhaseHandler = (drill, observation, policy) => {
   const since = elapsed(marks.faultInjectedAt, observation.now) ?? 0;
   return waiting(
     drill,
-    `waiting for the pipeline to open an incident (${formatDuration(since)} so far; ` +
+    `waiting for the pipeline to open an incident (${soFar(since, '; ')}` +
       `expected after ${policy.detection.failureThreshold} failed rounds at ` +
       `${policy.schedule.intervalSeconds} s)`,
   );
@@ -94,7 +94,7 @@ export const notifyPhase: PhaseHandler = (drill, observation, policy) => {
   return waiting(
     drill,
     `waiting for the alert about incident ${marks.incidentId ?? '(none)'} to reach ` +
-      `the audit queue (${formatDuration(waited)} so far)`,
+      `the audit queue${soFar(waited, ')', ' (')}`,
   );
 };
 
@@ -144,7 +144,7 @@ const notifyStep = (drill: DrillRecord, observation: DrillObservation, policy: D
       observation.now,
     );
   }
-  return waiting(drill, `waiting for test alerts on ${missing.join(', ')} (${formatDuration(waited)} so far)`);
+  return waiting(drill, `waiting for test alerts on ${missing.join(', ')}${soFar(waited, ')', ' (')}`);
 };
 
 // ---- decide
@@ -165,3 +165,7 @@ export const decidePhase: PhaseHandler = (drill, observation) => {
   }
   return waiting(drill, `waiting for an operator: hcguard ack ${marks.incidentId ?? '<incident>'}`);
 };
+
+/** "1.6 s so far" between `before` and `after` once time has passed; nothing the instant a wait begins. */
+const soFar = (ms: number, after: string, before = ''): string =>
+  ms >= 1 ? `${before}${formatDuration(ms)} so far${after}` : '';
