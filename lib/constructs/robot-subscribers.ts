@@ -51,8 +51,7 @@ export class RobotSubscribers extends Construct {
       const subscriber = new GuardFunction(this, name, {
         ...props.functionProps,
         handlerFile: 'robot.ts',
-        description:
-          `hcguard ${robot.channel} robot (${robot.webhookParameter}): ` + `posts ${severities.join(', ')} alerts`,
+        description: `hcguard ${robot.channel} robot (${robot.webhookParameter}): ${severities.join(', ')} alerts`,
         memorySize: 256,
         // Three posts of at most 5 s each, and the backoff between them.
         timeout: Duration.seconds(30),

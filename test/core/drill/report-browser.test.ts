@@ -20,8 +20,9 @@ describe('the HTML report in a browser', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('renders the timeline and the tables with JavaScript off and no request but the page itself', async () => {
-    const file = join(folder, 'drill.html');
+  /** The fixture drill's report as a file, with the citizens' impact. */
+  const writeReport = (name: string): string => {
+    const file = join(folder, name);
     writeFileSync(
       file,
       renderDrillHtml({
@@ -32,6 +33,11 @@ describe('the HTML report in a browser', () => {
         generatedAt: new Date('2026-11-20T02:05:00Z'),
       }),
     );
+    return file;
+  };
+
+  it('renders the timeline and the tables with JavaScript off and no request but the page itself', async () => {
+    const file = writeReport('drill.html');
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const requests: string[] = [];
@@ -48,16 +54,7 @@ describe('the HTML report in a browser', () => {
   });
 
   it('reads at phone width: the page never scrolls sideways, the charts and tables scroll inside', async () => {
-    const file = join(folder, 'phone.html');
-    writeFileSync(
-      file,
-      renderDrillHtml({
-        drill: finishedDrill(),
-        config: reportConfig,
-        results: drillResults(),
-        generatedAt: new Date('2026-11-20T02:05:00Z'),
-      }),
-    );
+    const file = writeReport('phone.html');
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
     const page = await context.newPage();
     await page.goto(`file://${file}`);
