@@ -8,11 +8,14 @@ import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
 
 export const DEFAULT_CONFIG_FILES = ['hcguard.config.ts', 'hcguard.config.json'] as const;
 
-/** The config path to use: the flag, else $HCGUARD_CONFIG_PATH, else the first default file present. */
-export const resolveConfigPath = (flag?: string, cwd = process.cwd()): string => {
+/**
+ * The config path to use: the flag, else $HCGUARD_CONFIG_PATH, else the first default file
+ * present, else what `fallback` names (the config of a local stack started here).
+ */
+export const resolveConfigPath = (flag?: string, cwd = process.cwd(), fallback?: () => string | undefined): string => {
   const chosen = flag ?? process.env.HCGUARD_CONFIG_PATH;
   if (chosen) return resolve(cwd, chosen);
-  const found = DEFAULT_CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+  const found = DEFAULT_CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path)) ?? fallback?.();
   if (!found) {
     throw new ConfigError([
       {

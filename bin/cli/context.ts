@@ -1,11 +1,10 @@
 // What every command needs, resolved lazily from the global options so `--help` and
 // `config check` work without AWS and without a running local stack.
 import type { Command } from 'commander';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { HcguardConfig } from '../../lambdas/core/config/schema.ts';
-import { DEFAULT_CONFIG_FILES, loadConfigFile, resolveConfigPath } from './config-file.ts';
+import { loadConfigFile, resolveConfigPath } from './config-file.ts';
 import { readLocalRuntime, resolveTarget, type Target } from './target.ts';
-import { existsSync } from 'node:fs';
 
 export interface GlobalOptions {
   readonly config?: string;
@@ -36,14 +35,8 @@ const memo = <T>(load: () => Promise<T>): (() => Promise<T>) => {
 export const createContext = (program: Command, io: Pick<CliContext, 'out' | 'err'>): CliContext => {
   const options = () => program.opts<GlobalOptions>();
   // With no config named or found here, a local stack started here (`hcguard up -c …`) says which.
-  const configPath = () => {
-    const named = options().config ?? process.env.HCGUARD_CONFIG_PATH;
-    if (!named && !DEFAULT_CONFIG_FILES.some((name) => existsSync(resolve(name)))) {
-      const running = readLocalRuntime(process.cwd());
-      if (running) return running.configPath;
-    }
-    return resolveConfigPath(options().config);
-  };
+  const configPath = () =>
+    resolveConfigPath(options().config, process.cwd(), () => readLocalRuntime(process.cwd())?.configPath);
   const config = memo(() => loadConfigFile(configPath()));
   const runtimeDirs = () => {
     try {

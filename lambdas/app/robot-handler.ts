@@ -1,13 +1,11 @@
 // The robot subscriber Lambda's handler: which robot it posts to (HCGUARD_ROBOT, set by the
-// stack), the presentation from the baked config, SSM through Powertools (decrypted, cached for
+// stack), the alerts' presentation from the baked config, SSM through Powertools (decrypted, cached for
 // five minutes), all under middy; ./robot-delivery.ts does the work.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { ROBOT_CHANNELS } from '../core/config/sections.ts';
-import type { HcguardConfig } from '../core/config/schema.ts';
-import { siteLabel } from '../core/config.ts';
 import { deliverToRobot, type RobotDeliveryDeps, type RobotTarget } from './robot-delivery.ts';
 
 export const ROBOT_ENV = 'HCGUARD_ROBOT';
@@ -25,11 +23,6 @@ export const robotFromEnvironment = (text: string | undefined): RobotTarget => {
   if (!parsed.success) throw new Error(`${ROBOT_ENV} is not a robot: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 };
-
-export const robotPresentation = (config: Pick<HcguardConfig, 'timeZone' | 'sites'>) => ({
-  timeZone: config.timeZone,
-  siteLabels: { primary: siteLabel(config, 'primary'), backup: siteLabel(config, 'backup') },
-});
 
 export const createRobotHandler = (deps: Omit<RobotDeliveryDeps, 'log'> & { readonly logger: Logger }) =>
   middy(async (event: SNSEvent): Promise<void> => {

@@ -5,7 +5,8 @@ import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { bakedConfigText, BAKED_CONFIG_DEFINE } from '../contract/bundle.ts';
 import { loadBakedConfig } from '../core/config/baked.ts';
 import { SSM_CACHE_SECONDS } from '../adapters/secrets.ts';
-import { createRobotHandler, ROBOT_ENV, robotFromEnvironment, robotPresentation } from '../app/robot-handler.ts';
+import { createRobotHandler, ROBOT_ENV, robotFromEnvironment } from '../app/robot-handler.ts';
+import { alertPresentation } from '../app/round/incident-commits.ts';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hcguard-robot' });
 const ssm = new SSMProvider();
@@ -16,7 +17,7 @@ if (!configText)
 
 export const handler = createRobotHandler({
   robot: robotFromEnvironment(process.env[ROBOT_ENV]),
-  presentation: robotPresentation(loadBakedConfig(configText, `from ${BAKED_CONFIG_DEFINE}`)),
+  presentation: alertPresentation(loadBakedConfig(configText, `from ${BAKED_CONFIG_DEFINE}`)),
   ssm: async (name) => {
     const value = await ssm.get(name, { decrypt: true, maxAge: SSM_CACHE_SECONDS });
     return typeof value === 'string' ? value : undefined;
