@@ -7,16 +7,20 @@
 // hcguard is doing about it, how to acknowledge, and where the runbook explains it. No links but
 // the configured runbook and dashboard, no identity values or secrets (the probe's message is
 // already hashed), and a drill says so in the first words.
+import { phrase, wordsFor, type Locale, type Words } from './i18n/index.ts';
+import type { Catalogue } from './i18n/catalogue.ts';
 import { zonedParts } from './time.ts';
 import type { AlertDraft } from './incidents/types.ts';
 import { runbookAnchor } from './incidents/words.ts';
-import type { AlertKind } from './model/incidents.ts';
+import type { AlertKind, Incident } from './model/incidents.ts';
 import type { Site } from './model/vocabulary.ts';
 
 export interface AlertPresentation {
   /** The stack's name (`config.name`), so several hcguard deployments can share subscribers. */
   readonly stackName: string;
   readonly timeZone: string;
+  /** The language of the body, the SMS line's words and the chat card; subjects stay ASCII. */
+  readonly locale: Locale;
   readonly siteLabels: Readonly<Record<Site, string>>;
   /** `config.links`: the runbook each alert links its section of, and the dashboard. */
   readonly links?: { readonly runbook?: string; readonly dashboard?: string };
@@ -68,6 +72,14 @@ export interface AlertDocument {
   readonly grouped?: readonly string[];
   readonly runbook?: string;
   readonly dashboard?: string;
+  /** The people-facing words in the stack's locale (the fields above stay English for machines). */
+  readonly text?: {
+    readonly locale: Locale;
+    readonly headline: string;
+    readonly title?: string;
+    readonly problem?: string;
+    readonly doing: string;
+  };
 }
 
 export interface AlertMessage {
@@ -82,14 +94,6 @@ export interface AlertMessage {
 }
 
 export const SUBJECT_MAX = 99;
-
-const KIND_WORD: Record<AlertKind, string> = {
-  open: 'OPEN',
-  escalate: 'ESCALATED',
-  remind: 'REMINDER',
-  resolve: 'RESOLVED',
-  update: 'UPDATE',
-};
 
 /** SNS rejects e-mail subjects with control or non-ASCII characters; labels may be Chinese. */
 export const asciiLine = (text: string): string =>
@@ -121,60 +125,68 @@ export const formatInstant = (iso: string, timeZone: string): string => {
   return `${parts.year}-${parts.month}-${parts.day} ${clock} ${parts.timeZoneName} (${utc})`;
 };
 
-const duration = (fromIso: string, toIso: string): string => {
+export const duration = (fromIso: string, toIso: string, words: Words): string => {
   const minutes = Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${minutes % 60} min`;
+  if (minutes < 60) return words.t('duration.minutes', { minutes });
+  return words.t('duration.hours', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 };
 
-const listRecords = (draft: AlertDraft): string =>
-  draft.facts.routing.map((state) => state.record).join(', ') || 'no managed record';
+const listRecords = (draft: AlertDraft, words: Words): string =>
+  draft.facts.routing.map((state) => state.record).join(', ') || words.t('action.noManagedRecord');
+
+/** An incident's title in the reader's words, when the decision stored it as a phrase. */
+export const incidentTitle = (incident: Pick<Incident, 'title' | 'phrase'>, words: Words): string =>
+  incident.phrase ? words.say(incident.phrase.title) : incident.title;
+
+const incidentProblem = (incident: Pick<Incident, 'problem' | 'phrase'>, words: Words): string | undefined =>
+  incident.phrase?.problem ? words.say(incident.phrase.problem) : incident.problem;
 
 /** One sentence: what hcguard is doing about it. */
 export const describeAction = (draft: AlertDraft, presentation: AlertPresentation): string => {
   const { facts, incident } = draft;
-  const label = (site: Site) => presentation.siteLabels[site];
+  const words = wordsFor(presentation.locale);
+  const site = (which: Site) => phrase(`site.${which}`);
   if (facts.switched) {
     const change = facts.switched;
-    const when = formatInstant(change.at, presentation.timeZone);
-    return `hcguard switched ${change.record} from ${change.from} to ${change.to} (${label(change.to)}) at ${when}.`;
+    return words.t('action.switched', {
+      record: change.record,
+      from: site(change.from),
+      to: site(change.to),
+      label: presentation.siteLabels[change.to],
+      when: formatInstant(change.at, presentation.timeZone),
+    });
   }
   if (draft.kind === 'resolve') {
     const awayFromPrimary = facts.routing.filter((state) => state.activeSite === 'backup').map((state) => state.record);
     if (awayFromPrimary.length > 0 && facts.failback === 'manual') {
-      const away = awayFromPrimary.join(', ');
-      return (
-        `nothing more for this incident. ${away} still point(s) at backup: run \`hcguard ` +
-        `failback\` once you trust the primary.`
-      );
+      return words.t('action.resolvedAway', { records: awayFromPrimary.join(', ') });
     }
-    return 'nothing more: the check passes again.';
+    return words.t('action.resolved');
   }
-  if (!incident) return 'hcguard keeps watching.';
+  if (!incident) return words.t('action.watching');
   if (incident.kind === 'cannot-fail-over' || incident.kind === 'no-healthy-site') {
-    const where = facts.routing.map((state) => `${state.record} stays on ${state.activeSite}`).join('; ');
-    const anyway = 'To switch anyway: `hcguard failover --to <site> --force --reason "..."`.';
-    return (
-      `hcguard is NOT switching (${where || 'routing unchanged'}): ` + `${incident.detail ?? incident.title}. ${anyway}`
-    );
+    const where = facts.routing
+      .map((state) => words.t('action.staysOn', { record: state.record, site: site(state.activeSite) }))
+      .join('; ');
+    return words.t('action.notSwitching', {
+      where: where || words.t('action.routingUnchanged'),
+      detail: incident.detail ?? incidentTitle(incident, words),
+    });
   }
-  if (facts.cannotFailOver) return `hcguard cannot fail over: ${facts.cannotFailOver}`;
-  if (!incident.site) return 'hcguard keeps watching.';
+  if (facts.cannotFailOver) return words.t('action.cannotFailOver', { why: facts.cannotFailOver });
+  if (!incident.site) return words.t('action.watching');
   if (!facts.serving) {
-    const blocked = `hcguard keeps watching; failover to ${incident.site} is blocked while it fails.`;
-    return `no citizen traffic is affected now: ${incident.site} does not serve ${listRecords(draft)}. ${blocked}`;
+    return words.t('action.notServing', { site: site(incident.site), records: listRecords(draft, words) });
   }
   const followed = facts.routing.length > 0 && incident.stage !== undefined;
   if (!followed) {
-    const stage = incident.stage ?? 'this stage';
-    return `hcguard keeps watching; no managed record follows ${stage}, so traffic does not move.`;
+    const stage = incident.stage ? words.t(`stage.${incident.stage}`) : words.t('action.thisStage');
+    return words.t('action.notFollowed', { stage });
   }
   if (facts.failoverMode === 'manual') {
-    const other = incident.site === 'primary' ? 'backup' : 'primary';
-    return `automatic failover is off: switch by hand with \`hcguard failover --to ${other} --reason "..."\`.`;
+    return words.t('action.manualMode', { other: incident.site === 'primary' ? 'backup' : 'primary' });
   }
-  return `hcguard keeps watching and switches ${listRecords(draft)} as soon as the other site passes pre-flight.`;
+  return words.t('action.willSwitch', { records: listRecords(draft, words) });
 };
 
 const shortAction = (draft: AlertDraft): string | undefined => {
@@ -184,22 +196,34 @@ const shortAction = (draft: AlertDraft): string | undefined => {
   return undefined;
 };
 
-export const alertSubject = (draft: AlertDraft): string => {
-  const drill = draft.drillId ? '[DRILL] ' : '';
+/** Level, kind and what, in the reader's words: "[SEV1] OPEN verification failing on primary: HTTP 503". */
+export const alertHeadline = (draft: AlertDraft, words: Words): string => {
   const switched = draft.facts.switched;
-  const title =
-    draft.incident?.title ?? (switched ? `traffic for ${switched.record} moved to ${switched.to}` : 'notice');
+  const title = draft.incident
+    ? incidentTitle(draft.incident, words)
+    : switched
+      ? words.t('title.moved', { record: switched.record, site: phrase(`site.${switched.to}`) })
+      : words.t('title.notice');
   const kind =
-    draft.kind === 'remind' && draft.incident ? `REMINDER ${draft.incident.reminders}` : KIND_WORD[draft.kind];
-  const level =
+    draft.kind === 'remind' && draft.incident
+      ? words.t('alert.reminder', { count: draft.incident.reminders })
+      : words.t(`alert.kind.${draft.kind}`);
+  const previous =
     draft.kind === 'escalate' && draft.previousSeverity && draft.previousSeverity !== draft.severity
-      ? `[${draft.severity}, was ${draft.previousSeverity}]`
+      ? draft.previousSeverity
       : draft.kind === 'resolve' && draft.incident
-        ? `[${draft.severity}, was ${draft.incident.severity}]`
-        : `[${draft.severity}]`;
+        ? draft.incident.severity
+        : undefined;
+  const level = previous
+    ? words.t('alert.levelWas', { severity: draft.severity, previous })
+    : words.t('alert.level', { severity: draft.severity });
+  return `${draft.drillId ? `${words.t('alert.drillTag')} ` : ''}${level} ${kind} ${title}`;
+};
+
+export const alertSubject = (draft: AlertDraft): string => {
   // A notice's title already says the move.
   const action = draft.incident ? shortAction(draft) : undefined;
-  const head = asciiLine(`${drill}${level} ${kind} ${title}`);
+  const head = asciiLine(alertHeadline(draft, wordsFor('en')));
   const withAction = action ? `${head} - ${asciiLine(action)}` : head;
   const id = draft.incident ? ` (${draft.incident.id})` : '';
   // Most important first: level, kind and what; then the id to ack with; then what hcguard did.
@@ -221,71 +245,88 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
   const runbook = runbookLink(draft, presentation);
   const dashboard = presentation.links?.dashboard;
   const zone = presentation.timeZone;
-  const doing = describeAction(draft, presentation);
+  const words = wordsFor(presentation.locale);
+  const english = presentation.locale === 'en' ? presentation : { ...presentation, locale: 'en' as const };
+  const doing = describeAction(draft, english);
+  const localDoing = presentation.locale === 'en' ? doing : describeAction(draft, presentation);
   const subject = alertSubject(draft);
+  const id = incident ? ` (${incident.id})` : '';
+  const headline = presentation.locale === 'en' ? subject : `${alertHeadline(draft, words)}${id}`;
+  const label = (key: keyof Catalogue['alert']['label'], value: string) =>
+    words.labelled(words.t(`alert.label.${key}`), value);
   const lines: string[] = [];
-  if (draft.drillId) {
-    lines.push(`*** DRILL ${draft.drillId}: this alert is part of a rehearsal, not a real outage. ***`, '');
-  }
-  lines.push(subject, '');
+  if (draft.drillId) lines.push(words.t('alert.drillBanner', { drillId: draft.drillId }), '');
+  lines.push(headline, '');
   if (incident) {
     const records = facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ');
-    const where = incident.site
-      ? `site ${incident.site} (${presentation.siteLabels[incident.site]})${records ? `; records: ${records}` : ''}`
-      : records || 'the whole platform';
+    const site = incident.site
+      ? words.t('alert.whereSite', {
+          site: phrase(`site.${incident.site}`),
+          label: presentation.siteLabels[incident.site],
+        })
+      : undefined;
+    const where = site
+      ? records
+        ? words.t('alert.whereRecords', { where: site, records })
+        : site
+      : records || words.t('alert.wholePlatform');
+    const problem = incidentProblem(incident, words);
+    const since = duration(incident.openedAt, draft.at, words);
     lines.push(
-      `What:     ${incident.title}`,
-      ...(incident.problem ? [`Problem:  ${incident.problem}`] : []),
-      ...(facts.observed ? [`Observed: ${facts.observed}`] : []),
-      ...(facts.flapping ? [`Flapping: ${facts.flapping}`] : []),
-      `Where:    ${where}`,
-      `Since:    ${formatInstant(incident.openedAt, zone)}, ${duration(incident.openedAt, draft.at)} ago`,
-      `Severity: ${incident.severity}${incident.severityReason ? ` - ${incident.severityReason}` : ''}`,
+      label('what', incidentTitle(incident, words)),
+      ...(problem ? [label('problem', problem)] : []),
+      ...(facts.observed ? [label('observed', facts.observed)] : []),
+      ...(facts.flapping ? [label('flapping', facts.flapping)] : []),
+      label('where', where),
+      label('since', words.t('alert.sinceAgo', { when: formatInstant(incident.openedAt, zone), duration: since })),
+      label('severity', `${incident.severity}${incident.severityReason ? ` - ${incident.severityReason}` : ''}`),
       ...(facts.groupedWith
-        ? [
-            `Grouped:  part of the event ${facts.groupedWith.id} pages for (${facts.groupedWith.title}); ` +
-              'not paged on its own',
-          ]
+        ? [label('grouped', words.t('alert.groupedWith', { id: facts.groupedWith.id, title: facts.groupedWith.title }))]
         : []),
       ...(facts.grouped
         ? [
-            `${draft.kind === 'resolve' ? 'Still:   ' : 'Also:    '} ` +
-              facts.grouped.map((other) => `${other.id} ${other.title}`).join('; ') +
-              (draft.kind === 'resolve' ? ' (still open, paging on its own now)' : ' (same event, not paged again)'),
+            label(
+              draft.kind === 'resolve' ? 'still' : 'also',
+              words.t(draft.kind === 'resolve' ? 'alert.stillOpen' : 'alert.alsoSame', {
+                list: facts.grouped.map((other) => `${other.id} ${other.title}`).join('; '),
+              }),
+            ),
           ]
         : []),
-      ...(facts.reason ? [`Why now:  ${facts.reason}`] : []),
-      `Doing:    ${doing}`,
+      ...(facts.reason ? [label('whyNow', facts.reason)] : []),
+      label('doing', localDoing),
     );
     if (draft.kind === 'resolve') {
-      lines.push(
-        `Resolved: ${formatInstant(incident.resolvedAt ?? draft.at, zone)}, open ` +
-          `${duration(incident.openedAt, draft.at)}`,
-      );
+      const when = formatInstant(incident.resolvedAt ?? draft.at, zone);
+      lines.push(label('resolved', words.t('alert.resolvedAt', { when, duration: since })));
     } else if (incident.status === 'acknowledged') {
+      const when = formatInstant(incident.acknowledgedAt ?? draft.at, zone);
       lines.push(
-        `Ack:      acknowledged by ${incident.acknowledgedBy ?? 'someone'} at ` +
-          `${formatInstant(incident.acknowledgedAt ?? draft.at, zone)}`,
+        label('ack', words.t('alert.ackedBy', { who: incident.acknowledgedBy ?? words.t('alert.someone'), when })),
       );
     } else {
       lines.push(
-        `Ack:      hcguard ack ${incident.id}` +
-          (facts.escalateAfterMinutes
-            ? `   (unacknowledged, it escalates ${facts.escalateAfterMinutes} min after opening)`
-            : '   (stops reminders)'),
+        label(
+          'ack',
+          facts.escalateAfterMinutes
+            ? words.t('alert.ackEscalates', { id: incident.id, minutes: facts.escalateAfterMinutes })
+            : words.t('alert.ackStops', { id: incident.id }),
+        ),
       );
     }
   } else {
     lines.push(
-      ...(facts.reason ? [`What:     ${facts.reason}`] : []),
-      `Doing:    ${doing}`,
-      `When:     ${formatInstant(draft.at, zone)}`,
+      ...(facts.reason ? [label('what', facts.reason)] : []),
+      label('doing', localDoing),
+      label('when', formatInstant(draft.at, zone)),
     );
   }
   if (runbook || dashboard) lines.push('');
-  if (runbook) lines.push(`Runbook:  ${runbook}`);
-  if (dashboard) lines.push(`Dashboard: ${dashboard}`);
-  lines.push('', `hcguard stack ${presentation.stackName} | alert ${draft.id} | dedup key ${draft.dedupKey}`);
+  if (runbook) lines.push(label('runbook', runbook));
+  if (dashboard) lines.push(label('dashboard', dashboard));
+  lines.push('', words.t('alert.footer', { stack: presentation.stackName, alert: draft.id, dedupKey: draft.dedupKey }));
+  const localTitle = incident ? incidentTitle(incident, words) : undefined;
+  const localProblem = incident ? incidentProblem(incident, words) : undefined;
   const document: AlertDocument = {
     schema: 'hcguard.alert/1',
     stack: presentation.stackName,
@@ -337,6 +378,13 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
     ...(facts.grouped ? { grouped: facts.grouped.map((other) => other.id) } : {}),
     ...(runbook ? { runbook } : {}),
     ...(dashboard ? { dashboard } : {}),
+    text: {
+      locale: presentation.locale,
+      headline: presentation.locale === 'en' ? subject : headline,
+      ...(localTitle ? { title: localTitle } : {}),
+      ...(localProblem ? { problem: localProblem } : {}),
+      doing: localDoing,
+    },
   };
   const attributes: Record<string, string> = {
     severity: draft.severity,

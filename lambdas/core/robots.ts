@@ -8,7 +8,13 @@
 import { createHmac } from 'node:crypto';
 import type { ROBOT_CHANNELS, Subscription } from './config/sections.ts';
 import { formatInstant, type AlertDocument } from './alert-message.ts';
-import type { Severity, Site } from './model/vocabulary.ts';
+import type { Catalogue } from './i18n/catalogue.ts';
+import { wordsFor, type Locale } from './i18n/index.ts';
+import { SITES, STAGES, type Severity, type Site } from './model/vocabulary.ts';
+
+/** The document's fields are strings: only hcguard's own sites and stages have words. */
+const oneOf = <T extends string>(values: readonly T[], value: string | undefined): value is T =>
+  (values as readonly string[]).includes(value ?? '');
 
 export type RobotChannel = (typeof ROBOT_CHANNELS)[number];
 
@@ -36,6 +42,7 @@ export const configuredRobots = (
 
 export interface RobotPresentation {
   readonly timeZone: string;
+  readonly locale: Locale;
   readonly siteLabels: Readonly<Record<Site, string>>;
 }
 
@@ -52,54 +59,68 @@ const TONES: Readonly<Record<string, RobotCard['tone']>> = { SEV1: 'red', SEV2: 
 /** WeCom refuses markdown over 4096 bytes; the others allow more, and a page should be short anyway. */
 export const CARD_MAX_BYTES = 4000;
 
-/** The card for an alert: the subject SNS carried, then what, where, since when, what hcguard does and how to ack. */
+/**
+ * The card for an alert: the headline, then what, where, since when, what hcguard does and how to
+ * ack, in the stack's language (the alert's own words when it was rendered in that language).
+ */
 export const robotCard = (subject: string, alert: AlertDocument, presentation: RobotPresentation): RobotCard => {
   const { incident } = alert;
   const zone = presentation.timeZone;
+  const words = wordsFor(presentation.locale);
+  const text = alert.text?.locale === presentation.locale ? alert.text : undefined;
+  const label = (key: keyof Catalogue['robot']['label'], value: string) =>
+    `**${words.t(`robot.label.${key}`)}**${presentation.locale === 'en' ? ':' : '：'} ${value}`;
   const lines: string[] = [];
-  if (alert.drill) lines.push(`**DRILL${alert.drillId ? ` ${alert.drillId}` : ''}**: a rehearsal, not a real outage`);
+  if (alert.drill) lines.push(words.t('robot.drill', { drillId: alert.drillId ?? '' }));
   if (incident) {
-    const site = incident.site ? `${incident.site} (${presentation.siteLabels[incident.site as Site]})` : undefined;
+    const site = oneOf(SITES, incident.site)
+      ? `${words.t(`site.${incident.site}`)} (${presentation.siteLabels[incident.site]})`
+      : incident.site;
+    const stage = oneOf(STAGES, incident.stage) ? words.t(`stage.${incident.stage}`) : incident.stage;
+    const problem = text?.problem ?? incident.problem;
     lines.push(
-      `**What**: ${incident.title}`,
-      ...(incident.problem ? [`**Problem**: ${incident.problem}`] : []),
-      ...(alert.observed ? [`**Observed**: ${alert.observed}`] : []),
-      ...(site || incident.stage
-        ? [`**Where**: ${[site, incident.stage].filter(Boolean).join(' / ')}`]
+      label('what', text?.title ?? incident.title),
+      ...(problem ? [label('problem', problem)] : []),
+      ...(alert.observed ? [label('observed', alert.observed)] : []),
+      ...(site || stage
+        ? [label('where', [site, stage].filter(Boolean).join(' / '))]
         : incident.record
-          ? [`**Where**: ${incident.record}`]
+          ? [label('where', incident.record)]
           : []),
-      `**Since**: ${formatInstant(incident.openedAt, zone)}`,
+      label('since', formatInstant(incident.openedAt, zone)),
     );
   } else if (alert.reason) {
-    lines.push(`**What**: ${alert.reason}`);
+    lines.push(label('what', alert.reason));
   }
-  lines.push(`**hcguard**: ${alert.doing}`);
-  if (alert.acknowledgeWith && alert.kind !== 'resolve') lines.push(`**Acknowledge**: ${alert.acknowledgeWith}`);
+  lines.push(label('doing', text?.doing ?? alert.doing));
+  if (alert.acknowledgeWith && alert.kind !== 'resolve') lines.push(label('acknowledge', alert.acknowledgeWith));
   const links = [
-    ...(alert.runbook ? [`[Runbook](${alert.runbook})`] : []),
-    ...(alert.dashboard ? [`[Dashboard](${alert.dashboard})`] : []),
+    ...(alert.runbook ? [`[${words.t('robot.runbook')}](${alert.runbook})`] : []),
+    ...(alert.dashboard ? [`[${words.t('robot.dashboard')}](${alert.dashboard})`] : []),
   ];
   if (links.length) lines.push(links.join(' · '));
-  lines.push(
-    `${incident ? `incident ${incident.id} · ` : ''}alert ${alert.alertId} · ${formatInstant(alert.at, zone)}`,
-  );
+  const ids = [
+    ...(incident ? [words.t('robot.incident', { id: incident.id })] : []),
+    words.t('robot.alert', { id: alert.alertId }),
+  ];
+  lines.push(`${ids.join(' · ')} · ${formatInstant(alert.at, zone)}`);
+  const title = text?.headline ?? subject;
   return {
-    title: subject,
-    lines: withinBytes(lines, CARD_MAX_BYTES - Buffer.byteLength(subject) - 64),
+    title,
+    lines: withinBytes(lines, CARD_MAX_BYTES - Buffer.byteLength(title) - 64, words.t('robot.cut')),
     tone: alert.kind === 'resolve' ? 'green' : (TONES[alert.severity] ?? 'blue'),
   };
 };
 
 /** Keeps whole lines while they fit, then says what was cut; the last line (the ids) always stays. */
-const withinBytes = (lines: readonly string[], max: number): string[] => {
+const withinBytes = (lines: readonly string[], max: number, cut: string): string[] => {
   const last = lines[lines.length - 1] ?? '';
   const kept: string[] = [];
   let used = Buffer.byteLength(last) + 1;
   for (const line of lines.slice(0, -1)) {
     const size = Buffer.byteLength(line) + 1;
     if (used + size > max - 40) {
-      kept.push('… (cut to fit the robot: the e-mail and the dashboard have the rest)');
+      kept.push(cut);
       break;
     }
     kept.push(line);

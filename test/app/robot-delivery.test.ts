@@ -10,6 +10,7 @@ const NOW = new Date('2026-11-26T18:14:05.000Z');
 const presentation = {
   stackName: 'hcguard-test',
   timeZone: 'Asia/Shanghai',
+  locale: 'en' as const,
   siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
 };
 const alert = openingAlert({ site: 'primary', now: NOW, presentation });

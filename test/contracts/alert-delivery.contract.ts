@@ -16,6 +16,7 @@ export interface AlertDeliveryUnderTest {
 const presentation = {
   stackName: 'hcguard-test',
   timeZone: 'Asia/Shanghai',
+  locale: 'en' as const,
   siteLabels: { primary: 'DC-1', backup: 'DC-2' },
 };
 

@@ -21,7 +21,12 @@ const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 const at = (minutes: number): Date => new Date(T0 + minutes * 60_000);
 const iso = (minutes: number): string => at(minutes).toISOString();
 const config = testConfig();
-const presentation = { stackName: config.name, timeZone: 'UTC', siteLabels: { primary: 'primary', backup: 'backup' } };
+const presentation = {
+  stackName: config.name,
+  timeZone: 'UTC',
+  locale: 'en' as const,
+  siteLabels: { primary: 'primary', backup: 'backup' },
+};
 
 const target = (site: Site, stage: Stage, version: number, health: TargetState['health'] = 'healthy'): TargetState => ({
   site,

@@ -18,6 +18,7 @@ const config = testConfig({ timeZone: 'Asia/Shanghai' });
 const presentation: AlertPresentation = {
   stackName: 'hcguard-test',
   timeZone: 'Asia/Shanghai',
+  locale: 'en' as const,
   siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
   links: { runbook: 'https://wiki.example.cn/hcguard/runbook', dashboard: 'https://hcguard.example.cn/' },
 };
@@ -147,6 +148,13 @@ describe('an open alert for verification failing on the serving site, with the s
       acknowledgeWith: `hcguard ack ${id}`,
       runbook: 'https://wiki.example.cn/hcguard/runbook#probe-wrong-verdict',
       dashboard: 'https://hcguard.example.cn/',
+      text: {
+        locale: 'en',
+        headline: message.subject,
+        title: 'verification failing on primary: wrong verdicts',
+        problem: 'the verifier gives wrong verdicts (a forged code accepted or a valid one refused)',
+        doing: message.document.doing,
+      },
     });
   });
 

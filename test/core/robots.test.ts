@@ -15,6 +15,7 @@ const NOW = new Date('2026-11-26T18:14:05.000Z');
 const presentation = {
   stackName: 'hcguard-test',
   timeZone: 'Asia/Shanghai',
+  locale: 'en' as const,
   siteLabels: { primary: '上海一号机房', backup: 'Hangzhou DC-2' },
   links: { runbook: 'https://wiki.example.cn/runbook', dashboard: 'https://hcguard.example.cn/' },
 };

@@ -78,6 +78,7 @@ describe('the robot subscriber Lambda bundle', () => {
       presentation: {
         stackName: config.name,
         timeZone: config.timeZone,
+        locale: config.locale,
         siteLabels: { primary: 'DC-1', backup: 'DC-2' },
       },
     });

@@ -12,6 +12,7 @@ import type { IncidentOutcome, RoundProblem } from './types.ts';
 export const alertPresentation = (config: HcguardConfig): AlertPresentation => ({
   stackName: config.name,
   timeZone: config.timeZone,
+  locale: config.locale,
   siteLabels: { primary: siteLabel(config, 'primary'), backup: siteLabel(config, 'backup') },
   links: config.links,
 });

@@ -16,16 +16,22 @@ import { crossFieldRules } from './cross-rules.ts';
 import { httpUrl, intBetween, oneOf, slug } from '../config-rules.ts';
 import { secretRefSchema } from '../probe/schema.ts';
 import { probeEntrySchema } from '../probe/presets.ts';
+import { DEFAULT_TIME_ZONE, LOCALES } from '../i18n/index.ts';
 import * as z from 'zod';
 
 export const baseSchema = z.strictObject({
   /** Names the stack and prefixes local resources. */
   name: slug('name').default('hcguard'),
-  /** IANA time zone alerts and reports show local times in (next to UTC), e.g. Asia/Shanghai. */
+  /** The language of alerts, chat cards, the console, the dashboard and drill reports. */
+  locale: oneOf(LOCALES).default('en'),
+  /**
+   * IANA time zone alerts and reports show local times in (next to UTC), e.g. Asia/Shanghai; by
+   * default Asia/Shanghai for `zh-CN` and UTC for `en`.
+   */
   timeZone: z
     .string()
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai or UTC' })
-    .default('UTC'),
+    .optional(),
   sites: z.strictObject({ primary: siteSchema, backup: siteSchema }),
   /**
    * Where alerts point the people they wake: the runbook (each alert links its incident kind's
@@ -156,7 +162,9 @@ export const baseSchema = z.strictObject({
   local: localSchema.prefault({}),
 });
 
-export const configSchema = baseSchema.superRefine(crossFieldRules);
+export const configSchema = baseSchema
+  .superRefine(crossFieldRules)
+  .transform((config) => ({ ...config, timeZone: config.timeZone ?? DEFAULT_TIME_ZONE[config.locale] }));
 
 export type HcguardConfig = z.infer<typeof configSchema>;
 

@@ -4,6 +4,7 @@
 // Pure.
 import type { AlertMessage, AlertPresentation } from '../alert-message.ts';
 import type { Severity } from '../model/vocabulary.ts';
+import { wordsFor } from '../i18n/index.ts';
 import { formatLocal } from '../time.ts';
 
 export interface TestAlertInput {
@@ -17,16 +18,20 @@ export interface TestAlertInput {
 export const testAlertMessage = (input: TestAlertInput): AlertMessage => {
   const { drillId, alertId, severity, presentation } = input;
   const at = input.at.toISOString();
+  const dedupKey = `drill-test#${drillId}#${severity}`;
   const subject = `[DRILL] ${severity} test alert from hcguard ${presentation.stackName}`.slice(0, 99);
-  const doing = `nothing: this is a test of the ${severity} alert route (drill ${drillId}); no action is needed`;
+  const words = wordsFor(presentation.locale);
+  const doing = wordsFor('en').t('testAlert.doing', { severity, drillId });
+  const localDoing = words.t('testAlert.doing', { severity, drillId });
+  const what = words.t('testAlert.what', { severity });
   const body = [
-    `*** DRILL ${drillId}: this alert is a test of the notify procedure, not a real outage. ***`,
+    words.t('testAlert.banner', { drillId }),
     '',
-    `What:     test alert on the ${severity} topic`,
-    `When:     ${formatLocal(at, presentation.timeZone)}`,
-    `Doing:    ${doing}`,
+    words.labelled(words.t('alert.label.what'), what),
+    words.labelled(words.t('alert.label.when'), formatLocal(at, presentation.timeZone)),
+    words.labelled(words.t('alert.label.doing'), localDoing),
     '',
-    `hcguard stack ${presentation.stackName} | alert ${alertId}`,
+    words.t('alert.footer', { stack: presentation.stackName, alert: alertId, dedupKey }),
     '',
   ].join('\n');
   return {
@@ -42,16 +47,17 @@ export const testAlertMessage = (input: TestAlertInput): AlertMessage => {
       at,
       drill: true,
       drillId,
-      dedupKey: `drill-test#${drillId}#${severity}`,
+      dedupKey,
       doing,
       reason: 'process test of the notify procedure',
       routing: [],
+      text: { locale: presentation.locale, headline: subject, title: what, doing: localDoing },
     },
     attributes: {
       severity,
       kind: 'update',
       incidentId: 'none',
-      dedupKey: `drill-test#${drillId}#${severity}`,
+      dedupKey,
       site: 'none',
       stage: 'none',
       drill: 'true',

@@ -7,7 +7,8 @@ import { probeDedupKey, type ProblemClass } from './ids.ts';
 import { minutesBetween, type IncidentLedger } from './ledger.ts';
 import { drillIdFor } from './scope.ts';
 import type { IncidentInput } from './types.ts';
-import { problemShort, problemWords } from './words.ts';
+import { phrase, wordsFor, type Phrase } from '../i18n/index.ts';
+import { problemPhrase, problemShortPhrase } from './words.ts';
 
 const problemOf = (target: TargetState): ProblemClass | undefined => {
   if (target.health === 'failing') return target.lastFailureClass ?? 'failed';
@@ -15,11 +16,14 @@ const problemOf = (target: TargetState): ProblemClass | undefined => {
   return undefined;
 };
 
-const probeTitle = (target: TargetState, problem: ProblemClass): string => {
-  const words = problemShort(problem, target.lastStatus);
-  if (problem === 'degraded') return `${target.stage} degraded on ${target.site}: ${words}`;
-  return `${target.stage} ${target.flapping ? 'flapping' : 'failing'} on ${target.site}: ${words}`;
-};
+const probeTitle = (target: TargetState, problem: ProblemClass): Phrase =>
+  phrase(problem === 'degraded' ? 'title.degraded' : target.flapping ? 'title.flapping' : 'title.failing', {
+    stage: phrase(`stage.${target.stage}`),
+    site: phrase(`site.${target.site}`),
+    problem: problemShortPhrase(problem, target.lastStatus),
+  });
+
+const english = wordsFor('en');
 
 const specific = (problem: ProblemClass) => (problem === 'degraded' || problem === 'failed' ? undefined : problem);
 
@@ -43,7 +47,9 @@ export const probeRules = (
       );
       const key = probeDedupKey(target.site, target.stage, problem);
       const existing = ledger.holder(key);
-      const title = probeTitle(target, problem);
+      const titlePhrase = probeTitle(target, problem);
+      const problemWords = problemPhrase(target.stage, problem, target.lastStatus);
+      const title = english.say(titlePhrase);
       if (!existing) {
         ledger.openIncident(
           {
@@ -55,7 +61,8 @@ export const probeRules = (
             severity: decision.severity,
             severityReason: decision.reason,
             title,
-            problem: problemWords(target.stage, problem, target.lastStatus),
+            problem: english.say(problemWords),
+            phrase: { title: titlePhrase, problem: problemWords },
             ...(target.lastMessage ? { detail: target.lastMessage } : {}),
           },
           target.lastMessage ? `${title} (${target.lastMessage})` : title,
@@ -111,7 +118,11 @@ const streamResetRule = (
       },
       input.policy.severity.rules,
     );
-    const title = `${target.stage} stream reset on ${target.site}`;
+    const titlePhrase = phrase('title.streamReset', {
+      stage: phrase(`stage.${target.stage}`),
+      site: phrase(`site.${target.site}`),
+    });
+    const title = english.say(titlePhrase);
     ledger.openIncident(
       {
         dedupKey: key,
@@ -122,6 +133,7 @@ const streamResetRule = (
         severity: decision.severity,
         severityReason: decision.reason,
         title,
+        phrase: { title: titlePhrase },
         detail: target.streamReset.message,
       },
       `${title}: ${target.streamReset.message}`,

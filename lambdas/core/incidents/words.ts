@@ -4,90 +4,34 @@
 // incident kind is explained in (docs/runbook.md has one heading per anchor).
 import type { Incident } from '../model/incidents.ts';
 import type { Stage } from '../model/vocabulary.ts';
+import { phrase, wordsFor, type Phrase } from '../i18n/index.ts';
 import type { ProblemClass } from './ids.ts';
 
-const SERVICE: Readonly<Record<Stage, string>> = {
-  collection: 'the declaration service',
-  transmission: 'the data receiver',
-  verification: 'the verifier',
+/** The short words as a phrase: `problemShort.status` with the status, and so on. */
+export const problemShortPhrase = (problem: ProblemClass, status?: number): Phrase =>
+  problem === 'status'
+    ? status === undefined
+      ? phrase('problemShort.status-unknown')
+      : phrase('problemShort.status', { status })
+    : phrase(`problemShort.${problem}`);
+
+/** A sentence's worth as a phrase: who answered what ("HTTP 503 from the verifier"). */
+export const problemPhrase = (stage: Stage, problem: ProblemClass, status?: number): Phrase => {
+  const service = phrase(`service.${stage}`);
+  if (problem !== 'status') return phrase(`problem.${problem}`, { service });
+  return status === undefined
+    ? phrase('problem.status-unknown', { service })
+    : phrase('problem.status', { service, status });
 };
 
-/** At most 18 characters: a subject keeps the id and "- switched to backup" after it. */
-export const problemShort = (problem: ProblemClass, status?: number): string => {
-  switch (problem) {
-    case 'status':
-      return status === undefined ? 'bad HTTP status' : `HTTP ${status}`;
-    case 'timeout':
-      return 'timed out';
-    case 'connect':
-      return 'cannot connect';
-    case 'tls':
-      return 'TLS failure';
-    case 'redirect':
-      return 'redirected';
-    case 'assertion':
-      return 'wrong answer';
-    case 'integrity':
-      return 'data not intact';
-    case 'wrong-verdict':
-      return 'wrong verdicts';
-    case 'malformed':
-      return 'unreadable answer';
-    case 'too-large':
-      return 'oversized answer';
-    case 'rejected':
-      return 'requests refused';
-    case 'unavailable':
-      return 'cannot serve now';
-    case 'stream-reset':
-      return 'stream restarted';
-    case 'aborted':
-      return 'prober out of time';
-    case 'degraded':
-      return 'slow or partial';
-    case 'failed':
-      return 'probes fail';
-  }
-};
+const english = wordsFor('en');
 
-/** A sentence's worth: who answered what ("HTTP 503 from the verifier"). */
-export const problemWords = (stage: Stage, problem: ProblemClass, status?: number): string => {
-  const service = SERVICE[stage];
-  switch (problem) {
-    case 'timeout':
-      return `no answer from ${service} in time`;
-    case 'connect':
-      return `cannot connect to ${service}`;
-    case 'tls':
-      return `TLS failure talking to ${service}`;
-    case 'redirect':
-      return `unexpected redirect from ${service}`;
-    case 'status':
-      return `${status === undefined ? 'unexpected HTTP status' : `HTTP ${status}`} from ${service}`;
-    case 'assertion':
-      return `wrong answer from ${service}`;
-    case 'integrity':
-      return `data lost or altered at ${service}`;
-    case 'wrong-verdict':
-      return `${service} gives wrong verdicts (a forged code accepted or a valid one refused)`;
-    case 'malformed':
-      return `unreadable answer from ${service}`;
-    case 'too-large':
-      return `oversized answer from ${service}`;
-    case 'rejected':
-      return `${service} refuses the probe's requests with a business error`;
-    case 'unavailable':
-      return `${service} says it cannot serve now (busy or in maintenance)`;
-    case 'stream-reset':
-      return `${service} started its record stream again`;
-    case 'aborted':
-      return 'the prober ran out of time: nothing is known about the platform';
-    case 'degraded':
-      return `slow or partial answers from ${service}`;
-    case 'failed':
-      return `probes of ${service} fail`;
-  }
-};
+/** At most 18 characters in English: a subject keeps the id and "- switched to backup" after it. */
+export const problemShort = (problem: ProblemClass, status?: number): string =>
+  english.say(problemShortPhrase(problem, status));
+
+export const problemWords = (stage: Stage, problem: ProblemClass, status?: number): string =>
+  english.say(problemPhrase(stage, problem, status));
 
 /** The problem a probe incident is about, from its dedup key (`probe/<site>/<stage>/<problem>`). */
 export const problemOfIncident = (incident: Pick<Incident, 'kind' | 'dedupKey'>): ProblemClass | undefined =>

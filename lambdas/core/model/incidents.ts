@@ -1,5 +1,6 @@
 // Incidents: an open problem with a dedup key, a severity, a timeline and an acknowledgement.
 import type { AlertMessage } from '../alert-message.ts';
+import type { Phrase } from '../i18n/index.ts';
 import type { IncidentChange } from '../incidents/types.ts';
 import { ROUTING_CONDITION_KINDS, type SwitchAnnouncement } from './routing.ts';
 import type { FailureClass, Severity, Site, Stage } from './vocabulary.ts';
@@ -43,6 +44,8 @@ export interface Incident {
    * one's alerts go to the SEV2 topic while that one is open.
    */
   readonly groupedWith?: string;
+  /** The title and problem as phrases, so every locale can word them (probe incidents). */
+  readonly phrase?: { readonly title: Phrase; readonly problem?: Phrase };
   /** The managed record a routing incident is about. */
   readonly record?: string;
   readonly version: number;

@@ -85,6 +85,7 @@ describe('DynamoStateStore: exact requests and error paths (aws-sdk-client-mock)
       message: renderAlert(change.alert, {
         stackName: 'hc',
         timeZone: 'UTC',
+        locale: 'en' as const,
         siteLabels: { primary: 'p', backup: 'b' },
       }),
       createdAt: NOW.toISOString(),

@@ -26,6 +26,7 @@ const alertFor = (site: 'primary' | 'backup', drillId?: string): OutboxAlert =>
     presentation: {
       stackName: config.name,
       timeZone: 'UTC',
+      locale: 'en' as const,
       siteLabels: { primary: 'Shanghai DC-1', backup: 'Hangzhou DC-2' },
     },
     ...(drillId ? { drillId } : {}),

@@ -20,6 +20,7 @@ import { alertDeliveryContract } from '../../contracts/alert-delivery.contract.t
 const presentation = {
   stackName: 'hcguard-test',
   timeZone: 'Asia/Shanghai',
+  locale: 'en' as const,
   siteLabels: { primary: 'DC-1', backup: 'DC-2' },
 };
 
