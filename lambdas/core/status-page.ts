@@ -1,6 +1,7 @@
 // What a status page says about the platform as a whole: one banner (operational, degraded,
 // outage, or not known yet) with what causes it and since when, and each target's uptime over a
 // window. Pure: the dashboard backend reads the state and renders what these return.
+import { phrase, wordsFor, type Words } from './i18n/index.ts';
 import { probeDedupKey } from './incidents/ids.ts';
 import type { Incident } from './model/incidents.ts';
 import type { TargetHealth } from './model/probing.ts';
@@ -54,20 +55,23 @@ const earliest = (instants: readonly (string | undefined)[]): string | undefined
  * (citizens are being stopped). Degraded: anything else failing or degraded, a SEV2 or SEV3
  * unresolved, traffic on the backup, or a switch refused. SEV4 notices change nothing.
  */
-export const overallStatus = (input: {
-  readonly targets: readonly StatusTarget[];
-  readonly routing: readonly StatusRoute[];
-  /** Unresolved incidents (open or acknowledged). */
-  readonly incidents: readonly StatusIncident[];
-  /** Parts of the state that could not be read, and what reading them said. */
-  readonly unread?: { readonly parts: readonly string[]; readonly warnings: readonly string[] };
-}): OverallStatus => {
+export const overallStatus = (
+  input: {
+    readonly targets: readonly StatusTarget[];
+    readonly routing: readonly StatusRoute[];
+    /** Unresolved incidents (open or acknowledged). */
+    readonly incidents: readonly StatusIncident[];
+    /** Parts of the state that could not be read, and what reading them said. */
+    readonly unread?: { readonly parts: readonly string[]; readonly warnings: readonly string[] };
+  },
+  words: Words = wordsFor('en'),
+): OverallStatus => {
   // The banner weighs targets, routing and incidents; without one of them it would claim what it cannot know.
   const blind = (input.unread?.parts ?? []).filter((part) => BANNER_PARTS.includes(part));
   if (blind.length)
     return {
       level: 'unknown',
-      headline: `Status not known: cannot read ${blind.join(', ')}`,
+      headline: words.t('status.blind', { parts: blind.join(', ') }),
       causes: [...(input.unread?.warnings ?? [])],
     };
   const causes: Cause[] = [];
@@ -77,8 +81,11 @@ export const overallStatus = (input: {
     const servingVerifier = target.stage === 'verification' && serving.has(target.site);
     causes.push({
       level: target.health === 'failing' && servingVerifier ? 'outage' : 'degraded',
-      text:
-        `${target.stage} ${target.health} on ${target.site}` + (servingVerifier ? ', which serves verification' : ''),
+      text: words.t(servingVerifier ? 'status.targetServing' : 'status.target', {
+        stage: phrase(`stage.${target.stage}`),
+        health: phrase(`health.${target.health}`),
+        site: phrase(`site.${target.site}`),
+      }),
       ...(target.since ? { since: target.since } : {}),
     });
   }
@@ -86,15 +93,25 @@ export const overallStatus = (input: {
     if (incident.severity === 'SEV4') continue;
     causes.push({
       level: incident.severity === 'SEV1' ? 'outage' : 'degraded',
-      text: `${incident.severity} ${incident.title}${incident.drillId ? ` (drill ${incident.drillId})` : ''}`,
+      text: incident.drillId
+        ? words.t('status.drillIncident', {
+            severity: incident.severity,
+            title: incident.title,
+            drillId: incident.drillId,
+          })
+        : words.t('status.incident', { severity: incident.severity, title: incident.title }),
       since: incident.openedAt,
     });
   }
   for (const route of input.routing) {
     if (route.activeSite !== 'primary')
-      causes.push({ level: 'degraded', text: `${route.record} is served by the backup`, since: route.since });
+      causes.push({
+        level: 'degraded',
+        text: words.t('status.onBackup', { record: route.record }),
+        since: route.since,
+      });
     if (route.refusal)
-      causes.push({ level: 'degraded', text: `a switch of ${route.record} is refused: ${route.refusal}` });
+      causes.push({ level: 'degraded', text: words.t('status.refused', { record: route.record, why: route.refusal }) });
   }
   const outages = causes.filter((cause) => cause.level === 'outage');
   const shown = outages.length ? outages : causes;
@@ -105,14 +122,18 @@ export const overallStatus = (input: {
     return {
       level,
       headline:
-        `${level === 'outage' ? 'Outage' : 'Degraded'}: ${shown[0]!.text}` +
-        (shown.length > 1 ? ` (+${shown.length - 1} more)` : ''),
+        shown.length > 1
+          ? words.t(level === 'outage' ? 'status.outageMore' : 'status.degradedMore', {
+              cause: shown[0]!.text,
+              count: shown.length - 1,
+            })
+          : words.t(level === 'outage' ? 'status.outage' : 'status.degraded', { cause: shown[0]!.text }),
       ...(since ? { since } : {}),
       causes: texts,
     };
   }
   if (input.targets.length === 0 || input.targets.every((target) => target.health === 'unknown'))
-    return { level: 'unknown', headline: 'No probe results yet', causes: [] };
+    return { level: 'unknown', headline: words.t('status.noResults'), causes: [] };
   const unknown = input.targets.filter((target) => target.health === 'unknown');
   const since = input.targets
     .map((target) => target.since)
@@ -123,8 +144,17 @@ export const overallStatus = (input: {
     level: 'operational',
     headline:
       unknown.length === 0
-        ? 'All systems operational'
-        : `Operational; not probed yet: ${unknown.map((target) => `${target.site} ${target.stage}`).join(', ')}`,
+        ? words.t('status.operational')
+        : words.t('status.notProbed', {
+            targets: unknown
+              .map((target) =>
+                words.t('status.where', {
+                  site: phrase(`site.${target.site}`),
+                  stage: phrase(`stage.${target.stage}`),
+                }),
+              )
+              .join(', '),
+          }),
     ...(since ? { since } : {}),
     causes: [],
   };

@@ -7,6 +7,7 @@ import type { ActiveFault, FaultSpec } from '../../lambdas/core/model/faults.ts'
 import type { CitizenSnapshot } from '../citizens.ts';
 import type { Hold } from '../../lambdas/core/holds.ts';
 import type { OverallStatus } from '../../lambdas/core/status-page.ts';
+import type { Locale } from '../../lambdas/core/i18n/index.ts';
 
 export interface LatencyPoint {
   readonly at: string;
@@ -104,6 +105,8 @@ export interface RoundsView {
 
 export interface DashboardState {
   readonly name: string;
+  /** The config's locale: the console and the page word everything in it. */
+  readonly locale: Locale;
   readonly generatedAt: string;
   /** The banner: operational, degraded, outage or not known yet, why and since when. */
   readonly overall: OverallStatus;

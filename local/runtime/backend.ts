@@ -10,6 +10,8 @@ import type { Clock, FaultInjector, RoutingStore, StateStore } from '../../lambd
 import type { FaultSpec } from '../../lambdas/core/model/faults.ts';
 import type { CitizenSimulator } from '../citizens.ts';
 import { flapHold } from '../../lambdas/core/holds.ts';
+import { incidentTitle } from '../../lambdas/core/alert-message.ts';
+import { wordsFor } from '../../lambdas/core/i18n/index.ts';
 import type { Incident } from '../../lambdas/core/model/incidents.ts';
 import { failingIntervals, overallStatus, uptimeWindows } from '../../lambdas/core/status-page.ts';
 import {
@@ -147,17 +149,23 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
       ...(route.refusal ? { refusal: route.refusal.message } : {}),
     }));
     const generatedAt = now.toISOString();
+    const words = wordsFor(options.config.locale);
     const known = new Map([...recentIncidents, ...incidents].map((incident) => [incident.id, incident]));
     const everyIncident = [...known.values()];
+    const worded = (incident: Incident): Incident => ({ ...incident, title: incidentTitle(incident, words) });
     return {
       name: options.config.name,
+      locale: options.config.locale,
       generatedAt,
-      overall: overallStatus({
-        targets: targetViews,
-        routing: routingViews,
-        incidents,
-        unread: { parts: unread, warnings },
-      }),
+      overall: overallStatus(
+        {
+          targets: targetViews,
+          routing: routingViews,
+          incidents: incidents.map(worded),
+          unread: { parts: unread, warnings },
+        },
+        words,
+      ),
       uptime: targetViews.map((target): UptimeView => {
         const failing = failingIntervals(target, everyIncident);
         const observedFrom = firstResultOf.get(`${target.site}#${target.stage}`);
@@ -167,7 +175,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
           windows: uptimeWindows({ now, ...(observedFrom ? { observedFrom } : {}), failing }),
         };
       }),
-      timeline: incidentTimeline(everyIncident, now),
+      timeline: incidentTimeline(everyIncident.map(worded), now),
       sites: SITES.map((site) => ({
         site,
         label: options.config.sites[site].label ?? site,
@@ -181,7 +189,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
           id: incident.id,
           severity: incident.severity,
           status: incident.status,
-          title: incident.title,
+          title: incidentTitle(incident, words),
           openedAt: incident.openedAt,
           ...(incident.site ? { site: incident.site } : {}),
           ...(incident.stage ? { stage: incident.stage } : {}),

@@ -1,7 +1,17 @@
 // What `npm start` prints: where everything is, then a live status table. On a terminal the table
 // redraws in place; into a pipe or file it prints one line per change instead, so logs stay
 // readable and diffable.
-import { SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
+import {
+  displayWidth,
+  padDisplay,
+  phrase,
+  wordsFor,
+  type MessageKey,
+  type Params,
+  type Words,
+} from '../../lambdas/core/i18n/index.ts';
+import type { TargetHealth } from '../../lambdas/core/model/probing.ts';
+import { SITES, STAGES, type Site } from '../../lambdas/core/model/vocabulary.ts';
 import type { DashboardState, StatePart } from '../dashboard/state.ts';
 
 export interface Endpoints {
@@ -53,65 +63,96 @@ export const describeEndpoints = (endpoints: Endpoints): string =>
 
 const percent = (rate: number | undefined): string => (rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
 const clock = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '');
-const pad = (text: string, width: number): string =>
-  text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
+/** Fixed width in terminal columns (a Chinese character takes two), cut when too long. */
+const pad = (text: string, width: number): string => {
+  let cut = text;
+  while (displayWidth(cut) > width) cut = cut.slice(0, -1);
+  return padDisplay(cut, width);
+};
 
 /** Width of a site's column: room for `healthy (2/3 failing) 1234ms`. */
 const CELL = 30;
 
 /** The status table: site × stage, routing, open incidents, citizens. Plain text, fixed width. */
 export const statusTable = (state: DashboardState): string[] => {
+  const words = wordsFor(state.locale);
+  const site = (which: Site) => words.t(`site.${which}`);
   const lines: string[] = [];
   const rounds = state.rounds;
   lines.push(
-    `${clock(state.generatedAt)}  round ${rounds.count} every ${rounds.intervalSeconds}s` +
-      (rounds.lastDurationMs !== undefined ? ` (last ${rounds.lastDurationMs} ms)` : '') +
-      (rounds.lastError ? `  LAST ROUND FAILED: ${rounds.lastError}` : ''),
+    `${clock(state.generatedAt)}  ${words.t('console.round', { count: rounds.count, seconds: rounds.intervalSeconds })}` +
+      (rounds.lastDurationMs !== undefined ? ` ${words.t('console.lastRound', { ms: rounds.lastDurationMs })}` : '') +
+      (rounds.lastError ? `  ${words.t('console.roundFailed', { error: rounds.lastError })}` : ''),
   );
   const overall = state.overall;
-  lines.push(`  ${overall.headline}${overall.since ? ` since ${clock(overall.since)}` : ''}`);
-  lines.push(`  ${pad('stage', 14)}${SITES.map((site) => pad(site, CELL)).join('')}`);
+  lines.push(
+    `  ${overall.headline}${overall.since ? ` ${words.t('console.since', { at: clock(overall.since) })}` : ''}`,
+  );
+  lines.push(`  ${pad(words.t('console.stage'), 14)}${SITES.map((which) => pad(site(which), CELL)).join('')}`);
   for (const stage of STAGES) {
-    const cells = SITES.map((site) => {
-      const target = state.targets.find((entry) => entry.site === site && entry.stage === stage);
+    const cells = SITES.map((which) => {
+      const target = state.targets.find((entry) => entry.site === which && entry.stage === stage);
       const last = target?.latency.at(-1);
-      const below = target?.failingRounds
-        ? ` (${target.failingRounds.count}/${target.failingRounds.threshold} failing)`
-        : '';
+      const below = target?.failingRounds ? ` ${words.t('console.failingRounds', target.failingRounds)}` : '';
       return pad(
-        `${target?.health ?? 'unknown'}${target?.flapping ? '!' : ''}${below}${last ? ` ${last.ms}ms` : ''}`,
+        `${words.t(`health.${target?.health ?? 'unknown'}`)}${target?.flapping ? '!' : ''}${below}` +
+          `${last ? ` ${last.ms}ms` : ''}`,
         CELL,
       );
     });
-    lines.push(`  ${pad(stage, 14)}${cells.join('')}`);
+    lines.push(`  ${pad(words.t(`stage.${stage}`), 14)}${cells.join('')}`);
   }
   for (const route of state.routing) {
     lines.push(
-      `  routing ${route.record} → ${route.activeSite} since ${clock(route.since)} ` +
-        `(${route.reason})${route.refusal ? `; refusing: ${route.refusal}` : ''}`,
+      `  ${words.t('console.routing', {
+        record: route.record,
+        site: site(route.activeSite),
+        at: clock(route.since),
+        reason: route.reason,
+      })}${route.refusal ? `; ${words.t('console.refusing', { why: route.refusal })}` : ''}`,
     );
   }
-  if (state.incidents.length === 0) lines.push('  incidents: none open');
+  if (state.incidents.length === 0) lines.push(`  ${words.t('console.noIncidents')}`);
   for (const incident of state.incidents.slice(0, 5)) {
     lines.push(
-      `  ${incident.severity} ${incident.id} ${incident.status} since ${clock(incident.openedAt)}: ${incident.title}`,
+      `  ${words.t('console.incident', {
+        severity: incident.severity,
+        id: incident.id,
+        status: words.t(`incidentStatus.${incident.status}`),
+        at: clock(incident.openedAt),
+        title: incident.title,
+      })}`,
     );
   }
-  if (state.incidents.length > 5) lines.push(`  … and ${state.incidents.length - 5} more (hcguard status)`);
+  if (state.incidents.length > 5) lines.push(`  ${words.t('console.more', { count: state.incidents.length - 5 })}`);
   if (state.faults.length > 0)
-    lines.push(`  faults: ${state.faults.map((fault) => `${fault.mode} on ${fault.site} ${fault.stage}`).join(', ')}`);
+    lines.push(
+      `  ${words.t('console.faults', { list: state.faults.map((fault) => faultText(fault, words)).join(', ') })}`,
+    );
   const citizens = state.citizens;
   if (citizens) {
     const outage = citizens.outages.at(-1);
     lines.push(
-      `  citizens ${percent(citizens.recent.successRate)} ok over ` +
-        `${citizens.recent.seconds}s → ${citizens.answer?.site ?? '?'}` +
-        (outage && !outage.end ? `; OUTAGE since ${clock(outage.start)} (${outage.failed} failed)` : ''),
+      `  ${words.t('console.citizens', {
+        rate: percent(citizens.recent.successRate),
+        seconds: citizens.recent.seconds,
+        site: citizens.answer?.site ? site(citizens.answer.site) : '?',
+      })}` +
+        (outage && !outage.end
+          ? `; ${words.t('console.citizensOutage', { at: clock(outage.start), failed: outage.failed })}`
+          : ''),
     );
   }
   for (const warning of state.warnings) lines.push(`  ! ${warning}`);
   return lines;
 };
+
+const faultText = (fault: DashboardState['faults'][number], words: Words): string =>
+  words.t('console.fault', {
+    mode: fault.mode,
+    site: phrase(`site.${fault.site}`),
+    stage: phrase(`stage.${fault.stage}`),
+  });
 
 /** `state`, with what it could not read taken from `previous`: an unreadable part is a warning, not a change. */
 export const withUnreadFrom = (previous: DashboardState | undefined, state: DashboardState): DashboardState => {
@@ -129,64 +170,74 @@ export const withUnreadFrom = (previous: DashboardState | undefined, state: Dash
 
 /** One line per thing that changed between two states; nothing when nothing did. */
 export const changeLines = (before: DashboardState | undefined, after: DashboardState): string[] => {
+  const words = wordsFor(after.locale);
   const at = clock(after.generatedAt);
+  const health = (value: TargetHealth | undefined) => words.t(`health.${value ?? 'unknown'}`);
   const lines: string[] = [];
+  const say = (key: MessageKey, params?: Params) => lines.push(`${at} ${words.t(key, params)}`);
   for (const target of after.targets) {
     const previous = before?.targets.find((entry) => entry.site === target.site && entry.stage === target.stage);
     if ((previous?.health ?? 'unknown') !== target.health) {
-      lines.push(
-        `${at} ${target.site}/${target.stage}: ${previous?.health ?? 'unknown'} → ` +
-          `${target.health}${target.lastMessage && target.health !== 'healthy' ? ` (${target.lastMessage})` : ''}`,
-      );
+      say('console.change.target', {
+        site: phrase(`site.${target.site}`),
+        stage: phrase(`stage.${target.stage}`),
+        from: health(previous?.health),
+        to: health(target.health),
+      });
+      if (target.lastMessage && target.health !== 'healthy') lines[lines.length - 1] += ` (${target.lastMessage})`;
     }
   }
   for (const route of after.routing) {
     const previous = before?.routing.find((entry) => entry.record === route.record);
+    const site = phrase(`site.${route.activeSite}`);
     if (!previous || previous.activeSite !== route.activeSite)
-      lines.push(`${at} routing ${route.record} → ${route.activeSite}: ${route.reason} (${route.actor})`);
+      say('console.change.routing', { record: route.record, site, reason: route.reason, actor: route.actor });
     if (route.refusal && route.refusal !== previous?.refusal)
-      lines.push(`${at} routing ${route.record}: refusing to switch: ${route.refusal}`);
+      say('console.change.refusing', { record: route.record, why: route.refusal });
   }
   for (const incident of after.incidents) {
     const previous = before?.incidents.find((entry) => entry.id === incident.id);
-    if (!previous) lines.push(`${at} ${incident.severity} incident ${incident.id} opened: ${incident.title}`);
+    if (!previous)
+      say('console.change.opened', { severity: incident.severity, id: incident.id, title: incident.title });
     else if (previous.status !== incident.status || previous.severity !== incident.severity) {
-      lines.push(
-        `${at} incident ${incident.id} is ${incident.status} ` +
-          `(${incident.severity})${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}`,
-      );
+      say(incident.acknowledgedBy ? 'console.change.statusBy' : 'console.change.status', {
+        id: incident.id,
+        status: phrase(`incidentStatus.${incident.status}`),
+        severity: incident.severity,
+        who: incident.acknowledgedBy ?? '',
+      });
     }
   }
   for (const incident of before?.incidents ?? []) {
     if (!after.incidents.some((entry) => entry.id === incident.id))
-      lines.push(`${at} incident ${incident.id} resolved: ${incident.title}`);
+      say('console.change.resolved', { id: incident.id, title: incident.title });
   }
-  const faultKey = (fault: DashboardState['faults'][number]) => `${fault.mode} on ${fault.site} ${fault.stage}`;
-  const faultsBefore = new Set((before?.faults ?? []).map(faultKey));
-  const faultsAfter = new Set(after.faults.map(faultKey));
-  for (const fault of faultsAfter) if (!faultsBefore.has(fault)) lines.push(`${at} fault injected: ${fault}`);
-  for (const fault of faultsBefore) if (!faultsAfter.has(fault)) lines.push(`${at} fault cleared: ${fault}`);
+  const faultsBefore = new Set((before?.faults ?? []).map((fault) => faultText(fault, words)));
+  const faultsAfter = new Set(after.faults.map((fault) => faultText(fault, words)));
+  for (const fault of faultsAfter) if (!faultsBefore.has(fault)) say('console.change.faultOn', { fault });
+  for (const fault of faultsBefore) if (!faultsAfter.has(fault)) say('console.change.faultOff', { fault });
   const outagesBefore = before?.citizens?.outages ?? [];
   (after.citizens?.outages ?? []).forEach((outage, index) => {
     const previous = outagesBefore[index];
-    if (!previous) lines.push(`${at} citizens: verifications failing since ${clock(outage.start)}`);
+    if (!previous) say('console.change.citizensFailing', { at: clock(outage.start) });
     if (outage.end && !previous?.end) {
-      lines.push(
-        `${at} citizens: recovered; outage ${clock(outage.start)}–${clock(outage.end)} ` +
-          `lasted ${((outage.durationMs ?? 0) / 1000).toFixed(1)} s with ${outage.failed} ` +
-          `failed verifications`,
-      );
+      say('console.change.citizensRecovered', {
+        from: clock(outage.start),
+        to: clock(outage.end),
+        seconds: ((outage.durationMs ?? 0) / 1000).toFixed(1),
+        failed: outage.failed,
+      });
     }
   });
   for (const drill of after.drills) {
     const previous = before?.drills.find((entry) => entry.id === drill.id);
     if (!previous || previous.outcome !== drill.outcome)
-      lines.push(`${at} drill ${drill.id} (${drill.scenario}): ${drill.outcome}`);
+      say('console.change.drill', { id: drill.id, scenario: drill.scenario, outcome: drill.outcome });
   }
   if (after.rounds.lastError && after.rounds.lastError !== before?.rounds.lastError)
-    lines.push(`${at} probe round failed: ${after.rounds.lastError}`);
+    say('console.change.roundFailed', { error: after.rounds.lastError });
   const warningsBefore = new Set(before?.warnings ?? []);
-  for (const warning of after.warnings) if (!warningsBefore.has(warning)) lines.push(`${at} warning: ${warning}`);
+  for (const warning of after.warnings) if (!warningsBefore.has(warning)) say('console.change.warning', { warning });
   return lines;
 };
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DashboardState } from '../../local/dashboard/state.ts';
 import { changeLines, createStatusConsole, statusTable } from '../../local/runtime/console.ts';
+import { displayWidth } from '../../lambdas/core/i18n/index.ts';
 
 const healthy = (): DashboardState => ({
   name: 'hcguard',
+  locale: 'en',
   generatedAt: '2026-11-02T08:00:00.000Z',
   overall: { level: 'operational', headline: 'All systems operational', since: '2026-11-02T07:00:00.000Z', causes: [] },
   uptime: [],
@@ -200,5 +202,27 @@ describe('the status console', () => {
     const lines = output.trimEnd().split('\n');
     expect(lines.every((line) => line.length <= 39)).toBe(true);
     expect(lines[6]).toBe('  routing verify.hc.internal → backup …');
+  });
+});
+
+describe('the console in Chinese', () => {
+  const zh = (state: DashboardState): DashboardState => ({ ...state, locale: 'zh-CN' });
+
+  it('words the table in Chinese and keeps its columns aligned by display width', () => {
+    const lines = statusTable(zh(broken()));
+    expect(lines[0]).toContain('第 3 轮，每 5 秒一轮');
+    expect(lines[2]).toMatch(/^ {2}环节 +主站点 +备用站点/);
+    const row = lines.find((line) => line.includes('核验')) ?? '';
+    expect(row).toMatch(/^ {2}核验 +故障 .* +正常/);
+    expect(displayWidth(row.slice(0, row.indexOf('故障')))).toBe(2 + 14);
+    expect(lines.join('\n')).toContain('路由 verify.hc.internal → 备用站点');
+    expect(lines.join('\n')).not.toMatch(/\{\{|healthy|\bstage\b|incidents:/);
+  });
+
+  it('words each change line in Chinese', () => {
+    const lines = changeLines(zh(healthy()), zh(broken()));
+    expect(lines).toContain('08:00:20 主站点/核验：正常 → 故障 (verify: HTTP 503)');
+    expect(lines.some((line) => line.includes('路由 verify.hc.internal → 备用站点'))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/\{\{/);
   });
 });
