@@ -10,10 +10,12 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { FAULT_MODES, SITES, STAGES } from '../../lambdas/core/model/vocabulary.ts';
 import { OVERALL_LEVELS, type OverallLevel } from '../../lambdas/core/status-page.ts';
+import { CATALOGUES, LOCALES } from '../../lambdas/core/i18n/index.ts';
 import { packageFile } from '../package-root.ts';
 import { isAddressInUse, PortInUseError } from '../runtime/errors.ts';
 import { DashboardRequestError, type DashboardBackend, type DashboardState } from './state.ts';
@@ -41,6 +43,8 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  // The page words itself with the same library the Lambdas and the CLI do.
+  '/vendor/i18next.js': { file: fileURLToPath(import.meta.resolve('i18next')), type: 'text/javascript; charset=utf-8' },
 };
 const STATIC_DIR = packageFile('local', 'dashboard', 'static');
 /** The tab's icon follows the banner (the page swaps the link), so a glance at the tab bar tells. */
@@ -105,7 +109,7 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     const route = `${request.method} ${url.pathname}`;
     const staticFile = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;
     if (staticFile) {
-      const body = await readFile(join(STATIC_DIR, staticFile.file));
+      const body = await readFile(isAbsolute(staticFile.file) ? staticFile.file : join(STATIC_DIR, staticFile.file));
       response.writeHead(200, { 'content-type': staticFile.type, ...SECURITY_HEADERS });
       response.end(body);
       return;
@@ -118,6 +122,12 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
       response.writeHead(200, { 'content-type': 'image/svg+xml', ...SECURITY_HEADERS });
       response.end(favicon(level));
       return;
+    }
+    const words = request.method === 'GET' ? /^\/api\/words\/([A-Za-z-]+)$/.exec(url.pathname) : null;
+    if (words) {
+      const locale = LOCALES.find((known) => known === words[1]);
+      if (!locale) return send(response, 404, { error: `no words for locale ${words[1]}: ${LOCALES.join(', ')}` });
+      return send(response, 200, CATALOGUES[locale]);
     }
     if (route === 'GET /api/state') {
       await refresh();

@@ -80,7 +80,8 @@ export const statusTable = (state: DashboardState): string[] => {
   const lines: string[] = [];
   const rounds = state.rounds;
   lines.push(
-    `${clock(state.generatedAt)}  ${words.t('console.round', { count: rounds.count, seconds: rounds.intervalSeconds })}` +
+    `${clock(state.generatedAt)}  ` +
+      words.t('console.round', { count: rounds.count, seconds: rounds.intervalSeconds }) +
       (rounds.lastDurationMs !== undefined ? ` ${words.t('console.lastRound', { ms: rounds.lastDurationMs })}` : '') +
       (rounds.lastError ? `  ${words.t('console.roundFailed', { error: rounds.lastError })}` : ''),
   );

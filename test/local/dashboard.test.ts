@@ -100,8 +100,8 @@ const baseState = (): DashboardState => ({
  * Plays the guard's part: a verification fault on the primary opens a SEV1 incident and moves
  * the record to the backup, as the pipeline would after the threshold rounds.
  */
-const scriptedBackend = () => {
-  let state = baseState();
+const scriptedBackend = (overrides: Partial<DashboardState> = {}) => {
+  let state: DashboardState = { ...baseState(), ...overrides };
   const calls: string[] = [];
   const backend: DashboardBackend = {
     state: async () => state,
@@ -222,8 +222,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-const start = async () => {
-  const scripted = scriptedBackend();
+const start = async (overrides: Partial<DashboardState> = {}) => {
+  const scripted = scriptedBackend(overrides);
   server = await startDashboardServer({ backend: scripted.backend, port: 0, refreshMs: 200 });
   return { ...scripted, url: server.url };
 };
@@ -239,7 +239,7 @@ describe('dashboard JSON API', () => {
     const page = await fetch(url);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await page.text()).toContain('<script src="/app.js" defer></script>');
+    expect(await page.text()).toContain('<script type="module" src="/app.js"></script>');
   });
 
   it('validates actions and answers with the rule that failed', async () => {
@@ -322,6 +322,18 @@ describe('dashboard JSON API', () => {
     ]);
     expect((await fetch(`${url}api/citizens/impact?from=soon&to=later`)).status).toBe(400);
     expect(await remoteCitizensImpact('http://127.0.0.1:9/')(new Date(0), new Date())).toBeUndefined();
+  });
+
+  it("serves each locale's words, and says which locales there are for any other", async () => {
+    const { url } = await start();
+    const zh = await (await fetch(`${url}api/words/zh-CN`)).json();
+    expect(zh.dashboard.sites).toBe('站点与环节');
+    const unknown = await fetch(`${url}api/words/fr`);
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toBe('no words for locale fr: en, zh-CN');
+    const library = await fetch(`${url}vendor/i18next.js`);
+    expect(library.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await library.text()).toContain('export');
   });
 
   it('says which port is taken', async () => {
@@ -462,4 +474,39 @@ describe('dashboard page in headless Chromium', () => {
       await page.close();
     },
   );
+
+  it.each([390, 1400])('words the page in Chinese at %i px when the config says zh-CN', async (width) => {
+    const { url } = await start({ locale: 'zh-CN', overall: { ...baseState().overall, headline: '所有系统运行正常' } });
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+    await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 10_000 }).toBe('zh-CN');
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('正常 · hcguard hcguard-test');
+    expect(await page.locator('h2').allTextContents()).toEqual([
+      '站点与环节',
+      '可用率',
+      '路由',
+      '群众访问',
+      '未恢复事件',
+      '最近 24 小时的事件',
+      '沙箱故障注入',
+      '演练',
+    ]);
+    expect(await page.locator('[data-target="primary/verification"] .badge').textContent()).toBe('正常');
+    expect(await page.locator('#targets tbody th').allTextContents()).toEqual(['核验', '采集', '传输']);
+    expect(await page.locator('#banner-headline').textContent()).toBe('所有系统运行正常');
+    expect(await page.locator('select[name="site"] option').allTextContents()).toEqual(['主站点', '备用站点']);
+    expect(await page.locator('input[name="forSeconds"]').getAttribute('placeholder')).toBe('直到清除');
+    const text = await page.locator('body').innerText();
+    for (const english of ['Sites and stages', 'healthy', 'Open incidents', 'probe rounds', 'since ', 'Start drill'])
+      expect(text, english).not.toContain(english);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/status-${width}-zh-CN.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

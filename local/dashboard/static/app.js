@@ -1,8 +1,9 @@
 // The dashboard page: renders the state the server pushes (Server-Sent Events) and sends the
 // operator's actions to the JSON API. Every value is put into the page as text (textContent,
 // setAttribute), never as markup, so a probe message cannot inject HTML.
+// Words come from the catalogue of the config's locale (GET /api/words/<locale>), through i18next.
 /* global document, Node, FormData, EventSource, fetch, setTimeout, clearTimeout */
-'use strict';
+import i18next from '/vendor/i18next.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const STAGES = ['verification', 'collection', 'transmission'];
@@ -22,24 +23,45 @@ const svg = (tag, attributes = {}) => {
   return node;
 };
 
+const t = (key, params) => i18next.t(key, params);
+
+let wordsReady;
+/** Loads the locale's words once, then words the page's fixed text. */
+const useLocale = (locale) =>
+  (wordsReady ??= fetch(`/api/words/${encodeURIComponent(locale)}`)
+    .then((response) => response.json())
+    .then((words) =>
+      i18next.init({
+        lng: locale,
+        resources: { [locale]: { translation: words } },
+        nsSeparator: false,
+        interpolation: { escapeValue: false },
+      }),
+    )
+    .then(() => {
+      document.documentElement.lang = locale;
+      for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+      for (const node of document.querySelectorAll('[data-i18n-placeholder]'))
+        node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
+      for (const option of document.querySelectorAll('option[data-word]')) option.textContent = t(option.dataset.word);
+    }));
+
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '');
 const ago = (iso, now) => {
   if (!iso) return '';
   const seconds = Math.max(0, Math.round((Date.parse(now) - Date.parse(iso)) / 1000));
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-  return `${Math.round(seconds / 3600)} h ago`;
+  if (seconds < 90) return t('dashboard.ago.seconds', { count: seconds });
+  if (seconds < 5400) return t('dashboard.ago.minutes', { count: Math.round(seconds / 60) });
+  return t('dashboard.ago.hours', { count: Math.round(seconds / 3600) });
 };
 const percent = (rate) => (rate === undefined ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)} %`);
-
-const LEVEL_WORDS = { operational: 'OK', degraded: 'Degraded', outage: 'Outage', unknown: 'Unknown' };
 
 /** A short span in words: "45 s", "12 min", "3.5 h". */
 const span = (ms) => {
   const seconds = Math.round(ms / 1000);
-  if (seconds < 90) return `${seconds} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')} h`;
+  if (seconds < 90) return t('dashboard.span.seconds', { count: seconds });
+  if (seconds < 5400) return t('dashboard.span.minutes', { count: Math.round(seconds / 60) });
+  return t('dashboard.span.hours', { count: (seconds / 3600).toFixed(1).replace(/\.0$/, '') });
 };
 
 /** A chart's axis label, in the chart's own coordinates. */
@@ -62,8 +84,8 @@ const sparkline = (points) => {
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'sparkline', role: 'img' });
   const title = svg('title');
   if (points.length === 0) {
-    title.textContent = 'no results yet';
-    chart.append(title, label(left, bottom, 'no results yet'));
+    title.textContent = t('dashboard.noResults');
+    chart.append(title, label(left, bottom, t('dashboard.noResults')));
     return chart;
   }
   const max = Math.max(50, ...points.map((point) => point.ms));
@@ -89,9 +111,12 @@ const sparkline = (points) => {
       );
   });
   const last = points[points.length - 1];
-  title.textContent =
-    `probe time in ms over the last ${points.length} rounds: latest ${last.ms} ms (${last.outcome}), peak ` +
-    `${Math.max(...points.map((point) => point.ms))} ms`;
+  title.textContent = t('dashboard.latency', {
+    count: points.length,
+    ms: last.ms,
+    outcome: last.outcome,
+    peak: Math.max(...points.map((point) => point.ms)),
+  });
   chart.append(title);
   return chart;
 };
@@ -103,12 +128,12 @@ const renderBanner = (state) => {
   banner.dataset.level = overall.level;
   document.getElementById('banner-headline').textContent = overall.headline;
   document.getElementById('banner-since').textContent = overall.since
-    ? `since ${time(overall.since)} (${ago(overall.since, state.generatedAt)})`
+    ? t('dashboard.sinceAgo', { time: time(overall.since), ago: ago(overall.since, state.generatedAt) })
     : '';
   document
     .getElementById('banner-causes')
     .replaceChildren(...(overall.causes.length > 1 ? overall.causes.map((cause) => el('li', {}, cause)) : []));
-  document.title = `${LEVEL_WORDS[overall.level]} · hcguard ${state.name}`;
+  document.title = `${t(`dashboard.level.${overall.level}`)} · hcguard ${state.name}`;
   document.getElementById('favicon').setAttribute('href', `/favicon-${overall.level}.svg`);
 };
 
@@ -124,10 +149,10 @@ const renderUptime = (state) => {
   const table = document.getElementById('uptime');
   const headRow = table.tHead.rows[0];
   while (headRow.cells.length > 1) headRow.deleteCell(1);
-  for (const site of state.sites) headRow.append(el('th', { scope: 'col' }, site.site));
+  for (const site of state.sites) headRow.append(el('th', { scope: 'col' }, t(`site.${site.site}`)));
   const body = el('tbody');
   for (const stage of STAGES) {
-    const row = el('tr', {}, el('th', { scope: 'row' }, stage));
+    const row = el('tr', {}, el('th', { scope: 'row' }, t(`stage.${stage}`)));
     for (const site of state.sites) {
       const entry = state.uptime.find((item) => item.site === site.site && item.stage === stage);
       const windows = entry ? entry.windows : [];
@@ -143,8 +168,11 @@ const renderUptime = (state) => {
                 'data-window': window.label,
                 title:
                   window.ratio === undefined
-                    ? `no result in the last ${window.label}`
-                    : `failing ${span(window.failingMs)} of the ${span(window.observedMs)} observed`,
+                    ? t('dashboard.uptimeNone', { window: window.label })
+                    : t('dashboard.uptimeFailing', {
+                        failing: span(window.failingMs),
+                        observed: span(window.observedMs),
+                      }),
               },
               el('small', {}, window.label),
               ' ',
@@ -164,7 +192,7 @@ const renderTimeline = (state) => {
   const box = document.getElementById('timeline');
   const timeline = state.timeline;
   if (timeline.incidents.length === 0) {
-    box.replaceChildren(el('p', { class: 'empty' }, 'no incident in the last 24 hours'));
+    box.replaceChildren(el('p', { class: 'empty' }, t('dashboard.noTimeline')));
     return;
   }
   const from = Date.parse(timeline.from);
@@ -181,7 +209,11 @@ const renderTimeline = (state) => {
     height,
   });
   const title = svg('title');
-  title.textContent = `${timeline.incidents.length} incidents between ${time(timeline.from)} and ${time(timeline.to)}`;
+  title.textContent = t('dashboard.timelineTitle', {
+    count: timeline.incidents.length,
+    from: time(timeline.from),
+    to: time(timeline.to),
+  });
   chart.append(title);
   const x = (ms) => ((Math.min(to, Math.max(from, ms)) - from) / (to - from)) * width;
   for (let hour = 0; hour <= 24; hour += 3) {
@@ -202,8 +234,8 @@ const renderTimeline = (state) => {
     const tip = svg('title');
     tip.textContent =
       `${incident.severity} ${incident.title}: ${time(incident.openedAt)}–` +
-      `${incident.resolvedAt ? time(incident.resolvedAt) : 'now'}` +
-      (incident.drillId ? ` (drill ${incident.drillId})` : '');
+      `${incident.resolvedAt ? time(incident.resolvedAt) : t('dashboard.now')}` +
+      (incident.drillId ? ` (${t('dashboard.drill', { id: incident.drillId })})` : '');
     bar.append(tip);
     chart.append(bar);
   });
@@ -217,7 +249,7 @@ const renderTimeline = (state) => {
           'li',
           {},
           el('span', { class: `severity ${incident.severity}` }, incident.severity),
-          ` ${time(incident.openedAt)}–${incident.resolvedAt ? time(incident.resolvedAt) : 'now'} `,
+          ` ${time(incident.openedAt)}–${incident.resolvedAt ? time(incident.resolvedAt) : t('dashboard.now')} `,
           el(
             'small',
             {},
@@ -225,7 +257,7 @@ const renderTimeline = (state) => {
           ),
           ' ',
           incident.title,
-          incident.drillId ? el('small', {}, ` · drill ${incident.drillId}`) : null,
+          incident.drillId ? el('small', {}, ` · ${t('dashboard.drill', { id: incident.drillId })}`) : null,
         ),
       ),
   );
@@ -233,7 +265,11 @@ const renderTimeline = (state) => {
     'div',
     { class: 'timeline-axis' },
     ...[0, 6, 12, 18, 24].map((hour) =>
-      el('span', {}, hour === 24 ? 'now' : time(new Date(from + hour * 3_600_000).toISOString()).slice(0, 5)),
+      el(
+        'span',
+        {},
+        hour === 24 ? t('dashboard.now') : time(new Date(from + hour * 3_600_000).toISOString()).slice(0, 5),
+      ),
     ),
   );
   box.replaceChildren(chart, ticks, list);
@@ -247,7 +283,7 @@ const renderTargets = (state) => {
     headRow.append(el('th', { scope: 'col' }, site.label, el('br'), el('small', {}, site.endpoint)));
   const body = el('tbody');
   for (const stage of STAGES) {
-    const row = el('tr', {}, el('th', { scope: 'row' }, stage));
+    const row = el('tr', {}, el('th', { scope: 'row' }, t(`stage.${stage}`)));
     for (const site of state.sites) {
       const target = state.targets.find((entry) => entry.site === site.site && entry.stage === stage);
       const health = target ? target.health : 'unknown';
@@ -256,22 +292,30 @@ const renderTargets = (state) => {
         el(
           'td',
           { 'data-target': `${site.site}/${stage}`, 'data-health': health, class: `target ${health}` },
-          el('span', { class: `badge ${health}` }, health, target && target.flapping ? ' (flapping)' : ''),
-          serving && stage === 'verification' ? el('span', { class: 'serving' }, 'serving') : null,
-          el('span', { class: 'since' }, target && target.since ? `since ${time(target.since)}` : ''),
+          el(
+            'span',
+            { class: `badge ${health}` },
+            t(`health.${health}`),
+            target && target.flapping ? ` ${t('dashboard.flapping')}` : '',
+          ),
+          serving && stage === 'verification' ? el('span', { class: 'serving' }, t('dashboard.serving')) : null,
+          el(
+            'span',
+            { class: 'since' },
+            target && target.since ? t('dashboard.since', { time: time(target.since) }) : '',
+          ),
           target && target.failingRounds
-            ? el(
-                'span',
-                { class: 'failing-rounds' },
-                `${target.failingRounds.count}/${target.failingRounds.threshold} failing`,
-              )
+            ? el('span', { class: 'failing-rounds' }, t('dashboard.failingRounds', target.failingRounds))
             : null,
           target && target.hold
             ? el(
                 'span',
                 { class: 'hold', 'data-hold-until': target.hold.until },
-                `held until ${time(target.hold.until)}: ${target.hold.reason}; end it early with ` +
-                  `hcguard hold clear ${site.site}/${stage} --reason "..."`,
+                t('dashboard.hold', {
+                  time: time(target.hold.until),
+                  reason: target.hold.reason,
+                  target: `${site.site}/${stage}`,
+                }),
               )
             : null,
           sparkline(target ? target.latency : []),
@@ -289,7 +333,7 @@ const renderTargets = (state) => {
 const renderRouting = (state) => {
   const box = document.getElementById('routing');
   if (state.routing.length === 0) {
-    box.replaceChildren(el('p', { class: 'empty' }, 'no managed record read yet'));
+    box.replaceChildren(el('p', { class: 'empty' }, t('dashboard.noRecord')));
     return;
   }
   box.replaceChildren(
@@ -302,12 +346,14 @@ const renderRouting = (state) => {
           'p',
           { class: 'active' },
           '→ ',
-          el('strong', {}, route.activeSite),
-          ` since ${time(route.since)} (${ago(route.since, state.generatedAt)})`,
+          el('strong', {}, t(`site.${route.activeSite}`)),
+          ` ${t('dashboard.sinceAgo', { time: time(route.since), ago: ago(route.since, state.generatedAt) })}`,
         ),
         el('p', { class: 'why' }, route.reason, ' — ', route.actor),
-        route.pendingTo ? el('p', { class: 'pending' }, `switch to ${route.pendingTo} in progress`) : null,
-        route.refusal ? el('p', { class: 'refusal' }, `refusing to switch: ${route.refusal}`) : null,
+        route.pendingTo
+          ? el('p', { class: 'pending' }, t('dashboard.switching', { site: t(`site.${route.pendingTo}`) }))
+          : null,
+        route.refusal ? el('p', { class: 'refusal' }, t('dashboard.refusing', { why: route.refusal })) : null,
       ),
     ),
   );
@@ -322,7 +368,7 @@ const citizensChart = (buckets, bucketSeconds) => {
   const shown = buckets.slice(-60);
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'citizens-chart', role: 'img' });
   const title = svg('title');
-  title.textContent = `verifications per ${bucketSeconds} s: green succeeded, red failed`;
+  title.textContent = t('dashboard.citizensChart', { seconds: bucketSeconds });
   chart.append(title);
   const max = Math.max(1, ...shown.map((bucket) => bucket.ok + bucket.failed));
   const barWidth = (width - left) / 60;
@@ -332,7 +378,7 @@ const citizensChart = (buckets, bucketSeconds) => {
     label(left - 3, 9, String(max), 'end'),
     label(left - 3, bottom, '0', 'end'),
     label(left, height - 2, `−${span(60 * bucketSeconds * 1000)}`),
-    label(width, height - 2, `now · per ${bucketSeconds} s`, 'end'),
+    label(width, height - 2, t('dashboard.perBucket', { seconds: bucketSeconds }), 'end'),
   );
   shown.forEach((bucket, index) => {
     const x = left + (index + 60 - shown.length) * barWidth;
@@ -364,7 +410,7 @@ const renderCitizens = (state) => {
   const box = document.getElementById('citizens');
   const citizens = state.citizens;
   if (!citizens) {
-    box.replaceChildren(el('p', { class: 'empty' }, 'simulated citizens are off'));
+    box.replaceChildren(el('p', { class: 'empty' }, t('dashboard.citizensOff')));
     return;
   }
   const rate = citizens.recent.successRate;
@@ -378,43 +424,53 @@ const renderCitizens = (state) => {
         'data-success-rate': rate === undefined ? '' : rate.toFixed(3),
       },
       percent(rate),
-      el('small', {}, ` of verifications succeeded in the last ${citizens.recent.seconds} s`),
+      el('small', {}, ` ${t('dashboard.succeeded', { seconds: citizens.recent.seconds })}`),
     ),
     el(
       'p',
       { class: 'resolved', 'data-citizens-site': citizens.answer && citizens.answer.site ? citizens.answer.site : '' },
-      `${citizens.record} resolves to ${citizens.answer ? citizens.answer.values.join(', ') : '…'}`,
+      t('dashboard.resolvesTo', {
+        record: citizens.record,
+        values: citizens.answer ? citizens.answer.values.join(', ') : '…',
+      }),
       citizens.answer && citizens.answer.site
-        ? ` (${citizens.answer.site}, cached until ${time(citizens.answer.expiresAt)})`
+        ? ` ${t('dashboard.cachedUntil', {
+            site: t(`site.${citizens.answer.site}`),
+            time: time(citizens.answer.expiresAt),
+          })}`
         : '',
     ),
     citizensChart(citizens.buckets, citizens.bucketSeconds),
     el(
       'p',
       { class: 'totals' },
-      `${citizens.totals.ok} succeeded, ${citizens.totals.failed} failed at ${citizens.requestsPerSecond}/s`,
+      t('dashboard.totals', {
+        ok: citizens.totals.ok,
+        failed: citizens.totals.failed,
+        rate: citizens.requestsPerSecond,
+      }),
     ),
     open
-      ? el(
-          'p',
-          { class: 'outage open' },
-          `outage since ${time(open.start)}: ${open.failed} failed verifications so far`,
-        )
+      ? el('p', { class: 'outage open' }, t('dashboard.outageOpen', { time: time(open.start), failed: open.failed }))
       : lastClosed
         ? el(
             'p',
             { class: 'outage' },
-            `last outage ${time(lastClosed.start)}–${time(lastClosed.end)}: ` +
-              `${(lastClosed.durationMs / 1000).toFixed(1)} s, ${lastClosed.failed} failed ` +
-              `verifications`,
+            t('dashboard.outageLast', {
+              from: time(lastClosed.start),
+              to: time(lastClosed.end),
+              seconds: (lastClosed.durationMs / 1000).toFixed(1),
+              failed: lastClosed.failed,
+            }),
           )
         : null,
     citizens.failureReasons.length > 0
       ? el(
           'p',
           { class: 'reasons' },
-          'failures: ',
-          citizens.failureReasons.map((entry) => `${entry.reason} ×${entry.count}`).join(', '),
+          t('dashboard.failures', {
+            list: citizens.failureReasons.map((entry) => `${entry.reason} ×${entry.count}`).join(', '),
+          }),
         )
       : null,
   ];
@@ -426,7 +482,7 @@ const renderIncidents = (state) => {
   for (const incident of state.incidents) {
     const button =
       incident.status === 'open'
-        ? el('button', { type: 'button', class: 'ack', 'data-ack': incident.id }, 'Acknowledge')
+        ? el('button', { type: 'button', class: 'ack', 'data-ack': incident.id }, t('dashboard.acknowledge'))
         : null;
     body.append(
       el(
@@ -434,29 +490,37 @@ const renderIncidents = (state) => {
         { 'data-incident-id': incident.id, 'data-severity': incident.severity, 'data-status': incident.status },
         el(
           'td',
-          { 'data-label': 'severity' },
+          { 'data-label': t('dashboard.column.severity') },
           el('span', { class: `severity ${incident.severity}` }, incident.severity),
         ),
         el(
           'td',
-          { 'data-label': 'incident' },
+          { 'data-label': t('dashboard.column.incident') },
           el('strong', {}, incident.title),
           el('br'),
-          el('small', {}, incident.id, incident.drillId ? ` · drill ${incident.drillId}` : ''),
+          el('small', {}, incident.id, incident.drillId ? ` · ${t('dashboard.drill', { id: incident.drillId })}` : ''),
         ),
-        el('td', { 'data-label': 'where' }, [incident.site, incident.stage].filter(Boolean).join(' / ')),
         el(
           'td',
-          { 'data-label': 'opened' },
+          { 'data-label': t('dashboard.column.where') },
+          [incident.site && t(`site.${incident.site}`), incident.stage && t(`stage.${incident.stage}`)]
+            .filter(Boolean)
+            .join(' / '),
+        ),
+        el(
+          'td',
+          { 'data-label': t('dashboard.column.opened') },
           time(incident.openedAt),
           el('br'),
           el('small', {}, ago(incident.openedAt, state.generatedAt)),
         ),
         el(
           'td',
-          { 'data-label': 'status' },
-          incident.status,
-          incident.acknowledgedBy ? el('small', {}, ` by ${incident.acknowledgedBy}`) : null,
+          { 'data-label': t('dashboard.column.status') },
+          t(`incidentStatus.${incident.status}`),
+          incident.acknowledgedBy
+            ? el('small', {}, ` ${t('dashboard.ackedBy', { who: incident.acknowledgedBy })}`)
+            : null,
         ),
         el('td', {}, button),
       ),
@@ -470,14 +534,18 @@ const renderFaults = (state) => {
   const list = document.getElementById('faults');
   list.replaceChildren(
     ...(state.faults.length === 0
-      ? [el('li', { class: 'empty' }, 'no fault injected')]
+      ? [el('li', { class: 'empty' }, t('dashboard.noFault'))]
       : state.faults.map((fault) =>
           el(
             'li',
             { 'data-fault': `${fault.site}/${fault.stage}/${fault.mode}` },
             el('strong', {}, fault.mode),
-            ` on ${fault.site} ${fault.stage} since ${time(fault.since)}`,
-            fault.until ? ` until ${time(fault.until)}` : '',
+            ` ${t('dashboard.fault', {
+              site: t(`site.${fault.site}`),
+              stage: t(`stage.${fault.stage}`),
+              time: time(fault.since),
+            })}`,
+            fault.until ? ` ${t('dashboard.faultUntil', { time: time(fault.until) })}` : '',
           ),
         )),
   );
@@ -498,15 +566,21 @@ const renderDrills = (state) => {
       el(
         'tr',
         { 'data-drill-id': drill.id, 'data-outcome': drill.outcome },
-        el('td', { 'data-label': 'drill' }, drill.id),
-        el('td', { 'data-label': 'scenario' }, drill.scenario),
-        el('td', { 'data-label': 'started' }, time(drill.startedAt)),
-        el('td', { 'data-label': 'outcome' }, el('span', { class: `outcome ${drill.outcome}` }, drill.outcome)),
-        el('td', { class: 'detail', 'data-label': 'now / why' }, drill.detail ?? ''),
+        el('td', { 'data-label': t('dashboard.column.drill') }, drill.id),
+        el('td', { 'data-label': t('dashboard.column.scenario') }, drill.scenario),
+        el('td', { 'data-label': t('dashboard.column.started') }, time(drill.startedAt)),
         el(
           'td',
-          { 'data-label': 'report' },
-          drill.reportUrl ? el('a', { href: drill.reportUrl, target: '_blank', rel: 'noopener' }, 'report') : '',
+          { 'data-label': t('dashboard.column.outcome') },
+          el('span', { class: `outcome ${drill.outcome}` }, drill.outcome),
+        ),
+        el('td', { class: 'detail', 'data-label': t('dashboard.column.nowWhy') }, drill.detail ?? ''),
+        el(
+          'td',
+          { 'data-label': t('dashboard.column.report') },
+          drill.reportUrl
+            ? el('a', { href: drill.reportUrl, target: '_blank', rel: 'noopener' }, t('dashboard.column.report'))
+            : '',
         ),
       ),
     );
@@ -519,10 +593,12 @@ const render = (state) => {
   renderBanner(state);
   const rounds = state.rounds;
   document.getElementById('meta').textContent =
-    `${rounds.count} probe rounds every ${rounds.intervalSeconds} s` +
-    (rounds.lastStartedAt ? `, last at ${time(rounds.lastStartedAt)} (${rounds.lastDurationMs} ms)` : '') +
-    (rounds.lastError ? ` — last round failed: ${rounds.lastError}` : '') +
-    ` · AWS API ${state.awsEndpoint} · updated ${time(state.generatedAt)}`;
+    t('dashboard.meta', { count: rounds.count, seconds: rounds.intervalSeconds }) +
+    (rounds.lastStartedAt
+      ? t('dashboard.metaLast', { time: time(rounds.lastStartedAt), ms: rounds.lastDurationMs })
+      : '') +
+    (rounds.lastError ? t('dashboard.metaFailed', { error: rounds.lastError }) : '') +
+    t('dashboard.metaTail', { endpoint: state.awsEndpoint, time: time(state.generatedAt) });
   const warnings = document.getElementById('warnings');
   warnings.hidden = state.warnings.length === 0;
   warnings.replaceChildren(...state.warnings.map((warning) => el('li', {}, warning)));
@@ -563,7 +639,7 @@ const act = async (what, path, body) => {
     toast(what);
     return answer;
   } catch (error) {
-    toast(`${what} failed: ${error.message}`, true);
+    toast(t('dashboard.actionFailed', { what, error: error.message }), true);
     return undefined;
   }
 };
@@ -572,7 +648,11 @@ document.addEventListener('click', (event) => {
   const ack = event.target.closest('button[data-ack]');
   if (ack) {
     ack.disabled = true;
-    void act(`acknowledged ${ack.dataset.ack}`, `/api/incidents/${encodeURIComponent(ack.dataset.ack)}/ack`, {});
+    void act(
+      t('dashboard.acked', { id: ack.dataset.ack }),
+      `/api/incidents/${encodeURIComponent(ack.dataset.ack)}/ack`,
+      {},
+    );
   }
 });
 document.getElementById('fault-form').addEventListener('submit', (event) => {
@@ -581,22 +661,25 @@ document.getElementById('fault-form').addEventListener('submit', (event) => {
   const body = { site: form.get('site'), stage: form.get('stage'), mode: form.get('mode') };
   const forSeconds = Number(form.get('forSeconds'));
   if (forSeconds > 0) body.forSeconds = forSeconds;
-  void act(`injected ${body.mode} on ${body.site} ${body.stage}`, '/api/faults', body);
+  const where = { mode: body.mode, site: t(`site.${body.site}`), stage: t(`stage.${body.stage}`) };
+  void act(t('dashboard.injected', where), '/api/faults', body);
 });
 document
   .getElementById('clear-faults')
-  .addEventListener('click', () => void act('cleared every fault', '/api/faults/clear', {}));
+  .addEventListener('click', () => void act(t('dashboard.cleared'), '/api/faults/clear', {}));
 document.getElementById('drill-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const scenario = new FormData(event.target).get('scenario');
-  void act(`started drill ${scenario}`, '/api/drills', { scenario });
+  void act(t('dashboard.drillStarted', { scenario }), '/api/drills', { scenario });
 });
 
 const connect = () => {
   const events = new EventSource('/api/events');
-  events.addEventListener('state', (event) => {
+  events.addEventListener('state', async (event) => {
     document.getElementById('connection').hidden = true;
-    render(JSON.parse(event.data));
+    const state = JSON.parse(event.data);
+    await useLocale(state.locale);
+    render(state);
   });
   events.addEventListener('error', () => {
     document.getElementById('connection').hidden = false;
