@@ -1,7 +1,9 @@
 // The drill report as one self-contained HTML page: inline CSS, the timeline as inline SVG, no
 // script and no external asset, so it opens anywhere, prints, and can be mailed as one file. Pure.
 import { formatDuration } from './state.ts';
-import { buildReportModel, dataSummary, offset, waitTook, type ReportInput } from './report-model.ts';
+import { buildReportModel, dataSummary, offset, resultWord, waitTook, type ReportInput } from './report-model.ts';
+import type { Catalogue } from '../i18n/catalogue.ts';
+import { wordsFor } from '../i18n/index.ts';
 import { formatClock, formatLocal } from '../time.ts';
 import { escapeXml as escape, renderTimelineSvg } from './timeline-svg.ts';
 
@@ -46,7 +48,7 @@ ul.findings li.critical { border-left-color: #c53030; }
 ul.findings li.warning { border-left-color: #dd6b20; }
 ul.findings li.info { border-left-color: #3182ce; }
 .revision { margin-top: 4px; color: #22543d; }
-.revision::before { content: "Revise: "; font-weight: 700; }
+.revision strong { margin-right: 4px; }
 footer { color: #718096; font-size: 12px; margin-top: 28px; }
 @media (max-width: 640px) {
   main { padding: 12px; }
@@ -68,14 +70,19 @@ const className = (text: string): string => text.replace(/[^a-z]+/gi, '-').toLow
 export const renderDrillHtml = (input: ReportInput): string => {
   const model = buildReportModel(input);
   const { drill, config } = input;
+  const words = wordsFor(config.locale);
+  const h = (key: keyof Catalogue['report']['heading']) => escape(words.t(`report.heading.${key}`));
+  const cols = (...keys: (keyof Catalogue['report']['column'])[]) =>
+    keys.map((key) => escape(words.t(`report.column.${key}`)));
   const clockOf = (at: number): string => formatClock(new Date(at), config.timeZone, false);
   const outcome = drill.status === 'running' ? 'running' : (drill.outcome ?? 'unknown');
   const rows = (cells: readonly string[][]) => cells.map((row) => `<tr>${row.join('')}</tr>`).join('\n');
   const td = (text: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escape(text)}</td>`;
-  const badge = (text: string) => (text ? `<span class="badge ${className(text)}">${escape(text)}</span>` : '');
+  const badge = (text: string, cls = className(text)) =>
+    text ? `<span class="badge ${cls}">${escape(text)}</span>` : '';
   const html: string[] = [
     '<!doctype html>',
-    '<html lang="en">',
+    `<html lang="${config.locale}">`,
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -84,11 +91,12 @@ export const renderDrillHtml = (input: ReportInput): string => {
     '</head>',
     '<body>',
     '<main>',
-    `<header><h1>${escape(model.title)}</h1>${badge(outcome)}${drill.dryRun ? badge('dry run') : ''}</header>`,
+    `<header><h1>${escape(model.title)}</h1>${badge(outcome)}` +
+      `${drill.dryRun ? badge(words.t('report.dryRun'), 'dry-run') : ''}</header>`,
     `<p class="description">${escape(drill.description)}</p>`,
     `<div class="card"><dl class="facts">${model.facts.map(([name, value]) => fact(name, value)).join('')}</dl></div>`,
-    '<h2>Measurements against objectives</h2>',
-    tableHead('metrics', ['Metric', 'Measured', 'Objective', 'Result']),
+    `<h2>${h('measurements')}</h2>`,
+    tableHead('metrics', cols('metric', 'measured', 'objective', 'result')),
     rows(
       model.metricRows.map((row) => [
         td(row.label),
@@ -96,7 +104,7 @@ export const renderDrillHtml = (input: ReportInput): string => {
           ? `<td class="num">${escape(row.value)}<div class="note">${escape(row.note)}</div></td>`
           : td(row.value, 'num'),
         td(row.objective, 'num'),
-        `<td>${badge(row.status)}</td>`,
+        `<td>${badge(resultWord(row.status, words), className(row.status))}</td>`,
       ]),
     ),
     '</tbody></table>',
@@ -104,25 +112,32 @@ export const renderDrillHtml = (input: ReportInput): string => {
   ];
   if (model.impact) {
     html.push(
-      `<p class="card">Citizens (traffic simulator): ` +
-        `<strong>${model.impact.failed}</strong> of ${model.impact.requests} ` +
-        `verification requests failed; outage window ` +
-        `<strong>${escape(formatDuration(model.impact.outageMs))}</strong>.</p>`,
+      `<p class="card">${escape(
+        words.t('report.citizens', {
+          failed: model.impact.failed,
+          requests: model.impact.requests,
+          outage: formatDuration(model.impact.outageMs),
+        }),
+      )}</p>`,
     );
   }
-  html.push('<h2>Timeline</h2>', `<div class="chart">${renderTimelineSvg(model)}</div>`);
+  html.push(`<h2>${h('timeline')}</h2>`, `<div class="chart">${renderTimelineSvg(model)}</div>`);
   model.zooms.forEach((view, index) => {
     const first = (view.events[0] ?? 0) + 1;
     const last = (view.events[view.events.length - 1] ?? 0) + 1;
     html.push(
-      `<h3>Zoom: ${escape(clockOf(view.from))}–${escape(clockOf(view.to))} (events ${first}–${last})</h3>`,
+      `<h3>${escape(
+        words.t('report.heading.zoom', { from: clockOf(view.from), to: clockOf(view.to), first, last }),
+      )}</h3>`,
       `<div class="chart">${renderTimelineSvg(model, view, `zoom-${index + 1}`)}</div>`,
     );
   });
   html.push(
-    `<table class="events"><thead><tr><th>#</th><th>When ` +
-      `(${escape(config.timeZone)})</th><th>Since ` +
-      `start</th><th>Event</th></tr></thead><tbody>`,
+    tableHead('events', [
+      '#',
+      escape(words.t('report.column.when', { zone: config.timeZone })),
+      ...cols('sinceStart', 'event'),
+    ]),
     rows(
       model.events.map((event, index) => [
         td(String(index + 1), 'num'),
@@ -132,10 +147,10 @@ export const renderDrillHtml = (input: ReportInput): string => {
       ]),
     ),
     '</tbody></table>',
-    '<h2>Waits</h2>',
+    `<h2>${h('waits')}</h2>`,
     ...(model.waits.length
       ? [
-          tableHead('waits', ['From', 'Took', 'Wait', 'On', 'Why']),
+          tableHead('waits', cols('from', 'took', 'wait', 'on', 'why')),
           rows(
             model.waits.map((wait) => [
               td(offset(model, wait.from), 'num'),
@@ -147,9 +162,9 @@ export const renderDrillHtml = (input: ReportInput): string => {
           ),
           '</tbody></table>',
         ]
-      : ['<p>Nothing held the drill up: no flap hold, refusal or stop condition.</p>']),
-    '<h2>Phases</h2>',
-    tableHead('phases', ['Phase', 'Outcome', 'Started', 'Took', 'Detail']),
+      : [`<p>${escape(words.t('report.noWaits'))}</p>`]),
+    `<h2>${h('phases')}</h2>`,
+    tableHead('phases', cols('phase', 'outcome', 'started', 'took', 'detail')),
     rows(
       model.phases.map((phase) => [
         td(phase.name),
@@ -163,8 +178,8 @@ export const renderDrillHtml = (input: ReportInput): string => {
   );
   if (model.progress.length) {
     html.push(
-      '<h2>Progress</h2>',
-      tableHead('progress', ['Since start', 'Phase', 'What it showed']),
+      `<h2>${h('progress')}</h2>`,
+      tableHead('progress', cols('sinceStart', 'phase', 'showed')),
       rows(model.progress.map((note) => [td(offset(model, note.at), 'num'), td(note.phase), td(note.detail)])),
       '</tbody></table>',
     );
@@ -172,8 +187,8 @@ export const renderDrillHtml = (input: ReportInput): string => {
   const checks = drill.phases.flatMap((phase) => phase.checks.map((check) => ({ phase: phase.name, check })));
   if (checks.length) {
     html.push(
-      '<h2>Checks</h2>',
-      '<table class="checks"><thead><tr><th>Phase</th><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>',
+      `<h2>${h('checks')}</h2>`,
+      tableHead('checks', cols('phase', 'check', 'result', 'detail')),
       rows(
         checks.map(({ phase, check }) => [
           td(phase),
@@ -185,18 +200,17 @@ export const renderDrillHtml = (input: ReportInput): string => {
       '</tbody></table>',
     );
   }
-  html.push(
-    '<h2>Data written during the drill (RPO)</h2>',
-    `<p class="card">${escape(dataSummary(drill))}</p>`,
-    '<h2>Findings and plan revisions</h2>',
-  );
-  if (model.findings.length === 0) html.push('<p>No findings: every step met its objective.</p>');
+  html.push(`<h2>${h('data')}</h2>`, `<p class="card">${escape(dataSummary(drill))}</p>`, `<h2>${h('findings')}</h2>`);
+  if (model.findings.length === 0) html.push(`<p>${escape(words.t('report.noFindings'))}</p>`);
   else {
     html.push(
       '<ul class="findings">',
       ...model.findings.map((finding) => {
         const title = `<strong>${escape(`[${finding.level}] ${finding.title}`)}</strong>`;
-        const revision = finding.revision ? `<div class="revision">${escape(finding.revision)}</div>` : '';
+        const revision = finding.revision
+          ? `<div class="revision"><strong>${escape(words.t('report.revise'))}:</strong>` +
+            `${escape(finding.revision)}</div>`
+          : '';
         return `<li class="${finding.level}">${title}<div>${escape(finding.detail)}</div>${revision}</li>`;
       }),
       '</ul>',
@@ -204,8 +218,8 @@ export const renderDrillHtml = (input: ReportInput): string => {
   }
   if (drill.alerts.length) {
     html.push(
-      '<h2>Alerts read back from the audit queue</h2>',
-      tableHead('alerts', ['Delivered', 'Alert', 'Kind', 'Severity', 'Incident']),
+      `<h2>${h('alerts')}</h2>`,
+      tableHead('alerts', cols('delivered', 'alert', 'kind', 'severity', 'incident')),
       rows(
         drill.alerts.map((alert) => [
           td(offset(model, alert.deliveredAt), 'num'),
@@ -219,9 +233,12 @@ export const renderDrillHtml = (input: ReportInput): string => {
     );
   }
   html.push(
-    `<footer>Report generated ` +
-      `${escape(formatLocal(input.generatedAt.toISOString(), config.timeZone))} by ` +
-      `hcguard (stack ${escape(config.name)}).</footer>`,
+    `<footer>${escape(
+      words.t('report.footer', {
+        when: formatLocal(input.generatedAt.toISOString(), config.timeZone),
+        stack: config.name,
+      }),
+    )}</footer>`,
     '</main>',
     '</body>',
     '</html>',

@@ -1,6 +1,8 @@
 // What a drill report shows, computed once for both renderings (Markdown and HTML): the
 // headline, metrics against objectives, the timeline of events, findings, data loss, alerts and
 // the probe series the chart draws. Pure.
+import type { Catalogue } from '../i18n/catalogue.ts';
+import { wordsFor, type Words } from '../i18n/index.ts';
 import { formatLocal } from '../time.ts';
 import type { HcguardConfig } from '../config/schema.ts';
 import { siteLabel } from '../config.ts';
@@ -15,7 +17,7 @@ import type { DrillWait, WaitKind } from './waits.ts';
 
 export type { ImpactSample };
 
-export type ReportConfig = FindingsPolicy & Pick<HcguardConfig, 'name' | 'timeZone' | 'sites'>;
+export type ReportConfig = FindingsPolicy & Pick<HcguardConfig, 'name' | 'timeZone' | 'sites' | 'locale'>;
 
 export interface ReportInput {
   readonly drill: DrillRecord;
@@ -87,13 +89,6 @@ export interface TimelineView {
   readonly events: readonly number[];
 }
 
-const WAIT_LABELS: Readonly<Record<WaitRow['kind'], string>> = {
-  'flap-hold': 'flap hold',
-  'switch-refused': 'switch refused by the controller',
-  'failback-refused': 'failback refused',
-  stop: 'stop condition: restoring',
-};
-
 export interface MetricRow {
   readonly key: keyof DrillMetrics;
   readonly label: string;
@@ -110,21 +105,15 @@ const ZERO_NOTES: Partial<Record<keyof DrillMetrics, string>> = {
     '(an emulator does; AWS usually takes up to 60 s)',
 };
 
-const METRIC_LABELS: Readonly<Record<keyof DrillMetrics, string>> = {
-  detectMs: 'Time to detect (fault → incident)',
-  notifyMs: 'Time to notify (incident → alert delivered)',
-  ackMs: 'Time to acknowledge (alert → ack)',
-  switchMs: 'Time to switch (incident → Route 53 INSYNC)',
-  rtoMs: 'Recovery time, RTO (fault → backup serving)',
-  recordsWritten: 'Records written during the drill',
-  recordsLost: 'Records lost (RPO)',
-  recordsDuplicated: 'Records duplicated',
-};
+/** A metric row's result in the report's words ("pass", "达标"); empty without an objective. */
+export const resultWord = (status: MetricRow['status'], words: Words): string =>
+  status === '' ? '' : words.t(status === 'not measured' ? 'report.result.notMeasured' : `report.result.${status}`);
 
 const LEVEL_ORDER: Readonly<Record<Finding['level'], number>> = { critical: 0, warning: 1, info: 2 };
 
 export const buildReportModel = (input: ReportInput): ReportModel => {
   const { drill, config } = input;
+  const words = wordsFor(config.locale);
   const metrics = drillMetrics(drill);
   const objectives = evaluateObjectives(drill);
   const from = Date.parse(drill.startedAt);
@@ -135,7 +124,7 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     const isTime = key.endsWith('Ms');
     return {
       key,
-      label: METRIC_LABELS[key],
+      label: words.t(`report.metric.${key}`),
       value: value === null ? '—' : isTime ? formatMeasured(value) : String(value),
       objective: objective
         ? `${isTime ? `≤ ${formatDuration(objective.limit)}` : `≤ ${objective.limit}`}${objective.derived ? ' *' : ''}`
@@ -160,38 +149,40 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
       detail: phase.detail,
     };
   });
+  const fact = (key: keyof Catalogue['report']['fact'], value: string): [string, string] => [
+    words.t(`report.fact.${key}`),
+    value,
+  ];
   const facts: [string, string][] = [
-    ['Drill', drill.id],
-    ['Scenario', `${drill.scenario}${drill.dryRun ? ' (dry run)' : ''}`],
-    ['Outcome', outcomeText(drill)],
-    ['Started by', drill.startedBy],
-    ['Started', formatLocal(drill.startedAt, config.timeZone)],
-    ['Ended', drill.endedAt ? formatLocal(drill.endedAt, config.timeZone) : 'still running'],
-    ['Duration', formatDuration(to - from)],
-    [
-      'Faults',
+    fact('drill', drill.id),
+    fact('scenario', drill.dryRun ? words.t('report.scenarioDryRun', { scenario: drill.scenario }) : drill.scenario),
+    fact('outcome', outcomeText(drill)),
+    fact('startedBy', drill.startedBy),
+    fact('started', formatLocal(drill.startedAt, config.timeZone)),
+    fact('ended', drill.endedAt ? formatLocal(drill.endedAt, config.timeZone) : words.t('report.stillRunning')),
+    fact('duration', formatDuration(to - from)),
+    fact(
+      'faults',
       drill.faults.length
         ? drill.faults.map((fault) => `${describeFault(fault)} (${siteLabel(config, fault.site)})`).join(', ')
-        : 'none (process test)',
-    ],
-    [
-      'Injection',
-      drill.injection === 'simulated'
-        ? 'simulated: synthetic failures fed into evaluation, platform untouched'
-        : 'on the platform',
-    ],
-    [
-      'Detection',
-      `threshold ${config.detection.failureThreshold} rounds at ` +
-        `${config.schedule.intervalSeconds} s; failover ${config.failover.mode}, ` +
-        `failback ${config.failover.failback}`,
-    ],
+        : words.t('report.noFaults'),
+    ),
+    fact('injection', words.t(drill.injection === 'simulated' ? 'report.simulated' : 'report.onPlatform')),
+    fact(
+      'detection',
+      words.t('report.detection', {
+        threshold: config.detection.failureThreshold,
+        seconds: config.schedule.intervalSeconds,
+        mode: config.failover.mode,
+        failback: config.failover.failback,
+      }),
+    ),
   ];
   const derivedNote = derivedObjectivesNote(objectives, config);
   const events = timelineEvents(drill);
   const end = new Date(to).toISOString();
   return {
-    title: `Drill ${drill.id}: ${drill.scenario}`,
+    title: words.t('report.title', { id: drill.id, scenario: drill.scenario }),
     ...(derivedNote ? { derivedNote } : {}),
     input,
     window: { from, to },
@@ -199,7 +190,7 @@ export const buildReportModel = (input: ReportInput): ReportModel => {
     metricRows,
     objectives,
     events,
-    waits: waitRows(drill, end),
+    waits: waitRows(drill, end, words),
     progress: drill.phases
       .flatMap((phase) => (phase.notes ?? []).map((note) => ({ ...note, phase: phase.name })))
       .sort((a, b) => a.at.localeCompare(b.at)),
@@ -229,8 +220,8 @@ const derivedObjectivesNote = (objectives: readonly ObjectiveResult[], config: R
   );
 };
 
-const waitRows = (drill: DrillRecord, end: string): WaitRow[] => {
-  const stored: WaitRow[] = (drill.waits ?? []).map((wait) => row(wait.kind, wait, end));
+const waitRows = (drill: DrillRecord, end: string, words: Words): WaitRow[] => {
+  const stored: WaitRow[] = (drill.waits ?? []).map((wait) => row(wait.kind, wait, end, words));
   // After a stop condition the drill restores before it ends: that, too, is time spent waiting.
   const stop = drill.abort
     ? [
@@ -243,6 +234,7 @@ const waitRows = (drill: DrillRecord, end: string): WaitRow[] => {
             ...(drill.marks.restoredAt || drill.endedAt ? { endedAt: drill.marks.restoredAt ?? drill.endedAt } : {}),
           },
           end,
+          words,
         ),
       ]
     : [];
@@ -253,11 +245,12 @@ const row = (
   kind: WaitRow['kind'],
   wait: Pick<DrillWait, 'subject' | 'reason' | 'from' | 'endedAt' | 'until'>,
   end: string,
+  words: Words,
 ): WaitRow => {
   const to = wait.endedAt ?? end;
   return {
     kind,
-    label: WAIT_LABELS[kind],
+    label: words.t(`report.wait.${kind}`),
     subject: wait.subject,
     reason: wait.reason,
     from: wait.from,

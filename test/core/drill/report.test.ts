@@ -42,7 +42,7 @@ describe('the Markdown report', () => {
     expect(markdown).toContain('- **Started:** 2026-11-20 10:00:00 Asia/Shanghai (02:00:00 UTC)');
     expect(markdown).toContain('| 10:00:22 | +22 s | switched to backup |');
     expect(markdown).toContain(
-      '**Citizens (traffic simulator):** 95 of 620 verification requests failed; outage window 25 s.',
+      'Citizens (traffic simulator): 95 of 620 verification requests failed; outage window 25 s.',
     );
     expect(markdown).toContain('see [drill.html](drill.html)');
   });
@@ -254,5 +254,32 @@ describe('what held the drill up', () => {
     const svg = renderTimelineSvg(buildReportModel(withWaits()));
     expect(count(svg, /<rect class="wait"/g)).toBe(2);
     expect(svg).toContain('<title>failback refused (failback to the primary), 1 min 3 s: dwell:');
+  });
+});
+
+describe('the report in Chinese', () => {
+  const zh = () => ({ ...input(), config: { ...reportConfig, locale: 'zh-CN' as const } });
+  const markdown = renderDrillMarkdown(zh(), { htmlFile: 'drill.html' });
+  const html = renderDrillHtml(zh());
+
+  it('words headings, facts, metrics and results from the zh-CN catalogue', () => {
+    expect(markdown).toContain('# 演练 drill-20261120-0200-ab12：verification-outage');
+    expect(markdown).toContain('| 指标 | 测得 | 目标 | 结论 |');
+    expect(markdown).toContain('| 发现用时（故障 → 事件） | 11 s | ≤ 20 s | ✅ 达标 |');
+    expect(markdown).toContain('| 丢失的记录（RPO） | 2 | ≤ 0 | ❌ 未达标 |');
+    expect(markdown).toContain('- **发起人:** ');
+    expect(markdown).toContain('## 发现与预案修订建议');
+    expect(markdown).toContain('群众访问（流量模拟）：620 次核验请求中 95 次失败；中断时长 25 s。');
+    expect(markdown).not.toMatch(/\{\{|report\.[a-z]/);
+  });
+
+  it('says its language to the browser and keeps the CSS classes the same', () => {
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<h2>测量结果与目标</h2>');
+    expect(html).toContain('<span class="badge pass">达标</span>');
+    expect(html).toContain('<span class="badge fail">未达标</span>');
+    expect(html).not.toMatch(/\{\{|report\.[a-z]/);
+    for (const english of ['Measurements against objectives', 'Phases</h2>', 'Report generated'])
+      expect(html).not.toContain(english);
   });
 });
