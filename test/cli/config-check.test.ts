@@ -19,6 +19,7 @@ describe('hcguard config check', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`config ${fixture} is valid`);
     expect(run.stdout).toMatch(/primary\s+Shanghai DC-1/);
+    expect(run.stdout).toContain('language    en, local times in UTC');
     expect(run.stdout).toContain(
       'verify.hc.example.com A ttl 60s in hc.example.com (Z0123456789ABCDEFGHIJ), follows verification',
     );

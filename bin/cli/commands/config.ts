@@ -34,7 +34,12 @@ export const maskEndpoint = (endpoint: string): string => {
 };
 
 export const summarizeConfig = (config: HcguardConfig, source: string): string => {
-  const lines: string[] = [`config ${source} is valid`, '', `name        ${config.name}`];
+  const lines: string[] = [
+    `config ${source} is valid`,
+    '',
+    `name        ${config.name}`,
+    `language    ${config.locale}, local times in ${config.timeZone}`,
+  ];
   lines.push('', 'sites');
   for (const site of SITES) {
     lines.push(`  ${site.padEnd(8)} ${siteLabel(config, site)}`);
