@@ -258,7 +258,9 @@ export const renderAlert = (draft: AlertDraft, presentation: AlertPresentation):
   if (draft.drillId) lines.push(words.t('alert.drillBanner', { drillId: draft.drillId }), '');
   lines.push(headline, '');
   if (incident) {
-    const records = facts.routing.map((state) => `${state.record} -> ${state.activeSite}`).join(', ');
+    const records = facts.routing
+      .map((state) => `${state.record} -> ${words.t(`site.${state.activeSite}`)}`)
+      .join(', ');
     const site = incident.site
       ? words.t('alert.whereSite', {
           site: phrase(`site.${incident.site}`),

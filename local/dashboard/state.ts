@@ -107,6 +107,8 @@ export interface DashboardState {
   readonly name: string;
   /** The config's locale: the console and the page word everything in it. */
   readonly locale: Locale;
+  /** The config's time zone: the console's clock times are in it. */
+  readonly timeZone: string;
   readonly generatedAt: string;
   /** The banner: operational, degraded, outage or not known yet, why and since when. */
   readonly overall: OverallStatus;

@@ -156,6 +156,7 @@ export const createRuntimeBackend = (options: RuntimeBackendOptions): DashboardB
     return {
       name: options.config.name,
       locale: options.config.locale,
+      timeZone: options.config.timeZone,
       generatedAt,
       overall: overallStatus(
         {

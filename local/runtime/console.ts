@@ -11,6 +11,7 @@ import {
   type Words,
 } from '../../lambdas/core/i18n/index.ts';
 import type { TargetHealth } from '../../lambdas/core/model/probing.ts';
+import { formatClock } from '../../lambdas/core/time.ts';
 import { SITES, STAGES, type Site } from '../../lambdas/core/model/vocabulary.ts';
 import type { DashboardState, StatePart } from '../dashboard/state.ts';
 
@@ -62,7 +63,11 @@ export const describeEndpoints = (endpoints: Endpoints): string =>
   ].join('\n');
 
 const percent = (rate: number | undefined): string => (rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
-const clock = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '');
+/** "10:00:05" in the config's time zone. */
+const clockIn =
+  (timeZone: string) =>
+  (iso: string | undefined): string =>
+    iso ? formatClock(new Date(iso), timeZone, false) : '';
 /** Fixed width in terminal columns (a Chinese character takes two), cut when too long. */
 const pad = (text: string, width: number): string => {
   let cut = text;
@@ -76,6 +81,7 @@ const CELL = 30;
 /** The status table: site × stage, routing, open incidents, citizens. Plain text, fixed width. */
 export const statusTable = (state: DashboardState): string[] => {
   const words = wordsFor(state.locale);
+  const clock = clockIn(state.timeZone);
   const site = (which: Site) => words.t(`site.${which}`);
   const lines: string[] = [];
   const rounds = state.rounds;
@@ -172,6 +178,7 @@ export const withUnreadFrom = (previous: DashboardState | undefined, state: Dash
 /** One line per thing that changed between two states; nothing when nothing did. */
 export const changeLines = (before: DashboardState | undefined, after: DashboardState): string[] => {
   const words = wordsFor(after.locale);
+  const clock = clockIn(after.timeZone);
   const at = clock(after.generatedAt);
   const health = (value: TargetHealth | undefined) => words.t(`health.${value ?? 'unknown'}`);
   const lines: string[] = [];

@@ -243,7 +243,7 @@ describe('the Chinese alert for verification failing on the serving site, switch
         '事件：    主站点核验故障：HTTP 503',
         '问题：    核验服务返回 HTTP 503',
         '观测：    verify-valid-code: HTTP 503',
-        `位置：    主站点（上海一号机房）；记录：${RECORD} -> primary`,
+        `位置：    主站点（上海一号机房）；记录：${RECORD} -> 主站点`,
         '开始：    2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC)，已持续 0 分钟',
         `级别：    SEV1 - ${incident.severityReason}`,
         `处置：    hcguard 已于 2026-11-27 02:14:05 GMT+8 (2026-11-26 18:14:05 UTC) 将 ${RECORD} ` +

@@ -6,6 +6,7 @@ import { displayWidth } from '../../lambdas/core/i18n/index.ts';
 const healthy = (): DashboardState => ({
   name: 'hcguard',
   locale: 'en',
+  timeZone: 'UTC',
   generatedAt: '2026-11-02T08:00:00.000Z',
   overall: { level: 'operational', headline: 'All systems operational', since: '2026-11-02T07:00:00.000Z', causes: [] },
   uptime: [],
@@ -206,11 +207,11 @@ describe('the status console', () => {
 });
 
 describe('the console in Chinese', () => {
-  const zh = (state: DashboardState): DashboardState => ({ ...state, locale: 'zh-CN' });
+  const zh = (state: DashboardState): DashboardState => ({ ...state, locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
 
   it('words the table in Chinese and keeps its columns aligned by display width', () => {
     const lines = statusTable(zh(broken()));
-    expect(lines[0]).toContain('第 3 轮，每 5 秒一轮');
+    expect(lines[0]).toMatch(/^16:00:20 {2}第 3 轮，每 5 秒一轮/);
     expect(lines[2]).toMatch(/^ {2}环节 +主站点 +备用站点/);
     const row = lines.find((line) => line.includes('核验')) ?? '';
     expect(row).toMatch(/^ {2}核验 +故障 .* +正常/);
@@ -221,7 +222,7 @@ describe('the console in Chinese', () => {
 
   it('words each change line in Chinese', () => {
     const lines = changeLines(zh(healthy()), zh(broken()));
-    expect(lines).toContain('08:00:20 主站点/核验：正常 → 故障 (verify: HTTP 503)');
+    expect(lines).toContain('16:00:20 主站点/核验：正常 → 故障 (verify: HTTP 503)');
     expect(lines.some((line) => line.includes('路由 verify.hc.internal → 备用站点'))).toBe(true);
     expect(lines.join('\n')).not.toMatch(/\{\{/);
   });

@@ -13,6 +13,7 @@ const SCREENSHOTS = 'reports/screenshots';
 const baseState = (): DashboardState => ({
   name: 'hcguard-test',
   locale: 'en',
+  timeZone: 'UTC',
   generatedAt: '2026-11-02T08:00:00.000Z',
   overall: { level: 'operational', headline: 'All systems operational', since: '2026-11-02T07:59:00.000Z', causes: [] },
   uptime: (['primary', 'backup'] as const).flatMap((site) =>
