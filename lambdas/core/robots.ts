@@ -69,7 +69,7 @@ export const robotCard = (subject: string, alert: AlertDocument, presentation: R
   const words = wordsFor(presentation.locale);
   const text = alert.text?.locale === presentation.locale ? alert.text : undefined;
   const label = (key: keyof Catalogue['robot']['label'], value: string) =>
-    `**${words.t(`robot.label.${key}`)}**${presentation.locale === 'en' ? ':' : '：'} ${value}`;
+    `**${words.t(`robot.label.${key}`)}**${words.colon} ${value}`;
   const lines: string[] = [];
   if (alert.drill) lines.push(words.t('robot.drill', { drillId: alert.drillId ?? '' }));
   if (incident) {

@@ -186,13 +186,14 @@ export const changeLines = (before: DashboardState | undefined, after: Dashboard
   for (const target of after.targets) {
     const previous = before?.targets.find((entry) => entry.site === target.site && entry.stage === target.stage);
     if ((previous?.health ?? 'unknown') !== target.health) {
-      say('console.change.target', {
+      const change = words.t('console.change.target', {
         site: phrase(`site.${target.site}`),
         stage: phrase(`stage.${target.stage}`),
         from: health(previous?.health),
         to: health(target.health),
       });
-      if (target.lastMessage && target.health !== 'healthy') lines[lines.length - 1] += ` (${target.lastMessage})`;
+      const message = target.lastMessage && target.health !== 'healthy' ? ` (${target.lastMessage})` : '';
+      lines.push(`${at} ${change}${message}`);
     }
   }
   for (const route of after.routing) {

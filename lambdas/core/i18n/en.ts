@@ -1,6 +1,7 @@
 // Every word hcguard says to people, in English. ./zh-CN.ts has the same keys (the type checker
 // and test/core/i18n.test.ts hold them together); `{{name}}` is filled in by i18next.
 export const en = {
+  punctuation: { colon: ':' },
   stage: { collection: 'collection', transmission: 'transmission', verification: 'verification' },
   site: { primary: 'primary', backup: 'backup' },
   service: {

@@ -30,6 +30,8 @@ export interface Words {
   say(phrase: Phrase): string;
   /** "What:     value" in English; "事件：value" in Chinese, both aligned to the same column. */
   labelled(label: string, value: string): string;
+  /** The locale's colon after a label: ":" or "：". */
+  readonly colon: string;
 }
 
 export const phrase = (key: MessageKey, params?: Params): Phrase => (params ? { key, params } : { key });
@@ -61,7 +63,7 @@ const build = (locale: Locale): Words => {
     // A parameter left out shows as itself rather than vanishing from the sentence.
     missingInterpolationHandler: (_text: string, match: RegExpExecArray) => match[0],
   });
-  const colon = locale === 'en' ? ':' : '：';
+  const colon = CATALOGUES[locale].punctuation.colon;
   const words: Words = {
     locale,
     t: (key, params) => {
@@ -73,6 +75,7 @@ const build = (locale: Locale): Words => {
       return instance.t(key, filled) as string;
     },
     say: (said) => words.t(said.key, said.params),
+    colon,
     labelled: (label, value) => `${padDisplay(`${label}${colon}`, LABEL_COLUMNS - 1)} ${value}`,
   };
   return words;

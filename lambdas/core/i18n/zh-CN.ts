@@ -3,6 +3,7 @@
 import type { Catalogue } from './catalogue.ts';
 
 export const zhCN: Catalogue = {
+  punctuation: { colon: '：' },
   stage: { collection: '采集', transmission: '传输', verification: '核验' },
   site: { primary: '主站点', backup: '备用站点' },
   service: { collection: '申报服务', transmission: '数据接收服务', verification: '核验服务' },
